@@ -11,7 +11,9 @@ import org.apache.flink.configuration.BlobServerOptions;
 import org.apache.flink.configuration.CheckpointingOptions;
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.configuration.CoreOptions;
+import org.apache.flink.configuration.JobManagerOptions;
 import org.apache.flink.configuration.RestOptions;
+import org.apache.flink.configuration.TaskManagerOptions;
 import org.apache.flink.runtime.minicluster.MiniCluster;
 import org.apache.flink.runtime.minicluster.MiniClusterConfiguration;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
@@ -64,6 +66,9 @@ public final class EmbeddedFlink implements AutoCloseable {
         config.set(RestOptions.BIND_ADDRESS, "127.0.0.1");
         config.set(RestOptions.ADDRESS, "127.0.0.1");
         config.set(RestOptions.BIND_PORT, "0");
+        // The blob server and the shuffle would otherwise listen on every interface.
+        config.set(JobManagerOptions.BIND_HOST, "127.0.0.1");
+        config.set(TaskManagerOptions.BIND_HOST, "127.0.0.1");
         config.set(BlobServerOptions.STORAGE_DIRECTORY, directory(home.resolve("blobs")));
         config.set(CoreOptions.TMP_DIRS, directory(home.resolve("tmp")));
 
