@@ -38,6 +38,10 @@ public final class StackOptions {
                     + "Default: an embedded MiniCluster.")
     String flinkRest;
 
+    @Option(names = "--job-jar", defaultValue = "${env:LATENTFLOW_JOB_JAR}",
+            description = "Job jar to submit with --flink (env LATENTFLOW_JOB_JAR).")
+    Path jobJar;
+
     @Option(names = "--state-dir", defaultValue = "${env:LATENTFLOW_STATE_DIR:-.latentflow}",
             description = "Folder for the embedded stack's state (default ${DEFAULT-VALUE}).")
     Path stateDir;
