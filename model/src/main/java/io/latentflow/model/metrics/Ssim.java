@@ -8,6 +8,8 @@ import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.convolutional.Conv2d;
 
+import java.util.Arrays;
+
 /**
  * Structural similarity (Wang, Bovik, Sheikh, Simoncelli 2004) of NCHW image batches: an 11x11 Gaussian window with
  * sigma 1.5, K1 = 0.01, K2 = 0.03, computed per channel and averaged over the valid region (no padding, so every
@@ -25,6 +27,7 @@ public final class Ssim {
     public static final double K1 = 0.01;
     public static final double K2 = 0.03;
 
+    private static final int IMAGES_PER_CHUNK = 4;
     private static final Shape UNIT_STRIDE = new Shape(1, 1);
     private static final Shape NO_PADDING = new Shape(0, 0);
     private static final Shape NO_DILATION = new Shape(1, 1);
@@ -67,12 +70,23 @@ public final class Ssim {
             throw new IllegalArgumentException("SSIM inputs have " + x.length + " and " + y.length + " values, expected "
                     + batch + " x " + channels + " x " + height + " x " + width + " = " + expected + " (NCHW)");
         }
+        int imageSize = channels * height * width;
+        double[] ssim = new double[batch];
         try (NDManager manager = NDManager.newBaseManager()) {
-            Shape shape = new Shape(batch, channels, height, width);
-            NDArray a = manager.create(x, shape).toType(DataType.FLOAT64, false);
-            NDArray b = manager.create(y, shape).toType(DataType.FLOAT64, false);
-            return perImage(a, b, range).toDoubleArray();
+            // A few images at a time: the moment stack of a float64 batch is ten times the batch's float32 size.
+            for (int first = 0; first < batch; first += IMAGES_PER_CHUNK) {
+                int count = Math.min(IMAGES_PER_CHUNK, batch - first);
+                try (NDManager chunk = manager.newSubManager()) {
+                    Shape shape = new Shape(count, channels, height, width);
+                    NDArray a = chunk.create(Arrays.copyOfRange(x, first * imageSize, (first + count) * imageSize), shape)
+                            .toType(DataType.FLOAT64, false);
+                    NDArray b = chunk.create(Arrays.copyOfRange(y, first * imageSize, (first + count) * imageSize), shape)
+                            .toType(DataType.FLOAT64, false);
+                    System.arraycopy(perImage(a, b, range).toDoubleArray(), 0, ssim, first, count);
+                }
+            }
         }
+        return ssim;
     }
 
     /** The normalised 1-D Gaussian of the window; the 2-D window is its outer product with itself. */

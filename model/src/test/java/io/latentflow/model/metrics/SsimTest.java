@@ -46,7 +46,7 @@ class SsimTest {
 
     @Test
     void agreesWithAStraightforwardLoopOverEveryWindow() {
-        int batch = 2;
+        int batch = 5; // more than one internal chunk of images
         int channels = 3;
         int height = 17;
         int width = 23;
