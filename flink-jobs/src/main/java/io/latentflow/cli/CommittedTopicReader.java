@@ -19,11 +19,11 @@ import org.apache.kafka.common.serialization.ByteArrayDeserializer;
  * Reads what a transactional producer committed to a topic: read_committed, from given offsets up to
  * the current end. Used to count what a run produced without trusting the job's own counters.
  */
-final class CommittedTopicReader implements AutoCloseable {
+public final class CommittedTopicReader implements AutoCloseable {
 
     private final KafkaConsumer<byte[], byte[]> consumer;
 
-    CommittedTopicReader(String bootstrapServers) {
+    public CommittedTopicReader(String bootstrapServers) {
         Properties props = new Properties();
         props.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
         props.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
@@ -33,12 +33,12 @@ final class CommittedTopicReader implements AutoCloseable {
     }
 
     /** The offsets a later {@link #readFrom} starts at to see only what is written after now. */
-    Map<TopicPartition, Long> endOffsets(String topic) {
+    public Map<TopicPartition, Long> endOffsets(String topic) {
         List<TopicPartition> partitions = partitions(topic);
         return new HashMap<>(consumer.endOffsets(partitions));
     }
 
-    <T extends SpecificRecord> List<T> readFrom(String topic, Map<TopicPartition, Long> start, AvroCodec<T> codec) {
+    public <T extends SpecificRecord> List<T> readFrom(String topic, Map<TopicPartition, Long> start, AvroCodec<T> codec) {
         List<TopicPartition> partitions = partitions(topic);
         consumer.assign(partitions);
         for (TopicPartition partition : partitions) {

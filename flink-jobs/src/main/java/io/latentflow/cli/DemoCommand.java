@@ -9,7 +9,9 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
 
 /**
  * The main job on the embedded default: starts the stack, streams image folders into Kafka, encodes
@@ -20,6 +22,9 @@ import picocli.CommandLine.Option;
 final class DemoCommand implements Callable<Integer> {
 
     private static final Logger LOG = LoggerFactory.getLogger(DemoCommand.class);
+
+    @Spec
+    CommandSpec spec;
 
     @Mixin
     StackOptions stack;
@@ -49,7 +54,8 @@ final class DemoCommand implements Callable<Integer> {
             EncodeRun run = new EncodeRun(pipeline, encode.settings(pipeline));
             EncodeRun.Outcome outcome = run.run(folders, Instant.now().minus(Duration.ofHours(1)), eventStep);
             DemoSummary summary = outcome.summary(pipeline.localObjectFolder().map(Path::toString).orElse(null));
-            System.out.println(json ? summary.toJson() : summary.toHuman());
+            spec.commandLine().getOut().println(json ? summary.toJson() : summary.toHuman());
+            spec.commandLine().getOut().flush();
             return 0;
         }
     }

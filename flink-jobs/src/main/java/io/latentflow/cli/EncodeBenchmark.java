@@ -22,7 +22,9 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
 
 /**
  * Raw encoder throughput (DJL forward alone on pre-decoded batches) against the whole pipeline's
@@ -34,6 +36,9 @@ import picocli.CommandLine.Option;
 final class EncodeBenchmark implements Callable<Integer> {
 
     private static final Logger LOG = LoggerFactory.getLogger(EncodeBenchmark.class);
+
+    @Spec
+    CommandSpec spec;
 
     @Mixin
     StackOptions stack;
@@ -70,18 +75,20 @@ final class EncodeBenchmark implements Callable<Integer> {
         figures.put("pipelineJobSeconds", round(pipeline.jobSeconds()));
         figures.put("latentsWritten", pipeline.latents().size());
         figures.put("deadLettered", pipeline.deadLetters().size());
+        java.io.PrintWriter out = spec.commandLine().getOut();
         if (json) {
-            System.out.println(new ObjectMapper().writeValueAsString(figures));
+            out.println(new ObjectMapper().writeValueAsString(figures));
         } else {
-            System.out.printf("%nencode benchmark, model %s, %d px, batch %d, %d images%n", raw.modelVersion,
+            out.printf("%nencode benchmark, model %s, %d px, batch %d, %d images%n", raw.modelVersion,
                     encode.resolution, encode.batchSize, raw.images);
-            System.out.printf("  raw encoder (DJL forward on pre-decoded batches): %8.1f images/s%n", raw.imagesPerSecond);
-            System.out.printf("  pipeline, steady state (first to last batch):     %8.1f images/s%n", pipelinePerSecond);
-            System.out.printf("  ratio pipeline / raw:                             %8.2f (target >= 0.90)%n",
+            out.printf("  raw encoder (DJL forward on pre-decoded batches): %8.1f images/s%n", raw.imagesPerSecond);
+            out.printf("  pipeline, steady state (first to last batch):     %8.1f images/s%n", pipelinePerSecond);
+            out.printf("  ratio pipeline / raw:                             %8.2f (target >= 0.90)%n",
                     pipelinePerSecond / raw.imagesPerSecond);
-            System.out.printf("  pipeline wall time incl. start-up and final checkpoint: %.1f s (%.1f images/s)%n",
+            out.printf("  pipeline wall time incl. start-up and final checkpoint: %.1f s (%.1f images/s)%n",
                     pipeline.jobSeconds(), pipeline.imagesIn() / pipeline.jobSeconds());
         }
+        out.flush();
         return 0;
     }
 

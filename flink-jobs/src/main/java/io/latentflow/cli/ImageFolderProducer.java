@@ -23,13 +23,13 @@ import org.apache.kafka.common.serialization.StringSerializer;
  * images from bad ones is the pipeline's job, not the producer's. Event time advances a fixed step per
  * image across all folders, so a change of folder is a change of distribution in event time.
  */
-final class ImageFolderProducer implements AutoCloseable {
+public final class ImageFolderProducer implements AutoCloseable {
 
     private final KafkaProducer<String, byte[]> producer;
     private final String topic;
     private final AvroCodec<ImageRecord> codec = AvroCodec.of(ImageRecord.class);
 
-    ImageFolderProducer(String bootstrapServers, String topic) {
+    public ImageFolderProducer(String bootstrapServers, String topic) {
         Properties props = new Properties();
         props.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
         props.put(ProducerConfig.ACKS_CONFIG, "all");
@@ -41,7 +41,7 @@ final class ImageFolderProducer implements AutoCloseable {
     }
 
     /** Sends the files of each folder in order and returns how many records were sent. */
-    int send(List<Path> folders, Instant firstEventTime, Duration eventStep) {
+    public int send(List<Path> folders, Instant firstEventTime, Duration eventStep) {
         int sent = 0;
         for (Path folder : folders) {
             String source = folder.getFileName().toString();
@@ -63,7 +63,7 @@ final class ImageFolderProducer implements AutoCloseable {
         return sent;
     }
 
-    static List<Path> regularFilesSorted(Path folder) {
+    public static List<Path> regularFilesSorted(Path folder) {
         if (!Files.isDirectory(folder)) {
             throw new IllegalArgumentException("Not a folder: " + folder.toAbsolutePath()
                     + " (--images takes a folder of image files)");
