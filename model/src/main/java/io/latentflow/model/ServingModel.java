@@ -1,0 +1,154 @@
+package io.latentflow.model;
+
+import ai.djl.Device;
+import ai.djl.MalformedModelException;
+import ai.djl.engine.Engine;
+import ai.djl.ndarray.NDManager;
+import io.latentflow.model.nn.Autoencoder;
+import io.latentflow.model.store.InvalidModelDirectoryException;
+import io.latentflow.model.store.Manifest;
+import io.latentflow.model.store.ModelDirectory;
+import io.latentflow.model.store.ShippedModel;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Path;
+import java.util.Optional;
+
+/**
+ * One model version loaded for inference: its weights live once in native memory, and each thread opens its own
+ * {@link LatentEncoder} / {@link LatentDecoder} from it. Runs on the first GPU when the engine sees one, else on CPU.
+ * Close it after every encoder and decoder opened from it is done.
+ */
+public final class ServingModel implements AutoCloseable {
+
+    /** Classpath folder of the shipped default model (manifest.json and the files it lists). */
+    public static final String DEFAULT_RESOURCE_FOLDER = "io/latentflow/model/default/";
+    public static final long UNTRAINED_DEFAULT_SEED = 42;
+    public static final String UNTRAINED_DEFAULT_VERSION = "untrained-bounded-f8c8-seed42";
+
+    private static final Logger LOG = LoggerFactory.getLogger(ServingModel.class);
+    private static final String ENGINE = "PyTorch";
+
+    private final String version;
+    private final NDManager manager;
+    private final Autoencoder autoencoder;
+
+    private ServingModel(String version, NDManager manager, Autoencoder autoencoder) {
+        this.version = version;
+        this.manager = manager;
+        this.autoencoder = autoencoder;
+    }
+
+    /** Randomly initialised weights: the same config and seed give the same weights, bit for bit. */
+    public static ServingModel untrained(AutoencoderConfig config, long seed, String version) {
+        Manifest.requireSafeVersion(version);
+        NDManager manager = newManager();
+        try {
+            return new ServingModel(version, manager, Autoencoder.initialized(config, manager, seed));
+        } catch (RuntimeException e) {
+            manager.close();
+            throw e;
+        }
+    }
+
+    /**
+     * Loads a model version directory after verifying every file against its manifest.
+     *
+     * @throws InvalidModelDirectoryException when a file is missing, unlisted, truncated or modified
+     */
+    public static ServingModel load(Path modelDir) {
+        Manifest manifest = ModelDirectory.verify(modelDir);
+        AutoencoderConfig config;
+        try {
+            config = AutoencoderConfig.read(modelDir.resolve(ModelDirectory.CONFIG));
+        } catch (IOException | IllegalArgumentException e) {
+            throw new InvalidModelDirectoryException(modelDir, ModelDirectory.CONFIG,
+                    "not a valid autoencoder config: " + e.getMessage(), e);
+        }
+        NDManager manager = newManager();
+        try {
+            Autoencoder autoencoder = Autoencoder.load(config, manager,
+                    modelDir.resolve(ModelDirectory.ENCODER_PARAMS), modelDir.resolve(ModelDirectory.DECODER_PARAMS));
+            LOG.info("Loaded model {} ({}) from {} on {}", manifest.version(), config.shortName(), modelDir,
+                    manager.getDevice());
+            return new ServingModel(manifest.version(), manager, autoencoder);
+        } catch (IOException | MalformedModelException | RuntimeException e) {
+            manager.close();
+            throw new InvalidModelDirectoryException(modelDir, ModelDirectory.ENCODER_PARAMS + ", "
+                    + ModelDirectory.DECODER_PARAMS, "parameters do not match config.json (" + e.getMessage()
+                    + "); the version was saved inconsistently, save it again", e);
+        }
+    }
+
+    /**
+     * The default model shipped with the project ({@value #DEFAULT_RESOURCE_FOLDER} on the classpath), verified like
+     * any directory. While none is shipped, an untrained bounded f8c8 model with seed {@value #UNTRAINED_DEFAULT_SEED}
+     * and version {@value #UNTRAINED_DEFAULT_VERSION}, announced by a warning.
+     */
+    public static ServingModel loadDefault() {
+        Optional<Path> shipped;
+        try {
+            shipped = ShippedModel.extract(ServingModel.class.getClassLoader(), DEFAULT_RESOURCE_FOLDER);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot read the shipped default model from the classpath", e);
+        }
+        if (shipped.isEmpty()) {
+            LOG.warn("No trained default model is shipped ({}manifest.json is not on the classpath): serving an"
+                    + " UNTRAINED {} model, seed {}, version {}; its latents are deterministic but meaningless",
+                    DEFAULT_RESOURCE_FOLDER, AutoencoderConfig.boundedF8C8().shortName(), UNTRAINED_DEFAULT_SEED,
+                    UNTRAINED_DEFAULT_VERSION);
+            return untrained(AutoencoderConfig.boundedF8C8(), UNTRAINED_DEFAULT_SEED, UNTRAINED_DEFAULT_VERSION);
+        }
+        try {
+            return load(shipped.get());
+        } finally {
+            try {
+                ModelDirectory.deleteRecursively(shipped.get());
+            } catch (IOException e) {
+                LOG.warn("Could not delete the temporary copy of the default model at {}: {}", shipped.get(),
+                        e.getMessage());
+            }
+        }
+    }
+
+    /** Writes this model as a new immutable version directory under its own version id. */
+    public Manifest save(Path dir, String metricsJson) throws IOException {
+        return ModelDirectory.save(autoencoder, dir, version, metricsJson);
+    }
+
+    public String version() {
+        return version;
+    }
+
+    public AutoencoderConfig config() {
+        return autoencoder.config();
+    }
+
+    public Device device() {
+        return manager.getDevice();
+    }
+
+    /** A new encoder for the calling thread; not thread-safe, close it when the thread is done. */
+    public LatentEncoder newEncoder() {
+        return new BlockLatentEncoder(manager, autoencoder.encoder());
+    }
+
+    /** A new decoder for the calling thread; not thread-safe, close it when the thread is done. */
+    public LatentDecoder newDecoder() {
+        return new BlockLatentDecoder(manager, autoencoder.decoder());
+    }
+
+    @Override
+    public void close() {
+        manager.close();
+    }
+
+    private static NDManager newManager() {
+        Engine engine = Engine.getEngine(ENGINE);
+        Device device = engine.getGpuCount() > 0 ? Device.gpu() : Device.cpu();
+        return engine.newBaseManager(device);
+    }
+}

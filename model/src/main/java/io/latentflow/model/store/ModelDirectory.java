@@ -1,0 +1,225 @@
+package io.latentflow.model.store;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.latentflow.model.nn.Autoencoder;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.io.UncheckedIOException;
+import java.nio.file.AtomicMoveNotSupportedException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.security.DigestInputStream;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.UUID;
+import java.util.stream.Stream;
+
+/**
+ * Immutable model version directories: {@code encoder.params}, {@code decoder.params} (DJL block parameter format),
+ * {@code config.json}, {@code metrics.json} and {@code manifest.json} with the size and sha256 of each of the others.
+ * A directory is written once, completely or not at all, and verified in full before anything in it is used.
+ */
+public final class ModelDirectory {
+
+    public static final String MANIFEST = "manifest.json";
+    public static final String CONFIG = "config.json";
+    public static final String METRICS = "metrics.json";
+    public static final String ENCODER_PARAMS = "encoder.params";
+    public static final String DECODER_PARAMS = "decoder.params";
+    public static final List<String> REQUIRED_FILES = List.of(ENCODER_PARAMS, DECODER_PARAMS, CONFIG, METRICS);
+
+    private static final String IMMUTABLE_HINT = "model versions are immutable: restore the directory from where it"
+            + " came from, or save the model as a new version";
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    private ModelDirectory() {
+    }
+
+    /**
+     * Writes a new model version into {@code dir}, which must not exist or be empty.
+     *
+     * @param version     the version id, or null to derive {@code <config short name>-<12 hex of the content hash>}
+     * @param metricsJson a JSON object ({@code "{}"} when there are no metrics yet)
+     * @return the manifest written
+     */
+    public static Manifest save(Autoencoder autoencoder, Path dir, String version, String metricsJson)
+            throws IOException {
+        if (version != null) {
+            Manifest.requireSafeVersion(version);
+        }
+        requireJsonObject(metricsJson);
+        if (Files.exists(dir) && !isEmptyDirectory(dir)) {
+            throw new InvalidModelDirectoryException(dir, null, "it already exists and is not empty; "
+                    + IMMUTABLE_HINT);
+        }
+        Path parent = dir.toAbsolutePath().getParent();
+        Files.createDirectories(parent);
+        // Written beside the target then moved in one step, so a crash never leaves a half-written version.
+        Path staging = parent.resolve("." + dir.getFileName() + ".partial-" + UUID.randomUUID());
+        Files.createDirectory(staging);
+        try {
+            autoencoder.saveParameters(staging.resolve(ENCODER_PARAMS), staging.resolve(DECODER_PARAMS));
+            autoencoder.config().write(staging.resolve(CONFIG));
+            Files.writeString(staging.resolve(METRICS), metricsJson);
+            List<Manifest.FileEntry> files = new ArrayList<>();
+            for (String name : REQUIRED_FILES) {
+                Path file = staging.resolve(name);
+                files.add(new Manifest.FileEntry(name, Files.size(file), sha256(file)));
+            }
+            String resolvedVersion = version != null ? version
+                    : autoencoder.config().shortName() + "-" + contentHash(files).substring(0, 12);
+            Manifest manifest = new Manifest(Manifest.FORMAT_VERSION, resolvedVersion, files);
+            Files.writeString(staging.resolve(MANIFEST), manifest.toJson());
+            if (Files.exists(dir)) {
+                Files.delete(dir);
+            }
+            try {
+                Files.move(staging, dir, StandardCopyOption.ATOMIC_MOVE);
+            } catch (AtomicMoveNotSupportedException e) {
+                Files.move(staging, dir);
+            }
+            return manifest;
+        } finally {
+            if (Files.exists(staging)) {
+                deleteRecursively(staging);
+            }
+        }
+    }
+
+    /**
+     * Checks that {@code dir} holds exactly the files its manifest lists, each with the listed size and sha256.
+     *
+     * @throws InvalidModelDirectoryException naming the first file that is missing, unlisted, truncated or modified
+     */
+    public static Manifest verify(Path dir) {
+        if (!Files.isDirectory(dir)) {
+            throw new InvalidModelDirectoryException(dir, null,
+                    "no such directory; pass the directory a model version was saved to");
+        }
+        Path manifestFile = dir.resolve(MANIFEST);
+        if (!Files.isRegularFile(manifestFile)) {
+            throw new InvalidModelDirectoryException(dir, MANIFEST, "missing: this is not a latentflow model"
+                    + " directory, or it was copied incompletely; " + IMMUTABLE_HINT);
+        }
+        Manifest manifest;
+        try {
+            manifest = Manifest.fromJson(Files.readString(manifestFile));
+        } catch (IOException | IllegalArgumentException e) {
+            throw new InvalidModelDirectoryException(dir, MANIFEST, "unreadable (" + e.getMessage() + "); "
+                    + IMMUTABLE_HINT, e);
+        }
+        for (String required : REQUIRED_FILES) {
+            if (manifest.file(required).isEmpty()) {
+                throw new InvalidModelDirectoryException(dir, required, "not listed in the manifest; "
+                        + IMMUTABLE_HINT);
+            }
+        }
+        for (Manifest.FileEntry entry : manifest.files()) {
+            verifyFile(dir, entry);
+        }
+        Set<String> listed = new TreeSet<>();
+        manifest.files().forEach(f -> listed.add(f.path()));
+        listed.add(MANIFEST);
+        for (String present : fileNames(dir)) {
+            if (!listed.contains(present)) {
+                throw new InvalidModelDirectoryException(dir, present, "present but not listed in the manifest;"
+                        + " remove it (nothing may be added to a saved version), or save a new version");
+            }
+        }
+        return manifest;
+    }
+
+    private static void verifyFile(Path dir, Manifest.FileEntry entry) {
+        Path file = dir.resolve(entry.path());
+        if (!Files.isRegularFile(file)) {
+            throw new InvalidModelDirectoryException(dir, entry.path(), "missing (the manifest lists it); "
+                    + IMMUTABLE_HINT);
+        }
+        try {
+            long size = Files.size(file);
+            if (size != entry.size()) {
+                throw new InvalidModelDirectoryException(dir, entry.path(), (size < entry.size() ? "truncated" :
+                        "longer than saved") + ": " + size + " bytes, the manifest says " + entry.size() + "; "
+                        + IMMUTABLE_HINT);
+            }
+            String actual = sha256(file);
+            if (!actual.equals(entry.sha256())) {
+                throw new InvalidModelDirectoryException(dir, entry.path(), "modified or corrupted: sha256 is "
+                        + actual + ", the manifest says " + entry.sha256() + "; " + IMMUTABLE_HINT);
+            }
+        } catch (IOException e) {
+            throw new InvalidModelDirectoryException(dir, entry.path(), "cannot be read (" + e.getMessage() + ")",
+                    e);
+        }
+    }
+
+    /** Lowercase hex sha256 of a file's bytes. */
+    public static String sha256(Path file) throws IOException {
+        MessageDigest digest = newSha256();
+        try (InputStream in = new DigestInputStream(Files.newInputStream(file), digest)) {
+            in.transferTo(OutputStream.nullOutputStream());
+        }
+        return HexFormat.of().formatHex(digest.digest());
+    }
+
+    private static String contentHash(List<Manifest.FileEntry> files) {
+        MessageDigest digest = newSha256();
+        files.stream().sorted(Comparator.comparing(Manifest.FileEntry::path))
+                .forEach(f -> digest.update((f.path() + " " + f.sha256() + "\n").getBytes()));
+        return HexFormat.of().formatHex(digest.digest());
+    }
+
+    private static MessageDigest newSha256() {
+        try {
+            return MessageDigest.getInstance("SHA-256");
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException("SHA-256 is required by every Java runtime", e);
+        }
+    }
+
+    private static void requireJsonObject(String json) {
+        try {
+            if (json == null || !JSON.readTree(json).isObject()) {
+                throw new IllegalArgumentException("metrics must be a JSON object, got: " + json);
+            }
+        } catch (JsonProcessingException e) {
+            throw new IllegalArgumentException("metrics are not valid JSON: " + e.getOriginalMessage(), e);
+        }
+    }
+
+    private static List<String> fileNames(Path dir) {
+        try (Stream<Path> entries = Files.list(dir)) {
+            return entries.map(p -> p.getFileName().toString()).sorted().toList();
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot list model directory " + dir, e);
+        }
+    }
+
+    private static boolean isEmptyDirectory(Path dir) throws IOException {
+        if (!Files.isDirectory(dir)) {
+            return false;
+        }
+        try (Stream<Path> entries = Files.list(dir)) {
+            return entries.findAny().isEmpty();
+        }
+    }
+
+    /** Deletes a directory tree; used for staging and temporary copies, never for a saved version. */
+    public static void deleteRecursively(Path root) throws IOException {
+        try (Stream<Path> paths = Files.walk(root)) {
+            for (Path p : paths.sorted(Comparator.reverseOrder()).toList()) {
+                Files.deleteIfExists(p);
+            }
+        }
+    }
+}
