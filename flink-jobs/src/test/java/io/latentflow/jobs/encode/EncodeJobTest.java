@@ -12,9 +12,7 @@ import io.minio.MinioClient;
 import io.minio.PutObjectArgs;
 import org.apache.flink.api.common.JobExecutionResult;
 import org.apache.flink.core.execution.JobClient;
-import org.apache.flink.runtime.testutils.MiniClusterResourceConfiguration;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
-import org.apache.flink.test.junit5.MiniClusterExtension;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
@@ -24,7 +22,6 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
-import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.io.ByteArrayInputStream;
@@ -57,10 +54,6 @@ class EncodeJobTest {
 
     private static final String BUCKET = "latentflow";
     private static final int GOOD_IMAGES = 40;
-
-    @RegisterExtension
-    static final MiniClusterExtension FLINK = new MiniClusterExtension(new MiniClusterResourceConfiguration.Builder()
-            .setNumberTaskManagers(1).setNumberSlotsPerTaskManager(2).build());
 
     @TempDir
     Path state;
@@ -149,8 +142,9 @@ class EncodeJobTest {
                 .transactionalIdPrefix("encode-test-" + System.nanoTime());
     }
 
+    /** A local environment: each job gets its own MiniCluster in this JVM, stopped when the job ends. */
     private static StreamExecutionEnvironment environment() {
-        return StreamExecutionEnvironment.getExecutionEnvironment();
+        return StreamExecutionEnvironment.createLocalEnvironment(1);
     }
 
     // ---------------------------------------------------------------- what goes in
