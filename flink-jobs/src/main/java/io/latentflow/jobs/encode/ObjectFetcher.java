@@ -53,7 +53,7 @@ final class ObjectFetcher {
                         + " does not exist (" + code + "): upload the image before sending its reference");
             }
             throw new IOException("Could not fetch " + objectUri + ": " + e.getMessage(), e);
-        } catch (ImageRejectedException | IOException e) {
+        } catch (ImageRejectedException e) {
             throw e;
         } catch (Exception e) {
             if (e instanceof InterruptedException) {

@@ -1,5 +1,6 @@
 package io.latentflow.jobs.encode;
 
+import io.latentflow.infra.EmbeddedFlink;
 import io.latentflow.infra.EmbeddedKafka;
 import io.latentflow.infra.EmbeddedS3;
 import io.latentflow.schemas.AvroCodec;
@@ -18,7 +19,9 @@ import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -56,6 +59,10 @@ class EncodeJobTest {
     private static final int GOOD_IMAGES = 40;
 
     @TempDir
+    static Path clusterState;
+    private static EmbeddedFlink flink;
+
+    @TempDir
     Path state;
 
     private EmbeddedKafka kafka;
@@ -63,6 +70,18 @@ class EncodeJobTest {
     private MinioClient client;
     private KafkaProducer<byte[], byte[]> producer;
     private final AvroCodec<ImageRecord> images = AvroCodec.of(ImageRecord.class);
+
+    @BeforeAll
+    static void startFlink() {
+        flink = EmbeddedFlink.start(clusterState, 2);
+    }
+
+    @AfterAll
+    static void stopFlink() {
+        if (flink != null) {
+            flink.close();
+        }
+    }
 
     @BeforeEach
     void startStack() {
@@ -142,9 +161,9 @@ class EncodeJobTest {
                 .transactionalIdPrefix("encode-test-" + System.nanoTime());
     }
 
-    /** A local environment: each job gets its own MiniCluster in this JVM, stopped when the job ends. */
+    /** Jobs reach the embedded cluster through its REST endpoint, as the demo's do. */
     private static StreamExecutionEnvironment environment() {
-        return StreamExecutionEnvironment.createLocalEnvironment(1);
+        return flink.environment();
     }
 
     // ---------------------------------------------------------------- what goes in
