@@ -16,16 +16,20 @@ public class EncodedLatent {
     public int[] shape;
     public float[] latent;
     public LatentSummary summary;
+    /** When the batch holding this image was encoded, epoch milliseconds. */
+    public long encodedAt;
 
     public EncodedLatent() {
     }
 
-    public EncodedLatent(PreparedImage image, String modelVersion, int[] shape, float[] latent, LatentSummary summary) {
+    public EncodedLatent(PreparedImage image, String modelVersion, int[] shape, float[] latent, LatentSummary summary,
+                         long encodedAt) {
         this.image = image;
         this.modelVersion = modelVersion;
         this.shape = shape;
         this.latent = latent;
         this.summary = summary;
+        this.encodedAt = encodedAt;
     }
 
     @Override

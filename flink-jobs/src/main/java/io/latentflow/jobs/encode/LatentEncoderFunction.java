@@ -110,6 +110,7 @@ public final class LatentEncoderFunction extends ProcessFunction<List<PreparedIm
             return;
         }
         encodeMillis.update((System.nanoTime() - started) / 1_000_000);
+        long encodedAt = System.currentTimeMillis();
 
         int latentSide = resolution / model.config().downsamplingFactor();
         int perChannel = latentSide * latentSide;
@@ -125,7 +126,8 @@ public final class LatentEncoderFunction extends ProcessFunction<List<PreparedIm
             PreparedImage image = batch.get(i);
             image.pixels = null; // encoded: no need to ship them further
             float[] latent = Arrays.copyOfRange(latents, i * perImage, (i + 1) * perImage);
-            out.collect(new EncodedLatent(image, model.version(), shape.clone(), latent, LatentSummaries.of(latent)));
+            out.collect(new EncodedLatent(image, model.version(), shape.clone(), latent, LatentSummaries.of(latent),
+                    encodedAt));
         }
         imagesEncoded.inc(count);
     }

@@ -197,8 +197,7 @@ public final class LatentShardWriter extends AbstractStreamOperator<LatentRecord
         if (open == null) {
             open = openShard(latent.modelVersion, day);
         }
-        Instant now = Instant.now();
-        String member = open.add(latent, now);
+        String member = open.add(latent);
         output.collect(new StreamRecord<>(LatentRecord.newBuilder()
                 .setImageId(latent.image.imageId)
                 .setSource(latent.image.source)
@@ -209,7 +208,7 @@ public final class LatentShardWriter extends AbstractStreamOperator<LatentRecord
                 .setMember(member)
                 .setSummary(latent.summary)
                 .setEventTime(Instant.ofEpochMilli(latent.image.eventTime))
-                .setProcessingTime(now)
+                .setProcessingTime(Instant.ofEpochMilli(latent.encodedAt))
                 .setAttributes(latent.image.attributes)
                 .build()));
         latentsWritten.inc();
@@ -331,11 +330,11 @@ public final class LatentShardWriter extends AbstractStreamOperator<LatentRecord
         }
 
         /** @return the member name of the latent */
-        String add(EncodedLatent latent, Instant processingTime) throws IOException {
+        String add(EncodedLatent latent) throws IOException {
             PreparedImage image = latent.image;
             List<Integer> shape = Arrays.stream(latent.shape).boxed().toList();
             SampleMetadata metadata = new SampleMetadata(image.imageId, image.sampleKey, image.source,
-                    latent.modelVersion, shape, image.eventTime, processingTime.toEpochMilli(), latent.summary,
+                    latent.modelVersion, shape, image.eventTime, latent.encodedAt, latent.summary,
                     image.attributes);
             writer.add(image.sampleKey, Npy.float16(latent.latent, latent.shape), metadata.toJson());
             return ShardWriter.latentMember(image.sampleKey);

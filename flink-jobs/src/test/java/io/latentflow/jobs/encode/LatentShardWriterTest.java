@@ -260,7 +260,7 @@ class LatentShardWriterTest {
             values[i] = (float) Math.tanh(random.nextGaussian());
         }
         return new EncodedLatent(image, modelVersion, new int[] {8, 8, 8}, values,
-                new LatentSummary(0f, 1f, -1f, 1f, 0f));
+                new LatentSummary(0f, 1f, -1f, 1f, 0f), 1_700_000_001_000L);
     }
 
     private List<String> shards() throws Exception {
