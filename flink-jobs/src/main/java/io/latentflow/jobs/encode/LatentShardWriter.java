@@ -231,13 +231,14 @@ public final class LatentShardWriter extends AbstractStreamOperator<LatentRecord
         if (open != null) {
             roll();
         }
-        for (OpenShard shard : finishedLocally) {
+        for (Iterator<OpenShard> it = finishedLocally.iterator(); it.hasNext(); ) {
+            OpenShard shard = it.next();
             String stagingKey = ShardKeys.stagingKey(stagingPrefix, checkpointId, shard.finalKey);
             store.stage(shard.file, stagingKey);
             pending.add(new PendingShard(stagingKey, shard.finalKey, checkpointId, shard.samples(), shard.bytes()));
+            it.remove(); // staged: if a later upload fails, this one is not staged twice
             Files.deleteIfExists(shard.file);
         }
-        finishedLocally.clear();
         pendingState.update(pending);
         sequenceState.update(List.of(nextSequence));
     }

@@ -26,6 +26,8 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
 
 import java.io.ByteArrayInputStream;
 import java.nio.ByteBuffer;
@@ -124,9 +126,12 @@ class EncodeJobTest {
         assertThat(summary.deadLettersByReason()).containsEntry("MALFORMED_RECORD", 3L);
     }
 
-    @Test
-    void aFailureMidStreamRestoresFromTheCheckpointWithoutLossOrDuplicates() throws Exception {
-        FailureInjectionForTesting failure = FailureInjectionForTesting.once(FailureInjectionForTesting.Stage.SHARD_WRITE, 25);
+    /** The decode stage runs in the source's task, the shard writer in the encoder's: both kinds of task fail here. */
+    @ParameterizedTest
+    @EnumSource(value = FailureInjectionForTesting.Stage.class, names = {"DECODE", "SHARD_WRITE"})
+    void aFailureMidStreamRestoresFromTheCheckpointWithoutLossOrDuplicates(FailureInjectionForTesting.Stage stage)
+            throws Exception {
+        FailureInjectionForTesting failure = FailureInjectionForTesting.once(stage, 25);
         EncodeJobSettings settings = settings().bounded(false)
                 .restartPolicy(RestartPolicy.fixedDelay(3, Duration.ofMillis(200)))
                 .failureInjection(failure).build();
