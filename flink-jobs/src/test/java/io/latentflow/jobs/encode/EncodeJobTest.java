@@ -88,7 +88,6 @@ class EncodeJobTest {
     @BeforeEach
     void startStack() {
         kafka = EmbeddedKafka.start(state);
-        kafka.createTopics(1, Topics.IMAGES, Topics.LATENTS, Topics.DEAD_LETTERS);
         s3 = EmbeddedS3.start(null, BUCKET);
         client = s3.settings().newClient();
         Properties config = kafka.settings().clientProperties();
@@ -109,11 +108,13 @@ class EncodeJobTest {
         }
     }
 
+    /** Two partitions and two parallel instances: two models, two shard writers, each committing its own shards. */
     @Test
     void aBoundedRunEncodesEveryGoodImageOnceAndDeadLettersEveryBadOne() throws Exception {
+        kafka.createTopics(2, Topics.IMAGES, Topics.LATENTS, Topics.DEAD_LETTERS);
         List<Sent> sent = new ArrayList<>(sendGoodImages(0, GOOD_IMAGES));
         sent.addAll(sendBadRecords());
-        EncodeJobSettings settings = settings().bounded(true).restartPolicy(RestartPolicy.none()).build();
+        EncodeJobSettings settings = settings().bounded(true).parallelism(2).restartPolicy(RestartPolicy.none()).build();
 
         JobExecutionResult result = EncodeJob.onKafka(settings).runToCompletion(environment());
 
@@ -131,6 +132,7 @@ class EncodeJobTest {
     @EnumSource(value = FailureInjectionForTesting.Stage.class, names = {"DECODE", "SHARD_WRITE"})
     void aFailureMidStreamRestoresFromTheCheckpointWithoutLossOrDuplicates(FailureInjectionForTesting.Stage stage)
             throws Exception {
+        kafka.createTopics(1, Topics.IMAGES, Topics.LATENTS, Topics.DEAD_LETTERS);
         FailureInjectionForTesting failure = FailureInjectionForTesting.once(stage, 25);
         EncodeJobSettings settings = settings().bounded(false)
                 .restartPolicy(RestartPolicy.fixedDelay(3, Duration.ofMillis(200)))
@@ -174,7 +176,7 @@ class EncodeJobTest {
     // ---------------------------------------------------------------- what goes in
 
     /** An input record and what must become of it: a latent (reason null) or a dead letter with that reason. */
-    private record Sent(long offset, String imageId, DeadLetterReason reason) {
+    private record Sent(int partition, long offset, String imageId, DeadLetterReason reason) {
     }
 
     private List<Sent> sendGoodImages(int from, int to) throws Exception {
@@ -193,7 +195,7 @@ class EncodeJobTest {
             } else {
                 record.setInlineBytes(ByteBuffer.wrap(bytes));
             }
-            sent.add(new Sent(send(images.encode(record.build())), id, null));
+            sent.add(sent(send(images.encode(record.build())), id, null));
         }
         return sent;
     }
@@ -204,9 +206,9 @@ class EncodeJobTest {
         new Random(7).nextBytes(garbage);
         byte[] text = Files.readAllBytes(Path.of(System.getProperty("latentflow.home"), "samples", "README.md"));
         List<Sent> sent = new ArrayList<>();
-        sent.add(new Sent(send(garbage), null, DeadLetterReason.MALFORMED_RECORD));
-        sent.add(new Sent(send("{\"id\":\"json\"}".getBytes(StandardCharsets.UTF_8)), null, DeadLetterReason.MALFORMED_RECORD));
-        sent.add(new Sent(send(null), null, DeadLetterReason.MALFORMED_RECORD));
+        sent.add(sent(send(garbage), null, DeadLetterReason.MALFORMED_RECORD));
+        sent.add(sent(send("{\"id\":\"json\"}".getBytes(StandardCharsets.UTF_8)), null, DeadLetterReason.MALFORMED_RECORD));
+        sent.add(sent(send(null), null, DeadLetterReason.MALFORMED_RECORD));
         sent.add(bad(image("bad/no-payload"), DeadLetterReason.MISSING_PAYLOAD));
         sent.add(bad(image("bad/empty-bytes").setInlineBytes(ByteBuffer.allocate(0)), DeadLetterReason.MISSING_PAYLOAD));
         sent.add(bad(image("bad/both").setInlineBytes(ByteBuffer.wrap(jpeg)).setObjectUri(s3.settings().uri("x.jpg")),
@@ -220,7 +222,7 @@ class EncodeJobTest {
     }
 
     private Sent bad(ImageRecord.Builder record, DeadLetterReason reason) throws Exception {
-        return new Sent(send(images.encode(record.build())), record.getId(), reason);
+        return sent(send(images.encode(record.build())), record.getId(), reason);
     }
 
     private static ImageRecord.Builder image(String id) {
@@ -228,8 +230,14 @@ class EncodeJobTest {
                 .setContentType("image/jpeg").setAttributes(Map.of("test", "encode-job"));
     }
 
-    private long send(byte[] value) throws Exception {
-        return producer.send(new ProducerRecord<>(Topics.IMAGES, value)).get().offset();
+    /** @return partition and offset the record was written at */
+    private long[] send(byte[] value) throws Exception {
+        var written = producer.send(new ProducerRecord<>(Topics.IMAGES, value)).get();
+        return new long[] {written.partition(), written.offset()};
+    }
+
+    private static Sent sent(long[] position, String imageId, DeadLetterReason reason) {
+        return new Sent((int) position[0], position[1], imageId, reason);
     }
 
     private static List<Path> photos() throws Exception {
@@ -263,10 +271,11 @@ class EncodeJobTest {
         }
         assertThat(new StagedShardStore(client, BUCKET).list(ShardKeys.STAGING_ROOT)).as("staged leftovers").isEmpty();
 
-        Map<Long, List<DeadLetter>> lettersByOffset = committedDeadLetters().stream()
-                .collect(Collectors.groupingBy(DeadLetter::getOffset));
+        Map<String, List<DeadLetter>> lettersByPosition = committedDeadLetters().stream()
+                .collect(Collectors.groupingBy(letter -> letter.getPartition() + "@" + letter.getOffset()));
         for (Sent bad : sent.stream().filter(s -> s.reason != null).toList()) {
-            assertThat(lettersByOffset.get(bad.offset)).as("dead letters of offset %d (%s)", bad.offset, bad.imageId)
+            assertThat(lettersByPosition.get(bad.partition + "@" + bad.offset))
+                    .as("dead letters of %d@%d (%s)", bad.partition, bad.offset, bad.imageId)
                     .singleElement()
                     .satisfies(letter -> {
                         assertThat(letter.getReason()).isEqualTo(bad.reason);
@@ -275,7 +284,7 @@ class EncodeJobTest {
                         assertThat(letter.getMessage()).isNotBlank();
                     });
         }
-        assertThat(lettersByOffset).hasSize((int) sent.stream().filter(s -> s.reason != null).count());
+        assertThat(lettersByPosition).hasSize((int) sent.stream().filter(s -> s.reason != null).count());
     }
 
     private List<LatentRecord> committedLatents() throws Exception {
