@@ -1,6 +1,7 @@
 package io.latentflow.cli;
 
 import io.latentflow.schemas.AvroCodec;
+import io.latentflow.schemas.MalformedRecordException;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -49,7 +50,12 @@ public final class CommittedTopicReader implements AutoCloseable {
         Instant deadline = Instant.now().plus(Duration.ofMinutes(2));
         while (!reached(end) && Instant.now().isBefore(deadline)) {
             for (ConsumerRecord<byte[], byte[]> record : consumer.poll(Duration.ofMillis(500))) {
-                records.add(codec.decode(record.value()));
+                try {
+                    records.add(codec.decode(record.value()));
+                } catch (MalformedRecordException e) {
+                    throw new IllegalStateException(topic + "-" + record.partition() + "@" + record.offset()
+                            + " is not a " + codec.type().getSimpleName() + ": " + e.getMessage(), e);
+                }
             }
         }
         return records;
