@@ -119,9 +119,12 @@ public final class EncodeJob {
                 .transform("MicroBatcher", Types.LIST(TypeInformation.of(PreparedImage.class)),
                         new MicroBatcher<PreparedImage>(settings.batchSize(), settings.batchTimeout()))
                 .uid("micro-batcher")
-                .startNewChain() // decoding runs in its own thread, beside the model
                 .process(new LatentEncoderFunction(settings.model(), settings.resolution(), failure))
-                .name("LatentEncoder").uid("latent-encoder");
+                .name("LatentEncoder").uid("latent-encoder")
+                // The model gets a thread of its own and full batches: the next batch is decoded and assembled
+                // while the current one encodes. Batching on the model's side of the edge starved it, because the
+                // network buffers between threads hold only one or two images of this size.
+                .startNewChain();
 
         encoded
                 .transform("LatentShardWriter", new AvroTypeInfo<>(LatentRecord.class),
