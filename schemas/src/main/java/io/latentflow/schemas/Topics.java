@@ -12,6 +12,12 @@ public final class Topics {
     /** {@link DeadLetter}s, one per refused input. */
     public static final String DEAD_LETTERS = "images-dlq";
 
+    /** {@link LatentStatsWindow}s, one per model version and event-time window. */
+    public static final String LATENT_STATS = "latent-stats";
+
+    /** {@link DriftAlert}s, one per change of a model version's drift state. */
+    public static final String DRIFT_ALERTS = "drift-alerts";
+
     private Topics() {
     }
 }
