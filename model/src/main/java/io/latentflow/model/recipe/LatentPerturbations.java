@@ -28,45 +28,51 @@ public final class LatentPerturbations {
         float[] mask = null;
         float[] noise = null;
         boolean anyShift = false;
+        // One stream per perturbation: switching one off (an ablation) leaves the draws of the others unchanged.
+        SplittableRandom shiftRandom = random.split();
+        SplittableRandom channelRandom = random.split();
+        SplittableRandom spatialRandom = random.split();
+        SplittableRandom gaussianRandom = random.split();
+        SplittableRandom quantizationRandom = random.split();
         for (int n = 0; n < batch; n++) {
-            if (hits(random, config.shift())) {
+            if (hits(shiftRandom, config.shift())) {
                 int reach = (int) config.shift().strength();
                 do {
-                    shiftY[n] = random.nextInt(-reach, reach + 1);
-                    shiftX[n] = random.nextInt(-reach, reach + 1);
+                    shiftY[n] = shiftRandom.nextInt(-reach, reach + 1);
+                    shiftX[n] = shiftRandom.nextInt(-reach, reach + 1);
                 } while (shiftY[n] == 0 && shiftX[n] == 0);
                 anyShift = true;
             }
-            if (hits(random, config.channelDropout())) {
+            if (hits(channelRandom, config.channelDropout())) {
                 mask = mask != null ? mask : ones(batch * perSample);
                 for (int c = 0; c < channels; c++) {
-                    if (random.nextDouble() < config.channelDropout().strength()) {
+                    if (channelRandom.nextDouble() < config.channelDropout().strength()) {
                         java.util.Arrays.fill(mask, n * perSample + c * plane, n * perSample + (c + 1) * plane, 0f);
                     }
                 }
             }
-            if (hits(random, config.spatialDropout())) {
+            if (hits(spatialRandom, config.spatialDropout())) {
                 mask = mask != null ? mask : ones(batch * perSample);
                 for (int p = 0; p < plane; p++) {
-                    if (random.nextDouble() < config.spatialDropout().strength()) {
+                    if (spatialRandom.nextDouble() < config.spatialDropout().strength()) {
                         for (int c = 0; c < channels; c++) {
                             mask[n * perSample + c * plane + p] = 0f;
                         }
                     }
                 }
             }
-            if (hits(random, config.gaussianNoise())) {
+            if (hits(gaussianRandom, config.gaussianNoise())) {
                 noise = noise != null ? noise : new float[batch * perSample];
-                double sigma = random.nextDouble() * config.gaussianNoise().strength();
+                double sigma = gaussianRandom.nextDouble() * config.gaussianNoise().strength();
                 for (int i = n * perSample; i < (n + 1) * perSample; i++) {
-                    noise[i] += (float) (sigma * random.nextGaussian());
+                    noise[i] += (float) (sigma * gaussianRandom.nextGaussian());
                 }
             }
-            if (hits(random, config.quantization())) {
+            if (hits(quantizationRandom, config.quantization())) {
                 noise = noise != null ? noise : new float[batch * perSample];
                 double step = quantizationStep((int) config.quantization().strength());
                 for (int i = n * perSample; i < (n + 1) * perSample; i++) {
-                    noise[i] += (float) ((random.nextDouble() - 0.5) * step);
+                    noise[i] += (float) ((quantizationRandom.nextDouble() - 0.5) * step);
                 }
             }
         }
@@ -80,9 +86,7 @@ public final class LatentPerturbations {
     }
 
     private static boolean hits(SplittableRandom random, Perturbation perturbation) {
-        // Draw even when disabled, so switching one perturbation off does not reshuffle the others.
-        double draw = random.nextDouble();
-        return perturbation.enabled() && draw < perturbation.probability();
+        return perturbation.enabled() && random.nextDouble() < perturbation.probability();
     }
 
     private static float[] ones(int size) {

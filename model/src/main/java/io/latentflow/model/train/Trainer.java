@@ -92,6 +92,7 @@ public final class Trainer implements AutoCloseable {
     private int nonFiniteSkips;
     private int consecutiveNonFinite;
     private Snapshot lastGood;
+    private long injectNaNAfterStep = -1;
 
     /** Loads the images and builds (or, with {@code resumeFrom}, restores) the model. */
     public Trainer(TrainingOptions options) throws IOException {
@@ -168,6 +169,11 @@ public final class Trainer implements AutoCloseable {
             step++;
             history.add(losses);
             guard(losses);
+            if (step == injectNaNAfterStep) {
+                float[][] poisoned = liveParameters.values();
+                poisoned[0][0] = Float.NaN;
+                liveParameters.setValues(poisoned);
+            }
             if (step % SNAPSHOT_EVERY == 0 && consecutiveNonFinite == 0 && liveParameters.allFinite()) {
                 lastGood = snapshot();
             }
@@ -203,12 +209,9 @@ public final class Trainer implements AutoCloseable {
         manager.close();
     }
 
-    /** Makes the next step's loss non-finite, as a numerical blow-up would; lets tests exercise the guard. */
-    void poisonWeightsForTest() {
-        NDArray first = liveParameters.array(0);
-        float[] values = first.toFloatArray();
-        values[0] = Float.NaN;
-        first.set(values);
+    /** After step {@code afterStep}, puts a NaN into a weight, as a numerical blow-up would; for tests of the guard. */
+    void injectNaNAfterStep(long afterStep) {
+        this.injectNaNAfterStep = afterStep;
     }
 
     double learningRateScale() {
