@@ -39,14 +39,15 @@ public record Adversarial(
         Checks.positive("adversarial.learningRate", learningRate);
         if (widths == null || widths.isEmpty() || widths.stream().anyMatch(w -> w == null || w < 1)) {
             throw new IllegalArgumentException("adversarial.widths is " + widths + ": give one positive width per"
-                    + " discriminator stage, e.g. [32, 64, 128]");
+                    + " discriminator stage, e.g. [16, 32, 64, 128]");
         }
         widths = List.copyOf(widths);
     }
 
     /** Defaults: the generator sees D from step 2000, D trains from step 1500; weight 0.05, gamma 0.1 every 4 steps. */
     public static Adversarial defaults(boolean enabled) {
-        return new Adversarial(enabled, 2000, 500, 0.05, 0.1, 4, 2e-4, List.of(32, 64, 128));
+        // Narrow at full resolution: the first stage sees every pixel and costs as much as the encoder's first level.
+        return new Adversarial(enabled, 2000, 500, 0.05, 0.1, 4, 2e-4, List.of(16, 32, 64, 128));
     }
 
     public int discriminatorStartStep() {

@@ -59,6 +59,10 @@ public final class Trainer implements AutoCloseable {
     private static final String ADAM_MEANS = "adam-means.bin";
     private static final String ADAM_VARIANCES = "adam-variances.bin";
     private static final String AUTOENCODER = "autoencoder";
+    private static final String DISCRIMINATOR = "discriminator";
+    private static final String D_WEIGHTS = "discriminator.bin";
+    private static final String D_ADAM_MEANS = "discriminator-adam-means.bin";
+    private static final String D_ADAM_VARIANCES = "discriminator-adam-variances.bin";
     private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
 
     private final TrainingOptions options;
@@ -76,6 +80,7 @@ public final class Trainer implements AutoCloseable {
     private final NamedParameters averagedParameters;
     private final AdamOptimizer adam;
     private final WeightAverage ema;
+    private final AdversarialTraining adversarial;
     private final ParameterStore parameterStore;
     private final AutoencoderObjective objective;
     private final LatentPerturbations perturbations;
@@ -139,6 +144,8 @@ public final class Trainer implements AutoCloseable {
             this.adam = new AdamOptimizer(liveParameters);
             this.ema = new WeightAverage(liveParameters, averagedParameters, recipe.emaDecay());
             this.parameterStore = new ParameterStore(manager, false);
+            this.adversarial = recipe.adversarial().enabled()
+                    ? new AdversarialTraining(recipe.adversarial(), engine, manager, seed) : null;
             if (resumed != null) {
                 restore(options.resumeFrom(), resumed);
             }
@@ -236,17 +243,32 @@ public final class Trainer implements AutoCloseable {
             NDArray targets = targetPixels == pixels ? images : manager.create(targetPixels, imageShape);
             NDArray noise = sampleNoise == null ? null
                     : manager.create(sampleNoise, new Shape(batchSize, c, latentSide, latentSide));
+            boolean adversarialLoss = adversarial != null && adversarial.trainsGenerator(stepIndex);
             LossTerms terms;
+            if (adversarialLoss) {
+                adversarial.freeze(true);
+            }
             try (GradientCollector collector = engine.newGradientCollector()) {
                 terms = objective.compute(parameterStore, live, images, targets, plan, noise);
+                if (adversarialLoss) {
+                    adversarial.addGeneratorLoss(terms, targets);
+                }
                 collector.backward(terms.total());
+            } finally {
+                if (adversarialLoss) {
+                    adversarial.freeze(false);
+                }
             }
             Map<String, Float> values = terms.values();
-            if (allFinite(values)) {
-                adam.step(learningRate);
-                ema.update(adam.updates());
-            } else {
+            if (!allFinite(values)) {
                 adam.zeroGradients();
+                return values;
+            }
+            adam.step(learningRate);
+            ema.update(adam.updates());
+            if (adversarial != null && adversarial.trainsDiscriminator(stepIndex)) {
+                values.putAll(adversarial.step(targets, terms.reconstruction().stopGradient(),
+                        learningRateScale));
             }
             return values;
         }
@@ -272,25 +294,42 @@ public final class Trainer implements AutoCloseable {
     }
 
     private Snapshot snapshot() {
-        return new Snapshot(step, liveParameters.values(), averagedParameters.values(), adam.state());
+        return new Snapshot(step, liveParameters.values(), averagedParameters.values(), adam.state(),
+                adversarial == null ? null : adversarial.parameters().values(),
+                adversarial == null ? null : adversarial.adam().state());
     }
 
     private void restore(Snapshot snapshot) {
         liveParameters.setValues(snapshot.weights());
         averagedParameters.setValues(snapshot.averaged());
         adam.restore(snapshot.adam());
+        if (adversarial != null) {
+            adversarial.parameters().setValues(snapshot.discriminator());
+            adversarial.adam().restore(snapshot.discriminatorAdam());
+        }
     }
 
     private void writeCheckpoint(Duration trainingTime) throws IOException {
         AdamOptimizer.State adamState = adam.state();
-        CheckpointState state = new CheckpointState(CheckpointState.FORMAT_VERSION, step, trainingTime.toMillis(),
-                seed, cropSize, batchSize, validationFraction, learningRateScale, nonFiniteSkips,
-                Map.of(AUTOENCODER, adamState.updates()), architecture, recipe);
-        Checkpoint.write(options.checkpointDir(), state, List.of(
+        Map<String, Long> updates = new LinkedHashMap<>();
+        updates.put(AUTOENCODER, adamState.updates());
+        List<Checkpoint.Part> parts = new ArrayList<>(List.of(
                 new Checkpoint.Part(WEIGHTS, liveParameters, liveParameters.values()),
                 new Checkpoint.Part(EMA_WEIGHTS, averagedParameters, averagedParameters.values()),
                 new Checkpoint.Part(ADAM_MEANS, liveParameters, adamState.means()),
                 new Checkpoint.Part(ADAM_VARIANCES, liveParameters, adamState.variances())));
+        if (adversarial != null) {
+            NamedParameters d = adversarial.parameters();
+            AdamOptimizer.State dState = adversarial.adam().state();
+            updates.put(DISCRIMINATOR, dState.updates());
+            parts.add(new Checkpoint.Part(D_WEIGHTS, d, d.values()));
+            parts.add(new Checkpoint.Part(D_ADAM_MEANS, d, dState.means()));
+            parts.add(new Checkpoint.Part(D_ADAM_VARIANCES, d, dState.variances()));
+        }
+        CheckpointState state = new CheckpointState(CheckpointState.FORMAT_VERSION, step, trainingTime.toMillis(),
+                seed, cropSize, batchSize, validationFraction, learningRateScale, nonFiniteSkips, updates,
+                architecture, recipe);
+        Checkpoint.write(options.checkpointDir(), state, parts);
         LOG.info("Checkpoint at step {} written to {}", step, options.checkpointDir());
     }
 
@@ -300,11 +339,21 @@ public final class Trainer implements AutoCloseable {
         files.put(EMA_WEIGHTS, averagedParameters);
         files.put(ADAM_MEANS, liveParameters);
         files.put(ADAM_VARIANCES, liveParameters);
+        if (adversarial != null) {
+            files.put(D_WEIGHTS, adversarial.parameters());
+            files.put(D_ADAM_MEANS, adversarial.parameters());
+            files.put(D_ADAM_VARIANCES, adversarial.parameters());
+        }
         Map<String, float[][]> values = Checkpoint.readParts(dir, files);
         liveParameters.setValues(values.get(WEIGHTS));
         averagedParameters.setValues(values.get(EMA_WEIGHTS));
         adam.restore(new AdamOptimizer.State(state.optimizerUpdates().getOrDefault(AUTOENCODER, state.step()),
                 values.get(ADAM_MEANS), values.get(ADAM_VARIANCES)));
+        if (adversarial != null) {
+            adversarial.parameters().setValues(values.get(D_WEIGHTS));
+            adversarial.adam().restore(new AdamOptimizer.State(state.optimizerUpdates().getOrDefault(DISCRIMINATOR,
+                    0L), values.get(D_ADAM_MEANS), values.get(D_ADAM_VARIANCES)));
+        }
         step = state.step();
         trainingMillisBefore = state.trainingMillis();
         learningRateScale = state.learningRateScale();
@@ -341,6 +390,14 @@ public final class Trainer implements AutoCloseable {
         training.put("nonFiniteSkips", nonFiniteSkips);
         training.put("resumedFromStep", firstStep);
         training.put("finalLosses", meanOfLast(history, 50));
+        if (adversarial != null) {
+            Map<String, Object> d = new LinkedHashMap<>();
+            d.put("widths", recipe.adversarial().widths());
+            d.put("discriminatorFromStep", recipe.adversarial().discriminatorStartStep());
+            d.put("generatorLossFromStep", recipe.adversarial().startStep());
+            d.put("discriminatorUpdates", adversarial.adam().updates());
+            training.put("discriminator", d);
+        }
         Map<String, Object> metrics = new LinkedHashMap<>();
         metrics.put("validation", validationJson);
         metrics.put("training", training);
@@ -399,6 +456,7 @@ public final class Trainer implements AutoCloseable {
         }
     }
 
-    private record Snapshot(long step, float[][] weights, float[][] averaged, AdamOptimizer.State adam) {
+    private record Snapshot(long step, float[][] weights, float[][] averaged, AdamOptimizer.State adam,
+                            float[][] discriminator, AdamOptimizer.State discriminatorAdam) {
     }
 }

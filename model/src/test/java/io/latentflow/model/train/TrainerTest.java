@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.latentflow.model.AutoencoderConfig;
 import io.latentflow.model.LatentEncoder;
 import io.latentflow.model.ServingModel;
+import io.latentflow.model.recipe.Adversarial;
 import io.latentflow.model.recipe.RecipeConfig;
 import io.latentflow.model.store.ModelDirectory;
 import org.junit.jupiter.api.Test;
@@ -136,6 +137,25 @@ class TrainerTest {
         assertThat(result.nonFiniteSkips()).isEqualTo(1);
         assertThat(scale).isEqualTo(0.5);
         assertThat(result.validation().psnr()).isFinite();
+    }
+
+    @Test
+    void theDiscriminatorJoinsAfterItsWarmUpWithPenaltiesEveryIntervalAndResumesExactly() throws IOException {
+        Path images = images();
+        RecipeConfig recipe = RecipeConfig.boundedAe().withAdversarial(
+                new Adversarial(true, 2, 1, 0.05, 0.1, 2, 2e-4, List.of(8, 16)));
+        TrainingResult whole = train(options(images, "whole", 5).recipe(recipe).build());
+        List<Map<String, Float>> losses = whole.losses();
+        assertThat(losses.get(0)).doesNotContainKeys("d", "adv", "r1r2");
+        assertThat(losses.get(1)).containsKeys("d", "r1r2").doesNotContainKey("adv");
+        assertThat(losses.get(2)).containsKeys("d", "adv").doesNotContainKey("r1r2");
+        assertThat(losses.get(3)).containsKeys("d", "adv", "r1r2");
+        for (Map<String, Float> step : losses) {
+            assertThat(step.values()).allMatch(Float::isFinite);
+        }
+        train(options(images, "first", 3).recipe(recipe).checkpointDir(temp.resolve("ckpt")).build());
+        TrainingResult resumed = train(options(images, "resumed", 5).resumeFrom(temp.resolve("ckpt")).build());
+        assertThat(resumed.losses()).containsExactlyElementsOf(losses.subList(3, 5));
     }
 
     @Test
