@@ -9,13 +9,17 @@ import ai.djl.pytorch.jni.JniUtils;
 import ai.djl.training.ParameterStore;
 import io.latentflow.model.nn.Encoder;
 
-/** {@link LatentEncoder} over the DJL encoder block: one copy in, one forward pass, one copy out. */
+import java.nio.FloatBuffer;
+
+/** {@link LatentEncoder} over the DJL encoder block: one copy in, one forward pass, one copy
+ * out (per sub-batch on CPU, see {@link BatchSplitter}). */
 final class BlockLatentEncoder implements LatentEncoder {
 
     private final NDManager modelManager;
     private final Encoder encoder;
     private final ParameterStore parameters;
     private final int f;
+    private final BatchSplitter splitter;
     private boolean closed;
 
     BlockLatentEncoder(NDManager modelManager, Encoder encoder) {
@@ -23,6 +27,7 @@ final class BlockLatentEncoder implements LatentEncoder {
         this.encoder = encoder;
         this.parameters = new ParameterStore(modelManager, false);
         this.f = encoder.config().downsamplingFactor();
+        this.splitter = BatchSplitter.forDevice(modelManager.getDevice().isGpu());
         JniUtils.setGradMode(false);
     }
 
@@ -35,8 +40,26 @@ final class BlockLatentEncoder implements LatentEncoder {
         // A pooled thread may have had grad mode switched on by someone else since the last call.
         JniUtils.setGradMode(false);
         // The scope also frees results that DJL attaches to the model's manager (ops whose first operand is a weight).
+        int perCall = splitter.imagesPerCall(batch,
+                BatchSplitter.peakBytesPerImage(encoder.config().channelWidths(), height, width, false));
+        if (perCall == batch) {
+            return encodeOnce(pixels, 0, batch, height, width);
+        }
+        int imageValues = 3 * height * width;
+        int latentValues = encoder.config().latentChannels() * (height / f) * (width / f);
+        float[] latents = new float[batch * latentValues];
+        for (int first = 0; first < batch; first += perCall) {
+            int count = Math.min(perCall, batch - first);
+            float[] part = encodeOnce(pixels, first * imageValues, count, height, width);
+            System.arraycopy(part, 0, latents, first * latentValues, part.length);
+        }
+        return latents;
+    }
+
+    private float[] encodeOnce(float[] pixels, int offset, int count, int height, int width) {
         try (NDScope scope = new NDScope(); NDManager call = modelManager.newSubManager()) {
-            NDArray images = call.create(pixels, new Shape(batch, 3, height, width));
+            NDArray images = call.create(FloatBuffer.wrap(pixels, offset, count * 3 * height * width),
+                    new Shape(count, 3, height, width));
             NDArray output = encoder.forward(parameters, new NDList(images), false).singletonOrThrow();
             return encoder.servingLatents(output).toFloatArray();
         }

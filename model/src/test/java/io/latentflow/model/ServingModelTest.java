@@ -137,6 +137,29 @@ class ServingModelTest {
     }
 
     @Test
+    void batchesSplitToBoundActivationMemoryGiveTheSameResults() {
+        int side = 128;
+        float[] pixels = TestImages.batch(3, side, side, 30);
+        try (ServingModel model = ServingModel.untrained(AutoencoderConfig.boundedF8C8(), 9, "test")) {
+            float[] latents;
+            float[] images;
+            try (LatentEncoder encoder = model.newEncoder(); LatentDecoder decoder = model.newDecoder()) {
+                latents = encoder.encode(pixels, 3, side, side);
+                images = decoder.decode(latents, 3, side / 8, side / 8);
+            }
+            // Different batch sizes may pick different convolution kernels: equal up to float rounding.
+            // 1 MB is below one image's largest activation at 128 px: every image becomes its own forward call.
+            System.setProperty(BatchSplitter.BUDGET_PROPERTY, "1");
+            try (LatentEncoder encoder = model.newEncoder(); LatentDecoder decoder = model.newDecoder()) {
+                assertThat(maxAbsDifference(encoder.encode(pixels, 3, side, side), latents)).isLessThan(1e-4f);
+                assertThat(maxAbsDifference(decoder.decode(latents, 3, side / 8, side / 8), images)).isLessThan(1e-4f);
+            } finally {
+                System.clearProperty(BatchSplitter.BUDGET_PROPERTY);
+            }
+        }
+    }
+
+    @Test
     void badBatchesAreRefusedWithWhatWasWrong() {
         try (ServingModel model = ServingModel.untrained(AutoencoderConfig.boundedF8C8(), 1, "test");
              LatentEncoder encoder = model.newEncoder();
@@ -167,6 +190,15 @@ class ServingModelTest {
              LatentEncoder encoder = model.newEncoder()) {
             return encoder.encode(pixels, pixels.length / (3 * SIDE * SIDE), SIDE, SIDE);
         }
+    }
+
+    private static float maxAbsDifference(float[] actual, float[] expected) {
+        assertThat(actual).hasSameSizeAs(expected);
+        float max = 0;
+        for (int i = 0; i < actual.length; i++) {
+            max = Math.max(max, Math.abs(actual[i] - expected[i]));
+        }
+        return max;
     }
 
     private static float[] range(float[] values) {

@@ -56,15 +56,15 @@ public final class GroupNorm extends AbstractBlock {
                                      PairList<String, Object> params) {
         NDArray x = inputs.singletonOrThrow();
         Shape shape = x.getShape();
-        long rows = shape.get(0) * groups;
-        // Batch norm in training mode over (1, N*G, rest) computes exactly the per-sample, per-group statistics in one
-        // fused kernel; the running statistics it updates are throw-away scratch arrays.
-        NDArray grouped = x.reshape(1, rows, -1);
+        NDArray grouped = x.reshape(shape.get(0), groups, -1);
+        // Layer norm over each (sample, group) row is one fused kernel, about twice as fast on CPU as computing mean
+        // and variance with separate ops; its own affine step gets constant ones and zeros (no parameters) because
+        // group norm's scale and shift are per channel, not per position. They are tiny next to the activations.
+        Shape row = new Shape(grouped.getShape().get(2));
         NDManager manager = x.getManager();
-        Shape perRow = new Shape(rows);
-        NDArray normalised = grouped.getNDArrayInternal().batchNorm(grouped,
-                manager.zeros(perRow), manager.ones(perRow), manager.ones(perRow), manager.zeros(perRow),
-                -1, 0.1f, EPSILON, true).singletonOrThrow().reshape(shape);
+        NDArray normalised = grouped.getNDArrayInternal()
+                .layerNorm(grouped, row, manager.ones(row), manager.zeros(row), EPSILON)
+                .singletonOrThrow().reshape(shape);
         NDArray scale = parameterStore.getValue(gamma, x.getDevice(), training);
         NDArray shift = parameterStore.getValue(beta, x.getDevice(), training);
         return new NDList(normalised.mul(scale).add(shift));

@@ -1,0 +1,10 @@
+package io.latentflow.cli;
+
+import picocli.CommandLine.Command;
+
+/** Benchmarks that print figures; timing claims are made here, never in unit tests. */
+@Command(name = "bench", mixinStandardHelpOptions = true,
+        description = "Benchmarks that print measured figures.",
+        subcommands = {EncodeBenchmark.class})
+final class BenchCommand {
+}

@@ -1,0 +1,35 @@
+package io.latentflow.cli;
+
+import io.latentflow.jobs.encode.EncodeJobSettings;
+import io.latentflow.jobs.encode.ModelLocation;
+import picocli.CommandLine.Option;
+
+/** How the encode job runs: model, resolution, batching. Shared by the demo and the benchmark. */
+final class EncodeOptions {
+
+    @Option(names = "--model", defaultValue = "default",
+            description = "Model directory to serve, or 'default' for the shipped model (default ${DEFAULT-VALUE}).")
+    String model;
+
+    @Option(names = "--resolution", defaultValue = "256",
+            description = "Side of the square model input in pixels, a multiple of the model's downsampling factor"
+                    + " (default ${DEFAULT-VALUE}).")
+    int resolution;
+
+    @Option(names = "--batch", defaultValue = "16", description = "Images per encoder call (default ${DEFAULT-VALUE}).")
+    int batchSize;
+
+    @Option(names = "--parallelism", defaultValue = "1",
+            description = "Encoder instances, one model each (default ${DEFAULT-VALUE}).")
+    int parallelism;
+
+    EncodeJobSettings settings(PipelineStack pipeline) {
+        return EncodeJobSettings.builder(pipeline.kafka(), pipeline.s3())
+                .model(ModelLocation.parse(model))
+                .resolution(resolution)
+                .batchSize(batchSize)
+                .parallelism(parallelism)
+                .bounded(true)
+                .build();
+    }
+}

@@ -1,0 +1,80 @@
+package io.latentflow.cli;
+
+import io.latentflow.jobs.encode.EncodeJob;
+import io.latentflow.jobs.encode.EncodeJobSettings;
+import io.latentflow.schemas.AvroCodec;
+import io.latentflow.schemas.DeadLetter;
+import io.latentflow.schemas.LatentRecord;
+import io.latentflow.schemas.Topics;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Collectors;
+import org.apache.flink.api.common.JobExecutionResult;
+import org.apache.kafka.common.TopicPartition;
+
+/**
+ * One bounded run of the encode job over image folders: produce them, run the job to its end, then read
+ * back what it committed. The demo and the benchmark are both made of this.
+ */
+final class EncodeRun {
+
+    private final PipelineStack pipeline;
+    private final EncodeJobSettings settings;
+
+    EncodeRun(PipelineStack pipeline, EncodeJobSettings settings) {
+        this.pipeline = pipeline;
+        this.settings = settings;
+    }
+
+    Outcome run(List<Path> folders, Instant firstEventTime, Duration eventStep) throws Exception {
+        String bootstrap = pipeline.kafka().bootstrapServers();
+        try (CommittedTopicReader reader = new CommittedTopicReader(bootstrap)) {
+            Map<TopicPartition, Long> latentsBefore = reader.endOffsets(Topics.LATENTS);
+            Map<TopicPartition, Long> deadLettersBefore = reader.endOffsets(Topics.DEAD_LETTERS);
+            int sent;
+            try (ImageFolderProducer producer = new ImageFolderProducer(bootstrap, Topics.IMAGES)) {
+                sent = producer.send(folders, firstEventTime, eventStep);
+            }
+            JobExecutionResult result = EncodeJob.onKafka(settings).runToCompletion(pipeline.newEnvironment());
+            List<LatentRecord> latents = reader.readFrom(Topics.LATENTS, latentsBefore, AvroCodec.of(LatentRecord.class));
+            List<DeadLetter> deadLetters =
+                    reader.readFrom(Topics.DEAD_LETTERS, deadLettersBefore, AvroCodec.of(DeadLetter.class));
+            return new Outcome(sent, latents, deadLetters, result.getNetRuntime(TimeUnit.MILLISECONDS) / 1000.0,
+                    settings);
+        }
+    }
+
+    record Outcome(int imagesIn, List<LatentRecord> latents, List<DeadLetter> deadLetters, double jobSeconds,
+                   EncodeJobSettings settings) {
+
+        /**
+         * Images per second while the pipeline was encoding: from the first to the last latent's processing
+         * time, so job start-up (deploying tasks, loading the model) is left out. Each latent's time is its
+         * batch's, so the first batch marks the start and is not counted.
+         */
+        double steadyImagesPerSecond() {
+            if (latents.size() < 2) {
+                return 0;
+            }
+            long first = latents.stream().mapToLong(l -> l.getProcessingTime().toEpochMilli()).min().orElseThrow();
+            long last = latents.stream().mapToLong(l -> l.getProcessingTime().toEpochMilli()).max().orElseThrow();
+            long inFirstBatch = latents.stream().filter(l -> l.getProcessingTime().toEpochMilli() == first).count();
+            return last == first ? 0 : (latents.size() - inFirstBatch) * 1000.0 / (last - first);
+        }
+
+        DemoSummary summary(String shardFolder) {
+            Map<String, Long> reasons = deadLetters.stream().collect(Collectors.groupingBy(
+                    d -> d.getReason().name(), TreeMap::new, Collectors.counting()));
+            List<String> shards = latents.stream().map(LatentRecord::getShardUri).distinct().sorted().toList();
+            String modelVersion = latents.isEmpty() ? settings.model().toString() : latents.get(0).getModelVersion();
+            return new DemoSummary(imagesIn, latents.size(), deadLetters.size(), reasons, shards,
+                    jobSeconds > 0 ? imagesIn / jobSeconds : 0, jobSeconds, modelVersion, settings.resolution(),
+                    shardFolder);
+        }
+    }
+}

@@ -1,0 +1,195 @@
+package io.latentflow.jobs.encode;
+
+import io.latentflow.schemas.DeadLetter;
+import io.latentflow.schemas.LatentRecord;
+import io.latentflow.schemas.Topics;
+import org.apache.flink.api.common.JobExecutionResult;
+import org.apache.flink.api.common.eventtime.WatermarkStrategy;
+import org.apache.flink.api.common.typeinfo.TypeInformation;
+import org.apache.flink.api.common.typeinfo.Types;
+import org.apache.flink.api.connector.sink2.Sink;
+import org.apache.flink.api.connector.source.Source;
+import org.apache.flink.configuration.Configuration;
+import org.apache.flink.connector.base.DeliveryGuarantee;
+import org.apache.flink.connector.kafka.sink.KafkaRecordSerializationSchema;
+import org.apache.flink.connector.kafka.sink.KafkaSink;
+import org.apache.flink.connector.kafka.source.KafkaSource;
+import org.apache.flink.connector.kafka.source.KafkaSourceBuilder;
+import org.apache.flink.connector.kafka.source.enumerator.initializer.OffsetsInitializer;
+import org.apache.flink.core.execution.CheckpointingMode;
+import org.apache.flink.core.execution.JobClient;
+import org.apache.flink.formats.avro.typeutils.AvroTypeInfo;
+import org.apache.flink.streaming.api.datastream.DataStream;
+import org.apache.flink.streaming.api.datastream.SingleOutputStreamOperator;
+import org.apache.flink.streaming.api.environment.CheckpointConfig;
+import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
+import org.apache.flink.util.OutputTag;
+import org.apache.kafka.clients.consumer.OffsetResetStrategy;
+
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+
+/**
+ * The encode spine: images from Kafka are decoded and validated, batched, encoded by the model and
+ * written as latent shards to S3 exactly once, with one {@link LatentRecord} per latent on the
+ * latents topic and one {@link DeadLetter} per refused input on the dead-letter topic.
+ *
+ * <pre>
+ *   images -> DecodeAndValidate -> MicroBatcher -> LatentEncoder -> LatentShardWriter -> latents
+ *                  |                                    |
+ *                  +------------- dead letters ---------+-----------------------------> images-dlq
+ * </pre>
+ *
+ * The source and the sinks are constructor arguments, so tests and tools can run the very same
+ * graph on other ones; {@link #onKafka} wires the production ones.
+ */
+public final class EncodeJob {
+
+    public static final String JOB_NAME = "latentflow-encode";
+
+    /** Side output of every operator that refuses an input. */
+    public static final OutputTag<DeadLetter> DEAD_LETTERS =
+            new OutputTag<>("dead-letters", new AvroTypeInfo<>(DeadLetter.class));
+
+    /**
+     * Kafka transactions must outlive a checkpoint interval plus a restart, and stay below the
+     * broker's transaction.max.timeout.ms (15 min by default), or the job restarts forever.
+     */
+    static final String TRANSACTION_TIMEOUT_MS = "60000";
+
+    /**
+     * Barriers start aligned; only when alignment takes longer than this (the encoder back-pressures
+     * the stream) do they overtake the queued images and the images go into the checkpoint.
+     */
+    static final Duration ALIGNED_CHECKPOINT_TIMEOUT = Duration.ofSeconds(1);
+
+    private final Source<RawImage, ?, ?> images;
+    private final Sink<LatentRecord> latents;
+    private final Sink<DeadLetter> deadLetters;
+    private final EncodeJobSettings settings;
+
+    public EncodeJob(Source<RawImage, ?, ?> images, Sink<LatentRecord> latents, Sink<DeadLetter> deadLetters,
+                     EncodeJobSettings settings) {
+        this.images = images;
+        this.latents = latents;
+        this.deadLetters = deadLetters;
+        this.settings = settings;
+    }
+
+    /** The job on the images, latents and images-dlq topics of {@code settings.kafka()}. */
+    public static EncodeJob onKafka(EncodeJobSettings settings) {
+        return new EncodeJob(imagesSource(settings), latentsSink(settings), deadLetterSink(settings), settings);
+    }
+
+    /**
+     * Runs the job to its end on {@code environment} and returns the result, which
+     * {@link EncodeSummary#of} summarises. Needs bounded settings: the images present when the job
+     * starts are read, then the final checkpoint commits the last shards and transactions.
+     */
+    public JobExecutionResult runToCompletion(StreamExecutionEnvironment environment) throws Exception {
+        if (!settings.bounded()) {
+            throw new IllegalStateException("runToCompletion needs bounded settings (EncodeJobSettings.bounded(true)):"
+                    + " an unbounded job never completes; use start(environment) to run it in the background");
+        }
+        build(environment);
+        return environment.execute(JOB_NAME);
+    }
+
+    /** Starts the job and returns at once; cancel it through the returned client. */
+    public JobClient start(StreamExecutionEnvironment environment) throws Exception {
+        build(environment);
+        return environment.executeAsync(JOB_NAME);
+    }
+
+    /** Configures {@code environment} (checkpointing, restarts, parallelism) and adds the job's graph to it. */
+    public void build(StreamExecutionEnvironment environment) {
+        configure(environment);
+        int downsampling = settings.model().config().downsamplingFactor();
+        FailureInjectionForTesting failure = settings.failureInjection();
+
+        DataStream<RawImage> raw = environment
+                .fromSource(images, WatermarkStrategy.noWatermarks(), "images").uid("images-source");
+
+        SingleOutputStreamOperator<PreparedImage> prepared = raw
+                .process(new DecodeAndValidate(settings.imageLimits(), settings.resolution(), downsampling,
+                        settings.s3(), failure))
+                .name("DecodeAndValidate").uid("decode-and-validate");
+
+        SingleOutputStreamOperator<EncodedLatent> encoded = prepared
+                .transform("MicroBatcher", Types.LIST(TypeInformation.of(PreparedImage.class)),
+                        new MicroBatcher<PreparedImage>(settings.batchSize(), settings.batchTimeout()))
+                .uid("micro-batcher")
+                .startNewChain() // decoding runs in its own thread, beside the model
+                .process(new LatentEncoderFunction(settings.model(), settings.resolution(), failure))
+                .name("LatentEncoder").uid("latent-encoder");
+
+        encoded
+                .transform("LatentShardWriter", new AvroTypeInfo<>(LatentRecord.class),
+                        new LatentShardWriter(settings.s3(), settings.maxShardBytes(), failure))
+                .uid("latent-shard-writer")
+                .sinkTo(latents).name("latents").uid("latents-sink");
+
+        prepared.getSideOutput(DEAD_LETTERS)
+                .union(encoded.getSideOutput(DEAD_LETTERS))
+                .sinkTo(deadLetters).name("images-dlq").uid("dead-letters-sink");
+    }
+
+    /**
+     * Exactly-once checkpoints every {@code checkpointInterval}: they commit shards and Kafka
+     * transactions. Unaligned checkpoints (after {@link #ALIGNED_CHECKPOINT_TIMEOUT} of alignment)
+     * rather than buffer debloating, because the records queued in front of the encoder are whole
+     * images: debloating shrinks buffers, but cannot shrink a queue of 200 KB records below a few
+     * records per channel, while an unaligned barrier overtakes them at once and the checkpoint
+     * completes however slowly the model runs.
+     */
+    private void configure(StreamExecutionEnvironment environment) {
+        environment.setParallelism(settings.parallelism());
+        environment.enableCheckpointing(settings.checkpointInterval().toMillis(), CheckpointingMode.EXACTLY_ONCE);
+        CheckpointConfig checkpoints = environment.getCheckpointConfig();
+        checkpoints.enableUnalignedCheckpoints();
+        checkpoints.setAlignedCheckpointTimeout(ALIGNED_CHECKPOINT_TIMEOUT);
+        Configuration restart = new Configuration();
+        settings.restartPolicy().applyTo(restart);
+        environment.configure(restart);
+    }
+
+    static KafkaSource<RawImage> imagesSource(EncodeJobSettings settings) {
+        KafkaSourceBuilder<RawImage> builder = KafkaSource.<RawImage>builder()
+                .setBootstrapServers(settings.kafka().bootstrapServers())
+                .setTopics(Topics.IMAGES)
+                .setGroupId(settings.consumerGroup())
+                .setStartingOffsets(OffsetsInitializer.committedOffsets(OffsetResetStrategy.EARLIEST))
+                .setDeserializer(new RawImageDeserializer());
+        if (settings.bounded()) {
+            builder.setBounded(OffsetsInitializer.latest());
+        }
+        return builder.build();
+    }
+
+    static KafkaSink<LatentRecord> latentsSink(EncodeJobSettings settings) {
+        return KafkaSink.<LatentRecord>builder()
+                .setBootstrapServers(settings.kafka().bootstrapServers())
+                .setRecordSerializer(KafkaRecordSerializationSchema.<LatentRecord>builder()
+                        .setTopic(Topics.LATENTS)
+                        .setKeySerializationSchema(record -> record.getImageId().getBytes(StandardCharsets.UTF_8))
+                        .setValueSerializationSchema(new AvroSerialization<>(LatentRecord.class))
+                        .build())
+                .setDeliveryGuarantee(DeliveryGuarantee.EXACTLY_ONCE)
+                .setTransactionalIdPrefix(settings.transactionalIdPrefix() + "-latents")
+                .setProperty("transaction.timeout.ms", TRANSACTION_TIMEOUT_MS)
+                .build();
+    }
+
+    static KafkaSink<DeadLetter> deadLetterSink(EncodeJobSettings settings) {
+        return KafkaSink.<DeadLetter>builder()
+                .setBootstrapServers(settings.kafka().bootstrapServers())
+                .setRecordSerializer(KafkaRecordSerializationSchema.<DeadLetter>builder()
+                        .setTopic(Topics.DEAD_LETTERS)
+                        .setValueSerializationSchema(new AvroSerialization<>(DeadLetter.class))
+                        .build())
+                .setDeliveryGuarantee(DeliveryGuarantee.EXACTLY_ONCE)
+                .setTransactionalIdPrefix(settings.transactionalIdPrefix() + "-dlq")
+                .setProperty("transaction.timeout.ms", TRANSACTION_TIMEOUT_MS)
+                .build();
+    }
+}

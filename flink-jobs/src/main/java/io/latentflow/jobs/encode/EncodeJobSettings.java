@@ -1,0 +1,199 @@
+package io.latentflow.jobs.encode;
+
+import io.latentflow.infra.KafkaSettings;
+import io.latentflow.infra.S3Settings;
+import io.latentflow.jobs.image.ImageLimits;
+
+import java.io.Serializable;
+import java.time.Duration;
+import java.util.Objects;
+import java.util.Optional;
+
+/**
+ * Everything the encode job needs to know, validated once. Build one with
+ * {@link #builder(KafkaSettings, S3Settings)}; every other setting has a default.
+ *
+ * @param kafka                 where the images, latents and images-dlq topics live
+ * @param s3                    where shards are written (and objectUri images are fetched from)
+ * @param model                 which model version to serve
+ * @param resolution            side of the square model input; a multiple of the model's downsampling factor
+ * @param batchSize             images per encoder call, at most
+ * @param batchTimeout          longest an image waits for its batch to fill
+ * @param imageLimits           what an input image may cost before it is refused
+ * @param checkpointInterval    how often checkpoints commit shards and Kafka transactions: the end-to-end latency
+ *                              of a latent, and the usual size of a shard
+ * @param parallelism           parallel instances of every operator (one model per instance)
+ * @param bounded               read the images present when the job starts, then finish
+ * @param consumerGroup         Kafka consumer group of the images source (offsets are committed on checkpoints)
+ * @param transactionalIdPrefix prefix of the Kafka transactional ids of both sinks; unique per running job
+ * @param maxShardBytes         a shard is closed and a new one opened once it holds this many bytes
+ * @param restartPolicy         what Flink does when the job fails
+ * @param failureInjection      TEST ONLY, null otherwise: makes one operator throw once
+ */
+public record EncodeJobSettings(
+        KafkaSettings kafka,
+        S3Settings s3,
+        ModelLocation model,
+        int resolution,
+        int batchSize,
+        Duration batchTimeout,
+        ImageLimits imageLimits,
+        Duration checkpointInterval,
+        int parallelism,
+        boolean bounded,
+        String consumerGroup,
+        String transactionalIdPrefix,
+        long maxShardBytes,
+        RestartPolicy restartPolicy,
+        FailureInjectionForTesting failureInjection) implements Serializable {
+
+    public static final int DEFAULT_RESOLUTION = 256;
+    public static final int DEFAULT_BATCH_SIZE = 16;
+    public static final Duration DEFAULT_BATCH_TIMEOUT = Duration.ofMillis(200);
+    public static final Duration DEFAULT_CHECKPOINT_INTERVAL = Duration.ofSeconds(5);
+    public static final String DEFAULT_CONSUMER_GROUP = "latentflow-encode";
+    public static final String DEFAULT_TRANSACTIONAL_ID_PREFIX = "latentflow-encode";
+    public static final long DEFAULT_MAX_SHARD_BYTES = 128L * 1024 * 1024;
+
+    public EncodeJobSettings {
+        Objects.requireNonNull(kafka, "kafka settings");
+        Objects.requireNonNull(s3, "S3 settings");
+        Objects.requireNonNull(model, "model location");
+        Objects.requireNonNull(imageLimits, "image limits");
+        Objects.requireNonNull(restartPolicy, "restart policy");
+        require(resolution >= 8 && resolution <= 4096, "resolution", resolution,
+                "a side in pixels from 8 to 4096, a multiple of the model's downsampling factor (e.g. 64, 256)");
+        require(batchSize >= 1 && batchSize <= 4096, "batchSize", batchSize, "1 to 4096 images");
+        require(isPositive(batchTimeout), "batchTimeout", batchTimeout, "a positive duration, e.g. 200 ms");
+        require(isPositive(checkpointInterval) && checkpointInterval.toMillis() >= 10, "checkpointInterval",
+                checkpointInterval, "at least 10 ms; seconds to minutes in production");
+        require(parallelism >= 1, "parallelism", parallelism, "at least 1");
+        require(consumerGroup != null && !consumerGroup.isBlank(), "consumerGroup", consumerGroup, "a group id");
+        require(transactionalIdPrefix != null && !transactionalIdPrefix.isBlank(), "transactionalIdPrefix",
+                transactionalIdPrefix, "a prefix unique to this job");
+        require(maxShardBytes >= 1024, "maxShardBytes", maxShardBytes, "at least 1024 bytes; 128 MiB by default");
+    }
+
+    public static Builder builder(KafkaSettings kafka, S3Settings s3) {
+        return new Builder(kafka, s3);
+    }
+
+    public Builder toBuilder() {
+        return new Builder(kafka, s3).model(model).resolution(resolution).batchSize(batchSize)
+                .batchTimeout(batchTimeout).imageLimits(imageLimits).checkpointInterval(checkpointInterval)
+                .parallelism(parallelism).bounded(bounded).consumerGroup(consumerGroup)
+                .transactionalIdPrefix(transactionalIdPrefix).maxShardBytes(maxShardBytes)
+                .restartPolicy(restartPolicy).failureInjection(failureInjection);
+    }
+
+    public Optional<FailureInjectionForTesting> injectedFailure() {
+        return Optional.ofNullable(failureInjection);
+    }
+
+    private static boolean isPositive(Duration duration) {
+        return duration != null && !duration.isNegative() && !duration.isZero();
+    }
+
+    private static void require(boolean valid, String name, Object value, String expected) {
+        if (!valid) {
+            throw new IllegalArgumentException("Encode job setting " + name + " is " + value + ": expected " + expected);
+        }
+    }
+
+    /** Fluent construction with defaults. */
+    public static final class Builder {
+        private final KafkaSettings kafka;
+        private final S3Settings s3;
+        private ModelLocation model = ModelLocation.DEFAULT;
+        private int resolution = DEFAULT_RESOLUTION;
+        private int batchSize = DEFAULT_BATCH_SIZE;
+        private Duration batchTimeout = DEFAULT_BATCH_TIMEOUT;
+        private ImageLimits imageLimits = ImageLimits.DEFAULTS;
+        private Duration checkpointInterval = DEFAULT_CHECKPOINT_INTERVAL;
+        private int parallelism = 1;
+        private boolean bounded;
+        private String consumerGroup = DEFAULT_CONSUMER_GROUP;
+        private String transactionalIdPrefix = DEFAULT_TRANSACTIONAL_ID_PREFIX;
+        private long maxShardBytes = DEFAULT_MAX_SHARD_BYTES;
+        private RestartPolicy restartPolicy = RestartPolicy.flinkDefault();
+        private FailureInjectionForTesting failureInjection;
+
+        private Builder(KafkaSettings kafka, S3Settings s3) {
+            this.kafka = kafka;
+            this.s3 = s3;
+        }
+
+        public Builder model(ModelLocation model) {
+            this.model = model;
+            return this;
+        }
+
+        public Builder resolution(int resolution) {
+            this.resolution = resolution;
+            return this;
+        }
+
+        public Builder batchSize(int batchSize) {
+            this.batchSize = batchSize;
+            return this;
+        }
+
+        public Builder batchTimeout(Duration batchTimeout) {
+            this.batchTimeout = batchTimeout;
+            return this;
+        }
+
+        public Builder imageLimits(ImageLimits imageLimits) {
+            this.imageLimits = imageLimits;
+            return this;
+        }
+
+        public Builder checkpointInterval(Duration checkpointInterval) {
+            this.checkpointInterval = checkpointInterval;
+            return this;
+        }
+
+        public Builder parallelism(int parallelism) {
+            this.parallelism = parallelism;
+            return this;
+        }
+
+        /** Read the images present when the job starts, then finish (demo, benchmark, replay). */
+        public Builder bounded(boolean bounded) {
+            this.bounded = bounded;
+            return this;
+        }
+
+        public Builder consumerGroup(String consumerGroup) {
+            this.consumerGroup = consumerGroup;
+            return this;
+        }
+
+        public Builder transactionalIdPrefix(String transactionalIdPrefix) {
+            this.transactionalIdPrefix = transactionalIdPrefix;
+            return this;
+        }
+
+        public Builder maxShardBytes(long maxShardBytes) {
+            this.maxShardBytes = maxShardBytes;
+            return this;
+        }
+
+        public Builder restartPolicy(RestartPolicy restartPolicy) {
+            this.restartPolicy = restartPolicy;
+            return this;
+        }
+
+        /** TEST ONLY. */
+        public Builder failureInjection(FailureInjectionForTesting failureInjection) {
+            this.failureInjection = failureInjection;
+            return this;
+        }
+
+        public EncodeJobSettings build() {
+            return new EncodeJobSettings(kafka, s3, model, resolution, batchSize, batchTimeout, imageLimits,
+                    checkpointInterval, parallelism, bounded, consumerGroup, transactionalIdPrefix, maxShardBytes,
+                    restartPolicy, failureInjection);
+        }
+    }
+}

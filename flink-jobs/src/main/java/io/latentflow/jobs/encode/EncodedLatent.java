@@ -1,0 +1,39 @@
+package io.latentflow.jobs.encode;
+
+import io.latentflow.schemas.LatentSummary;
+
+/**
+ * The latent of one image: {@code shape = [C, H, W]} float values in CHW order, the model version
+ * that produced it and its summary. {@link #image} describes the image; its pixels are dropped
+ * once encoded.
+ *
+ * <p>A Flink POJO so it travels without Kryo.
+ */
+public class EncodedLatent {
+
+    public PreparedImage image;
+    public String modelVersion;
+    public int[] shape;
+    public float[] latent;
+    public LatentSummary summary;
+    /** When the batch holding this image was encoded, epoch milliseconds. */
+    public long encodedAt;
+
+    public EncodedLatent() {
+    }
+
+    public EncodedLatent(PreparedImage image, String modelVersion, int[] shape, float[] latent, LatentSummary summary,
+                         long encodedAt) {
+        this.image = image;
+        this.modelVersion = modelVersion;
+        this.shape = shape;
+        this.latent = latent;
+        this.summary = summary;
+        this.encodedAt = encodedAt;
+    }
+
+    @Override
+    public String toString() {
+        return "EncodedLatent{" + image.imageId + ", model " + modelVersion + "}";
+    }
+}

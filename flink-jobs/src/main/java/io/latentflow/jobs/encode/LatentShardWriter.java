@@ -1,0 +1,352 @@
+package io.latentflow.jobs.encode;
+
+import io.latentflow.infra.S3Settings;
+import io.latentflow.jobs.shard.Npy;
+import io.latentflow.jobs.shard.SampleMetadata;
+import io.latentflow.jobs.shard.ShardWriter;
+import io.latentflow.schemas.LatentRecord;
+import org.apache.flink.api.common.accumulators.LongCounter;
+import org.apache.flink.api.common.state.ListState;
+import org.apache.flink.api.common.state.ListStateDescriptor;
+import org.apache.flink.metrics.Counter;
+import org.apache.flink.runtime.state.StateInitializationContext;
+import org.apache.flink.runtime.state.StateSnapshotContext;
+import org.apache.flink.streaming.api.operators.AbstractStreamOperator;
+import org.apache.flink.streaming.api.operators.OneInputStreamOperator;
+import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.time.LocalDate;
+import java.time.ZoneOffset;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Iterator;
+import java.util.List;
+
+/**
+ * Writes latents into WebDataset shards in S3, exactly once, and emits one {@link LatentRecord} per
+ * latent naming the shard and member it is in.
+ *
+ * <h2>The commit protocol (a two-phase commit tied to Flink checkpoints)</h2>
+ * <ol>
+ *   <li><b>Write.</b> Each latent is appended to the open local shard (a tar file on the task
+ *       manager's disk) as {@code <key>.latent.npy} + {@code <key>.json}. The shard's final key,
+ *       {@code latents/model=<version>/dt=<day>/part-<subtask>-<seq>.tar}, is fixed when it is
+ *       opened, so the emitted record can name it. {@code seq} comes from operator state and only
+ *       grows across restores; a key that already exists in the bucket (an earlier run of the job)
+ *       is skipped, never overwritten. A shard is rolled when it reaches the size limit, when the
+ *       model version or the day changes, or when an image id repeats.</li>
+ *   <li><b>Pre-commit</b> ({@link #snapshotState}). The open shard is finished and every shard
+ *       finished since the last checkpoint is uploaded to a staging key outside {@code latents/}:
+ *       {@code _staging/<job>/<operator>/cp-<checkpoint>/<final key>}. Its (staging key, final key,
+ *       checkpoint id) goes into operator list state as pending.</li>
+ *   <li><b>Commit</b> ({@link #notifyCheckpointComplete}). For every pending shard of that checkpoint
+ *       or an earlier one: a server-side copy from the staging key to the final key, then the staging
+ *       object is deleted. Idempotent: a staging object that is gone while its final object exists
+ *       was committed before.</li>
+ *   <li><b>Recovery</b> ({@link #initializeState}). Pending shards restored from a checkpoint belong
+ *       to a completed checkpoint (Flink restores only those), so they are committed right away: the
+ *       notification may have been lost in the failure. Records after that checkpoint are replayed
+ *       from Kafka into new shards; the local files of the failed attempt are simply gone.</li>
+ * </ol>
+ *
+ * <p><b>What a reader sees.</b> Nothing under {@code latents/} until the checkpoint that contains it
+ * has completed; then whole shards, each exactly once, appearing with a single copy. A
+ * {@code LatentRecord} is committed to Kafka by the same checkpoint (transactional sink), so a
+ * read_committed consumer sees the record at about the time the shard appears; the two commits run
+ * side by side on the completion notification, so a fast consumer may have to wait a moment for the
+ * shard.
+ *
+ * <p><b>Why staging + copy rather than S3 multipart uploads</b> (what Flink's own S3 file sink uses):
+ * a shard is small and already complete on local disk when the checkpoint is taken, so a single
+ * PUT is simplest; a staged object is an ordinary object that any S3-compatible server stores, lists
+ * and copies the same way, whereas an incomplete multipart upload is invisible to listings, may be
+ * aborted by a bucket lifecycle rule while the job is down (losing a checkpoint's data), and
+ * completing one twice is an error rather than a no-op. The price is one server-side copy per
+ * shard.
+ *
+ * <p><b>Orphans.</b> A staged object whose checkpoint never completed (the attempt failed first) is
+ * never committed. On every (re)start, subtask 0 deletes the objects staged by this operator of
+ * this job for checkpoints after the one restored; those cannot be in any state anymore (checkpoint
+ * ids only grow, and no new checkpoint starts before every subtask has initialised). Staged objects
+ * of a job that was cancelled, or restarted as a new job from a savepoint, stay under its
+ * {@code _staging/<job>/} prefix: list them, and delete them once no restore of that job can
+ * happen, or let a lifecycle rule on {@code _staging/} expire them after a few days.
+ *
+ * <p><b>Requires checkpointing</b> (the encode job always enables it): without checkpoints nothing
+ * is ever committed, and {@link #close} says so. At the end of a bounded input Flink takes a final
+ * checkpoint and waits for its completion notification, which commits the last shard.
+ */
+public final class LatentShardWriter extends AbstractStreamOperator<LatentRecord>
+        implements OneInputStreamOperator<EncodedLatent, LatentRecord> {
+
+    private static final long serialVersionUID = 1L;
+    private static final Logger LOG = LoggerFactory.getLogger(LatentShardWriter.class);
+    private static final String DTYPE = "float16";
+
+    private final S3Settings s3;
+    private final long maxShardBytes;
+    private final FailureInjectionForTesting failureInjection;
+
+    private transient StagedShardStore store;
+    private transient String stagingPrefix;
+    private transient int subtask;
+    private transient ListState<PendingShard> pendingState;
+    private transient ListState<Long> sequenceState;
+    private transient List<PendingShard> pending;
+    private transient long nextSequence;
+
+    private transient Path localDirectory;
+    private transient OpenShard open;
+    private transient List<OpenShard> finishedLocally;
+    private transient boolean inputFinished;
+    private transient long latentsSeen;
+
+    private transient Counter latentsWritten;
+    private transient Counter shardsCommitted;
+    private transient LongCounter latentsAccumulator;
+    private transient LongCounter shardsAccumulator;
+
+    /**
+     * @param maxShardBytes    roll to a new shard once the open one holds this many bytes
+     * @param failureInjection TEST ONLY, else null
+     */
+    public LatentShardWriter(S3Settings s3, long maxShardBytes, FailureInjectionForTesting failureInjection) {
+        this.s3 = s3;
+        this.maxShardBytes = maxShardBytes;
+        this.failureInjection = failureInjection;
+    }
+
+    @Override
+    public void initializeState(StateInitializationContext context) throws Exception {
+        super.initializeState(context);
+        subtask = getRuntimeContext().getTaskInfo().getIndexOfThisSubtask();
+        stagingPrefix = ShardKeys.stagingPrefix(getRuntimeContext().getJobInfo().getJobId().toHexString(),
+                getOperatorID().toHexString());
+        store = new StagedShardStore(s3.newClient(), s3.bucket());
+        finishedLocally = new ArrayList<>();
+        pending = new ArrayList<>();
+        latentsWritten = getMetricGroup().counter("latentsWritten");
+        shardsCommitted = getMetricGroup().counter("shardsCommitted");
+        getMetricGroup().gauge("pendingShards", () -> pending.size());
+        latentsAccumulator = getRuntimeContext().getLongCounter(EncodeSummary.LATENTS_WRITTEN);
+        shardsAccumulator = getRuntimeContext().getLongCounter(EncodeSummary.SHARDS_COMMITTED);
+
+        pendingState = context.getOperatorStateStore()
+                .getListState(new ListStateDescriptor<>("pending-shards", PendingShard.class));
+        // union: after a rescale every subtask continues above the highest sequence any subtask used
+        sequenceState = context.getOperatorStateStore()
+                .getUnionListState(new ListStateDescriptor<>("next-shard-sequence", Long.class));
+        nextSequence = 0;
+        for (Long sequence : sequenceState.get()) {
+            nextSequence = Math.max(nextSequence, sequence);
+        }
+        for (PendingShard shard : pendingState.get()) {
+            pending.add(shard);
+        }
+        if (subtask == 0) {
+            deleteOrphans(context);
+        }
+        if (!pending.isEmpty()) {
+            LOG.info("Subtask {} restored {} pending shards of completed checkpoint {}: committing them",
+                    subtask, pending.size(), context.getRestoredCheckpointId());
+            commitUpTo(Long.MAX_VALUE);
+        }
+    }
+
+    @Override
+    public void open() throws Exception {
+        super.open();
+        localDirectory = Files.createTempDirectory("latentflow-shards-" + subtask + "-");
+    }
+
+    /**
+     * Staged objects of checkpoints after the restored one were uploaded by an attempt that failed
+     * before those checkpoints completed. Without a restored checkpoint id (a fresh start) every
+     * object under this job's and operator's staging prefix is such an orphan.
+     */
+    private void deleteOrphans(StateInitializationContext context) throws IOException {
+        if (context.isRestored() && context.getRestoredCheckpointId().isEmpty()) {
+            LOG.warn("Restored without a checkpoint id: not deleting staged shards under {}", stagingPrefix);
+            return;
+        }
+        long restoredCheckpoint = context.getRestoredCheckpointId().orElse(0L);
+        List<String> orphans = store.deleteStagedAfter(stagingPrefix, restoredCheckpoint);
+        if (!orphans.isEmpty()) {
+            LOG.info("Deleted {} shards staged for checkpoints after {} that never completed: {}",
+                    orphans.size(), restoredCheckpoint, orphans);
+        }
+    }
+
+    @Override
+    public void processElement(StreamRecord<EncodedLatent> element) throws Exception {
+        EncodedLatent latent = element.getValue();
+        latentsSeen++;
+        if (failureInjection != null) {
+            failureInjection.maybeFail(FailureInjectionForTesting.Stage.SHARD_WRITE, latentsSeen);
+        }
+        LocalDate day = LocalDate.now(ZoneOffset.UTC);
+        if (open != null && !open.accepts(latent, day)) {
+            roll();
+        }
+        if (open == null) {
+            open = openShard(latent.modelVersion, day);
+        }
+        String member = open.add(latent);
+        output.collect(new StreamRecord<>(LatentRecord.newBuilder()
+                .setImageId(latent.image.imageId)
+                .setSource(latent.image.source)
+                .setModelVersion(latent.modelVersion)
+                .setShape(Arrays.stream(latent.shape).boxed().toList())
+                .setDtype(DTYPE)
+                .setShardUri(s3.uri(open.finalKey))
+                .setMember(member)
+                .setSummary(latent.summary)
+                .setEventTime(Instant.ofEpochMilli(latent.image.eventTime))
+                .setProcessingTime(Instant.ofEpochMilli(latent.encodedAt))
+                .setAttributes(latent.image.attributes)
+                .build()));
+        latentsWritten.inc();
+        latentsAccumulator.add(1);
+        if (open.bytes() >= maxShardBytes) {
+            roll();
+        }
+    }
+
+    @Override
+    public void finish() throws Exception {
+        inputFinished = true;
+        super.finish();
+    }
+
+    @Override
+    public void snapshotState(StateSnapshotContext context) throws Exception {
+        super.snapshotState(context);
+        long checkpointId = context.getCheckpointId();
+        if (open != null) {
+            roll();
+        }
+        for (Iterator<OpenShard> it = finishedLocally.iterator(); it.hasNext(); ) {
+            OpenShard shard = it.next();
+            String stagingKey = ShardKeys.stagingKey(stagingPrefix, checkpointId, shard.finalKey);
+            store.stage(shard.file, stagingKey);
+            pending.add(new PendingShard(stagingKey, shard.finalKey, checkpointId, shard.samples(), shard.bytes()));
+            it.remove(); // staged: if a later upload fails, this one is not staged twice
+            Files.deleteIfExists(shard.file);
+        }
+        pendingState.update(pending);
+        sequenceState.update(List.of(nextSequence));
+    }
+
+    @Override
+    public void notifyCheckpointComplete(long checkpointId) throws Exception {
+        super.notifyCheckpointComplete(checkpointId);
+        commitUpTo(checkpointId);
+    }
+
+    @Override
+    public void close() throws Exception {
+        try {
+            if (inputFinished && pending != null && (!pending.isEmpty() || open != null || !finishedLocally.isEmpty())) {
+                LOG.error("Subtask {} finished with {} shards never committed: is checkpointing enabled? Shards are"
+                        + " only committed when a checkpoint completes.", subtask,
+                        pending.size() + finishedLocally.size() + (open == null ? 0 : 1));
+            }
+            if (open != null) {
+                open.writer.close();
+            }
+            deleteLocalDirectory();
+        } finally {
+            super.close();
+        }
+    }
+
+    private void commitUpTo(long checkpointId) throws IOException {
+        for (Iterator<PendingShard> it = pending.iterator(); it.hasNext(); ) {
+            PendingShard shard = it.next();
+            if (shard.checkpointId <= checkpointId) {
+                store.commit(shard);
+                it.remove();
+                shardsCommitted.inc();
+                shardsAccumulator.add(1);
+                LOG.info("Committed shard {} ({} latents, {} bytes) of checkpoint {}", s3.uri(shard.finalKey),
+                        shard.samples, shard.bytes, shard.checkpointId);
+            }
+        }
+    }
+
+    private OpenShard openShard(String modelVersion, LocalDate day) throws IOException {
+        String finalKey = ShardKeys.finalKey(modelVersion, day, subtask, nextSequence++);
+        while (store.exists(finalKey)) {
+            LOG.info("Shard {} exists from an earlier run: skipping its sequence number", s3.uri(finalKey));
+            finalKey = ShardKeys.finalKey(modelVersion, day, subtask, nextSequence++);
+        }
+        Path file = Files.createTempFile(localDirectory, "part-", ".tar");
+        return new OpenShard(modelVersion, day, finalKey, file, new ShardWriter(file));
+    }
+
+    private void roll() throws IOException {
+        open.writer.finish();
+        finishedLocally.add(open);
+        open = null;
+    }
+
+    private void deleteLocalDirectory() throws IOException {
+        if (localDirectory == null || !Files.exists(localDirectory)) {
+            return;
+        }
+        try (var files = Files.list(localDirectory)) {
+            for (Path file : files.toList()) {
+                Files.deleteIfExists(file);
+            }
+        }
+        Files.deleteIfExists(localDirectory);
+    }
+
+    /** A shard being written on local disk, and where it will be committed. */
+    private static final class OpenShard {
+        final String modelVersion;
+        final LocalDate day;
+        final String finalKey;
+        final Path file;
+        final ShardWriter writer;
+
+        OpenShard(String modelVersion, LocalDate day, String finalKey, Path file, ShardWriter writer) {
+            this.modelVersion = modelVersion;
+            this.day = day;
+            this.finalKey = finalKey;
+            this.file = file;
+            this.writer = writer;
+        }
+
+        /** A shard holds one model version and one day, and each image key once. */
+        boolean accepts(EncodedLatent latent, LocalDate today) {
+            return modelVersion.equals(latent.modelVersion) && day.equals(today)
+                    && !writer.contains(latent.image.sampleKey);
+        }
+
+        /** @return the member name of the latent */
+        String add(EncodedLatent latent) throws IOException {
+            PreparedImage image = latent.image;
+            List<Integer> shape = Arrays.stream(latent.shape).boxed().toList();
+            SampleMetadata metadata = new SampleMetadata(image.imageId, image.sampleKey, image.source,
+                    latent.modelVersion, shape, image.eventTime, latent.encodedAt, latent.summary,
+                    image.attributes);
+            writer.add(image.sampleKey, Npy.float16(latent.latent, latent.shape), metadata.toJson());
+            return ShardWriter.latentMember(image.sampleKey);
+        }
+
+        int samples() {
+            return writer.samples();
+        }
+
+        long bytes() {
+            return writer.bytes();
+        }
+    }
+}

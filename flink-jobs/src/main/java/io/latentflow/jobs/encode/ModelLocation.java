@@ -1,0 +1,81 @@
+package io.latentflow.jobs.encode;
+
+import io.latentflow.model.AutoencoderConfig;
+import io.latentflow.model.ServingModel;
+import io.latentflow.model.store.ModelDirectory;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.Serializable;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+
+/**
+ * Which model version the encoder serves: {@code default} (the model shipped with the project, or
+ * its untrained stand-in while none is shipped) or a model version directory. A string, not a
+ * {@link Path}, so that it ships to task managers, which resolve it on their own file system.
+ */
+public record ModelLocation(String location) implements Serializable {
+
+    public static final String DEFAULT_NAME = "default";
+    public static final ModelLocation DEFAULT = new ModelLocation(DEFAULT_NAME);
+
+    public ModelLocation {
+        if (location == null || location.isBlank()) {
+            throw new IllegalArgumentException("model location is blank: give \"" + DEFAULT_NAME
+                    + "\" or the path of a model version directory");
+        }
+    }
+
+    /** {@code "default"} or a directory path, as a user types it. */
+    public static ModelLocation parse(String location) {
+        return DEFAULT_NAME.equals(location) ? DEFAULT : new ModelLocation(location);
+    }
+
+    public static ModelLocation of(Path modelDirectory) {
+        return new ModelLocation(modelDirectory.toAbsolutePath().toString());
+    }
+
+    public boolean isDefault() {
+        return DEFAULT_NAME.equals(location);
+    }
+
+    /** Loads the model; the caller closes it. Throws with the location in its message when it cannot. */
+    public ServingModel load() {
+        return isDefault() ? ServingModel.loadDefault() : ServingModel.load(Path.of(location));
+    }
+
+    /**
+     * The model's architecture without loading its weights, so a job can size its inputs (the
+     * resolution must be a multiple of the downsampling factor) before any task starts. For the
+     * default model this mirrors {@link ServingModel#loadDefault()}: the shipped config if one is on
+     * the classpath, else the untrained stand-in's.
+     */
+    public AutoencoderConfig config() {
+        try {
+            if (!isDefault()) {
+                Path config = Path.of(location).resolve(ModelDirectory.CONFIG);
+                if (!Files.isRegularFile(config)) {
+                    throw new IllegalArgumentException("No model version at " + location + ": " + config
+                            + " does not exist. Give a model version directory or \"" + DEFAULT_NAME + "\".");
+                }
+                return AutoencoderConfig.read(config);
+            }
+            try (InputStream shipped = ServingModel.class.getClassLoader()
+                    .getResourceAsStream(ServingModel.DEFAULT_RESOURCE_FOLDER + ModelDirectory.CONFIG)) {
+                return shipped == null
+                        ? AutoencoderConfig.boundedF8C8()
+                        : AutoencoderConfig.fromJson(new String(shipped.readAllBytes(), StandardCharsets.UTF_8));
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException("Cannot read the config of model " + location + ": " + e.getMessage(), e);
+        }
+    }
+
+    @Override
+    public String toString() {
+        return location;
+    }
+}

@@ -1,0 +1,147 @@
+package io.latentflow.jobs.encode;
+
+import io.minio.CopyObjectArgs;
+import io.minio.CopySource;
+import io.minio.ListObjectsArgs;
+import io.minio.MinioClient;
+import io.minio.RemoveObjectArgs;
+import io.minio.Result;
+import io.minio.StatObjectArgs;
+import io.minio.UploadObjectArgs;
+import io.minio.errors.ErrorResponseException;
+import io.minio.messages.Item;
+
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.OptionalLong;
+
+/**
+ * The object-store half of {@link LatentShardWriter}'s commit protocol: upload a finished shard under
+ * its staging key, make it visible by a server-side copy to its final key, and find staged objects
+ * that no checkpoint will ever commit. Every failure of the store itself surfaces as an
+ * {@link IOException}, so the operator fails and Flink retries from the last checkpoint.
+ */
+public final class StagedShardStore {
+
+    private static final String TAR = "application/x-tar";
+
+    private final MinioClient client;
+    private final String bucket;
+
+    public StagedShardStore(MinioClient client, String bucket) {
+        this.client = client;
+        this.bucket = bucket;
+    }
+
+    public void stage(Path localShard, String stagingKey) throws IOException {
+        try {
+            client.uploadObject(UploadObjectArgs.builder()
+                    .bucket(bucket).object(stagingKey).filename(localShard.toString()).contentType(TAR).build());
+        } catch (Exception e) {
+            throw failure("upload shard " + localShard + " to s3://" + bucket + "/" + stagingKey, e);
+        }
+    }
+
+    /**
+     * Copies the staged shard to its final key, then deletes the staged copy. Idempotent: once the
+     * staged copy is gone and the final object exists, the shard is committed and this does nothing.
+     *
+     * @throws IOException also when neither the staged nor the final object exists: the shard's data
+     *     is lost (someone deleted the staging object before its checkpoint was committed)
+     */
+    public void commit(PendingShard shard) throws IOException {
+        try {
+            client.copyObject(CopyObjectArgs.builder()
+                    .bucket(bucket).object(shard.finalKey)
+                    .source(CopySource.builder().bucket(bucket).object(shard.stagingKey).build())
+                    .build());
+        } catch (ErrorResponseException e) {
+            if (!isNotFound(e)) {
+                throw failure("copy " + shard.stagingKey + " to " + shard.finalKey, e);
+            }
+            if (exists(shard.finalKey)) {
+                return; // committed before: the copy was done and the staged object deleted
+            }
+            throw new IOException("Cannot commit shard s3://" + bucket + "/" + shard.finalKey + " of checkpoint "
+                    + shard.checkpointId + ": neither its staged copy " + shard.stagingKey
+                    + " nor the final object exists. Something deleted the staging object before the commit;"
+                    + " the " + shard.samples + " latents in it are lost. Replay their images from Kafka.");
+        } catch (Exception e) {
+            throw failure("copy " + shard.stagingKey + " to " + shard.finalKey, e);
+        }
+        delete(shard.stagingKey);
+    }
+
+    public boolean exists(String key) throws IOException {
+        try {
+            client.statObject(StatObjectArgs.builder().bucket(bucket).object(key).build());
+            return true;
+        } catch (ErrorResponseException e) {
+            if (isNotFound(e)) {
+                return false;
+            }
+            throw failure("look up s3://" + bucket + "/" + key, e);
+        } catch (Exception e) {
+            throw failure("look up s3://" + bucket + "/" + key, e);
+        }
+    }
+
+    /**
+     * Deletes the objects staged under {@code stagingPrefix} for checkpoints after
+     * {@code lastCompletedCheckpoint}: uploads of an attempt that failed before those checkpoints
+     * completed. Staged objects of completed checkpoints are left for their commit.
+     *
+     * @return the keys deleted
+     */
+    public List<String> deleteStagedAfter(String stagingPrefix, long lastCompletedCheckpoint) throws IOException {
+        List<String> deleted = new ArrayList<>();
+        for (String key : list(stagingPrefix)) {
+            OptionalLong checkpoint = ShardKeys.stagedCheckpoint(key);
+            if (checkpoint.isPresent() && checkpoint.getAsLong() > lastCompletedCheckpoint) {
+                delete(key);
+                deleted.add(key);
+            }
+        }
+        return deleted;
+    }
+
+    /** Every object key under {@code prefix}, recursively. */
+    public List<String> list(String prefix) throws IOException {
+        List<String> keys = new ArrayList<>();
+        try {
+            for (Result<Item> result : client.listObjects(
+                    ListObjectsArgs.builder().bucket(bucket).prefix(prefix).recursive(true).build())) {
+                Item item = result.get();
+                if (!item.isDir()) {
+                    keys.add(item.objectName());
+                }
+            }
+        } catch (Exception e) {
+            throw failure("list s3://" + bucket + "/" + prefix, e);
+        }
+        return keys;
+    }
+
+    private void delete(String key) throws IOException {
+        try {
+            client.removeObject(RemoveObjectArgs.builder().bucket(bucket).object(key).build());
+        } catch (Exception e) {
+            throw failure("delete s3://" + bucket + "/" + key, e);
+        }
+    }
+
+    private static boolean isNotFound(ErrorResponseException e) {
+        String code = e.errorResponse() == null ? null : e.errorResponse().code();
+        return "NoSuchKey".equals(code) || "NoSuchObject".equals(code) || "NotFound".equals(code)
+                || e.response() != null && e.response().code() == 404 && !"NoSuchBucket".equals(code);
+    }
+
+    private IOException failure(String what, Exception cause) {
+        if (cause instanceof InterruptedException) {
+            Thread.currentThread().interrupt();
+        }
+        return new IOException("Could not " + what + ": " + cause.getMessage(), cause);
+    }
+}

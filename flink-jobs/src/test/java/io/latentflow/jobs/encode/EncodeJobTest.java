@@ -1,0 +1,333 @@
+package io.latentflow.jobs.encode;
+
+import io.latentflow.infra.EmbeddedFlink;
+import io.latentflow.infra.EmbeddedKafka;
+import io.latentflow.infra.EmbeddedS3;
+import io.latentflow.schemas.AvroCodec;
+import io.latentflow.schemas.DeadLetter;
+import io.latentflow.schemas.DeadLetterReason;
+import io.latentflow.schemas.ImageRecord;
+import io.latentflow.schemas.LatentRecord;
+import io.latentflow.schemas.Topics;
+import io.minio.MinioClient;
+import io.minio.PutObjectArgs;
+import org.apache.flink.api.common.JobExecutionResult;
+import org.apache.flink.core.execution.JobClient;
+import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
+
+import java.io.ByteArrayInputStream;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import java.util.Random;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Collectors;
+import java.util.stream.Stream;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * The encode job on a real Kafka broker, a real S3 server and a Flink MiniCluster, fed real photos
+ * and every kind of bad record: each good image ends up as exactly one LatentRecord and exactly one
+ * member of a committed shard, each bad one as exactly one dead letter with its reason, with and
+ * without a failure forcing a restore from a checkpoint.
+ */
+@Timeout(value = 180, unit = TimeUnit.SECONDS)
+class EncodeJobTest {
+
+    private static final String BUCKET = "latentflow";
+    private static final int GOOD_IMAGES = 40;
+
+    @TempDir
+    static Path clusterState;
+    private static EmbeddedFlink flink;
+
+    @TempDir
+    Path state;
+
+    private EmbeddedKafka kafka;
+    private EmbeddedS3 s3;
+    private MinioClient client;
+    private KafkaProducer<byte[], byte[]> producer;
+    private final AvroCodec<ImageRecord> images = AvroCodec.of(ImageRecord.class);
+
+    @BeforeAll
+    static void startFlink() {
+        flink = EmbeddedFlink.start(clusterState, 2);
+    }
+
+    @AfterAll
+    static void stopFlink() {
+        if (flink != null) {
+            flink.close();
+        }
+    }
+
+    @BeforeEach
+    void startStack() {
+        kafka = EmbeddedKafka.start(state);
+        s3 = EmbeddedS3.start(null, BUCKET);
+        client = s3.settings().newClient();
+        Properties config = kafka.settings().clientProperties();
+        config.setProperty(ProducerConfig.ACKS_CONFIG, "all");
+        producer = new KafkaProducer<>(config, new ByteArraySerializer(), new ByteArraySerializer());
+    }
+
+    @AfterEach
+    void stopStack() {
+        if (producer != null) {
+            producer.close();
+        }
+        if (s3 != null) {
+            s3.close();
+        }
+        if (kafka != null) {
+            kafka.close();
+        }
+    }
+
+    /** Two partitions and two parallel instances: two models, two shard writers, each committing its own shards. */
+    @Test
+    void aBoundedRunEncodesEveryGoodImageOnceAndDeadLettersEveryBadOne() throws Exception {
+        kafka.createTopics(2, Topics.IMAGES, Topics.LATENTS, Topics.DEAD_LETTERS);
+        List<Sent> sent = new ArrayList<>(sendGoodImages(0, GOOD_IMAGES));
+        sent.addAll(sendBadRecords());
+        EncodeJobSettings settings = settings().bounded(true).parallelism(2).restartPolicy(RestartPolicy.none()).build();
+
+        JobExecutionResult result = EncodeJob.onKafka(settings).runToCompletion(environment());
+
+        assertExactlyOnce(sent);
+        EncodeSummary summary = EncodeSummary.of(result);
+        assertThat(summary.imagesIn()).isEqualTo(sent.size());
+        assertThat(summary.latentsWritten()).isEqualTo(GOOD_IMAGES);
+        assertThat(summary.deadLettered()).isEqualTo(sent.size() - GOOD_IMAGES);
+        assertThat(summary.shardsCommitted()).isPositive();
+        assertThat(summary.deadLettersByReason()).containsEntry("MALFORMED_RECORD", 3L);
+    }
+
+    /** The decode stage runs in the source's task, the shard writer in the encoder's: both kinds of task fail here. */
+    @ParameterizedTest
+    @EnumSource(value = FailureInjectionForTesting.Stage.class, names = {"DECODE", "SHARD_WRITE"})
+    void aFailureMidStreamRestoresFromTheCheckpointWithoutLossOrDuplicates(FailureInjectionForTesting.Stage stage)
+            throws Exception {
+        kafka.createTopics(1, Topics.IMAGES, Topics.LATENTS, Topics.DEAD_LETTERS);
+        FailureInjectionForTesting failure = FailureInjectionForTesting.once(stage, 25);
+        EncodeJobSettings settings = settings().bounded(false)
+                .restartPolicy(RestartPolicy.fixedDelay(3, Duration.ofMillis(200)))
+                .failureInjection(failure).build();
+        JobClient job = EncodeJob.onKafka(settings).start(environment());
+        try {
+            List<Sent> sent = new ArrayList<>(sendGoodImages(0, GOOD_IMAGES / 2));
+            // the failure comes after shards have been committed, so the restore starts from a real checkpoint
+            await("a first shard committed", () -> !latentShardKeys().isEmpty());
+            sent.addAll(sendGoodImages(GOOD_IMAGES / 2, GOOD_IMAGES));
+            sent.addAll(sendBadRecords());
+            long bad = sent.stream().filter(s -> s.reason != null).count();
+
+            await("every image accounted for", () -> committedLatents().size() >= GOOD_IMAGES
+                    && committedDeadLetters().size() >= bad && shardMembers().size() >= 2 * GOOD_IMAGES);
+            Thread.sleep(3 * settings.checkpointInterval().toMillis()); // late duplicates would show by now
+
+            assertThat(failure.hasFired()).as("the injected failure fired").isTrue();
+            assertExactlyOnce(sent);
+        } finally {
+            job.cancel().get(30, TimeUnit.SECONDS);
+        }
+    }
+
+    private EncodeJobSettings.Builder settings() {
+        return EncodeJobSettings.builder(kafka.settings(), s3.settings())
+                .model(ModelLocation.DEFAULT)
+                .resolution(64)
+                .batchSize(8)
+                .batchTimeout(Duration.ofMillis(100))
+                .checkpointInterval(Duration.ofMillis(500))
+                .parallelism(1)
+                .transactionalIdPrefix("encode-test-" + System.nanoTime());
+    }
+
+    /** Jobs reach the embedded cluster through its REST endpoint, as the demo's do. */
+    private static StreamExecutionEnvironment environment() {
+        return flink.environment();
+    }
+
+    // ---------------------------------------------------------------- what goes in
+
+    /** An input record and what must become of it: a latent (reason null) or a dead letter with that reason. */
+    private record Sent(int partition, long offset, String imageId, DeadLetterReason reason) {
+    }
+
+    private List<Sent> sendGoodImages(int from, int to) throws Exception {
+        List<Path> photos = photos();
+        List<Sent> sent = new ArrayList<>();
+        for (int i = from; i < to; i++) {
+            Path photo = photos.get(i);
+            String id = "photos/" + photo.getFileName();
+            byte[] bytes = Files.readAllBytes(photo);
+            ImageRecord.Builder record = image(id);
+            if (i == 1) { // one image passed by reference
+                String key = "incoming/" + photo.getFileName();
+                client.putObject(PutObjectArgs.builder().bucket(BUCKET).object(key)
+                        .stream(new ByteArrayInputStream(bytes), bytes.length, -1).build());
+                record.setObjectUri(s3.settings().uri(key));
+            } else {
+                record.setInlineBytes(ByteBuffer.wrap(bytes));
+            }
+            sent.add(sent(send(images.encode(record.build())), id, null));
+        }
+        return sent;
+    }
+
+    private List<Sent> sendBadRecords() throws Exception {
+        byte[] jpeg = Files.readAllBytes(photos().get(GOOD_IMAGES));
+        byte[] garbage = new byte[300];
+        new Random(7).nextBytes(garbage);
+        byte[] text = Files.readAllBytes(Path.of(System.getProperty("latentflow.home"), "samples", "README.md"));
+        List<Sent> sent = new ArrayList<>();
+        sent.add(sent(send(garbage), null, DeadLetterReason.MALFORMED_RECORD));
+        sent.add(sent(send("{\"id\":\"json\"}".getBytes(StandardCharsets.UTF_8)), null, DeadLetterReason.MALFORMED_RECORD));
+        sent.add(sent(send(null), null, DeadLetterReason.MALFORMED_RECORD));
+        sent.add(bad(image("bad/no-payload"), DeadLetterReason.MISSING_PAYLOAD));
+        sent.add(bad(image("bad/empty-bytes").setInlineBytes(ByteBuffer.allocate(0)), DeadLetterReason.MISSING_PAYLOAD));
+        sent.add(bad(image("bad/both").setInlineBytes(ByteBuffer.wrap(jpeg)).setObjectUri(s3.settings().uri("x.jpg")),
+                DeadLetterReason.AMBIGUOUS_PAYLOAD));
+        sent.add(bad(image("bad/text.jpg").setInlineBytes(ByteBuffer.wrap(text)), DeadLetterReason.UNSUPPORTED_FORMAT));
+        sent.add(bad(image("bad/truncated.jpg").setInlineBytes(ByteBuffer.wrap(java.util.Arrays.copyOf(jpeg, jpeg.length / 2))),
+                DeadLetterReason.CORRUPT_IMAGE));
+        sent.add(bad(image("bad/missing-object").setObjectUri(s3.settings().uri("incoming/nothing-here.jpg")),
+                DeadLetterReason.OBJECT_NOT_FOUND));
+        return sent;
+    }
+
+    private Sent bad(ImageRecord.Builder record, DeadLetterReason reason) throws Exception {
+        return sent(send(images.encode(record.build())), record.getId(), reason);
+    }
+
+    private static ImageRecord.Builder image(String id) {
+        return ImageRecord.newBuilder().setId(id).setSource("samples/photos").setEventTime(Instant.now())
+                .setContentType("image/jpeg").setAttributes(Map.of("test", "encode-job"));
+    }
+
+    /** @return partition and offset the record was written at */
+    private long[] send(byte[] value) throws Exception {
+        var written = producer.send(new ProducerRecord<>(Topics.IMAGES, value)).get();
+        return new long[] {written.partition(), written.offset()};
+    }
+
+    private static Sent sent(long[] position, String imageId, DeadLetterReason reason) {
+        return new Sent((int) position[0], position[1], imageId, reason);
+    }
+
+    private static List<Path> photos() throws Exception {
+        try (Stream<Path> files = Files.list(Path.of(System.getProperty("latentflow.home"), "samples", "photos"))) {
+            List<Path> all = files.sorted().toList();
+            return java.util.stream.IntStream.range(0, all.size()).filter(i -> i % 5 == 0).mapToObj(all::get).toList();
+        }
+    }
+
+    // ---------------------------------------------------------------- what comes out
+
+    private void assertExactlyOnce(List<Sent> sent) throws Exception {
+        List<String> goodIds = sent.stream().filter(s -> s.reason == null).map(Sent::imageId).toList();
+
+        List<LatentRecord> latents = committedLatents();
+        assertThat(latents).extracting(LatentRecord::getImageId).containsExactlyInAnyOrderElementsOf(goodIds);
+
+        Map<String, Map<String, byte[]>> shards = new HashMap<>();
+        for (String key : latentShardKeys()) {
+            shards.put(s3.settings().uri(key), ShardContents.read(client, BUCKET, key));
+        }
+        List<String> members = shards.values().stream().flatMap(m -> m.keySet().stream()).toList();
+        assertThat(members).doesNotHaveDuplicates().hasSize(2 * goodIds.size());
+        for (LatentRecord latent : latents) {
+            Map<String, byte[]> shard = shards.get(latent.getShardUri());
+            assertThat(shard).as("shard %s of %s", latent.getShardUri(), latent.getImageId()).isNotNull();
+            assertThat(shard).containsKey(latent.getMember());
+            assertThat(shard).containsKey(latent.getMember().replace(".latent.npy", ".json"));
+            assertThat(latent.getShape()).containsExactly(8, 8, 8);
+            assertThat(new String(shard.get(latent.getMember()), 1, 5, StandardCharsets.ISO_8859_1)).isEqualTo("NUMPY");
+        }
+        assertThat(new StagedShardStore(client, BUCKET).list(ShardKeys.STAGING_ROOT)).as("staged leftovers").isEmpty();
+
+        Map<String, List<DeadLetter>> lettersByPosition = committedDeadLetters().stream()
+                .collect(Collectors.groupingBy(letter -> letter.getPartition() + "@" + letter.getOffset()));
+        for (Sent bad : sent.stream().filter(s -> s.reason != null).toList()) {
+            assertThat(lettersByPosition.get(bad.partition + "@" + bad.offset))
+                    .as("dead letters of %d@%d (%s)", bad.partition, bad.offset, bad.imageId)
+                    .singleElement()
+                    .satisfies(letter -> {
+                        assertThat(letter.getReason()).isEqualTo(bad.reason);
+                        assertThat(letter.getImageId()).isEqualTo(bad.imageId);
+                        assertThat(letter.getTopic()).isEqualTo(Topics.IMAGES);
+                        assertThat(letter.getMessage()).isNotBlank();
+                    });
+        }
+        assertThat(lettersByPosition).hasSize((int) sent.stream().filter(s -> s.reason != null).count());
+    }
+
+    private List<LatentRecord> committedLatents() throws Exception {
+        AvroCodec<LatentRecord> codec = AvroCodec.of(LatentRecord.class);
+        List<LatentRecord> latents = new ArrayList<>();
+        for (ConsumerRecord<byte[], byte[]> record : CommittedTopic.readAll(kafka.bootstrapServers(), Topics.LATENTS)) {
+            latents.add(codec.decode(record.value()));
+        }
+        return latents;
+    }
+
+    private List<DeadLetter> committedDeadLetters() throws Exception {
+        AvroCodec<DeadLetter> codec = AvroCodec.of(DeadLetter.class);
+        List<DeadLetter> letters = new ArrayList<>();
+        for (ConsumerRecord<byte[], byte[]> record : CommittedTopic.readAll(kafka.bootstrapServers(), Topics.DEAD_LETTERS)) {
+            letters.add(codec.decode(record.value()));
+        }
+        return letters;
+    }
+
+    private List<String> latentShardKeys() throws Exception {
+        return new StagedShardStore(client, BUCKET).list(ShardKeys.LATENTS_ROOT);
+    }
+
+    private List<String> shardMembers() throws Exception {
+        List<String> members = new ArrayList<>();
+        for (String key : latentShardKeys()) {
+            members.addAll(ShardContents.read(client, BUCKET, key).keySet());
+        }
+        return members;
+    }
+
+    private static void await(String what, ThrowingCondition condition) throws Exception {
+        long deadline = System.nanoTime() + Duration.ofSeconds(90).toNanos();
+        while (!condition.holds()) {
+            if (System.nanoTime() > deadline) {
+                throw new AssertionError("timed out waiting for " + what);
+            }
+            Thread.sleep(200);
+        }
+    }
+
+    private interface ThrowingCondition {
+        boolean holds() throws Exception;
+    }
+}

@@ -1,0 +1,287 @@
+package io.latentflow.jobs.encode;
+
+import io.latentflow.infra.EmbeddedS3;
+import io.latentflow.schemas.LatentRecord;
+import io.latentflow.schemas.LatentSummary;
+import io.minio.MinioClient;
+import org.apache.flink.api.common.JobID;
+import org.apache.flink.runtime.checkpoint.OperatorSubtaskState;
+import org.apache.flink.runtime.jobgraph.OperatorID;
+import org.apache.flink.runtime.operators.testutils.MockEnvironmentBuilder;
+import org.apache.flink.streaming.util.OneInputStreamOperatorTestHarness;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import java.util.UUID;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * The shard commit protocol against a real S3 server, driven through Flink's operator test harness:
+ * what is visible in the bucket before and after a checkpoint completes, after a restore, and after
+ * a commit that is repeated.
+ */
+class LatentShardWriterTest {
+
+    private static EmbeddedS3 s3;
+    private static MinioClient client;
+    private static StagedShardStore store;
+
+    private final JobID jobId = new JobID();
+    private final OperatorID operatorId = new OperatorID();
+    private String modelVersion;
+
+    @BeforeAll
+    static void startS3() {
+        s3 = EmbeddedS3.start(null, "shards");
+        client = s3.settings().newClient();
+        store = new StagedShardStore(client, s3.settings().bucket());
+    }
+
+    @AfterAll
+    static void stopS3() {
+        s3.close();
+    }
+
+    @BeforeEach
+    void newModelVersion() {
+        modelVersion = "test-" + UUID.randomUUID(); // every test writes under its own latents/model=... prefix
+    }
+
+    @Test
+    void nothingIsVisibleUnderLatentsUntilTheCheckpointCompletes() throws Exception {
+        try (var harness = harness(1 << 20)) {
+            harness.open();
+            write(harness, "a", "b", "c");
+
+            assertThat(shards()).isEmpty();
+            harness.snapshot(1, 100);
+            assertThat(shards()).as("staged, not committed").isEmpty();
+            assertThat(staged()).hasSize(1);
+
+            harness.notifyOfCompletedCheckpoint(1);
+
+            assertThat(shards()).hasSize(1);
+            assertThat(staged()).isEmpty();
+            Map<String, byte[]> members = ShardContents.read(client, s3.settings().bucket(), shards().get(0));
+            assertThat(members.keySet()).containsExactly(
+                    "a.latent.npy", "a.json", "b.latent.npy", "b.json", "c.latent.npy", "c.json");
+        }
+    }
+
+    @Test
+    void everyRecordNamesTheShardAndMemberItsLatentIsCommittedIn() throws Exception {
+        try (var harness = harness(1 << 20)) {
+            harness.open();
+            write(harness, "a", "b");
+            harness.snapshot(1, 100);
+            harness.notifyOfCompletedCheckpoint(1);
+
+            List<LatentRecord> records = harness.extractOutputValues();
+            assertThat(records).extracting(LatentRecord::getImageId).containsExactly("id-a", "id-b");
+            assertThat(records).extracting(LatentRecord::getMember).containsExactly("a.latent.npy", "b.latent.npy");
+            assertThat(records).extracting(LatentRecord::getShardUri).containsOnly(s3.settings().uri(shards().get(0)));
+            assertThat(shards().get(0)).matches("latents/model=" + modelVersion + "/dt=\\d{4}-\\d{2}-\\d{2}/part-0-000000\\.tar");
+        }
+    }
+
+    @Test
+    void aRestoreCommitsTheShardsOfTheCheckpointItRestoresFrom() throws Exception {
+        OperatorSubtaskState checkpoint;
+        try (var harness = harness(1 << 20)) {
+            harness.open();
+            write(harness, "a", "b");
+            checkpoint = harness.snapshot(1, 100);
+            // the task fails before the notification that checkpoint 1 completed arrives
+        }
+        assertThat(shards()).isEmpty();
+
+        try (var restored = harness(1 << 20)) {
+            restored.setRestoredCheckpointId(1);
+            restored.initializeState(checkpoint);
+            restored.open();
+
+            assertThat(shards()).hasSize(1);
+            assertThat(staged()).isEmpty();
+        }
+    }
+
+    @Test
+    void committingTheSameCheckpointAgainChangesNothing() throws Exception {
+        OperatorSubtaskState checkpoint;
+        try (var harness = harness(1 << 20)) {
+            harness.open();
+            write(harness, "a", "b");
+            checkpoint = harness.snapshot(1, 100);
+            harness.notifyOfCompletedCheckpoint(1);
+        }
+        List<String> committed = shards();
+        byte[] content = ShardContents.read(client, s3.settings().bucket(), committed.get(0)).get("a.latent.npy");
+
+        for (int restore = 0; restore < 2; restore++) {
+            try (var restored = harness(1 << 20)) {
+                restored.setRestoredCheckpointId(1);
+                restored.initializeState(checkpoint); // restored pending shards were committed already
+                restored.open();
+                restored.notifyOfCompletedCheckpoint(1);
+            }
+        }
+
+        assertThat(shards()).isEqualTo(committed);
+        assertThat(ShardContents.read(client, s3.settings().bucket(), committed.get(0)).get("a.latent.npy"))
+                .isEqualTo(content);
+    }
+
+    @Test
+    void aRestoreDeletesWhatWasStagedForCheckpointsThatNeverCompletedAndContinuesAfterTheCommittedShards()
+            throws Exception {
+        OperatorSubtaskState checkpoint1;
+        try (var harness = harness(1 << 20)) {
+            harness.open();
+            write(harness, "a");
+            checkpoint1 = harness.snapshot(1, 100);
+            write(harness, "b");
+            harness.snapshot(2, 200); // staged, but checkpoint 2 never completes: the task fails
+        }
+        assertThat(staged()).hasSize(2);
+
+        try (var restored = harness(1 << 20)) {
+            restored.setRestoredCheckpointId(1);
+            restored.initializeState(checkpoint1);
+            restored.open();
+            assertThat(staged()).as("the orphan of checkpoint 2 is gone").isEmpty();
+            assertThat(shards()).hasSize(1);
+
+            write(restored, "b"); // replayed from Kafka
+            restored.snapshot(3, 300);
+            restored.notifyOfCompletedCheckpoint(3);
+        }
+
+        assertThat(shards()).hasSize(2).allSatisfy(key -> assertThat(key).doesNotContain("_staging"));
+        assertThat(shards().get(0)).endsWith("part-0-000000.tar");
+        assertThat(shards().get(1)).endsWith("part-0-000001.tar");
+        assertThat(allMembers()).containsExactlyInAnyOrder("a.latent.npy", "a.json", "b.latent.npy", "b.json");
+    }
+
+    @Test
+    void aShardIsRolledAtTheSizeLimitAndEveryRolledShardCommitsWithTheCheckpoint() throws Exception {
+        try (var harness = harness(2048)) { // about two latents of 8x8x8 float16 with their json and tar headers
+            harness.open();
+            write(harness, "a", "b", "c", "d", "e", "f");
+            harness.snapshot(1, 100);
+            assertThat(shards()).isEmpty();
+
+            harness.notifyOfCompletedCheckpoint(1);
+
+            assertThat(shards()).hasSizeGreaterThan(1);
+            assertThat(allMembers()).hasSize(12).doesNotHaveDuplicates();
+            List<LatentRecord> records = harness.extractOutputValues();
+            assertThat(records).extracting(LatentRecord::getShardUri).hasSameSizeAs(records)
+                    .allSatisfy(uri -> assertThat(shards()).contains(uri.substring(("s3://" + s3.settings().bucket() + "/").length())));
+        }
+    }
+
+    @Test
+    void aRepeatedImageIdGoesToANewShardSoNoShardHoldsAMemberTwice() throws Exception {
+        try (var harness = harness(1 << 20)) {
+            harness.open();
+            write(harness, "a", "a");
+            harness.snapshot(1, 100);
+            harness.notifyOfCompletedCheckpoint(1);
+
+            assertThat(shards()).hasSize(2);
+        }
+    }
+
+    @Test
+    void aShardKeyLeftByAnEarlierRunIsNeverOverwritten() throws Exception {
+        try (var first = harness(1 << 20)) {
+            first.open();
+            write(first, "a");
+            first.snapshot(1, 100);
+            first.notifyOfCompletedCheckpoint(1);
+        }
+        try (var secondRun = harness(1 << 20, new JobID())) { // a new job starts at sequence 0 again
+            secondRun.open();
+            write(secondRun, "b");
+            secondRun.snapshot(1, 100);
+            secondRun.notifyOfCompletedCheckpoint(1);
+        }
+
+        assertThat(shards()).hasSize(2);
+        assertThat(allMembers()).containsExactlyInAnyOrder("a.latent.npy", "a.json", "b.latent.npy", "b.json");
+    }
+
+    // ------------------------------------------------------------------------------------------
+
+    private OneInputStreamOperatorTestHarness<EncodedLatent, LatentRecord> harness(long maxShardBytes) throws Exception {
+        return harness(maxShardBytes, jobId);
+    }
+
+    /** The same job and operator ids across harnesses, as across the attempts of one job. */
+    private OneInputStreamOperatorTestHarness<EncodedLatent, LatentRecord> harness(long maxShardBytes, JobID job)
+            throws Exception {
+        var environment = new MockEnvironmentBuilder().setJobID(job).build();
+        var harness = new OneInputStreamOperatorTestHarness<EncodedLatent, LatentRecord>(
+                new LatentShardWriter(s3.settings(), maxShardBytes, null), environment);
+        harness.getStreamConfig().setOperatorID(operatorId);
+        return harness;
+    }
+
+    private void write(OneInputStreamOperatorTestHarness<EncodedLatent, LatentRecord> harness, String... keys)
+            throws Exception {
+        for (String key : keys) {
+            harness.processElement(latent(key), 0);
+        }
+    }
+
+    private EncodedLatent latent(String key) {
+        PreparedImage image = new PreparedImage();
+        image.topic = "images";
+        image.offset = key.hashCode();
+        image.imageId = "id-" + key;
+        image.sampleKey = key;
+        image.source = "test";
+        image.eventTime = 1_700_000_000_000L;
+        image.attributes = new HashMap<>(Map.of("k", "v"));
+        image.originalWidth = 256;
+        image.originalHeight = 256;
+        image.size = 64;
+        float[] values = new float[8 * 8 * 8];
+        Random random = new Random(key.hashCode());
+        for (int i = 0; i < values.length; i++) {
+            values[i] = (float) Math.tanh(random.nextGaussian());
+        }
+        return new EncodedLatent(image, modelVersion, new int[] {8, 8, 8}, values,
+                new LatentSummary(0f, 1f, -1f, 1f, 0f), 1_700_000_001_000L);
+    }
+
+    private List<String> shards() throws Exception {
+        return store.list(ShardKeys.LATENTS_ROOT + "model=" + modelVersion + "/");
+    }
+
+    private List<String> staged() throws Exception {
+        List<String> mine = new ArrayList<>();
+        for (String key : store.list(ShardKeys.STAGING_ROOT)) {
+            if (key.contains("/model=" + modelVersion + "/")) {
+                mine.add(key);
+            }
+        }
+        return mine;
+    }
+
+    private List<String> allMembers() throws Exception {
+        List<String> members = new ArrayList<>();
+        for (String key : shards()) {
+            members.addAll(ShardContents.read(client, s3.settings().bucket(), key).keySet());
+        }
+        return members;
+    }
+}

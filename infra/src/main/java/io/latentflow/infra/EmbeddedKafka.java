@@ -1,0 +1,217 @@
+package io.latentflow.infra;
+
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.io.PrintStream;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Properties;
+import java.util.Set;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicBoolean;
+import kafka.server.KafkaConfig;
+import kafka.server.KafkaRaftServer;
+import kafka.tools.StorageTool;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.common.Uuid;
+import org.apache.kafka.common.errors.TopicExistsException;
+import org.apache.kafka.common.utils.Time;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * A real Kafka broker in KRaft mode, in this JVM: one node that is both broker and controller,
+ * listening on free loopback ports, its log under {@code <stateDir>/kafka}. Restarting on the
+ * same state folder keeps the topics and records.
+ */
+public final class EmbeddedKafka implements AutoCloseable {
+
+    private static final Logger LOG = LoggerFactory.getLogger(EmbeddedKafka.class);
+
+    /**
+     * Longest transaction the broker accepts. Flink's exactly-once KafkaSink asks for one hour by
+     * default; a job asking more than this maximum fails to start its producers.
+     */
+    public static final long TRANSACTION_MAX_TIMEOUT_MS = TimeUnit.HOURS.toMillis(1);
+
+    private static final long READY_TIMEOUT_S = 60;
+
+    private final KafkaRaftServer server;
+    private final KafkaSettings settings;
+    private final int brokerPort;
+    private final int controllerPort;
+    private final AtomicBoolean closed = new AtomicBoolean();
+
+    private EmbeddedKafka(KafkaRaftServer server, int brokerPort, int controllerPort) {
+        this.server = server;
+        this.brokerPort = brokerPort;
+        this.controllerPort = controllerPort;
+        this.settings = new KafkaSettings("127.0.0.1:" + brokerPort);
+    }
+
+    /** Formats {@code <stateDir>/kafka} if it is new (a new cluster id), starts the broker and waits until it serves clients. */
+    public static EmbeddedKafka start(Path stateDir) {
+        long started = System.nanoTime();
+        Path home = stateDir.resolve("kafka");
+        int[] ports = FreePorts.pick(2);
+        Path logDir = home.resolve("log");
+        Properties config = brokerConfig(logDir, ports[0], ports[1]);
+        if (!Files.exists(logDir.resolve("meta.properties"))) {
+            format(home, config);
+        }
+
+        KafkaRaftServer server = new KafkaRaftServer(new KafkaConfig(config), Time.SYSTEM);
+        EmbeddedKafka kafka = new EmbeddedKafka(server, ports[0], ports[1]);
+        try {
+            server.startup();
+            kafka.awaitReady();
+        } catch (RuntimeException e) {
+            kafka.close();
+            throw new IllegalStateException("Embedded Kafka did not start in " + home + ": " + e.getMessage(), e);
+        }
+        LOG.info("Kafka (KRaft, broker+controller) on {} in {} ms, state in {}",
+                kafka.bootstrapServers(), (System.nanoTime() - started) / 1_000_000, home);
+        return kafka;
+    }
+
+    private static Properties brokerConfig(Path logDir, int brokerPort, int controllerPort) {
+        Properties config = new Properties();
+        config.setProperty("process.roles", "broker,controller");
+        config.setProperty("node.id", "1");
+        // A static quorum: voters come from config, so a restart on new ports still finds its controller.
+        config.setProperty("controller.quorum.voters", "1@127.0.0.1:" + controllerPort);
+        config.setProperty("listeners", "PLAINTEXT://127.0.0.1:" + brokerPort + ",CONTROLLER://127.0.0.1:" + controllerPort);
+        config.setProperty("advertised.listeners", "PLAINTEXT://127.0.0.1:" + brokerPort);
+        config.setProperty("controller.listener.names", "CONTROLLER");
+        config.setProperty("inter.broker.listener.name", "PLAINTEXT");
+        config.setProperty("listener.security.protocol.map", "PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT");
+        config.setProperty("log.dirs", logDir.toAbsolutePath().toString());
+
+        // One broker: every internal topic has one replica, and few partitions so it is created fast.
+        config.setProperty("default.replication.factor", "1");
+        config.setProperty("offsets.topic.replication.factor", "1");
+        config.setProperty("offsets.topic.num.partitions", "1");
+        config.setProperty("transaction.state.log.replication.factor", "1");
+        config.setProperty("transaction.state.log.min.isr", "1");
+        config.setProperty("transaction.state.log.num.partitions", "1");
+        config.setProperty("share.coordinator.state.topic.replication.factor", "1");
+        config.setProperty("share.coordinator.state.topic.min.isr", "1");
+        config.setProperty("min.insync.replicas", "1");
+        config.setProperty("transaction.max.timeout.ms", Long.toString(TRANSACTION_MAX_TIMEOUT_MS));
+        config.setProperty("group.initial.rebalance.delay.ms", "0");
+
+        // Sized for a laptop or a 2-core CI runner, not for throughput records.
+        config.setProperty("num.network.threads", "2");
+        config.setProperty("num.io.threads", "2");
+        config.setProperty("background.threads", "2");
+        config.setProperty("num.recovery.threads.per.data.dir", "1");
+        config.setProperty("log.cleaner.threads", "1");
+        config.setProperty("num.replica.fetchers", "1");
+        return config;
+    }
+
+    private static void format(Path home, Properties config) {
+        try {
+            Files.createDirectories(home);
+            Path propertiesFile = home.resolve("server.properties");
+            try (OutputStream out = Files.newOutputStream(propertiesFile)) {
+                config.store(out, "written by EmbeddedKafka on every start; ports change each time");
+            }
+            ByteArrayOutputStream output = new ByteArrayOutputStream();
+            String[] args = {"format", "-t", Uuid.randomUuid().toString(), "-c", propertiesFile.toString()};
+            int exitCode;
+            try (PrintStream printed = new PrintStream(output, true, StandardCharsets.UTF_8)) {
+                exitCode = StorageTool.execute(args, printed);
+            }
+            if (exitCode != 0) {
+                throw new IllegalStateException("Formatting Kafka storage in " + home + " failed (exit code " + exitCode
+                        + "): " + output.toString(StandardCharsets.UTF_8).trim());
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException("Cannot prepare Kafka storage in " + home, e);
+        }
+    }
+
+    private void awaitReady() {
+        try (Admin admin = Admin.create(adminConfig())) {
+            admin.describeCluster().nodes().get(READY_TIMEOUT_S, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("Interrupted while waiting for Kafka", e);
+        } catch (ExecutionException | TimeoutException e) {
+            throw new IllegalStateException("Kafka did not answer on " + bootstrapServers() + " within "
+                    + READY_TIMEOUT_S + " s", e);
+        }
+    }
+
+    private Properties adminConfig() {
+        Properties config = settings.clientProperties();
+        config.setProperty("client.id", "embedded-kafka-admin");
+        return config;
+    }
+
+    public KafkaSettings settings() {
+        return settings;
+    }
+
+    /** {@code 127.0.0.1:<port>} of the broker's client listener. */
+    public String bootstrapServers() {
+        return settings.bootstrapServers();
+    }
+
+    int brokerPort() {
+        return brokerPort;
+    }
+
+    int controllerPort() {
+        return controllerPort;
+    }
+
+    /** Creates the topics that do not exist yet, each with {@code partitions} partitions and one replica. */
+    public void createTopics(int partitions, String... names) {
+        if (partitions < 1) {
+            throw new IllegalArgumentException("A topic needs at least one partition, not " + partitions);
+        }
+        List<NewTopic> topics = Arrays.stream(names).map(name -> new NewTopic(name, partitions, (short) 1)).toList();
+        try (Admin admin = Admin.create(adminConfig())) {
+            Set<String> existing = admin.listTopics().names().get(READY_TIMEOUT_S, TimeUnit.SECONDS);
+            List<NewTopic> missing = topics.stream().filter(topic -> !existing.contains(topic.name())).toList();
+            admin.createTopics(missing).all().get(READY_TIMEOUT_S, TimeUnit.SECONDS);
+            if (!missing.isEmpty()) {
+                LOG.info("Kafka topics created with {} partition(s): {}", partitions,
+                        missing.stream().map(NewTopic::name).toList());
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("Interrupted while creating topics " + Arrays.toString(names), e);
+        } catch (ExecutionException e) {
+            if (e.getCause() instanceof TopicExistsException) {
+                return; // created concurrently by someone else: what we wanted
+            }
+            throw new IllegalStateException("Cannot create topics " + Arrays.toString(names) + ": " + e.getCause(), e);
+        } catch (TimeoutException e) {
+            throw new IllegalStateException("Kafka did not create topics " + Arrays.toString(names) + " within "
+                    + READY_TIMEOUT_S + " s", e);
+        }
+    }
+
+    /** Stops the broker and waits until it has; calling it again does nothing. */
+    @Override
+    public void close() {
+        if (!closed.compareAndSet(false, true)) {
+            return;
+        }
+        long started = System.nanoTime();
+        server.shutdown();
+        server.awaitShutdown();
+        LOG.info("Kafka on {} stopped in {} ms", bootstrapServers(), (System.nanoTime() - started) / 1_000_000);
+    }
+}

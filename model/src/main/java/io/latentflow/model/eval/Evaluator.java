@@ -1,0 +1,244 @@
+package io.latentflow.model.eval;
+
+import io.latentflow.model.AutoencoderConfig;
+import io.latentflow.model.LatentDecoder;
+import io.latentflow.model.LatentEncoder;
+import io.latentflow.model.ServingModel;
+import io.latentflow.model.metrics.PixelRange;
+import io.latentflow.model.metrics.Psnr;
+import io.latentflow.model.metrics.Ssim;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Iterator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.SplittableRandom;
+
+/**
+ * Measures a model on a set of images: reconstruction quality, the latent distribution a diffusion model would have to
+ * live with, black-hole outliers, and how gracefully the decoder takes noisy latents.
+ *
+ * <p>The images are read twice: the first pass encodes, reconstructs and gathers per-channel latent statistics; the
+ * second needs those statistics (black holes are z-scores against the channel mean and std, robustness noise is in
+ * units of the channel std) and decodes the latents, kept in memory (they are 48 times smaller than the images at f8
+ * c8), plus noise. The {@link Iterable} must yield the same batches both times.
+ *
+ * <p>Uses the encoder and decoder it is given from one thread; does not close them.
+ */
+public final class Evaluator {
+
+    private static final Logger LOG = LoggerFactory.getLogger(Evaluator.class);
+    private static final PixelRange PIXELS = PixelRange.SIGNED_UNIT;
+
+    private final LatentEncoder encoder;
+    private final LatentDecoder decoder;
+    private final AutoencoderConfig config;
+    private final String modelVersion;
+    private final EvaluationOptions options;
+
+    public Evaluator(LatentEncoder encoder, LatentDecoder decoder, AutoencoderConfig config, String modelVersion,
+                     EvaluationOptions options) {
+        this.encoder = encoder;
+        this.decoder = decoder;
+        this.config = config;
+        this.modelVersion = modelVersion;
+        this.options = options;
+    }
+
+    /** Evaluates a served model with its own encoder and decoder, closed afterwards. */
+    public static EvaluationReport evaluate(ServingModel model, Iterable<ImageBatch> batches,
+                                            EvaluationOptions options, ComparisonGrid grid) {
+        try (LatentEncoder encoder = model.newEncoder(); LatentDecoder decoder = model.newDecoder()) {
+            return new Evaluator(encoder, decoder, model.config(), model.version(), options).evaluate(batches, grid);
+        }
+    }
+
+    public static EvaluationReport evaluate(ServingModel model, Iterable<ImageBatch> batches,
+                                            EvaluationOptions options) {
+        return evaluate(model, batches, options, null);
+    }
+
+    public EvaluationReport evaluate(Iterable<ImageBatch> batches) {
+        return evaluate(batches, null);
+    }
+
+    /**
+     * @param grid collects the first images with their reconstructions and latents; null for none
+     * @throws IllegalArgumentException when there are no images, their sizes differ, or they do not fit the model
+     */
+    public EvaluationReport evaluate(Iterable<ImageBatch> batches, ComparisonGrid grid) {
+        FirstPass first = firstPass(batches, grid);
+        double[] mean = first.statistics.means();
+        double[] std = first.statistics.stds();
+
+        BlackHoles blackHoles = BlackHoles.NONE;
+        for (EncodedBatch encoded : first.encoded) {
+            blackHoles = blackHoles.merge(BlackHoles.scan(encoded.latents, encoded.count, first.latentPositions(),
+                    mean, std, options.blackHoleThreshold()));
+        }
+        Map<String, Double> robustness = robustnessPsnr(batches, first, std);
+
+        Moments overall = first.statistics.overall();
+        LatentStatistics statistics = first.statistics;
+        List<Double> min = new ArrayList<>();
+        List<Double> max = new ArrayList<>();
+        for (int c = 0; c < statistics.channels(); c++) {
+            min.add(statistics.channel(c).min());
+            max.add(statistics.channel(c).max());
+        }
+        EvaluationReport report = new EvaluationReport(modelVersion, config.shortName(), first.height, first.width,
+                first.images, first.psnrSum / first.images, first.ssimSum / first.images,
+                config.latentChannels(), first.latentHeight(), first.latentWidth(),
+                boxed(mean), boxed(std), min, max,
+                overall.mean(), overall.std(), statistics.fractionOutsideUnit(), 1 / overall.std(),
+                options.blackHoleThreshold(), blackHoles.positions(), blackHoles.worstZ(), robustness,
+                options.seed());
+        LOG.info("Evaluated {} on {} images of {}x{}: PSNR {} dB, SSIM {}, latent std {}, black holes {}",
+                modelVersion, report.images(), first.height, first.width, String.format("%.2f", report.psnr()),
+                String.format("%.4f", report.ssim()), String.format("%.3f", report.latentStd()),
+                report.blackHolePositions());
+        return report;
+    }
+
+    private FirstPass firstPass(Iterable<ImageBatch> batches, ComparisonGrid grid) {
+        FirstPass pass = null;
+        for (ImageBatch batch : batches) {
+            if (pass == null) {
+                pass = new FirstPass(batch.height(), batch.width(), config);
+            }
+            pass.requireSameSize(batch);
+            float[] latents = encoder.encode(batch.pixels(), batch.count(), batch.height(), batch.width());
+            float[] reconstructions = decoder.decode(latents, batch.count(), pass.latentHeight(), pass.latentWidth());
+            for (double psnr : Psnr.perImage(batch.pixels(), reconstructions, batch.count(), PIXELS)) {
+                pass.psnrSum += psnr;
+            }
+            for (double ssim : Ssim.perImage(batch.pixels(), reconstructions, batch.count(), ImageBatch.CHANNELS,
+                    batch.height(), batch.width(), PIXELS)) {
+                pass.ssimSum += ssim;
+            }
+            pass.statistics.add(latents, batch.count(), pass.latentPositions());
+            pass.encoded.add(new EncodedBatch(latents, batch.count()));
+            pass.images += batch.count();
+            if (grid != null && !grid.isFull()) {
+                grid.offer(batch, reconstructions, latents, config.latentChannels(), pass.latentHeight(),
+                        pass.latentWidth());
+            }
+            LOG.debug("Evaluated batch {} ({} images so far)", pass.encoded.size(), pass.images);
+        }
+        if (pass == null) {
+            throw new IllegalArgumentException("no images to evaluate: the image set is empty");
+        }
+        return pass;
+    }
+
+    /** Mean PSNR per noise sigma; each sigma draws from its own seeded stream, so adding a sigma changes no other. */
+    private Map<String, Double> robustnessPsnr(Iterable<ImageBatch> batches, FirstPass first, double[] std) {
+        List<Double> sigmas = options.noiseSigmas();
+        double[] psnrSums = new double[sigmas.size()];
+        SplittableRandom[] noise = new SplittableRandom[sigmas.size()];
+        for (int s = 0; s < sigmas.size(); s++) {
+            noise[s] = new SplittableRandom(options.seed() ^ Double.doubleToLongBits(sigmas.get(s)));
+        }
+        if (!sigmas.isEmpty()) {
+            Iterator<EncodedBatch> encoded = first.encoded.iterator();
+            for (ImageBatch batch : batches) {
+                EncodedBatch latents = encoded.hasNext() ? encoded.next() : null;
+                if (latents == null || latents.count != batch.count()) {
+                    throw changedBetweenPasses();
+                }
+                first.requireSameSize(batch);
+                for (int s = 0; s < sigmas.size(); s++) {
+                    float[] noisy = withNoise(latents, sigmas.get(s), std, first.latentPositions(), noise[s]);
+                    float[] decoded = decoder.decode(noisy, batch.count(), first.latentHeight(), first.latentWidth());
+                    for (double psnr : Psnr.perImage(batch.pixels(), decoded, batch.count(), PIXELS)) {
+                        psnrSums[s] += psnr;
+                    }
+                }
+            }
+            if (encoded.hasNext()) {
+                throw changedBetweenPasses();
+            }
+        }
+        Map<String, Double> robustness = new LinkedHashMap<>();
+        for (int s = 0; s < sigmas.size(); s++) {
+            robustness.put(EvaluationReport.sigmaKey(sigmas.get(s)), psnrSums[s] / first.images);
+        }
+        return robustness;
+    }
+
+    private static float[] withNoise(EncodedBatch batch, double sigma, double[] std, int positions,
+                                     SplittableRandom random) {
+        float[] noisy = batch.latents.clone();
+        if (sigma == 0) {
+            return noisy;
+        }
+        int channels = std.length;
+        for (int n = 0; n < batch.count; n++) {
+            for (int c = 0; c < channels; c++) {
+                double scale = sigma * std[c];
+                int from = (n * channels + c) * positions;
+                for (int i = from; i < from + positions; i++) {
+                    noisy[i] += (float) (scale * random.nextGaussian());
+                }
+            }
+        }
+        return noisy;
+    }
+
+    private static IllegalStateException changedBetweenPasses() {
+        return new IllegalStateException("the image batches changed between the evaluator's two passes: the"
+                + " Iterable must yield the same batches every time it is iterated");
+    }
+
+    private static List<Double> boxed(double[] values) {
+        return Arrays.stream(values).boxed().toList();
+    }
+
+    private record EncodedBatch(float[] latents, int count) {
+    }
+
+    private static final class FirstPass {
+        final int height;
+        final int width;
+        final int downsampling;
+        final LatentStatistics statistics;
+        final List<EncodedBatch> encoded = new ArrayList<>();
+        long images;
+        double psnrSum;
+        double ssimSum;
+
+        FirstPass(int height, int width, AutoencoderConfig config) {
+            this.downsampling = config.downsamplingFactor();
+            if (height % downsampling != 0 || width % downsampling != 0) {
+                throw new IllegalArgumentException("images of " + height + "x" + width + " do not fit the model's"
+                        + " downsampling factor " + downsampling + ": resize them to a multiple of it");
+            }
+            this.height = height;
+            this.width = width;
+            this.statistics = new LatentStatistics(config.latentChannels());
+        }
+
+        void requireSameSize(ImageBatch batch) {
+            if (batch.height() != height || batch.width() != width) {
+                throw new IllegalArgumentException("image batches must all have one size: got " + batch.height() + "x"
+                        + batch.width() + " after " + height + "x" + width + "; resize them to one size first");
+            }
+        }
+
+        int latentHeight() {
+            return height / downsampling;
+        }
+
+        int latentWidth() {
+            return width / downsampling;
+        }
+
+        int latentPositions() {
+            return latentHeight() * latentWidth();
+        }
+    }
+}

@@ -1,0 +1,154 @@
+package io.latentflow.model.eval;
+
+import io.latentflow.model.AutoencoderConfig;
+import io.latentflow.model.LatentEncoder;
+import io.latentflow.model.ServingModel;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import javax.imageio.ImageIO;
+import java.awt.image.BufferedImage;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.api.Assertions.within;
+
+class EvaluatorTest {
+
+    private static final int SIDE = 64;
+    private static List<ImageBatch> photos;
+
+    @BeforeAll
+    static void readPhotos() {
+        photos = SamplePhotos.batches(6, SIDE, 4);
+    }
+
+    @Test
+    void untrainedBoundedModelGivesFiniteFiguresAndNoLatentOutsideTheUnitRange() {
+        EvaluationReport report;
+        try (ServingModel model = ServingModel.untrained(AutoencoderConfig.boundedF8C8(), 3, "bounded-test")) {
+            report = Evaluator.evaluate(model, photos, EvaluationOptions.defaults());
+        }
+        assertThat(report.images()).isEqualTo(6);
+        assertThat(report.modelVersion()).isEqualTo("bounded-test");
+        assertThat(report.model()).isEqualTo("bounded-f8c8");
+        assertThat(report.imageHeight()).isEqualTo(SIDE);
+        assertThat(report.latentChannels()).isEqualTo(8);
+        assertThat(report.latentHeight()).isEqualTo(SIDE / 8);
+        assertThat(report.psnr()).isFinite().isPositive().isLessThan(100);
+        assertThat(report.ssim()).isFinite().isBetween(-1.0, 1.0);
+        assertThat(report.channelMean()).hasSize(8).allSatisfy(v -> assertThat(v).isBetween(-1.0, 1.0));
+        assertThat(report.channelStd()).hasSize(8).allSatisfy(v -> assertThat(v).isFinite().isPositive());
+        assertThat(report.channelMin()).allSatisfy(v -> assertThat(v).isGreaterThanOrEqualTo(-1.0));
+        assertThat(report.channelMax()).allSatisfy(v -> assertThat(v).isLessThanOrEqualTo(1.0));
+        assertThat(report.fractionOutsideUnit()).isZero();
+        assertThat(report.scaleFactor()).isCloseTo(1 / report.latentStd(), within(1e-12));
+        assertThat(report.worstZ()).isFinite().isPositive();
+        assertThat(report.robustnessPsnr()).containsOnlyKeys("0.05", "0.1", "0.2");
+        assertThat(report.robustnessPsnr().values()).allSatisfy(v -> assertThat(v).isFinite().isPositive());
+    }
+
+    @Test
+    void untrainedKlModelStatisticsAreComputedAndMatchADirectComputation() {
+        AutoencoderConfig config = AutoencoderConfig.klVaeF8C4();
+        EvaluationReport report;
+        List<float[]> latents = new ArrayList<>();
+        try (ServingModel model = ServingModel.untrained(config, 5, "kl-test")) {
+            report = Evaluator.evaluate(model, photos, EvaluationOptions.defaults());
+            try (LatentEncoder encoder = model.newEncoder()) {
+                for (ImageBatch batch : photos) {
+                    latents.add(encoder.encode(batch.pixels(), batch.count(), SIDE, SIDE));
+                }
+            }
+        }
+        int positions = (SIDE / 8) * (SIDE / 8);
+        float[][] batches = latents.toArray(new float[0][]);
+        for (int c = 0; c < 4; c++) {
+            double[] direct = LatentStatisticsTest.DirectStatistics.ofChannel(c, 4, positions, batches);
+            assertThat(report.channelMean().get(c)).isCloseTo(direct[0], within(1e-9));
+            assertThat(report.channelStd().get(c)).isCloseTo(direct[1], within(1e-9));
+            assertThat(report.channelMin().get(c)).isEqualTo(direct[2]);
+            assertThat(report.channelMax().get(c)).isEqualTo(direct[3]);
+        }
+        long outside = 0;
+        long values = 0;
+        for (float[] batch : batches) {
+            for (float v : batch) {
+                outside += Math.abs(v) > 1 ? 1 : 0;
+                values++;
+            }
+        }
+        assertThat(report.fractionOutsideUnit()).isCloseTo((double) outside / values, within(1e-12));
+        assertThat(report.channelStd()).allSatisfy(v -> assertThat(v).isFinite().isPositive());
+        assertThat(report.scaleFactor()).isFinite().isPositive();
+        assertThat(report.psnr()).isFinite();
+    }
+
+    @Test
+    void noiseOfSigmaZeroReproducesThePlainReconstructionPsnr() {
+        try (ServingModel model = ServingModel.untrained(AutoencoderConfig.boundedF8C4(), 8, "zero-noise")) {
+            EvaluationReport report = Evaluator.evaluate(model, photos,
+                    EvaluationOptions.defaults().withNoiseSigmas(List.of(0.0, 0.5)));
+            assertThat(report.robustnessPsnr(0.0)).isCloseTo(report.psnr(), within(1e-9));
+            assertThat(report.robustnessPsnr(0.5)).isNotCloseTo(report.psnr(), within(1e-6));
+        }
+    }
+
+    @Test
+    void theSameSeedGivesTheSameReportAndItSurvivesJson() {
+        EvaluationReport first;
+        EvaluationReport second;
+        EvaluationReport otherSeed;
+        try (ServingModel model = ServingModel.untrained(AutoencoderConfig.boundedF8C8(), 9, "repeat")) {
+            first = Evaluator.evaluate(model, photos, EvaluationOptions.defaults());
+            second = Evaluator.evaluate(model, photos, EvaluationOptions.defaults());
+            otherSeed = Evaluator.evaluate(model, photos, EvaluationOptions.defaults().withSeed(1));
+        }
+        assertThat(second).isEqualTo(first);
+        assertThat(otherSeed.robustnessPsnr()).isNotEqualTo(first.robustnessPsnr());
+        assertThat(EvaluationReport.fromJson(first.toJson())).isEqualTo(first);
+        assertThat(first.toJson()).contains("\"images\":6", "\"psnr\":", "\"ssim\":", "\"channelMean\":[",
+                "\"channelStd\":[", "\"channelMin\":[", "\"channelMax\":[", "\"fractionOutsideUnit\":0.0",
+                "\"scaleFactor\":", "\"blackHolePositions\":", "\"worstZ\":",
+                "\"robustnessPsnr\":{\"0.05\":", "\"modelVersion\":\"repeat\"", "\"imageHeight\":64");
+    }
+
+    @Test
+    void gridShowsOriginalReconstructionAndLatentChannelsOfTheFirstImages(@TempDir Path dir) throws Exception {
+        ComparisonGrid grid = new ComparisonGrid(3);
+        try (ServingModel model = ServingModel.untrained(AutoencoderConfig.boundedF8C8(), 3, "grid")) {
+            Evaluator.evaluate(model, photos, EvaluationOptions.defaults().withNoiseSigmas(List.of()), grid);
+        }
+        assertThat(grid.size()).isEqualTo(3);
+        Path file = dir.resolve("grid.png");
+        grid.writePng(file);
+        BufferedImage png = ImageIO.read(file.toFile());
+        // 8 channels of 8x8 latents: 2 rows x 4 columns of tiles enlarged 3x (2 * 24 + 1 <= 64), 1 px apart.
+        int latentPanelWidth = 4 * 24 + 3;
+        int gap = 4;
+        assertThat(png.getWidth()).isEqualTo(gap + SIDE + gap + SIDE + gap + latentPanelWidth + gap);
+        assertThat(png.getHeight()).isEqualTo(gap + 3 * (SIDE + gap));
+        // The original panel holds the first photo's top-left pixel.
+        float[] first = photos.get(0).pixels();
+        int red = (png.getRGB(gap, gap) >> 16) & 0xFF;
+        assertThat(red).isCloseTo(Math.round((first[0] + 1) * 127.5f), within(1));
+    }
+
+    @Test
+    void refusesEmptyAndMixedSizeImageSets() {
+        try (ServingModel model = ServingModel.untrained(AutoencoderConfig.boundedF8C4(), 1, "refusals")) {
+            assertThatThrownBy(() -> Evaluator.evaluate(model, List.of(), EvaluationOptions.defaults()))
+                    .hasMessageContaining("no images");
+            List<ImageBatch> mixed = List.of(photos.get(0), new ImageBatch(new float[3 * 32 * 32], 1, 32, 32));
+            assertThatThrownBy(() -> Evaluator.evaluate(model, mixed, EvaluationOptions.defaults()))
+                    .hasMessageContaining("one size");
+            List<ImageBatch> odd = List.of(new ImageBatch(new float[3 * 36 * 36], 1, 36, 36));
+            assertThatThrownBy(() -> Evaluator.evaluate(model, odd, EvaluationOptions.defaults()))
+                    .hasMessageContaining("downsampling factor 8");
+        }
+    }
+}

@@ -1,0 +1,110 @@
+package io.latentflow.e2e;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.latentflow.cli.CommittedTopicReader;
+import io.latentflow.cli.ImageFolderProducer;
+import io.latentflow.infra.LocalStack;
+import io.latentflow.jobs.encode.EncodeJob;
+import io.latentflow.jobs.encode.EncodeJobSettings;
+import io.latentflow.jobs.encode.FailureInjectionForTesting;
+import io.latentflow.jobs.encode.ModelLocation;
+import io.latentflow.jobs.encode.RestartPolicy;
+import io.latentflow.schemas.AvroCodec;
+import io.latentflow.schemas.DeadLetter;
+import io.latentflow.schemas.DeadLetterReason;
+import io.latentflow.schemas.LatentRecord;
+import io.latentflow.schemas.Topics;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Collectors;
+import java.util.stream.Stream;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * A few hundred real images and bad files through the encode job on the embedded stack while one
+ * operator throws once mid-stream: after the restore from the last checkpoint, the committed outcome
+ * is the same as without a failure (every good image exactly one LatentRecord and one shard member,
+ * every bad file exactly one dead letter).
+ */
+@Timeout(value = 10, unit = TimeUnit.MINUTES)
+class RecoveryEndToEndTest {
+
+    private static final Path PHOTOS = Path.of(System.getProperty("latentflow.home"), "samples", "photos");
+
+    @TempDir
+    Path work;
+
+    @ParameterizedTest
+    @EnumSource(value = FailureInjectionForTesting.Stage.class, names = {"ENCODE", "SHARD_WRITE"})
+    void anOperatorFailingOnceMidStreamLosesAndDuplicatesNothing(FailureInjectionForTesting.Stage stage)
+            throws Exception {
+        Map<String, DeadLetterReason> bad = BadImages.writeInto(work.resolve("bad"), files(PHOTOS).get(0));
+        FailureInjectionForTesting failure = FailureInjectionForTesting.once(stage, 120);
+        try (LocalStack stack = LocalStack.start(work.resolve("state"), "latentflow")) {
+            int sent;
+            try (ImageFolderProducer producer =
+                    new ImageFolderProducer(stack.kafka().bootstrapServers(), Topics.IMAGES)) {
+                sent = producer.send(List.of(PHOTOS, work.resolve("bad")), Instant.now(), Duration.ofSeconds(1));
+            }
+            EncodeJobSettings settings = EncodeJobSettings.builder(stack.kafka().settings(), stack.s3().settings())
+                    .model(ModelLocation.DEFAULT)
+                    .resolution(64)
+                    .batchSize(16)
+                    .checkpointInterval(Duration.ofMillis(500))
+                    .bounded(true)
+                    .restartPolicy(RestartPolicy.fixedDelay(3, Duration.ofMillis(200)))
+                    .failureInjection(failure)
+                    .build();
+
+            EncodeJob.onKafka(settings).runToCompletion(stack.flink().environment());
+
+            assertThat(failure.hasFired()).as("the injected failure fired").isTrue();
+            List<String> goodIds = files(PHOTOS).stream().map(f -> "photos/" + f.getFileName()).toList();
+            assertThat(sent).isEqualTo(goodIds.size() + bad.size());
+            try (CommittedTopicReader reader = new CommittedTopicReader(stack.kafka().bootstrapServers())) {
+                List<LatentRecord> latents = reader.readFrom(Topics.LATENTS, Map.of(), AvroCodec.of(LatentRecord.class));
+                assertThat(latents).extracting(LatentRecord::getImageId).containsExactlyInAnyOrderElementsOf(goodIds);
+
+                List<DeadLetter> deadLetters =
+                        reader.readFrom(Topics.DEAD_LETTERS, Map.of(), AvroCodec.of(DeadLetter.class));
+                Map<String, DeadLetterReason> reasons = deadLetters.stream().collect(Collectors.toMap(
+                        d -> d.getImageId().substring("bad/".length()), DeadLetter::getReason));
+                assertThat(deadLetters).hasSize(bad.size());
+                assertThat(reasons).isEqualTo(bad);
+
+                Map<String, Integer> membersByName = new HashMap<>();
+                for (Path shard : shardFiles(work.resolve("state/s3/latentflow/latents"))) {
+                    ShardReader.members(Files.readAllBytes(shard)).keySet()
+                            .forEach(member -> membersByName.merge(member, 1, Integer::sum));
+                }
+                assertThat(membersByName.values()).as("no member written twice").containsOnly(1);
+                for (LatentRecord latent : latents) {
+                    assertThat(membersByName).containsKey(latent.getMember());
+                }
+                assertThat(membersByName).hasSize(2 * goodIds.size());
+            }
+        }
+    }
+
+    private static List<Path> files(Path folder) throws Exception {
+        try (Stream<Path> files = Files.list(folder)) {
+            return files.filter(Files::isRegularFile).sorted().toList();
+        }
+    }
+
+    private static List<Path> shardFiles(Path root) throws Exception {
+        try (Stream<Path> files = Files.walk(root)) {
+            return files.filter(f -> f.toString().endsWith(".tar")).sorted().toList();
+        }
+    }
+}
