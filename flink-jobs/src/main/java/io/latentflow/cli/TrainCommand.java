@@ -112,10 +112,11 @@ public final class TrainCommand implements Callable<Integer> {
                 .build();
         try (Trainer trainer = new Trainer(options)) {
             TrainingResult result = trainer.run();
-            System.out.printf(Locale.ROOT, "model %s written to %s: %d steps in %.1f min, validation PSNR %.2f dB on"
-                            + " %d images%n", result.version(), result.modelDir(), result.steps(),
-                    result.trainingTime().toMillis() / 60000.0, result.validation().psnr(),
-                    result.validation().images());
+            System.out.printf(Locale.ROOT, "model %s written to %s: %d steps in %.1f min%s%n", result.version(),
+                    result.modelDir(), result.steps(), result.trainingTime().toMillis() / 60000.0,
+                    result.validation() == null ? ", no validation sources"
+                            : String.format(Locale.ROOT, ", validation PSNR %.2f dB, SSIM %.4f on %d images",
+                            result.validation().psnr(), result.validation().ssim(), result.validation().images()));
         }
         return 0;
     }

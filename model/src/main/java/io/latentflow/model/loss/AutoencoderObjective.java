@@ -6,6 +6,8 @@ import ai.djl.ndarray.index.NDIndex;
 import ai.djl.training.ParameterStore;
 import io.latentflow.model.AutoencoderConfig;
 import io.latentflow.model.LatentKind;
+import io.latentflow.model.metrics.PixelRange;
+import io.latentflow.model.metrics.Ssim;
 import io.latentflow.model.nn.Autoencoder;
 import io.latentflow.model.recipe.PerturbationPlan;
 import io.latentflow.model.recipe.RecipeConfig;
@@ -27,10 +29,6 @@ public final class AutoencoderObjective {
         recipe.requireCompatible(config);
         this.recipe = recipe;
         this.config = config;
-        if (recipe.reconstruction().ssim() > 0) {
-            throw new IllegalArgumentException("reconstruction.ssim is " + recipe.reconstruction().ssim()
-                    + ": this build has no differentiable SSIM yet; set it to 0");
-        }
     }
 
     /**
@@ -67,6 +65,9 @@ public final class AutoencoderObjective {
         }
         if (recipe.reconstruction().l2() > 0) {
             terms.add("l2", Losses.l2(reconstruction, targets), recipe.reconstruction().l2());
+        }
+        if (recipe.reconstruction().ssim() > 0) {
+            terms.add("ssim", Ssim.loss(reconstruction, targets, PixelRange.SIGNED_UNIT), recipe.reconstruction().ssim());
         }
         if (variance != null) {
             terms.add("var", variance, recipe.variance().weight());

@@ -45,6 +45,11 @@ public record RecipeConfig(
     public static final double DEFAULT_VARIANCE_TARGET = 0.6;
     public static final double DEFAULT_VARIANCE_WEIGHT = 0.1;
     public static final double SD_KL_WEIGHT = 1e-6;
+    /**
+     * L1 + L2 as in the PyTorch reference, plus 0.2 x (1 - SSIM): SSIM rewards local structure that pixel losses
+     * average away; kept small so that PSNR, the headline figure, stays the main objective. Same for both recipes.
+     */
+    public static final ReconstructionWeights RECONSTRUCTION = new ReconstructionWeights(1, 1, 0.2);
 
     private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT)
             .enable(DeserializationFeature.FAIL_ON_NULL_FOR_PRIMITIVES);
@@ -87,14 +92,14 @@ public record RecipeConfig(
                 new Perturbation(0.1, 0.05),
                 new Perturbation(0.1, 1),
                 new Perturbation(0.25, 8));
-        return new RecipeConfig(RecipeKind.BOUNDED_AE, new ReconstructionWeights(1, 1, 0),
+        return new RecipeConfig(RecipeKind.BOUNDED_AE, RECONSTRUCTION,
                 new VarianceTarget(DEFAULT_VARIANCE_WEIGHT, DEFAULT_VARIANCE_TARGET), 0, perturbations,
                 Adversarial.defaults(false), 1e-3, 0.999);
     }
 
     /** The Stable Diffusion style baseline: KL weight 1e-6, sampled latents, no perturbations. */
     public static RecipeConfig klVae() {
-        return new RecipeConfig(RecipeKind.KL_VAE, new ReconstructionWeights(1, 1, 0), VarianceTarget.off(),
+        return new RecipeConfig(RecipeKind.KL_VAE, RECONSTRUCTION, VarianceTarget.off(),
                 SD_KL_WEIGHT, Perturbations.none(), Adversarial.defaults(false), 1e-3, 0.999);
     }
 

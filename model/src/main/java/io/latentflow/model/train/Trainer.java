@@ -13,12 +13,18 @@ import ai.djl.training.ParameterStore;
 import ai.djl.util.Pair;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.latentflow.model.AutoencoderConfig;
 import io.latentflow.model.LatentKind;
+import io.latentflow.model.ServingModel;
 import io.latentflow.model.data.CropSampler;
 import io.latentflow.model.data.ImageFolder;
 import io.latentflow.model.data.SourceSplit;
 import io.latentflow.model.data.TrainingImage;
+import io.latentflow.model.eval.EvaluationOptions;
+import io.latentflow.model.eval.EvaluationReport;
+import io.latentflow.model.eval.Evaluator;
+import io.latentflow.model.eval.ImageBatch;
 import io.latentflow.model.loss.AutoencoderObjective;
 import io.latentflow.model.loss.LossTerms;
 import io.latentflow.model.nn.Autoencoder;
@@ -31,9 +37,11 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.io.IOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -194,16 +202,54 @@ public final class Trainer implements AutoCloseable {
         Duration trainingTime = elapsed(started);
         double secondsPerStep = (System.nanoTime() - started) / 1e9 / Math.max(1, step - firstStep);
         writeCheckpoint(trainingTime);
-        ValidationReport validation = Validation.evaluate(averaged, manager, validationImages);
-        LOG.info("Validation on {} images of unseen sources: PSNR {} dB, latent std {}", validation.images(),
-                String.format(java.util.Locale.ROOT, "%.2f", validation.psnr()), validation.channelStd());
-        String metrics = metricsJson(validation, trainingTime, secondsPerStep, history);
-        Manifest manifest = ModelDirectory.save(averaged, options.output(), null, metrics,
+        Validated validated = validate();
+        String metrics = metricsJson(validated, trainingTime, secondsPerStep, history);
+        Manifest manifest = ModelDirectory.save(averaged, options.output(), validated.version(), metrics,
                 Map.of(RecipeFile.NAME, recipe.toJson()));
+        EvaluationReport validation = validated.report() == null ? null : EvaluationReport.fromJson(metrics);
         LOG.info("Wrote model {} to {} after {} steps ({})", manifest.version(), options.output(), step,
                 ProgressLine.format(trainingTime));
         return new TrainingResult(options.output(), manifest.version(), step, firstStep, trainingTime,
                 List.copyOf(history), validation, nonFiniteSkips, secondsPerStep);
+    }
+
+    /**
+     * Evaluates the EMA weights on the validation images through the serving path: the model is saved to a temporary
+     * directory and loaded back, exactly as a user would load it. Also names the version after the weights' sha256, so
+     * that the report can carry the version the directory will have.
+     */
+    private Validated validate() throws IOException {
+        List<ImageBatch> batches = ValidationImages.batches(validationImages, architecture.downsamplingFactor());
+        Path temp = Files.createTempDirectory("latentflow-validation-");
+        try {
+            Path dir = temp.resolve("model");
+            ModelDirectory.save(averaged, dir, "pending", "{}");
+            String version = architecture.shortName() + "-" + HexFormat.of().formatHex(sha256(
+                    ModelDirectory.sha256(dir.resolve(ModelDirectory.ENCODER_PARAMS)) + " "
+                            + ModelDirectory.sha256(dir.resolve(ModelDirectory.DECODER_PARAMS)))).substring(0, 12);
+            if (batches.isEmpty()) {
+                LOG.warn("No validation images (one source only, or images smaller than f): metrics.json has no"
+                        + " validation figures");
+                return new Validated(version, null);
+            }
+            try (ServingModel model = ServingModel.load(dir)) {
+                return new Validated(version, Evaluator.evaluate(model, batches, EvaluationOptions.defaults()));
+            }
+        } finally {
+            ModelDirectory.deleteRecursively(temp);
+        }
+    }
+
+    private record Validated(String version, EvaluationReport report) {
+    }
+
+    private static byte[] sha256(String text) {
+        try {
+            return java.security.MessageDigest.getInstance("SHA-256").digest(text.getBytes(
+                    java.nio.charset.StandardCharsets.UTF_8));
+        } catch (java.security.NoSuchAlgorithmException e) {
+            throw new IllegalStateException("SHA-256 is required by every Java runtime", e);
+        }
     }
 
     /** Steps completed so far (including those before a resume). */
@@ -364,17 +410,13 @@ public final class Trainer implements AutoCloseable {
         return Duration.ofMillis(trainingMillisBefore + (System.nanoTime() - startedNanos) / 1_000_000);
     }
 
-    private String metricsJson(ValidationReport validation, Duration trainingTime, double secondsPerStep,
+    private String metricsJson(Validated validated, Duration trainingTime, double secondsPerStep,
                                List<Map<String, Float>> history) throws IOException {
-        Map<String, Object> validationJson = new LinkedHashMap<>();
-        validationJson.put("images", validation.images());
-        validationJson.put("sources", split.validationSources().stream().sorted().toList());
-        validationJson.put("psnr", finiteOrNull(validation.psnr()));
-        validationJson.put("channelMean", validation.channelMean());
-        validationJson.put("channelStd", validation.channelStd());
-        validationJson.put("channelMin", validation.channelMin());
-        validationJson.put("channelMax", validation.channelMax());
-        validationJson.put("fractionOutsideUnit", finiteOrNull(validation.fractionOutsideUnit()));
+        // The evaluator's report at the top level (the shape of `latentflow eval --json`), plus how it was made.
+        ObjectNode metrics = validated.report() != null ? (ObjectNode) JSON.readTree(validated.report().toJson())
+                : JSON.createObjectNode();
+        metrics.put("modelVersion", validated.version());
+        metrics.putPOJO("validationSources", split.validationSources().stream().sorted().toList());
         Map<String, Object> training = new LinkedHashMap<>();
         training.put("command", options.command());
         training.put("recipe", recipe.kind().id());
@@ -398,9 +440,7 @@ public final class Trainer implements AutoCloseable {
             d.put("discriminatorUpdates", adversarial.adam().updates());
             training.put("discriminator", d);
         }
-        Map<String, Object> metrics = new LinkedHashMap<>();
-        metrics.put("validation", validationJson);
-        metrics.put("training", training);
+        metrics.putPOJO("training", training);
         return JSON.writeValueAsString(metrics);
     }
 
@@ -418,10 +458,6 @@ public final class Trainer implements AutoCloseable {
         int n = finite;
         sums.replaceAll((name, sum) -> sum / n);
         return sums;
-    }
-
-    private static Double finiteOrNull(double value) {
-        return Double.isFinite(value) ? value : null;
     }
 
     private static boolean allFinite(Map<String, Float> values) {

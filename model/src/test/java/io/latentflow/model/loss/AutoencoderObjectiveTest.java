@@ -54,9 +54,10 @@ class AutoencoderObjectiveTest {
             LossTerms terms = new AutoencoderObjective(recipe, AutoencoderConfig.boundedF8C8())
                     .compute(new ParameterStore(manager, false), autoencoder, images, images, plan, null);
             var values = terms.values();
-            assertThat(values).containsOnlyKeys("loss", "l1", "l2", "var");
-            assertThat(values.get("loss")).isCloseTo(values.get("l1") + values.get("l2") + 0.1f * values.get("var"),
-                    within(1e-5f));
+            assertThat(values).containsOnlyKeys("loss", "l1", "l2", "ssim", "var");
+            assertThat(values.get("ssim")).as("1 - SSIM of a poor reconstruction").isBetween(0f, 2f);
+            assertThat(values.get("loss")).isCloseTo(values.get("l1") + values.get("l2") + 0.2f * values.get("ssim")
+                    + 0.1f * values.get("var"), within(1e-5f));
             assertThat(terms.reconstruction().getShape()).isEqualTo(new Shape(2, 3, 32, 32));
         }
     }
@@ -76,7 +77,7 @@ class AutoencoderObjectiveTest {
             NDArray zeroNoise = manager.zeros(new Shape(2, 4, 4, 4));
             LossTerms terms = new AutoencoderObjective(recipe, config).compute(parameters, autoencoder, images, images,
                     PerturbationPlan.none(2, 4, 4, 4), zeroNoise);
-            assertThat(terms.values()).containsOnlyKeys("loss", "l1", "l2", "kl");
+            assertThat(terms.values()).containsOnlyKeys("loss", "l1", "l2", "ssim", "kl");
             assertThat(terms.values().get("kl")).isCloseTo(expectedKl, within(Math.abs(expectedKl) * 1e-4f));
             NDArray fromMean = autoencoder.decoder().forward(parameters, new NDList(mean), true).singletonOrThrow();
             assertThat(terms.reconstruction().toFloatArray()).as("zero noise decodes the mean")

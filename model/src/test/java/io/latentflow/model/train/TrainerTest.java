@@ -80,10 +80,14 @@ class TrainerTest {
         }
         assertThat(RecipeFile.read(result.modelDir())).contains(RecipeConfig.boundedAe());
         JsonNode metrics = new ObjectMapper().readTree(result.modelDir().resolve(ModelDirectory.METRICS).toFile());
-        assertThat(metrics.at("/validation/images").asInt()).isEqualTo(3);
-        assertThat(metrics.at("/validation/sources").size()).isEqualTo(1);
-        assertThat(metrics.at("/validation/psnr").asDouble()).isBetween(5.0, 60.0);
-        assertThat(metrics.at("/validation/channelStd").size()).isEqualTo(8);
+        assertThat(metrics.at("/modelVersion").asText()).isEqualTo(result.version());
+        assertThat(metrics.at("/images").asInt()).isEqualTo(3);
+        assertThat(metrics.at("/validationSources").size()).isEqualTo(1);
+        assertThat(metrics.at("/psnr").asDouble()).isBetween(5.0, 60.0);
+        assertThat(metrics.at("/ssim").asDouble()).isBetween(0.0, 1.0);
+        assertThat(metrics.at("/channelStd").size()).isEqualTo(8);
+        assertThat(metrics.at("/robustnessPsnr").size()).isEqualTo(3);
+        assertThat(result.validation().modelVersion()).isEqualTo(result.version());
         assertThat(metrics.at("/training/steps").asLong()).isEqualTo(40);
         assertThat(metrics.at("/training/seed").asLong()).isEqualTo(1);
         assertThat(metrics.at("/training/command").asText()).isEqualTo("latentflow train --test");
@@ -163,7 +167,7 @@ class TrainerTest {
         TrainingResult result = train(options(images(), "kl", 3).architecture(AutoencoderConfig.klVaeF8C4())
                 .recipe(RecipeConfig.klVae()).build());
         for (Map<String, Float> losses : result.losses()) {
-            assertThat(losses).containsOnlyKeys("loss", "l1", "l2", "kl");
+            assertThat(losses).containsOnlyKeys("loss", "l1", "l2", "ssim", "kl");
             assertThat(losses.values()).allMatch(Float::isFinite);
         }
         assertThat(result.version()).startsWith("kl-f8c4-");
