@@ -11,6 +11,7 @@ import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
+import java.io.IOException;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Locale;
@@ -81,8 +82,23 @@ public final class TrainCommand implements Callable<Integer> {
     @Option(names = "--out", required = true, description = "Model directory to create (must not exist).")
     Path out;
 
+    private static final int USAGE = 2;
+
+    @CommandLine.Spec
+    CommandLine.Model.CommandSpec spec;
+
     @Override
-    public Integer call() throws Exception {
+    public Integer call() throws IOException {
+        try {
+            return train();
+        } catch (IllegalArgumentException | IllegalStateException e) {
+            // Bad input (folder, sizes, recipe, checkpoint) or a run that cannot go on: the message says what to do.
+            spec.commandLine().getErr().println("train: " + e.getMessage());
+            return USAGE;
+        }
+    }
+
+    private int train() throws IOException {
         TrainingBudget budget = budget();
         RecipeConfig recipeConfig = recipeFile != null ? RecipeConfig.read(recipeFile) : RecipeConfig.preset(recipe);
         if (recipeFile == null && noPerturbations) {
@@ -112,19 +128,20 @@ public final class TrainCommand implements Callable<Integer> {
                 .build();
         try (Trainer trainer = new Trainer(options)) {
             TrainingResult result = trainer.run();
-            System.out.printf(Locale.ROOT, "model %s written to %s: %d steps in %.1f min%s%n", result.version(),
+            spec.commandLine().getOut().printf(Locale.ROOT, "model %s written to %s: %d steps in %.1f min%s%n", result.version(),
                     result.modelDir(), result.steps(), result.trainingTime().toMillis() / 60000.0,
                     result.validation() == null ? ", no validation sources"
                             : String.format(Locale.ROOT, ", validation PSNR %.2f dB, SSIM %.4f on %d images",
                             result.validation().psnr(), result.validation().ssim(), result.validation().images()));
+            spec.commandLine().getOut().flush();
         }
         return 0;
     }
 
     private TrainingBudget budget() {
         if (minutes == null && steps == null) {
-            throw new CommandLine.ParameterException(new CommandLine(this),
-                    "give a budget: --minutes N or --steps N (or both: whichever ends first)");
+            throw new IllegalArgumentException("give a budget: --minutes N or --steps N (or both: whichever ends"
+                    + " first)");
         }
         long stepBudget = steps == null ? 0 : steps;
         return minutes == null ? TrainingBudget.steps(stepBudget)
