@@ -110,6 +110,7 @@ public final class Trainer implements AutoCloseable {
     /** Loads the images and builds (or, with {@code resumeFrom}, restores) the model. */
     public Trainer(TrainingOptions options) throws IOException {
         this.options = options;
+        requireFreshOutput(options.output());
         CheckpointState resumed = options.resumeFrom() != null ? Checkpoint.readState(options.resumeFrom()) : null;
         if (resumed != null) {
             warnIfOverridden(options, resumed);
@@ -479,6 +480,25 @@ public final class Trainer implements AutoCloseable {
 
     private static long countSources(List<TrainingImage> images) {
         return images.stream().map(TrainingImage::source).distinct().count();
+    }
+
+    /** Refused now rather than after the whole budget: the model directory is written once, at the end. */
+    private static void requireFreshOutput(Path output) throws IOException {
+        if (!Files.exists(output)) {
+            return;
+        }
+        boolean empty;
+        if (Files.isDirectory(output)) {
+            try (java.util.stream.Stream<Path> entries = Files.list(output)) {
+                empty = entries.findAny().isEmpty();
+            }
+        } else {
+            empty = false;
+        }
+        if (!empty) {
+            throw new IllegalArgumentException("output " + output + " already exists and is not an empty directory;"
+                    + " model versions are immutable: choose a new --out");
+        }
     }
 
     private static void warnIfOverridden(TrainingOptions options, CheckpointState resumed) {

@@ -22,6 +22,7 @@ import java.util.List;
 import java.util.Map;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 class TrainerTest {
 
@@ -160,6 +161,15 @@ class TrainerTest {
         train(options(images, "first", 3).recipe(recipe).checkpointDir(temp.resolve("ckpt")).build());
         TrainingResult resumed = train(options(images, "resumed", 5).resumeFrom(temp.resolve("ckpt")).build());
         assertThat(resumed.losses()).containsExactlyElementsOf(losses.subList(3, 5));
+    }
+
+    @Test
+    void anExistingOutputIsRefusedBeforeAnyTraining() throws IOException {
+        Path images = images();
+        Files.createDirectories(temp.resolve("taken"));
+        Files.writeString(temp.resolve("taken").resolve("config.json"), "{}");
+        assertThatThrownBy(() -> new Trainer(options(images, "taken", 3).build()))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("already exists");
     }
 
     @Test
