@@ -1,0 +1,27 @@
+package io.latentflow.dashboard;
+
+import java.util.List;
+
+/**
+ * A drift alert as the page lists it: a change of a model version's drift state and what moved.
+ *
+ * @param seq arrival order in this dashboard
+ */
+public record AlertView(
+        long seq,
+        String model,
+        long windowStart,
+        long windowEnd,
+        long windowIndex,
+        String severity,
+        String previousSeverity,
+        Double driftScore,
+        Double warningThreshold,
+        Double criticalThreshold,
+        List<Finding> findings,
+        String message) {
+
+    /** One statistic of one channel (-1: all channels) past its threshold. */
+    public record Finding(int channel, String statistic, Double value, Double threshold, Double reference) {
+    }
+}
