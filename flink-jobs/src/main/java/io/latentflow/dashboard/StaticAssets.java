@@ -28,6 +28,7 @@ final class StaticAssets {
                 "/", asset(OWN + "index.html", "text/html; charset=utf-8", false),
                 "/static/dashboard.js", asset(OWN + "dashboard.js", "text/javascript; charset=utf-8", false),
                 "/static/dashboard.css", asset(OWN + "dashboard.css", "text/css; charset=utf-8", false),
+                "/static/favicon.svg", asset(OWN + "favicon.svg", "image/svg+xml", true),
                 "/vendor/uplot/uPlot.iife.min.js", asset(uplot + "uPlot.iife.min.js", "text/javascript; charset=utf-8", true),
                 "/vendor/uplot/uPlot.min.css", asset(uplot + "uPlot.min.css", "text/css; charset=utf-8", true)));
     }
