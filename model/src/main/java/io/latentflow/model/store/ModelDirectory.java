@@ -19,7 +19,9 @@ import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HexFormat;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
+import java.util.TreeMap;
 import java.util.TreeSet;
 import java.util.UUID;
 import java.util.stream.Stream;
@@ -54,6 +56,24 @@ public final class ModelDirectory {
      */
     public static Manifest save(Autoencoder autoencoder, Path dir, String version, String metricsJson)
             throws IOException {
+        return save(autoencoder, dir, version, metricsJson, Map.of());
+    }
+
+    /**
+     * Like {@link #save(Autoencoder, Path, String, String)}, plus extra text files (e.g. {@code recipe.json}) that the
+     * manifest lists and verifies like the others.
+     *
+     * @param extraFiles file name to content; names must be plain file names other than the standard ones
+     */
+    public static Manifest save(Autoencoder autoencoder, Path dir, String version, String metricsJson,
+                                Map<String, String> extraFiles) throws IOException {
+        for (String name : extraFiles.keySet()) {
+            if (REQUIRED_FILES.contains(name) || MANIFEST.equals(name)) {
+                throw new IllegalArgumentException("extra file " + name + " would replace a standard file of the"
+                        + " model directory: pick another name");
+            }
+            new Manifest.FileEntry(name, 0, "0".repeat(64)); // rejects the names the manifest would reject
+        }
         if (version != null) {
             Manifest.requireSafeVersion(version);
         }
@@ -71,8 +91,13 @@ public final class ModelDirectory {
             autoencoder.saveParameters(staging.resolve(ENCODER_PARAMS), staging.resolve(DECODER_PARAMS));
             autoencoder.config().write(staging.resolve(CONFIG));
             Files.writeString(staging.resolve(METRICS), metricsJson);
+            List<String> names = new ArrayList<>(REQUIRED_FILES);
+            for (Map.Entry<String, String> extra : new TreeMap<>(extraFiles).entrySet()) {
+                Files.writeString(staging.resolve(extra.getKey()), extra.getValue());
+                names.add(extra.getKey());
+            }
             List<Manifest.FileEntry> files = new ArrayList<>();
-            for (String name : REQUIRED_FILES) {
+            for (String name : names) {
                 Path file = staging.resolve(name);
                 files.add(new Manifest.FileEntry(name, Files.size(file), sha256(file)));
             }

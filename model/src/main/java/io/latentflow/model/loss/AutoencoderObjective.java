@@ -1,0 +1,80 @@
+package io.latentflow.model.loss;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDList;
+import ai.djl.ndarray.index.NDIndex;
+import ai.djl.training.ParameterStore;
+import io.latentflow.model.AutoencoderConfig;
+import io.latentflow.model.LatentKind;
+import io.latentflow.model.metrics.PixelRange;
+import io.latentflow.model.metrics.Ssim;
+import io.latentflow.model.nn.Autoencoder;
+import io.latentflow.model.recipe.PerturbationPlan;
+import io.latentflow.model.recipe.RecipeConfig;
+
+/**
+ * The autoencoder's training objective for a recipe: encode, turn the encoder output into decoder input (perturbed
+ * bounded latents, or a reparameterised sample for kl-vae), decode, and add up the weighted terms.
+ */
+public final class AutoencoderObjective {
+
+    /** Stable Diffusion clamps the log-variance to this range before sampling. */
+    private static final float MIN_LOG_VARIANCE = -30f;
+    private static final float MAX_LOG_VARIANCE = 20f;
+
+    private final RecipeConfig recipe;
+    private final AutoencoderConfig config;
+
+    public AutoencoderObjective(RecipeConfig recipe, AutoencoderConfig config) {
+        recipe.requireCompatible(config);
+        this.recipe = recipe;
+        this.config = config;
+    }
+
+    /**
+     * @param images      NCHW input images in [-1, 1]
+     * @param targets     what the decoder should draw: the images, rolled where the plan rolls latents
+     * @param plan        latent perturbations of this step (none outside training)
+     * @param sampleNoise N(0, 1) noise of the latent shape for kl-vae's reparameterisation; ignored for bounded-ae
+     */
+    public LossTerms compute(ParameterStore parameters, Autoencoder autoencoder, NDArray images, NDArray targets,
+                             PerturbationPlan plan, NDArray sampleNoise) {
+        NDArray encoded = autoencoder.encoder().forward(parameters, new NDList(images), true).singletonOrThrow();
+        NDArray latents;
+        NDArray kl = null;
+        NDArray variance = null;
+        if (config.latentKind() == LatentKind.KL) {
+            int c = config.latentChannels();
+            NDArray mean = encoded.get(new NDIndex(":, :{}", c));
+            NDArray logVariance = encoded.get(new NDIndex(":, {}:", c)).clip(MIN_LOG_VARIANCE, MAX_LOG_VARIANCE);
+            latents = mean.add(logVariance.mul(0.5f).exp().mul(sampleNoise));
+            kl = Losses.klDivergence(mean, logVariance).div((float) (images.getShape().size() / images.getShape()
+                    .get(0)));
+        } else {
+            latents = encoded;
+            if (recipe.variance().weight() > 0) {
+                variance = Losses.varianceLoss(encoded, recipe.variance().target());
+            }
+        }
+        NDArray decoderInput = plan.apply(latents);
+        NDArray reconstruction = autoencoder.decoder().forward(parameters, new NDList(decoderInput), true)
+                .singletonOrThrow();
+        LossTerms terms = new LossTerms(reconstruction, targets);
+        if (recipe.reconstruction().l1() > 0) {
+            terms.add("l1", Losses.l1(reconstruction, targets), recipe.reconstruction().l1());
+        }
+        if (recipe.reconstruction().l2() > 0) {
+            terms.add("l2", Losses.l2(reconstruction, targets), recipe.reconstruction().l2());
+        }
+        if (recipe.reconstruction().ssim() > 0) {
+            terms.add("ssim", Ssim.loss(reconstruction, targets, PixelRange.SIGNED_UNIT), recipe.reconstruction().ssim());
+        }
+        if (variance != null) {
+            terms.add("var", variance, recipe.variance().weight());
+        }
+        if (kl != null) {
+            terms.add("kl", kl, recipe.klWeight());
+        }
+        return terms;
+    }
+}

@@ -1,0 +1,51 @@
+package io.latentflow.model.loss;
+
+import ai.djl.ndarray.NDArray;
+
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+/**
+ * The loss of one training step: the weighted total to differentiate, each named unweighted term for reporting, and the
+ * reconstruction (for a discriminator to judge).
+ */
+public final class LossTerms {
+
+    private final Map<String, NDArray> terms = new LinkedHashMap<>();
+    private NDArray total;
+    private final NDArray reconstruction;
+    private final NDArray target;
+
+    LossTerms(NDArray reconstruction, NDArray target) {
+        this.reconstruction = reconstruction;
+        this.target = target;
+    }
+
+    /** Adds {@code weight * value} to the total and reports {@code value} under {@code name}. */
+    public void add(String name, NDArray value, double weight) {
+        terms.put(name, value);
+        NDArray weighted = value.mul((float) weight);
+        total = total == null ? weighted : total.add(weighted);
+    }
+
+    public NDArray total() {
+        return total;
+    }
+
+    public NDArray reconstruction() {
+        return reconstruction;
+    }
+
+    /** The images the reconstruction is compared with (the input, rolled where the latents were). */
+    public NDArray target() {
+        return target;
+    }
+
+    /** Reads every term and the total back to Java (one sync); {@code "loss"} is the total. */
+    public Map<String, Float> values() {
+        Map<String, Float> values = new LinkedHashMap<>();
+        values.put("loss", total.getFloat());
+        terms.forEach((name, value) -> values.put(name, value.getFloat()));
+        return values;
+    }
+}

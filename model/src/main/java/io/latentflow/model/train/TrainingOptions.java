@@ -1,0 +1,181 @@
+package io.latentflow.model.train;
+
+import io.latentflow.model.AutoencoderConfig;
+import io.latentflow.model.data.SourceSplit;
+import io.latentflow.model.recipe.RecipeConfig;
+
+import java.io.PrintStream;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Objects;
+
+/**
+ * Everything one training run needs. Build with {@link #builder(Path, Path)}; unset values take the defaults below.
+ *
+ * @param images             folder of training images (split by source into training and validation)
+ * @param output             the model directory to create at the end (must not exist or be empty)
+ * @param architecture       the autoencoder config; its latent kind must match the recipe
+ * @param recipe             losses, perturbations, discriminator, optimiser, EMA
+ * @param budget             steps and/or time
+ * @param cropSize           side of the random training crops, a multiple of f (default 64)
+ * @param batchSize          crops per step (default 16)
+ * @param seed               seeds the weights and every random draw; same seed, same steps (default 1)
+ * @param threads            intra-op threads of the engine (default 2)
+ * @param validationFraction fraction of sources held out (default 1/6)
+ * @param checkpointDir      where periodic checkpoints go (default: {@code <output>-checkpoint} beside the output)
+ * @param checkpointEvery    time between checkpoints (default 5 minutes)
+ * @param resumeFrom         a checkpoint directory to continue from, or null
+ * @param progressEvery      time between progress lines (default 5 s)
+ * @param progress           where progress lines go (default stderr)
+ * @param command            the command line that started the run, recorded in metrics.json
+ */
+public record TrainingOptions(
+        Path images,
+        Path output,
+        AutoencoderConfig architecture,
+        RecipeConfig recipe,
+        TrainingBudget budget,
+        int cropSize,
+        int batchSize,
+        long seed,
+        int threads,
+        double validationFraction,
+        Path checkpointDir,
+        Duration checkpointEvery,
+        Path resumeFrom,
+        Duration progressEvery,
+        PrintStream progress,
+        String command) {
+
+    public TrainingOptions {
+        Objects.requireNonNull(images, "images");
+        Objects.requireNonNull(output, "output");
+        Objects.requireNonNull(architecture, "architecture");
+        Objects.requireNonNull(recipe, "recipe");
+        Objects.requireNonNull(budget, "budget");
+        recipe.requireCompatible(architecture);
+        int f = architecture.downsamplingFactor();
+        if (cropSize < f || cropSize % f != 0) {
+            throw new IllegalArgumentException("crop size " + cropSize + " is not a positive multiple of the"
+                    + " downsampling factor " + f + ": use e.g. 64 or 128");
+        }
+        if (batchSize < 1) {
+            throw new IllegalArgumentException("batch size is " + batchSize + ": use at least 1");
+        }
+        if (threads < 1) {
+            throw new IllegalArgumentException("threads is " + threads + ": use at least 1");
+        }
+        if (checkpointDir == null) {
+            checkpointDir = output.toAbsolutePath().resolveSibling(output.getFileName() + "-checkpoint");
+        }
+        checkpointEvery = checkpointEvery == null ? Duration.ofMinutes(5) : checkpointEvery;
+        progressEvery = progressEvery == null ? Duration.ofSeconds(5) : progressEvery;
+        progress = progress == null ? System.err : progress;
+        command = command == null ? "" : command;
+    }
+
+    public static Builder builder(Path images, Path output) {
+        return new Builder(images, output);
+    }
+
+    /** Defaults: bounded-ae f8c8 small widths, 64 px crops, batch 16, seed 1, 2 threads. */
+    public static final class Builder {
+        private final Path images;
+        private final Path output;
+        private AutoencoderConfig architecture = AutoencoderConfig.boundedF8C8();
+        private RecipeConfig recipe = RecipeConfig.boundedAe();
+        private TrainingBudget budget;
+        private int cropSize = 64;
+        private int batchSize = 16;
+        private long seed = 1;
+        private int threads = 2;
+        private double validationFraction = SourceSplit.DEFAULT_VALIDATION_FRACTION;
+        private Path checkpointDir;
+        private Duration checkpointEvery;
+        private Path resumeFrom;
+        private Duration progressEvery;
+        private PrintStream progress;
+        private String command;
+
+        private Builder(Path images, Path output) {
+            this.images = images;
+            this.output = output;
+        }
+
+        public Builder architecture(AutoencoderConfig value) {
+            this.architecture = value;
+            return this;
+        }
+
+        public Builder recipe(RecipeConfig value) {
+            this.recipe = value;
+            return this;
+        }
+
+        public Builder budget(TrainingBudget value) {
+            this.budget = value;
+            return this;
+        }
+
+        public Builder cropSize(int value) {
+            this.cropSize = value;
+            return this;
+        }
+
+        public Builder batchSize(int value) {
+            this.batchSize = value;
+            return this;
+        }
+
+        public Builder seed(long value) {
+            this.seed = value;
+            return this;
+        }
+
+        public Builder threads(int value) {
+            this.threads = value;
+            return this;
+        }
+
+        public Builder validationFraction(double value) {
+            this.validationFraction = value;
+            return this;
+        }
+
+        public Builder checkpointDir(Path value) {
+            this.checkpointDir = value;
+            return this;
+        }
+
+        public Builder checkpointEvery(Duration value) {
+            this.checkpointEvery = value;
+            return this;
+        }
+
+        public Builder resumeFrom(Path value) {
+            this.resumeFrom = value;
+            return this;
+        }
+
+        public Builder progressEvery(Duration value) {
+            this.progressEvery = value;
+            return this;
+        }
+
+        public Builder progress(PrintStream value) {
+            this.progress = value;
+            return this;
+        }
+
+        public Builder command(String value) {
+            this.command = value;
+            return this;
+        }
+
+        public TrainingOptions build() {
+            return new TrainingOptions(images, output, architecture, recipe, budget, cropSize, batchSize, seed,
+                    threads, validationFraction, checkpointDir, checkpointEvery, resumeFrom, progressEvery,
+                    progress, command);
+        }
+    }
+}

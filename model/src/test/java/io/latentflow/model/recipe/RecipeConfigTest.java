@@ -1,0 +1,60 @@
+package io.latentflow.model.recipe;
+
+import io.latentflow.model.AutoencoderConfig;
+import org.junit.jupiter.api.Test;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+class RecipeConfigTest {
+
+    @Test
+    void presetsSurviveAJsonRoundTrip() {
+        for (RecipeConfig recipe : new RecipeConfig[] {RecipeConfig.boundedAe(), RecipeConfig.klVae(),
+                RecipeConfig.boundedAe().withoutPerturbations(), RecipeConfig.boundedAe().withDiscriminator()}) {
+            assertThat(RecipeConfig.fromJson(recipe.toJson())).isEqualTo(recipe);
+        }
+        assertThat(RecipeConfig.boundedAe().toJson()).contains("\"kind\" : \"bounded-ae\"");
+        assertThat(RecipeConfig.klVae().toJson()).contains("\"kind\" : \"kl-vae\"");
+    }
+
+    @Test
+    void presetsFollowTheRecipesOfTheIssue() {
+        RecipeConfig bounded = RecipeConfig.boundedAe();
+        assertThat(bounded.klWeight()).isZero();
+        assertThat(bounded.variance().target()).isEqualTo(0.6);
+        assertThat(bounded.perturbations().any()).isTrue();
+        assertThat(bounded.adversarial().enabled()).isFalse();
+        assertThat(bounded.withoutPerturbations().perturbations().any()).isFalse();
+        assertThat(bounded.withDiscriminator().adversarial().enabled()).isTrue();
+        assertThat(bounded.withDiscriminator().withoutDiscriminator()).isEqualTo(bounded);
+        RecipeConfig kl = RecipeConfig.klVae();
+        assertThat(kl.klWeight()).isEqualTo(1e-6);
+        assertThat(kl.variance().weight()).isZero();
+        assertThat(kl.perturbations().any()).isFalse();
+    }
+
+    @Test
+    void recipeMustMatchTheLatentHead() {
+        RecipeConfig.klVae().requireCompatible(AutoencoderConfig.klVaeF8C4());
+        RecipeConfig.boundedAe().requireCompatible(AutoencoderConfig.boundedF8C8());
+        assertThatThrownBy(() -> RecipeConfig.klVae().requireCompatible(AutoencoderConfig.boundedF8C8()))
+                .hasMessageContaining("kl-vae").hasMessageContaining("latentKind");
+    }
+
+    @Test
+    void invalidValuesAreRefusedWithTheirName() {
+        assertThatThrownBy(() -> RecipeConfig.fromJson(RecipeConfig.boundedAe().toJson()
+                .replace("\"target\" : 0.6", "\"target\" : 1.2")))
+                .hasMessageContaining("variance.target is 1.2");
+        assertThatThrownBy(() -> RecipeConfig.fromJson(RecipeConfig.klVae().toJson()
+                .replace("\"kind\" : \"kl-vae\"", "\"kind\" : \"vq-gan\"")))
+                .hasMessageContaining("unknown recipe 'vq-gan'");
+        assertThatThrownBy(() -> new Perturbation(1.5, 0.1)).hasMessageContaining("probability is 1.5");
+        assertThatThrownBy(() -> new Perturbations(null, null, null, new Perturbation(1, 1.5), null))
+                .hasMessageContaining("shift strength");
+        assertThatThrownBy(() -> new RecipeConfig(RecipeKind.KL_VAE, new ReconstructionWeights(1, 0, 0),
+                new VarianceTarget(0.1, 0.6), 1e-6, null, null, 1e-3, 0.999))
+                .hasMessageContaining("variance.weight");
+    }
+}

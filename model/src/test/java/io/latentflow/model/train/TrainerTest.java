@@ -1,0 +1,185 @@
+package io.latentflow.model.train;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.latentflow.model.AutoencoderConfig;
+import io.latentflow.model.LatentEncoder;
+import io.latentflow.model.ServingModel;
+import io.latentflow.model.recipe.Adversarial;
+import io.latentflow.model.recipe.RecipeConfig;
+import io.latentflow.model.store.ModelDirectory;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+class TrainerTest {
+
+    private static final Path PHOTOS = Path.of(System.getProperty("latentflow.home"), "samples", "photos");
+
+    @TempDir
+    Path temp;
+
+    /** Three tiles of each of three sample photos: two sources train, one validates. */
+    private Path images() throws IOException {
+        Path dir = Files.createDirectories(temp.resolve("images"));
+        for (String source : List.of("Autumn", "Kite", "Path")) {
+            for (String tile : List.of("_s768_000.jpg", "_s768_001.jpg", "_s768_002.jpg")) {
+                Files.copy(PHOTOS.resolve(source + tile), dir.resolve(source + tile));
+            }
+        }
+        return dir;
+    }
+
+    private TrainingOptions.Builder options(Path images, String out, long steps) {
+        return TrainingOptions.builder(images, temp.resolve(out))
+                .budget(TrainingBudget.steps(steps))
+                .cropSize(64)
+                .batchSize(4)
+                .threads(1)
+                .progress(new PrintStream(new ByteArrayOutputStream()));
+    }
+
+    private static TrainingResult train(TrainingOptions options) throws IOException {
+        try (Trainer trainer = new Trainer(options)) {
+            return trainer.run();
+        }
+    }
+
+    @Test
+    void shortRunLossFallsAndWritesAVerifiedModelDirectoryWithRecipeAndMetrics() throws IOException {
+        ByteArrayOutputStream progress = new ByteArrayOutputStream();
+        TrainingOptions options = options(images(), "model", 40).batchSize(8)
+                .progress(new PrintStream(progress, true, StandardCharsets.UTF_8))
+                .progressEvery(Duration.ZERO)
+                .command("latentflow train --test")
+                .build();
+        TrainingResult result = train(options);
+
+        List<Float> losses = result.totalLosses();
+        assertThat(losses).hasSize(40);
+        double first = losses.subList(0, 5).stream().mapToDouble(Float::doubleValue).average().orElseThrow();
+        double last = losses.subList(35, 40).stream().mapToDouble(Float::doubleValue).average().orElseThrow();
+        assertThat(last).as("mean loss of the last 5 steps vs the first 5").isLessThan(0.8 * first);
+
+        ModelDirectory.verify(result.modelDir());
+        try (ServingModel model = ServingModel.load(result.modelDir());
+             LatentEncoder encoder = model.newEncoder()) {
+            assertThat(model.version()).isEqualTo(result.version()).startsWith("bounded-f8c8-");
+            assertThat(encoder.encode(new float[3 * 64 * 64], 1, 64, 64)).hasSize(8 * 8 * 8);
+        }
+        assertThat(RecipeFile.read(result.modelDir())).contains(RecipeConfig.boundedAe());
+        JsonNode metrics = new ObjectMapper().readTree(result.modelDir().resolve(ModelDirectory.METRICS).toFile());
+        assertThat(metrics.at("/modelVersion").asText()).isEqualTo(result.version());
+        assertThat(metrics.at("/images").asInt()).isEqualTo(3);
+        assertThat(metrics.at("/validationSources").size()).isEqualTo(1);
+        assertThat(metrics.at("/psnr").asDouble()).isBetween(5.0, 60.0);
+        assertThat(metrics.at("/ssim").asDouble()).isBetween(0.0, 1.0);
+        assertThat(metrics.at("/channelStd").size()).isEqualTo(8);
+        assertThat(metrics.at("/robustnessPsnr").size()).isEqualTo(3);
+        assertThat(result.validation().modelVersion()).isEqualTo(result.version());
+        assertThat(metrics.at("/training/steps").asLong()).isEqualTo(40);
+        assertThat(metrics.at("/training/seed").asLong()).isEqualTo(1);
+        assertThat(metrics.at("/training/command").asText()).isEqualTo("latentflow train --test");
+        assertThat(metrics.at("/training/minutes").asDouble()).isPositive();
+        String lines = progress.toString(StandardCharsets.UTF_8);
+        assertThat(lines).contains("step 40/40 100%").contains("img/s").contains("ETA").contains(" l1 ");
+    }
+
+    @Test
+    void sameSeedGivesTheSameLossesAndAnotherSeedDoesNot() throws IOException {
+        Path images = images();
+        List<Float> a = train(options(images, "a", 3).seed(7).build()).totalLosses();
+        List<Float> b = train(options(images, "b", 3).seed(7).build()).totalLosses();
+        List<Float> c = train(options(images, "c", 3).seed(8).build()).totalLosses();
+        assertThat(b).containsExactlyElementsOf(a);
+        assertThat(c).isNotEqualTo(a);
+    }
+
+    @Test
+    void resumingFromACheckpointContinuesTheStepCountAndTheVeryRunItInterrupted() throws IOException {
+        Path images = images();
+        TrainingResult whole = train(options(images, "whole", 6).build());
+        TrainingResult firstHalf = train(options(images, "first", 3).checkpointDir(temp.resolve("ckpt")).build());
+        TrainingResult resumed = train(options(images, "resumed", 6).resumeFrom(temp.resolve("ckpt")).build());
+
+        assertThat(firstHalf.steps()).isEqualTo(3);
+        assertThat(resumed.firstStep()).isEqualTo(3);
+        assertThat(resumed.steps()).isEqualTo(6);
+        assertThat(resumed.totalLosses()).containsExactlyElementsOf(whole.totalLosses().subList(3, 6));
+        assertThat(ModelDirectory.sha256(resumed.modelDir().resolve(ModelDirectory.ENCODER_PARAMS)))
+                .as("resumed EMA weights are bit-identical to the uninterrupted run's")
+                .isEqualTo(ModelDirectory.sha256(whole.modelDir().resolve(ModelDirectory.ENCODER_PARAMS)));
+    }
+
+    @Test
+    void aNonFiniteStepIsSkippedTheLastGoodWeightsRestoredAndTheLearningRateHalved() throws IOException {
+        TrainingResult result;
+        double scale;
+        try (Trainer trainer = new Trainer(options(images(), "guarded", 8).build())) {
+            trainer.injectNaNAfterStep(3);
+            result = trainer.run();
+            scale = trainer.learningRateScale();
+        }
+        List<Float> losses = result.totalLosses();
+        assertThat(losses.get(3)).isNaN();
+        for (int i = 0; i < losses.size(); i++) {
+            if (i != 3) {
+                assertThat(losses.get(i)).as("step %d", i + 1).isFinite();
+            }
+        }
+        assertThat(result.nonFiniteSkips()).isEqualTo(1);
+        assertThat(scale).isEqualTo(0.5);
+        assertThat(result.validation().psnr()).isFinite();
+    }
+
+    @Test
+    void theDiscriminatorJoinsAfterItsWarmUpWithPenaltiesEveryIntervalAndResumesExactly() throws IOException {
+        Path images = images();
+        RecipeConfig recipe = RecipeConfig.boundedAe().withAdversarial(
+                new Adversarial(true, 2, 1, 0.05, 0.1, 2, 2e-4, List.of(8, 16)));
+        TrainingResult whole = train(options(images, "whole", 5).recipe(recipe).build());
+        List<Map<String, Float>> losses = whole.losses();
+        assertThat(losses.get(0)).doesNotContainKeys("d", "adv", "r1r2");
+        assertThat(losses.get(1)).containsKeys("d", "r1r2").doesNotContainKey("adv");
+        assertThat(losses.get(2)).containsKeys("d", "adv").doesNotContainKey("r1r2");
+        assertThat(losses.get(3)).containsKeys("d", "adv", "r1r2");
+        for (Map<String, Float> step : losses) {
+            assertThat(step.values()).allMatch(Float::isFinite);
+        }
+        train(options(images, "first", 3).recipe(recipe).checkpointDir(temp.resolve("ckpt")).build());
+        TrainingResult resumed = train(options(images, "resumed", 5).resumeFrom(temp.resolve("ckpt")).build());
+        assertThat(resumed.losses()).containsExactlyElementsOf(losses.subList(3, 5));
+    }
+
+    @Test
+    void anExistingOutputIsRefusedBeforeAnyTraining() throws IOException {
+        Path images = images();
+        Files.createDirectories(temp.resolve("taken"));
+        Files.writeString(temp.resolve("taken").resolve("config.json"), "{}");
+        assertThatThrownBy(() -> new Trainer(options(images, "taken", 3).build()))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("already exists");
+    }
+
+    @Test
+    void klVaeTrainsWithItsKlTerm() throws IOException {
+        TrainingResult result = train(options(images(), "kl", 3).architecture(AutoencoderConfig.klVaeF8C4())
+                .recipe(RecipeConfig.klVae()).build());
+        for (Map<String, Float> losses : result.losses()) {
+            assertThat(losses).containsOnlyKeys("loss", "l1", "l2", "ssim", "kl");
+            assertThat(losses.values()).allMatch(Float::isFinite);
+        }
+        assertThat(result.version()).startsWith("kl-f8c4-");
+    }
+}
