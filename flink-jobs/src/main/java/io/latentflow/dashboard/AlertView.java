@@ -21,7 +21,13 @@ public record AlertView(
         List<Finding> findings,
         String message) {
 
-    /** One statistic of one channel (-1: all channels) past its threshold. */
-    public record Finding(int channel, String statistic, Double value, Double threshold, Double reference) {
+    /**
+     * One statistic of one channel (-1: all channels) past its threshold.
+     *
+     * @param observed  the window's quantity behind the statistic (channel mean, variance, ...)
+     * @param reference the same quantity in the reference profile
+     */
+    public record Finding(int channel, String statistic, Double value, Double threshold, Double observed,
+                          Double reference) {
     }
 }

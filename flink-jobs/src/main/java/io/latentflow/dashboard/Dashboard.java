@@ -4,6 +4,7 @@ import io.latentflow.infra.KafkaSettings;
 import io.latentflow.infra.S3Settings;
 import io.latentflow.schemas.AvroCodec;
 import io.latentflow.schemas.DriftAlert;
+import io.latentflow.schemas.LatentRecord;
 import io.latentflow.schemas.LatentStatsWindow;
 import io.latentflow.schemas.Topics;
 import java.net.InetSocketAddress;
@@ -54,10 +55,16 @@ public final class Dashboard implements AutoCloseable {
 
     public static Dashboard start(DashboardSettings settings) {
         StatsHistory history = new StatsHistory(settings.maxWindowsPerModel(), settings.maxAlerts());
+        LatentLocations latents = new LatentLocations(settings.recentLatents());
         TopicFollower follower = new TopicFollower(settings.kafka())
                 .follow(Topics.LATENT_STATS, AvroCodec.of(LatentStatsWindow.class), history::add)
                 .follow(Topics.DRIFT_ALERTS, AvroCodec.of(DriftAlert.class), history::add);
-        Reconstructions reconstructions = Reconstructions.of(settings.s3());
+        if (settings.s3() != null) {
+            // Only to find the shards of the worst images, which only an object store can serve.
+            follower.followRecent(Topics.LATENTS, settings.recentLatents(), AvroCodec.of(LatentRecord.class),
+                    latents::add);
+        }
+        Reconstructions reconstructions = Reconstructions.of(settings.s3(), latents);
         DashboardServer server;
         try {
             server = DashboardServer.start(settings.bindAddress(), settings.port(), history, follower.status(),

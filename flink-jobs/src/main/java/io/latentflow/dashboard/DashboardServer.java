@@ -168,8 +168,7 @@ final class DashboardServer implements AutoCloseable {
         }
         long seq = window.summary().seq();
         return window.withOutliers(window.outliers().stream()
-                .map(o -> o.shardUri() == null || o.shardUri().isEmpty() ? o
-                        : o.withReconstruction("/api/reconstructions/" + seq + "/" + o.index() + ".png"))
+                .map(o -> o.withReconstruction("/api/reconstructions/" + seq + "/" + o.index() + ".png"))
                 .toList());
     }
 
@@ -182,7 +181,7 @@ final class DashboardServer implements AutoCloseable {
         WindowDetail.Outlier outlier = window.get().outliers().get(index);
         byte[] png;
         try {
-            png = reconstructions.png(window.get().summary().model(), outlier.shardUri(), outlier.member());
+            png = reconstructions.png(window.get().summary().model(), outlier.imageId());
         } catch (IOException e) {
             sendError(exchange, 503, "cannot show " + outlier.imageId() + ": " + e.getMessage());
             return;

@@ -4,7 +4,8 @@ package io.latentflow.dashboard;
  * A model version seen on {@code latent-stats}, with its latest drift state.
  *
  * @param severity          from its latest alert; OK when it never had one
- * @param warningThreshold  drift-score thresholds from its latest alert; null before the first one
+ * @param warningThreshold  drift-score threshold of its latest window (or, for records without one, its latest
+ *                          alert); null when neither says
  */
 public record ModelSummary(
         String version,

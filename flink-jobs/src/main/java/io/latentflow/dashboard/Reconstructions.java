@@ -17,7 +17,8 @@ import javax.imageio.ImageIO;
 
 /**
  * Decodes the latents of a window's worst images back into pictures, so that a user sees what the outliers are.
- * The latent is read from its shard in the bucket and decoded by its model version's decoder on one thread of its
+ * The latent is found through its record on the {@code latents} topic ({@link LatentLocations}), read from its shard
+ * in the bucket and decoded by its model version's decoder on one thread of its
  * own (decoders are not thread-safe, and one at a time keeps a dashboard from competing with the encoder for cores).
  * The last {@value #CACHED} pictures are kept: the page asks for the same ones on every refresh.
  */
@@ -27,6 +28,7 @@ final class Reconstructions implements AutoCloseable {
     private static final long DECODE_TIMEOUT_S = 120;
 
     private final String unavailableReason;
+    private final LatentLocations locations;
     private final ShardMemberReader shards;
     private final ReconstructionModels models;
     private final ExecutorService decoding;
@@ -37,8 +39,9 @@ final class Reconstructions implements AutoCloseable {
         }
     };
 
-    private Reconstructions(String unavailableReason, S3Settings s3) {
+    private Reconstructions(String unavailableReason, S3Settings s3, LatentLocations locations) {
         this.unavailableReason = unavailableReason;
+        this.locations = locations;
         this.shards = s3 == null ? null : new ShardMemberReader(s3);
         this.models = s3 == null ? null : new ReconstructionModels(s3);
         this.decoding = s3 == null ? null : Executors.newSingleThreadExecutor(runnable -> {
@@ -48,11 +51,15 @@ final class Reconstructions implements AutoCloseable {
         });
     }
 
-    /** @param s3 where the shards are; null when the dashboard was given no object store */
-    static Reconstructions of(S3Settings s3) {
+    /**
+     * @param s3        where the shards are; null when the dashboard was given no object store
+     * @param locations where the recent latents are, filled from the {@code latents} topic
+     */
+    static Reconstructions of(S3Settings s3, LatentLocations locations) {
         return s3 == null
-                ? new Reconstructions("no object store was given (--s3-endpoint), so latents cannot be fetched", null)
-                : new Reconstructions(null, s3);
+                ? new Reconstructions("no object store was given (--s3-endpoint), so latents cannot be fetched", null,
+                        locations)
+                : new Reconstructions(null, s3, locations);
     }
 
     boolean available() {
@@ -65,17 +72,19 @@ final class Reconstructions implements AutoCloseable {
     }
 
     /**
-     * The PNG of the image that {@code member} of {@code shardUri} decodes to with {@code model}.
+     * The PNG that {@code model} decodes the latent of {@code imageId} to.
      *
-     * @throws IOException naming what is missing or wrong: the shard, the member, the model version
+     * @throws IOException naming what is missing or wrong: the latent record, the shard, the member, the model
      */
-    byte[] png(String model, String shardUri, String member) throws IOException {
+    byte[] png(String model, String imageId) throws IOException {
         if (!available()) {
             throw new IOException(unavailableReason);
         }
-        if (shardUri == null || shardUri.isEmpty() || member == null || member.isEmpty()) {
-            throw new IOException("the monitor did not say which shard holds this latent");
-        }
+        LatentLocations.Location location = locations.find(model, imageId).orElseThrow(() -> new IOException(
+                "no record of its latent (model " + model + ") among the last " + locations.capacity()
+                        + " read from the latents topic"));
+        String shardUri = location.shardUri();
+        String member = location.member();
         String key = model + "\n" + shardUri + "\n" + member;
         synchronized (cache) {
             byte[] cached = cache.get(key);

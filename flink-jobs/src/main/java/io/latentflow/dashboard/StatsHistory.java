@@ -104,8 +104,8 @@ final class StatsHistory {
     }
 
     /**
-     * Every model version with windows, the one with the latest window end first. Its severity and thresholds come
-     * from its alert of the latest window, kept even after the alert list has dropped it.
+     * Every model version with windows, the one with the latest window end first. Its severity comes from its alert of
+     * the latest window, kept even after the alert list has dropped it; its thresholds from its latest window.
      */
     synchronized List<ModelSummary> models() {
         List<ModelSummary> models = new ArrayList<>();
@@ -119,8 +119,10 @@ final class StatsHistory {
                     last.end(),
                     last.driftScore(),
                     lastAlert.map(AlertView::severity).orElse("OK"),
-                    lastAlert.map(AlertView::warningThreshold).orElse(null),
-                    lastAlert.map(AlertView::criticalThreshold).orElse(null)));
+                    last.warningThreshold() != null ? last.warningThreshold()
+                            : lastAlert.map(AlertView::warningThreshold).orElse(null),
+                    last.criticalThreshold() != null ? last.criticalThreshold()
+                            : lastAlert.map(AlertView::criticalThreshold).orElse(null)));
         });
         models.sort(Comparator.comparingLong(ModelSummary::lastWindowEnd).reversed()
                 .thenComparing(ModelSummary::version));

@@ -24,29 +24,37 @@ final class StatsViews {
                 window.getWindowEnd().toEpochMilli(),
                 window.getImages(),
                 finite(window.getDriftScore()),
+                finite(window.getWarningThreshold()),
+                finite(window.getCriticalThreshold()),
+                finite(window.getMean()),
+                finite(window.getStd()),
+                finite(window.getFractionOutsideUnit()),
+                window.getBlackHolePositions(),
                 map(channels, ChannelStats::getChannel),
                 map(channels, c -> finite(c.getMean())),
                 map(channels, c -> finite(Math.sqrt(c.getVariance()))),
                 map(channels, c -> finite(c.getFractionOutsideUnit())),
                 map(channels, c -> finite((double) c.getMin())),
                 map(channels, c -> finite((double) c.getMax())),
-                map(channels, ChannelStats::getBlackHolePositions));
+                map(channels, ChannelStats::getBlackHolePositions),
+                map(channels, c -> finite(c.getMeanShift())),
+                map(channels, c -> finite(c.getVarianceRatio())),
+                map(channels, c -> finite(c.getPsi())));
         List<WindowDetail.ChannelDistribution> distributions = map(channels, c -> new WindowDetail.ChannelDistribution(
                 c.getChannel(),
                 map(c.getQuantiles(), q -> finite((double) q)),
-                map(c.getHistogram(), StatsViews::finite)));
+                map(c.getHistogramEdges(), StatsViews::finite),
+                map(c.getHistogram(), StatsViews::finite),
+                map(c.getReferenceHistogram(), StatsViews::finite)));
         List<ImageOutlier> worst = window.getWorstImages();
         List<WindowDetail.Outlier> outliers = new ArrayList<>(worst.size());
         for (int i = 0; i < worst.size(); i++) {
             ImageOutlier image = worst.get(i);
-            outliers.add(new WindowDetail.Outlier(i, image.getImageId(), image.getSource(), image.getShardUri(),
-                    image.getMember(), finite(image.getWorstZ()), image.getChannel(),
+            outliers.add(new WindowDetail.Outlier(i, image.getImageId(), image.getSource(),
+                    image.getEventTime().toEpochMilli(), finite(image.getWorstZ()), image.getChannel(),
                     finite((double) image.getMaxAbs()), null));
         }
-        return new WindowDetail(summary,
-                map(window.getQuantileRanks(), StatsViews::finite),
-                map(window.getHistogramEdges(), StatsViews::finite),
-                distributions, outliers);
+        return new WindowDetail(summary, map(window.getQuantileRanks(), StatsViews::finite), distributions, outliers);
     }
 
     static AlertView alert(DriftAlert alert, long seq) {
@@ -67,7 +75,7 @@ final class StatsViews {
 
     private static AlertView.Finding finding(DriftFinding finding) {
         return new AlertView.Finding(finding.getChannel(), finding.getStatistic(), finite(finding.getValue()),
-                finite(finding.getThreshold()), finite(finding.getReference()));
+                finite(finding.getThreshold()), finite(finding.getObserved()), finite(finding.getReference()));
     }
 
     /** JSON has no NaN or infinity: such a value becomes null, which the charts draw as a gap. */

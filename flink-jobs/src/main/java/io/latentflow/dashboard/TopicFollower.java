@@ -4,6 +4,7 @@ import io.latentflow.infra.KafkaSettings;
 import io.latentflow.schemas.AvroCodec;
 import io.latentflow.schemas.MalformedRecordException;
 import java.time.Duration;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -38,6 +39,8 @@ final class TopicFollower implements AutoCloseable {
 
     private final KafkaSettings kafka;
     private final Map<String, RecordHandler> handlers = new LinkedHashMap<>();
+    /** Per topic: how many of each partition's last records to read; absent: read from the beginning. */
+    private final Map<String, Long> lastRecordsOnly = new HashMap<>();
     private final Thread thread;
     private volatile boolean running = true;
     private volatile KafkaConsumer<byte[], byte[]> consumer;
@@ -50,14 +53,22 @@ final class TopicFollower implements AutoCloseable {
     }
 
     /**
-     * Decodes {@code topic}'s records with {@code codec} into {@code sink}. A record that does not decode is skipped
-     * with one log line naming it: a bad record must not stop the dashboard.
+     * Decodes {@code topic}'s records, from the beginning, with {@code codec} into {@code sink}. A record that does not
+     * decode is skipped with one log line naming it: a bad record must not stop the dashboard.
      */
     <T extends SpecificRecord> TopicFollower follow(String topic, AvroCodec<T> codec, Consumer<T> sink) {
         if (thread.isAlive()) {
             throw new IllegalStateException("add topics before starting to follow them");
         }
         handlers.put(topic, bytes -> sink.accept(codec.decode(bytes)));
+        return this;
+    }
+
+    /** Like {@link #follow}, but starts at the last {@code records} records of each partition. */
+    <T extends SpecificRecord> TopicFollower followRecent(String topic, long records, AvroCodec<T> codec,
+                                                          Consumer<T> sink) {
+        follow(topic, codec, sink);
+        lastRecordsOnly.put(topic, records);
         return this;
     }
 
@@ -121,9 +132,17 @@ final class TopicFollower implements AutoCloseable {
             return;
         }
         consumer.assign(found); // partitions already assigned keep their positions
-        consumer.seekToBeginning(added);
+        List<TopicPartition> fromBeginning = added.stream()
+                .filter(p -> !lastRecordsOnly.containsKey(p.topic())).toList();
+        consumer.seekToBeginning(fromBeginning);
+        List<TopicPartition> recentOnly = added.stream().filter(p -> lastRecordsOnly.containsKey(p.topic())).toList();
+        if (!recentOnly.isEmpty()) {
+            Map<TopicPartition, Long> begin = consumer.beginningOffsets(recentOnly, METADATA_TIMEOUT);
+            Map<TopicPartition, Long> end = consumer.endOffsets(recentOnly, METADATA_TIMEOUT);
+            recentOnly.forEach(p -> consumer.seek(p, Math.max(begin.get(p), end.get(p) - lastRecordsOnly.get(p.topic()))));
+        }
         assigned.addAll(added);
-        LOG.info("Dashboard reading {} from the beginning on {}", added, kafka.bootstrapServers());
+        LOG.info("Dashboard reading {} on {}", added, kafka.bootstrapServers());
     }
 
     private void handle(ConsumerRecord<byte[], byte[]> record) {

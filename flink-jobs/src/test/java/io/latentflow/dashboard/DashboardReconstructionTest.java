@@ -12,12 +12,14 @@ import io.latentflow.infra.EmbeddedS3;
 import io.latentflow.jobs.image.ImageDecoder;
 import io.latentflow.jobs.image.ModelInputBatch;
 import io.latentflow.jobs.image.ModelInputResizer;
+import io.latentflow.jobs.shard.LatentSummaries;
 import io.latentflow.jobs.shard.Npy;
 import io.latentflow.jobs.shard.ShardWriter;
 import io.latentflow.model.LatentDecoder;
 import io.latentflow.model.LatentEncoder;
 import io.latentflow.model.ServingModel;
 import io.latentflow.schemas.AvroCodec;
+import io.latentflow.schemas.LatentRecord;
 import io.latentflow.schemas.LatentStatsWindow;
 import io.latentflow.schemas.Topics;
 import io.minio.UploadObjectArgs;
@@ -70,15 +72,21 @@ class DashboardReconstructionTest {
             upload(s3, key, "photo-0", Npy.float16(latent, c, SIZE / f, SIZE / f));
             String shardUri = s3.settings().uri(key);
 
-            LatentStatsWindow known = window(model.version(), Instant.parse("2026-01-01T00:00:00Z"), 1, null,
+            Instant eventTime = Instant.parse("2026-01-01T00:00:05Z");
+            LatentStatsWindow known = window(model.version(), Instant.parse("2026-01-01T00:00:00Z"), 2, null,
                     new float[] {0f, 1f});
-            known.setWorstImages(List.of(outlier("photo-0", shardUri, "photo-0.latent.npy", 6.5)));
+            known.setWorstImages(List.of(outlier("photo-0", eventTime, 6.5), outlier("never-recorded", eventTime, 6)));
             LatentStatsWindow unknownModel = window("never-promoted", Instant.parse("2026-01-01T00:00:00Z"), 1, null,
                     new float[] {0f, 1f});
-            unknownModel.setWorstImages(List.of(outlier("photo-0", shardUri, "photo-0.latent.npy", 6.5)));
-            kafka.createTopics(1, Topics.LATENT_STATS, Topics.DRIFT_ALERTS);
+            unknownModel.setWorstImages(List.of(outlier("photo-0", eventTime, 6.5)));
+            kafka.createTopics(1, Topics.LATENT_STATS, Topics.DRIFT_ALERTS, Topics.LATENTS);
             AvroCodec<LatentStatsWindow> codec = AvroCodec.of(LatentStatsWindow.class);
+            AvroCodec<LatentRecord> latents = AvroCodec.of(LatentRecord.class);
             try (KafkaProducer<byte[], byte[]> producer = DashboardTest.plainProducer(kafka.settings())) {
+                for (String version : List.of(model.version(), "never-promoted")) {
+                    producer.send(new ProducerRecord<>(Topics.LATENTS, latents.encode(latentRecord(version, "photo-0",
+                            shardUri, latent, c, SIZE / f, eventTime))));
+                }
                 producer.send(new ProducerRecord<>(Topics.LATENT_STATS, codec.encode(known)));
                 producer.send(new ProducerRecord<>(Topics.LATENT_STATS, codec.encode(unknownModel)));
             }
@@ -87,6 +95,7 @@ class DashboardReconstructionTest {
                 JsonNode outlier = awaitOutlier(dashboard, model.version());
                 String path = outlier.get("reconstruction").asText();
                 assertThat(path).matches("/api/reconstructions/\\d+/0\\.png");
+                assertThat(outlier.get("imageId").asText()).isEqualTo("photo-0");
 
                 HttpResponse<byte[]> png = get(dashboard, path);
                 assertThat(png.statusCode()).as(new String(png.body(), StandardCharsets.UTF_8)).isEqualTo(200);
@@ -101,6 +110,11 @@ class DashboardReconstructionTest {
                 }
                 assertSamePixels(served, expected);
 
+                HttpResponse<byte[]> unrecorded = get(dashboard, path.replace("/0.png", "/1.png"));
+                assertThat(unrecorded.statusCode()).isEqualTo(503);
+                assertThat(new String(unrecorded.body(), StandardCharsets.UTF_8))
+                        .contains("never-recorded").contains("latents topic");
+
                 String unknownPath = awaitOutlier(dashboard, "never-promoted").get("reconstruction").asText();
                 HttpResponse<byte[]> refused = get(dashboard, unknownPath);
                 assertThat(refused.statusCode()).isEqualTo(503);
@@ -108,6 +122,20 @@ class DashboardReconstructionTest {
                         .contains("never-promoted").contains("models/never-promoted/");
             }
         }
+    }
+
+    private static LatentRecord latentRecord(String version, String imageId, String shardUri, float[] latent, int c,
+                                             int side, Instant eventTime) {
+        return LatentRecord.newBuilder()
+                .setImageId(imageId)
+                .setModelVersion(version)
+                .setShape(List.of(c, side, side))
+                .setShardUri(shardUri)
+                .setMember(ShardWriter.latentMember(imageId))
+                .setSummary(LatentSummaries.of(latent))
+                .setEventTime(eventTime)
+                .setProcessingTime(eventTime)
+                .build();
     }
 
     private static float[] encode(ServingModel model, Path photo, int f) throws Exception {

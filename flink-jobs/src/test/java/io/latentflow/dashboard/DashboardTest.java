@@ -76,7 +76,7 @@ class DashboardTest {
             producer.send(new ProducerRecord<>(Topics.LATENT_STATS, samePartition,
                     WINDOWS.encode(window(model, T0, 32, 0.4, VALUES))));
             producer.send(new ProducerRecord<>(Topics.DRIFT_ALERTS, ALERTS.encode(alert(model, T0, 0,
-                    DriftSeverity.OK, DriftSeverity.WARNING, 1.4, finding(0, "MEAN_SHIFT", 1.4, 1.0, 0.0)))));
+                    DriftSeverity.OK, DriftSeverity.WARNING, 1.4, finding(0, "MEAN_SHIFT", 1.4, 1.0, 0.7, 0.0)))));
             producer.commitTransaction();
             producer.beginTransaction();
             producer.send(new ProducerRecord<>(Topics.LATENT_STATS, samePartition,
@@ -191,7 +191,7 @@ class DashboardTest {
     void aWorstImageWithoutAStoreIsListedWithoutAPicture() throws Exception {
         String model = "no-store";
         LatentStatsWindow withOutlier = window(model, T0, 8, null, VALUES);
-        withOutlier.setWorstImages(List.of(outlier("img-7", "s3://latentflow/latents/x.tar", "img-7.latent.npy", 7.5)));
+        withOutlier.setWorstImages(List.of(outlier("img-7", T0.plusSeconds(3), 7.5)));
         try (KafkaProducer<byte[], byte[]> producer = plainProducer(kafka.settings())) {
             producer.send(new ProducerRecord<>(Topics.LATENT_STATS, WINDOWS.encode(withOutlier)));
         }
@@ -202,6 +202,7 @@ class DashboardTest {
             JsonNode outlier = get(dashboard, "/api/windows/latest?model=" + model).get("window").get("outliers").get(0);
             assertThat(outlier.get("imageId").asText()).isEqualTo("img-7");
             assertThat(outlier.get("worstZ").asDouble()).isEqualTo(7.5);
+            assertThat(outlier.get("eventTime").asLong()).isEqualTo(T0.plusSeconds(3).toEpochMilli());
             assertThat(outlier.get("reconstruction").isNull()).isTrue();
         }
     }

@@ -33,7 +33,13 @@ class StatsHistoryTest {
         assertThat(later.mean().get(1)).isCloseTo(1.0, within(1e-9));
         assertThat(later.std().get(1)).isCloseTo(0.5, within(1e-9));
         assertThat(later.outsideUnit()).containsExactly(0.0, 0.5);
+        assertThat(later.pooledMean()).isCloseTo(0.5, within(1e-9));
         assertThat(later.driftScore()).isEqualTo(0.2);
+        assertThat(later.warningThreshold()).isEqualTo(1.0);
+        WindowDetail detail = history.latest("m1").orElseThrow();
+        assertThat(detail.distributions().get(1).histogram()).containsExactly(0.0, 0.0, 0.0, 1.0);
+        assertThat(detail.distributions().get(0).histogram()).containsExactly(0.0, 0.5, 0.0, 0.5);
+        assertThat(detail.distributions().get(1).histogramEdges()).containsExactly(-0.5, 0.0, 0.5);
     }
 
     @Test
@@ -82,12 +88,12 @@ class StatsHistoryTest {
     }
 
     @Test
-    void modelsListTheLatestFirstWithTheStateAndThresholdsOfTheirLatestAlert() {
+    void modelsListTheLatestFirstWithTheStateOfTheirLatestAlertAndTheThresholdsOfTheirLatestWindow() {
         StatsHistory history = new StatsHistory(10, 1);
         history.add(window("old", T0, 32, 0.1, CENTRED));
         history.add(window("new", T0.plusSeconds(600), 32, 2.5, SHIFTED));
         history.add(alert("new", T0.plusSeconds(600), 7, DriftSeverity.OK, DriftSeverity.CRITICAL, 2.5,
-                finding(0, "MEAN_SHIFT", 3.1, 1.0, 0.0)));
+                finding(0, "MEAN_SHIFT", 3.1, 0.5, 1.0, 0.0)));
         history.add(alert("old", T0, 0, DriftSeverity.OK, DriftSeverity.WARNING, 1.2)); // pushes the first alert out
 
         List<ModelSummary> models = history.models();
@@ -98,6 +104,7 @@ class StatsHistoryTest {
         assertThat(models.get(0).criticalThreshold()).isEqualTo(2.0);
         assertThat(models.get(0).latestDriftScore()).isEqualTo(2.5);
         assertThat(models.get(1).severity()).isEqualTo("WARNING");
+        assertThat(models.get(1).warningThreshold()).as("from the window, before any alert said").isEqualTo(1.0);
         assertThat(history.alerts("old", 0).items()).hasSize(1);
         assertThat(history.alerts("new", 0).items()).isEmpty();
     }

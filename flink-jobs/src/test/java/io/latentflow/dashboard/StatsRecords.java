@@ -19,27 +19,38 @@ import java.util.List;
 final class StatsRecords {
 
     static final List<Double> RANKS = List.of(0.01, 0.5, 0.99);
-    static final List<Double> EDGES = List.of(-1.0, -0.5, 0.0, 0.5, 1.0);
+    /** Stands in for a reference profile's deciles: bins below -0.5, [-0.5, 0), [0, 0.5), from 0.5 up. */
+    static final List<Double> EDGES = List.of(-0.5, 0.0, 0.5);
 
     private StatsRecords() {
     }
 
-    /** A window whose channel c holds {@code values[c]}. */
+    /** A window whose channel c holds {@code values[c]}; thresholds 1 and 2 when it has a drift score. */
     static LatentStatsWindow window(String model, Instant start, long images, Double driftScore, float[]... values) {
         List<ChannelStats> channels = new ArrayList<>();
+        float[] all = new float[0];
         for (int c = 0; c < values.length; c++) {
             channels.add(channel(c, values[c]));
+            int at = all.length;
+            all = Arrays.copyOf(all, at + values[c].length);
+            System.arraycopy(values[c], 0, all, at, values[c].length);
         }
+        ChannelStats pooled = channel(-1, all);
         return LatentStatsWindow.newBuilder()
                 .setModelVersion(model)
                 .setWindowStart(start)
                 .setWindowEnd(start.plusSeconds(60))
                 .setImages(images)
+                .setMean(pooled.getMean())
+                .setStd(Math.sqrt(pooled.getVariance()))
+                .setFractionOutsideUnit(pooled.getFractionOutsideUnit())
+                .setBlackHolePositions(0)
                 .setQuantileRanks(RANKS)
-                .setHistogramEdges(EDGES)
                 .setChannels(channels)
                 .setWorstImages(List.of())
                 .setDriftScore(driftScore)
+                .setWarningThreshold(driftScore == null ? null : 1.0)
+                .setCriticalThreshold(driftScore == null ? null : 2.0)
                 .build();
     }
 
@@ -59,13 +70,13 @@ final class StatsRecords {
         Arrays.sort(sorted);
         List<Float> quantiles = RANKS.stream()
                 .map(rank -> sorted[(int) Math.min(sorted.length - 1, Math.floor(rank * sorted.length))]).toList();
-        double[] bins = new double[EDGES.size() - 1];
+        double[] bins = new double[EDGES.size() + 1];
         for (float v : values) {
-            for (int b = 0; b < bins.length; b++) {
-                if (v >= EDGES.get(b) && (v < EDGES.get(b + 1) || b == bins.length - 1 && v <= EDGES.get(b + 1))) {
-                    bins[b] += 1.0 / values.length;
-                }
+            int bin = 0;
+            while (bin < EDGES.size() && v >= EDGES.get(bin)) {
+                bin++;
             }
+            bins[bin] += 1.0 / values.length;
         }
         return ChannelStats.newBuilder()
                 .setChannel(channel)
@@ -77,17 +88,18 @@ final class StatsRecords {
                 .setFractionOutsideUnit((double) outside / values.length)
                 .setBlackHolePositions(0)
                 .setQuantiles(quantiles)
+                .setHistogramEdges(EDGES)
                 .setHistogram(Arrays.stream(bins).boxed().toList())
+                .setReferenceHistogram(List.of(0.25, 0.25, 0.25, 0.25))
                 .setSketch(ByteBuffer.allocate(0))
                 .build();
     }
 
-    static ImageOutlier outlier(String imageId, String shardUri, String member, double worstZ) {
+    static ImageOutlier outlier(String imageId, Instant eventTime, double worstZ) {
         return ImageOutlier.newBuilder()
                 .setImageId(imageId)
                 .setSource("test")
-                .setShardUri(shardUri)
-                .setMember(member)
+                .setEventTime(eventTime)
                 .setWorstZ(worstZ)
                 .setChannel(0)
                 .setMaxAbs(0.9f)
@@ -111,8 +123,9 @@ final class StatsRecords {
                 .build();
     }
 
-    static DriftFinding finding(int channel, String statistic, double value, double threshold, double reference) {
+    static DriftFinding finding(int channel, String statistic, double value, double threshold, double observed,
+                                double reference) {
         return DriftFinding.newBuilder().setChannel(channel).setStatistic(statistic).setValue(value)
-                .setThreshold(threshold).setReference(reference).build();
+                .setThreshold(threshold).setObserved(observed).setReference(reference).build();
     }
 }

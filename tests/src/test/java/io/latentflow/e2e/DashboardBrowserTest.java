@@ -9,13 +9,16 @@ import io.latentflow.infra.EmbeddedS3;
 import io.latentflow.model.ServingModel;
 import io.latentflow.schemas.AvroCodec;
 import io.latentflow.schemas.DriftAlert;
+import io.latentflow.schemas.LatentRecord;
 import io.latentflow.schemas.LatentStatsWindow;
 import io.latentflow.schemas.Topics;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
+import java.util.Locale;
 import java.util.Properties;
 import java.util.concurrent.TimeUnit;
 import java.util.logging.Level;
@@ -37,9 +40,10 @@ import org.openqa.selenium.logging.LogType;
 
 /**
  * The dashboard in a real browser while windows keep arriving: headless Chromium loads the page after the first few
- * windows are on {@code latent-stats}, the rest (photos, then photos from a broken camera) and a drift alert are published while it
- * is open, and the page must draw every window's points, list the alert with the channels that moved, and show the
- * worst images decoded from their latents. A screenshot is left at {@code tests/target/dashboard.png}.
+ * windows are on {@code latent-stats}; the rest (photos, then photos from a broken camera), their latents and the
+ * monitor's alerts are published while it is open, and the page must draw every window's points, list the alerts with
+ * the statistics that moved, and show the worst images decoded from their latents. A screenshot is left at
+ * {@code tests/target/dashboard.png}.
  */
 @Timeout(value = 10, unit = TimeUnit.MINUTES)
 class DashboardBrowserTest {
@@ -47,9 +51,13 @@ class DashboardBrowserTest {
     private static final Path SAMPLES = Path.of(System.getProperty("latentflow.home"), "samples");
     private static final Path SCREENSHOT = Path.of("target", "dashboard.png").toAbsolutePath();
     private static final int SIZE = 128;
+    private static final int REFERENCE_IMAGES = 48;
     private static final int PER_WINDOW = 8;
-    private static final int PHOTO_WINDOWS = 6;
+    private static final int CALM_WINDOWS = 6;
     private static final int BROKEN_CAMERA_WINDOWS = 3;
+    private static final AvroCodec<LatentRecord> LATENTS = AvroCodec.of(LatentRecord.class);
+    private static final AvroCodec<LatentStatsWindow> WINDOWS = AvroCodec.of(LatentStatsWindow.class);
+    private static final AvroCodec<DriftAlert> ALERTS = AvroCodec.of(DriftAlert.class);
     private static final int LOADED_BEFORE_THE_PAGE = 3;
     private static final Instant START = Instant.parse("2026-01-01T09:00:00Z");
     private static final Duration WINDOW = Duration.ofMinutes(1);
@@ -64,69 +72,67 @@ class DashboardBrowserTest {
 
     @Test
     void thePageDrawsWindowsAsTheyArriveAndListsTheAlert() throws Exception {
-        AvroCodec<LatentStatsWindow> windowCodec = AvroCodec.of(LatentStatsWindow.class);
-        AvroCodec<DriftAlert> alertCodec = AvroCodec.of(DriftAlert.class);
         try (EmbeddedKafka kafka = EmbeddedKafka.start(work);
              EmbeddedS3 s3 = EmbeddedS3.start(null, "latentflow")) {
-            kafka.createTopics(1, Topics.LATENT_STATS, Topics.DRIFT_ALERTS);
-            RealLatentWindows windows;
+            kafka.createTopics(1, Topics.LATENTS, Topics.LATENT_STATS, Topics.DRIFT_ALERTS);
+            RealLatentWindows stream;
             try (ServingModel model = ServingModel.loadDefault()) {
-                windows = RealLatentWindows.encode(model, SAMPLES, SIZE, PER_WINDOW, PHOTO_WINDOWS,
-                        BROKEN_CAMERA_WINDOWS, s3.settings(), work);
+                stream = RealLatentWindows.stream(model, SAMPLES, SIZE, REFERENCE_IMAGES, PER_WINDOW, CALM_WINDOWS,
+                        BROKEN_CAMERA_WINDOWS, START, WINDOW, s3.settings(), work);
             }
-            double calm = 0;
-            StringBuilder scores = new StringBuilder();
-            for (int w = 0; w < windows.size(); w++) {
-                scores.append(String.format(" %.3f", windows.driftScore(w)));
-                calm = w < PHOTO_WINDOWS ? Math.max(calm, windows.driftScore(w)) : calm;
-            }
-            System.out.println("Browser test: drift scores of the windows:" + scores);
-            double switched = windows.driftScore(PHOTO_WINDOWS);
-            assertThat(switched).as("the broken camera's latents differ from the photos' (max photo score %s)", calm)
-                    .isGreaterThan(calm);
-            double warning = (calm + switched) / 2; // a monitor's threshold sits between what is normal and what is not
-            double critical = 2 * warning;
-            int channels = windows.channels();
+            System.out.println("Browser test: drift scores " + java.util.stream.IntStream.range(0, stream.size())
+                    .mapToObj(w -> String.format("%.2f", stream.window(w).getDriftScore())).toList()
+                    + ", alerts " + stream.alerts().stream().map(a -> a.getWindowIndex() + ":" + a.getSeverity())
+                    .toList());
+            assertThat(stream.alerts()).as("the broken camera's windows raise an alert").isNotEmpty();
+            int channels = stream.channels();
 
             try (Dashboard dashboard = Dashboard.start(kafka.settings(), s3.settings(), 0);
-                 KafkaProducer<byte[], byte[]> monitor = transactionalProducer(kafka)) {
+                 KafkaProducer<byte[], byte[]> pipeline = transactionalProducer(kafka)) {
                 for (int w = 0; w < LOADED_BEFORE_THE_PAGE; w++) {
-                    publish(monitor, Topics.LATENT_STATS, windowCodec.encode(windows.window(w, START, WINDOW)));
+                    publishWindow(pipeline, stream, w);
                 }
                 ChromeDriver browser = HeadlessChromium.start(work.resolve("chromium-profile"), 1400, 1000);
                 try {
                     long started = System.nanoTime();
                     browser.get(dashboard.url().toString());
                     await().atMost(Duration.ofSeconds(60)).until(() -> points(browser, "chart-mean")
-                            == LOADED_BEFORE_THE_PAGE * channels);
+                            == LOADED_BEFORE_THE_PAGE * (channels + 1));
 
-                    for (int w = LOADED_BEFORE_THE_PAGE; w < windows.size(); w++) {
-                        publish(monitor, Topics.LATENT_STATS, windowCodec.encode(windows.window(w, START, WINDOW)));
-                        if (w == PHOTO_WINDOWS) {
-                            publish(monitor, Topics.DRIFT_ALERTS,
-                                    alertCodec.encode(windows.alert(w, START, WINDOW, warning, critical)));
-                        }
+                    for (int w = LOADED_BEFORE_THE_PAGE; w < stream.size(); w++) {
+                        publishWindow(pipeline, stream, w);
                         Thread.sleep(700); // windows close one after another, not all at once
                     }
 
-                    int all = windows.size();
-                    await().atMost(Duration.ofSeconds(60)).until(() -> points(browser, "chart-mean") == all * channels);
-                    assertThat(points(browser, "chart-std")).isEqualTo(all * channels);
-                    assertThat(points(browser, "chart-range")).isEqualTo(all * channels);
+                    int all = stream.size();
+                    int perSeries = all * (channels + 1); // each channel, and all channels pooled
+                    await().atMost(Duration.ofSeconds(60)).until(() -> points(browser, "chart-mean") == perSeries);
+                    assertThat(points(browser, "chart-std")).isEqualTo(perSeries);
+                    assertThat(points(browser, "chart-range")).isEqualTo(perSeries);
                     assertThat(points(browser, "chart-drift")).isEqualTo(all);
-                    assertThat(points(browser, "chart-histogram")).isEqualTo(RealLatentWindows.BINS * channels);
+                    LatentStatsWindow last = stream.window(all - 1);
+                    assertThat(points(browser, "chart-quantiles")).isEqualTo(last.getQuantileRanks().size() * channels);
+                    assertThat(points(browser, "chart-histogram"))
+                            .isEqualTo(last.getChannels().get(0).getHistogram().size() * channels);
                     assertThat(browser.findElement(By.id("chart-drift")).getText())
                             .contains("warning threshold").contains("critical threshold");
 
-                    List<WebElement> alerts = browser.findElements(By.cssSelector("#alerts tbody tr[data-severity]"));
-                    assertThat(alerts).hasSize(1);
-                    assertThat(alerts.get(0).getText()).contains(windows.alert(PHOTO_WINDOWS, START, WINDOW, warning,
-                            critical).getMessage()).containsAnyOf("mean shift", "variance ratio");
+                    List<DriftAlert> alerts = stream.alerts();
+                    List<WebElement> rows = browser.findElements(By.cssSelector("#alerts tbody tr[data-severity]"));
+                    assertThat(rows).hasSize(alerts.size());
+                    DriftAlert newest = alerts.get(alerts.size() - 1);
+                    assertThat(rows.get(0).getAttribute("data-severity")).isEqualTo(newest.getSeverity().name());
+                    DriftAlert raised = alerts.get(0);
+                    String firstRow = rows.get(rows.size() - 1).getText();
+                    assertThat(firstRow).contains(raised.getMessage());
+                    raised.getFindings().forEach(finding -> assertThat(firstRow.toUpperCase(Locale.ROOT))
+                            .contains("CH " + finding.getChannel() + " " + finding.getStatistic().replace('_', ' ')));
                     assertThat(browser.findElement(By.id("state")).getAttribute("data-severity"))
-                            .isIn("WARNING", "CRITICAL");
+                            .isEqualTo(newest.getSeverity().name());
 
+                    int worst = last.getWorstImages().size();
                     await().atMost(Duration.ofSeconds(90)).until(() -> browser.findElements(
-                            By.cssSelector("#worst img[data-loaded='true']")).size() == RealLatentWindows.WORST_PER_WINDOW);
+                            By.cssSelector("#worst img[data-loaded='true']")).size() == worst);
                     assertThat(browser.findElements(By.cssSelector("#worst img[data-loaded='false']"))).isEmpty();
                     assertThat(browser.findElements(By.cssSelector("#quantiles tbody tr"))).hasSize(channels);
                     System.out.printf("Browser test: page live for %.1f s%n", (System.nanoTime() - started) / 1e9);
@@ -138,6 +144,21 @@ class DashboardBrowserTest {
                 }
             }
         }
+    }
+
+    /** As the pipeline does: the latents of a window's images, then its statistics, then any alert it changed. */
+    private static void publishWindow(KafkaProducer<byte[], byte[]> producer, RealLatentWindows stream, int w) {
+        producer.beginTransaction();
+        for (LatentRecord latent : stream.latents(w)) {
+            producer.send(new ProducerRecord<>(Topics.LATENTS, latent.getImageId().getBytes(StandardCharsets.UTF_8),
+                    LATENTS.encode(latent)));
+        }
+        producer.commitTransaction();
+        producer.beginTransaction();
+        producer.send(new ProducerRecord<>(Topics.LATENT_STATS, WINDOWS.encode(stream.window(w))));
+        stream.alertsOf(w).forEach(alert -> producer.send(new ProducerRecord<>(Topics.DRIFT_ALERTS,
+                ALERTS.encode(alert))));
+        producer.commitTransaction();
     }
 
     private static int points(ChromeDriver browser, String chart) {
@@ -174,11 +195,5 @@ class DashboardBrowserTest {
                 new ByteArraySerializer());
         producer.initTransactions();
         return producer;
-    }
-
-    private static void publish(KafkaProducer<byte[], byte[]> producer, String topic, byte[] value) {
-        producer.beginTransaction();
-        producer.send(new ProducerRecord<>(topic, value));
-        producer.commitTransaction();
     }
 }

@@ -106,64 +106,79 @@
       const v = i < 0 ? null : w[field][i];
       return v === null || v === undefined ? null : v * scale;
     }));
+    const pooled = (field, scale) => windows.map((w) => (w[field] === null || w[field] === undefined
+      ? null : w[field] * scale));
+    const withPooled = (unit) => channelSeries(channels, unit, 1).concat([{
+      label: "all channels", stroke: "#1d232b", width: 2.5, dash: [8, 4],
+      value: (u, v) => (v === null || v === undefined ? "–" : v.toFixed(3) + unit),
+    }]);
 
-    draw("chart-mean", channelSeries(channels, "", 1), [xs].concat(perChannel("mean", 1)),
+    draw("chart-mean", withPooled(""), [xs].concat(perChannel("mean", 1), [pooled("pooledMean", 1)]),
       { axes: axes("mean") });
-    draw("chart-std", channelSeries(channels, "", 1), [xs].concat(perChannel("std", 1)),
+    draw("chart-std", withPooled(""), [xs].concat(perChannel("std", 1), [pooled("pooledStd", 1)]),
       { axes: axes("std") });
-    draw("chart-range", channelSeries(channels, " %", 1), [xs].concat(perChannel("outsideUnit", 100)),
+    draw("chart-range", withPooled(" %"),
+      [xs].concat(perChannel("outsideUnit", 100), [pooled("pooledOutsideUnit", 100)]),
       { axes: axes("% outside [-1, 1]"), scales: { y: { range: (u, min, max) => [0, Math.max(1, max * 1.1)] } } });
 
-    const score = windows.map((w) => (w.driftScore === null || w.driftScore === undefined ? null : w.driftScore));
+    const score = pooled("driftScore", 1);
     const series = [{ label: "drift score", stroke: "#1f3b73", width: 2, points: { show: true, size: 5 } }];
     const data = [xs, score];
     const { warning, critical } = state.thresholds;
-    if (warning !== null) {
+    if (warning !== null && warning !== undefined) {
       series.push({ label: "warning threshold", stroke: SEVERITY_COLOR.WARNING, dash: [6, 4], width: 1.5 });
       data.push(xs.map(() => warning));
     }
-    if (critical !== null) {
+    if (critical !== null && critical !== undefined) {
       series.push({ label: "critical threshold", stroke: SEVERITY_COLOR.CRITICAL, dash: [6, 4], width: 1.5 });
       data.push(xs.map(() => critical));
     }
-    draw("chart-drift", series, data, { axes: axes("drift score"), countSeries: 1 });
+    draw("chart-drift", series, data, {
+      axes: axes("drift score (1 = warning)"),
+      scales: { y: { range: (u, min, max) => [0, Math.max(max, critical || 0) * 1.1 || 1] } },
+      countSeries: 1,
+    });
     const note = $("drift-note");
     const notes = [];
     if (score.every((v) => v === null)) notes.push("The monitor has no reference profile for this model: no drift score.");
-    if (warning === null) notes.push("Threshold lines appear with the model's first alert, which carries them.");
-    note.hidden = notes.length === 0;
+    else notes.push("The score is the largest per-channel mean shift, variance ratio or PSI over its warning level.");
+    note.hidden = false;
     note.textContent = notes.join(" ");
   }
 
   function drawDistribution(window) {
     const channels = window.distributions.map((d) => d.channel);
-    const edges = window.histogramEdges || [];
-    const histogram = edges.length > 1 && window.distributions.every((d) => d.histogram.length === edges.length - 1);
-    let xs;
-    let ys;
-    let options;
-    if (histogram) {
-      xs = edges.slice(0, -1).map((edge, i) => (edge + edges[i + 1]) / 2);
-      ys = window.distributions.map((d) => d.histogram.map((fraction) => (fraction === null ? null : fraction * 100)));
-      $("histogram-caption").textContent = "Latest window: histogram of each channel (% of values per bin, drawn at bin centres)";
-      options = {
-        xLabel: "value (bin centre)",
-        scales: { x: { time: false } },
-        axes: [{ label: "latent value" }, { label: "% of values", size: 60 }],
-      };
-    } else {
-      xs = window.quantileRanks.map((rank) => rank * 100);
-      ys = window.distributions.map((d) => d.quantiles);
-      $("histogram-caption").textContent = "Latest window: quantiles of each channel (value at each percentile)";
-      options = {
+    draw("chart-quantiles",
+      channelSeries(channels, "", 1).map((series) => Object.assign(series, { points: { show: true, size: 4 } })),
+      [window.quantileRanks.map((rank) => rank * 100)].concat(window.distributions.map((d) => d.quantiles)),
+      {
         xLabel: "percentile",
         scales: { x: { time: false } },
         axes: [{ label: "percentile (%)" }, { label: "latent value", size: 60 }],
-      };
-    }
-    const series = channelSeries(channels, histogram ? " %" : "", 1)
-      .map((s) => Object.assign(s, { points: { show: true, size: 4 } }));
-    draw("chart-histogram", series, [xs].concat(ys), options);
+      });
+
+    const binned = window.distributions.filter((d) => d.histogram.length > 0);
+    $("chart-histogram").hidden = binned.length === 0;
+    if (binned.length === 0) return;
+    const bins = binned[0].histogram.length;
+    const xs = Array.from({ length: bins }, (_, i) => i + 1);
+    const reference = xs.map((_, i) => {
+      const values = binned.map((d) => d.referenceHistogram[i]).filter((v) => v !== null && v !== undefined);
+      return values.length === 0 ? null : 100 * values.reduce((a, b) => a + b, 0) / values.length;
+    });
+    const series = channelSeries(binned.map((d) => d.channel), " %", 1)
+      .map((s) => Object.assign(s, { points: { show: true, size: 4 } }))
+      .concat([{ label: "reference", stroke: "#1d232b", width: 2, dash: [8, 4],
+        value: (u, v) => (v === null || v === undefined ? "–" : v.toFixed(1) + " %") }]);
+    draw("chart-histogram", series,
+      [xs].concat(binned.map((d) => d.histogram.map((f) => (f === null ? null : f * 100))), [reference]),
+      {
+        xLabel: "reference decile bin",
+        scales: { x: { time: false }, y: { range: (u, min, max) => [0, Math.max(20, max * 1.1)] } },
+        axes: [{ label: "bin of the reference's deciles (1: lowest tenth … " + bins + ": highest)" },
+          { label: "% of values", size: 60 }],
+        countSeries: binned.length,
+      });
   }
 
   // ---- tables and the strip -----------------------------------------------------------------------
@@ -172,10 +187,13 @@
     const summary = window.summary;
     $("latest-window").textContent = "Window " + time(summary.start) + " – " + time(summary.end) + ": " +
       summary.images + " images, model " + summary.model +
-      (summary.driftScore === null ? "" : ", drift score " + number(summary.driftScore));
+      (summary.driftScore === null ? "" : ", drift score " + number(summary.driftScore, 2)) +
+      "; all channels: mean " + number(summary.pooledMean) + ", std " + number(summary.pooledStd) +
+      ", " + summary.pooledBlackHoles + " black holes.";
     const table = $("quantiles");
     const head = document.createElement("tr");
-    ["Channel", "Mean", "Std", "Min", "Max", "Outside [-1, 1]", "Black holes"]
+    ["Channel", "Mean", "Std", "Min", "Max", "Outside [-1, 1]", "Black holes", "Mean shift (ref. std)",
+      "Variance ratio", "PSI"]
       .concat(window.quantileRanks.map((r) => "p" + +(r * 100).toFixed(2)))
       .forEach((label) => head.appendChild(text("th", label, { scope: "col" })));
     table.tHead.replaceChildren(head);
@@ -184,7 +202,8 @@
       row.appendChild(text("th", "ch " + distribution.channel, { scope: "row" }));
       [number(summary.mean[i]), number(summary.std[i]), number(summary.min[i]), number(summary.max[i]),
         summary.outsideUnit[i] === null ? "–" : (summary.outsideUnit[i] * 100).toFixed(2) + " %",
-        String(summary.blackHoles[i])]
+        String(summary.blackHoles[i]), number(summary.meanShift[i], 2), number(summary.varianceRatio[i], 2),
+        number(summary.psi[i], 3)]
         .concat(distribution.quantiles.map((q) => number(q)))
         .forEach((cell) => row.appendChild(text("td", cell)));
       return row;
@@ -197,8 +216,8 @@
     const items = window.outliers.map((outlier) => {
       const item = text("li", null, { "data-image-id": outlier.imageId });
       const figure = document.createElement("figure");
-      const label = outlier.imageId + ": |z| " + number(outlier.worstZ, 1) + " on ch " + outlier.channel +
-        ", max |value| " + number(outlier.maxAbs, 2);
+      const label = outlier.imageId + (outlier.source ? " (" + outlier.source + ")" : "") + ": |z| " +
+        number(outlier.worstZ, 1) + " on ch " + outlier.channel + ", max |value| " + number(outlier.maxAbs, 2);
       if (outlier.reconstruction) {
         const image = text("img", null, { src: outlier.reconstruction, alt: "Reconstruction of " + outlier.imageId,
           width: "128", height: "128", loading: "lazy" });
@@ -209,7 +228,7 @@
         });
         figure.appendChild(image);
       }
-      figure.appendChild(text("figcaption", label, { title: outlier.shardUri + " " + outlier.member }));
+      figure.appendChild(text("figcaption", label, { title: "event time " + time(outlier.eventTime) }));
       item.appendChild(figure);
       return item;
     });
@@ -221,14 +240,20 @@
       note.textContent = "Listed by id only: " + reconstructionsReason + ".";
     } else {
       note.textContent = "Decoded from their latents by the model that encoded them; |z| is the largest distance " +
-        "from the channel's window mean in standard deviations.";
+        "of a value from the reference profile's channel mean, in reference standard deviations.";
     }
+  }
+
+  /** MEAN_SHIFT -> "mean shift"; acronyms (PSI) stay as they are. */
+  function statisticName(statistic) {
+    return statistic.length <= 3 ? statistic : statistic.toLowerCase().replace(/_/g, " ");
   }
 
   function findingText(finding) {
     const where = finding.channel < 0 ? "all channels" : "ch " + finding.channel;
-    return where + " " + finding.statistic.toLowerCase().replace(/_/g, " ") + " " + number(finding.value) +
-      " (threshold " + number(finding.threshold) + ", reference " + number(finding.reference) + ")";
+    return where + " " + statisticName(finding.statistic) + " " + number(finding.value) +
+      " (threshold " + number(finding.threshold) + "; observed " + number(finding.observed) + ", reference " +
+      number(finding.reference) + ")";
   }
 
   function renderAlerts() {
@@ -243,7 +268,7 @@
       severity.appendChild(text("span", alert.severity, { class: "badge", "data-severity": alert.severity }));
       severity.appendChild(document.createTextNode(" from " + alert.previousSeverity));
       row.appendChild(severity);
-      row.appendChild(text("td", number(alert.driftScore)));
+      row.appendChild(text("td", number(alert.driftScore, 2)));
       const moved = text("td", null);
       const list = document.createElement("ul");
       alert.findings.forEach((finding) => list.appendChild(text("li", findingText(finding))));
@@ -276,7 +301,7 @@
     const banner = $("state");
     banner.dataset.severity = model.severity;
     banner.textContent = "Model " + model.version + ": drift " + model.severity +
-      (model.latestDriftScore === null ? "" : ", latest score " + number(model.latestDriftScore));
+      (model.latestDriftScore === null ? "" : ", latest score " + number(model.latestDriftScore, 2));
   }
 
   async function refresh() {
