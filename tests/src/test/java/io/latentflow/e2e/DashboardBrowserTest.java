@@ -126,7 +126,8 @@ class DashboardBrowserTest {
                     String firstRow = rows.get(rows.size() - 1).getText();
                     assertThat(firstRow).contains(raised.getMessage());
                     raised.getFindings().forEach(finding -> assertThat(firstRow.toUpperCase(Locale.ROOT))
-                            .contains("CH " + finding.getChannel() + " " + finding.getStatistic().replace('_', ' ')));
+                            .contains((finding.getChannel() < 0 ? "ALL CHANNELS" : "CH " + finding.getChannel()) + " "
+                                    + finding.getStatistic().replace('_', ' ')));
                     assertThat(browser.findElement(By.id("state")).getAttribute("data-severity"))
                             .isEqualTo(newest.getSeverity().name());
 
