@@ -20,7 +20,7 @@ import java.util.Optional;
  * @param std   overall standard deviation expected of the latents
  * @param basis where {@code std} comes from, for people reading an alert
  */
-public record ExpectedScale(double std, String basis) {
+public record ExpectedScale(double std, String basis) implements java.io.Serializable {
 
     public static final String UNIT = "unit scale (unbounded latents)";
     public static final String RECIPE = "recipe variance target";

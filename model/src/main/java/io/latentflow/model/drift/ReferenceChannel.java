@@ -14,7 +14,7 @@ package io.latentflow.model.drift;
  *                     not exactly, where values repeat)
  */
 public record ReferenceChannel(int channel, double mean, double std, double min, double max, double[] binEdges,
-                               double[] binFractions) {
+                               double[] binFractions) implements java.io.Serializable {
 
     public ReferenceChannel {
         if (binEdges == null || binFractions == null || binFractions.length != binEdges.length + 1) {

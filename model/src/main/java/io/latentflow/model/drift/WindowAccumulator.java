@@ -14,8 +14,9 @@ import java.util.List;
 
 /**
  * Latent statistics of one window, gathered latent by latent in one pass and mergeable in any order: what a Flink
- * window aggregates. Bound to the reference profile of the model version whose latents it takes: the profile gives
- * the PSI bins and the z-scores that rank the worst images.
+ * window aggregates. Made for the reference profile of the model version whose latents it takes: the profile gives
+ * the PSI bins and the z-scores that rank the worst images. It keeps what it needs of the profile, so its serialized
+ * form reads back on its own.
  *
  * <p>Not thread-safe.
  */
@@ -27,10 +28,14 @@ public final class WindowAccumulator {
     public static final double[] DEFAULT_QUANTILE_RANKS =
             {0.001, 0.01, 0.05, 0.1, 0.25, 0.5, 0.75, 0.9, 0.95, 0.99, 0.999};
 
+    private static final int FORMAT = 1;
     private static final Comparator<LatentOutlier> WORST_FIRST =
             Comparator.comparingDouble(LatentOutlier::worstZ).reversed().thenComparing(LatentOutlier::imageId);
 
-    private final ReferenceProfile reference;
+    private final String modelVersion;
+    private final double[][] binEdges;
+    private final double[] referenceMean;
+    private final double[] referenceStd;
     private final int maxOutliers;
     private final ChannelAccumulator[] channels;
     private final List<LatentOutlier> outliers;
@@ -41,16 +46,31 @@ public final class WindowAccumulator {
     }
 
     public WindowAccumulator(ReferenceProfile reference, int maxOutliers) {
-        if (maxOutliers < 0) {
-            throw new IllegalArgumentException("maxOutliers must not be negative, got " + maxOutliers);
-        }
-        this.reference = reference;
+        this(reference.modelVersion(), edgesOf(reference), reference.channels().stream()
+                .mapToDouble(ReferenceChannel::mean).toArray(), reference.channels().stream()
+                .mapToDouble(ReferenceChannel::std).toArray(), maxOutliers);
+    }
+
+    private WindowAccumulator(String modelVersion, double[][] binEdges, double[] referenceMean, double[] referenceStd,
+                              int maxOutliers) {
+        this.modelVersion = modelVersion;
+        this.binEdges = binEdges;
+        this.referenceMean = referenceMean;
+        this.referenceStd = referenceStd;
         this.maxOutliers = maxOutliers;
-        this.channels = new ChannelAccumulator[reference.channelCount()];
+        this.channels = new ChannelAccumulator[binEdges.length];
         for (int c = 0; c < channels.length; c++) {
-            channels[c] = new ChannelAccumulator(reference.channel(c).binEdges());
+            channels[c] = new ChannelAccumulator(binEdges[c]);
         }
         this.outliers = new ArrayList<>(maxOutliers + 1);
+    }
+
+    private static double[][] edgesOf(ReferenceProfile reference) {
+        double[][] edges = new double[reference.channelCount()][];
+        for (int c = 0; c < edges.length; c++) {
+            edges[c] = reference.channel(c).binEdges().clone();
+        }
+        return edges;
     }
 
     /**
@@ -64,7 +84,7 @@ public final class WindowAccumulator {
         if (latent.length == 0 || latent.length % channelCount != 0) {
             throw new IllegalArgumentException("latent of image " + imageId + " has " + latent.length
                     + " values, not a multiple of the " + channelCount + " channels of model "
-                    + reference.modelVersion() + "'s reference profile");
+                    + modelVersion + "'s reference profile");
         }
         int positions = latent.length / channelCount;
         double worstZ = 0;
@@ -73,10 +93,9 @@ public final class WindowAccumulator {
         for (int c = 0; c < channelCount; c++) {
             Moments block = channels[c].add(latent, c * positions, positions);
             maxAbs = Math.max(maxAbs, Math.max(Math.abs(block.min()), Math.abs(block.max())));
-            ReferenceChannel expected = reference.channel(c);
-            if (expected.std() > 0) {
-                double z = Math.max(Math.abs(block.max() - expected.mean()), Math.abs(block.min() - expected.mean()))
-                        / expected.std();
+            if (referenceStd[c] > 0) {
+                double z = Math.max(Math.abs(block.max() - referenceMean[c]), Math.abs(block.min() - referenceMean[c]))
+                        / referenceStd[c];
                 if (z > worstZ) {
                     worstZ = z;
                     worstChannel = c;
@@ -104,8 +123,9 @@ public final class WindowAccumulator {
         return images;
     }
 
-    public ReferenceProfile reference() {
-        return reference;
+    /** The model version whose reference profile this was made for. */
+    public String modelVersion() {
+        return modelVersion;
     }
 
     public WindowStatistics result() {
@@ -120,15 +140,23 @@ public final class WindowAccumulator {
         return new WindowStatistics(images, quantileRanks.clone(), stats, outliers);
     }
 
-    /** Compact binary form for checkpoints; {@link #fromBytes} needs the same reference profile to read it. */
+    /** Compact binary form for checkpoints, read back by {@link #fromBytes}. */
     public byte[] toBytes() {
         ByteArrayOutputStream bytes = new ByteArrayOutputStream(channels.length * 3 * 1024);
         try (DataOutputStream out = new DataOutputStream(bytes)) {
+            out.writeInt(FORMAT);
+            out.writeUTF(modelVersion);
             out.writeInt(channels.length);
             out.writeInt(maxOutliers);
             out.writeLong(images);
-            for (ChannelAccumulator channel : channels) {
-                channel.writeTo(out);
+            for (int c = 0; c < channels.length; c++) {
+                out.writeDouble(referenceMean[c]);
+                out.writeDouble(referenceStd[c]);
+                out.writeInt(binEdges[c].length);
+                for (double edge : binEdges[c]) {
+                    out.writeDouble(edge);
+                }
+                channels[c].writeTo(out);
             }
             out.writeInt(outliers.size());
             for (LatentOutlier outlier : outliers) {
@@ -145,19 +173,33 @@ public final class WindowAccumulator {
         return bytes.toByteArray();
     }
 
-    public static WindowAccumulator fromBytes(byte[] bytes, ReferenceProfile reference) {
+    public static WindowAccumulator fromBytes(byte[] bytes) {
         try (DataInputStream in = new DataInputStream(new ByteArrayInputStream(bytes))) {
+            int format = in.readInt();
+            if (format != FORMAT) {
+                throw new IllegalArgumentException("window statistics in format " + format + ", this build reads "
+                        + FORMAT);
+            }
+            String modelVersion = in.readUTF();
             int channelCount = in.readInt();
-            if (channelCount != reference.channelCount()) {
-                throw new IllegalArgumentException("window statistics of " + channelCount + " channels cannot be read"
-                        + " against the reference profile of " + reference.modelVersion() + " ("
-                        + reference.channelCount() + " channels)");
-            }
-            WindowAccumulator accumulator = new WindowAccumulator(reference, in.readInt());
-            accumulator.images = in.readLong();
+            int maxOutliers = in.readInt();
+            long images = in.readLong();
+            double[][] edges = new double[channelCount][];
+            double[] mean = new double[channelCount];
+            double[] std = new double[channelCount];
+            ChannelAccumulator[] channels = new ChannelAccumulator[channelCount];
             for (int c = 0; c < channelCount; c++) {
-                accumulator.channels[c] = ChannelAccumulator.readFrom(in, reference.channel(c).binEdges());
+                mean[c] = in.readDouble();
+                std[c] = in.readDouble();
+                edges[c] = new double[in.readInt()];
+                for (int e = 0; e < edges[c].length; e++) {
+                    edges[c][e] = in.readDouble();
+                }
+                channels[c] = ChannelAccumulator.readFrom(in, edges[c]);
             }
+            WindowAccumulator accumulator = new WindowAccumulator(modelVersion, edges, mean, std, maxOutliers);
+            System.arraycopy(channels, 0, accumulator.channels, 0, channelCount);
+            accumulator.images = images;
             int outliers = in.readInt();
             for (int i = 0; i < outliers; i++) {
                 accumulator.outliers.add(new LatentOutlier(in.readUTF(), in.readUTF(), in.readLong(), in.readDouble(),

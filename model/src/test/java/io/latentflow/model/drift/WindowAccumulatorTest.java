@@ -81,7 +81,7 @@ class WindowAccumulatorTest {
         WindowAccumulator accumulator = accumulate(Latents.gaussian(30, new double[]{1, 0, 0, 0},
                 new double[]{2, 0.3, 0.3, 0.3}, 5), 0);
 
-        WindowAccumulator restored = WindowAccumulator.fromBytes(accumulator.toBytes(), profile);
+        WindowAccumulator restored = WindowAccumulator.fromBytes(accumulator.toBytes());
 
         WindowStatistics before = accumulator.result();
         WindowStatistics after = restored.result();
