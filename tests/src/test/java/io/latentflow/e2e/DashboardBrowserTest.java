@@ -3,29 +3,31 @@ package io.latentflow.e2e;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.latentflow.cli.Latentflow;
 import io.latentflow.dashboard.Dashboard;
 import io.latentflow.infra.EmbeddedKafka;
 import io.latentflow.infra.EmbeddedS3;
-import io.latentflow.model.ServingModel;
-import io.latentflow.schemas.AvroCodec;
-import io.latentflow.schemas.DriftAlert;
-import io.latentflow.schemas.LatentRecord;
-import io.latentflow.schemas.LatentStatsWindow;
+import io.latentflow.infra.S3Settings;
 import io.latentflow.schemas.Topics;
-import java.nio.charset.StandardCharsets;
+import java.awt.image.BufferedImage;
+import java.io.PrintWriter;
+import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.time.Instant;
+import java.util.ArrayList;
 import java.util.List;
-import java.util.Locale;
-import java.util.Properties;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.logging.Level;
-import org.apache.kafka.clients.producer.KafkaProducer;
-import org.apache.kafka.clients.producer.ProducerConfig;
-import org.apache.kafka.clients.producer.ProducerRecord;
-import org.apache.kafka.common.serialization.ByteArraySerializer;
+import java.util.stream.Stream;
+import javax.imageio.ImageIO;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -37,30 +39,24 @@ import org.openqa.selenium.WebElement;
 import org.openqa.selenium.chrome.ChromeDriver;
 import org.openqa.selenium.logging.LogEntry;
 import org.openqa.selenium.logging.LogType;
+import picocli.CommandLine;
 
 /**
- * The dashboard in a real browser while windows keep arriving: headless Chromium loads the page after the first few
- * windows are on {@code latent-stats}; the rest (photos, then photos from a broken camera), their latents and the
- * monitor's alerts are published while it is open, and the page must draw every window's points, list the alerts with
- * the statistics that moved, and show the worst images decoded from their latents. A screenshot is left at
- * {@code tests/target/dashboard.png}.
+ * The dashboard in a real browser while the real pipeline runs: {@code ./latentflow demo} streams the sample photos
+ * and then photos from a broken camera (a sixth of the light) through the encode job and its drift monitor, on Kafka
+ * and S3 the test started; headless Chromium has the dashboard open from before the first window. The page must draw
+ * windows while they arrive, end with every window the monitor closed and every alert it raised (with the statistics
+ * that moved), and show the worst images of the latest window decoded from their latents in S3. A screenshot is left
+ * at {@code tests/target/dashboard.png}.
  */
-@Timeout(value = 10, unit = TimeUnit.MINUTES)
+@Timeout(value = 15, unit = TimeUnit.MINUTES)
 class DashboardBrowserTest {
 
     private static final Path SAMPLES = Path.of(System.getProperty("latentflow.home"), "samples");
     private static final Path SCREENSHOT = Path.of("target", "dashboard.png").toAbsolutePath();
-    private static final int SIZE = 128;
-    private static final int REFERENCE_IMAGES = 48;
-    private static final int PER_WINDOW = 8;
-    private static final int CALM_WINDOWS = 6;
-    private static final int BROKEN_CAMERA_WINDOWS = 3;
-    private static final AvroCodec<LatentRecord> LATENTS = AvroCodec.of(LatentRecord.class);
-    private static final AvroCodec<LatentStatsWindow> WINDOWS = AvroCodec.of(LatentStatsWindow.class);
-    private static final AvroCodec<DriftAlert> ALERTS = AvroCodec.of(DriftAlert.class);
-    private static final int LOADED_BEFORE_THE_PAGE = 3;
-    private static final Instant START = Instant.parse("2026-01-01T09:00:00Z");
-    private static final Duration WINDOW = Duration.ofMinutes(1);
+    private static final int RESOLUTION = 64;
+    /** Three windows of the demo's 32 images. */
+    private static final int BROKEN_CAMERA_IMAGES = 96;
 
     @TempDir
     Path work;
@@ -71,107 +67,130 @@ class DashboardBrowserTest {
     }
 
     @Test
-    void thePageDrawsWindowsAsTheyArriveAndListsTheAlert() throws Exception {
+    void thePageFollowsThePipelineWindowByWindowAndListsItsAlerts() throws Exception {
+        Path brokenCamera = darkened(SAMPLES.resolve("photos"), work.resolve("broken-camera"), BROKEN_CAMERA_IMAGES);
+        ExecutorService demoThread = Executors.newSingleThreadExecutor();
         try (EmbeddedKafka kafka = EmbeddedKafka.start(work);
-             EmbeddedS3 s3 = EmbeddedS3.start(null, "latentflow")) {
-            kafka.createTopics(1, Topics.LATENTS, Topics.LATENT_STATS, Topics.DRIFT_ALERTS);
-            RealLatentWindows stream;
-            try (ServingModel model = ServingModel.loadDefault()) {
-                stream = RealLatentWindows.stream(model, SAMPLES, SIZE, REFERENCE_IMAGES, PER_WINDOW, CALM_WINDOWS,
-                        BROKEN_CAMERA_WINDOWS, START, WINDOW, s3.settings(), work);
-            }
-            System.out.println("Browser test: drift scores " + java.util.stream.IntStream.range(0, stream.size())
-                    .mapToObj(w -> String.format("%.2f", stream.window(w).getDriftScore())).toList()
-                    + ", alerts " + stream.alerts().stream().map(a -> a.getWindowIndex() + ":" + a.getSeverity())
-                    .toList());
-            assertThat(stream.alerts()).as("the broken camera's windows raise an alert").isNotEmpty();
-            int channels = stream.channels();
+             EmbeddedS3 s3 = EmbeddedS3.start(null, "latentflow");
+             Dashboard dashboard = Dashboard.start(kafka.settings(), s3.settings(), 0)) {
+            kafka.createTopics(2, Topics.IMAGES, Topics.LATENTS, Topics.DEAD_LETTERS, Topics.LATENT_STATS,
+                    Topics.DRIFT_ALERTS);
+            ChromeDriver browser = HeadlessChromium.start(work.resolve("chromium-profile"), 1400, 1000);
+            try {
+                browser.get(dashboard.url().toString());
+                long started = System.nanoTime();
+                Future<JsonNode> demo = demoThread.submit(() -> demo(kafka, s3.settings(), brokenCamera));
 
-            try (Dashboard dashboard = Dashboard.start(kafka.settings(), s3.settings(), 0);
-                 KafkaProducer<byte[], byte[]> pipeline = transactionalProducer(kafka)) {
-                for (int w = 0; w < LOADED_BEFORE_THE_PAGE; w++) {
-                    publishWindow(pipeline, stream, w);
+                Set<Integer> pointsSeen = new TreeSet<>();
+                while (!demo.isDone()) {
+                    pointsSeen.add(points(browser, "chart-mean"));
+                    Thread.sleep(500);
                 }
-                ChromeDriver browser = HeadlessChromium.start(work.resolve("chromium-profile"), 1400, 1000);
-                try {
-                    long started = System.nanoTime();
-                    browser.get(dashboard.url().toString());
-                    await().atMost(Duration.ofSeconds(60)).until(() -> points(browser, "chart-mean")
-                            == LOADED_BEFORE_THE_PAGE * (channels + 1));
+                JsonNode summary = demo.get();
+                System.out.printf("Browser test: demo ran %.1f s; the page showed %s mean points while it ran%n",
+                        (System.nanoTime() - started) / 1e9, pointsSeen);
 
-                    for (int w = LOADED_BEFORE_THE_PAGE; w < stream.size(); w++) {
-                        publishWindow(pipeline, stream, w);
-                        Thread.sleep(700); // windows close one after another, not all at once
-                    }
+                int windows = summary.get("windows").asInt();
+                JsonNode alerts = summary.get("alerts");
+                assertThat(windows).isGreaterThanOrEqualTo(10);
+                assertThat(alerts).as("the broken camera raises an alert").isNotEmpty();
+                await().atMost(Duration.ofSeconds(60)).until(() -> points(browser, "chart-mean")
+                        == windows * series(browser, "chart-mean"));
+                int perWindow = series(browser, "chart-mean"); // each channel, and all channels pooled
+                assertThat(pointsSeen).as("windows appeared while the page was open, not all at once")
+                        .anyMatch(points -> points > 0 && points < windows * perWindow);
+                assertThat(points(browser, "chart-std")).isEqualTo(windows * perWindow);
+                assertThat(points(browser, "chart-range")).isEqualTo(windows * perWindow);
+                assertThat(points(browser, "chart-drift")).isEqualTo(windows);
+                assertThat(points(browser, "chart-quantiles")).isPositive();
+                assertThat(points(browser, "chart-histogram")).isPositive();
+                assertThat(browser.findElement(By.id("chart-drift")).getText())
+                        .contains("warning threshold").contains("critical threshold");
 
-                    int all = stream.size();
-                    int perSeries = all * (channels + 1); // each channel, and all channels pooled
-                    await().atMost(Duration.ofSeconds(60)).until(() -> points(browser, "chart-mean") == perSeries);
-                    assertThat(points(browser, "chart-std")).isEqualTo(perSeries);
-                    assertThat(points(browser, "chart-range")).isEqualTo(perSeries);
-                    assertThat(points(browser, "chart-drift")).isEqualTo(all);
-                    LatentStatsWindow last = stream.window(all - 1);
-                    assertThat(points(browser, "chart-quantiles")).isEqualTo(last.getQuantileRanks().size() * channels);
-                    assertThat(points(browser, "chart-histogram"))
-                            .isEqualTo(last.getChannels().get(0).getHistogram().size() * channels);
-                    assertThat(browser.findElement(By.id("chart-drift")).getText())
-                            .contains("warning threshold").contains("critical threshold");
+                await().atMost(Duration.ofSeconds(30)).until(() -> browser.findElements(
+                        By.cssSelector("#alerts tbody tr[data-severity]")).size() == alerts.size());
+                List<WebElement> rows = browser.findElements(By.cssSelector("#alerts tbody tr[data-severity]"));
+                JsonNode newest = alerts.get(alerts.size() - 1);
+                assertThat(rows.get(0).getAttribute("data-severity")).isEqualTo(newest.get("severity").asText());
+                String raisedRow = rows.get(rows.size() - 1).getText().toUpperCase();
+                alerts.get(0).get("findings").forEach(finding -> assertThat(raisedRow).contains(
+                        finding.get("statistic").asText().replace('_', ' ')));
+                assertThat(browser.findElement(By.id("state")).getAttribute("data-severity"))
+                        .isEqualTo(newest.get("severity").asText());
 
-                    List<DriftAlert> alerts = stream.alerts();
-                    List<WebElement> rows = browser.findElements(By.cssSelector("#alerts tbody tr[data-severity]"));
-                    assertThat(rows).hasSize(alerts.size());
-                    DriftAlert newest = alerts.get(alerts.size() - 1);
-                    assertThat(rows.get(0).getAttribute("data-severity")).isEqualTo(newest.getSeverity().name());
-                    DriftAlert raised = alerts.get(0);
-                    String firstRow = rows.get(rows.size() - 1).getText();
-                    assertThat(firstRow).contains(raised.getMessage());
-                    raised.getFindings().forEach(finding -> assertThat(firstRow.toUpperCase(Locale.ROOT))
-                            .contains((finding.getChannel() < 0 ? "ALL CHANNELS" : "CH " + finding.getChannel()) + " "
-                                    + finding.getStatistic().replace('_', ' ')));
-                    assertThat(browser.findElement(By.id("state")).getAttribute("data-severity"))
-                            .isEqualTo(newest.getSeverity().name());
-
-                    int worst = last.getWorstImages().size();
-                    await().atMost(Duration.ofSeconds(90)).until(() -> browser.findElements(
-                            By.cssSelector("#worst img[data-loaded='true']")).size() == worst);
-                    assertThat(browser.findElements(By.cssSelector("#worst img[data-loaded='false']"))).isEmpty();
-                    assertThat(browser.findElements(By.cssSelector("#quantiles tbody tr"))).hasSize(channels);
-                    System.out.printf("Browser test: page live for %.1f s%n", (System.nanoTime() - started) / 1e9);
-
-                    assertThat(severeConsoleMessages(browser)).as("browser console errors").isEmpty();
-                    saveScreenshot(browser);
-                } finally {
-                    browser.quit();
-                }
+                await().atMost(Duration.ofSeconds(120)).until(() -> {
+                    List<WebElement> images = browser.findElements(By.cssSelector("#worst img"));
+                    return !images.isEmpty() && images.stream()
+                            .allMatch(image -> "true".equals(image.getAttribute("data-loaded")));
+                });
+                assertThat(browser.findElements(By.cssSelector("#quantiles tbody tr")))
+                        .hasSize(series(browser, "chart-quantiles"));
+                assertThat(severeConsoleMessages(browser)).as("browser console errors").isEmpty();
+                saveScreenshot(browser);
+            } finally {
+                browser.quit();
             }
+        } finally {
+            demoThread.shutdownNow();
         }
     }
 
-    /** As the pipeline does: the latents of a window's images, then its statistics, then any alert it changed. */
-    private static void publishWindow(KafkaProducer<byte[], byte[]> producer, RealLatentWindows stream, int w) {
-        producer.beginTransaction();
-        for (LatentRecord latent : stream.latents(w)) {
-            producer.send(new ProducerRecord<>(Topics.LATENTS, latent.getImageId().getBytes(StandardCharsets.UTF_8),
-                    LATENTS.encode(latent)));
+    /** {@code ./latentflow demo} on the test's Kafka and S3 (Flink embedded): photos, then the broken camera. */
+    private JsonNode demo(EmbeddedKafka kafka, S3Settings s3, Path brokenCamera) throws Exception {
+        StringWriter out = new StringWriter();
+        CommandLine cli = Latentflow.commandLine();
+        cli.setOut(new PrintWriter(out));
+        int exit = cli.execute("demo", "--kafka", kafka.bootstrapServers(), "--s3-endpoint", s3.endpoint(),
+                "--s3-access-key", s3.accessKey(), "--s3-secret-key", s3.secretKey(), "--bucket", s3.bucket(),
+                "--state-dir", work.resolve("state").toString(), "--resolution", String.valueOf(RESOLUTION),
+                "--images", SAMPLES.resolve("photos").toString(), "--images", brokenCamera.toString(), "--json");
+        assertThat(exit).as("demo exit code; output: %s", out).isZero();
+        return new ObjectMapper().readTree(out.toString());
+    }
+
+    /** The first {@code count} photos as a camera with a sixth of the light delivers them. */
+    private static Path darkened(Path photos, Path target, int count) throws Exception {
+        Files.createDirectories(target);
+        List<Path> files;
+        try (Stream<Path> listed = Files.list(photos)) {
+            files = listed.filter(Files::isRegularFile).sorted().limit(count).toList();
         }
-        producer.commitTransaction();
-        producer.beginTransaction();
-        producer.send(new ProducerRecord<>(Topics.LATENT_STATS, WINDOWS.encode(stream.window(w))));
-        stream.alertsOf(w).forEach(alert -> producer.send(new ProducerRecord<>(Topics.DRIFT_ALERTS,
-                ALERTS.encode(alert))));
-        producer.commitTransaction();
+        for (Path file : files) {
+            BufferedImage image = ImageIO.read(file.toFile());
+            BufferedImage dark = new BufferedImage(image.getWidth(), image.getHeight(), BufferedImage.TYPE_INT_RGB);
+            for (int y = 0; y < image.getHeight(); y++) {
+                for (int x = 0; x < image.getWidth(); x++) {
+                    int rgb = image.getRGB(x, y);
+                    dark.setRGB(x, y, (((rgb >> 16) & 0xFF) / 6) << 16 | (((rgb >> 8) & 0xFF) / 6) << 8
+                            | (rgb & 0xFF) / 6);
+                }
+            }
+            ImageIO.write(dark, "jpg", target.resolve("dark-" + file.getFileName()).toFile());
+        }
+        return target;
     }
 
     private static int points(ChromeDriver browser, String chart) {
-        String points = browser.findElement(By.id(chart)).getAttribute("data-points");
-        return points == null ? 0 : Integer.parseInt(points);
+        return intAttribute(browser, chart, "data-points");
+    }
+
+    private static int series(ChromeDriver browser, String chart) {
+        return intAttribute(browser, chart, "data-series");
+    }
+
+    private static int intAttribute(ChromeDriver browser, String id, String attribute) {
+        String value = browser.findElement(By.id(id)).getAttribute(attribute);
+        return value == null ? 0 : Integer.parseInt(value);
     }
 
     private static List<String> severeConsoleMessages(ChromeDriver browser) {
-        return browser.manage().logs().get(LogType.BROWSER).getAll().stream()
-                .filter(entry -> entry.getLevel().intValue() >= Level.SEVERE.intValue())
-                .map(LogEntry::getMessage)
-                .toList();
+        List<String> severe = new ArrayList<>();
+        for (LogEntry entry : browser.manage().logs().get(LogType.BROWSER).getAll()) {
+            if (entry.getLevel().intValue() >= Level.SEVERE.intValue()) {
+                severe.add(entry.getMessage());
+            }
+        }
+        return severe;
     }
 
     private static void saveScreenshot(ChromeDriver browser) throws Exception {
@@ -186,15 +205,5 @@ class DashboardBrowserTest {
         Files.createDirectories(SCREENSHOT.getParent());
         Files.write(SCREENSHOT, browser.getScreenshotAs(OutputType.BYTES));
         System.out.println("Browser test: screenshot at " + SCREENSHOT);
-    }
-
-    /** Like the monitor: each window committed in its own transaction. */
-    private static KafkaProducer<byte[], byte[]> transactionalProducer(EmbeddedKafka kafka) {
-        Properties config = kafka.settings().clientProperties();
-        config.put(ProducerConfig.TRANSACTIONAL_ID_CONFIG, "dashboard-browser-test");
-        KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(config, new ByteArraySerializer(),
-                new ByteArraySerializer());
-        producer.initTransactions();
-        return producer;
     }
 }

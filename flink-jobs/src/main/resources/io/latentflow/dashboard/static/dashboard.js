@@ -57,6 +57,7 @@
     let chart = state.charts[id];
     if (!chart || chart.key !== key) {
       if (chart) chart.plot.destroy();
+      figure.querySelector(".plot").replaceChildren();
       const plotOptions = Object.assign({
         width: plotWidth(figure),
         height: 220,
