@@ -25,7 +25,8 @@ final class DashboardCommand implements Callable<Integer> {
                     + " pipeline writes (./latentflow demo --keep-running serves its own dashboard).")
     String kafka;
 
-    @Option(names = "--port", defaultValue = "8090", description = "Port to serve on (default ${DEFAULT-VALUE}; 0: any free port).")
+    @Option(names = "--port", defaultValue = "8090",
+            description = "Port to serve on (default ${DEFAULT-VALUE}; 0: any free port).")
     int port;
 
     @Option(names = "--bind", defaultValue = DashboardSettings.LOOPBACK,

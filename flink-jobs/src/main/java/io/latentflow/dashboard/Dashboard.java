@@ -68,7 +68,7 @@ public final class Dashboard implements AutoCloseable {
         DashboardServer server;
         try {
             server = DashboardServer.start(settings.bindAddress(), settings.port(), history, follower.status(),
-                    reconstructions);
+                    reconstructions, new ModelCatalog(settings.s3()));
         } catch (RuntimeException e) {
             reconstructions.close();
             throw e;

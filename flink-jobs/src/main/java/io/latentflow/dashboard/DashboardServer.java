@@ -28,7 +28,8 @@ import org.slf4j.LoggerFactory;
  * <pre>
  * GET /                                    the page
  * GET /api/status                          what the topic reader has read, and whether reconstructions work
- * GET /api/models                          model versions seen, latest first, with their drift state
+ * GET /api/models                          model versions seen, latest first, with their drift state; and those
+ *                                          available to decode with (shipped, or under models/ in the bucket)
  * GET /api/windows?model=M&amp;after=S          window summaries of M that arrived after S, in event-time order
  * GET /api/windows/latest?model=M          the latest window of M in full: quantiles, histograms, worst images
  * GET /api/alerts?model=M&amp;after=S           alerts (of M, or all) that arrived after S
@@ -51,20 +52,22 @@ final class DashboardServer implements AutoCloseable {
     private final StatsHistory history;
     private final FollowerStatus follower;
     private final Reconstructions reconstructions;
+    private final ModelCatalog catalog;
     private final StaticAssets assets = StaticAssets.load();
     private final ObjectMapper json = new ObjectMapper();
 
     private DashboardServer(HttpServer server, ExecutorService threads, StatsHistory history, FollowerStatus follower,
-                            Reconstructions reconstructions) {
+                            Reconstructions reconstructions, ModelCatalog catalog) {
         this.server = server;
         this.threads = threads;
         this.history = history;
         this.follower = follower;
         this.reconstructions = reconstructions;
+        this.catalog = catalog;
     }
 
     static DashboardServer start(String bindAddress, int port, StatsHistory history, FollowerStatus follower,
-                                 Reconstructions reconstructions) {
+                                 Reconstructions reconstructions, ModelCatalog catalog) {
         HttpServer server;
         try {
             server = HttpServer.create(new InetSocketAddress(bindAddress, port), 0);
@@ -82,7 +85,7 @@ final class DashboardServer implements AutoCloseable {
             thread.setDaemon(true);
             return thread;
         });
-        DashboardServer dashboard = new DashboardServer(server, threads, history, follower, reconstructions);
+        DashboardServer dashboard = new DashboardServer(server, threads, history, follower, reconstructions, catalog);
         server.createContext("/", dashboard::handle);
         server.setExecutor(threads);
         server.start();
@@ -128,7 +131,11 @@ final class DashboardServer implements AutoCloseable {
     private void api(HttpExchange exchange, String path, Map<String, String> query) throws IOException {
         switch (path) {
             case "/api/status" -> sendJson(exchange, status());
-            case "/api/models" -> sendJson(exchange, Map.of("models", history.models()));
+            case "/api/models" -> {
+                ModelCatalog.Listing available = catalog.list();
+                sendJson(exchange, ordered("models", history.models(), "available", available.models(),
+                        "availableProblem", available.problem()));
+            }
             case "/api/windows" -> {
                 String model = model(query);
                 StatsHistory.Page<WindowSummary> page = history.windows(model, after(query));

@@ -24,12 +24,13 @@ final class StaticAssets {
 
     static StaticAssets load() {
         String uplot = "META-INF/resources/webjars/uplot/" + webjarVersion() + "/dist/";
+        String javascript = "text/javascript; charset=utf-8";
         return new StaticAssets(Map.of(
                 "/", asset(OWN + "index.html", "text/html; charset=utf-8", false),
-                "/static/dashboard.js", asset(OWN + "dashboard.js", "text/javascript; charset=utf-8", false),
+                "/static/dashboard.js", asset(OWN + "dashboard.js", javascript, false),
                 "/static/dashboard.css", asset(OWN + "dashboard.css", "text/css; charset=utf-8", false),
                 "/static/favicon.svg", asset(OWN + "favicon.svg", "image/svg+xml", true),
-                "/vendor/uplot/uPlot.iife.min.js", asset(uplot + "uPlot.iife.min.js", "text/javascript; charset=utf-8", true),
+                "/vendor/uplot/uPlot.iife.min.js", asset(uplot + "uPlot.iife.min.js", javascript, true),
                 "/vendor/uplot/uPlot.min.css", asset(uplot + "uPlot.min.css", "text/css; charset=utf-8", true)));
     }
 

@@ -22,6 +22,7 @@ import io.latentflow.schemas.AvroCodec;
 import io.latentflow.schemas.LatentRecord;
 import io.latentflow.schemas.LatentStatsWindow;
 import io.latentflow.schemas.Topics;
+import io.minio.PutObjectArgs;
 import io.minio.UploadObjectArgs;
 import java.awt.image.BufferedImage;
 import java.io.ByteArrayInputStream;
@@ -91,7 +92,17 @@ class DashboardReconstructionTest {
                 producer.send(new ProducerRecord<>(Topics.LATENT_STATS, codec.encode(unknownModel)));
             }
 
+            byte[] manifest = "{}".getBytes(StandardCharsets.UTF_8);
+            s3.settings().newClient().putObject(PutObjectArgs.builder().bucket(s3.settings().bucket())
+                    .object("models/promoted-v9/manifest.json")
+                    .stream(new ByteArrayInputStream(manifest), manifest.length, -1).build());
+
             try (Dashboard dashboard = Dashboard.start(kafka.settings(), s3.settings(), 0)) {
+                JsonNode models = new ObjectMapper().readTree(get(dashboard, "/api/models").body());
+                assertThat(models.get("available").toString()).as(models.toString())
+                        .contains("{\"version\":\"" + model.version() + "\",\"location\":\"shipped\"}")
+                        .contains("{\"version\":\"promoted-v9\",\"location\":\"s3://latentflow/models/promoted-v9/\"}");
+
                 JsonNode outlier = awaitOutlier(dashboard, model.version());
                 String path = outlier.get("reconstruction").asText();
                 assertThat(path).matches("/api/reconstructions/\\d+/0\\.png");

@@ -140,7 +140,8 @@ class DashboardTest {
 
             fresh.createTopics(1, Topics.LATENT_STATS, Topics.DRIFT_ALERTS);
             try (KafkaProducer<byte[], byte[]> producer = plainProducer(fresh.settings())) {
-                producer.send(new ProducerRecord<>(Topics.LATENT_STATS, WINDOWS.encode(window("late", T0, 8, null, VALUES))));
+                producer.send(new ProducerRecord<>(Topics.LATENT_STATS,
+                        WINDOWS.encode(window("late", T0, 8, null, VALUES))));
             }
 
             await().atMost(Duration.ofSeconds(30)).until(() -> get(dashboard, "/api/models").get("models").size() == 1);

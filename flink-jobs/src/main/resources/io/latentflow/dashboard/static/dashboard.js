@@ -4,6 +4,9 @@
 
 (function () {
   const REFRESH_MS = 2000;
+  // As many as the server keeps by default: the page never holds more than it could ask for again.
+  const MAX_WINDOWS = 1440;
+  const MAX_ALERTS = 500;
   // Distinct hues for up to 16 channels (Tableau 10, then 6 darker ones).
   const PALETTE = ["#4e79a7", "#f28e2b", "#e15759", "#76b7b2", "#59a14f", "#edc948", "#b07aa1", "#ff9da7",
     "#9c755f", "#79706e", "#1f3b73", "#8c4a00", "#7a1f2b", "#2f6b66", "#2d5a27", "#6b5a00"];
@@ -14,7 +17,7 @@
     windowsNext: 0,
     windows: new Map(), // window start (ms) -> summary; a later firing of the same window replaces it
     alertsNext: 0,
-    alerts: [],
+    alerts: new Map(), // arrival number -> alert
     thresholds: { warning: null, critical: null },
     charts: {},
   };
@@ -259,8 +262,8 @@
 
   function renderAlerts() {
     const body = $("alerts").tBodies[0];
-    if (state.alerts.length === 0) return;
-    const rows = state.alerts.slice().reverse().map((alert) => {
+    if (state.alerts.size === 0) return;
+    const rows = Array.from(state.alerts.values()).sort((a, b) => b.seq - a.seq).map((alert) => {
       const row = text("tr", null, { "data-severity": alert.severity, "data-model": alert.model });
       row.appendChild(text("td", time(alert.windowStart)));
       row.appendChild(text("td", String(alert.windowIndex)));
@@ -307,18 +310,27 @@
 
   async function refresh() {
     const status = await getJson("/api/status");
-    chooseModel((await getJson("/api/models")).models);
+    const models = await getJson("/api/models");
+    chooseModel(models.models);
+    $("available").textContent = "Model versions to decode with: " +
+      models.available.map((m) => m.version + " (" + m.location + ")").join(", ") +
+      (models.availableProblem ? " (" + models.availableProblem + ")" : "") + ".";
 
     let newWindows = false;
     if (state.model) {
       const page = await getJson("/api/windows?model=" + encodeURIComponent(state.model) +
         "&after=" + state.windowsNext);
       page.windows.forEach((w) => state.windows.set(w.start, w));
+      if (state.windows.size > MAX_WINDOWS) {
+        const starts = Array.from(state.windows.keys()).sort((a, b) => a - b);
+        starts.slice(0, starts.length - MAX_WINDOWS).forEach((start) => state.windows.delete(start));
+      }
       state.windowsNext = page.next;
       newWindows = page.windows.length > 0;
     }
     const alerts = await getJson("/api/alerts?after=" + state.alertsNext);
-    state.alerts = state.alerts.concat(alerts.alerts).slice(-500);
+    alerts.alerts.forEach((alert) => state.alerts.set(alert.seq, alert));
+    while (state.alerts.size > MAX_ALERTS) state.alerts.delete(state.alerts.keys().next().value);
     state.alertsNext = alerts.next;
 
     if (newWindows || alerts.alerts.length > 0) drawTimeSeries();
@@ -348,11 +360,11 @@
     setTimeout(loop, REFRESH_MS);
   }
 
+  // The next refresh (at most two seconds away) draws the chosen model; refreshing here too could interleave two.
   $("model").addEventListener("change", (event) => {
     state.model = event.target.value;
     state.windows.clear();
     state.windowsNext = 0;
-    refresh().catch(() => {});
   });
 
   window.addEventListener("resize", () => {
