@@ -60,7 +60,9 @@ final class ModelCatalog {
             }
         }
         List<AvailableModel> all = new ArrayList<>();
-        all.add(new AvailableModel(shipped, "shipped"));
+        if (shipped != null) {
+            all.add(new AvailableModel(shipped, "shipped"));
+        }
         stored.stream().filter(m -> !m.version().equals(shipped)).forEach(all::add);
         return new Listing(all, problem);
     }
@@ -85,14 +87,13 @@ final class ModelCatalog {
         return versions.stream().map(v -> new AvailableModel(v, s3.uri(prefix + v + "/"))).toList();
     }
 
-    /** The shipped model's version from its manifest, without loading it; the untrained stand-in's while none is. */
+    /** The shipped model's version from its manifest, without loading the model; null when none can be read. */
     private static String shippedVersion() {
         String manifest = ServingModel.DEFAULT_RESOURCE_FOLDER + ModelDirectory.MANIFEST;
         try (InputStream in = ModelCatalog.class.getClassLoader().getResourceAsStream(manifest)) {
-            return in == null ? ServingModel.UNTRAINED_DEFAULT_VERSION
-                    : Manifest.fromJson(new String(in.readAllBytes(), StandardCharsets.UTF_8)).version();
+            return in == null ? null : Manifest.fromJson(new String(in.readAllBytes(), StandardCharsets.UTF_8)).version();
         } catch (IOException | IllegalArgumentException e) {
-            return ServingModel.UNTRAINED_DEFAULT_VERSION; // loading it will report what is wrong with it
+            return null; // loading it for a reconstruction reports what is wrong with it
         }
     }
 }

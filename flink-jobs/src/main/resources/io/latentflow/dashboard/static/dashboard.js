@@ -7,6 +7,8 @@
   // As many as the server keeps by default: the page never holds more than it could ask for again.
   const MAX_WINDOWS = 1440;
   const MAX_ALERTS = 500;
+  // The monitor lists findings worst first; the rest of a long list folds away.
+  const FINDINGS_SHOWN = 4;
   // Distinct hues for up to 16 channels (Tableau 10, then 6 darker ones).
   const PALETTE = ["#4e79a7", "#f28e2b", "#e15759", "#76b7b2", "#59a14f", "#edc948", "#b07aa1", "#ff9da7",
     "#9c755f", "#79706e", "#1f3b73", "#8c4a00", "#7a1f2b", "#2f6b66", "#2d5a27", "#6b5a00"];
@@ -125,7 +127,8 @@
       [xs].concat(perChannel("outsideUnit", 100), [pooled("pooledOutsideUnit", 100)]),
       { axes: axes("% outside [-1, 1]"), scales: { y: { range: (u, min, max) => [0, Math.max(1, max * 1.1)] } } });
 
-    const score = pooled("driftScore", 1);
+    // A score of 0 has no place on a log scale: it is drawn at a hundredth of the warning level.
+    const score = pooled("driftScore", 1).map((v) => (v === null ? null : Math.max(v, 0.01)));
     const series = [{ label: "drift score", stroke: "#1f3b73", width: 2, points: { show: true, size: 5 } }];
     const data = [xs, score];
     const { warning, critical } = state.thresholds;
@@ -137,9 +140,10 @@
       series.push({ label: "critical threshold", stroke: SEVERITY_COLOR.CRITICAL, dash: [6, 4], width: 1.5 });
       data.push(xs.map(() => critical));
     }
+    // Logarithmic: calm windows score a fraction of the warning level, a broken source tens of times it.
     draw("chart-drift", series, data, {
-      axes: axes("drift score (1 = warning)"),
-      scales: { y: { range: (u, min, max) => [0, Math.max(max, critical || 0) * 1.1 || 1] } },
+      axes: axes("drift score (1 = warning, log scale)"),
+      scales: { y: { distr: 3, log: 10 } },
       countSeries: 1,
     });
     const note = $("drift-note");
@@ -224,7 +228,7 @@
         number(outlier.worstZ, 1) + " on ch " + outlier.channel + ", max |value| " + number(outlier.maxAbs, 2);
       if (outlier.reconstruction) {
         const image = text("img", null, { src: outlier.reconstruction, alt: "Reconstruction of " + outlier.imageId,
-          width: "128", height: "128", loading: "lazy" });
+          width: "128", height: "128" });
         image.addEventListener("load", () => { image.dataset.loaded = "true"; });
         image.addEventListener("error", () => {
           image.dataset.loaded = "false";
@@ -275,8 +279,16 @@
       row.appendChild(text("td", number(alert.driftScore, 2)));
       const moved = text("td", null);
       const list = document.createElement("ul");
-      alert.findings.forEach((finding) => list.appendChild(text("li", findingText(finding))));
+      alert.findings.slice(0, FINDINGS_SHOWN).forEach((finding) => list.appendChild(text("li", findingText(finding))));
       moved.appendChild(list);
+      if (alert.findings.length > FINDINGS_SHOWN) {
+        const more = document.createElement("details");
+        more.appendChild(text("summary", "and " + (alert.findings.length - FINDINGS_SHOWN) + " more"));
+        const rest = document.createElement("ul");
+        alert.findings.slice(FINDINGS_SHOWN).forEach((finding) => rest.appendChild(text("li", findingText(finding))));
+        more.appendChild(rest);
+        moved.appendChild(more);
+      }
       row.appendChild(moved);
       row.appendChild(text("td", alert.message));
       return row;
