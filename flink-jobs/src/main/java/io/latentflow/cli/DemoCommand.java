@@ -32,6 +32,9 @@ final class DemoCommand implements Callable<Integer> {
     @Mixin
     EncodeOptions encode;
 
+    @Mixin
+    MonitorOptions monitor;
+
     @Option(names = "--images", paramLabel = "DIR",
             description = "A folder whose every file is streamed as an image; repeat for several folders, streamed in"
                     + " order. Default: the shipped sample photos.")
@@ -51,7 +54,7 @@ final class DemoCommand implements Callable<Integer> {
         folders.forEach(ImageFolderProducer::regularFilesSorted); // a wrong folder fails before anything starts
         try (PipelineStack pipeline = PipelineStack.open(stack)) {
             LOG.info("Stack: {}", pipeline.describe());
-            EncodeRun run = new EncodeRun(pipeline, encode.settings(pipeline));
+            EncodeRun run = new EncodeRun(pipeline, monitor.applyTo(encode.settings(pipeline)));
             EncodeRun.Outcome outcome = run.run(folders, Instant.now().minus(Duration.ofHours(1)), eventStep);
             DemoSummary summary = outcome.summary(pipeline.localObjectFolder().map(Path::toString).orElse(null));
             spec.commandLine().getOut().println(json ? summary.toJson() : summary.toHuman());

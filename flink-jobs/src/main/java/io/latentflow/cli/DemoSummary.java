@@ -2,12 +2,17 @@ package io.latentflow.cli;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.latentflow.schemas.DriftAlert;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 
 /**
  * What one demo run did, counted from what was committed (the latents and images-dlq topics read with
  * read_committed), not from the job's own counters. Printed for humans or as one JSON object.
+ *
+ * @param windows closed latent-statistics windows (distinct window starts on latent-stats), null without the monitor
+ * @param alerts  drift alerts on drift-alerts, in window order
  */
 record DemoSummary(
         long imagesIn,
@@ -19,7 +24,28 @@ record DemoSummary(
         double jobSeconds,
         String modelVersion,
         int resolution,
-        String shardFolder) {
+        String shardFolder,
+        Long windows,
+        List<Alert> alerts) {
+
+    /** One drift alert: where it happened, how bad, and what moved. */
+    record Alert(String windowStart, long windowIndex, String severity, String previousSeverity, double driftScore,
+                 List<Finding> findings) {
+    }
+
+    /** A statistic of a channel (-1: all channels) past its threshold. */
+    record Finding(int channel, String statistic, double value, double threshold) {
+    }
+
+    static List<Alert> alerts(List<DriftAlert> alerts) {
+        return alerts.stream()
+                .sorted(java.util.Comparator.comparing(DriftAlert::getWindowStart))
+                .map(a -> new Alert(a.getWindowStart().toString(), a.getWindowIndex(), a.getSeverity().name(),
+                        a.getPreviousSeverity().name(), a.getDriftScore(), a.getFindings().stream()
+                        .map(f -> new Finding(f.getChannel(), f.getStatistic(), f.getValue(), f.getThreshold()))
+                        .toList()))
+                .toList();
+    }
 
     private static final ObjectMapper JSON = new ObjectMapper();
 
@@ -43,6 +69,21 @@ record DemoSummary(
         shards.stream().limit(10).forEach(shard -> out.append("    ").append(shard).append('\n'));
         if (shards.size() > 10) {
             out.append("    ... and ").append(shards.size() - 10).append(" more\n");
+        }
+        if (windows != null) {
+            out.append(String.format("  drift monitor: %d window(s) of latent statistics, %d alert(s)%n", windows,
+                    alerts.size()));
+            for (Alert alert : alerts) {
+                out.append(String.format(Locale.ROOT, "    window %d (%s): %s -> %s, drift score %.2f%n",
+                        alert.windowIndex(), alert.windowStart(), alert.previousSeverity(), alert.severity(),
+                        alert.driftScore()));
+                alert.findings().stream().limit(6).forEach(f -> out.append(String.format(Locale.ROOT,
+                        "      %s %s %.3g (threshold %.3g)%n", f.channel() < 0 ? "all channels" : "channel " + f.channel(),
+                        f.statistic(), f.value(), f.threshold())));
+                if (alert.findings().size() > 6) {
+                    out.append("      ... and ").append(alert.findings().size() - 6).append(" more\n");
+                }
+            }
         }
         if (shardFolder != null && !shards.isEmpty()) {
             out.append("  on disk under ").append(shardFolder).append('\n');

@@ -4,7 +4,9 @@ import io.latentflow.jobs.encode.EncodeJob;
 import io.latentflow.jobs.encode.EncodeJobSettings;
 import io.latentflow.schemas.AvroCodec;
 import io.latentflow.schemas.DeadLetter;
+import io.latentflow.schemas.DriftAlert;
 import io.latentflow.schemas.LatentRecord;
+import io.latentflow.schemas.LatentStatsWindow;
 import io.latentflow.schemas.Topics;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -36,6 +38,9 @@ final class EncodeRun {
         try (CommittedTopicReader reader = new CommittedTopicReader(bootstrap)) {
             Map<TopicPartition, Long> latentsBefore = reader.endOffsets(Topics.LATENTS);
             Map<TopicPartition, Long> deadLettersBefore = reader.endOffsets(Topics.DEAD_LETTERS);
+            boolean monitored = settings.monitoring().isPresent();
+            Map<TopicPartition, Long> statsBefore = monitored ? reader.endOffsets(Topics.LATENT_STATS) : Map.of();
+            Map<TopicPartition, Long> alertsBefore = monitored ? reader.endOffsets(Topics.DRIFT_ALERTS) : Map.of();
             int sent;
             try (ImageFolderProducer producer = new ImageFolderProducer(bootstrap, Topics.IMAGES)) {
                 sent = producer.send(folders, firstEventTime, eventStep);
@@ -44,13 +49,21 @@ final class EncodeRun {
             List<LatentRecord> latents = reader.readFrom(Topics.LATENTS, latentsBefore, AvroCodec.of(LatentRecord.class));
             List<DeadLetter> deadLetters =
                     reader.readFrom(Topics.DEAD_LETTERS, deadLettersBefore, AvroCodec.of(DeadLetter.class));
+            List<LatentStatsWindow> windows = monitored
+                    ? reader.readFrom(Topics.LATENT_STATS, statsBefore, AvroCodec.of(LatentStatsWindow.class)) : List.of();
+            List<DriftAlert> alerts = monitored
+                    ? reader.readFrom(Topics.DRIFT_ALERTS, alertsBefore, AvroCodec.of(DriftAlert.class)) : List.of();
             return new Outcome(sent, latents, deadLetters, result.getNetRuntime(TimeUnit.MILLISECONDS) / 1000.0,
-                    settings);
+                    settings, windows, alerts);
         }
     }
 
+    /**
+     * @param windows latent statistics windows committed by the drift monitor (empty without it)
+     * @param alerts  drift alerts committed by the drift monitor (empty without it)
+     */
     record Outcome(int imagesIn, List<LatentRecord> latents, List<DeadLetter> deadLetters, double jobSeconds,
-                   EncodeJobSettings settings) {
+                   EncodeJobSettings settings, List<LatentStatsWindow> windows, List<DriftAlert> alerts) {
 
         /**
          * Images per second while the pipeline was encoding: from the first to the last latent's processing
@@ -74,7 +87,8 @@ final class EncodeRun {
             String modelVersion = latents.isEmpty() ? settings.model().toString() : latents.get(0).getModelVersion();
             return new DemoSummary(imagesIn, latents.size(), deadLetters.size(), reasons, shards,
                     jobSeconds > 0 ? imagesIn / jobSeconds : 0, jobSeconds, modelVersion, settings.resolution(),
-                    shardFolder);
+                    shardFolder, settings.monitoring().isPresent() ? windows.stream()
+                    .map(w -> w.getWindowStart()).distinct().count() : null, DemoSummary.alerts(alerts));
         }
     }
 }

@@ -62,7 +62,8 @@ final class PipelineStack implements AutoCloseable {
             if (blank(options.kafkaBootstrap)) {
                 EmbeddedKafka embedded = EmbeddedKafka.start(stateDir.resolve("kafka"));
                 started.add(embedded);
-                embedded.createTopics(LocalStack.TOPIC_PARTITIONS, Topics.IMAGES, Topics.LATENTS, Topics.DEAD_LETTERS);
+                embedded.createTopics(LocalStack.TOPIC_PARTITIONS, Topics.IMAGES, Topics.LATENTS, Topics.DEAD_LETTERS,
+                        Topics.LATENT_STATS, Topics.DRIFT_ALERTS);
                 kafka = embedded.settings();
                 parts.add("embedded Kafka " + kafka.bootstrapServers());
             } else {

@@ -26,10 +26,17 @@ import org.slf4j.LoggerFactory;
  * REST ({@link #environment()}); no job jar is shipped because the job's classes are already on
  * this JVM's classpath. Checkpoints, savepoints, blobs and spill files live under
  * {@code <stateDir>/flink}.
+ *
+ * <p>With {@value #PROMETHEUS_PORT_ENV} (or the system property {@value #PROMETHEUS_PORT_PROPERTY}) set to a port or
+ * a port range, Flink's Prometheus reporter serves the cluster's metrics, the latent-drift gauges among them, on
+ * {@code http://<host>:<port>/metrics}, as the docker-compose cluster does on 9249.
  */
 public final class EmbeddedFlink implements AutoCloseable {
 
     private static final Logger LOG = LoggerFactory.getLogger(EmbeddedFlink.class);
+    public static final String PROMETHEUS_PORT_ENV = "LATENTFLOW_PROMETHEUS_PORT";
+    public static final String PROMETHEUS_PORT_PROPERTY = "latentflow.prometheus.port";
+    private static final String PROMETHEUS_REPORTER = "org.apache.flink.metrics.prometheus.PrometheusReporterFactory";
     private static final long CLOSE_TIMEOUT_S = 60;
 
     /**
@@ -71,6 +78,11 @@ public final class EmbeddedFlink implements AutoCloseable {
         config.set(TaskManagerOptions.BIND_HOST, "127.0.0.1");
         config.set(BlobServerOptions.STORAGE_DIRECTORY, directory(home.resolve("blobs")));
         config.set(CoreOptions.TMP_DIRS, directory(home.resolve("tmp")));
+        String prometheusPort = System.getProperty(PROMETHEUS_PORT_PROPERTY, System.getenv(PROMETHEUS_PORT_ENV));
+        if (prometheusPort != null && !prometheusPort.isBlank()) {
+            config.setString("metrics.reporter.prom.factory.class", PROMETHEUS_REPORTER);
+            config.setString("metrics.reporter.prom.port", prometheusPort.strip());
+        }
 
         MiniCluster cluster = new MiniCluster(new MiniClusterConfiguration.Builder()
                 .setConfiguration(config)
@@ -88,8 +100,10 @@ public final class EmbeddedFlink implements AutoCloseable {
             throw new IllegalStateException("Flink MiniCluster did not start (state in " + home + "): " + e.getMessage(), e);
         }
         EmbeddedFlink flink = new EmbeddedFlink(cluster, restAddress, home, slots);
-        LOG.info("Flink MiniCluster with {} slot(s), REST on {} in {} ms, state in {}",
-                slots, flink.restAddress(), (System.nanoTime() - started) / 1_000_000, home);
+        LOG.info("Flink MiniCluster with {} slot(s), REST on {} in {} ms, state in {}{}",
+                slots, flink.restAddress(), (System.nanoTime() - started) / 1_000_000, home,
+                prometheusPort == null || prometheusPort.isBlank() ? ""
+                        : ", Prometheus metrics on port " + prometheusPort.strip() + " (/metrics)");
         return flink;
     }
 

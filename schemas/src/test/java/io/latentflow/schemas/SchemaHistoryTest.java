@@ -15,7 +15,8 @@ import org.junit.jupiter.params.provider.ValueSource;
 class SchemaHistoryTest {
 
     @ParameterizedTest
-    @ValueSource(classes = {ImageRecord.class, LatentRecord.class, LatentSummary.class, DeadLetter.class})
+    @ValueSource(classes = {ImageRecord.class, LatentRecord.class, LatentSummary.class, DeadLetter.class,
+            LatentStatsWindow.class, ChannelStats.class, ImageOutlier.class, DriftAlert.class})
     void theCurrentSchemaIsTheLatestReleasedVersion(Class<? extends SpecificRecord> type) {
         List<Schema> released = SchemaHistory.released(type).schemas();
         Schema current = AvroCodec.of(type).schema();
@@ -28,7 +29,8 @@ class SchemaHistoryTest {
     }
 
     @ParameterizedTest
-    @ValueSource(classes = {ImageRecord.class, LatentRecord.class, LatentSummary.class, DeadLetter.class})
+    @ValueSource(classes = {ImageRecord.class, LatentRecord.class, LatentSummary.class, DeadLetter.class,
+            LatentStatsWindow.class, ChannelStats.class, ImageOutlier.class, DriftAlert.class})
     void everyReleasedVersionCanBeReadWithTheCurrentSchema(Class<? extends SpecificRecord> type) {
         Schema current = AvroCodec.of(type).schema();
         List<Schema> released = SchemaHistory.released(type).schemas();

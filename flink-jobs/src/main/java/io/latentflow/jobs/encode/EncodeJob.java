@@ -1,8 +1,13 @@
 package io.latentflow.jobs.encode;
 
+import io.latentflow.jobs.drift.DriftMonitor;
+import io.latentflow.jobs.drift.DriftMonitorSettings;
 import io.latentflow.schemas.DeadLetter;
+import io.latentflow.schemas.DriftAlert;
 import io.latentflow.schemas.LatentRecord;
+import io.latentflow.schemas.LatentStatsWindow;
 import io.latentflow.schemas.Topics;
+import org.apache.avro.specific.SpecificRecord;
 import org.apache.flink.api.common.JobExecutionResult;
 import org.apache.flink.api.common.eventtime.WatermarkStrategy;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
@@ -24,6 +29,7 @@ import org.apache.flink.streaming.api.datastream.SingleOutputStreamOperator;
 import org.apache.flink.streaming.api.environment.CheckpointConfig;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.flink.util.OutputTag;
+import org.apache.flink.util.function.SerializableFunction;
 import org.apache.kafka.clients.consumer.OffsetResetStrategy;
 
 import java.nio.charset.StandardCharsets;
@@ -36,9 +42,13 @@ import java.time.Duration;
  *
  * <pre>
  *   images -> DecodeAndValidate -> MicroBatcher -> LatentEncoder -> LatentShardWriter -> latents
- *                  |                                    |
+ *                  |                                    |       \
+ *                  |                                    |        +-> DriftMonitor -> latent-stats, drift-alerts
  *                  +------------- dead letters ---------+-----------------------------> images-dlq
  * </pre>
+ *
+ * The drift monitor is there when the settings ask for it ({@link EncodeJobSettings#monitoring()}); then the
+ * images source assigns event time ({@code ImageRecord.eventTime}, one watermark per Kafka partition).
  *
  * The source and the sinks are constructor arguments, so tests and tools can run the very same
  * graph on other ones; {@link #onKafka} wires the production ones.
@@ -66,19 +76,35 @@ public final class EncodeJob {
     private final Source<RawImage, ?, ?> images;
     private final Sink<LatentRecord> latents;
     private final Sink<DeadLetter> deadLetters;
+    private final Sink<LatentStatsWindow> latentStats;
+    private final Sink<DriftAlert> driftAlerts;
     private final EncodeJobSettings settings;
 
     public EncodeJob(Source<RawImage, ?, ?> images, Sink<LatentRecord> latents, Sink<DeadLetter> deadLetters,
                      EncodeJobSettings settings) {
+        this(images, latents, deadLetters, null, null, settings);
+    }
+
+    /** With the drift monitor's sinks, which settings with a monitor need. */
+    public EncodeJob(Source<RawImage, ?, ?> images, Sink<LatentRecord> latents, Sink<DeadLetter> deadLetters,
+                     Sink<LatentStatsWindow> latentStats, Sink<DriftAlert> driftAlerts, EncodeJobSettings settings) {
+        if (settings.monitoring().isPresent() && (latentStats == null || driftAlerts == null)) {
+            throw new IllegalArgumentException("The encode job's settings ask for the drift monitor: give it the"
+                    + " latent-stats and drift-alerts sinks too");
+        }
         this.images = images;
         this.latents = latents;
         this.deadLetters = deadLetters;
+        this.latentStats = latentStats;
+        this.driftAlerts = driftAlerts;
         this.settings = settings;
     }
 
-    /** The job on the images, latents and images-dlq topics of {@code settings.kafka()}. */
+    /** The job on the images, latents and images-dlq (and latent-stats, drift-alerts) topics of {@code settings.kafka()}. */
     public static EncodeJob onKafka(EncodeJobSettings settings) {
-        return new EncodeJob(imagesSource(settings), latentsSink(settings), deadLetterSink(settings), settings);
+        boolean monitored = settings.monitoring().isPresent();
+        return new EncodeJob(imagesSource(settings), latentsSink(settings), deadLetterSink(settings),
+                monitored ? latentStatsSink(settings) : null, monitored ? driftAlertsSink(settings) : null, settings);
     }
 
     /**
@@ -107,8 +133,10 @@ public final class EncodeJob {
         int downsampling = settings.model().config().downsamplingFactor();
         FailureInjectionForTesting failure = settings.failureInjection();
 
+        WatermarkStrategy<RawImage> eventTime = settings.monitoring().map(DriftMonitorSettings::watermarks)
+                .orElse(WatermarkStrategy.noWatermarks());
         DataStream<RawImage> raw = environment
-                .fromSource(images, WatermarkStrategy.noWatermarks(), "images").uid("images-source");
+                .fromSource(images, eventTime, "images").uid("images-source");
 
         SingleOutputStreamOperator<PreparedImage> prepared = raw
                 .process(new DecodeAndValidate(settings.imageLimits(), settings.resolution(), downsampling,
@@ -131,6 +159,9 @@ public final class EncodeJob {
                         new LatentShardWriter(settings.s3(), settings.maxShardBytes(), failure))
                 .uid("latent-shard-writer")
                 .sinkTo(latents).name("latents").uid("latents-sink");
+
+        settings.monitoring().ifPresent(monitor ->
+                new DriftMonitor(monitor).attach(encoded, latentStats, driftAlerts));
 
         prepared.getSideOutput(DEAD_LETTERS)
                 .union(encoded.getSideOutput(DEAD_LETTERS))
@@ -179,6 +210,31 @@ public final class EncodeJob {
                         .build())
                 .setDeliveryGuarantee(DeliveryGuarantee.EXACTLY_ONCE)
                 .setTransactionalIdPrefix(settings.transactionalIdPrefix() + "-latents")
+                .setProperty("transaction.timeout.ms", TRANSACTION_TIMEOUT_MS)
+                .build();
+    }
+
+    static KafkaSink<LatentStatsWindow> latentStatsSink(EncodeJobSettings settings) {
+        return modelKeyedSink(settings, Topics.LATENT_STATS, LatentStatsWindow.class,
+                LatentStatsWindow::getModelVersion);
+    }
+
+    static KafkaSink<DriftAlert> driftAlertsSink(EncodeJobSettings settings) {
+        return modelKeyedSink(settings, Topics.DRIFT_ALERTS, DriftAlert.class, DriftAlert::getModelVersion);
+    }
+
+    /** Keyed by model version, so each version's records stay in order on one partition. */
+    private static <T extends SpecificRecord> KafkaSink<T> modelKeyedSink(EncodeJobSettings settings, String topic,
+            Class<T> type, SerializableFunction<T, String> modelVersion) {
+        return KafkaSink.<T>builder()
+                .setBootstrapServers(settings.kafka().bootstrapServers())
+                .setRecordSerializer(KafkaRecordSerializationSchema.<T>builder()
+                        .setTopic(topic)
+                        .setKeySerializationSchema(record -> modelVersion.apply(record).getBytes(StandardCharsets.UTF_8))
+                        .setValueSerializationSchema(new AvroSerialization<>(type))
+                        .build())
+                .setDeliveryGuarantee(DeliveryGuarantee.EXACTLY_ONCE)
+                .setTransactionalIdPrefix(settings.transactionalIdPrefix() + "-" + topic)
                 .setProperty("transaction.timeout.ms", TRANSACTION_TIMEOUT_MS)
                 .build();
     }

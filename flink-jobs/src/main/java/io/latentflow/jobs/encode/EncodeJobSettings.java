@@ -1,6 +1,7 @@
 package io.latentflow.jobs.encode;
 
 import io.latentflow.infra.KafkaSettings;
+import io.latentflow.jobs.drift.DriftMonitorSettings;
 import io.latentflow.infra.S3Settings;
 import io.latentflow.jobs.image.ImageLimits;
 
@@ -29,6 +30,7 @@ import java.util.Optional;
  * @param maxShardBytes         a shard is closed and a new one opened once it holds this many bytes
  * @param restartPolicy         what Flink does when the job fails
  * @param failureInjection      TEST ONLY, null otherwise: makes one operator throw once
+ * @param monitor               the latent-drift monitor downstream of the encoder, or null for none
  */
 public record EncodeJobSettings(
         KafkaSettings kafka,
@@ -45,7 +47,8 @@ public record EncodeJobSettings(
         String transactionalIdPrefix,
         long maxShardBytes,
         RestartPolicy restartPolicy,
-        FailureInjectionForTesting failureInjection) implements Serializable {
+        FailureInjectionForTesting failureInjection,
+        DriftMonitorSettings monitor) implements Serializable {
 
     public static final int DEFAULT_RESOLUTION = 256;
     public static final int DEFAULT_BATCH_SIZE = 16;
@@ -83,11 +86,15 @@ public record EncodeJobSettings(
                 .batchTimeout(batchTimeout).imageLimits(imageLimits).checkpointInterval(checkpointInterval)
                 .parallelism(parallelism).bounded(bounded).consumerGroup(consumerGroup)
                 .transactionalIdPrefix(transactionalIdPrefix).maxShardBytes(maxShardBytes)
-                .restartPolicy(restartPolicy).failureInjection(failureInjection);
+                .restartPolicy(restartPolicy).failureInjection(failureInjection).monitor(monitor);
     }
 
     public Optional<FailureInjectionForTesting> injectedFailure() {
         return Optional.ofNullable(failureInjection);
+    }
+
+    public Optional<DriftMonitorSettings> monitoring() {
+        return Optional.ofNullable(monitor);
     }
 
     private static boolean isPositive(Duration duration) {
@@ -117,6 +124,7 @@ public record EncodeJobSettings(
         private long maxShardBytes = DEFAULT_MAX_SHARD_BYTES;
         private RestartPolicy restartPolicy = RestartPolicy.flinkDefault();
         private FailureInjectionForTesting failureInjection;
+        private DriftMonitorSettings monitor;
 
         private Builder(KafkaSettings kafka, S3Settings s3) {
             this.kafka = kafka;
@@ -190,10 +198,16 @@ public record EncodeJobSettings(
             return this;
         }
 
+        /** Watch the latents for drift against a reference profile; null (the default) for no monitor. */
+        public Builder monitor(DriftMonitorSettings monitor) {
+            this.monitor = monitor;
+            return this;
+        }
+
         public EncodeJobSettings build() {
             return new EncodeJobSettings(kafka, s3, model, resolution, batchSize, batchTimeout, imageLimits,
                     checkpointInterval, parallelism, bounded, consumerGroup, transactionalIdPrefix, maxShardBytes,
-                    restartPolicy, failureInjection);
+                    restartPolicy, failureInjection, monitor);
         }
     }
 }

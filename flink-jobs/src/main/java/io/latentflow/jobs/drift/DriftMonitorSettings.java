@@ -1,0 +1,86 @@
+package io.latentflow.jobs.drift;
+
+import io.latentflow.jobs.encode.RawImage;
+import io.latentflow.model.drift.DriftThresholds;
+import io.latentflow.model.drift.ReferenceProfile;
+import org.apache.flink.api.common.eventtime.WatermarkStrategy;
+
+import java.io.Serializable;
+import java.time.Duration;
+import java.util.Objects;
+
+/**
+ * How the latent-drift monitor watches the encoder's output. Start from {@link #of(ReferenceProfile)}.
+ *
+ * @param reference       the reference profile of the served model version
+ * @param thresholds      when windows count as drifted, and when alerts clear
+ * @param windowSize      event-time tumbling window
+ * @param allowedLateness how long after a window closed a late latent still updates it (the window is emitted again)
+ * @param outOfOrderness  how far behind the newest event time of a Kafka partition an image may arrive and not be late
+ * @param idleness        a partition without images for this long stops holding the event-time clock back
+ */
+public record DriftMonitorSettings(
+        ReferenceProfile reference,
+        DriftThresholds thresholds,
+        Duration windowSize,
+        Duration allowedLateness,
+        Duration outOfOrderness,
+        Duration idleness) implements Serializable {
+
+    public static final Duration DEFAULT_WINDOW = Duration.ofMinutes(1);
+    public static final Duration DEFAULT_ALLOWED_LATENESS = Duration.ZERO;
+    public static final Duration DEFAULT_OUT_OF_ORDERNESS = Duration.ofSeconds(5);
+    public static final Duration DEFAULT_IDLENESS = Duration.ofSeconds(30);
+
+    public DriftMonitorSettings {
+        Objects.requireNonNull(reference, "reference profile");
+        Objects.requireNonNull(thresholds, "drift thresholds");
+        require(windowSize != null && windowSize.toMillis() >= 1, "windowSize", windowSize, "a positive duration,"
+                + " e.g. PT1M");
+        require(allowedLateness != null && !allowedLateness.isNegative(), "allowedLateness", allowedLateness,
+                "zero or a positive duration");
+        require(outOfOrderness != null && !outOfOrderness.isNegative(), "outOfOrderness", outOfOrderness,
+                "zero or a positive duration");
+        require(idleness != null && idleness.toMillis() >= 1, "idleness", idleness, "a positive duration");
+    }
+
+    /** Defaults: 1 minute windows, no allowed lateness, 5 s out of order, 30 s idleness, default thresholds. */
+    public static DriftMonitorSettings of(ReferenceProfile reference) {
+        return new DriftMonitorSettings(reference, DriftThresholds.DEFAULTS, DEFAULT_WINDOW, DEFAULT_ALLOWED_LATENESS,
+                DEFAULT_OUT_OF_ORDERNESS, DEFAULT_IDLENESS);
+    }
+
+    public DriftMonitorSettings withThresholds(DriftThresholds thresholds) {
+        return new DriftMonitorSettings(reference, thresholds, windowSize, allowedLateness, outOfOrderness, idleness);
+    }
+
+    public DriftMonitorSettings withWindowSize(Duration windowSize) {
+        return new DriftMonitorSettings(reference, thresholds, windowSize, allowedLateness, outOfOrderness, idleness);
+    }
+
+    public DriftMonitorSettings withAllowedLateness(Duration allowedLateness) {
+        return new DriftMonitorSettings(reference, thresholds, windowSize, allowedLateness, outOfOrderness, idleness);
+    }
+
+    public DriftMonitorSettings withOutOfOrderness(Duration outOfOrderness) {
+        return new DriftMonitorSettings(reference, thresholds, windowSize, allowedLateness, outOfOrderness, idleness);
+    }
+
+    public DriftMonitorSettings withIdleness(Duration idleness) {
+        return new DriftMonitorSettings(reference, thresholds, windowSize, allowedLateness, outOfOrderness, idleness);
+    }
+
+    /** Event time for the images source: {@code ImageRecord.eventTime}, one watermark per Kafka partition. */
+    public WatermarkStrategy<RawImage> watermarks() {
+        return WatermarkStrategy.<RawImage>forBoundedOutOfOrderness(outOfOrderness)
+                .withTimestampAssigner(new ImageEventTime())
+                .withIdleness(idleness);
+    }
+
+    private static void require(boolean valid, String name, Object value, String expected) {
+        if (!valid) {
+            throw new IllegalArgumentException("Drift monitor setting " + name + " is " + value + ": expected "
+                    + expected);
+        }
+    }
+}

@@ -1,0 +1,27 @@
+package io.latentflow.model.drift;
+
+/**
+ * One statistic that passed its threshold in one window.
+ *
+ * @param channel   the latent channel, or {@link #ALL_CHANNELS}
+ * @param statistic which statistic
+ * @param value     the statistic (units in {@link DriftStatistic})
+ * @param threshold the bound it passed, in the same units
+ * @param observed  the window's quantity behind it: the channel mean (MEAN_SHIFT), the channel variance
+ *                  (VARIANCE_RATIO), the PSI (PSI), the fraction outside (OUT_OF_RANGE), the overall std (SCALE), black
+ *                  holes per image (BLACK_HOLES)
+ * @param reference the same quantity in the reference profile (0 for PSI; the expected std for SCALE)
+ */
+public record DriftFinding(int channel, DriftStatistic statistic, double value, double threshold, double observed,
+                           double reference) {
+
+    public static final int ALL_CHANNELS = -1;
+
+    /** E.g. {@code channel 3 MEAN_SHIFT 0.82 > 0.5}. */
+    public String describe() {
+        String where = channel == ALL_CHANNELS ? "all channels" : "channel " + channel;
+        String comparison = value < threshold ? "<" : ">";
+        return String.format(java.util.Locale.ROOT, "%s %s %.3g %s %.3g", where, statistic, value, comparison,
+                threshold);
+    }
+}

@@ -1,0 +1,146 @@
+package io.latentflow.model.drift;
+
+import io.latentflow.model.eval.Moments;
+
+import java.io.Serializable;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+
+/**
+ * Measures windows of latent statistics against a model version's reference profile.
+ *
+ * <p>Per channel: the standardised mean shift, the variance ratio and the PSI over the reference's deciles. Each is
+ * divided by its warning level ({@link DriftThresholds}); the drift score is the largest of these over all channels,
+ * so a score of 1 means that some statistic of some channel reached its warning level, and every statistic at or
+ * above the warning score is a finding. One number, and an alert can always say what moved.
+ *
+ * <p>Named pathologies, checked against fixed bounds rather than the reference: OUT_OF_RANGE, SCALE, BLACK_HOLES.
+ */
+public final class DriftScorer implements Serializable {
+
+    private static final long serialVersionUID = 1L;
+    /** Fractions below this count as this in the PSI, whose log ratio is infinite for an empty bin. */
+    static final double PSI_FLOOR = 1e-4;
+    private static final double TINY_VARIANCE = 1e-12;
+
+    private final ReferenceProfile reference;
+    private final DriftThresholds thresholds;
+
+    public DriftScorer(ReferenceProfile reference, DriftThresholds thresholds) {
+        this.reference = reference;
+        this.thresholds = thresholds;
+    }
+
+    public ReferenceProfile reference() {
+        return reference;
+    }
+
+    public DriftThresholds thresholds() {
+        return thresholds;
+    }
+
+    public DriftAssessment assess(WindowStatistics window) {
+        if (window.channels().size() != reference.channelCount()) {
+            throw new IllegalArgumentException("a window of " + window.channels().size() + " channels cannot be"
+                    + " compared with the reference profile of " + reference.modelVersion() + " ("
+                    + reference.channelCount() + " channels)");
+        }
+        List<ChannelDrift> channels = new ArrayList<>();
+        List<DriftFinding> findings = new ArrayList<>();
+        double score = 0;
+        double warning = thresholds.warningScore();
+        for (ChannelStatistics statistics : window.channels()) {
+            ReferenceChannel expected = reference.channel(statistics.channel());
+            ChannelDrift drift = channelDrift(statistics, expected);
+            channels.add(drift);
+            score = Math.max(score, drift.score());
+            int c = statistics.channel();
+            double shiftLevel = thresholds.meanShift() * warning;
+            if (drift.meanShift() >= shiftLevel) {
+                findings.add(new DriftFinding(c, DriftStatistic.MEAN_SHIFT, drift.meanShift(), shiftLevel,
+                        statistics.mean(), expected.mean()));
+            }
+            double logRatioLevel = thresholds.logVarianceRatio() * warning;
+            if (Math.abs(Math.log(drift.varianceRatio())) >= logRatioLevel) {
+                double bound = Math.exp(drift.varianceRatio() >= 1 ? logRatioLevel : -logRatioLevel);
+                findings.add(new DriftFinding(c, DriftStatistic.VARIANCE_RATIO, drift.varianceRatio(), bound,
+                        statistics.variance(), expected.std() * expected.std()));
+            }
+            double psiLevel = thresholds.psi() * warning;
+            if (drift.psi() >= psiLevel) {
+                findings.add(new DriftFinding(c, DriftStatistic.PSI, drift.psi(), psiLevel, drift.psi(), 0));
+            }
+        }
+        findings.sort(Comparator.comparingDouble(this::normalised).reversed());
+        findings.addAll(pathologies(window));
+        Severity level = score >= thresholds.criticalScore() ? Severity.CRITICAL
+                : score >= warning || findings.stream().anyMatch(f -> f.statistic().isPathology()) ? Severity.WARNING
+                : Severity.OK;
+        return new DriftAssessment(score, channels, findings, level);
+    }
+
+    private ChannelDrift channelDrift(ChannelStatistics window, ReferenceChannel expected) {
+        double meanShift = Math.abs(window.mean() - expected.mean()) / Math.max(expected.std(), Math.sqrt(TINY_VARIANCE));
+        double varianceRatio = (window.variance() + TINY_VARIANCE) / (expected.std() * expected.std() + TINY_VARIANCE);
+        double psi = psi(window.binFractions(), expected.binFractions());
+        double score = Math.max(meanShift / thresholds.meanShift(),
+                Math.max(Math.abs(Math.log(varianceRatio)) / thresholds.logVarianceRatio(), psi / thresholds.psi()));
+        return new ChannelDrift(window.channel(), meanShift, varianceRatio, psi, score);
+    }
+
+    private List<DriftFinding> pathologies(WindowStatistics window) {
+        List<DriftFinding> found = new ArrayList<>();
+        int all = DriftFinding.ALL_CHANNELS;
+        double outside = window.fractionOutsideUnit();
+        if (outside > thresholds.outOfRange()) {
+            found.add(new DriftFinding(all, DriftStatistic.OUT_OF_RANGE, outside, thresholds.outOfRange(), outside,
+                    reference.fractionOutsideUnit()));
+        }
+        Moments overall = window.overall();
+        double expectedStd = reference.expectedScale().std();
+        double std = overall.std();
+        if (overall.count() > 0 && Math.abs(Math.log(std / expectedStd)) > Math.log(thresholds.scaleFactor())) {
+            double bound = std > expectedStd ? expectedStd * thresholds.scaleFactor()
+                    : expectedStd / thresholds.scaleFactor();
+            found.add(new DriftFinding(all, DriftStatistic.SCALE, std, bound, std, expectedStd));
+        }
+        if (window.images() > 0) {
+            double perImage = (double) window.blackHoles() / window.images();
+            double bound = Math.max(thresholds.blackHolesPerImage(),
+                    thresholds.blackHoleFactor() * reference.blackHolesPerImage());
+            if (perImage >= bound) {
+                found.add(new DriftFinding(all, DriftStatistic.BLACK_HOLES, perImage, bound, perImage,
+                        reference.blackHolesPerImage()));
+            }
+        }
+        return found;
+    }
+
+    private double normalised(DriftFinding finding) {
+        return switch (finding.statistic()) {
+            case MEAN_SHIFT -> finding.value() / thresholds.meanShift();
+            case VARIANCE_RATIO -> Math.abs(Math.log(finding.value())) / thresholds.logVarianceRatio();
+            case PSI -> finding.value() / thresholds.psi();
+            default -> 0;
+        };
+    }
+
+    /**
+     * Population stability index {@code sum (w - r) ln(w / r)} of two distributions over the same bins, each fraction
+     * floored at {@value #PSI_FLOOR}. 0 for identical distributions; by convention under 0.1 is stable and over 0.25
+     * a significant shift.
+     */
+    public static double psi(double[] window, double[] reference) {
+        if (window.length != reference.length) {
+            throw new IllegalArgumentException("PSI needs the same bins: " + window.length + " vs " + reference.length);
+        }
+        double psi = 0;
+        for (int i = 0; i < window.length; i++) {
+            double w = Math.max(window[i], PSI_FLOOR);
+            double r = Math.max(reference[i], PSI_FLOOR);
+            psi += (w - r) * Math.log(w / r);
+        }
+        return psi;
+    }
+}

@@ -1,0 +1,21 @@
+package io.latentflow.model.drift;
+
+/** What moved: the per-channel drift statistics, then the named pathologies of SD-style latents. */
+public enum DriftStatistic {
+    /** {@code |window mean - reference mean| / reference std} of a channel. */
+    MEAN_SHIFT,
+    /** window variance / reference variance of a channel. */
+    VARIANCE_RATIO,
+    /** Population stability index of a channel's values over the reference's decile bins. */
+    PSI,
+    /** Fraction of all latent values outside [-1, 1]: the latents are not bounded. */
+    OUT_OF_RANGE,
+    /** Overall latent std far from the scale the model promises: a diffusion model would need a scale factor. */
+    SCALE,
+    /** Values more than 6 std from their channel's mean, per image: information smuggled through a few positions. */
+    BLACK_HOLES;
+
+    public boolean isPathology() {
+        return ordinal() >= OUT_OF_RANGE.ordinal();
+    }
+}

@@ -1,0 +1,224 @@
+package io.latentflow.model.drift;
+
+import io.latentflow.model.eval.Moments;
+
+import java.io.ByteArrayInputStream;
+import java.io.ByteArrayOutputStream;
+import java.io.DataInputStream;
+import java.io.DataOutputStream;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+
+/**
+ * Latent statistics of one window, gathered latent by latent in one pass and mergeable in any order: what a Flink
+ * window aggregates. Made for the reference profile of the model version whose latents it takes: the profile gives
+ * the PSI bins and the z-scores that rank the worst images. It keeps what it needs of the profile, so its serialized
+ * form reads back on its own.
+ *
+ * <p>Not thread-safe.
+ */
+public final class WindowAccumulator {
+
+    /** Worst images kept per window. */
+    public static final int DEFAULT_OUTLIERS = 5;
+    /** Ranks of the quantiles every window reports: the body and both tails. */
+    public static final double[] DEFAULT_QUANTILE_RANKS =
+            {0.001, 0.01, 0.05, 0.1, 0.25, 0.5, 0.75, 0.9, 0.95, 0.99, 0.999};
+
+    private static final int FORMAT = 1;
+    private static final Comparator<LatentOutlier> WORST_FIRST =
+            Comparator.comparingDouble(LatentOutlier::worstZ).reversed().thenComparing(LatentOutlier::imageId);
+
+    private final String modelVersion;
+    private final double[][] binEdges;
+    private final double[] referenceMean;
+    private final double[] referenceStd;
+    private final int maxOutliers;
+    private final ChannelAccumulator[] channels;
+    private final List<LatentOutlier> outliers;
+    private long images;
+
+    public WindowAccumulator(ReferenceProfile reference) {
+        this(reference, DEFAULT_OUTLIERS);
+    }
+
+    public WindowAccumulator(ReferenceProfile reference, int maxOutliers) {
+        this(reference.modelVersion(), edgesOf(reference), reference.channels().stream()
+                .mapToDouble(ReferenceChannel::mean).toArray(), reference.channels().stream()
+                .mapToDouble(ReferenceChannel::std).toArray(), maxOutliers);
+    }
+
+    private WindowAccumulator(String modelVersion, double[][] binEdges, double[] referenceMean, double[] referenceStd,
+                              int maxOutliers) {
+        this.modelVersion = modelVersion;
+        this.binEdges = binEdges;
+        this.referenceMean = referenceMean;
+        this.referenceStd = referenceStd;
+        this.maxOutliers = maxOutliers;
+        this.channels = new ChannelAccumulator[binEdges.length];
+        for (int c = 0; c < channels.length; c++) {
+            channels[c] = new ChannelAccumulator(binEdges[c]);
+        }
+        this.outliers = new ArrayList<>(maxOutliers + 1);
+    }
+
+    private static double[][] edgesOf(ReferenceProfile reference) {
+        double[][] edges = new double[reference.channelCount()][];
+        for (int c = 0; c < edges.length; c++) {
+            edges[c] = reference.channel(c).binEdges().clone();
+        }
+        return edges;
+    }
+
+    /**
+     * Adds one image's latent.
+     *
+     * @param latent {@code C x H x W} values, C the reference's channel count
+     * @throws IllegalArgumentException when the latent does not have the reference's channel count; nothing is added
+     */
+    public void add(String imageId, String source, long eventTime, float[] latent) {
+        int channelCount = channels.length;
+        if (latent.length == 0 || latent.length % channelCount != 0) {
+            throw new IllegalArgumentException("latent of image " + imageId + " has " + latent.length
+                    + " values, not a multiple of the " + channelCount + " channels of model "
+                    + modelVersion + "'s reference profile");
+        }
+        int positions = latent.length / channelCount;
+        double worstZ = 0;
+        int worstChannel = 0;
+        double maxAbs = 0;
+        for (int c = 0; c < channelCount; c++) {
+            Moments block = channels[c].add(latent, c * positions, positions);
+            maxAbs = Math.max(maxAbs, Math.max(Math.abs(block.min()), Math.abs(block.max())));
+            if (referenceStd[c] > 0) {
+                double z = Math.max(Math.abs(block.max() - referenceMean[c]), Math.abs(block.min() - referenceMean[c]))
+                        / referenceStd[c];
+                if (z > worstZ) {
+                    worstZ = z;
+                    worstChannel = c;
+                }
+            }
+        }
+        images++;
+        offerOutlier(new LatentOutlier(imageId, source == null ? "" : source, eventTime, worstZ, worstChannel,
+                maxAbs));
+    }
+
+    public void merge(WindowAccumulator other) {
+        if (other.channels.length != channels.length) {
+            throw new IllegalArgumentException("cannot merge window statistics of " + other.channels.length
+                    + " channels into statistics of " + channels.length);
+        }
+        for (int c = 0; c < channels.length; c++) {
+            channels[c].merge(other.channels[c]);
+        }
+        images += other.images;
+        other.outliers.forEach(this::offerOutlier);
+    }
+
+    public long images() {
+        return images;
+    }
+
+    /** The model version whose reference profile this was made for. */
+    public String modelVersion() {
+        return modelVersion;
+    }
+
+    public WindowStatistics result() {
+        return result(DEFAULT_QUANTILE_RANKS);
+    }
+
+    public WindowStatistics result(double[] quantileRanks) {
+        List<ChannelStatistics> stats = new ArrayList<>(channels.length);
+        for (int c = 0; c < channels.length; c++) {
+            stats.add(channels[c].result(c, quantileRanks));
+        }
+        return new WindowStatistics(images, quantileRanks.clone(), stats, outliers);
+    }
+
+    /** Compact binary form for checkpoints, read back by {@link #fromBytes}. */
+    public byte[] toBytes() {
+        ByteArrayOutputStream bytes = new ByteArrayOutputStream(channels.length * 3 * 1024);
+        try (DataOutputStream out = new DataOutputStream(bytes)) {
+            out.writeInt(FORMAT);
+            out.writeUTF(modelVersion);
+            out.writeInt(channels.length);
+            out.writeInt(maxOutliers);
+            out.writeLong(images);
+            for (int c = 0; c < channels.length; c++) {
+                out.writeDouble(referenceMean[c]);
+                out.writeDouble(referenceStd[c]);
+                out.writeInt(binEdges[c].length);
+                for (double edge : binEdges[c]) {
+                    out.writeDouble(edge);
+                }
+                channels[c].writeTo(out);
+            }
+            out.writeInt(outliers.size());
+            for (LatentOutlier outlier : outliers) {
+                out.writeUTF(outlier.imageId());
+                out.writeUTF(outlier.source());
+                out.writeLong(outlier.eventTime());
+                out.writeDouble(outlier.worstZ());
+                out.writeInt(outlier.channel());
+                out.writeDouble(outlier.maxAbs());
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot serialise window statistics", e);
+        }
+        return bytes.toByteArray();
+    }
+
+    public static WindowAccumulator fromBytes(byte[] bytes) {
+        try (DataInputStream in = new DataInputStream(new ByteArrayInputStream(bytes))) {
+            int format = in.readInt();
+            if (format != FORMAT) {
+                throw new IllegalArgumentException("window statistics in format " + format + ", this build reads "
+                        + FORMAT);
+            }
+            String modelVersion = in.readUTF();
+            int channelCount = in.readInt();
+            int maxOutliers = in.readInt();
+            long images = in.readLong();
+            double[][] edges = new double[channelCount][];
+            double[] mean = new double[channelCount];
+            double[] std = new double[channelCount];
+            ChannelAccumulator[] channels = new ChannelAccumulator[channelCount];
+            for (int c = 0; c < channelCount; c++) {
+                mean[c] = in.readDouble();
+                std[c] = in.readDouble();
+                edges[c] = new double[in.readInt()];
+                for (int e = 0; e < edges[c].length; e++) {
+                    edges[c][e] = in.readDouble();
+                }
+                channels[c] = ChannelAccumulator.readFrom(in, edges[c]);
+            }
+            WindowAccumulator accumulator = new WindowAccumulator(modelVersion, edges, mean, std, maxOutliers);
+            System.arraycopy(channels, 0, accumulator.channels, 0, channelCount);
+            accumulator.images = images;
+            int outliers = in.readInt();
+            for (int i = 0; i < outliers; i++) {
+                accumulator.outliers.add(new LatentOutlier(in.readUTF(), in.readUTF(), in.readLong(), in.readDouble(),
+                        in.readInt(), in.readDouble()));
+            }
+            return accumulator;
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot read serialised window statistics", e);
+        }
+    }
+
+    private void offerOutlier(LatentOutlier candidate) {
+        if (maxOutliers == 0) {
+            return;
+        }
+        outliers.add(candidate);
+        outliers.sort(WORST_FIRST);
+        if (outliers.size() > maxOutliers) {
+            outliers.remove(outliers.size() - 1);
+        }
+    }
+}

@@ -1,0 +1,46 @@
+package io.latentflow.model.drift;
+
+import io.latentflow.model.eval.Moments;
+
+import java.util.List;
+
+/**
+ * The latent statistics of one window: per channel, and the images that strayed furthest.
+ *
+ * @param images        latents in the window
+ * @param quantileRanks the ranks of every channel's {@code quantiles}
+ * @param channels      per channel, in channel order
+ * @param outliers      the worst images, worst first
+ */
+public record WindowStatistics(long images, double[] quantileRanks, List<ChannelStatistics> channels,
+                               List<LatentOutlier> outliers) {
+
+    public WindowStatistics {
+        channels = List.copyOf(channels);
+        outliers = List.copyOf(outliers);
+    }
+
+    /** All channels pooled: the distribution a diffusion model sees. */
+    public Moments overall() {
+        Moments all = Moments.EMPTY;
+        for (ChannelStatistics channel : channels) {
+            all = all.merge(new Moments(channel.count(), channel.mean(), channel.variance() * channel.count(),
+                    channel.min(), channel.max()));
+        }
+        return all;
+    }
+
+    public double fractionOutsideUnit() {
+        long values = 0;
+        double outside = 0;
+        for (ChannelStatistics channel : channels) {
+            values += channel.count();
+            outside += channel.fractionOutsideUnit() * channel.count();
+        }
+        return values == 0 ? 0 : outside / values;
+    }
+
+    public long blackHoles() {
+        return channels.stream().mapToLong(ChannelStatistics::blackHoles).sum();
+    }
+}
