@@ -177,7 +177,7 @@ final class MonitorBenchmark implements Callable<Integer> {
                 WindowAccumulator accumulator = new WindowAccumulator(reference);
                 int to = Math.min(latents.size(), from + WINDOW_IMAGES);
                 for (int i = from; i < to; i++) {
-                    accumulator.add("image-" + i, "bench", i, latents.get(i));
+                    accumulator.add("image-" + i, "bench", i, latents.get(i), reference.novelty(latents.get(i)));
                 }
                 WindowStatistics statistics = accumulator.result();
                 DriftAssessment assessment = scorer.assess(statistics);

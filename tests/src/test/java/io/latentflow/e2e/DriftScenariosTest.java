@@ -1,6 +1,7 @@
 package io.latentflow.e2e;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -45,6 +46,42 @@ class DriftScenariosTest {
         assertThat(summary.get("latentsWritten").asInt()).isEqualTo(480);
         assertThat(summary.get("windows").asInt()).isGreaterThanOrEqualTo(15);
         assertThat(summary.get("alerts")).as("false positives").isEmpty();
+    }
+
+    /**
+     * Needs a trained default model: the untrained stand-in's latents do not depend on what the images show (its
+     * group norms map every input to about the same latent distribution; measured: per-channel means and stds of
+     * illustration windows within the spread of photo windows, PSI under 0.07 for both), so no latent statistic can
+     * tell illustrations from photos through it.
+     */
+    @Test
+    void photosThenIllustrationsRaiseAnAlertWithinOneWindowOfTheSwitchNamingWhatMoved() throws Exception {
+        assumeTrue(ServingModel.class.getClassLoader().getResource(ServingModel.DEFAULT_RESOURCE_FOLDER
+                + "manifest.json") != null, "no trained default model is shipped; the untrained stand-in is blind to"
+                + " image content");
+
+        JsonNode summary = demo("--images", SAMPLES.resolve("photos").toString(),
+                "--images", SAMPLES.resolve("illustrations").toString());
+
+        // 240 photos at 32 per window: the switch falls in window 7 or 8, depending on where the first image falls
+        // in its minute
+        JsonNode alerts = summary.get("alerts");
+        assertThat(alerts).as("alerts: %s", alerts).isNotEmpty();
+        JsonNode raised = alerts.get(0);
+        assertThat(raised.get("windowIndex").asLong()).as("no alert on photos, one at most a window after the switch")
+                .isBetween(7L, 9L);
+        assertThat(raised.get("severity").asText()).isIn("WARNING", "CRITICAL");
+        assertThat(raised.get("previousSeverity").asText()).isEqualTo("OK");
+        assertThat(raised.get("driftScore").asDouble()).isGreaterThanOrEqualTo(1);
+        JsonNode findings = raised.get("findings");
+        assertThat(findings).isNotEmpty();
+        findings.forEach(f -> {
+            assertThat(f.get("statistic").asText()).isIn("MEAN_SHIFT", "VARIANCE_RATIO", "PSI", "OUT_OF_RANGE",
+                    "SCALE", "BLACK_HOLES");
+            assertThat(f.get("value").asDouble()).isNotNaN();
+        });
+        assertThat(findings.get(0).get("channel").asInt()).as("a drift statistic of a channel comes first")
+                .isBetween(0, 7);
     }
 
     @Test
