@@ -55,8 +55,8 @@ public record DriftThresholds(
      *       an unbounded kl-vae (untrained, f8c4): 0.33-0.56 % of values outside [-1, 1], std 0.28 against 1.</li>
      * </ul>
      * The untrained stand-in cannot see the illustrations (its group norms map every input to about the same latent
-     * distribution: illustration windows score 0.21-0.61). Re-check these with {@code MonitorCalibration} (see the
-     * report) whenever the default model changes.
+     * distribution: illustration windows score 0.21-0.61). Re-check these with {@code ./latentflow bench drift}
+     * (the same measurements for any model and folders) whenever the default model changes.
      */
     public static final DriftThresholds DEFAULTS =
             new DriftThresholds(1.5, 2.0, 2.0, 1.5, 1, 2, 1e-3, 2, 0.25, 4, 0.8, 2);
