@@ -9,7 +9,8 @@ import picocli.CommandLine.Command;
         mixinStandardHelpOptions = true,
         version = "latentflow 0.1.0",
         description = "Streams images through Flink into autoencoder latents in object storage, exactly once.",
-        subcommands = {DemoCommand.class, BenchCommand.class, EvalCommand.class, CommandLine.HelpCommand.class})
+        subcommands = {DemoCommand.class, BenchCommand.class, TrainCommand.class, EvalCommand.class,
+                CommandLine.HelpCommand.class})
 public final class Latentflow {
 
     public static void main(String[] args) {

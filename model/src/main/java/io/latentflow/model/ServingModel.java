@@ -13,7 +13,9 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.io.IOException;
+import java.io.InputStream;
 import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.Optional;
 
@@ -26,8 +28,6 @@ public final class ServingModel implements AutoCloseable {
 
     /** Classpath folder of the shipped default model (manifest.json and the files it lists). */
     public static final String DEFAULT_RESOURCE_FOLDER = "io/latentflow/model/default/";
-    public static final long UNTRAINED_DEFAULT_SEED = 42;
-    public static final String UNTRAINED_DEFAULT_VERSION = "untrained-bounded-f8c8-seed42";
 
     private static final Logger LOG = LoggerFactory.getLogger(ServingModel.class);
     private static final String ENGINE = "PyTorch";
@@ -84,9 +84,8 @@ public final class ServingModel implements AutoCloseable {
     }
 
     /**
-     * The default model shipped with the project ({@value #DEFAULT_RESOURCE_FOLDER} on the classpath), verified like
-     * any directory. While none is shipped, an untrained bounded f8c8 model with seed {@value #UNTRAINED_DEFAULT_SEED}
-     * and version {@value #UNTRAINED_DEFAULT_VERSION}, announced by a warning.
+     * The default model shipped with the project ({@value #DEFAULT_RESOURCE_FOLDER} on the classpath, see the README
+     * there for how it was trained), verified like any model directory.
      */
     public static ServingModel loadDefault() {
         Optional<Path> shipped;
@@ -95,23 +94,35 @@ public final class ServingModel implements AutoCloseable {
         } catch (IOException e) {
             throw new UncheckedIOException("cannot read the shipped default model from the classpath", e);
         }
-        if (shipped.isEmpty()) {
-            LOG.warn("No trained default model is shipped ({}manifest.json is not on the classpath): serving an"
-                    + " UNTRAINED {} model, seed {}, version {}; its latents are deterministic but meaningless",
-                    DEFAULT_RESOURCE_FOLDER, AutoencoderConfig.boundedF8C8().shortName(), UNTRAINED_DEFAULT_SEED,
-                    UNTRAINED_DEFAULT_VERSION);
-            return untrained(AutoencoderConfig.boundedF8C8(), UNTRAINED_DEFAULT_SEED, UNTRAINED_DEFAULT_VERSION);
-        }
+        Path dir = shipped.orElseThrow(ServingModel::noDefaultShipped);
         try {
-            return load(shipped.get());
+            return load(dir);
         } finally {
             try {
-                ModelDirectory.deleteRecursively(shipped.get());
+                ModelDirectory.deleteRecursively(dir);
             } catch (IOException e) {
-                LOG.warn("Could not delete the temporary copy of the default model at {}: {}", shipped.get(),
-                        e.getMessage());
+                LOG.warn("Could not delete the temporary copy of the default model at {}: {}", dir, e.getMessage());
             }
         }
+    }
+
+    /** The shipped default model's architecture, read without loading its weights. */
+    public static AutoencoderConfig defaultConfig() {
+        try (InputStream config = ServingModel.class.getClassLoader()
+                .getResourceAsStream(DEFAULT_RESOURCE_FOLDER + ModelDirectory.CONFIG)) {
+            if (config == null) {
+                throw noDefaultShipped();
+            }
+            return AutoencoderConfig.fromJson(new String(config.readAllBytes(), StandardCharsets.UTF_8));
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot read the shipped default model's config from the classpath", e);
+        }
+    }
+
+    private static IllegalStateException noDefaultShipped() {
+        return new IllegalStateException("The default model is missing from the classpath (" + DEFAULT_RESOURCE_FOLDER
+                + "manifest.json): the build that made this jar lost model/src/main/resources; rebuild, or pass a"
+                + " model directory instead of 'default'");
     }
 
     /** Writes this model as a new immutable version directory under its own version id. */

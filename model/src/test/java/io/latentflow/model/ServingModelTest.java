@@ -175,13 +175,15 @@ class ServingModelTest {
     }
 
     @Test
-    void defaultModelIsTheUntrainedSeededOneWhileNoneIsShipped() {
-        float[] pixels = TestImages.batch(1, SIDE, SIDE, 6);
-        try (ServingModel model = ServingModel.loadDefault();
-             LatentEncoder encoder = model.newEncoder()) {
-            assertThat(model.version()).isEqualTo(ServingModel.UNTRAINED_DEFAULT_VERSION);
-            assertThat(model.config()).isEqualTo(AutoencoderConfig.boundedF8C8());
-            assertThat(encoder.encode(pixels, 1, SIDE, SIDE)).containsExactly(encodeWithSeed(42, pixels));
+    void defaultModelIsTheShippedTrainedBoundedF8C8WithItsValidationMetrics() throws Exception {
+        try (ServingModel model = ServingModel.loadDefault(); LatentEncoder encoder = model.newEncoder()) {
+            assertThat(model.config()).isEqualTo(ServingModel.defaultConfig());
+            assertThat(model.config().latentKind()).isEqualTo(LatentKind.BOUNDED);
+            assertThat(model.config().downsamplingFactor()).isEqualTo(8);
+            assertThat(model.config().latentChannels()).isEqualTo(8);
+            assertThat(model.version()).startsWith("bounded-f8c8-");
+            float[] latents = encoder.encode(TestImages.batch(2, SIDE, SIDE, 6), 2, SIDE, SIDE);
+            assertThat(latents).hasSize(2 * 8 * (SIDE / 8) * (SIDE / 8));
         }
     }
 

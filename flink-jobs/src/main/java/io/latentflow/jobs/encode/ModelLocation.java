@@ -5,10 +5,8 @@ import io.latentflow.model.ServingModel;
 import io.latentflow.model.store.ModelDirectory;
 
 import java.io.IOException;
-import java.io.InputStream;
 import java.io.Serializable;
 import java.io.UncheckedIOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 
@@ -49,26 +47,19 @@ public record ModelLocation(String location) implements Serializable {
 
     /**
      * The model's architecture without loading its weights, so a job can size its inputs (the
-     * resolution must be a multiple of the downsampling factor) before any task starts. For the
-     * default model this mirrors {@link ServingModel#loadDefault()}: the shipped config if one is on
-     * the classpath, else the untrained stand-in's.
+     * resolution must be a multiple of the downsampling factor) before any task starts.
      */
     public AutoencoderConfig config() {
+        if (isDefault()) {
+            return ServingModel.defaultConfig();
+        }
+        Path config = Path.of(location).resolve(ModelDirectory.CONFIG);
+        if (!Files.isRegularFile(config)) {
+            throw new IllegalArgumentException("No model version at " + location + ": " + config
+                    + " does not exist. Give a model version directory or \"" + DEFAULT_NAME + "\".");
+        }
         try {
-            if (!isDefault()) {
-                Path config = Path.of(location).resolve(ModelDirectory.CONFIG);
-                if (!Files.isRegularFile(config)) {
-                    throw new IllegalArgumentException("No model version at " + location + ": " + config
-                            + " does not exist. Give a model version directory or \"" + DEFAULT_NAME + "\".");
-                }
-                return AutoencoderConfig.read(config);
-            }
-            try (InputStream shipped = ServingModel.class.getClassLoader()
-                    .getResourceAsStream(ServingModel.DEFAULT_RESOURCE_FOLDER + ModelDirectory.CONFIG)) {
-                return shipped == null
-                        ? AutoencoderConfig.boundedF8C8()
-                        : AutoencoderConfig.fromJson(new String(shipped.readAllBytes(), StandardCharsets.UTF_8));
-            }
+            return AutoencoderConfig.read(config);
         } catch (IOException e) {
             throw new UncheckedIOException("Cannot read the config of model " + location + ": " + e.getMessage(), e);
         }
