@@ -37,15 +37,16 @@ public record DriftThresholds(
     private static final long serialVersionUID = 1L;
 
     /**
-     * Chosen from measurements on the shipped samples (windows of 32 images, the demo's default), through the trained
-     * default candidate {@code bounded-f8c8-0ae180f960d8} (50 min on the sample photos at 64 px) and through the
-     * untrained stand-in, at 64 and 256 px, the reference profile computed from 128 of the 240 photos:
+     * Chosen from measurements on the shipped samples (windows of 32 images, the demo's default), through the shipped
+     * default model {@code bounded-f8c8-0ae180f960d8} (trained 50 min on the sample photos at 64 px) and through an
+     * untrained bounded f8c8 (seed 42, the default's stand-in before it shipped), at 64 and 256 px, the reference
+     * profile computed from 128 of the 240 photos:
      * <ul>
      *   <li>photo windows in the order the demo streams them, i.e. one or two source photos per window (every 4th
      *       window start over the photos twice): largest mean shift 0.87 std, |ln variance ratio| 1.36, PSI 1.27,
      *       novelty 0.61 (trained, 64 px; 0.84 / 1.31 / 1.17 / 0.57 at 256 px). A minute of one scene moves a
      *       channel's marginals a lot; hence the per-channel levels 1.5 / 2.0 / 2.0, which keep every photo window
-     *       at a drift score of 0.68 or less (0.16 through the untrained stand-in);</li>
+     *       at a drift score of 0.68 or less (0.16 through the untrained model);</li>
      *   <li>illustration windows: per-channel marginals move less than in photo windows (largest mean shift 0.17-0.36,
      *       PSI 0.12-0.31) because the illustrations' mixture resembles the photos' mixture, but every illustration
      *       lies far from every reference photo: novelty 1.74-1.92 at 64 px, 1.90-2.08 at 256 px (1.67 in a demo run
@@ -55,7 +56,7 @@ public record DriftThresholds(
      *   <li>a broken camera (the photos at a quarter of their brightness): PSI 2.6-3.4, |ln variance ratio| 2.2-2.7;
      *       an unbounded kl-vae (untrained, f8c4): 0.33-0.56 % of values outside [-1, 1], std 0.28 against 1.</li>
      * </ul>
-     * The untrained stand-in cannot see the illustrations (its group norms map every input to about the same latent
+     * The untrained model cannot see the illustrations (its group norms map every input to about the same latent
      * distribution: illustration windows score 0.21-0.61). Re-check these with {@code ./latentflow bench drift}
      * (the same measurements for any model and folders) whenever the default model changes.
      */

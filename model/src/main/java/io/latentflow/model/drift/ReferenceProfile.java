@@ -108,6 +108,15 @@ public record ReferenceProfile(
      */
     public static ReferenceProfile compute(ServingModel model, Iterable<ImageBatch> images,
                                            Optional<RecipeConfig> recipe, String source) {
+        return compute(model, model.version(), images, recipe, source);
+    }
+
+    /**
+     * Like {@link #compute(ServingModel, Iterable, Optional, String)}, for a model that will be saved under
+     * {@code modelVersion} (a trainer evaluates its weights before it knows the directory they go to).
+     */
+    public static ReferenceProfile compute(ServingModel model, String modelVersion, Iterable<ImageBatch> images,
+                                           Optional<RecipeConfig> recipe, String source) {
         List<float[]> latents = new ArrayList<>();
         int imageSize = -1;
         try (LatentEncoder encoder = model.newEncoder()) {
@@ -124,7 +133,7 @@ public record ReferenceProfile(
                 }
             }
         }
-        return of(model.version(), model.config(), recipe, imageSize, latents, source);
+        return of(modelVersion, model.config(), recipe, imageSize, latents, source);
     }
 
     /**
