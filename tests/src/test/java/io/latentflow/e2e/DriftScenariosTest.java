@@ -66,15 +66,14 @@ class DriftScenariosTest {
         assertThat(raised.get("severity").asText()).isIn("WARNING", "CRITICAL");
         assertThat(raised.get("previousSeverity").asText()).isEqualTo("OK");
         assertThat(raised.get("driftScore").asDouble()).isGreaterThanOrEqualTo(1);
-        JsonNode findings = raised.get("findings");
-        assertThat(findings).isNotEmpty();
-        findings.forEach(f -> {
-            assertThat(f.get("statistic").asText()).isIn("MEAN_SHIFT", "VARIANCE_RATIO", "PSI", "OUT_OF_RANGE",
-                    "SCALE", "BLACK_HOLES");
-            assertThat(f.get("value").asDouble()).isNotNaN();
+        List<String> moved = new ArrayList<>();
+        raised.get("findings").forEach(f -> {
+            moved.add(f.get("statistic").asText());
+            assertThat(f.get("channel").asInt()).isBetween(-1, 7);
+            assertThat(f.get("value").asDouble()).isGreaterThanOrEqualTo(f.get("threshold").asDouble());
         });
-        assertThat(findings.get(0).get("channel").asInt()).as("a drift statistic of a channel comes first")
-                .isBetween(0, 7);
+        assertThat(moved).as("what moved").contains("NOVELTY")
+                .allSatisfy(statistic -> assertThat(statistic).isIn("MEAN_SHIFT", "VARIANCE_RATIO", "PSI", "NOVELTY"));
     }
 
     @Test
@@ -90,7 +89,8 @@ class DriftScenariosTest {
         JsonNode alerts = summary.get("alerts");
         assertThat(alerts).as("alerts: %s", alerts).isNotEmpty();
         JsonNode raised = alerts.get(0);
-        assertThat(raised.get("windowIndex").asLong()).as("from the first window on").isZero();
+        // the first window may hold fewer than 8 images (the stream starts anywhere in a minute) and then moves nothing
+        assertThat(raised.get("windowIndex").asLong()).as("from the first full window on").isBetween(0L, 1L);
         assertThat(raised.get("severity").asText()).isIn("WARNING", "CRITICAL");
         List<String> statistics = new ArrayList<>();
         raised.get("findings").forEach(f -> statistics.add(f.get("statistic").asText()));

@@ -84,7 +84,7 @@ public final class DriftScorer implements Serializable {
         Severity level = score >= thresholds.criticalScore() ? Severity.CRITICAL
                 : score >= warning || findings.stream().anyMatch(f -> f.statistic().isPathology()) ? Severity.WARNING
                 : Severity.OK;
-        return new DriftAssessment(score, channels, findings, level);
+        return new DriftAssessment(window.images(), score, channels, findings, level);
     }
 
     private ChannelDrift channelDrift(ChannelStatistics window, ReferenceChannel expected) {

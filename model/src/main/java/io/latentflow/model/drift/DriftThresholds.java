@@ -19,6 +19,8 @@ import java.io.Serializable;
  * @param blackHoleFactor    see {@code blackHolesPerImage}
  * @param clearFraction      a severity clears only in windows whose score is below this fraction of its threshold
  * @param clearWindows       ... and only after this many such windows in a row
+ * @param minImages          windows with fewer images (the partial first and last windows of a stream) are published
+ *                           but do not move the drift state: a handful of images is not a distribution
  */
 public record DriftThresholds(
         double meanShift,
@@ -32,7 +34,8 @@ public record DriftThresholds(
         double blackHolesPerImage,
         double blackHoleFactor,
         double clearFraction,
-        int clearWindows) implements Serializable {
+        int clearWindows,
+        int minImages) implements Serializable {
 
     private static final long serialVersionUID = 1L;
 
@@ -61,7 +64,7 @@ public record DriftThresholds(
      * (the same measurements for any model and folders) whenever the default model changes.
      */
     public static final DriftThresholds DEFAULTS =
-            new DriftThresholds(1.5, 2.0, 2.0, 1.4, 1, 2, 1e-3, 2, 0.25, 4, 0.8, 2);
+            new DriftThresholds(1.5, 2.0, 2.0, 1.4, 1, 2, 1e-3, 2, 0.25, 4, 0.8, 2, 8);
 
     public DriftThresholds {
         positive("meanShift", meanShift);
@@ -90,6 +93,9 @@ public record DriftThresholds(
         }
         if (clearWindows < 1) {
             throw new IllegalArgumentException("drift clearWindows " + clearWindows + " must be at least 1");
+        }
+        if (minImages < 1) {
+            throw new IllegalArgumentException("drift minImages " + minImages + " must be at least 1");
         }
     }
 

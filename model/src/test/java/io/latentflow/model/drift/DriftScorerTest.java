@@ -9,7 +9,7 @@ import org.junit.jupiter.api.Test;
 class DriftScorerTest {
 
     private static final DriftThresholds THRESHOLDS = new DriftThresholds(0.5, 0.5, 0.25, 1.5, 1, 2, 1e-3, 2, 0.25, 4,
-            0.8, 2);
+            0.8, 2, 8);
     private final ReferenceProfile profile = Latents.standardProfile();
     private final DriftScorer scorer = new DriftScorer(profile, THRESHOLDS);
 
