@@ -12,7 +12,7 @@ import java.util.Map;
  * Gauges of the latest closed window of each model version, under
  * {@code <operator>.latentDrift.model.<version>[.channel.<c>]}: per channel {@code mean}, {@code std} and
  * {@code fractionOutsideUnit}; per model version {@code std}, {@code fractionOutsideUnit}, {@code images},
- * {@code blackHolePositions} and {@code driftScore}. "model" and "channel" are key-value groups, so Flink's
+ * {@code blackHolePositions}, {@code novelty} and {@code driftScore}. "model" and "channel" are key-value groups, so Flink's
  * Prometheus reporter turns them into labels.
  */
 final class DriftMetrics {
@@ -40,6 +40,7 @@ final class DriftMetrics {
         private volatile long images;
         private volatile long blackHolePositions;
         private volatile double driftScore = Double.NaN;
+        private volatile double novelty = Double.NaN;
 
         ModelGauges(MetricGroup group) {
             this.group = group;
@@ -48,6 +49,7 @@ final class DriftMetrics {
             group.gauge("images", (Gauge<Long>) () -> images);
             group.gauge("blackHolePositions", (Gauge<Long>) () -> blackHolePositions);
             group.gauge("driftScore", (Gauge<Double>) () -> driftScore);
+            group.gauge("novelty", (Gauge<Double>) () -> novelty);
         }
 
         void update(LatentStatsWindow window) {
@@ -56,6 +58,7 @@ final class DriftMetrics {
             images = window.getImages();
             blackHolePositions = window.getBlackHolePositions();
             driftScore = window.getDriftScore() == null ? Double.NaN : window.getDriftScore();
+            novelty = window.getNovelty() == null ? Double.NaN : window.getNovelty();
             for (ChannelStats channel : window.getChannels()) {
                 double[] values = channels.computeIfAbsent(channel.getChannel(), this::register);
                 values[0] = channel.getMean();

@@ -36,7 +36,8 @@ public final class LatentStatisticsAggregate
                     + reference.modelVersion() + " but received a latent of model " + latent.modelVersion
                     + ": restart the job so that it resolves the profile of the model it serves");
         }
-        accumulator.add(latent.image.imageId, latent.image.source, latent.image.eventTime, latent.latent);
+        accumulator.add(latent.image.imageId, latent.image.source, latent.image.eventTime, latent.latent,
+                reference.novelty(latent.latent));
         return accumulator;
     }
 

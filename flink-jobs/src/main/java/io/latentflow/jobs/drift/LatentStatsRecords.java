@@ -66,6 +66,7 @@ public final class LatentStatsRecords {
                 .setWindowStart(Instant.ofEpochMilli(windowStart))
                 .setWindowEnd(Instant.ofEpochMilli(windowEnd))
                 .setImages(window.images())
+                .setNovelty(window.novelty())
                 .setMean(overall.mean())
                 .setStd(overall.std())
                 .setFractionOutsideUnit(window.fractionOutsideUnit())
@@ -97,7 +98,8 @@ public final class LatentStatsRecords {
                     outlier.getEventTime().toEpochMilli(), outlier.getWorstZ(), outlier.getChannel(),
                     outlier.getMaxAbs()));
         }
-        return new WindowStatistics(record.getImages(), toArray(record.getQuantileRanks()), channels, outliers);
+        return new WindowStatistics(record.getImages(), record.getNovelty() == null ? 1 : record.getNovelty(),
+                toArray(record.getQuantileRanks()), channels, outliers);
     }
 
     private static List<Float> floats(double[] values) {

@@ -89,7 +89,8 @@ class DriftDetectorTest {
                          int minute, double[] mean) throws Exception {
         WindowAccumulator accumulator = new WindowAccumulator(profile);
         for (EncodedLatent latent : SyntheticLatents.latents(32, minute * MINUTE, 1875, mean, minute)) {
-            accumulator.add(latent.image.imageId, latent.image.source, latent.image.eventTime, latent.latent);
+            accumulator.add(latent.image.imageId, latent.image.source, latent.image.eventTime, latent.latent,
+                    profile.novelty(latent.latent));
         }
         WindowStatistics statistics = accumulator.result();
         DriftAssessment assessment = scorer.assess(statistics);

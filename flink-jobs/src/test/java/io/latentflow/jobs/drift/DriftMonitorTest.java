@@ -1,6 +1,7 @@
 package io.latentflow.jobs.drift;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.tuple;
 
 import io.latentflow.jobs.encode.EncodedLatent;
 import io.latentflow.jobs.encode.MicroBatcher;
@@ -40,7 +41,7 @@ class DriftMonitorTest {
         List<EncodedLatent> latents = new ArrayList<>(SyntheticLatents.latents(96, FIRST_EVENT, STEP,
                 new double[]{0, 0, 0, 0}, 2));
         latents.addAll(SyntheticLatents.latents(64, FIRST_EVENT + 3 * MINUTE, STEP,
-                new double[]{0, SyntheticLatents.STD, 0, 0}, 3)); // channel 1 moves by one reference std
+                new double[]{0, 2 * SyntheticLatents.STD, 0, 0}, 3)); // channel 1 moves by two reference std
 
         CollectingSink<LatentStatsWindow> stats = new CollectingSink<>("stats");
         CollectingSink<DriftAlert> alerts = new CollectingSink<>("alerts");
@@ -69,10 +70,14 @@ class DriftMonitorTest {
             assertThat(window.getWorstImages()).hasSize(5);
             assertThat(window.getDriftScore()).as("window %d", w).isNotNull();
         }
-        assertThat(windows.subList(0, 3)).allSatisfy(w -> assertThat(w.getDriftScore()).isLessThan(1));
+        assertThat(windows.subList(0, 3)).allSatisfy(w -> {
+            assertThat(w.getDriftScore()).isLessThan(1);
+            assertThat(w.getNovelty()).isBetween(0.5, 1.4);
+        });
         assertThat(windows.subList(3, 5)).allSatisfy(w -> {
             assertThat(w.getDriftScore()).isGreaterThan(2);
-            assertThat(w.getChannels().get(1).getMeanShift()).isBetween(0.8, 1.2);
+            assertThat(w.getChannels().get(1).getMeanShift()).isBetween(1.8, 2.2);
+            assertThat(w.getNovelty()).isGreaterThan(1.5);
         });
 
         List<DriftAlert> raised = alerts.collected();
@@ -82,8 +87,10 @@ class DriftMonitorTest {
         assertThat(alert.getWindowStart()).isEqualTo(Instant.ofEpochMilli(FIRST_EVENT + 3 * MINUTE));
         assertThat(alert.getPreviousSeverity()).isEqualTo(DriftSeverity.OK);
         assertThat(alert.getSeverity()).isEqualTo(DriftSeverity.CRITICAL);
-        assertThat(alert.getFindings()).extracting(DriftFinding::getChannel).containsOnly(1);
-        assertThat(alert.getFindings()).extracting(DriftFinding::getStatistic).contains("MEAN_SHIFT", "PSI");
+        assertThat(alert.getFindings()).extracting(DriftFinding::getChannel, DriftFinding::getStatistic)
+                // N(0.5, 0.25^2) leaves [-1, 1] 2.3 % of the time: the range check sees it too
+                .containsExactlyInAnyOrder(tuple(1, "MEAN_SHIFT"), tuple(1, "PSI"), tuple(-1, "NOVELTY"),
+                        tuple(-1, "OUT_OF_RANGE"));
         assertThat(alert.getMessage()).contains("CRITICAL", "channel 1 ", "window 3");
     }
 

@@ -10,10 +10,11 @@ import java.util.List;
 /**
  * Measures windows of latent statistics against a model version's reference profile.
  *
- * <p>Per channel: the standardised mean shift, the variance ratio and the PSI over the reference's deciles. Each is
- * divided by its warning level ({@link DriftThresholds}); the drift score is the largest of these over all channels,
- * so a score of 1 means that some statistic of some channel reached its warning level, and every statistic at or
- * above the warning score is a finding. One number, and an alert can always say what moved.
+ * <p>Per channel: the standardised mean shift, the variance ratio and the PSI over the reference's deciles; per
+ * window: the novelty of its images against the reference images ({@link ReferenceImages}). Each is divided by its
+ * warning level ({@link DriftThresholds}; the novelty's excess over 1 by the level's); the drift score is the largest
+ * of these, so a score of 1 means that some statistic reached its warning level, and every statistic at or above the
+ * warning score is a finding. One number, and an alert can always say what moved.
  *
  * <p>Named pathologies, checked against fixed bounds rather than the reference: OUT_OF_RANGE, SCALE, BLACK_HOLES.
  */
@@ -72,12 +73,18 @@ public final class DriftScorer implements Serializable {
                 findings.add(new DriftFinding(c, DriftStatistic.PSI, drift.psi(), psiLevel, drift.psi(), 0));
             }
         }
+        double novelty = noveltyScore(window.novelty());
+        score = Math.max(score, novelty);
+        if (novelty >= warning) {
+            findings.add(new DriftFinding(DriftFinding.ALL_CHANNELS, DriftStatistic.NOVELTY, window.novelty(),
+                    1 + (thresholds.novelty() - 1) * warning, window.novelty(), 1));
+        }
         findings.sort(Comparator.comparingDouble(this::normalised).reversed());
         findings.addAll(pathologies(window));
         Severity level = score >= thresholds.criticalScore() ? Severity.CRITICAL
                 : score >= warning || findings.stream().anyMatch(f -> f.statistic().isPathology()) ? Severity.WARNING
                 : Severity.OK;
-        return new DriftAssessment(score, channels, findings, level);
+        return new DriftAssessment(window.images(), score, channels, findings, level);
     }
 
     private ChannelDrift channelDrift(ChannelStatistics window, ReferenceChannel expected) {
@@ -122,8 +129,13 @@ public final class DriftScorer implements Serializable {
             case MEAN_SHIFT -> finding.value() / thresholds.meanShift();
             case VARIANCE_RATIO -> Math.abs(Math.log(finding.value())) / thresholds.logVarianceRatio();
             case PSI -> finding.value() / thresholds.psi();
+            case NOVELTY -> noveltyScore(finding.value());
             default -> 0;
         };
+    }
+
+    private double noveltyScore(double novelty) {
+        return Math.max(0, novelty - 1) / (thresholds.novelty() - 1);
     }
 
     /**

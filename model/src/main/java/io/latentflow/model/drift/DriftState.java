@@ -7,6 +7,7 @@ import java.io.Serializable;
  * severity raises it at once; a severity clears (to what the window indicates) only after
  * {@link DriftThresholds#clearWindows()} windows in a row score below {@link DriftThresholds#clearFraction()} of its
  * threshold (and, for WARNING, show no pathology). So an alert does not flap while the score hovers at a threshold.
+ * A window of fewer than {@link DriftThresholds#minImages()} images counts as a window but moves nothing.
  *
  * @param windows     windows seen so far
  * @param severity    the current severity
@@ -25,6 +26,9 @@ public record DriftState(long windows, Severity severity, int calmWindows) imple
      */
     public Transition next(DriftAssessment window, DriftThresholds thresholds) {
         long index = windows;
+        if (window.images() < thresholds.minImages()) {
+            return new Transition(index, new DriftState(index + 1, severity, calmWindows), severity);
+        }
         Severity level = window.level();
         if (level.isWorseThan(severity)) {
             return new Transition(index, new DriftState(index + 1, level, 0), severity);

@@ -8,6 +8,8 @@ public enum DriftStatistic {
     VARIANCE_RATIO,
     /** Population stability index of a channel's values over the reference's decile bins. */
     PSI,
+    /** Mean over the window's images of their distance to the nearest reference image, over the typical one. */
+    NOVELTY,
     /** Fraction of all latent values outside [-1, 1]: the latents are not bounded. */
     OUT_OF_RANGE,
     /** Overall latent std far from the scale the model promises: a diffusion model would need a scale factor. */

@@ -13,7 +13,7 @@ import java.util.Optional;
  *   <li>unbounded (KL) latents: 1, the unit scale a diffusion model assumes; nothing in such a model keeps its latents
  *       there, which is why Stable Diffusion users multiply by 0.18215;</li>
  *   <li>bounded latents trained with a variance target: the square root of that target, the recipe's promise;</li>
- *   <li>bounded latents without a recipe (the untrained stand-in, a model saved without {@code recipe.json}): the
+ *   <li>bounded latents without a recipe (an untrained model, a model saved without {@code recipe.json}): the
  *       standard deviation seen on the reference images, since the model promises nothing else.</li>
  * </ul>
  *

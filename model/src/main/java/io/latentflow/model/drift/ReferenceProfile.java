@@ -44,6 +44,7 @@ import java.util.Optional;
  * @param fractionOutsideUnit fraction of values outside [-1, 1]
  * @param blackHolesPerImage  values beyond {@value #BLACK_HOLE_Z} std of their channel's mean, per image
  * @param channels            per channel
+ * @param referenceImages     the reference images as points, for the NOVELTY of live images
  */
 @JsonPropertyOrder(alphabetic = false)
 public record ReferenceProfile(
@@ -58,7 +59,8 @@ public record ReferenceProfile(
         double std,
         double fractionOutsideUnit,
         double blackHolesPerImage,
-        List<ReferenceChannel> channels) implements Serializable {
+        List<ReferenceChannel> channels,
+        ReferenceImages referenceImages) implements Serializable {
 
     public static final String FILE_NAME = "reference-profile.json";
     public static final int FORMAT_VERSION = 1;
@@ -86,6 +88,9 @@ public record ReferenceProfile(
         if (expectedScale == null) {
             throw new IllegalArgumentException("reference profile of " + modelVersion + " has no expectedScale");
         }
+        if (referenceImages == null) {
+            throw new IllegalArgumentException("reference profile of " + modelVersion + " has no referenceImages");
+        }
         channels = List.copyOf(channels);
         for (int c = 0; c < channels.size(); c++) {
             if (channels.get(c).channel() != c) {
@@ -103,6 +108,15 @@ public record ReferenceProfile(
      */
     public static ReferenceProfile compute(ServingModel model, Iterable<ImageBatch> images,
                                            Optional<RecipeConfig> recipe, String source) {
+        return compute(model, model.version(), images, recipe, source);
+    }
+
+    /**
+     * Like {@link #compute(ServingModel, Iterable, Optional, String)}, for a model that will be saved under
+     * {@code modelVersion} (a trainer evaluates its weights before it knows the directory they go to).
+     */
+    public static ReferenceProfile compute(ServingModel model, String modelVersion, Iterable<ImageBatch> images,
+                                           Optional<RecipeConfig> recipe, String source) {
         List<float[]> latents = new ArrayList<>();
         int imageSize = -1;
         try (LatentEncoder encoder = model.newEncoder()) {
@@ -119,7 +133,7 @@ public record ReferenceProfile(
                 }
             }
         }
-        return of(model.version(), model.config(), recipe, imageSize, latents, source);
+        return of(modelVersion, model.config(), recipe, imageSize, latents, source);
     }
 
     /**
@@ -130,8 +144,9 @@ public record ReferenceProfile(
     public static ReferenceProfile of(String modelVersion, AutoencoderConfig config, Optional<RecipeConfig> recipe,
                                       int imageSize, List<float[]> latents, String source) {
         int channels = config.latentChannels();
-        if (latents.isEmpty()) {
-            throw new IllegalArgumentException("no reference latents for " + modelVersion + ": give at least one image");
+        if (latents.size() < 2) {
+            throw new IllegalArgumentException(latents.size() + " reference latent(s) for " + modelVersion
+                    + ": give at least two images (a few dozen make a useful profile)");
         }
         int perImage = latents.get(0).length;
         if (perImage == 0 || perImage % channels != 0) {
@@ -143,6 +158,7 @@ public record ReferenceProfile(
         Moments overall = Moments.EMPTY;
         long outside = 0;
         long blackHoles = 0;
+        double[][] summaries = new double[latents.size()][2 * channels];
         for (int c = 0; c < channels; c++) {
             float[] values = new float[latents.size() * positions];
             Moments moments = Moments.EMPTY;
@@ -153,7 +169,10 @@ public record ReferenceProfile(
                             + " values, the first has " + perImage + ": all must have one shape");
                 }
                 System.arraycopy(latent, c * positions, values, i * positions, positions);
-                moments = moments.merge(Moments.of(latent, c * positions, positions));
+                Moments image = Moments.of(latent, c * positions, positions);
+                summaries[i][c] = image.mean();
+                summaries[i][channels + c] = image.std();
+                moments = moments.merge(image);
             }
             overall = overall.merge(moments);
             double mean = moments.mean();
@@ -175,7 +194,26 @@ public record ReferenceProfile(
         }
         return new ReferenceProfile(FORMAT_VERSION, modelVersion, config.shortName(), imageSize, latents.size(),
                 source, Instant.now().toString(), ExpectedScale.of(config, recipe, overall.std()), overall.std(),
-                (double) outside / overall.count(), (double) blackHoles / latents.size(), profiled);
+                (double) outside / overall.count(), (double) blackHoles / latents.size(), profiled,
+                ReferenceImages.of(summaries));
+    }
+
+    /**
+     * How unlike the reference images one image's latent is: see {@link ReferenceImages}.
+     *
+     * @param latent {@code C x H x W} values
+     */
+    public double novelty(float[] latent) {
+        int channels = channelCount();
+        int positions = latent.length / channels;
+        double[] means = new double[channels];
+        double[] stds = new double[channels];
+        for (int c = 0; c < channels; c++) {
+            Moments image = Moments.of(latent, c * positions, positions);
+            means[c] = image.mean();
+            stds[c] = image.std();
+        }
+        return referenceImages.novelty(means, stds);
     }
 
     public int channelCount() {

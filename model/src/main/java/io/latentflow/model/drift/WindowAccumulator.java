@@ -40,6 +40,7 @@ public final class WindowAccumulator {
     private final ChannelAccumulator[] channels;
     private final List<LatentOutlier> outliers;
     private long images;
+    private double noveltySum;
 
     public WindowAccumulator(ReferenceProfile reference) {
         this(reference, DEFAULT_OUTLIERS);
@@ -76,10 +77,11 @@ public final class WindowAccumulator {
     /**
      * Adds one image's latent.
      *
-     * @param latent {@code C x H x W} values, C the reference's channel count
+     * @param latent  {@code C x H x W} values, C the reference's channel count
+     * @param novelty the image's {@link ReferenceProfile#novelty}
      * @throws IllegalArgumentException when the latent does not have the reference's channel count; nothing is added
      */
-    public void add(String imageId, String source, long eventTime, float[] latent) {
+    public void add(String imageId, String source, long eventTime, float[] latent, double novelty) {
         int channelCount = channels.length;
         if (latent.length == 0 || latent.length % channelCount != 0) {
             throw new IllegalArgumentException("latent of image " + imageId + " has " + latent.length
@@ -103,6 +105,7 @@ public final class WindowAccumulator {
             }
         }
         images++;
+        noveltySum += novelty;
         offerOutlier(new LatentOutlier(imageId, source == null ? "" : source, eventTime, worstZ, worstChannel,
                 maxAbs));
     }
@@ -116,6 +119,7 @@ public final class WindowAccumulator {
             channels[c].merge(other.channels[c]);
         }
         images += other.images;
+        noveltySum += other.noveltySum;
         other.outliers.forEach(this::offerOutlier);
     }
 
@@ -137,7 +141,8 @@ public final class WindowAccumulator {
         for (int c = 0; c < channels.length; c++) {
             stats.add(channels[c].result(c, quantileRanks));
         }
-        return new WindowStatistics(images, quantileRanks.clone(), stats, outliers);
+        return new WindowStatistics(images, images == 0 ? 0 : noveltySum / images, quantileRanks.clone(), stats,
+                outliers);
     }
 
     /** Compact binary form for checkpoints, read back by {@link #fromBytes}. */
@@ -149,6 +154,7 @@ public final class WindowAccumulator {
             out.writeInt(channels.length);
             out.writeInt(maxOutliers);
             out.writeLong(images);
+            out.writeDouble(noveltySum);
             for (int c = 0; c < channels.length; c++) {
                 out.writeDouble(referenceMean[c]);
                 out.writeDouble(referenceStd[c]);
@@ -184,6 +190,7 @@ public final class WindowAccumulator {
             int channelCount = in.readInt();
             int maxOutliers = in.readInt();
             long images = in.readLong();
+            double noveltySum = in.readDouble();
             double[][] edges = new double[channelCount][];
             double[] mean = new double[channelCount];
             double[] std = new double[channelCount];
@@ -200,6 +207,7 @@ public final class WindowAccumulator {
             WindowAccumulator accumulator = new WindowAccumulator(modelVersion, edges, mean, std, maxOutliers);
             System.arraycopy(channels, 0, accumulator.channels, 0, channelCount);
             accumulator.images = images;
+            accumulator.noveltySum = noveltySum;
             int outliers = in.readInt();
             for (int i = 0; i < outliers; i++) {
                 accumulator.outliers.add(new LatentOutlier(in.readUTF(), in.readUTF(), in.readLong(), in.readDouble(),

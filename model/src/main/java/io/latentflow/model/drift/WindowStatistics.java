@@ -8,11 +8,12 @@ import java.util.List;
  * The latent statistics of one window: per channel, and the images that strayed furthest.
  *
  * @param images        latents in the window
+ * @param novelty       mean over the images of their novelty against the reference images (about 1: like them)
  * @param quantileRanks the ranks of every channel's {@code quantiles}
  * @param channels      per channel, in channel order
  * @param outliers      the worst images, worst first
  */
-public record WindowStatistics(long images, double[] quantileRanks, List<ChannelStatistics> channels,
+public record WindowStatistics(long images, double novelty, double[] quantileRanks, List<ChannelStatistics> channels,
                                List<LatentOutlier> outliers) {
 
     public WindowStatistics {

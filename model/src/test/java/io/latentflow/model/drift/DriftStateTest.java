@@ -12,7 +12,8 @@ import org.junit.jupiter.api.Test;
 /** Hysteresis: severity sequences for sequences of window scores (warning 1, critical 2, clear below 0.8 x, 2 calm). */
 class DriftStateTest {
 
-    private static final DriftThresholds THRESHOLDS = new DriftThresholds(0.5, 0.5, 0.25, 1, 2, 1e-3, 2, 0.25, 4, 0.8, 2);
+    private static final DriftThresholds THRESHOLDS = new DriftThresholds(0.5, 0.5, 0.25, 1.5, 1, 2, 1e-3, 2, 0.25, 4,
+            0.8, 2, 8);
 
     @Test
     void aWarningIsRaisedByTheFirstWindowOverAndClearedOnlyAfterTwoCalmWindows() {
@@ -55,6 +56,17 @@ class DriftStateTest {
         assertThat(state.windows()).isEqualTo(4);
     }
 
+    @Test
+    void aWindowOfAFewImagesCountsButMovesNothing() {
+        DriftState state = DriftState.INITIAL;
+        DriftState.Transition few = state.next(new DriftAssessment(7, 5.0, List.of(), List.of(), CRITICAL), THRESHOLDS);
+        assertThat(few.changed()).isFalse();
+        assertThat(few.state()).isEqualTo(new DriftState(1, OK, 0));
+        DriftState.Transition full = few.state().next(window(5.0), THRESHOLDS);
+        assertThat(full.windowIndex()).isEqualTo(1);
+        assertThat(full.state().severity()).isEqualTo(CRITICAL);
+    }
+
     private static List<Severity> severities(double... scores) {
         List<Severity> severities = new ArrayList<>();
         DriftState state = DriftState.INITIAL;
@@ -80,11 +92,11 @@ class DriftStateTest {
 
     private static DriftAssessment window(double score) {
         Severity level = score >= 2 ? CRITICAL : score >= 1 ? WARNING : OK;
-        return new DriftAssessment(score, List.of(), List.of(), level);
+        return new DriftAssessment(32, score, List.of(), List.of(), level);
     }
 
     private static DriftAssessment pathology(double score) {
-        return new DriftAssessment(score, List.of(), List.of(new DriftFinding(DriftFinding.ALL_CHANNELS,
+        return new DriftAssessment(32, score, List.of(), List.of(new DriftFinding(DriftFinding.ALL_CHANNELS,
                 DriftStatistic.SCALE, 5, 2, 5, 1)), WARNING);
     }
 }

@@ -45,7 +45,7 @@ final class Latents {
     static WindowStatistics window(ReferenceProfile profile, List<float[]> latents) {
         WindowAccumulator accumulator = new WindowAccumulator(profile);
         for (int i = 0; i < latents.size(); i++) {
-            accumulator.add("image-" + i, "synthetic", i, latents.get(i));
+            accumulator.add("image-" + i, "synthetic", i, latents.get(i), profile.novelty(latents.get(i)));
         }
         return accumulator.result();
     }

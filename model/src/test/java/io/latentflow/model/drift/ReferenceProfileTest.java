@@ -66,6 +66,22 @@ class ReferenceProfileTest {
     }
 
     @Test
+    void imagesLikeTheReferenceImagesAreAboutOneNovelAndOthersMore() {
+        ReferenceProfile profile = Latents.standardProfile();
+
+        double familiar = Latents.standard(50, 77).stream().mapToDouble(profile::novelty).average().orElseThrow();
+        double brighter = Latents.gaussian(50, new double[]{0.1, 0, 0, 0}, new double[]{0.25, 0.25, 0.25, 0.25}, 78)
+                .stream().mapToDouble(profile::novelty).average().orElseThrow();
+        double alien = profile.novelty(Latents.gaussian(1, new double[]{5, 5, 5, 5}, new double[]{1, 1, 1, 1}, 79)
+                .get(0));
+
+        assertThat(familiar).isBetween(0.7, 1.3);
+        assertThat(brighter).as("every image's channel 0 mean moved by 0.4 reference std").isGreaterThan(1.5);
+        assertThat(alien).isEqualTo(ReferenceImages.MAX_NOVELTY);
+        assertThat(profile.novelty(Latents.standard(400, 1).get(3))).as("a reference image itself").isZero();
+    }
+
+    @Test
     void writesAndReadsBackItsJson() throws Exception {
         ReferenceProfile profile = Latents.standardProfile();
         Path file = dir.resolve(ReferenceProfile.FILE_NAME);

@@ -93,7 +93,7 @@ class WindowAccumulatorTest {
             assertThat(b).usingRecursiveComparison().isEqualTo(a);
         }
         // and it keeps accumulating
-        restored.add("late", "synthetic", 99, Latents.standard(1, 9).get(0));
+        restored.add("late", "synthetic", 99, Latents.standard(1, 9).get(0), 1);
         assertThat(restored.images()).isEqualTo(31);
     }
 
@@ -101,7 +101,7 @@ class WindowAccumulatorTest {
     void aLatentOfAnotherShapeIsRefusedAndNothingIsAdded() {
         WindowAccumulator accumulator = new WindowAccumulator(profile);
 
-        assertThatThrownBy(() -> accumulator.add("odd", "x", 0, new float[Latents.CHANNELS * 8 + 1]))
+        assertThatThrownBy(() -> accumulator.add("odd", "x", 0, new float[Latents.CHANNELS * 8 + 1], 1))
                 .isInstanceOf(IllegalArgumentException.class)
                 .hasMessageContaining("odd").hasMessageContaining("4 channels").hasMessageContaining("test-model");
         assertThat(accumulator.images()).isZero();
@@ -110,7 +110,8 @@ class WindowAccumulatorTest {
     private WindowAccumulator accumulate(List<float[]> latents, int firstIndex) {
         WindowAccumulator accumulator = new WindowAccumulator(profile);
         for (int i = 0; i < latents.size(); i++) {
-            accumulator.add("image-" + (firstIndex + i), "synthetic", firstIndex + i, latents.get(i));
+            accumulator.add("image-" + (firstIndex + i), "synthetic", firstIndex + i, latents.get(i),
+                    profile.novelty(latents.get(i)));
         }
         return accumulator;
     }
