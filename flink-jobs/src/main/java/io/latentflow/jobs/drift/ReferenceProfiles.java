@@ -36,11 +36,6 @@ public final class ReferenceProfiles {
 
     private static final Logger LOG = LoggerFactory.getLogger(ReferenceProfiles.class);
     private static final int BATCH = 16;
-    /**
-     * At most this many reference images, spread evenly over the folder's name order: enough for the decile bins of
-     * every channel (over 8000 values each even at 64 px), while the computation stays seconds at 256 px.
-     */
-    static final int MAX_REFERENCE_IMAGES = 128;
 
     private ReferenceProfiles() {
     }
@@ -140,7 +135,7 @@ public final class ReferenceProfiles {
         }
         List<Path> files;
         try (Stream<Path> listing = Files.list(folder)) {
-            files = spreadEvenly(listing.filter(Files::isRegularFile).sorted().toList(), MAX_REFERENCE_IMAGES);
+            files = ReferenceProfile.spreadEvenly(listing.filter(Files::isRegularFile).sorted().toList());
         } catch (IOException e) {
             throw new UncheckedIOException("Cannot list reference images in " + folder, e);
         }
@@ -169,17 +164,6 @@ public final class ReferenceProfiles {
                     + " drift reference from: give a folder of reference images");
         }
         return batches;
-    }
-
-    static <T> List<T> spreadEvenly(List<T> items, int most) {
-        if (items.size() <= most) {
-            return items;
-        }
-        List<T> spread = new ArrayList<>(most);
-        for (int i = 0; i < most; i++) {
-            spread.add(items.get((int) ((long) i * items.size() / most)));
-        }
-        return spread;
     }
 
     private static ImageBatch batch(List<byte[]> images, int resolution) {

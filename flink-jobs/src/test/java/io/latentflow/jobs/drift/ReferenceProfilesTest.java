@@ -103,10 +103,10 @@ class ReferenceProfilesTest {
 
     @Test
     void manyReferenceImagesAreThinnedEvenlyAcrossTheFolder() {
-        List<Integer> thinned = ReferenceProfiles.spreadEvenly(IntStream.range(0, 240).boxed().toList(), 128);
+        List<Integer> thinned = ReferenceProfile.spreadEvenly(IntStream.range(0, 240).boxed().toList());
 
         assertThat(thinned).hasSize(128).startsWith(0, 1, 3).endsWith(238).isSorted().doesNotHaveDuplicates();
-        assertThat(ReferenceProfiles.spreadEvenly(List.of(1, 2, 3), 128)).containsExactly(1, 2, 3);
+        assertThat(ReferenceProfile.spreadEvenly(List.of(1, 2, 3))).containsExactly(1, 2, 3);
     }
 
     private Path save(String version, Map<String, String> extraFiles) throws Exception {

@@ -68,6 +68,12 @@ public record ReferenceProfile(
     public static final int DEFAULT_BINS = 10;
     /** Black holes are values more than this many standard deviations from their channel's mean. */
     public static final double BLACK_HOLE_Z = 6;
+    /**
+     * At most this many reference images, spread evenly over a folder's name order: enough for the decile bins of
+     * every channel (over 8000 values each even at 64 px), while the computation stays seconds at 256 px. The trainer
+     * and the job pick the same images from the same folder, so a stored profile equals one the job would compute.
+     */
+    public static final int MAX_IMAGES = 128;
 
     private static final long serialVersionUID = 1L;
     private static final ObjectMapper JSON = new ObjectMapper()
@@ -196,6 +202,18 @@ public record ReferenceProfile(
                 source, Instant.now().toString(), ExpectedScale.of(config, recipe, overall.std()), overall.std(),
                 (double) outside / overall.count(), (double) blackHoles / latents.size(), profiled,
                 ReferenceImages.of(summaries));
+    }
+
+    /** At most {@value #MAX_IMAGES} of {@code items}, spread evenly over their order. */
+    public static <T> List<T> spreadEvenly(List<T> items) {
+        if (items.size() <= MAX_IMAGES) {
+            return items;
+        }
+        List<T> spread = new ArrayList<>(MAX_IMAGES);
+        for (int i = 0; i < MAX_IMAGES; i++) {
+            spread.add(items.get((int) ((long) i * items.size() / MAX_IMAGES)));
+        }
+        return spread;
     }
 
     /**

@@ -21,6 +21,7 @@ import io.latentflow.model.data.CropSampler;
 import io.latentflow.model.data.ImageFolder;
 import io.latentflow.model.data.SourceSplit;
 import io.latentflow.model.data.TrainingImage;
+import io.latentflow.model.drift.ReferenceProfile;
 import io.latentflow.model.eval.EvaluationOptions;
 import io.latentflow.model.eval.EvaluationReport;
 import io.latentflow.model.eval.Evaluator;
@@ -45,6 +46,7 @@ import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.SplittableRandom;
 
 /**
@@ -96,6 +98,7 @@ public final class Trainer implements AutoCloseable {
     private final CropSampler sampler;
     private final List<TrainingImage> validationImages;
     private final SourceSplit<Path> split;
+    private final List<Path> referenceFiles;
     private final int trainImageCount;
 
     private long step;
@@ -132,6 +135,7 @@ public final class Trainer implements AutoCloseable {
         this.trainImageCount = training.size();
         this.sampler = new CropSampler(training, cropSize);
         this.validationImages = ImageFolder.load(split.validation());
+        this.referenceFiles = ReferenceProfile.spreadEvenly(files);
 
         this.engine = Engine.getEngine(ENGINE);
         JniUtils.setNumThreads(options.threads());
@@ -206,7 +210,7 @@ public final class Trainer implements AutoCloseable {
         Validated validated = validate();
         String metrics = metricsJson(validated, trainingTime, secondsPerStep, history);
         Manifest manifest = ModelDirectory.save(averaged, options.output(), validated.version(), metrics,
-                Map.of(RecipeFile.NAME, recipe.toJson()));
+                Map.of(RecipeFile.NAME, recipe.toJson(), ReferenceProfile.FILE_NAME, validated.profile().toJson()));
         EvaluationReport validation = validated.report() == null ? null : EvaluationReport.fromJson(metrics);
         LOG.info("Wrote model {} to {} after {} steps ({})", manifest.version(), options.output(), step,
                 ProgressLine.format(trainingTime));
@@ -217,7 +221,8 @@ public final class Trainer implements AutoCloseable {
     /**
      * Evaluates the EMA weights on the validation images through the serving path: the model is saved to a temporary
      * directory and loaded back, exactly as a user would load it. Also names the version after the weights' sha256, so
-     * that the report can carry the version the directory will have.
+     * that the report can carry the version the directory will have, and profiles the latents of the training folder
+     * for the drift monitor (the same images a job would pick from that folder), so the profile ships with the model.
      */
     private Validated validate() throws IOException {
         List<ImageBatch> batches = ValidationImages.batches(validationImages, architecture.downsamplingFactor());
@@ -228,20 +233,24 @@ public final class Trainer implements AutoCloseable {
             String version = architecture.shortName() + "-" + HexFormat.of().formatHex(sha256(
                     ModelDirectory.sha256(dir.resolve(ModelDirectory.ENCODER_PARAMS)) + " "
                             + ModelDirectory.sha256(dir.resolve(ModelDirectory.DECODER_PARAMS)))).substring(0, 12);
-            if (batches.isEmpty()) {
-                LOG.warn("No validation images (one source only, or images smaller than f): metrics.json has no"
-                        + " validation figures");
-                return new Validated(version, null);
-            }
             try (ServingModel model = ServingModel.load(dir)) {
-                return new Validated(version, Evaluator.evaluate(model, batches, EvaluationOptions.defaults()));
+                ReferenceProfile profile = ReferenceProfile.compute(model, version,
+                        ValidationImages.batches(ImageFolder.load(referenceFiles), architecture.downsamplingFactor()),
+                        Optional.of(recipe), referenceFiles.size() + " images of " + options.images().getFileName()
+                                + " (written by the trainer)");
+                if (batches.isEmpty()) {
+                    LOG.warn("No validation images (one source only, or images smaller than f): metrics.json has no"
+                            + " validation figures");
+                    return new Validated(version, null, profile);
+                }
+                return new Validated(version, Evaluator.evaluate(model, batches, EvaluationOptions.defaults()), profile);
             }
         } finally {
             ModelDirectory.deleteRecursively(temp);
         }
     }
 
-    private record Validated(String version, EvaluationReport report) {
+    private record Validated(String version, EvaluationReport report, ReferenceProfile profile) {
     }
 
     private static byte[] sha256(String text) {

@@ -7,6 +7,7 @@ import io.latentflow.model.LatentEncoder;
 import io.latentflow.model.ServingModel;
 import io.latentflow.model.recipe.Adversarial;
 import io.latentflow.model.recipe.RecipeConfig;
+import io.latentflow.model.drift.ReferenceProfile;
 import io.latentflow.model.store.ModelDirectory;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -80,6 +81,11 @@ class TrainerTest {
             assertThat(encoder.encode(new float[3 * 64 * 64], 1, 64, 64)).hasSize(8 * 8 * 8);
         }
         assertThat(RecipeFile.read(result.modelDir())).contains(RecipeConfig.boundedAe());
+        ReferenceProfile profile = ReferenceProfile.read(result.modelDir().resolve(ReferenceProfile.FILE_NAME));
+        assertThat(profile.modelVersion()).isEqualTo(result.version());
+        assertThat(profile.channelCount()).isEqualTo(8);
+        assertThat(profile.images()).as("every image of the folder, both splits").isEqualTo(9);
+        assertThat(profile.std()).isPositive();
         JsonNode metrics = new ObjectMapper().readTree(result.modelDir().resolve(ModelDirectory.METRICS).toFile());
         assertThat(metrics.at("/modelVersion").asText()).isEqualTo(result.version());
         assertThat(metrics.at("/images").asInt()).isEqualTo(3);
