@@ -24,6 +24,7 @@ import java.util.Set;
 import java.util.TreeMap;
 import java.util.TreeSet;
 import java.util.UUID;
+import java.util.function.Function;
 import java.util.stream.Stream;
 
 /**
@@ -67,43 +68,70 @@ public final class ModelDirectory {
      */
     public static Manifest save(Autoencoder autoencoder, Path dir, String version, String metricsJson,
                                 Map<String, String> extraFiles) throws IOException {
-        for (String name : extraFiles.keySet()) {
-            if (REQUIRED_FILES.contains(name) || MANIFEST.equals(name)) {
-                throw new IllegalArgumentException("extra file " + name + " would replace a standard file of the"
-                        + " model directory: pick another name");
-            }
-            new Manifest.FileEntry(name, 0, "0".repeat(64)); // rejects the names the manifest would reject
-        }
+        requireExtraNames(extraFiles);
         if (version != null) {
             Manifest.requireSafeVersion(version);
         }
         requireJsonObject(metricsJson);
+        return publish(dir, staging -> {
+            autoencoder.saveParameters(staging.resolve(ENCODER_PARAMS), staging.resolve(DECODER_PARAMS));
+            autoencoder.config().write(staging.resolve(CONFIG));
+            Files.writeString(staging.resolve(METRICS), metricsJson);
+            return writeExtras(staging, new ArrayList<>(REQUIRED_FILES), extraFiles);
+        }, files -> version != null ? version
+                : autoencoder.config().shortName() + "-" + contentHash(files).substring(0, 12));
+    }
+
+    /**
+     * Writes a copy of a saved version with files added (e.g. the reference profile of a model saved before profiles
+     * existed) into {@code target}; {@code source} is verified first and left as it is. The copy keeps the version
+     * id, which names the weights, and has a manifest of its own covering the added files.
+     *
+     * @param extraFiles file name to content; none may replace a file of the source
+     */
+    public static Manifest copyWith(Path source, Path target, Map<String, String> extraFiles) throws IOException {
+        Manifest original = verify(source);
+        requireExtraNames(extraFiles);
+        for (String name : extraFiles.keySet()) {
+            if (original.file(name).isPresent()) {
+                throw new InvalidModelDirectoryException(source, name, "already in this version; "
+                        + IMMUTABLE_HINT);
+            }
+        }
+        return publish(target, staging -> {
+            List<String> names = new ArrayList<>();
+            for (Manifest.FileEntry entry : original.files()) {
+                Files.copy(source.resolve(entry.path()), staging.resolve(entry.path()));
+                names.add(entry.path());
+            }
+            return writeExtras(staging, names, extraFiles);
+        }, files -> original.version());
+    }
+
+    private interface StagedFiles {
+        /** Writes the version's files into {@code staging}; returns their names in manifest order. */
+        List<String> write(Path staging) throws IOException;
+    }
+
+    /** Writes a version beside {@code dir}, then moves it in one step, so a crash never leaves a half-written one. */
+    private static Manifest publish(Path dir, StagedFiles content,
+                                    Function<List<Manifest.FileEntry>, String> version)
+            throws IOException {
         if (Files.exists(dir) && !isEmptyDirectory(dir)) {
             throw new InvalidModelDirectoryException(dir, null, "it already exists and is not empty; "
                     + IMMUTABLE_HINT);
         }
         Path parent = dir.toAbsolutePath().getParent();
         Files.createDirectories(parent);
-        // Written beside the target then moved in one step, so a crash never leaves a half-written version.
         Path staging = parent.resolve("." + dir.getFileName() + ".partial-" + UUID.randomUUID());
         Files.createDirectory(staging);
         try {
-            autoencoder.saveParameters(staging.resolve(ENCODER_PARAMS), staging.resolve(DECODER_PARAMS));
-            autoencoder.config().write(staging.resolve(CONFIG));
-            Files.writeString(staging.resolve(METRICS), metricsJson);
-            List<String> names = new ArrayList<>(REQUIRED_FILES);
-            for (Map.Entry<String, String> extra : new TreeMap<>(extraFiles).entrySet()) {
-                Files.writeString(staging.resolve(extra.getKey()), extra.getValue());
-                names.add(extra.getKey());
-            }
             List<Manifest.FileEntry> files = new ArrayList<>();
-            for (String name : names) {
+            for (String name : content.write(staging)) {
                 Path file = staging.resolve(name);
                 files.add(new Manifest.FileEntry(name, Files.size(file), sha256(file)));
             }
-            String resolvedVersion = version != null ? version
-                    : autoencoder.config().shortName() + "-" + contentHash(files).substring(0, 12);
-            Manifest manifest = new Manifest(Manifest.FORMAT_VERSION, resolvedVersion, files);
+            Manifest manifest = new Manifest(Manifest.FORMAT_VERSION, version.apply(files), files);
             Files.writeString(staging.resolve(MANIFEST), manifest.toJson());
             if (Files.exists(dir)) {
                 Files.delete(dir);
@@ -119,6 +147,25 @@ public final class ModelDirectory {
                 deleteRecursively(staging);
             }
         }
+    }
+
+    private static void requireExtraNames(Map<String, String> extraFiles) {
+        for (String name : extraFiles.keySet()) {
+            if (REQUIRED_FILES.contains(name) || MANIFEST.equals(name)) {
+                throw new IllegalArgumentException("extra file " + name + " would replace a standard file of the"
+                        + " model directory: pick another name");
+            }
+            new Manifest.FileEntry(name, 0, "0".repeat(64)); // rejects the names the manifest would reject
+        }
+    }
+
+    private static List<String> writeExtras(Path staging, List<String> names, Map<String, String> extraFiles)
+            throws IOException {
+        for (Map.Entry<String, String> extra : new TreeMap<>(extraFiles).entrySet()) {
+            Files.writeString(staging.resolve(extra.getKey()), extra.getValue());
+            names.add(extra.getKey());
+        }
+        return names;
     }
 
     /**

@@ -14,6 +14,7 @@ import java.io.IOException;
 import java.io.RandomAccessFile;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Map;
 import java.util.SplittableRandom;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -122,6 +123,36 @@ class ModelDirectoryTest {
         assertRefused("manifest.json", "model version '../x' is not allowed");
         Files.delete(saved.resolve(ModelDirectory.MANIFEST));
         assertRefused("manifest.json", "missing");
+    }
+
+    @Test
+    void aCopyWithAnAddedFileKeepsTheVersionAndLeavesTheSourceAsItWas() throws IOException {
+        String sourceManifest = Files.readString(saved.resolve(ModelDirectory.MANIFEST));
+        Path copy = temp.resolve("v1-profiled");
+
+        Manifest manifest = ModelDirectory.copyWith(saved, copy, Map.of("notes.json", "{\"a\":1}"));
+
+        assertThat(manifest.version()).isEqualTo("bounded-test-v1");
+        assertThat(ModelDirectory.verify(copy).file("notes.json")).isPresent();
+        assertThat(Files.readString(copy.resolve("notes.json"))).isEqualTo("{\"a\":1}");
+        assertThat(Files.readString(saved.resolve(ModelDirectory.MANIFEST))).isEqualTo(sourceManifest);
+        assertThat(ModelDirectory.verify(saved).file("notes.json")).isEmpty();
+        try (ServingModel original = ServingModel.load(saved); ServingModel copied = ServingModel.load(copy);
+             LatentEncoder a = original.newEncoder(); LatentEncoder b = copied.newEncoder()) {
+            assertThat(b.encode(pixels(), 2, SIDE, SIDE)).containsExactly(a.encode(pixels(), 2, SIDE, SIDE));
+        }
+    }
+
+    @Test
+    void aCopyRefusesATamperedSourceAndFilesItAlreadyHas() throws IOException {
+        ModelDirectory.copyWith(saved, temp.resolve("once"), Map.of("notes.json", "{}"));
+        assertThatThrownBy(() -> ModelDirectory.copyWith(temp.resolve("once"), temp.resolve("twice"),
+                Map.of("notes.json", "{}")))
+                .isInstanceOf(InvalidModelDirectoryException.class).hasMessageContaining("already in this version");
+        Files.writeString(saved.resolve(ModelDirectory.METRICS), "{\"psnr\":99}");
+        assertThatThrownBy(() -> ModelDirectory.copyWith(saved, temp.resolve("copy"), Map.of("x.json", "{}")))
+                .isInstanceOf(InvalidModelDirectoryException.class).hasMessageContaining("metrics.json");
+        assertThat(temp.resolve("copy")).doesNotExist();
     }
 
     private void assertRefused(String file, String reason) {
