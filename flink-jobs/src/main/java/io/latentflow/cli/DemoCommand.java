@@ -1,5 +1,6 @@
 package io.latentflow.cli;
 
+import io.latentflow.dashboard.Dashboard;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
@@ -44,22 +45,67 @@ final class DemoCommand implements Callable<Integer> {
             description = "Event time between consecutive images, ISO-8601 (default ${DEFAULT-VALUE}: 32 per minute).")
     Duration eventStep;
 
-    @Option(names = "--json", description = "Print the summary as one JSON object.")
+    @Option(names = "--json", description = "Print the summary as one JSON object (the dashboard's URL goes to"
+            + " stderr).")
     boolean json;
+
+    @Option(names = "--dashboard-port", defaultValue = "8090",
+            description = "Port of the live dashboard the demo serves on loopback (default ${DEFAULT-VALUE}; when it"
+                    + " is taken, any free port; 0: any free port).")
+    int dashboardPort;
+
+    @Option(names = "--no-dashboard", description = "Do not serve the dashboard.")
+    boolean noDashboard;
+
+    @Option(names = "--keep-running",
+            description = "After the summary, keep the stack and the dashboard up until Ctrl-C.")
+    boolean keepRunning;
 
     @Override
     public Integer call() throws Exception {
         List<Path> folders = imageFolders == null || imageFolders.isEmpty()
                 ? List.of(Home.samples().resolve("photos")) : imageFolders;
         folders.forEach(ImageFolderProducer::regularFilesSorted); // a wrong folder fails before anything starts
-        try (PipelineStack pipeline = PipelineStack.open(stack)) {
+        UntilInterrupted ctrlC = keepRunning ? UntilInterrupted.install() : null;
+        try (PipelineStack pipeline = PipelineStack.open(stack);
+             Dashboard dashboard = noDashboard ? null : DemoDashboard.start(pipeline, dashboardPort)) {
             LOG.info("Stack: {}", pipeline.describe());
+            if (dashboard != null) {
+                say("Dashboard: " + dashboard.url() + (keepRunning ? " (stays up after the run until Ctrl-C)"
+                        : " (while the demo runs; --keep-running keeps it up)"));
+            }
             EncodeRun run = new EncodeRun(pipeline, monitor.applyTo(encode.settings(pipeline)));
-            EncodeRun.Outcome outcome = run.run(folders, Instant.now().minus(Duration.ofHours(1)), eventStep);
+            EncodeRun.Outcome outcome = run.run(folders, windowAligned(Instant.now().minus(Duration.ofHours(1))),
+                    eventStep);
             DemoSummary summary = outcome.summary(pipeline.localObjectFolder().map(Path::toString).orElse(null));
             spec.commandLine().getOut().println(json ? summary.toJson() : summary.toHuman());
             spec.commandLine().getOut().flush();
+            if (keepRunning) {
+                say("The stack" + (dashboard != null ? " and the dashboard at " + dashboard.url() : "")
+                        + " stay up: Ctrl-C to stop. " + pipeline.describe());
+                ctrlC.await();
+            }
             return 0;
+        } finally {
+            if (ctrlC != null) {
+                ctrlC.released();
+            }
         }
+    }
+
+    /**
+     * The first image's event time on a window boundary, so the first window is a whole one: a partial window of a
+     * few images says little about the distribution and would be judged on them alone.
+     */
+    private Instant windowAligned(Instant start) {
+        long window = monitor.window.toMillis();
+        return Instant.ofEpochMilli(start.toEpochMilli() - Math.floorMod(start.toEpochMilli(), window));
+    }
+
+    /** The human summary's stream, or stderr beside --json so that stdout stays one JSON object. */
+    private void say(String line) {
+        var out = json ? spec.commandLine().getErr() : spec.commandLine().getOut();
+        out.println(line);
+        out.flush();
     }
 }

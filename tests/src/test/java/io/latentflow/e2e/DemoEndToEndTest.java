@@ -51,13 +51,17 @@ class DemoEndToEndTest {
 
         StringWriter out = new StringWriter();
         CommandLine cli = Latentflow.commandLine();
+        StringWriter err = new StringWriter();
         cli.setOut(new PrintWriter(out));
+        cli.setErr(new PrintWriter(err));
         int exit = cli.execute("demo", "--images", photos.toString(), "--images", illustrations.toString(),
                 "--images", work.resolve("bad").toString(), "--resolution", String.valueOf(RESOLUTION),
                 "--state-dir", state.toString(), "--json");
 
         assertThat(exit).as("exit code; output: %s", out).isZero();
         JsonNode summary = new ObjectMapper().readTree(out.toString());
+        assertThat(err.toString()).as("beside --json the dashboard's URL goes to stderr")
+                .containsPattern("Dashboard: http://127\\.0\\.0\\.1:\\d+/");
         int good = files(photos).size() + files(illustrations).size();
         assertThat(good).isGreaterThanOrEqualTo(300);
         assertThat(summary.get("imagesIn").asInt()).isEqualTo(good + bad.size());
