@@ -45,7 +45,10 @@ final class EncodeRun {
             try (ImageFolderProducer producer = new ImageFolderProducer(bootstrap, Topics.IMAGES)) {
                 sent = producer.send(folders, firstEventTime, eventStep);
             }
+            // Taken before the job starts, so never past its stopping offsets (the latest when it starts).
+            Map<TopicPartition, Long> imagesEnd = reader.endOffsets(Topics.IMAGES);
             JobExecutionResult result = EncodeJob.onKafka(settings).runToCompletion(pipeline.newEnvironment());
+            ConsumedOffsets.commit(bootstrap, settings.consumerGroup(), imagesEnd);
             List<LatentRecord> latents = reader.readFrom(Topics.LATENTS, latentsBefore, AvroCodec.of(LatentRecord.class));
             List<DeadLetter> deadLetters =
                     reader.readFrom(Topics.DEAD_LETTERS, deadLettersBefore, AvroCodec.of(DeadLetter.class));

@@ -101,6 +101,37 @@ class DemoEndToEndTest {
     }
 
     /** The job's latents equal a direct call of the encoder on the same images, to float16 precision. */
+    @Test
+    void aSecondDemoOnTheSameStateEncodesOnlyItsOwnImages() throws Exception {
+        List<Path> photos = files(SAMPLES.resolve("photos"));
+        Path first = Files.createDirectories(work.resolve("first"));
+        Path second = Files.createDirectories(work.resolve("second"));
+        for (int i = 0; i < 40; i++) {
+            Path photo = photos.get(i * 5);
+            Files.copy(photo, (i < 30 ? first : second).resolve(photo.getFileName()));
+        }
+        Path state = work.resolve("state");
+
+        JsonNode once = demo(first, state);
+        JsonNode twice = demo(second, state);
+
+        assertThat(once.get("latentsWritten").asInt()).isEqualTo(30);
+        assertThat(twice.get("imagesIn").asInt()).isEqualTo(10);
+        assertThat(twice.get("latentsWritten").asInt())
+                .as("the second run reads the images topic from where the first one finished").isEqualTo(10);
+    }
+
+    private JsonNode demo(Path images, Path state) throws Exception {
+        StringWriter out = new StringWriter();
+        CommandLine cli = Latentflow.commandLine();
+        cli.setOut(new PrintWriter(out));
+        cli.setErr(new PrintWriter(new StringWriter()));
+        int exit = cli.execute("demo", "--images", images.toString(), "--resolution", String.valueOf(RESOLUTION),
+                "--state-dir", state.toString(), "--no-dashboard", "--json");
+        assertThat(exit).as("exit code; output: %s", out).isZero();
+        return new ObjectMapper().readTree(out.toString());
+    }
+
     private static void assertShardsHoldTheEncodersOutput(Map<String, ShardReader.Latent> latentsById,
             List<Path> images) throws Exception {
         ImageDecoder decoder = new ImageDecoder();
