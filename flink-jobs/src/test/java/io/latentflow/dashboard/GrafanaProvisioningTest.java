@@ -165,7 +165,7 @@ class GrafanaProvisioningTest {
         public void open(OpenContext context) {
             MetricGroup operator = getRuntimeContext().getMetricGroup();
             MetricGroup model = operator.addGroup("latentDrift").addGroup("model", "bounded-f8c8.v2");
-            for (String name : List.of("std", "fractionOutsideUnit", "driftScore", "severity")) {
+            for (String name : List.of("std", "fractionOutsideUnit", "driftScore", "novelty", "severity")) {
                 model.gauge(name, (Gauge<Double>) () -> 0.5);
             }
             for (String name : List.of("images", "blackHolePositions")) {
