@@ -25,7 +25,8 @@ final class ModelBenchmarkCommand implements Callable<Integer> {
     CommandSpec spec;
 
     @Option(names = "--sizes", split = ",", defaultValue = "64,128,256", paramLabel = "PX",
-            description = "Image sides (and training crop sides), multiples of the model's f (default: ${DEFAULT-VALUE}).")
+            description = "Image sides (and training crop sides), multiples of the model's f"
+                    + " (default: ${DEFAULT-VALUE}).")
     List<Integer> sizes;
 
     @Option(names = "--batch", defaultValue = "16", description = "Images per step and per call (default: 16).")

@@ -25,7 +25,7 @@ public final class InferenceBenchmark {
         return Throughput.measure(() -> encoder.encode(pixels, batch, size, size), batch, iterations);
     }
 
-    /** Decode throughput of the latents of {@code size x size} images (downsampling {@code f}), {@code batch} a call. */
+    /** Decode throughput of the latents of {@code size x size} images (downsampling f), {@code batch} a call. */
     public static Throughput decode(LatentEncoder encoder, LatentDecoder decoder, int f, int size, int batch,
                                     Iterations iterations) {
         // Real latents of the model, not random ones: their range is what the decoder sees in service.

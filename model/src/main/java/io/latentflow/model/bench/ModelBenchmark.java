@@ -34,7 +34,8 @@ public final class ModelBenchmark {
 
         public Options {
             if (sizes == null || sizes.isEmpty() || sizes.stream().anyMatch(s -> s == null || s < 1)) {
-                throw new IllegalArgumentException("sizes is " + sizes + ": give positive pixel sizes, e.g. 64,128,256");
+                throw new IllegalArgumentException("sizes is " + sizes
+                        + ": give positive pixel sizes, e.g. 64,128,256");
             }
             if (batch < 1 || threads < 1) {
                 throw new IllegalArgumentException("batch " + batch + " and threads " + threads + ": use >= 1");
