@@ -5,6 +5,7 @@ import picocli.CommandLine.Command;
 /** Benchmarks that print figures; timing claims are made here, never in unit tests. */
 @Command(name = "bench", mixinStandardHelpOptions = true,
         description = "Benchmarks that print measured figures.",
-        subcommands = {EncodeBenchmark.class, MonitorBenchmark.class, DriftCalibration.class})
+        subcommands = {EncodeBenchmark.class, MonitorBenchmark.class, DriftCalibration.class,
+                ModelBenchmarkCommand.class})
 final class BenchCommand {
 }

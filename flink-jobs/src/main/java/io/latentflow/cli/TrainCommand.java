@@ -66,6 +66,15 @@ public final class TrainCommand implements Callable<Integer> {
             + " warm-up.")
     boolean discriminator;
 
+    @Option(names = "--discriminator-start", description = "With --discriminator: the step from which the autoencoder"
+            + " sees the adversarial loss (default: the recipe's, 2000). Short runs need an earlier start or the"
+            + " discriminator never acts.")
+    Integer discriminatorStart;
+
+    @Option(names = "--discriminator-lead", description = "With --discriminator: steps the discriminator trains alone"
+            + " before that (default: the recipe's 500, at most the start step).")
+    Integer discriminatorLead;
+
     @Option(names = "--recipe-file", description = "A recipe.json to use instead of the preset (overrides --recipe,"
             + " --no-perturbations, --discriminator).")
     Path recipeFile;
@@ -106,6 +115,14 @@ public final class TrainCommand implements Callable<Integer> {
         }
         if (recipeFile == null && discriminator) {
             recipeConfig = recipeConfig.withDiscriminator();
+        }
+        if ((discriminatorStart != null || discriminatorLead != null) && !recipeConfig.adversarial().enabled()) {
+            throw new IllegalArgumentException("--discriminator-start and --discriminator-lead need --discriminator");
+        }
+        if (discriminatorStart != null || discriminatorLead != null) {
+            recipeConfig = recipeConfig.withAdversarialSchedule(
+                    discriminatorStart != null ? discriminatorStart : recipeConfig.adversarial().startStep(),
+                    discriminatorLead);
         }
         int c = channels != null ? channels : recipeConfig.kind() == RecipeKind.KL_VAE ? 4 : 8;
         AutoencoderConfig architecture = AutoencoderConfig.of(recipeConfig.kind().latentKind(), downsampling, c);
@@ -171,6 +188,12 @@ public final class TrainCommand implements Callable<Integer> {
         }
         if (discriminator) {
             line.append(" --discriminator");
+        }
+        if (discriminatorStart != null) {
+            line.append(" --discriminator-start ").append(discriminatorStart);
+        }
+        if (discriminatorLead != null) {
+            line.append(" --discriminator-lead ").append(discriminatorLead);
         }
         if (recipeFile != null) {
             line.append(" --recipe-file ").append(recipeFile);

@@ -4,34 +4,49 @@ import io.latentflow.model.LatentDecoder;
 import io.latentflow.model.LatentEncoder;
 import io.latentflow.model.ServingModel;
 
+import java.util.Arrays;
 import java.util.Locale;
 import java.util.SplittableRandom;
-import java.util.function.Supplier;
 
 /**
- * Encode and decode throughput of the default model through the public serving API (copies included), one thread,
- * at 64, 128 and 256 px with batch 16. Usage: {@code InferenceBenchmark [--sizes 64,128,256] [--batch 16]
- * [--seconds 5]}.
+ * Encode and decode throughput of a model through the public serving API (copies included), one caller thread, on
+ * random pixels (the network's cost does not depend on the image's content). Standalone usage:
+ * {@code InferenceBenchmark [--sizes 64,128,256] [--batch 16] [--iterations 10]}; {@code latentflow bench model} is
+ * the command that also times a training step.
  */
 public final class InferenceBenchmark {
 
     private InferenceBenchmark() {
     }
 
+    /** Encode throughput at {@code size x size}, {@code batch} images a call. */
+    public static Throughput encode(LatentEncoder encoder, int size, int batch, Iterations iterations) {
+        float[] pixels = randomPixels(batch, size);
+        return Throughput.measure(() -> encoder.encode(pixels, batch, size, size), batch, iterations);
+    }
+
+    /** Decode throughput of the latents of {@code size x size} images (downsampling f), {@code batch} a call. */
+    public static Throughput decode(LatentEncoder encoder, LatentDecoder decoder, int f, int size, int batch,
+                                    Iterations iterations) {
+        // Real latents of the model, not random ones: their range is what the decoder sees in service.
+        float[] latents = encoder.encode(randomPixels(batch, size), batch, size, size);
+        return Throughput.measure(() -> decoder.decode(latents, batch, size / f, size / f), batch, iterations);
+    }
+
     public static void main(String[] args) {
         int[] sizes = {64, 128, 256};
         int batch = 16;
-        double seconds = 5;
+        int measured = 10;
         for (int i = 0; i + 1 < args.length; i += 2) {
             switch (args[i]) {
-                case "--sizes" -> sizes = java.util.Arrays.stream(args[i + 1].split(",")).mapToInt(Integer::parseInt)
-                        .toArray();
+                case "--sizes" -> sizes = Arrays.stream(args[i + 1].split(",")).mapToInt(Integer::parseInt).toArray();
                 case "--batch" -> batch = Integer.parseInt(args[i + 1]);
-                case "--seconds" -> seconds = Double.parseDouble(args[i + 1]);
+                case "--iterations" -> measured = Integer.parseInt(args[i + 1]);
                 default -> throw new IllegalArgumentException("unknown option " + args[i]
-                        + "; use --sizes 64,128,256 --batch 16 --seconds 5");
+                        + "; use --sizes 64,128,256 --batch 16 --iterations 10");
             }
         }
+        Iterations iterations = new Iterations(2, measured);
         try (ServingModel model = ServingModel.loadDefault();
              LatentEncoder encoder = model.newEncoder();
              LatentDecoder decoder = model.newDecoder()) {
@@ -42,37 +57,15 @@ public final class InferenceBenchmark {
             System.out.printf(Locale.ROOT, "%6s %14s %14s %12s %12s%n",
                     "size", "encode img/s", "decode img/s", "encode ms", "decode ms");
             for (int size : sizes) {
-                float[] pixels = randomPixels(batch, size);
-                int finalBatch = batch;
-                float[] latents = encoder.encode(pixels, batch, size, size);
-                Rate encode = measure(() -> encoder.encode(pixels, finalBatch, size, size), batch, seconds);
-                Rate decode = measure(() -> decoder.decode(latents, finalBatch, size / f, size / f), batch, seconds);
+                Throughput encode = encode(encoder, size, batch, iterations);
+                Throughput decode = decode(encoder, decoder, f, size, batch, iterations);
                 System.out.printf(Locale.ROOT, "%6d %14.1f %14.1f %12.1f %12.1f%n", size, encode.imagesPerSecond(),
                         decode.imagesPerSecond(), encode.millisPerCall(), decode.millisPerCall());
             }
         }
     }
 
-    private record Rate(double imagesPerSecond, double millisPerCall) {
-    }
-
-    private static Rate measure(Supplier<float[]> call, int batch, double seconds) {
-        // Warm-up: first calls pay for allocator growth and kernel selection.
-        for (int i = 0; i < 2; i++) {
-            call.get();
-        }
-        int calls = 0;
-        long start = System.nanoTime();
-        long deadline = start + (long) (seconds * 1e9);
-        do {
-            call.get();
-            calls++;
-        } while (System.nanoTime() < deadline || calls < 3);
-        double elapsed = (System.nanoTime() - start) / 1e9;
-        return new Rate(calls * batch / elapsed, elapsed * 1000 / calls);
-    }
-
-    private static float[] randomPixels(int batch, int size) {
+    static float[] randomPixels(int batch, int size) {
         SplittableRandom random = new SplittableRandom(size);
         float[] pixels = new float[batch * 3 * size * size];
         for (int i = 0; i < pixels.length; i++) {

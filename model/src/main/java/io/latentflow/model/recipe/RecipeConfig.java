@@ -120,6 +120,16 @@ public record RecipeConfig(
                 adversarial.widths()));
     }
 
+    /**
+     * Moves the adversarial warm-up: the autoencoder sees the discriminator from {@code startStep}; the discriminator
+     * trains alone for {@code lead} steps before that (null keeps the current lead, capped at {@code startStep}).
+     */
+    public RecipeConfig withAdversarialSchedule(int startStep, Integer lead) {
+        int newLead = lead != null ? lead : Math.min(adversarial.discriminatorLead(), startStep);
+        return withAdversarial(new Adversarial(adversarial.enabled(), startStep, newLead, adversarial.weight(),
+                adversarial.gamma(), adversarial.penaltyInterval(), adversarial.learningRate(), adversarial.widths()));
+    }
+
     public RecipeConfig withoutDiscriminator() {
         return withAdversarial(new Adversarial(false, adversarial.startStep(), adversarial.discriminatorLead(),
                 adversarial.weight(), adversarial.gamma(), adversarial.penaltyInterval(), adversarial.learningRate(),

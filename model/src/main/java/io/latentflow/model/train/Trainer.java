@@ -267,6 +267,20 @@ public final class Trainer implements AutoCloseable {
         return step;
     }
 
+    /**
+     * Runs {@code count} of the training loop's own steps (sampling, forward, backward, Adam, EMA, and the
+     * discriminator's update where the recipe has one) with no budget, guard, checkpoint or validation around them;
+     * for benchmarks. Returns the last step's loss terms.
+     */
+    public Map<String, Float> runSteps(int count) {
+        Map<String, Float> losses = Map.of();
+        for (int i = 0; i < count; i++) {
+            losses = trainStep(step, learningRateScale * schedule.at(step, 0));
+            step++;
+        }
+        return losses;
+    }
+
     @Override
     public void close() {
         manager.close();

@@ -57,4 +57,19 @@ class RecipeConfigTest {
                 new VarianceTarget(0.1, 0.6), 1e-6, null, null, 1e-3, 0.999))
                 .hasMessageContaining("variance.weight");
     }
+
+    @Test
+    void theAdversarialWarmUpMovesForShortRunsAndKeepsTheLeadWithinTheStart() {
+        RecipeConfig moved = RecipeConfig.boundedAe().withDiscriminator().withAdversarialSchedule(200, 100);
+        assertThat(moved.adversarial().enabled()).isTrue();
+        assertThat(moved.adversarial().startStep()).isEqualTo(200);
+        assertThat(moved.adversarial().discriminatorStartStep()).isEqualTo(100);
+
+        RecipeConfig capped = RecipeConfig.boundedAe().withDiscriminator().withAdversarialSchedule(200, null);
+        assertThat(capped.adversarial().discriminatorLead()).isEqualTo(200);
+        assertThat(capped.adversarial().discriminatorStartStep()).isZero();
+
+        assertThatThrownBy(() -> RecipeConfig.boundedAe().withAdversarialSchedule(100, 150))
+                .hasMessageContaining("discriminatorLead");
+    }
 }

@@ -1,0 +1,78 @@
+package io.latentflow.model.bench;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.ObjectMapper;
+
+import java.util.List;
+import java.util.Locale;
+
+/**
+ * What {@code latentflow bench model} measured: per image size, the training step and encode/decode throughput.
+ * The load averages say how busy the machine was around the measurement (figures on shared cores move with it).
+ */
+public record ModelBenchmarkReport(
+        String modelVersion,
+        String model,
+        String recipe,
+        int batch,
+        int threads,
+        int availableProcessors,
+        double loadAverageBefore,
+        double loadAverageAfter,
+        Iterations trainIterations,
+        Iterations inferenceIterations,
+        List<Row> rows) {
+
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    /**
+     * @param trainStepSeconds      one training step (forward, backward, optimiser) on {@code batch} crops
+     * @param trainLoss             the last measured step's total loss (finite when the step was real)
+     */
+    public record Row(int size, double trainStepSeconds, double trainImagesPerSecond, double encodeImagesPerSecond,
+                      double encodeMillisPerBatch, double decodeImagesPerSecond, double decodeMillisPerBatch,
+                      double trainLoss) {
+
+        public boolean positiveAndFinite() {
+            return positive(trainStepSeconds) && positive(trainImagesPerSecond) && positive(encodeImagesPerSecond)
+                    && positive(encodeMillisPerBatch) && positive(decodeImagesPerSecond)
+                    && positive(decodeMillisPerBatch) && Double.isFinite(trainLoss);
+        }
+
+        private static boolean positive(double value) {
+            return value > 0 && Double.isFinite(value);
+        }
+    }
+
+    public ModelBenchmarkReport {
+        rows = List.copyOf(rows);
+    }
+
+    public String toJson() {
+        try {
+            return JSON.writeValueAsString(this);
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException("a benchmark report of numbers and strings always serialises", e);
+        }
+    }
+
+    public String toTable() {
+        StringBuilder out = new StringBuilder();
+        out.append(String.format(Locale.ROOT, "model %s (%s, recipe %s), batch %d, %d intra-op threads, %d available"
+                        + " processors, load average %.2f before / %.2f after%n", modelVersion, model, recipe, batch,
+                threads, availableProcessors, loadAverageBefore, loadAverageAfter));
+        out.append(String.format(Locale.ROOT, "train: %d warm-up + %d measured steps; encode/decode: %d warm-up + %d"
+                        + " measured calls per size%n", trainIterations.warmup(), trainIterations.measured(),
+                inferenceIterations.warmup(), inferenceIterations.measured()));
+        out.append(String.format(Locale.ROOT, "| %6s | %15s | %13s | %12s | %12s | %12s | %12s |%n", "size",
+                "train s/step", "train img/s", "encode img/s", "encode ms", "decode img/s", "decode ms"));
+        out.append("|-------:|----------------:|--------------:|-------------:|-------------:|-------------:|"
+                + "-------------:|").append(System.lineSeparator());
+        for (Row row : rows) {
+            out.append(String.format(Locale.ROOT, "| %6d | %15.3f | %13.1f | %12.1f | %12.1f | %12.1f | %12.1f |%n",
+                    row.size(), row.trainStepSeconds(), row.trainImagesPerSecond(), row.encodeImagesPerSecond(),
+                    row.encodeMillisPerBatch(), row.decodeImagesPerSecond(), row.decodeMillisPerBatch()));
+        }
+        return out.toString();
+    }
+}
