@@ -149,7 +149,7 @@
     const note = $("drift-note");
     const notes = [];
     if (score.every((v) => v === null)) notes.push("The monitor has no reference profile for this model: no drift score.");
-    else notes.push("The score is the largest per-channel mean shift, variance ratio or PSI over its warning level.");
+    else notes.push("The score is the largest drift statistic over its warning level: per-channel mean shift, variance ratio or PSI, or the window's novelty (how far its images lie from the nearest reference image).");
     note.hidden = false;
     note.textContent = notes.join(" ");
   }
