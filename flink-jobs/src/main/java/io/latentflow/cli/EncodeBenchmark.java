@@ -50,6 +50,11 @@ final class EncodeBenchmark implements Callable<Integer> {
             description = "Folder of images (default: the shipped sample photos).")
     Path imageFolder;
 
+    @Option(names = "--repeat", defaultValue = "4",
+            description = "Copies of the folder streamed through the pipeline, under distinct names, so that its"
+                    + " steady state is long against start-up and the final checkpoint (default ${DEFAULT-VALUE}).")
+    int repeat;
+
     @Option(names = "--json", description = "Print the figures as one JSON object.")
     boolean json;
 
@@ -58,9 +63,10 @@ final class EncodeBenchmark implements Callable<Integer> {
         Path folder = imageFolder != null ? imageFolder : Home.samples().resolve("photos");
         RawFigures raw = measureRawEncoder(folder);
         EncodeRun.Outcome pipeline;
-        try (PipelineStack stackInstance = PipelineStack.open(stack)) {
+        try (FolderCopies copies = new FolderCopies(folder, repeat);
+             PipelineStack stackInstance = PipelineStack.open(stack)) {
             pipeline = new EncodeRun(stackInstance, encode.settings(stackInstance))
-                    .run(List.of(folder), Instant.now(), Duration.ofMillis(10));
+                    .run(copies.folders(), Instant.now(), Duration.ofMillis(10));
         }
         double pipelinePerSecond = pipeline.steadyImagesPerSecond();
         Map<String, Object> figures = new LinkedHashMap<>();
@@ -68,6 +74,7 @@ final class EncodeBenchmark implements Callable<Integer> {
         figures.put("resolution", encode.resolution);
         figures.put("batchSize", encode.batchSize);
         figures.put("images", raw.images);
+        figures.put("pipelineImages", pipeline.imagesIn());
         figures.put("rawEncoderImagesPerSecond", round(raw.imagesPerSecond));
         figures.put("pipelineImagesPerSecond", round(pipelinePerSecond));
         figures.put("ratio", round(pipelinePerSecond / raw.imagesPerSecond));
@@ -79,8 +86,8 @@ final class EncodeBenchmark implements Callable<Integer> {
         if (json) {
             out.println(new ObjectMapper().writeValueAsString(figures));
         } else {
-            out.printf("%nencode benchmark, model %s, %d px, batch %d, %d images%n", raw.modelVersion,
-                    encode.resolution, encode.batchSize, raw.images);
+            out.printf("%nencode benchmark, model %s, %d px, batch %d, %d images (the pipeline streams them %d"
+                    + " times)%n", raw.modelVersion, encode.resolution, encode.batchSize, raw.images, repeat);
             out.printf("  raw encoder (DJL forward on pre-decoded batches): %8.1f images/s%n", raw.imagesPerSecond);
             out.printf("  pipeline, steady state (first to last batch):     %8.1f images/s%n", pipelinePerSecond);
             out.printf("  ratio pipeline / raw:                             %8.2f (target >= 0.90)%n",
@@ -95,7 +102,10 @@ final class EncodeBenchmark implements Callable<Integer> {
     private record RawFigures(String modelVersion, int images, double imagesPerSecond) {
     }
 
-    /** Decodes and resizes every image first, then times only the encoder calls, after one warm-up batch. */
+    /**
+     * Decodes and resizes every image first, then times only the encoder calls over the folder {@code repeat} times
+     * (as many images as the pipeline gets), after one warm-up batch.
+     */
     private RawFigures measureRawEncoder(Path folder) throws IOException {
         ImageDecoder decoder = new ImageDecoder();
         List<byte[]> pixels = new ArrayList<>();
@@ -121,11 +131,13 @@ final class EncodeBenchmark implements Callable<Integer> {
             try (LatentEncoder encoder = model.newEncoder()) {
                 encoder.encode(batches.get(0), batch, encode.resolution, encode.resolution);
                 long start = System.nanoTime();
-                for (float[] input : batches) {
-                    encoder.encode(input, batch, encode.resolution, encode.resolution);
+                for (int pass = 0; pass < repeat; pass++) {
+                    for (float[] input : batches) {
+                        encoder.encode(input, batch, encode.resolution, encode.resolution);
+                    }
                 }
                 double seconds = (System.nanoTime() - start) / 1e9;
-                return new RawFigures(model.version(), pixels.size(), fullBatches * batch / seconds);
+                return new RawFigures(model.version(), pixels.size(), (double) repeat * fullBatches * batch / seconds);
             }
         }
     }

@@ -14,7 +14,6 @@ import io.latentflow.model.drift.DriftScorer;
 import io.latentflow.model.drift.ReferenceProfile;
 import io.latentflow.model.drift.WindowAccumulator;
 import io.latentflow.model.drift.WindowStatistics;
-import io.latentflow.model.store.ModelDirectory;
 import io.latentflow.schemas.AvroCodec;
 import io.latentflow.schemas.LatentStatsWindow;
 import java.io.IOException;
@@ -81,16 +80,13 @@ final class MonitorBenchmark implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         Path folder = imageFolder != null ? imageFolder : Home.samples().resolve("photos");
-        Path copies = Files.createTempDirectory("latentflow-bench-monitor-");
-        List<Path> stream = new ArrayList<>();
-        for (int copy = 0; copy < repeat; copy++) {
-            stream.add(copyOf(folder, copies.resolve(folder.getFileName() + "-" + copy)));
-        }
         List<Double> plain = new ArrayList<>();
         List<Double> monitored = new ArrayList<>();
         ReferenceProfile reference;
         long windows = 0;
-        try (PipelineStack pipeline = PipelineStack.open(stack)) {
+        try (FolderCopies copies = new FolderCopies(folder, repeat);
+             PipelineStack pipeline = PipelineStack.open(stack)) {
+            List<Path> stream = copies.folders();
             EncodeJobSettings without = encode.settings(pipeline);
             EncodeJobSettings with = monitor.applyTo(without);
             reference = with.monitoring().orElseThrow(() -> new IllegalArgumentException(
@@ -106,8 +102,6 @@ final class MonitorBenchmark implements Callable<Integer> {
                     }
                 }
             }
-        } finally {
-            ModelDirectory.deleteRecursively(copies);
         }
         CpuFigures cpu = measureCpu(folder, reference);
         double plainMedian = median(plain);
@@ -216,14 +210,6 @@ final class MonitorBenchmark implements Callable<Integer> {
         }
         int mid = sorted.length / 2;
         return sorted.length % 2 == 1 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
-    }
-
-    private static Path copyOf(Path folder, Path target) throws IOException {
-        Files.createDirectories(target);
-        for (Path file : ImageFolderProducer.regularFilesSorted(folder)) {
-            Files.copy(file, target.resolve(file.getFileName()));
-        }
-        return target;
     }
 
     private static double round(double value) {
