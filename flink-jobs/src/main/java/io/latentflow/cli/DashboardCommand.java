@@ -3,10 +3,10 @@ package io.latentflow.cli;
 import io.latentflow.dashboard.Dashboard;
 import io.latentflow.dashboard.DashboardSettings;
 import io.latentflow.infra.KafkaSettings;
-import io.latentflow.infra.S3Settings;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.ParameterException;
@@ -33,26 +33,8 @@ final class DashboardCommand implements Callable<Integer> {
             description = "Address to listen on (default ${DEFAULT-VALUE}). The page has no login: widen with care.")
     String bind;
 
-    @Option(names = "--s3-endpoint", defaultValue = "${env:LATENTFLOW_S3_ENDPOINT}",
-            description = "S3/MinIO endpoint URL for reconstructions of the worst images (env LATENTFLOW_S3_ENDPOINT)."
-                    + " Without it they are listed by id.")
-    String s3Endpoint;
-
-    @Option(names = "--s3-access-key", defaultValue = "${env:LATENTFLOW_S3_ACCESS_KEY}",
-            description = "S3 access key (env LATENTFLOW_S3_ACCESS_KEY).")
-    String s3AccessKey;
-
-    @Option(names = "--s3-secret-key", defaultValue = "${env:LATENTFLOW_S3_SECRET_KEY}",
-            description = "S3 secret key (env LATENTFLOW_S3_SECRET_KEY).")
-    String s3SecretKey;
-
-    @Option(names = "--s3-region", defaultValue = "${env:LATENTFLOW_S3_REGION:-us-east-1}",
-            description = "S3 region (env LATENTFLOW_S3_REGION, default ${DEFAULT-VALUE}).")
-    String s3Region;
-
-    @Option(names = "--bucket", defaultValue = "${env:LATENTFLOW_BUCKET:-latentflow}",
-            description = "Bucket of the latents and models (env LATENTFLOW_BUCKET, default ${DEFAULT-VALUE}).")
-    String bucket;
+    @Mixin
+    S3Options s3 = new S3Options();
 
     @Override
     public Integer call() throws InterruptedException {
@@ -63,9 +45,8 @@ final class DashboardCommand implements Callable<Integer> {
         }
         DashboardSettings settings;
         try {
-            S3Settings s3 = s3Endpoint == null || s3Endpoint.isBlank() ? null
-                    : new S3Settings(s3Endpoint, s3AccessKey, s3SecretKey, s3Region, bucket);
-            settings = DashboardSettings.of(new KafkaSettings(kafka), s3, port).withBindAddress(bind);
+            settings = DashboardSettings.of(new KafkaSettings(kafka), s3.external().orElse(null), port)
+                    .withBindAddress(bind);
         } catch (IllegalArgumentException e) {
             throw new ParameterException(spec.commandLine(), e.getMessage());
         }

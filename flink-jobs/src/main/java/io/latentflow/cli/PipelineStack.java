@@ -47,11 +47,12 @@ final class PipelineStack implements AutoCloseable {
 
     static PipelineStack open(StackOptions options) {
         Path stateDir = options.stateDir.toAbsolutePath();
-        boolean allEmbedded = blank(options.kafkaBootstrap) && blank(options.s3Endpoint) && blank(options.flinkRest);
+        boolean allEmbedded = blank(options.kafkaBootstrap) && options.s3.external().isEmpty()
+                && blank(options.flinkRest);
         if (allEmbedded) {
-            LocalStack stack = LocalStack.start(stateDir, options.bucket);
+            LocalStack stack = LocalStack.start(stateDir, options.s3.bucket);
             return new PipelineStack(stack.kafka().settings(), stack.s3().settings(), stack.flink()::environment,
-                    Optional.of(stateDir.resolve("s3").resolve(options.bucket)), List.of(stack),
+                    Optional.of(stateDir.resolve("s3").resolve(options.s3.bucket)), List.of(stack),
                     "embedded Kafka " + stack.kafka().bootstrapServers() + ", embedded S3 " + stack.s3().endpoint()
                             + ", embedded Flink " + stack.flink().restAddress() + " (state in " + stateDir + ")");
         }
@@ -72,15 +73,15 @@ final class PipelineStack implements AutoCloseable {
             }
             S3Settings s3;
             Optional<Path> localObjects = Optional.empty();
-            if (blank(options.s3Endpoint)) {
-                EmbeddedS3 embedded = EmbeddedS3.start(stateDir, options.bucket);
+            Optional<S3Settings> external = options.s3.external();
+            if (external.isEmpty()) {
+                EmbeddedS3 embedded = EmbeddedS3.start(stateDir, options.s3.bucket);
                 started.add(embedded);
                 s3 = embedded.settings();
-                localObjects = Optional.of(stateDir.resolve("s3").resolve(options.bucket));
+                localObjects = Optional.of(stateDir.resolve("s3").resolve(options.s3.bucket));
                 parts.add("embedded S3 " + s3.endpoint());
             } else {
-                s3 = new S3Settings(options.s3Endpoint, require(options.s3AccessKey, "--s3-access-key"),
-                        require(options.s3SecretKey, "--s3-secret-key"), options.s3Region, options.bucket);
+                s3 = external.get();
                 ensureBucket(s3);
                 parts.add("S3 " + s3.endpoint());
             }
@@ -151,13 +152,6 @@ final class PipelineStack implements AutoCloseable {
 
     private static boolean blank(String value) {
         return value == null || value.isBlank();
-    }
-
-    private static String require(String value, String flag) {
-        if (blank(value)) {
-            throw new IllegalArgumentException(flag + " is required with --s3-endpoint");
-        }
-        return value;
     }
 
     private static void closeAll(List<AutoCloseable> components) {

@@ -1,6 +1,7 @@
 package io.latentflow.cli;
 
 import java.nio.file.Path;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /**
@@ -13,25 +14,8 @@ public final class StackOptions {
             description = "Kafka bootstrap servers (env LATENTFLOW_KAFKA). Default: an embedded KRaft broker.")
     String kafkaBootstrap;
 
-    @Option(names = "--s3-endpoint", defaultValue = "${env:LATENTFLOW_S3_ENDPOINT}",
-            description = "S3/MinIO endpoint URL (env LATENTFLOW_S3_ENDPOINT). Default: an embedded S3 server.")
-    String s3Endpoint;
-
-    @Option(names = "--s3-access-key", defaultValue = "${env:LATENTFLOW_S3_ACCESS_KEY}",
-            description = "S3 access key (env LATENTFLOW_S3_ACCESS_KEY).")
-    String s3AccessKey;
-
-    @Option(names = "--s3-secret-key", defaultValue = "${env:LATENTFLOW_S3_SECRET_KEY}",
-            description = "S3 secret key (env LATENTFLOW_S3_SECRET_KEY).")
-    String s3SecretKey;
-
-    @Option(names = "--s3-region", defaultValue = "${env:LATENTFLOW_S3_REGION:-us-east-1}",
-            description = "S3 region (env LATENTFLOW_S3_REGION, default ${DEFAULT-VALUE}).")
-    String s3Region;
-
-    @Option(names = "--bucket", defaultValue = "${env:LATENTFLOW_BUCKET:-latentflow}",
-            description = "Bucket for latents, models and reports (env LATENTFLOW_BUCKET, default ${DEFAULT-VALUE}).")
-    String bucket;
+    @Mixin
+    S3Options s3 = new S3Options();
 
     @Option(names = "--flink", defaultValue = "${env:LATENTFLOW_FLINK}",
             description = "Flink REST address host:port of a session cluster (env LATENTFLOW_FLINK). "
