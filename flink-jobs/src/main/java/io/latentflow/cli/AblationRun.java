@@ -13,10 +13,14 @@ record AblationRun(String name, String label, List<String> trainOptions, boolean
     /** The runs of the README's ablation, in table order. */
     static final List<AblationRun> ALL = List.of(
             new AblationRun("kl-vae-f8c4", "kl-vae f8c4", List.of("--recipe", "kl-vae", "--channels", "4"), false),
+            new AblationRun("kl-vae-f8c4-no-ema", "kl-vae f8c4, no EMA",
+                    List.of("--recipe", "kl-vae", "--channels", "4", "--no-ema"), false),
             new AblationRun("bounded-ae-f8c4", "bounded-ae f8c4",
                     List.of("--recipe", "bounded-ae", "--channels", "4"), false),
             new AblationRun("bounded-ae-f8c8", "bounded-ae f8c8",
                     List.of("--recipe", "bounded-ae", "--channels", "8"), false),
+            new AblationRun("bounded-ae-f8c8-no-ema", "bounded-ae f8c8, no EMA",
+                    List.of("--recipe", "bounded-ae", "--channels", "8", "--no-ema"), false),
             new AblationRun("bounded-ae-f8c8-no-perturbations", "bounded-ae f8c8, no perturbations",
                     List.of("--recipe", "bounded-ae", "--channels", "8", "--no-perturbations"), false),
             new AblationRun("bounded-ae-f8c8-discriminator", "bounded-ae f8c8, discriminator",

@@ -62,6 +62,10 @@ public final class TrainCommand implements Callable<Integer> {
     @Option(names = "--no-perturbations", description = "Train the decoder on clean latents (ablation).")
     boolean noPerturbations;
 
+    @Option(names = "--no-ema", description = "Save the trained weights themselves, not their moving average"
+            + " (ablation: the average of a short run can mismatch an encoder and decoder whose latent scale moves).")
+    boolean noEma;
+
     @Option(names = "--discriminator", description = "Add the adversarial loss (relativistic, R1 + R2) after its"
             + " warm-up.")
     boolean discriminator;
@@ -76,7 +80,7 @@ public final class TrainCommand implements Callable<Integer> {
     Integer discriminatorLead;
 
     @Option(names = "--recipe-file", description = "A recipe.json to use instead of the preset (overrides --recipe,"
-            + " --no-perturbations, --discriminator).")
+            + " --no-perturbations, --no-ema, --discriminator).")
     Path recipeFile;
 
     @Option(names = "--resume", description = "Checkpoint directory to continue from.")
@@ -112,6 +116,9 @@ public final class TrainCommand implements Callable<Integer> {
         RecipeConfig recipeConfig = recipeFile != null ? RecipeConfig.read(recipeFile) : RecipeConfig.preset(recipe);
         if (recipeFile == null && noPerturbations) {
             recipeConfig = recipeConfig.withoutPerturbations();
+        }
+        if (recipeFile == null && noEma) {
+            recipeConfig = recipeConfig.withoutWeightAverage();
         }
         if (recipeFile == null && discriminator) {
             recipeConfig = recipeConfig.withDiscriminator();
@@ -185,6 +192,9 @@ public final class TrainCommand implements Callable<Integer> {
         line.append(" --seed ").append(seed).append(" --threads ").append(threads);
         if (noPerturbations) {
             line.append(" --no-perturbations");
+        }
+        if (noEma) {
+            line.append(" --no-ema");
         }
         if (discriminator) {
             line.append(" --discriminator");

@@ -2,6 +2,7 @@ package io.latentflow.cli;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.latentflow.model.recipe.RecipeConfig;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -46,7 +47,7 @@ class AblationCommandTest {
     }
 
     private String[] command(Path images, Path out, String steps) {
-        return new String[] {"ablation", "--runs", "bounded-ae-f8c4,kl-vae-f8c4", "--steps", steps, "--size", "32",
+        return new String[] {"ablation", "--runs", "bounded-ae-f8c4,kl-vae-f8c4-no-ema", "--steps", steps, "--size", "32",
                 "--batch", "2", "--threads", "1", "--images", images.toString(), "--out", out.toString()};
     }
 
@@ -65,7 +66,7 @@ class AblationCommandTest {
                 .filter(line -> line.startsWith("| ") && !line.startsWith("| run") && !line.startsWith("| ---"))
                 .toList();
         assertThat(rows).hasSize(2);
-        String[][] expected = {{"bounded-ae-f8c4", "bounded-ae f8c4"}, {"kl-vae-f8c4", "kl-vae f8c4"}};
+        String[][] expected = {{"bounded-ae-f8c4", "bounded-ae f8c4"}, {"kl-vae-f8c4-no-ema", "kl-vae f8c4, no EMA"}};
         for (int i = 0; i < expected.length; i++) {
             JsonNode metrics = JSON.readTree(Files.readString(out.resolve(expected[i][0]).resolve("metrics.json")));
             assertThat(metrics.get("training").get("steps").asLong()).isEqualTo(3);
@@ -86,11 +87,13 @@ class AblationCommandTest {
             assertThat(run.get("modelVersion").asText()).isEqualTo(metrics.get("modelVersion").asText());
         }
         assertThat(first.out()).contains(rows.get(0)).contains(rows.get(1));
+        assertThat(RecipeConfig.read(out.resolve("kl-vae-f8c4-no-ema").resolve("recipe.json")).emaDecay())
+                .as("--no-ema saves the trained weights themselves").isZero();
 
         Result again = ablation(command(images, out, "3"));
 
         assertThat(again.exit()).as("stderr: %s", again.err()).isZero();
-        assertThat(again.out()).contains("bounded-ae-f8c4: reusing").contains("kl-vae-f8c4: reusing")
+        assertThat(again.out()).contains("bounded-ae-f8c4: reusing").contains("kl-vae-f8c4-no-ema: reusing")
                 .doesNotContain("latentflow train");
         assertThat(Files.readString(out.resolve("ablation.md"))).isEqualTo(markdown);
 
@@ -100,7 +103,7 @@ class AblationCommandTest {
         assertThat(otherBudget.err()).contains("bounded-ae-f8c4").contains("trained with 3 steps")
                 .contains("use another --out");
 
-        Files.writeString(out.resolve("kl-vae-f8c4").resolve("metrics.json"), "{}");
+        Files.writeString(out.resolve("kl-vae-f8c4-no-ema").resolve("metrics.json"), "{}");
         Result tampered = ablation(command(images, out, "3"));
 
         assertThat(tampered.exit()).isEqualTo(2);

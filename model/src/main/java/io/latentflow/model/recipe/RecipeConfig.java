@@ -114,6 +114,11 @@ public record RecipeConfig(
                 learningRate, emaDecay);
     }
 
+    /** Same recipe, saving the trained weights themselves (EMA decay 0; ablation). */
+    public RecipeConfig withoutWeightAverage() {
+        return new RecipeConfig(kind, reconstruction, variance, klWeight, perturbations, adversarial, learningRate, 0);
+    }
+
     public RecipeConfig withDiscriminator() {
         return withAdversarial(new Adversarial(true, adversarial.startStep(), adversarial.discriminatorLead(),
                 adversarial.weight(), adversarial.gamma(), adversarial.penaltyInterval(), adversarial.learningRate(),

@@ -28,6 +28,9 @@ class RecipeConfigTest {
         assertThat(bounded.withoutPerturbations().perturbations().any()).isFalse();
         assertThat(bounded.withDiscriminator().adversarial().enabled()).isTrue();
         assertThat(bounded.withDiscriminator().withoutDiscriminator()).isEqualTo(bounded);
+        assertThat(bounded.emaDecay()).isEqualTo(0.999);
+        assertThat(bounded.withoutWeightAverage().emaDecay()).isZero();
+        assertThat(bounded.withoutWeightAverage().perturbations()).isEqualTo(bounded.perturbations());
         RecipeConfig kl = RecipeConfig.klVae();
         assertThat(kl.klWeight()).isEqualTo(1e-6);
         assertThat(kl.variance().weight()).isZero();
