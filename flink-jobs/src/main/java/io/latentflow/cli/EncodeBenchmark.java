@@ -46,24 +46,18 @@ final class EncodeBenchmark implements Callable<Integer> {
     @Mixin
     EncodeOptions encode;
 
-    @Option(names = "--images", paramLabel = "DIR",
-            description = "Folder of images (default: the shipped sample photos).")
-    Path imageFolder;
-
-    @Option(names = "--repeat", defaultValue = "4",
-            description = "Copies of the folder streamed through the pipeline, under distinct names, so that its"
-                    + " steady state is long against start-up and the final checkpoint (default ${DEFAULT-VALUE}).")
-    int repeat;
+    @Mixin
+    BenchImages images;
 
     @Option(names = "--json", description = "Print the figures as one JSON object.")
     boolean json;
 
     @Override
     public Integer call() throws Exception {
-        Path folder = imageFolder != null ? imageFolder : Home.samples().resolve("photos");
+        Path folder = images.folder();
         RawFigures raw = measureRawEncoder(folder);
         EncodeRun.Outcome pipeline;
-        try (FolderCopies copies = new FolderCopies(folder, repeat);
+        try (FolderCopies copies = images.copies();
              PipelineStack stackInstance = PipelineStack.open(stack)) {
             pipeline = new EncodeRun(stackInstance, encode.settings(stackInstance))
                     .run(copies.folders(), Instant.now(), Duration.ofMillis(10));
@@ -87,7 +81,7 @@ final class EncodeBenchmark implements Callable<Integer> {
             out.println(new ObjectMapper().writeValueAsString(figures));
         } else {
             out.printf("%nencode benchmark, model %s, %d px, batch %d, %d images (the pipeline streams them %d"
-                    + " times)%n", raw.modelVersion, encode.resolution, encode.batchSize, raw.images, repeat);
+                    + " times)%n", raw.modelVersion, encode.resolution, encode.batchSize, raw.images, images.repeat);
             out.printf("  raw encoder (DJL forward on pre-decoded batches): %8.1f images/s%n", raw.imagesPerSecond);
             out.printf("  pipeline, steady state (first to last batch):     %8.1f images/s%n", pipelinePerSecond);
             out.printf("  ratio pipeline / raw:                             %8.2f (target >= 0.90)%n",
@@ -103,7 +97,7 @@ final class EncodeBenchmark implements Callable<Integer> {
     }
 
     /**
-     * Decodes and resizes every image first, then times only the encoder calls over the folder {@code repeat} times
+     * Decodes and resizes every image first, then times only the encoder calls over the folder {@code --repeat} times
      * (as many images as the pipeline gets), after one warm-up batch.
      */
     private RawFigures measureRawEncoder(Path folder) throws IOException {
@@ -131,13 +125,14 @@ final class EncodeBenchmark implements Callable<Integer> {
             try (LatentEncoder encoder = model.newEncoder()) {
                 encoder.encode(batches.get(0), batch, encode.resolution, encode.resolution);
                 long start = System.nanoTime();
-                for (int pass = 0; pass < repeat; pass++) {
+                for (int pass = 0; pass < images.repeat; pass++) {
                     for (float[] input : batches) {
                         encoder.encode(input, batch, encode.resolution, encode.resolution);
                     }
                 }
                 double seconds = (System.nanoTime() - start) / 1e9;
-                return new RawFigures(model.version(), pixels.size(), (double) repeat * fullBatches * batch / seconds);
+                return new RawFigures(model.version(), pixels.size(),
+                        (double) images.repeat * fullBatches * batch / seconds);
             }
         }
     }

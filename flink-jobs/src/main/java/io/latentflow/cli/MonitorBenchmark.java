@@ -61,30 +61,26 @@ final class MonitorBenchmark implements Callable<Integer> {
     @Mixin
     MonitorOptions monitor;
 
-    @Option(names = "--images", paramLabel = "DIR", description = "Folder of images (default: the shipped sample photos).")
-    Path imageFolder;
+    @Mixin
+    BenchImages images;
 
     @Option(names = "--rounds", defaultValue = "3",
             description = "Measured pipeline runs without and with the monitor, alternating, after one warm-up run of"
                     + " each (default ${DEFAULT-VALUE} each).")
     int rounds;
 
-    @Option(names = "--repeat", defaultValue = "4",
-            description = "Copies of the folder streamed per run, under distinct names, so that each run has a long"
-                    + " steady state (default ${DEFAULT-VALUE}).")
-    int repeat;
 
     @Option(names = "--json", description = "Print the figures as one JSON object.")
     boolean json;
 
     @Override
     public Integer call() throws Exception {
-        Path folder = imageFolder != null ? imageFolder : Home.samples().resolve("photos");
+        Path folder = images.folder();
         List<Double> plain = new ArrayList<>();
         List<Double> monitored = new ArrayList<>();
         ReferenceProfile reference;
         long windows = 0;
-        try (FolderCopies copies = new FolderCopies(folder, repeat);
+        try (FolderCopies copies = images.copies();
              PipelineStack pipeline = PipelineStack.open(stack)) {
             List<Path> stream = copies.folders();
             EncodeJobSettings without = encode.settings(pipeline);
@@ -106,12 +102,13 @@ final class MonitorBenchmark implements Callable<Integer> {
         CpuFigures cpu = measureCpu(folder, reference);
         double plainMedian = median(plain);
         double monitoredMedian = median(monitored);
+        int imagesPerRun = images.repeat * ImageFolderProducer.regularFilesSorted(folder).size();
         Map<String, Object> figures = new LinkedHashMap<>();
         figures.put("model", reference.modelVersion());
         figures.put("resolution", encode.resolution);
         figures.put("batchSize", encode.batchSize);
         figures.put("rounds", rounds);
-        figures.put("imagesPerRun", repeat * ImageFolderProducer.regularFilesSorted(folder).size());
+        figures.put("imagesPerRun", imagesPerRun);
         figures.put("pipelineImagesPerSecondWithout", plain.stream().map(MonitorBenchmark::round).toList());
         figures.put("pipelineImagesPerSecondWith", monitored.stream().map(MonitorBenchmark::round).toList());
         figures.put("pipelineCostPercentOfMedians", round(100 * (1 - monitoredMedian / plainMedian)));
@@ -125,7 +122,7 @@ final class MonitorBenchmark implements Callable<Integer> {
         } else {
             out.printf("%nmonitor benchmark, model %s, %d px, batch %d, %d round(s) of %d images after a warm-up%n",
                     reference.modelVersion(), encode.resolution, encode.batchSize, rounds,
-                    repeat * ImageFolderProducer.regularFilesSorted(folder).size());
+                    imagesPerRun);
             out.printf("  pipeline without monitor, steady: %s images/s%n", plain.stream().map(MonitorBenchmark::round).toList());
             out.printf("  pipeline with monitor, steady:    %s images/s (%d windows closed)%n",
                     monitored.stream().map(MonitorBenchmark::round).toList(), windows);

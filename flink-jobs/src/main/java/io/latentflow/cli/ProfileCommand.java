@@ -55,7 +55,9 @@ final class ProfileCommand implements Callable<Integer> {
                 ServingModel.DEFAULT_RESOURCE_FOLDER).orElseThrow() : Path.of(model);
         try {
             Manifest manifest = ModelDirectory.copyWith(source, out,
-                    Map.of(ReferenceProfile.FILE_NAME, withSource(profile, referenceImages)));
+                    Map.of(ReferenceProfile.FILE_NAME, profile.withSource(profile.images() + " images of "
+                            + referenceImages.normalize().getFileName() + " (written by ./latentflow profile)")
+                            .toJson()));
             spec.commandLine().getOut().printf("model %s with its reference profile (%d images of %d px) written to"
                     + " %s%n", manifest.version(), profile.images(), profile.imageSize(), out.toAbsolutePath());
             return 0;
@@ -64,14 +66,5 @@ final class ProfileCommand implements Callable<Integer> {
                 ModelDirectory.deleteRecursively(source);
             }
         }
-    }
-
-    /** Names the images by their folder, not by this machine's absolute path, which means nothing elsewhere. */
-    private static String withSource(ReferenceProfile profile, Path referenceImages) {
-        return new ReferenceProfile(profile.formatVersion(), profile.modelVersion(), profile.model(),
-                profile.imageSize(), profile.images(), profile.images() + " images of "
-                + referenceImages.normalize().getFileName() + " (written by ./latentflow profile)",
-                profile.createdAt(), profile.expectedScale(), profile.std(), profile.fractionOutsideUnit(),
-                profile.blackHolesPerImage(), profile.channels(), profile.referenceImages()).toJson();
     }
 }

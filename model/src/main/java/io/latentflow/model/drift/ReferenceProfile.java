@@ -204,6 +204,12 @@ public record ReferenceProfile(
                 ReferenceImages.of(summaries));
     }
 
+    /** The same profile, its images described as {@code newSource} (e.g. by folder name, not by a local path). */
+    public ReferenceProfile withSource(String newSource) {
+        return new ReferenceProfile(formatVersion, modelVersion, model, imageSize, images, newSource, createdAt,
+                expectedScale, std, fractionOutsideUnit, blackHolesPerImage, channels, referenceImages);
+    }
+
     /** At most {@value #MAX_IMAGES} of {@code items}, spread evenly over their order. */
     public static <T> List<T> spreadEvenly(List<T> items) {
         if (items.size() <= MAX_IMAGES) {

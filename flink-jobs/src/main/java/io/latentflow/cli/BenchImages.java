@@ -1,0 +1,24 @@
+package io.latentflow.cli;
+
+import java.nio.file.Path;
+import picocli.CommandLine.Option;
+
+/** The images a pipeline benchmark streams: one folder, copied under distinct names for a long steady state. */
+final class BenchImages {
+
+    @Option(names = "--images", paramLabel = "DIR", description = "Folder of images (default: the shipped sample photos).")
+    Path imageFolder;
+
+    @Option(names = "--repeat", defaultValue = "4",
+            description = "Copies of the folder streamed per pipeline run, under distinct names, so that its steady"
+                    + " state is long against start-up and the final checkpoint (default ${DEFAULT-VALUE}).")
+    int repeat;
+
+    Path folder() {
+        return imageFolder != null ? imageFolder : Home.samples().resolve("photos");
+    }
+
+    FolderCopies copies() throws java.io.IOException {
+        return new FolderCopies(folder(), repeat);
+    }
+}
