@@ -317,11 +317,24 @@ class EncodeJobTest {
         return members;
     }
 
+    /**
+     * Polls until the condition holds. A probe that throws counts as "not yet": S3Proxy's filesystem backend answers
+     * a listing with HTTP 400 ("user.content-md5 is not set") when it meets an object still being uploaded, which
+     * is what the job is doing while this polls. The last such error is the cause if time runs out.
+     */
     private static void await(String what, ThrowingCondition condition) throws Exception {
         long deadline = System.nanoTime() + Duration.ofSeconds(90).toNanos();
-        while (!condition.holds()) {
+        Exception lastError = null;
+        while (true) {
+            try {
+                if (condition.holds()) {
+                    return;
+                }
+            } catch (java.io.IOException e) {
+                lastError = e;
+            }
             if (System.nanoTime() > deadline) {
-                throw new AssertionError("timed out waiting for " + what);
+                throw new AssertionError("timed out waiting for " + what, lastError);
             }
             Thread.sleep(200);
         }
