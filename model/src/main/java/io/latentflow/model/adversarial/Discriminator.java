@@ -14,6 +14,7 @@ import io.latentflow.model.nn.SeededInitialization;
 
 import java.util.ArrayList;
 import java.util.List;
+import io.latentflow.model.nn.Scalars;
 
 /**
  * A small residual, normalisation-free discriminator in the spirit of R3GAN: a 1x1 stem, then per stage a residual
@@ -67,9 +68,14 @@ public final class Discriminator extends AbstractBlock {
 
     /** A discriminator with seeded weights in {@code manager}; residual branches start at zero. */
     public static Discriminator initialized(List<Integer> widths, NDManager manager, long seed) {
+        return initialized(widths, manager, seed, DataType.FLOAT32);
+    }
+
+    /** As above with weights of {@code dataType}: float64 lets tests compare gradients free of float32 kernels' error. */
+    static Discriminator initialized(List<Integer> widths, NDManager manager, long seed, DataType dataType) {
         Discriminator discriminator = new Discriminator(widths);
         SeededInitialization.apply(discriminator, seed, "discriminator");
-        discriminator.initialize(manager, DataType.FLOAT32, new Shape(1, 3, 8, 8));
+        discriminator.initialize(manager, dataType, new Shape(1, 3, 8, 8));
         for (Stage stage : discriminator.stages) {
             stage.conv2Weight().getArray().muli(0);
         }
@@ -113,13 +119,13 @@ public final class Discriminator extends AbstractBlock {
             return new Judgement(logits, null);
         }
         // Backward by hand, from d(sum logits)/d(pooled) = head weight for every image.
-        NDArray gradient = head.reshape(1, channels, 1, 1).div((float) positions).mul(lreluSlope(h));
+        NDArray gradient = Scalars.dividedBy(head.reshape(1, channels, 1, 1), positions).mul(lreluSlope(h));
         for (int i = stages.size() - 1; i >= 0; i--) {
             Stage stage = stages.get(i);
             if (stage.downWeight() != null) {
                 NDArray pooledGradient = conv(gradient, value(parameters, stage.downWeight(), device)
                         .swapAxes(0, 1), null, NO_PADDING);
-                gradient = upsampleNearest(pooledGradient).mul(0.25f);
+                gradient = Scalars.times(upsampleNearest(pooledGradient), 0.25);
             }
             NDArray branch = transposedConv3x3(gradient, value(parameters, stage.conv2Weight(), device))
                     .mul(lreluSlope(innerPreActivations.get(i)));
@@ -176,7 +182,7 @@ public final class Discriminator extends AbstractBlock {
 
     /** Derivative of LeakyReLU at x: 1 where x > 0, else the slope; a constant for autograd. */
     static NDArray lreluSlope(NDArray x) {
-        return x.gt(0f).toType(DataType.FLOAT32, false).mul(1 - SLOPE).add(SLOPE);
+        return Scalars.plus(Scalars.times(x.gt(0f).toType(x.getDataType(), false), 1.0 - SLOPE), SLOPE);
     }
 
     private static NDArray averagePool(NDArray x) {

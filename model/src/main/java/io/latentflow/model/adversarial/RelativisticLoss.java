@@ -1,6 +1,7 @@
 package io.latentflow.model.adversarial;
 
 import ai.djl.ndarray.NDArray;
+import io.latentflow.model.nn.Scalars;
 
 /**
  * The relativistic pairing GAN loss (RpGAN, as used by R3GAN) with R1/R2 gradient penalties. Real image i is paired
@@ -24,11 +25,11 @@ public final class RelativisticLoss {
     /** {@code mean over images of ||grad_x D(x)||^2}; R1 on real images, R2 on fakes; multiply by gamma / 2. */
     public static NDArray gradientPenalty(NDArray inputGradient) {
         long batch = inputGradient.getShape().get(0);
-        return inputGradient.square().sum().div((float) batch);
+        return Scalars.dividedBy(inputGradient.square().sum(), batch);
     }
 
     /** {@code log(1 + e^x)} without overflow: {@code max(x, 0) + log(1 + e^-|x|)}. */
     static NDArray softplus(NDArray x) {
-        return x.maximum(0f).add(x.abs().neg().exp().add(1f).log());
+        return Scalars.atLeast(x, 0).add(Scalars.plus(x.abs().neg().exp(), 1).log());
     }
 }

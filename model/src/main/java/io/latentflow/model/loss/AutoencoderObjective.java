@@ -11,6 +11,7 @@ import io.latentflow.model.metrics.Ssim;
 import io.latentflow.model.nn.Autoencoder;
 import io.latentflow.model.recipe.PerturbationPlan;
 import io.latentflow.model.recipe.RecipeConfig;
+import io.latentflow.model.nn.Scalars;
 
 /**
  * The autoencoder's training objective for a recipe: encode, turn the encoder output into decoder input (perturbed
@@ -47,8 +48,8 @@ public final class AutoencoderObjective {
             int c = config.latentChannels();
             NDArray mean = encoded.get(new NDIndex(":, :{}", c));
             NDArray logVariance = encoded.get(new NDIndex(":, {}:", c)).clip(MIN_LOG_VARIANCE, MAX_LOG_VARIANCE);
-            latents = mean.add(logVariance.mul(0.5f).exp().mul(sampleNoise));
-            kl = Losses.klDivergence(mean, logVariance).div((float) (images.getShape().size() / images.getShape()
+            latents = mean.add(Scalars.times(logVariance, 0.5).exp().mul(sampleNoise));
+            kl = Scalars.dividedBy(Losses.klDivergence(mean, logVariance), (images.getShape().size() / images.getShape()
                     .get(0)));
         } else {
             latents = encoded;

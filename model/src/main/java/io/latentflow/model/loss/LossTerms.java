@@ -4,6 +4,7 @@ import ai.djl.ndarray.NDArray;
 
 import java.util.LinkedHashMap;
 import java.util.Map;
+import io.latentflow.model.nn.Scalars;
 
 /**
  * The loss of one training step: the weighted total to differentiate, each named unweighted term for reporting, and the
@@ -24,7 +25,7 @@ public final class LossTerms {
     /** Adds {@code weight * value} to the total and reports {@code value} under {@code name}. */
     public void add(String name, NDArray value, double weight) {
         terms.put(name, value);
-        NDArray weighted = value.mul((float) weight);
+        NDArray weighted = Scalars.times(value, weight);
         total = total == null ? weighted : total.add(weighted);
     }
 

@@ -1,6 +1,7 @@
 package io.latentflow.model.loss;
 
 import ai.djl.ndarray.NDArray;
+import io.latentflow.model.nn.Scalars;
 
 /** The autoencoder's loss terms as differentiable NDArray functions; each returns a scalar. */
 public final class Losses {
@@ -31,7 +32,7 @@ public final class Losses {
 
     /** Mean over channels of {@code (var_c - target)^2}: drives every latent channel's variance to the target. */
     public static NDArray varianceLoss(NDArray latents, double target) {
-        return channelVariance(latents).sub((float) target).square().mean();
+        return Scalars.minus(channelVariance(latents), target).square().mean();
     }
 
     /**
@@ -40,7 +41,7 @@ public final class Losses {
      */
     public static NDArray klDivergence(NDArray mean, NDArray logVariance) {
         long batch = mean.getShape().get(0);
-        NDArray perElement = mean.square().add(logVariance.exp()).sub(1f).sub(logVariance).mul(0.5f);
-        return perElement.sum().div((float) batch);
+        NDArray perElement = Scalars.times(Scalars.minus(mean.square().add(logVariance.exp()), 1).sub(logVariance), 0.5);
+        return Scalars.dividedBy(perElement.sum(), batch);
     }
 }

@@ -1,6 +1,7 @@
 package io.latentflow.model.metrics;
 
 import ai.djl.ndarray.NDArray;
+import io.latentflow.model.nn.Scalars;
 
 /**
  * Peak signal-to-noise ratio, {@code 10 log10(L^2 / MSE)} in dB with L the data range.
@@ -62,7 +63,7 @@ public final class Psnr {
         // PyTorch's mean in DJL reduces one axis at a time: flatten each image first.
         NDArray mse = expected.sub(actual).square().reshape(expected.getShape().get(0), -1).mean(new int[] {1})
                 .maximum((float) (peak * 1e-10));
-        return mse.div((float) peak).log10().mul(-10f);
+        return Scalars.times(Scalars.dividedBy(mse, peak).log10(), -10);
     }
 
     private static double meanSquaredError(float[] expected, float[] actual, int from, int length) {

@@ -9,6 +9,7 @@ import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.convolutional.Conv2d;
 
 import java.util.Arrays;
+import io.latentflow.model.nn.Scalars;
 
 /**
  * Structural similarity (Wang, Bovik, Sheikh, Simoncelli 2004) of NCHW image batches: an 11x11 Gaussian window with
@@ -56,7 +57,7 @@ public final class Ssim {
 
     /** {@code 1 - mean SSIM}: 0 for identical batches, differentiable in both inputs. */
     public static NDArray loss(NDArray x, NDArray y, PixelRange range) {
-        return mean(x, y, range).neg().add(1f);
+        return Scalars.plus(mean(x, y, range).neg(), 1);
     }
 
     /**
@@ -120,8 +121,8 @@ public final class Ssim {
         float c1 = (float) ((K1 * dataRange) * (K1 * dataRange));
         float c2 = (float) ((K2 * dataRange) * (K2 * dataRange));
 
-        NDArray a = x.sub((float) range.low());
-        NDArray b = y.sub((float) range.low());
+        NDArray a = Scalars.minus(x, range.low());
+        NDArray b = Scalars.minus(y, range.low());
         // One depthwise pass over the five moment images instead of five convolutions.
         NDArray stacked = NDArrays.concat(new NDList(a, b, a.square(), b.square(), a.mul(b)), 0);
         NDArray blurred = gaussianBlur(stacked, channels);
@@ -135,8 +136,8 @@ public final class Ssim {
         NDArray sigmaYY = moments.get(3).sub(muYY);
         NDArray sigmaXY = moments.get(4).sub(muXY);
 
-        NDArray numerator = muXY.mul(2f).add(c1).mul(sigmaXY.mul(2f).add(c2));
-        NDArray denominator = muXX.add(muYY).add(c1).mul(sigmaXX.add(sigmaYY).add(c2));
+        NDArray numerator = Scalars.plus(Scalars.times(muXY, 2), c1).mul(Scalars.plus(Scalars.times(sigmaXY, 2), c2));
+        NDArray denominator = Scalars.plus(muXX.add(muYY), c1).mul(Scalars.plus(sigmaXX.add(sigmaYY), c2));
         return numerator.div(denominator);
     }
 

@@ -20,6 +20,9 @@ import java.util.List;
 abstract class StagedBlock extends AbstractBlock {
 
     private final List<Block> stages = new ArrayList<>();
+    private final List<String> stageNames = new ArrayList<>();
+    private ActivationTrace trace;
+    private String tracePrefix;
 
     StagedBlock(byte version) {
         super(version);
@@ -27,7 +30,14 @@ abstract class StagedBlock extends AbstractBlock {
 
     protected final <B extends Block> B stage(String name, B block) {
         stages.add(addChildBlock(name, block));
+        stageNames.add(name);
         return block;
+    }
+
+    /** Records every stage's output (and the finished output) into {@code trace} under {@code prefix}; null stops. */
+    public final void traceInto(ActivationTrace trace, String prefix) {
+        this.trace = trace;
+        this.tracePrefix = prefix;
     }
 
     /** Applied to the last stage's output; identity unless overridden. */
@@ -39,10 +49,17 @@ abstract class StagedBlock extends AbstractBlock {
     protected NDList forwardInternal(ParameterStore ps, NDList inputs, boolean training,
                                      PairList<String, Object> params) {
         NDList current = inputs;
-        for (Block stage : stages) {
-            current = stage.forward(ps, current, training);
+        for (int i = 0; i < stages.size(); i++) {
+            current = stages.get(i).forward(ps, current, training);
+            if (trace != null) {
+                trace.record(tracePrefix + stageNames.get(i), current.singletonOrThrow());
+            }
         }
-        return new NDList(finish(current.singletonOrThrow()));
+        NDArray finished = finish(current.singletonOrThrow());
+        if (trace != null && finished != current.singletonOrThrow()) {
+            trace.record(tracePrefix + "finish", finished);
+        }
+        return new NDList(finished);
     }
 
     @Override

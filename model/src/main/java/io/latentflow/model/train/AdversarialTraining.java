@@ -14,6 +14,7 @@ import io.latentflow.model.recipe.Adversarial;
 
 import java.util.LinkedHashMap;
 import java.util.Map;
+import io.latentflow.model.nn.Scalars;
 
 /**
  * The discriminator side of a recipe with an adversarial loss: its own weights and Adam, its step (relativistic loss
@@ -79,7 +80,7 @@ final class AdversarialTraining {
             if (penalise) {
                 penalty = RelativisticLoss.gradientPenalty(real.inputGradient())
                         .add(RelativisticLoss.gradientPenalty(fake.inputGradient()));
-                total = total.add(penalty.mul((float) (config.gamma() / 2 * config.penaltyInterval())));
+                total = total.add(Scalars.times(penalty, config.gamma() / 2 * config.penaltyInterval()));
             }
             collector.backward(total);
         }

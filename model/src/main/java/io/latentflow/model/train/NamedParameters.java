@@ -1,6 +1,8 @@
 package io.latentflow.model.train;
 
 import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDArrays;
+import ai.djl.ndarray.NDList;
 import ai.djl.nn.Block;
 import ai.djl.nn.Parameter;
 import ai.djl.util.Pair;
@@ -118,5 +120,20 @@ final class NamedParameters {
             }
         }
         return values;
+    }
+
+    /**
+     * Whether every gradient left by the last backward pass is finite: one reduction per parameter and a single read, so
+     * that a step which would write NaN or 1e30 into the weights is caught before Adam applies it.
+     */
+    boolean gradientsFinite() {
+        List<NDArray> sums = new ArrayList<>();
+        for (Parameter parameter : parameters) {
+            NDArray array = parameter.getArray();
+            if (array.hasGradient()) {
+                sums.add(array.getGradient().abs().sum().reshape(1));
+            }
+        }
+        return sums.isEmpty() || Float.isFinite(NDArrays.concat(new NDList(sums)).sum().getFloat());
     }
 }

@@ -28,6 +28,7 @@ import io.latentflow.model.eval.Evaluator;
 import io.latentflow.model.eval.ImageBatch;
 import io.latentflow.model.loss.AutoencoderObjective;
 import io.latentflow.model.loss.LossTerms;
+import io.latentflow.model.nn.ActivationTrace;
 import io.latentflow.model.nn.Autoencoder;
 import io.latentflow.model.recipe.LatentPerturbations;
 import io.latentflow.model.recipe.PerturbationPlan;
@@ -108,6 +109,9 @@ public final class Trainer implements AutoCloseable {
     private int nonFiniteSkips;
     private int consecutiveNonFinite;
     private Snapshot lastGood;
+    private final ActivationTrace trace = new ActivationTrace();
+    private String nonFiniteCause;
+    private final List<String> nonFiniteCauses = new ArrayList<>();
     private long injectNaNAfterStep = -1;
 
     /** Loads the images and builds (or, with {@code resumeFrom}, restores) the model. */
@@ -152,6 +156,8 @@ public final class Trainer implements AutoCloseable {
             this.averaged = Autoencoder.initialized(architecture, manager, seed);
             averaged.encoder().freezeParameters(true);
             averaged.decoder().freezeParameters(true);
+            live.encoder().traceInto(trace, "encoder/");
+            live.decoder().traceInto(trace, "decoder/");
             this.liveParameters = parametersOf(live);
             this.averagedParameters = parametersOf(averaged);
             this.adam = new AdamOptimizer(liveParameters);
@@ -215,7 +221,7 @@ public final class Trainer implements AutoCloseable {
         LOG.info("Wrote model {} to {} after {} steps ({})", manifest.version(), options.output(), step,
                 ProgressLine.format(trainingTime));
         return new TrainingResult(options.output(), manifest.version(), step, firstStep, trainingTime,
-                List.copyOf(history), validation, nonFiniteSkips, secondsPerStep);
+                List.copyOf(history), validation, nonFiniteSkips, List.copyOf(nonFiniteCauses), secondsPerStep);
     }
 
     /**
@@ -308,6 +314,8 @@ public final class Trainer implements AutoCloseable {
         float[] sampleNoise = architecture.latentKind() == LatentKind.KL
                 ? gaussian(random, batchSize * c * latentSide * latentSide) : null;
         Shape imageShape = new Shape(batchSize, 3, cropSize, cropSize);
+        nonFiniteCause = null;
+        trace.clear();
         try (NDScope scope = new NDScope()) {
             NDArray images = manager.create(pixels, imageShape);
             NDArray targets = targetPixels == pixels ? images : manager.create(targetPixels, imageShape);
@@ -330,7 +338,8 @@ public final class Trainer implements AutoCloseable {
                 }
             }
             Map<String, Float> values = terms.values();
-            if (!allFinite(values)) {
+            if (!allFinite(values) || !liveParameters.gradientsFinite()) {
+                nonFiniteCause = NonFiniteLocator.locate(liveParameters, images, trace, values);
                 adam.zeroGradients();
                 return values;
             }
@@ -341,26 +350,31 @@ public final class Trainer implements AutoCloseable {
                         learningRateScale));
             }
             return values;
+        } finally {
+            trace.clear();
         }
     }
 
     /** Skips a non-finite step: back to the last good weights, with half the learning rate. */
     private void guard(Map<String, Float> losses) {
-        if (allFinite(losses)) {
+        if (nonFiniteCause == null) {
             consecutiveNonFinite = 0;
             return;
         }
         nonFiniteSkips++;
+        nonFiniteCauses.add("step " + step + ": " + nonFiniteCause);
         consecutiveNonFinite++;
         if (consecutiveNonFinite > MAX_CONSECUTIVE_NON_FINITE) {
             throw new IllegalStateException("the loss was NaN or infinite " + consecutiveNonFinite + " steps in a"
                     + " row even after restoring the last good weights with a lower learning rate (now x"
-                    + learningRateScale + "); lower the recipe's learningRate or check the images");
+                    + learningRateScale + "); lower the recipe's learningRate or check the images; first non-finite"
+                    + " value this time: " + nonFiniteCause);
         }
         restore(lastGood);
         learningRateScale *= 0.5;
-        LOG.warn("Step {}: loss {} is not finite; skipped it, restored the weights of step {}, learning rate now x{}"
-                + " ({} skips so far)", step, losses, lastGood.step(), learningRateScale, nonFiniteSkips);
+        LOG.warn("Step {}: not finite, first in {} (losses {}); skipped it, restored the weights of step {}, learning"
+                + " rate now x{} ({} skips so far)", step, nonFiniteCause, losses, lastGood.step(), learningRateScale,
+                nonFiniteSkips);
     }
 
     private Snapshot snapshot() {
@@ -454,6 +468,7 @@ public final class Trainer implements AutoCloseable {
         training.put("trainImages", trainImageCount);
         training.put("parameters", liveParameters.count());
         training.put("nonFiniteSkips", nonFiniteSkips);
+        training.put("nonFiniteCauses", nonFiniteCauses);
         training.put("resumedFromStep", firstStep);
         training.put("finalLosses", meanOfLast(history, 50));
         if (adversarial != null) {

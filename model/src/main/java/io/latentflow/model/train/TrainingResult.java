@@ -18,10 +18,12 @@ import java.util.Map;
  * @param losses         the loss terms of each step this invocation ran, in order ("loss" is the weighted total)
  * @param validation     the evaluator's figures on the validation sources; null when none was held out
  * @param nonFiniteSkips steps skipped by the NaN/Inf guard
+ * @param nonFiniteCauses for each skipped step of this invocation, where its first non-finite value appeared
  * @param secondsPerStep mean wall time per step of this invocation
  */
 public record TrainingResult(Path modelDir, String version, long steps, long firstStep, Duration trainingTime,
                              List<Map<String, Float>> losses, EvaluationReport validation, int nonFiniteSkips,
+                             List<String> nonFiniteCauses,
                              double secondsPerStep) {
 
     /** The weighted total loss of each step of this invocation. */
