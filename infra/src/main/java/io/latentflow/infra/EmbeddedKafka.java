@@ -1,5 +1,6 @@
 package io.latentflow.infra;
 
+import io.latentflow.connections.KafkaSettings;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.OutputStream;

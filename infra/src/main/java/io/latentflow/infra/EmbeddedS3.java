@@ -1,5 +1,6 @@
 package io.latentflow.infra;
 
+import io.latentflow.connections.S3Settings;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.URI;

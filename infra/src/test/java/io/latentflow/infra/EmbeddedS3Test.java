@@ -1,5 +1,6 @@
 package io.latentflow.infra;
 
+import io.latentflow.connections.S3Settings;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 

@@ -1,5 +1,6 @@
 package io.latentflow.infra;
 
+import io.latentflow.connections.KafkaSettings;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.latentflow.schemas.Topics;

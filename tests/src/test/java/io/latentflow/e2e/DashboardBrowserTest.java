@@ -9,7 +9,7 @@ import io.latentflow.cli.Latentflow;
 import io.latentflow.dashboard.Dashboard;
 import io.latentflow.infra.EmbeddedKafka;
 import io.latentflow.infra.EmbeddedS3;
-import io.latentflow.infra.S3Settings;
+import io.latentflow.connections.S3Settings;
 import io.latentflow.schemas.Topics;
 import java.awt.image.BufferedImage;
 import java.io.PrintWriter;
@@ -142,8 +142,9 @@ class DashboardBrowserTest {
         StringWriter out = new StringWriter();
         CommandLine cli = Latentflow.commandLine();
         cli.setOut(new PrintWriter(out));
+        Path secret = Files.writeString(work.resolve("s3-secret"), s3.secretKey());
         int exit = cli.execute("demo", "--kafka", kafka.bootstrapServers(), "--s3-endpoint", s3.endpoint(),
-                "--s3-access-key", s3.accessKey(), "--s3-secret-key", s3.secretKey(), "--bucket", s3.bucket(),
+                "--s3-access-key", s3.accessKey(), "--s3-secret-key-file", secret.toString(), "--bucket", s3.bucket(),
                 "--state-dir", work.resolve("state").toString(), "--resolution", String.valueOf(RESOLUTION),
                 "--images", SAMPLES.resolve("photos").toString(), "--images", brokenCamera.toString(), "--json");
         assertThat(exit).as("demo exit code; output: %s", out).isZero();

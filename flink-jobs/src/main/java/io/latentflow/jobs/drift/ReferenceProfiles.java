@@ -1,10 +1,11 @@
 package io.latentflow.jobs.drift;
 
 import io.latentflow.jobs.encode.ModelLocation;
-import io.latentflow.jobs.image.ImageDecoder;
-import io.latentflow.jobs.image.ImageRejectedException;
-import io.latentflow.jobs.image.ModelInputBatch;
-import io.latentflow.jobs.image.ModelInputResizer;
+import io.latentflow.imaging.ImageDecoder;
+import io.latentflow.imaging.ImageFolders;
+import io.latentflow.imaging.ImageRejectedException;
+import io.latentflow.imaging.ModelInputBatch;
+import io.latentflow.imaging.ModelInputResizer;
 import io.latentflow.model.ServingModel;
 import io.latentflow.model.drift.ReferenceProfile;
 import io.latentflow.model.eval.ImageBatch;
@@ -133,32 +134,12 @@ public final class ReferenceProfiles {
             throw new IllegalArgumentException("Reference images folder " + folder.toAbsolutePath() + " does not exist:"
                     + " the drift monitor needs reference images for a model without a stored profile");
         }
-        List<Path> files;
-        try (Stream<Path> listing = Files.list(folder)) {
-            files = ReferenceProfile.spreadEvenly(listing.filter(Files::isRegularFile).sorted().toList());
-        } catch (IOException e) {
-            throw new UncheckedIOException("Cannot list reference images in " + folder, e);
-        }
-        ImageDecoder decoder = new ImageDecoder();
-        ModelInputResizer resizer = new ModelInputResizer(resolution, downsamplingFactor);
+        List<Path> files = ReferenceProfile.spreadEvenly(ImageFolders.files(folder));
         List<ImageBatch> batches = new ArrayList<>();
-        List<byte[]> pending = new ArrayList<>(BATCH);
-        for (Path file : files) {
-            try {
-                pending.add(resizer.resize(decoder.decode(Files.readAllBytes(file))));
-            } catch (ImageRejectedException e) {
-                LOG.info("Reference image {} skipped: {}", file.getFileName(), e.getMessage());
-            } catch (IOException e) {
-                throw new UncheckedIOException("Cannot read reference image " + file, e);
-            }
-            if (pending.size() == BATCH) {
-                batches.add(batch(pending, resolution));
-                pending.clear();
-            }
-        }
-        if (!pending.isEmpty()) {
-            batches.add(batch(pending, resolution));
-        }
+        ImageFolders.preparedBatches(files, new ImageDecoder(), new ModelInputResizer(resolution, downsamplingFactor),
+                        BATCH, (file, reason) -> LOG.info("Reference image {} skipped: {}", file.getFileName(),
+                                reason.getMessage()))
+                .forEachRemaining(images -> batches.add(batch(images, resolution)));
         if (batches.isEmpty()) {
             throw new IllegalArgumentException("No readable images in " + folder.toAbsolutePath() + " to compute the"
                     + " drift reference from: give a folder of reference images");

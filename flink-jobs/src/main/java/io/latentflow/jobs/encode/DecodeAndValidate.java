@@ -1,11 +1,11 @@
 package io.latentflow.jobs.encode;
 
-import io.latentflow.infra.S3Settings;
-import io.latentflow.jobs.image.ImageDecoder;
-import io.latentflow.jobs.image.ImageLimits;
-import io.latentflow.jobs.image.ImageRejectedException;
-import io.latentflow.jobs.image.ModelInputResizer;
-import io.latentflow.jobs.shard.SampleKeys;
+import io.latentflow.connections.S3Settings;
+import io.latentflow.imaging.ImageDecoder;
+import io.latentflow.imaging.ImageLimits;
+import io.latentflow.imaging.ImageRejectedException;
+import io.latentflow.imaging.ModelInputResizer;
+import io.latentflow.shards.SampleKeys;
 import io.latentflow.schemas.AvroCodec;
 import io.latentflow.schemas.DeadLetterReason;
 import io.latentflow.schemas.ImageRecord;
@@ -93,6 +93,12 @@ public final class DecodeAndValidate extends ProcessFunction<RawImage, PreparedI
             refuse(context, raw, id, e.reason(), e.getMessage(), PipelineStage.VALIDATE);
             return;
         }
+        String tooLarge = RecordMetadataLimits.violation(record.getSource(), record.getAttributes());
+        if (tooLarge != null) {
+            refuse(context, raw, id, DeadLetterReason.MALFORMED_RECORD, "image " + id + " is refused: " + tooLarge,
+                    PipelineStage.VALIDATE);
+            return;
+        }
         ByteBuffer inline = record.getInlineBytes();
         String objectUri = record.getObjectUri();
         boolean hasInline = inline != null;
@@ -124,12 +130,9 @@ public final class DecodeAndValidate extends ProcessFunction<RawImage, PreparedI
         } catch (ImageRejectedException e) {
             refuse(context, raw, id, e.reason(), "image " + id + ": " + e.getMessage(), PipelineStage.DECODE);
             return;
-        } catch (RuntimeException e) {
-            // the decoder turns bad bytes into rejections; anything else it throws is still about these bytes
-            refuse(context, raw, id, DeadLetterReason.CORRUPT_IMAGE, "image " + id + " could not be decoded: " + e,
-                    PipelineStage.DECODE);
-            return;
         }
+        // No catch-all here: the decoder turns every fault of the input into a rejection; any other exception (in
+        // resizing, colour conversion) is a bug that must fail the job, not dead-letter all traffic.
         out.collect(prepared(raw, record, key, image, pixels));
         imagesPrepared.inc();
     }

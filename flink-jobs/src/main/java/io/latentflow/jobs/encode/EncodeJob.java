@@ -17,6 +17,7 @@ import org.apache.flink.api.connector.source.Source;
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.connector.base.DeliveryGuarantee;
 import org.apache.flink.connector.kafka.sink.KafkaRecordSerializationSchema;
+import org.apache.flink.connector.kafka.sink.KafkaRecordSerializationSchemaBuilder;
 import org.apache.flink.connector.kafka.sink.KafkaSink;
 import org.apache.flink.connector.kafka.source.KafkaSource;
 import org.apache.flink.connector.kafka.source.KafkaSourceBuilder;
@@ -62,12 +63,6 @@ public final class EncodeJob {
             new OutputTag<>("dead-letters", new AvroTypeInfo<>(DeadLetter.class));
 
     /**
-     * Kafka transactions must outlive a checkpoint interval plus a restart, and stay below the
-     * broker's transaction.max.timeout.ms (15 min by default), or the job restarts forever.
-     */
-    static final String TRANSACTION_TIMEOUT_MS = "60000";
-
-    /**
      * Barriers start aligned; only when alignment takes longer than this (the encoder back-pressures
      * the stream) do they overtake the queued images and the images go into the checkpoint.
      */
@@ -98,6 +93,18 @@ public final class EncodeJob {
         this.latentStats = latentStats;
         this.driftAlerts = driftAlerts;
         this.settings = settings;
+    }
+
+    /**
+     * Entry point of the job jar: {@code flink run latentflow-flink-jobs-VERSION-job.jar --kafka HOST:PORT
+     * --s3-endpoint URL ...} ({@link EncodeJobArguments} lists the arguments). Runs until cancelled, or with
+     * {@code --bounded} until the images present at the start are encoded.
+     */
+    public static void main(String[] args) throws Exception {
+        EncodeJob job = onKafka(EncodeJobArguments.parse(args, System.getenv()));
+        StreamExecutionEnvironment environment = StreamExecutionEnvironment.getExecutionEnvironment();
+        job.build(environment);
+        environment.execute(JOB_NAME);
     }
 
     /** The job on the images, latents and images-dlq (and latent-stats, drift-alerts) topics of {@code settings.kafka()}. */
@@ -201,54 +208,46 @@ public final class EncodeJob {
     }
 
     static KafkaSink<LatentRecord> latentsSink(EncodeJobSettings settings) {
-        return KafkaSink.<LatentRecord>builder()
-                .setBootstrapServers(settings.kafka().bootstrapServers())
-                .setRecordSerializer(KafkaRecordSerializationSchema.<LatentRecord>builder()
-                        .setTopic(Topics.LATENTS)
-                        .setKeySerializationSchema(record -> record.getImageId().getBytes(StandardCharsets.UTF_8))
-                        .setValueSerializationSchema(new AvroSerialization<>(LatentRecord.class))
-                        .build())
-                .setDeliveryGuarantee(DeliveryGuarantee.EXACTLY_ONCE)
-                .setTransactionalIdPrefix(settings.transactionalIdPrefix() + "-latents")
-                .setProperty("transaction.timeout.ms", TRANSACTION_TIMEOUT_MS)
-                .build();
+        return exactlyOnceSink(settings, Topics.LATENTS, LatentRecord.class, LatentRecord::getImageId, "latents");
     }
 
     static KafkaSink<LatentStatsWindow> latentStatsSink(EncodeJobSettings settings) {
-        return modelKeyedSink(settings, Topics.LATENT_STATS, LatentStatsWindow.class,
-                LatentStatsWindow::getModelVersion);
+        // keyed by model version, so each version's records stay in order on one partition
+        return exactlyOnceSink(settings, Topics.LATENT_STATS, LatentStatsWindow.class,
+                LatentStatsWindow::getModelVersion, Topics.LATENT_STATS);
     }
 
     static KafkaSink<DriftAlert> driftAlertsSink(EncodeJobSettings settings) {
-        return modelKeyedSink(settings, Topics.DRIFT_ALERTS, DriftAlert.class, DriftAlert::getModelVersion);
-    }
-
-    /** Keyed by model version, so each version's records stay in order on one partition. */
-    private static <T extends SpecificRecord> KafkaSink<T> modelKeyedSink(EncodeJobSettings settings, String topic,
-            Class<T> type, SerializableFunction<T, String> modelVersion) {
-        return KafkaSink.<T>builder()
-                .setBootstrapServers(settings.kafka().bootstrapServers())
-                .setRecordSerializer(KafkaRecordSerializationSchema.<T>builder()
-                        .setTopic(topic)
-                        .setKeySerializationSchema(record -> modelVersion.apply(record).getBytes(StandardCharsets.UTF_8))
-                        .setValueSerializationSchema(new AvroSerialization<>(type))
-                        .build())
-                .setDeliveryGuarantee(DeliveryGuarantee.EXACTLY_ONCE)
-                .setTransactionalIdPrefix(settings.transactionalIdPrefix() + "-" + topic)
-                .setProperty("transaction.timeout.ms", TRANSACTION_TIMEOUT_MS)
-                .build();
+        return exactlyOnceSink(settings, Topics.DRIFT_ALERTS, DriftAlert.class, DriftAlert::getModelVersion,
+                Topics.DRIFT_ALERTS);
     }
 
     static KafkaSink<DeadLetter> deadLetterSink(EncodeJobSettings settings) {
-        return KafkaSink.<DeadLetter>builder()
+        return exactlyOnceSink(settings, Topics.DEAD_LETTERS, DeadLetter.class, null, "dlq");
+    }
+
+    /**
+     * A transactional sink of Avro records, committed with the job's checkpoints. The transaction timeout bounds how
+     * long the job may be down between a checkpoint and its commit: a transaction older than it is aborted by the
+     * broker and its records are lost, so it is as long as the broker allows ({@link EncodeJobSettings}).
+     *
+     * @param key        the record key, or null for none
+     * @param idSuffix   makes the sink's transactional ids unique within the job (part of its restored state)
+     */
+    private static <T extends SpecificRecord> KafkaSink<T> exactlyOnceSink(EncodeJobSettings settings, String topic,
+            Class<T> type, SerializableFunction<T, String> key, String idSuffix) {
+        KafkaRecordSerializationSchemaBuilder<T> serializer = KafkaRecordSerializationSchema.<T>builder()
+                .setTopic(topic)
+                .setValueSerializationSchema(new AvroSerialization<>(type));
+        if (key != null) {
+            serializer.setKeySerializationSchema(record -> key.apply(record).getBytes(StandardCharsets.UTF_8));
+        }
+        return KafkaSink.<T>builder()
                 .setBootstrapServers(settings.kafka().bootstrapServers())
-                .setRecordSerializer(KafkaRecordSerializationSchema.<DeadLetter>builder()
-                        .setTopic(Topics.DEAD_LETTERS)
-                        .setValueSerializationSchema(new AvroSerialization<>(DeadLetter.class))
-                        .build())
+                .setRecordSerializer(serializer.build())
                 .setDeliveryGuarantee(DeliveryGuarantee.EXACTLY_ONCE)
-                .setTransactionalIdPrefix(settings.transactionalIdPrefix() + "-dlq")
-                .setProperty("transaction.timeout.ms", TRANSACTION_TIMEOUT_MS)
+                .setTransactionalIdPrefix(settings.transactionalIdPrefix() + "-" + idSuffix)
+                .setProperty("transaction.timeout.ms", Long.toString(settings.transactionTimeout().toMillis()))
                 .build();
     }
 }

@@ -1,9 +1,9 @@
 package io.latentflow.jobs.encode;
 
-import io.latentflow.infra.KafkaSettings;
+import io.latentflow.connections.KafkaSettings;
 import io.latentflow.jobs.drift.DriftMonitorSettings;
-import io.latentflow.infra.S3Settings;
-import io.latentflow.jobs.image.ImageLimits;
+import io.latentflow.connections.S3Settings;
+import io.latentflow.imaging.ImageLimits;
 
 import java.io.Serializable;
 import java.time.Duration;
@@ -28,6 +28,12 @@ import java.util.Optional;
  * @param consumerGroup         Kafka consumer group of the images source (offsets are committed on checkpoints)
  * @param transactionalIdPrefix prefix of the Kafka transactional ids of both sinks; unique per running job
  * @param maxShardBytes         a shard is closed and a new one opened once it holds this many bytes
+ * @param transactionTimeout    timeout of the Kafka transactions of the exactly-once sinks. A transaction is
+ *                              committed when the checkpoint that closed it completes; if the job is down longer
+ *                              than this between the two (a failure, a restart, a full cluster restart), the broker
+ *                              aborts the transaction and its records are lost (Flink's KafkaSink documentation).
+ *                              So it is as long as the broker allows: at most its transaction.max.timeout.ms
+ *                              (15 min by default, 1 h on the embedded broker), else the sink cannot start
  * @param restartPolicy         what Flink does when the job fails
  * @param failureInjection      TEST ONLY, null otherwise: makes one operator throw once
  * @param monitor               the latent-drift monitor downstream of the encoder, or null for none
@@ -46,6 +52,7 @@ public record EncodeJobSettings(
         String consumerGroup,
         String transactionalIdPrefix,
         long maxShardBytes,
+        Duration transactionTimeout,
         RestartPolicy restartPolicy,
         FailureInjectionForTesting failureInjection,
         DriftMonitorSettings monitor) implements Serializable {
@@ -57,6 +64,8 @@ public record EncodeJobSettings(
     public static final String DEFAULT_CONSUMER_GROUP = "latentflow-encode";
     public static final String DEFAULT_TRANSACTIONAL_ID_PREFIX = "latentflow-encode";
     public static final long DEFAULT_MAX_SHARD_BYTES = 128L * 1024 * 1024;
+    /** Kafka's default transaction.max.timeout.ms, which docker-compose.yml keeps. */
+    public static final Duration DEFAULT_TRANSACTION_TIMEOUT = Duration.ofMinutes(15);
 
     public EncodeJobSettings {
         Objects.requireNonNull(kafka, "kafka settings");
@@ -74,6 +83,9 @@ public record EncodeJobSettings(
         require(consumerGroup != null && !consumerGroup.isBlank(), "consumerGroup", consumerGroup, "a group id");
         require(transactionalIdPrefix != null && !transactionalIdPrefix.isBlank(), "transactionalIdPrefix",
                 transactionalIdPrefix, "a prefix unique to this job");
+        require(isPositive(transactionTimeout) && transactionTimeout.compareTo(checkpointInterval) > 0,
+                "transactionTimeout", transactionTimeout, "longer than the checkpoint interval (" + checkpointInterval
+                        + "); at most the broker's transaction.max.timeout.ms");
         require(maxShardBytes >= 1024, "maxShardBytes", maxShardBytes, "at least 1024 bytes; 128 MiB by default");
     }
 
@@ -86,6 +98,7 @@ public record EncodeJobSettings(
                 .batchTimeout(batchTimeout).imageLimits(imageLimits).checkpointInterval(checkpointInterval)
                 .parallelism(parallelism).bounded(bounded).consumerGroup(consumerGroup)
                 .transactionalIdPrefix(transactionalIdPrefix).maxShardBytes(maxShardBytes)
+                .transactionTimeout(transactionTimeout)
                 .restartPolicy(restartPolicy).failureInjection(failureInjection).monitor(monitor);
     }
 
@@ -122,6 +135,7 @@ public record EncodeJobSettings(
         private String consumerGroup = DEFAULT_CONSUMER_GROUP;
         private String transactionalIdPrefix = DEFAULT_TRANSACTIONAL_ID_PREFIX;
         private long maxShardBytes = DEFAULT_MAX_SHARD_BYTES;
+        private Duration transactionTimeout = DEFAULT_TRANSACTION_TIMEOUT;
         private RestartPolicy restartPolicy = RestartPolicy.flinkDefault();
         private FailureInjectionForTesting failureInjection;
         private DriftMonitorSettings monitor;
@@ -187,6 +201,11 @@ public record EncodeJobSettings(
             return this;
         }
 
+        public Builder transactionTimeout(Duration transactionTimeout) {
+            this.transactionTimeout = transactionTimeout;
+            return this;
+        }
+
         public Builder restartPolicy(RestartPolicy restartPolicy) {
             this.restartPolicy = restartPolicy;
             return this;
@@ -207,7 +226,7 @@ public record EncodeJobSettings(
         public EncodeJobSettings build() {
             return new EncodeJobSettings(kafka, s3, model, resolution, batchSize, batchTimeout, imageLimits,
                     checkpointInterval, parallelism, bounded, consumerGroup, transactionalIdPrefix, maxShardBytes,
-                    restartPolicy, failureInjection, monitor);
+                    transactionTimeout, restartPolicy, failureInjection, monitor);
         }
     }
 }

@@ -1,7 +1,7 @@
 package io.latentflow.jobs.encode;
 
-import io.latentflow.jobs.image.ModelInputBatch;
-import io.latentflow.jobs.shard.LatentSummaries;
+import io.latentflow.imaging.ModelInputBatch;
+import io.latentflow.shards.LatentSummaries;
 import io.latentflow.model.AutoencoderConfig;
 import io.latentflow.model.LatentEncoder;
 import io.latentflow.model.ServingModel;

@@ -1,9 +1,9 @@
 package io.latentflow.jobs.encode;
 
-import io.latentflow.infra.S3Settings;
-import io.latentflow.jobs.shard.Npy;
-import io.latentflow.jobs.shard.SampleMetadata;
-import io.latentflow.jobs.shard.ShardWriter;
+import io.latentflow.connections.S3Settings;
+import io.latentflow.shards.Npy;
+import io.latentflow.shards.SampleMetadata;
+import io.latentflow.shards.ShardWriter;
 import io.latentflow.schemas.LatentRecord;
 import org.apache.flink.api.common.accumulators.LongCounter;
 import org.apache.flink.api.common.state.ListState;

@@ -1,6 +1,6 @@
 package io.latentflow.jobs.encode;
 
-import io.latentflow.jobs.image.ImageRejectedException;
+import io.latentflow.imaging.ImageRejectedException;
 import io.latentflow.schemas.DeadLetterReason;
 import io.minio.GetObjectArgs;
 import io.minio.GetObjectResponse;

@@ -1,7 +1,7 @@
 package io.latentflow.jobs.encode;
 
 import io.latentflow.infra.EmbeddedS3;
-import io.latentflow.jobs.image.ImageLimits;
+import io.latentflow.imaging.ImageLimits;
 import io.latentflow.schemas.AvroCodec;
 import io.latentflow.schemas.DeadLetter;
 import io.latentflow.schemas.DeadLetterReason;
@@ -84,6 +84,10 @@ class DecodeAndValidateTest {
             harness.processElement(raw(3, record("not-s3").setObjectUri("http://example.com/a.jpg")));
             harness.processElement(raw(4, record("too-big-inline").setInlineBytes(ByteBuffer.wrap(photo))));
             harness.processElement(new StreamRecord<>(new RawImage("images", 0, 5, 0, new byte[] {1, 2, 3})));
+            harness.processElement(raw(6, record("long-source").setSource("s".repeat(70_000))
+                    .setInlineBytes(ByteBuffer.wrap(photo))));
+            harness.processElement(raw(7, record("huge-attributes").setAttributes(Map.of("notes", "x".repeat(20_000)))
+                    .setInlineBytes(ByteBuffer.wrap(photo))));
 
             assertThat(harness.extractOutputValues()).isEmpty();
             assertThat(deadLetters(harness))
@@ -93,7 +97,9 @@ class DecodeAndValidateTest {
                             org.assertj.core.groups.Tuple.tuple(2L, DeadLetterReason.TOO_MANY_BYTES, "fetch"),
                             org.assertj.core.groups.Tuple.tuple(3L, DeadLetterReason.OBJECT_NOT_FOUND, "fetch"),
                             org.assertj.core.groups.Tuple.tuple(4L, DeadLetterReason.TOO_MANY_BYTES, "decode"),
-                            org.assertj.core.groups.Tuple.tuple(5L, DeadLetterReason.MALFORMED_RECORD, "deserialize"));
+                            org.assertj.core.groups.Tuple.tuple(5L, DeadLetterReason.MALFORMED_RECORD, "deserialize"),
+                            org.assertj.core.groups.Tuple.tuple(6L, DeadLetterReason.MALFORMED_RECORD, "validate"),
+                            org.assertj.core.groups.Tuple.tuple(7L, DeadLetterReason.MALFORMED_RECORD, "validate"));
             assertThat(deadLetters(harness)).allSatisfy(letter -> assertThat(letter.getMessage()).isNotBlank());
         }
     }

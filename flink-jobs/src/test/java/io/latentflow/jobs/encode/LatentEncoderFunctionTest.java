@@ -1,8 +1,8 @@
 package io.latentflow.jobs.encode;
 
-import io.latentflow.jobs.image.ImageDecoder;
-import io.latentflow.jobs.image.ModelInputBatch;
-import io.latentflow.jobs.image.ModelInputResizer;
+import io.latentflow.imaging.ImageDecoder;
+import io.latentflow.imaging.ModelInputBatch;
+import io.latentflow.imaging.ModelInputResizer;
 import io.latentflow.model.LatentEncoder;
 import io.latentflow.model.ServingModel;
 import org.apache.flink.streaming.util.ProcessFunctionTestHarnesses;

@@ -1,18 +1,18 @@
 package io.latentflow.model.data;
 
+import io.latentflow.imaging.ImageDecoder;
+import io.latentflow.imaging.ImageFolders;
+import io.latentflow.imaging.ImageRejectedException;
+
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-import javax.imageio.ImageIO;
 import java.awt.image.BufferedImage;
-import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Set;
-import java.util.stream.Stream;
 
 /** Reads the images of one folder (not recursive) into memory, in file-name order. */
 public final class ImageFolder {
@@ -23,36 +23,38 @@ public final class ImageFolder {
     private ImageFolder() {
     }
 
-    /** Image files of {@code dir} by extension, sorted by name. */
-    public static List<Path> list(Path dir) throws IOException {
-        if (!Files.isDirectory(dir)) {
-            throw new IllegalArgumentException("image folder " + dir + " does not exist or is not a directory");
+    /**
+     * The image files of {@code dir} by extension, sorted by name: every one of them names a source for the split, so
+     * a README or a .DS_Store must not count. Their content is checked when they are loaded.
+     */
+    public static List<Path> list(Path dir) {
+        List<Path> files = ImageFolders.files(dir).stream().filter(ImageFolder::hasImageExtension).toList();
+        if (files.isEmpty()) {
+            throw new IllegalArgumentException("image folder " + dir + " holds no images (" + EXTENSIONS + ")");
         }
-        try (Stream<Path> entries = Files.list(dir)) {
-            List<Path> files = entries.filter(Files::isRegularFile)
-                    .filter(p -> EXTENSIONS.contains(extension(p)))
-                    .sorted()
-                    .toList();
-            if (files.isEmpty()) {
-                throw new IllegalArgumentException("image folder " + dir + " holds no images (" + EXTENSIONS + ")");
-            }
-            return files;
-        }
+        return files;
     }
 
-    /** Decodes the files; a file that is not a readable image is skipped with one warning line. */
-    public static List<TrainingImage> load(List<Path> files) throws IOException {
+    private static boolean hasImageExtension(Path file) {
+        String name = file.getFileName().toString();
+        int dot = name.lastIndexOf('.');
+        return dot > 0 && EXTENSIONS.contains(name.substring(dot + 1).toLowerCase(Locale.ROOT));
+    }
+
+    /**
+     * Decodes the files as the encode job decodes a streamed image ({@link ImageDecoder}: format sniffing, EXIF
+     * orientation, sRGB), at their own size: training crops them, validation centre-crops them. A file that is not an
+     * acceptable image is skipped with one warning line.
+     */
+    public static List<TrainingImage> load(List<Path> files) {
+        ImageDecoder decoder = new ImageDecoder();
         List<TrainingImage> images = new ArrayList<>(files.size());
         for (Path file : files) {
             BufferedImage image;
             try {
-                image = ImageIO.read(file.toFile());
-            } catch (IOException e) {
-                LOG.warn("Skipping {}: cannot decode it ({})", file, e.getMessage());
-                continue;
-            }
-            if (image == null) {
-                LOG.warn("Skipping {}: not an image format this build can read", file);
+                image = decoder.decode(ImageFolders.read(file));
+            } catch (ImageRejectedException e) {
+                LOG.warn("Skipping {}: {}", file, e.getMessage());
                 continue;
             }
             String name = file.getFileName().toString();
@@ -77,9 +79,4 @@ public final class ImageFolder {
         return planar;
     }
 
-    private static String extension(Path file) {
-        String name = file.getFileName().toString();
-        int dot = name.lastIndexOf('.');
-        return dot < 0 ? "" : name.substring(dot + 1).toLowerCase(Locale.ROOT);
-    }
 }

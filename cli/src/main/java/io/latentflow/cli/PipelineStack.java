@@ -1,0 +1,171 @@
+package io.latentflow.cli;
+
+import io.latentflow.infra.EmbeddedFlink;
+import io.latentflow.infra.EmbeddedKafka;
+import io.latentflow.infra.EmbeddedS3;
+import io.latentflow.connections.KafkaSettings;
+import io.latentflow.infra.LocalStack;
+import io.latentflow.connections.S3Settings;
+import io.latentflow.schemas.Topics;
+import io.minio.BucketExistsArgs;
+import io.minio.MakeBucketArgs;
+import io.minio.MinioClient;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import org.apache.flink.configuration.Configuration;
+import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
+
+/**
+ * Kafka, S3 and Flink as a command sees them: each one external when its address was given, otherwise
+ * started embedded on loopback with its state under the state folder.
+ */
+final class PipelineStack implements AutoCloseable {
+
+    private final KafkaSettings kafka;
+    private final S3Settings s3;
+    private final EnvironmentFactory environments;
+    private final Optional<Path> localObjectFolder;
+    private final List<AutoCloseable> started;
+    private final String description;
+
+    @FunctionalInterface
+    interface EnvironmentFactory {
+        StreamExecutionEnvironment create();
+    }
+
+    private PipelineStack(KafkaSettings kafka, S3Settings s3, EnvironmentFactory environments,
+            Optional<Path> localObjectFolder, List<AutoCloseable> started, String description) {
+        this.kafka = kafka;
+        this.s3 = s3;
+        this.environments = environments;
+        this.localObjectFolder = localObjectFolder;
+        this.started = started;
+        this.description = description;
+    }
+
+    static PipelineStack open(StackOptions options) {
+        Path stateDir = options.stateDir.toAbsolutePath();
+        boolean allEmbedded = blank(options.kafkaBootstrap) && options.s3.external().isEmpty()
+                && blank(options.flinkRest);
+        if (allEmbedded) {
+            LocalStack stack = LocalStack.start(stateDir, options.s3.bucket);
+            return new PipelineStack(stack.kafka().settings(), stack.s3().settings(), stack.flink()::environment,
+                    Optional.of(stateDir.resolve("s3").resolve(options.s3.bucket)), List.of(stack),
+                    "embedded Kafka " + stack.kafka().bootstrapServers() + ", embedded S3 " + stack.s3().endpoint()
+                            + ", embedded Flink " + stack.flink().restAddress() + " (state in " + stateDir + ")");
+        }
+        List<AutoCloseable> started = new ArrayList<>();
+        List<String> parts = new ArrayList<>();
+        try {
+            KafkaSettings kafka;
+            if (blank(options.kafkaBootstrap)) {
+                EmbeddedKafka embedded = EmbeddedKafka.start(stateDir.resolve("kafka"));
+                started.add(embedded);
+                embedded.createTopics(LocalStack.TOPIC_PARTITIONS, Topics.IMAGES, Topics.LATENTS, Topics.DEAD_LETTERS,
+                        Topics.LATENT_STATS, Topics.DRIFT_ALERTS);
+                kafka = embedded.settings();
+                parts.add("embedded Kafka " + kafka.bootstrapServers());
+            } else {
+                kafka = new KafkaSettings(options.kafkaBootstrap);
+                parts.add("Kafka " + kafka.bootstrapServers());
+            }
+            S3Settings s3;
+            Optional<Path> localObjects = Optional.empty();
+            Optional<S3Settings> external = options.s3.external();
+            if (external.isEmpty()) {
+                EmbeddedS3 embedded = EmbeddedS3.start(stateDir, options.s3.bucket);
+                started.add(embedded);
+                s3 = embedded.settings();
+                localObjects = Optional.of(stateDir.resolve("s3").resolve(options.s3.bucket));
+                parts.add("embedded S3 " + s3.endpoint());
+            } else {
+                s3 = external.get();
+                ensureBucket(s3);
+                parts.add("S3 " + s3.endpoint());
+            }
+            EnvironmentFactory environments;
+            if (blank(options.flinkRest)) {
+                EmbeddedFlink flink = EmbeddedFlink.start(stateDir.resolve("flink"));
+                started.add(flink);
+                environments = flink::environment;
+                parts.add("embedded Flink " + flink.restAddress());
+            } else {
+                environments = () -> remoteEnvironment(options.flinkRest, options.jobJar);
+                parts.add("Flink " + options.flinkRest);
+            }
+            return new PipelineStack(kafka, s3, environments, localObjects, List.copyOf(started), String.join(", ", parts));
+        } catch (RuntimeException e) {
+            closeAll(started);
+            throw e;
+        }
+    }
+
+    KafkaSettings kafka() {
+        return kafka;
+    }
+
+    S3Settings s3() {
+        return s3;
+    }
+
+    StreamExecutionEnvironment newEnvironment() {
+        return environments.create();
+    }
+
+    /** Where the embedded S3 server keeps the bucket's objects as plain files, when it is embedded. */
+    Optional<Path> localObjectFolder() {
+        return localObjectFolder;
+    }
+
+    String describe() {
+        return description;
+    }
+
+    private static StreamExecutionEnvironment remoteEnvironment(String hostPort, Path jobJar) {
+        int colon = hostPort.lastIndexOf(':');
+        if (colon < 0) {
+            throw new IllegalArgumentException("--flink " + hostPort + ": expected host:port of the Flink REST endpoint");
+        }
+        if (jobJar == null) {
+            throw new IllegalArgumentException("--flink needs --job-jar: the jar with the job and its dependencies"
+                    + " for the cluster to load (see README, 'Running on a cluster')");
+        }
+        Configuration conf = new Configuration();
+        conf.setString("classloader.resolve-order", "parent-first");
+        return StreamExecutionEnvironment.createRemoteEnvironment(hostPort.substring(0, colon),
+                Integer.parseInt(hostPort.substring(colon + 1)), conf, jobJar.toString());
+    }
+
+    private static void ensureBucket(S3Settings s3) {
+        MinioClient client = s3.newClient();
+        try {
+            if (!client.bucketExists(BucketExistsArgs.builder().bucket(s3.bucket()).build())) {
+                client.makeBucket(MakeBucketArgs.builder().bucket(s3.bucket()).build());
+            }
+        } catch (Exception e) {
+            throw new IllegalStateException("Cannot reach bucket " + s3.bucket() + " at " + s3.endpoint() + ": "
+                    + e.getMessage() + " (check --s3-endpoint and the keys)", e);
+        }
+    }
+
+    private static boolean blank(String value) {
+        return value == null || value.isBlank();
+    }
+
+    private static void closeAll(List<AutoCloseable> components) {
+        for (int i = components.size() - 1; i >= 0; i--) {
+            try {
+                components.get(i).close();
+            } catch (Exception ignored) {
+                // best effort: the first failure is what the user needs to see
+            }
+        }
+    }
+
+    @Override
+    public void close() {
+        closeAll(started);
+    }
+}

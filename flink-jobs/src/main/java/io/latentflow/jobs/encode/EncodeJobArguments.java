@@ -1,0 +1,94 @@
+package io.latentflow.jobs.encode;
+
+import io.latentflow.connections.KafkaSettings;
+import io.latentflow.connections.S3Settings;
+import io.latentflow.jobs.drift.DriftMonitorSettings;
+import io.latentflow.jobs.drift.ReferenceProfiles;
+import org.apache.flink.util.ParameterTool;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
+
+/**
+ * The encode job's command line when it is submitted as a job jar ({@code flink run <jar> --kafka ... --s3-endpoint
+ * ...}). S3 credentials are never arguments (a command line is visible to every user of the host): they come from the
+ * environment of the submitting process, {@code LATENTFLOW_S3_ACCESS_KEY} and {@code LATENTFLOW_S3_SECRET_KEY}.
+ */
+public final class EncodeJobArguments {
+
+    public static final String ACCESS_KEY_VARIABLE = "LATENTFLOW_S3_ACCESS_KEY";
+    public static final String SECRET_KEY_VARIABLE = "LATENTFLOW_S3_SECRET_KEY";
+
+    static final String USAGE = "encode job arguments: --kafka HOST:PORT --s3-endpoint URL [--bucket latentflow]"
+            + " [--s3-region R] [--model default|DIR] [--resolution 256] [--batch 16] [--parallelism 1]"
+            + " [--checkpoint-interval PT5S] [--transaction-timeout PT15M] [--bounded] [--no-monitor] [--window PT1M] [--reference-images DIR];"
+            + " S3 credentials from the environment: " + ACCESS_KEY_VARIABLE + ", " + SECRET_KEY_VARIABLE;
+
+    /** What ParameterTool gives for {@code --name} with no value after it. */
+    private static final String FLAG_WITHOUT_VALUE = "__NO_VALUE_KEY";
+    private static final Set<String> KNOWN = Set.of("kafka", "s3-endpoint", "bucket", "s3-region", "model",
+            "resolution", "batch", "parallelism", "checkpoint-interval", "transaction-timeout", "bounded", "no-monitor", "window",
+            "reference-images");
+
+    private EncodeJobArguments() {
+    }
+
+    /** Settings from {@code args} and {@code environment}; throws with the usage on anything missing or unknown. */
+    public static EncodeJobSettings parse(String[] args, Map<String, String> environment) {
+        ParameterTool parameters = ParameterTool.fromArgs(args);
+        Set<String> unknown = new TreeSet<>(parameters.toMap().keySet());
+        unknown.removeAll(KNOWN);
+        if (!unknown.isEmpty()) {
+            throw new IllegalArgumentException("unknown argument(s) " + unknown + "; " + USAGE);
+        }
+        KafkaSettings kafka = new KafkaSettings(required(parameters, "kafka"));
+        S3Settings s3 = new S3Settings(required(parameters, "s3-endpoint"), credential(environment, ACCESS_KEY_VARIABLE),
+                credential(environment, SECRET_KEY_VARIABLE), parameters.get("s3-region"),
+                parameters.get("bucket", "latentflow"));
+        EncodeJobSettings settings = EncodeJobSettings.builder(kafka, s3)
+                .model(ModelLocation.parse(parameters.get("model", ModelLocation.DEFAULT_NAME)))
+                .resolution(parameters.getInt("resolution", EncodeJobSettings.DEFAULT_RESOLUTION))
+                .batchSize(parameters.getInt("batch", EncodeJobSettings.DEFAULT_BATCH_SIZE))
+                .parallelism(parameters.getInt("parallelism", 1))
+                .checkpointInterval(Duration.parse(parameters.get("checkpoint-interval",
+                        EncodeJobSettings.DEFAULT_CHECKPOINT_INTERVAL.toString())))
+                .transactionTimeout(Duration.parse(parameters.get("transaction-timeout",
+                        EncodeJobSettings.DEFAULT_TRANSACTION_TIMEOUT.toString())))
+                .bounded(parameters.has("bounded"))
+                .build();
+        if (parameters.has("no-monitor")) {
+            return settings;
+        }
+        String referenceImages = parameters.get("reference-images");
+        if (referenceImages == null && ReferenceProfiles.stored(settings.model())
+                .filter(profile -> profile.imageSize() == settings.resolution()).isEmpty()) {
+            throw new IllegalArgumentException("model " + settings.model().location() + " has no drift reference"
+                    + " profile of " + settings.resolution() + " px images: give --reference-images DIR (images like"
+                    + " those the model was trained on) or --no-monitor");
+        }
+        DriftMonitorSettings monitor = DriftMonitorSettings.of(ReferenceProfiles.resolve(settings.model(),
+                        settings.resolution(), referenceImages == null ? null : Path.of(referenceImages)))
+                .withWindowSize(Duration.parse(parameters.get("window", DriftMonitorSettings.DEFAULT_WINDOW.toString())));
+        return settings.toBuilder().monitor(monitor).build();
+    }
+
+    private static String required(ParameterTool parameters, String name) {
+        String value = parameters.get(name);
+        if (value == null || value.isBlank() || FLAG_WITHOUT_VALUE.equals(value)) {
+            throw new IllegalArgumentException("--" + name + " is required; " + USAGE);
+        }
+        return value;
+    }
+
+    private static String credential(Map<String, String> environment, String variable) {
+        String value = environment.get(variable);
+        if (value == null || value.isBlank()) {
+            throw new IllegalArgumentException(variable + " is not set: the job reads S3 credentials from the"
+                    + " environment, never from its arguments; " + USAGE);
+        }
+        return value;
+    }
+}

@@ -1,0 +1,57 @@
+package io.latentflow.jobs.encode;
+
+import org.junit.jupiter.api.Test;
+
+import java.time.Duration;
+import java.util.Map;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+class EncodeJobArgumentsTest {
+
+    private static final Map<String, String> CREDENTIALS = Map.of(EncodeJobArguments.ACCESS_KEY_VARIABLE, "key",
+            EncodeJobArguments.SECRET_KEY_VARIABLE, "secret");
+
+    @Test
+    void theJobJarsArgumentsBecomeSettingsWithCredentialsFromTheEnvironment() {
+        EncodeJobSettings settings = EncodeJobArguments.parse(new String[] {"--kafka", "broker:9092", "--s3-endpoint",
+                "http://minio:9000", "--bucket", "lf", "--resolution", "128", "--batch", "8", "--parallelism", "4",
+                "--checkpoint-interval", "PT10S", "--bounded", "--no-monitor"}, CREDENTIALS);
+
+        assertThat(settings.kafka().bootstrapServers()).isEqualTo("broker:9092");
+        assertThat(settings.s3().endpoint()).isEqualTo("http://minio:9000");
+        assertThat(settings.s3().bucket()).isEqualTo("lf");
+        assertThat(settings.s3().accessKey()).isEqualTo("key");
+        assertThat(settings.s3().secretKey()).isEqualTo("secret");
+        assertThat(settings.model().isDefault()).isTrue();
+        assertThat(settings.resolution()).isEqualTo(128);
+        assertThat(settings.batchSize()).isEqualTo(8);
+        assertThat(settings.parallelism()).isEqualTo(4);
+        assertThat(settings.checkpointInterval()).isEqualTo(Duration.ofSeconds(10));
+        assertThat(settings.bounded()).isTrue();
+        assertThat(settings.monitoring()).isEmpty();
+    }
+
+    @Test
+    void theMonitorUsesTheProfileStoredWithTheModel() {
+        EncodeJobSettings settings = EncodeJobArguments.parse(new String[] {"--kafka", "k:9092", "--s3-endpoint",
+                "http://s3:9000"}, CREDENTIALS);
+        assertThat(settings.monitoring()).isPresent();
+        assertThat(settings.bounded()).isFalse();
+    }
+
+    @Test
+    void missingAddressesUnknownArgumentsAndCredentialsOnTheCommandLineAreRefused() {
+        assertThatThrownBy(() -> EncodeJobArguments.parse(new String[] {"--s3-endpoint", "http://s3:9000"},
+                CREDENTIALS)).hasMessageContaining("--kafka is required");
+        assertThatThrownBy(() -> EncodeJobArguments.parse(new String[] {"--kafka", "k:9092", "--s3-endpoint",
+                "http://s3:9000", "--s3-secret-key", "oops"}, CREDENTIALS)).hasMessageContaining("unknown argument")
+                .hasMessageContaining("s3-secret-key");
+        assertThatThrownBy(() -> EncodeJobArguments.parse(new String[] {"--kafka", "k:9092", "--s3-endpoint",
+                "http://s3:9000"}, Map.of())).hasMessageContaining(EncodeJobArguments.SECRET_KEY_VARIABLE
+                .replace("SECRET", "ACCESS"));
+        assertThatThrownBy(() -> EncodeJobArguments.parse(new String[] {"--kafka", "k:9092", "--s3-endpoint",
+                "http://s3:9000", "--resolution", "128"}, CREDENTIALS)).hasMessageContaining("--reference-images");
+    }
+}

@@ -1,0 +1,68 @@
+package io.latentflow.shards;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.latentflow.schemas.LatentSummary;
+
+import java.util.Collections;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.TreeMap;
+
+/**
+ * What a shard says about one sample, next to its latent ({@code <key>.json}): where the image came from, which
+ * model encoded it, and a summary of the latent.
+ *
+ * @param shape          the latent's dimensions, C, H, W
+ * @param eventTime      when the image was produced, epoch milliseconds
+ * @param processingTime when it was encoded, epoch milliseconds
+ */
+public record SampleMetadata(String imageId, String key, String source, String modelVersion, List<Integer> shape,
+                             long eventTime, long processingTime, LatentSummary summary, Map<String, String> attributes) {
+
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    public SampleMetadata {
+        Objects.requireNonNull(imageId, "imageId");
+        Objects.requireNonNull(key, "key");
+        Objects.requireNonNull(modelVersion, "modelVersion");
+        Objects.requireNonNull(summary, "summary");
+        source = source == null ? "" : source;
+        shape = List.copyOf(shape);
+        // sorted, so that the same sample always gives the same bytes
+        attributes = attributes == null ? Map.of() : Collections.unmodifiableMap(new TreeMap<>(attributes));
+    }
+
+    /**
+     * UTF-8 JSON: imageId, key, source, modelVersion, shape, dtype ("float16"), eventTime, processingTime,
+     * summary {mean, std, min, max, fractionOutsideUnit}, attributes.
+     */
+    public byte[] toJson() {
+        ObjectNode root = JSON.createObjectNode();
+        root.put("imageId", imageId);
+        root.put("key", key);
+        root.put("source", source);
+        root.put("modelVersion", modelVersion);
+        ArrayNode dimensions = root.putArray("shape");
+        shape.forEach(dimensions::add);
+        root.put("dtype", Npy.FLOAT16_DTYPE);
+        root.put("eventTime", eventTime);
+        root.put("processingTime", processingTime);
+        ObjectNode stats = root.putObject("summary");
+        stats.put("mean", summary.getMean());
+        stats.put("std", summary.getStd());
+        stats.put("min", summary.getMin());
+        stats.put("max", summary.getMax());
+        stats.put("fractionOutsideUnit", summary.getFractionOutsideUnit());
+        ObjectNode attributeNode = root.putObject("attributes");
+        attributes.forEach(attributeNode::put);
+        try {
+            return JSON.writeValueAsBytes(root);
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException("a tree of strings and numbers always serialises", e);
+        }
+    }
+}
