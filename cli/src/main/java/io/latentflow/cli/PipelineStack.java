@@ -10,6 +10,8 @@ import io.latentflow.schemas.Topics;
 import io.minio.BucketExistsArgs;
 import io.minio.MakeBucketArgs;
 import io.minio.MinioClient;
+import java.nio.file.Files;
+import java.net.URI;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -123,19 +125,20 @@ final class PipelineStack implements AutoCloseable {
         return description;
     }
 
-    private static StreamExecutionEnvironment remoteEnvironment(String hostPort, Path jobJar) {
-        int colon = hostPort.lastIndexOf(':');
-        if (colon < 0) {
-            throw new IllegalArgumentException("--flink " + hostPort + ": expected host:port of the Flink REST endpoint");
+    private static StreamExecutionEnvironment remoteEnvironment(String address, Path jobJar) {
+        URI rest = URI.create(address.contains("://") ? address : "http://" + address);
+        if (rest.getHost() == null || rest.getPort() < 0) {
+            throw new IllegalArgumentException("--flink " + address + ": expected http://HOST:PORT of the Flink REST"
+                    + " endpoint");
         }
-        if (jobJar == null) {
-            throw new IllegalArgumentException("--flink needs --job-jar: the jar with the job and its dependencies"
-                    + " for the cluster to load (see README, 'Running on a cluster')");
+        Path jar = jobJar != null ? jobJar : JobJar.built();
+        if (!Files.isRegularFile(jar)) {
+            throw new IllegalArgumentException("job jar " + jar + " does not exist: build it with 'mvn package' or"
+                    + " give --job-jar");
         }
         Configuration conf = new Configuration();
         conf.setString("classloader.resolve-order", "parent-first");
-        return StreamExecutionEnvironment.createRemoteEnvironment(hostPort.substring(0, colon),
-                Integer.parseInt(hostPort.substring(colon + 1)), conf, jobJar.toString());
+        return StreamExecutionEnvironment.createRemoteEnvironment(rest.getHost(), rest.getPort(), conf, jar.toString());
     }
 
     private static void ensureBucket(S3Settings s3) {
