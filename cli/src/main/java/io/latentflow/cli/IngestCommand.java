@@ -1,5 +1,6 @@
 package io.latentflow.cli;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.latentflow.connections.S3Settings;
 import io.latentflow.imaging.ImageFolders;
@@ -38,9 +39,14 @@ final class IngestCommand implements Callable<Integer> {
     @Parameters(paramLabel = "PATH", arity = "1..*", description = "Image files or folders.")
     List<Path> paths;
 
-    @Option(names = "--kafka", required = true, defaultValue = "${env:LATENTFLOW_KAFKA}",
-            description = "Kafka bootstrap servers of the running service (env LATENTFLOW_KAFKA).")
+    @Option(names = "--kafka", defaultValue = "${env:LATENTFLOW_KAFKA}",
+            description = "Kafka bootstrap servers (env LATENTFLOW_KAFKA). Default: the running service's, from"
+                    + " <state-dir>/service.json, with its object storage for large files.")
     String kafka;
+
+    @Option(names = "--state-dir", defaultValue = "${env:LATENTFLOW_STATE_DIR:-.latentflow}",
+            description = "State folder of the running service (default ${DEFAULT-VALUE}).")
+    Path stateDir;
 
     @Mixin
     S3Options s3 = new S3Options();
@@ -66,8 +72,18 @@ final class IngestCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         S3Settings storage = s3.external().orElse(null);
+        String bootstrap = kafka;
+        if (bootstrap == null || bootstrap.isBlank()) {
+            JsonNode service = ServiceState.read(stateDir);
+            bootstrap = service.get("kafka").asText();
+            if (storage == null && service.hasNonNull("s3CredentialsFile")) {
+                List<String> keys = Files.readAllLines(Path.of(service.get("s3CredentialsFile").asText()));
+                storage = new S3Settings(service.get("s3Endpoint").asText(), keys.get(0), keys.get(1), null,
+                        service.get("bucket").asText());
+            }
+        }
         ImageIngest.Limits limits = new ImageIngest.Limits(maxInlineBytes, maxUploadBytes);
-        try (ImageIngest ingest = new ImageIngest(kafka, Topics.IMAGES, storage, limits)) {
+        try (ImageIngest ingest = new ImageIngest(bootstrap, Topics.IMAGES, storage, limits)) {
             ImageIngest.Report report = ingest.send(paths, source, Instant.now(), Duration.ZERO);
             print(report);
             if (!watch) {

@@ -25,6 +25,7 @@ import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
  */
 final class PipelineStack implements AutoCloseable {
 
+    private final String flinkRest;
     private final KafkaSettings kafka;
     private final S3Settings s3;
     private final EnvironmentFactory environments;
@@ -37,8 +38,9 @@ final class PipelineStack implements AutoCloseable {
         StreamExecutionEnvironment create();
     }
 
-    private PipelineStack(KafkaSettings kafka, S3Settings s3, EnvironmentFactory environments,
+    private PipelineStack(KafkaSettings kafka, S3Settings s3, EnvironmentFactory environments, String flinkRest,
             Optional<Path> localObjectFolder, List<AutoCloseable> started, String description) {
+        this.flinkRest = flinkRest;
         this.kafka = kafka;
         this.s3 = s3;
         this.environments = environments;
@@ -54,6 +56,7 @@ final class PipelineStack implements AutoCloseable {
         if (allEmbedded) {
             LocalStack stack = LocalStack.start(stateDir, options.s3.bucket);
             return new PipelineStack(stack.kafka().settings(), stack.s3().settings(), stack.flink()::environment,
+                    stack.flink().restAddress(),
                     Optional.of(stateDir.resolve("s3").resolve(options.s3.bucket)), List.of(stack),
                     "embedded Kafka " + stack.kafka().bootstrapServers() + ", embedded S3 " + stack.s3().endpoint()
                             + ", embedded Flink " + stack.flink().restAddress() + " (state in " + stateDir + ")");
@@ -88,16 +91,19 @@ final class PipelineStack implements AutoCloseable {
                 parts.add("S3 " + s3.endpoint());
             }
             EnvironmentFactory environments;
+            String flinkRest;
             if (blank(options.flinkRest)) {
                 EmbeddedFlink flink = EmbeddedFlink.start(stateDir.resolve("flink"));
                 started.add(flink);
                 environments = flink::environment;
+                flinkRest = flink.restAddress();
                 parts.add("embedded Flink " + flink.restAddress());
             } else {
                 environments = () -> remoteEnvironment(options.flinkRest, options.jobJar);
+                flinkRest = options.flinkRest.contains("://") ? options.flinkRest : "http://" + options.flinkRest;
                 parts.add("Flink " + options.flinkRest);
             }
-            return new PipelineStack(kafka, s3, environments, localObjects, List.copyOf(started), String.join(", ", parts));
+            return new PipelineStack(kafka, s3, environments, flinkRest, localObjects, List.copyOf(started), String.join(", ", parts));
         } catch (RuntimeException e) {
             closeAll(started);
             throw e;
@@ -106,6 +112,11 @@ final class PipelineStack implements AutoCloseable {
 
     KafkaSettings kafka() {
         return kafka;
+    }
+
+    /** The Flink REST endpoint jobs go to, http://HOST:PORT. */
+    String flinkRest() {
+        return flinkRest;
     }
 
     S3Settings s3() {
