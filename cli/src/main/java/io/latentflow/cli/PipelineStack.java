@@ -35,7 +35,7 @@ final class PipelineStack implements AutoCloseable {
 
     @FunctionalInterface
     interface EnvironmentFactory {
-        StreamExecutionEnvironment create();
+        StreamExecutionEnvironment create(Configuration overrides);
     }
 
     private PipelineStack(KafkaSettings kafka, S3Settings s3, EnvironmentFactory environments, String flinkRest,
@@ -55,7 +55,7 @@ final class PipelineStack implements AutoCloseable {
                 && blank(options.flinkRest);
         if (allEmbedded) {
             LocalStack stack = LocalStack.start(stateDir, options.s3.bucket);
-            return new PipelineStack(stack.kafka().settings(), stack.s3().settings(), stack.flink()::environment,
+            return new PipelineStack(stack.kafka().settings(), stack.s3().settings(), overrides -> stack.flink().environment(overrides),
                     stack.flink().restAddress(),
                     Optional.of(stateDir.resolve("s3").resolve(options.s3.bucket)), List.of(stack),
                     "embedded Kafka " + stack.kafka().bootstrapServers() + ", embedded S3 " + stack.s3().endpoint()
@@ -99,7 +99,7 @@ final class PipelineStack implements AutoCloseable {
                 flinkRest = flink.restAddress();
                 parts.add("embedded Flink " + flink.restAddress());
             } else {
-                environments = () -> remoteEnvironment(options.flinkRest, options.jobJar);
+                environments = overrides -> remoteEnvironment(options.flinkRest, options.jobJar, overrides);
                 flinkRest = options.flinkRest.contains("://") ? options.flinkRest : "http://" + options.flinkRest;
                 parts.add("Flink " + options.flinkRest);
             }
@@ -124,7 +124,12 @@ final class PipelineStack implements AutoCloseable {
     }
 
     StreamExecutionEnvironment newEnvironment() {
-        return environments.create();
+        return environments.create(new Configuration());
+    }
+
+    /** A new environment whose jobs get {@code overrides} on top of the stack's configuration. */
+    StreamExecutionEnvironment newEnvironment(Configuration overrides) {
+        return environments.create(overrides);
     }
 
     /** Where the embedded S3 server keeps the bucket's objects as plain files, when it is embedded. */
@@ -136,7 +141,8 @@ final class PipelineStack implements AutoCloseable {
         return description;
     }
 
-    private static StreamExecutionEnvironment remoteEnvironment(String address, Path jobJar) {
+    private static StreamExecutionEnvironment remoteEnvironment(String address, Path jobJar,
+                                                                Configuration overrides) {
         URI rest = URI.create(address.contains("://") ? address : "http://" + address);
         if (rest.getHost() == null || rest.getPort() < 0) {
             throw new IllegalArgumentException("--flink " + address + ": expected http://HOST:PORT of the Flink REST"
@@ -149,6 +155,7 @@ final class PipelineStack implements AutoCloseable {
         }
         Configuration conf = new Configuration();
         conf.setString("classloader.resolve-order", "parent-first");
+        conf.addAll(overrides);
         return StreamExecutionEnvironment.createRemoteEnvironment(rest.getHost(), rest.getPort(), conf, jar.toString());
     }
 

@@ -10,11 +10,10 @@ import java.time.Duration;
 import java.util.Optional;
 import java.util.concurrent.Callable;
 import java.util.concurrent.TimeUnit;
+import org.apache.flink.configuration.Configuration;
+import org.apache.flink.configuration.StateRecoveryOptions;
 import org.apache.flink.core.execution.JobClient;
 import org.apache.flink.core.execution.SavepointFormatType;
-import org.apache.flink.runtime.jobgraph.SavepointRestoreSettings;
-import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
-import org.apache.flink.streaming.api.graph.StreamGraph;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import picocli.CommandLine.Command;
@@ -63,7 +62,7 @@ final class RunCommand implements Callable<Integer> {
              Dashboard dashboard = noDashboard ? null : DemoDashboard.start(pipeline, dashboardPort)) {
             EncodeJobSettings settings = monitor.applyTo(encode.settings(pipeline, false));
             Optional<String> savepoint = state.lastSavepoint();
-            JobClient job = start(pipeline.newEnvironment(), settings, savepoint);
+            JobClient job = start(pipeline, settings, savepoint);
             String version;
             try (ServingModel model = settings.model().load()) {
                 version = model.version();
@@ -86,16 +85,15 @@ final class RunCommand implements Callable<Integer> {
         }
     }
 
-    private static JobClient start(StreamExecutionEnvironment environment, EncodeJobSettings settings,
-                                   Optional<String> savepoint) throws Exception {
-        EncodeJob.onKafka(settings).build(environment);
-        StreamGraph graph = environment.getStreamGraph();
-        graph.setJobName(EncodeJob.JOB_NAME);
+    private static JobClient start(PipelineStack pipeline, EncodeJobSettings settings, Optional<String> savepoint)
+            throws Exception {
+        Configuration overrides = new Configuration();
+        // The executor takes the restore path from the configuration (a StreamGraph's own setting is overwritten).
         savepoint.ifPresent(path -> {
             LOG.info("Resuming the encode job from savepoint {}", path);
-            graph.setSavepointRestoreSettings(SavepointRestoreSettings.forPath(path, false));
+            overrides.set(StateRecoveryOptions.SAVEPOINT_PATH, path);
         });
-        return environment.executeAsync(graph);
+        return EncodeJob.onKafka(settings).start(pipeline.newEnvironment(overrides));
     }
 
     private void say(String text) {
