@@ -5,15 +5,12 @@ import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import io.latentflow.cli.Latentflow;
 import io.latentflow.dashboard.Dashboard;
 import io.latentflow.infra.EmbeddedKafka;
 import io.latentflow.infra.EmbeddedS3;
 import io.latentflow.connections.S3Settings;
 import io.latentflow.schemas.Topics;
 import java.awt.image.BufferedImage;
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -39,7 +36,6 @@ import org.openqa.selenium.WebElement;
 import org.openqa.selenium.chrome.ChromeDriver;
 import org.openqa.selenium.logging.LogEntry;
 import org.openqa.selenium.logging.LogType;
-import picocli.CommandLine;
 
 /**
  * The dashboard in a real browser while the real pipeline runs: {@code ./latentflow demo} streams the sample photos
@@ -139,16 +135,11 @@ class DashboardBrowserTest {
 
     /** {@code ./latentflow demo} on the test's Kafka and S3 (Flink embedded): photos, then the broken camera. */
     private JsonNode demo(EmbeddedKafka kafka, S3Settings s3, Path brokenCamera) throws Exception {
-        StringWriter out = new StringWriter();
-        CommandLine cli = Latentflow.commandLine();
-        cli.setOut(new PrintWriter(out));
         Path secret = Files.writeString(work.resolve("s3-secret"), s3.secretKey());
-        int exit = cli.execute("demo", "--kafka", kafka.bootstrapServers(), "--s3-endpoint", s3.endpoint(),
+        return LatentflowCli.json("demo", "--kafka", kafka.bootstrapServers(), "--s3-endpoint", s3.endpoint(),
                 "--s3-access-key", s3.accessKey(), "--s3-secret-key-file", secret.toString(), "--bucket", s3.bucket(),
                 "--state-dir", work.resolve("state").toString(), "--resolution", String.valueOf(RESOLUTION),
                 "--images", SAMPLES.resolve("photos").toString(), "--images", brokenCamera.toString(), "--json");
-        assertThat(exit).as("demo exit code; output: %s", out).isZero();
-        return new ObjectMapper().readTree(out.toString());
     }
 
     /** The first {@code count} photos as a camera with a sixth of the light delivers them. */

@@ -6,12 +6,9 @@ import static org.awaitility.Awaitility.await;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.latentflow.cli.CommittedTopicReader;
-import io.latentflow.cli.Latentflow;
 import io.latentflow.schemas.AvroCodec;
 import io.latentflow.schemas.LatentRecord;
 import io.latentflow.schemas.Topics;
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -23,7 +20,6 @@ import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
-import picocli.CommandLine;
 
 /**
  * {@code latentflow run} as a process, stopped with SIGTERM the way systemd, Docker and Kubernetes stop it, then run
@@ -105,12 +101,7 @@ class ServiceRestartEndToEndTest {
     }
 
     private static JsonNode ingest(Path folder, Path state) throws Exception {
-        StringWriter out = new StringWriter();
-        CommandLine cli = Latentflow.commandLine();
-        cli.setOut(new PrintWriter(out));
-        int exit = cli.execute("ingest", folder.toString(), "--state-dir", state.toString(), "--json");
-        assertThat(exit).as("ingest exit code; output %s", out).isZero();
-        return JSON.readTree(out.toString());
+        return LatentflowCli.json("ingest", folder.toString(), "--state-dir", state.toString(), "--json");
     }
 
     private static List<LatentRecord> awaitLatents(Path state, int count) throws Exception {

@@ -7,7 +7,6 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.latentflow.cli.ClusterClasspath;
 import io.latentflow.cli.CommittedTopicReader;
-import io.latentflow.cli.Latentflow;
 import io.latentflow.connections.S3Settings;
 import io.latentflow.infra.EmbeddedKafka;
 import io.latentflow.infra.EmbeddedS3;
@@ -21,8 +20,6 @@ import io.minio.MinioClient;
 import io.minio.Result;
 import io.minio.messages.Item;
 import java.io.InputStream;
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -42,7 +39,6 @@ import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
-import picocli.CommandLine;
 
 /**
  * The job jar on a real multi-process Flink cluster (one JobManager, two TaskManagers of one slot): {@code demo
@@ -106,17 +102,12 @@ class TaskManagerFailoverEndToEndTest {
 
     /** {@code ./latentflow demo --flink REST} on the test's Kafka and S3, over the sample photos. */
     private JsonNode demo(EmbeddedKafka kafka, S3Settings s3, String flinkRest) throws Exception {
-        StringWriter out = new StringWriter();
-        CommandLine cli = Latentflow.commandLine();
-        cli.setOut(new PrintWriter(out));
         Path secret = Files.writeString(work.resolve("s3-secret"), s3.secretKey());
-        int exit = cli.execute("demo", "--flink", flinkRest, "--kafka", kafka.bootstrapServers(),
+        return LatentflowCli.json("demo", "--flink", flinkRest, "--kafka", kafka.bootstrapServers(),
                 "--s3-endpoint", s3.endpoint(), "--s3-access-key", s3.accessKey(),
                 "--s3-secret-key-file", secret.toString(), "--bucket", s3.bucket(),
                 "--state-dir", work.resolve("state").toString(), "--images", PHOTOS.toString(),
                 "--no-dashboard", "--json");
-        assertThat(exit).as("demo exit code; output: %s", out).isZero();
-        return JSON.readTree(out.toString());
     }
 
     private static Optional<String> runningJob(HttpClient http, String rest) throws Exception {
