@@ -4,7 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import io.latentflow.dashboard.Dashboard;
 import io.latentflow.infra.EmbeddedKafka;
 import io.latentflow.infra.EmbeddedS3;
