@@ -23,6 +23,7 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
+import java.util.Optional;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -63,6 +64,10 @@ final class DriftCalibration implements Callable<Integer> {
             description = "Images between the starts of consecutive measured windows (default ${DEFAULT-VALUE}).")
     int stride;
 
+    @Option(names = "--latent-cache", paramLabel = "DIR",
+            description = "Keep the latents of every image here and reuse them in later runs (raw float32 files).")
+    Path latentCache;
+
     @Override
     public Integer call() throws IOException {
         List<Path> measured = folders != null && !folders.isEmpty() ? folders
@@ -82,7 +87,10 @@ final class DriftCalibration implements Callable<Integer> {
                 "|ln var ratio|", "PSI", "novelty", "score", "score>=1");
         try (ServingModel serving = model.load(); LatentEncoder encoder = serving.newEncoder()) {
             for (Path folder : measured) {
-                List<float[]> latents = encodeAll(folder, serving, encoder);
+                List<float[]> latents = new FolderLatents(serving, encoder, encode.resolution, encode.batchSize,
+                        Optional.ofNullable(latentCache).map(LatentCache::new))
+                        .encode(folder, spec.commandLine().getErr()).stream().map(FolderLatents.Encoded::latent)
+                        .toList();
                 List<double[]> windows = new ArrayList<>();
                 for (int from = 0; from + windowImages <= latents.size(); from += stride) {
                     WindowAccumulator accumulator = new WindowAccumulator(reference);
@@ -110,24 +118,6 @@ final class DriftCalibration implements Callable<Integer> {
         out.println("  (per window: the largest value over the channels; shown as min .. max over the windows)");
         out.flush();
         return 0;
-    }
-
-    private List<float[]> encodeAll(Path folder, ServingModel model, LatentEncoder encoder) throws IOException {
-        ModelInputResizer resizer = new ModelInputResizer(encode.resolution, model.config().downsamplingFactor());
-        // a file that is not an image is dead-lettered by the pipeline: the monitor never sees it
-        List<byte[]> pixels = ImageFolders.prepare(ImageFolders.files(folder), new ImageDecoder(), resizer,
-                (file, reason) -> { });
-        List<float[]> latents = new ArrayList<>();
-        for (int from = 0; from < pixels.size(); from += encode.batchSize) {
-            List<byte[]> chunk = pixels.subList(from, Math.min(pixels.size(), from + encode.batchSize));
-            float[] encoded = encoder.encode(ModelInputBatch.toNchw(chunk, encode.resolution), chunk.size(),
-                    encode.resolution, encode.resolution);
-            int perImage = encoded.length / chunk.size();
-            for (int i = 0; i < chunk.size(); i++) {
-                latents.add(Arrays.copyOfRange(encoded, i * perImage, (i + 1) * perImage));
-            }
-        }
-        return latents;
     }
 
     private static String range(List<double[]> windows, int column) {
