@@ -68,8 +68,24 @@ final class DriftCalibration implements Callable<Integer> {
             description = "Keep the latents of every image here and reuse them in later runs (raw float32 files).")
     Path latentCache;
 
+    @Option(names = "--new-domain", paramLabel = "DIR",
+            description = "Leave-sources-out mode: build references from half of the photo sources of the one --images"
+                    + " folder, stream the other half, then this folder's images; report false alarms and detection"
+                    + " delays (sources are named by file: <source>_s<scale>_<tile>.jpg).")
+    Path newDomain;
+
+    @Option(names = "--splits", defaultValue = "20",
+            description = "Leave-sources-out mode: random reference/unseen splits (default ${DEFAULT-VALUE}).")
+    int splits;
+
+    @Option(names = "--seed", defaultValue = "13", description = "Seed of the splits (default ${DEFAULT-VALUE}).")
+    long seed;
+
     @Override
     public Integer call() throws IOException {
+        if (newDomain != null) {
+            return leaveSourcesOut();
+        }
         List<Path> measured = folders != null && !folders.isEmpty() ? folders
                 : List.of(Home.samples().resolve("photos"), Home.samples().resolve("illustrations"));
         ModelLocation model = ModelLocation.parse(encode.model);
@@ -117,6 +133,23 @@ final class DriftCalibration implements Callable<Integer> {
         }
         out.println("  (per window: the largest value over the channels; shown as min .. max over the windows)");
         out.flush();
+        return 0;
+    }
+
+    private Integer leaveSourcesOut() throws IOException {
+        if (folders == null || folders.size() != 1) {
+            throw new IllegalArgumentException("--new-domain needs exactly one --images folder of photos (the sources"
+                    + " the references and the unseen windows are drawn from)");
+        }
+        ModelLocation model = ModelLocation.parse(encode.model);
+        try (ServingModel serving = model.load(); LatentEncoder encoder = serving.newEncoder()) {
+            FolderLatents latents = new FolderLatents(serving, encoder, encode.resolution, encode.batchSize,
+                    Optional.ofNullable(latentCache).map(LatentCache::new));
+            PrintWriter err = spec.commandLine().getErr();
+            new LeaveSourcesOut(serving.config(), serving.version(), encode.resolution, windowImages)
+                    .run(latents.encode(folders.get(0), err), latents.encode(newDomain, err), splits, seed,
+                            spec.commandLine().getOut());
+        }
         return 0;
     }
 
