@@ -11,11 +11,14 @@ import java.util.Map;
  * What one demo run did, counted from what was committed (the latents and images-dlq topics read with
  * read_committed), not from the job's own counters. Printed for humans or as one JSON object.
  *
+ * @param imagesIn       images the broker acknowledged (each becomes a latent or a dead letter)
+ * @param ingestFailures files given that never reached the images topic, each with its reason
  * @param windows closed latent-statistics windows (distinct window starts on latent-stats), null without the monitor
  * @param alerts  drift alerts on drift-alerts, in window order
  */
 record DemoSummary(
         long imagesIn,
+        List<ImageIngest.Failure> ingestFailures,
         long latentsWritten,
         long deadLettered,
         Map<String, Long> deadLetterReasons,
@@ -63,6 +66,10 @@ record DemoSummary(
                 imagesIn, latentsWritten, deadLettered));
         out.append(String.format("  model %s at %d px, %.1f images/s over %.1f s of job run time%n",
                 modelVersion, resolution, imagesPerSecond, jobSeconds));
+        if (!ingestFailures.isEmpty()) {
+            out.append(String.format("  %d file(s) not ingested:%n", ingestFailures.size()));
+            ingestFailures.forEach(f -> out.append("    ").append(f.file()).append(": ").append(f.reason()).append('\n'));
+        }
         deadLetterReasons.forEach((reason, count) ->
                 out.append(String.format("  dead letters %-24s %d%n", reason, count)));
         out.append(String.format("  %d shard(s) committed:%n", shards.size()));

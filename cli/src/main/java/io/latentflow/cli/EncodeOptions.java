@@ -23,13 +23,18 @@ final class EncodeOptions {
             description = "Encoder instances, one model each (default ${DEFAULT-VALUE}).")
     int parallelism;
 
+    /** Bounded settings: the images present when the job starts, then the job ends. */
     EncodeJobSettings settings(PipelineStack pipeline) {
+        return settings(pipeline, true);
+    }
+
+    EncodeJobSettings settings(PipelineStack pipeline, boolean bounded) {
         return EncodeJobSettings.builder(pipeline.kafka(), pipeline.s3())
                 .model(ModelLocation.parse(model))
                 .resolution(resolution)
                 .batchSize(batchSize)
                 .parallelism(parallelism)
-                .bounded(true)
+                .bounded(bounded)
                 .build();
     }
 }

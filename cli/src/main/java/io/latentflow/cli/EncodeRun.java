@@ -41,9 +41,10 @@ final class EncodeRun {
             boolean monitored = settings.monitoring().isPresent();
             Map<TopicPartition, Long> statsBefore = monitored ? reader.endOffsets(Topics.LATENT_STATS) : Map.of();
             Map<TopicPartition, Long> alertsBefore = monitored ? reader.endOffsets(Topics.DRIFT_ALERTS) : Map.of();
-            int sent;
-            try (ImageFolderProducer producer = new ImageFolderProducer(bootstrap, Topics.IMAGES)) {
-                sent = producer.send(folders, firstEventTime, eventStep);
+            ImageIngest.Report ingest;
+            try (ImageIngest producer = new ImageIngest(bootstrap, Topics.IMAGES, pipeline.s3(),
+                    ImageIngest.Limits.DEFAULTS)) {
+                ingest = producer.send(folders, null, firstEventTime, eventStep);
             }
             // Taken before the job starts, so never past its stopping offsets (the latest when it starts).
             Map<TopicPartition, Long> imagesEnd = reader.endOffsets(Topics.IMAGES);
@@ -56,16 +57,18 @@ final class EncodeRun {
                     ? reader.readFrom(Topics.LATENT_STATS, statsBefore, AvroCodec.of(LatentStatsWindow.class)) : List.of();
             List<DriftAlert> alerts = monitored
                     ? reader.readFrom(Topics.DRIFT_ALERTS, alertsBefore, AvroCodec.of(DriftAlert.class)) : List.of();
-            return new Outcome(sent, latents, deadLetters, result.getNetRuntime(TimeUnit.MILLISECONDS) / 1000.0,
+            return new Outcome(ingest.sent(), ingest.failed(), latents, deadLetters, result.getNetRuntime(TimeUnit.MILLISECONDS) / 1000.0,
                     settings, windows, alerts);
         }
     }
 
     /**
+     * @param imagesIn       records the broker acknowledged
+     * @param ingestFailures files that never reached the topic, with the reason
      * @param windows latent statistics windows committed by the drift monitor (empty without it)
      * @param alerts  drift alerts committed by the drift monitor (empty without it)
      */
-    record Outcome(int imagesIn, List<LatentRecord> latents, List<DeadLetter> deadLetters, double jobSeconds,
+    record Outcome(int imagesIn, List<ImageIngest.Failure> ingestFailures, List<LatentRecord> latents, List<DeadLetter> deadLetters, double jobSeconds,
                    EncodeJobSettings settings, List<LatentStatsWindow> windows, List<DriftAlert> alerts) {
 
         /**
@@ -88,7 +91,7 @@ final class EncodeRun {
                     d -> d.getReason().name(), TreeMap::new, Collectors.counting()));
             List<String> shards = latents.stream().map(LatentRecord::getShardUri).distinct().sorted().toList();
             String modelVersion = latents.isEmpty() ? settings.model().toString() : latents.get(0).getModelVersion();
-            return new DemoSummary(imagesIn, latents.size(), deadLetters.size(), reasons, shards,
+            return new DemoSummary(imagesIn, ingestFailures, latents.size(), deadLetters.size(), reasons, shards,
                     jobSeconds > 0 ? imagesIn / jobSeconds : 0, jobSeconds, modelVersion, settings.resolution(),
                     shardFolder, settings.monitoring().isPresent() ? windows.stream()
                     .map(w -> w.getWindowStart()).distinct().count() : null, DemoSummary.alerts(alerts));

@@ -10,7 +10,7 @@ import picocli.CommandLine.Command;
         version = "latentflow 0.1.0",
         description = "Streams images through Flink into autoencoder latents in object storage, exactly once.",
         subcommands = {DemoCommand.class, BenchCommand.class, TrainCommand.class, EvalCommand.class,
-                DashboardCommand.class, ProfileCommand.class, AblationCommand.class,
+                DashboardCommand.class, ProfileCommand.class, AblationCommand.class, ClusterCommand.class, IngestCommand.class, RunCommand.class, StatusCommand.class,
                 CommandLine.HelpCommand.class})
 public final class Latentflow {
 

@@ -10,6 +10,8 @@ import io.latentflow.schemas.Topics;
 import io.minio.BucketExistsArgs;
 import io.minio.MakeBucketArgs;
 import io.minio.MinioClient;
+import java.nio.file.Files;
+import java.net.URI;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -23,6 +25,7 @@ import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
  */
 final class PipelineStack implements AutoCloseable {
 
+    private final String flinkRest;
     private final KafkaSettings kafka;
     private final S3Settings s3;
     private final EnvironmentFactory environments;
@@ -32,11 +35,12 @@ final class PipelineStack implements AutoCloseable {
 
     @FunctionalInterface
     interface EnvironmentFactory {
-        StreamExecutionEnvironment create();
+        StreamExecutionEnvironment create(Configuration overrides);
     }
 
-    private PipelineStack(KafkaSettings kafka, S3Settings s3, EnvironmentFactory environments,
+    private PipelineStack(KafkaSettings kafka, S3Settings s3, EnvironmentFactory environments, String flinkRest,
             Optional<Path> localObjectFolder, List<AutoCloseable> started, String description) {
+        this.flinkRest = flinkRest;
         this.kafka = kafka;
         this.s3 = s3;
         this.environments = environments;
@@ -51,7 +55,8 @@ final class PipelineStack implements AutoCloseable {
                 && blank(options.flinkRest);
         if (allEmbedded) {
             LocalStack stack = LocalStack.start(stateDir, options.s3.bucket);
-            return new PipelineStack(stack.kafka().settings(), stack.s3().settings(), stack.flink()::environment,
+            return new PipelineStack(stack.kafka().settings(), stack.s3().settings(), overrides -> stack.flink().environment(overrides),
+                    stack.flink().restAddress(),
                     Optional.of(stateDir.resolve("s3").resolve(options.s3.bucket)), List.of(stack),
                     "embedded Kafka " + stack.kafka().bootstrapServers() + ", embedded S3 " + stack.s3().endpoint()
                             + ", embedded Flink " + stack.flink().restAddress() + " (state in " + stateDir + ")");
@@ -86,16 +91,19 @@ final class PipelineStack implements AutoCloseable {
                 parts.add("S3 " + s3.endpoint());
             }
             EnvironmentFactory environments;
+            String flinkRest;
             if (blank(options.flinkRest)) {
                 EmbeddedFlink flink = EmbeddedFlink.start(stateDir.resolve("flink"));
                 started.add(flink);
                 environments = flink::environment;
+                flinkRest = flink.restAddress();
                 parts.add("embedded Flink " + flink.restAddress());
             } else {
-                environments = () -> remoteEnvironment(options.flinkRest, options.jobJar);
+                environments = overrides -> remoteEnvironment(options.flinkRest, options.jobJar, overrides);
+                flinkRest = options.flinkRest.contains("://") ? options.flinkRest : "http://" + options.flinkRest;
                 parts.add("Flink " + options.flinkRest);
             }
-            return new PipelineStack(kafka, s3, environments, localObjects, List.copyOf(started), String.join(", ", parts));
+            return new PipelineStack(kafka, s3, environments, flinkRest, localObjects, List.copyOf(started), String.join(", ", parts));
         } catch (RuntimeException e) {
             closeAll(started);
             throw e;
@@ -106,12 +114,22 @@ final class PipelineStack implements AutoCloseable {
         return kafka;
     }
 
+    /** The Flink REST endpoint jobs go to, http://HOST:PORT. */
+    String flinkRest() {
+        return flinkRest;
+    }
+
     S3Settings s3() {
         return s3;
     }
 
     StreamExecutionEnvironment newEnvironment() {
-        return environments.create();
+        return environments.create(new Configuration());
+    }
+
+    /** A new environment whose jobs get {@code overrides} on top of the stack's configuration. */
+    StreamExecutionEnvironment newEnvironment(Configuration overrides) {
+        return environments.create(overrides);
     }
 
     /** Where the embedded S3 server keeps the bucket's objects as plain files, when it is embedded. */
@@ -123,19 +141,22 @@ final class PipelineStack implements AutoCloseable {
         return description;
     }
 
-    private static StreamExecutionEnvironment remoteEnvironment(String hostPort, Path jobJar) {
-        int colon = hostPort.lastIndexOf(':');
-        if (colon < 0) {
-            throw new IllegalArgumentException("--flink " + hostPort + ": expected host:port of the Flink REST endpoint");
+    private static StreamExecutionEnvironment remoteEnvironment(String address, Path jobJar,
+                                                                Configuration overrides) {
+        URI rest = URI.create(address.contains("://") ? address : "http://" + address);
+        if (rest.getHost() == null || rest.getPort() < 0) {
+            throw new IllegalArgumentException("--flink " + address + ": expected http://HOST:PORT of the Flink REST"
+                    + " endpoint");
         }
-        if (jobJar == null) {
-            throw new IllegalArgumentException("--flink needs --job-jar: the jar with the job and its dependencies"
-                    + " for the cluster to load (see README, 'Running on a cluster')");
+        Path jar = jobJar != null ? jobJar : JobJar.built();
+        if (!Files.isRegularFile(jar)) {
+            throw new IllegalArgumentException("job jar " + jar + " does not exist: build it with 'mvn package' or"
+                    + " give --job-jar");
         }
         Configuration conf = new Configuration();
         conf.setString("classloader.resolve-order", "parent-first");
-        return StreamExecutionEnvironment.createRemoteEnvironment(hostPort.substring(0, colon),
-                Integer.parseInt(hostPort.substring(colon + 1)), conf, jobJar.toString());
+        conf.addAll(overrides);
+        return StreamExecutionEnvironment.createRemoteEnvironment(rest.getHost(), rest.getPort(), conf, jar.toString());
     }
 
     private static void ensureBucket(S3Settings s3) {

@@ -18,12 +18,13 @@ public final class StackOptions {
     S3Options s3 = new S3Options();
 
     @Option(names = "--flink", defaultValue = "${env:LATENTFLOW_FLINK}",
-            description = "Flink REST address host:port of a session cluster (env LATENTFLOW_FLINK). "
-                    + "Default: an embedded MiniCluster.")
+            description = "REST address of a Flink session cluster, http://HOST:PORT or HOST:PORT (env LATENTFLOW_FLINK),"
+                    + " e.g. the one 'latentflow cluster up' prints. Default: an embedded MiniCluster.")
     String flinkRest;
 
     @Option(names = "--job-jar", defaultValue = "${env:LATENTFLOW_JOB_JAR}",
-            description = "Job jar to submit with --flink (env LATENTFLOW_JOB_JAR).")
+            description = "Job jar to submit with --flink (env LATENTFLOW_JOB_JAR; default: the one mvn package builds,"
+                    + " flink-jobs/target/latentflow-flink-jobs-*-job.jar).")
     Path jobJar;
 
     @Option(names = "--state-dir", defaultValue = "${env:LATENTFLOW_STATE_DIR:-.latentflow}",

@@ -153,8 +153,14 @@ public final class EmbeddedFlink implements AutoCloseable {
      * to any remote session cluster. Each call returns a fresh environment.
      */
     public StreamExecutionEnvironment environment() {
-        return StreamExecutionEnvironment.createRemoteEnvironment(
-                restAddress.getHost(), restAddress.getPort(), sharedConfiguration(home));
+        return environment(new Configuration());
+    }
+
+    /** As {@link #environment()}, with {@code overrides} (e.g. a savepoint to restore from) on top. */
+    public StreamExecutionEnvironment environment(Configuration overrides) {
+        Configuration config = sharedConfiguration(home);
+        config.addAll(overrides);
+        return StreamExecutionEnvironment.createRemoteEnvironment(restAddress.getHost(), restAddress.getPort(), config);
     }
 
     /** Stops running jobs and the cluster; calling it again does nothing. Checkpoints on disk stay. */

@@ -21,7 +21,9 @@ import java.util.Optional;
 
 /**
  * One model version loaded for inference: its weights live once in native memory, and each thread opens its own
- * {@link LatentEncoder} / {@link LatentDecoder} from it. Runs on the first GPU when the engine sees one, else on CPU.
+ * {@link LatentEncoder} / {@link LatentDecoder} from it. Runs on the device it is loaded on: the one given, else
+ * {@link #defaultDevice()} (the first GPU when the engine sees one, else CPU). Which GPU a caller takes is its own
+ * business (a Flink subtask asks its task manager; this module knows nothing of Flink).
  * Close it after every encoder and decoder opened from it is done.
  */
 public final class ServingModel implements AutoCloseable {
@@ -45,7 +47,7 @@ public final class ServingModel implements AutoCloseable {
     /** Randomly initialised weights: the same config and seed give the same weights, bit for bit. */
     public static ServingModel untrained(AutoencoderConfig config, long seed, String version) {
         Manifest.requireSafeVersion(version);
-        NDManager manager = newManager();
+        NDManager manager = newManager(defaultDevice());
         try {
             return new ServingModel(version, manager, Autoencoder.initialized(config, manager, seed));
         } catch (RuntimeException e) {
@@ -60,6 +62,11 @@ public final class ServingModel implements AutoCloseable {
      * @throws InvalidModelDirectoryException when a file is missing, unlisted, truncated or modified
      */
     public static ServingModel load(Path modelDir) {
+        return load(modelDir, defaultDevice());
+    }
+
+    /** {@link #load(Path)} onto {@code device} (e.g. {@code Device.gpu(2)}, {@code Device.cpu()}). */
+    public static ServingModel load(Path modelDir, Device device) {
         Manifest manifest = ModelDirectory.verify(modelDir);
         AutoencoderConfig config;
         try {
@@ -68,7 +75,7 @@ public final class ServingModel implements AutoCloseable {
             throw new InvalidModelDirectoryException(modelDir, ModelDirectory.CONFIG,
                     "not a valid autoencoder config: " + e.getMessage(), e);
         }
-        NDManager manager = newManager();
+        NDManager manager = newManager(device);
         try {
             Autoencoder autoencoder = Autoencoder.load(config, manager,
                     modelDir.resolve(ModelDirectory.ENCODER_PARAMS), modelDir.resolve(ModelDirectory.DECODER_PARAMS));
@@ -88,6 +95,11 @@ public final class ServingModel implements AutoCloseable {
      * there for how it was trained), verified like any model directory.
      */
     public static ServingModel loadDefault() {
+        return loadDefault(defaultDevice());
+    }
+
+    /** {@link #loadDefault()} onto {@code device}. */
+    public static ServingModel loadDefault(Device device) {
         Optional<Path> shipped;
         try {
             shipped = ShippedModel.extract(ServingModel.class.getClassLoader(), DEFAULT_RESOURCE_FOLDER);
@@ -96,7 +108,7 @@ public final class ServingModel implements AutoCloseable {
         }
         Path dir = shipped.orElseThrow(ServingModel::noDefaultShipped);
         try {
-            return load(dir);
+            return load(dir, device);
         } finally {
             try {
                 ModelDirectory.deleteRecursively(dir);
@@ -157,9 +169,17 @@ public final class ServingModel implements AutoCloseable {
         manager.close();
     }
 
-    private static NDManager newManager() {
-        Engine engine = Engine.getEngine(ENGINE);
-        Device device = engine.getGpuCount() > 0 ? Device.gpu() : Device.cpu();
-        return engine.newBaseManager(device);
+    /** How many GPUs the PyTorch engine sees (0 with the CPU native library, or on a host without one). */
+    public static int visibleGpuCount() {
+        return Engine.getEngine(ENGINE).getGpuCount();
+    }
+
+    /** The first GPU when the engine sees one, else CPU. */
+    public static Device defaultDevice() {
+        return visibleGpuCount() > 0 ? Device.gpu() : Device.cpu();
+    }
+
+    private static NDManager newManager(Device device) {
+        return Engine.getEngine(ENGINE).newBaseManager(device);
     }
 }

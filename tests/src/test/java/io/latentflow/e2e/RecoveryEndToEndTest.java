@@ -3,7 +3,7 @@ package io.latentflow.e2e;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.latentflow.cli.CommittedTopicReader;
-import io.latentflow.cli.ImageFolderProducer;
+import io.latentflow.cli.ImageIngest;
 import io.latentflow.infra.LocalStack;
 import io.latentflow.jobs.encode.EncodeJob;
 import io.latentflow.jobs.encode.EncodeJobSettings;
@@ -52,9 +52,12 @@ class RecoveryEndToEndTest {
         FailureInjectionForTesting failure = FailureInjectionForTesting.once(stage, 120);
         try (LocalStack stack = LocalStack.start(work.resolve("state"), "latentflow")) {
             int sent;
-            try (ImageFolderProducer producer =
-                    new ImageFolderProducer(stack.kafka().bootstrapServers(), Topics.IMAGES)) {
-                sent = producer.send(List.of(PHOTOS, work.resolve("bad")), Instant.now(), Duration.ofSeconds(1));
+            try (ImageIngest producer = new ImageIngest(stack.kafka().bootstrapServers(), Topics.IMAGES,
+                    stack.s3().settings(), ImageIngest.Limits.DEFAULTS)) {
+                ImageIngest.Report report = producer.send(List.of(PHOTOS, work.resolve("bad")), null, Instant.now(),
+                        Duration.ofSeconds(1));
+                assertThat(report.failed()).isEmpty();
+                sent = report.sent();
             }
             EncodeJobSettings settings = EncodeJobSettings.builder(stack.kafka().settings(), stack.s3().settings())
                     .model(ModelLocation.DEFAULT)

@@ -24,7 +24,8 @@ import java.util.List;
  * Encodes each batch of prepared images with one call to the model, and splits the result into one
  * {@link EncodedLatent} per image.
  *
- * <p>Every parallel instance loads its own {@link ServingModel} and opens one {@link LatentEncoder}
+ * <p>Every parallel instance loads its own {@link ServingModel}, on the device {@link EncoderDevice} chooses for it
+ * (the GPU Flink assigned, else subtask index modulo the visible GPUs, else CPU), and opens one {@link LatentEncoder}
  * in {@link #open}: the encoder is not thread-safe and each instance runs in its own thread. A
  * model that cannot be loaded fails the job with the reason, since nothing can be encoded without
  * it. A model that fails on a batch does not: every image of that batch becomes an
@@ -60,11 +61,17 @@ public final class LatentEncoderFunction extends ProcessFunction<List<PreparedIm
 
     @Override
     public void open(OpenContext openContext) throws Exception {
+        int subtask = getRuntimeContext().getTaskInfo().getIndexOfThisSubtask();
+        EncoderDevice device = EncoderDevice.choose(
+                getRuntimeContext().getExternalResourceInfos(EncoderDevice.GPU_RESOURCE), subtask,
+                ServingModel.visibleGpuCount());
+        LOG.info("Encoder {} runs on {}", subtask, device);
         try {
-            model = modelLocation.load();
+            model = modelLocation.load(device.device());
         } catch (RuntimeException e) {
-            throw new IllegalStateException("The encoder cannot load model " + modelLocation + ": " + e.getMessage()
-                    + ". Fix the model location (a model version directory, or \"default\") and start the job again.", e);
+            throw new IllegalStateException("The encoder cannot load model " + modelLocation + " on " + device.device()
+                    + ": " + e.getMessage() + ". Fix the model location (a model version directory, or \"default\")"
+                    + " and start the job again.", e);
         }
         AutoencoderConfig config = model.config();
         if (resolution % config.downsamplingFactor() != 0) {
@@ -79,8 +86,7 @@ public final class LatentEncoderFunction extends ProcessFunction<List<PreparedIm
         batchesFailed = metrics.counter("batchesFailed");
         encodeMillis = metrics.histogram("encodeBatchMillis", new DescriptiveStatisticsHistogram(1024));
         metrics.meter("imagesEncodedPerSecond", new MeterView(imagesEncoded));
-        LOG.info("Encoder {} serves model {} ({}) on {} at {}x{}",
-                getRuntimeContext().getTaskInfo().getIndexOfThisSubtask(), model.version(), config.shortName(),
+        LOG.info("Encoder {} serves model {} ({}) on {} at {}x{}", subtask, model.version(), config.shortName(),
                 model.device(), resolution, resolution);
     }
 

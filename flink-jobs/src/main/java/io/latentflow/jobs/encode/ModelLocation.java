@@ -1,5 +1,6 @@
 package io.latentflow.jobs.encode;
 
+import ai.djl.Device;
 import io.latentflow.model.AutoencoderConfig;
 import io.latentflow.model.ServingModel;
 import io.latentflow.model.store.ModelDirectory;
@@ -42,7 +43,12 @@ public record ModelLocation(String location) implements Serializable {
 
     /** Loads the model; the caller closes it. Throws with the location in its message when it cannot. */
     public ServingModel load() {
-        return isDefault() ? ServingModel.loadDefault() : ServingModel.load(Path.of(location));
+        return load(ServingModel.defaultDevice());
+    }
+
+    /** {@link #load()} onto {@code device}. */
+    public ServingModel load(Device device) {
+        return isDefault() ? ServingModel.loadDefault(device) : ServingModel.load(Path.of(location), device);
     }
 
     /**

@@ -1,0 +1,122 @@
+package io.latentflow.cli;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import io.latentflow.schemas.AvroCodec;
+import io.latentflow.schemas.DeadLetter;
+import io.latentflow.schemas.LatentRecord;
+import io.latentflow.schemas.Topics;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.concurrent.Callable;
+import java.util.stream.Collectors;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.clients.consumer.OffsetAndMetadata;
+import org.apache.kafka.common.TopicPartition;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+/**
+ * {@code latentflow status}: what the running service has done, from what it committed (the topics, read
+ * read_committed) and from its job's REST API.
+ */
+@Command(name = "status", mixinStandardHelpOptions = true,
+        description = "What the running service has done: images in, latents per model version, dead letters by"
+                + " reason, consumer lag, and the job's state, restarts and last checkpoint.")
+final class StatusCommand implements Callable<Integer> {
+
+    private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
+
+    @Spec
+    CommandSpec spec;
+
+    @Option(names = "--state-dir", defaultValue = "${env:LATENTFLOW_STATE_DIR:-.latentflow}",
+            description = "State folder of the running service (default ${DEFAULT-VALUE}).")
+    Path stateDir;
+
+    @Option(names = "--json", description = "Print one JSON object.")
+    boolean json;
+
+    @Override
+    public Integer call() throws Exception {
+        JsonNode service = ServiceState.read(stateDir);
+        String kafka = service.get("kafka").asText();
+        Map<String, Object> status = new LinkedHashMap<>();
+        try (CommittedTopicReader reader = new CommittedTopicReader(kafka)) {
+            Map<TopicPartition, Long> imagesEnd = reader.endOffsets(Topics.IMAGES);
+            status.put("imagesIn", imagesEnd.values().stream().mapToLong(Long::longValue).sum());
+            status.put("latentsWritten", reader.readFrom(Topics.LATENTS, Map.of(), AvroCodec.of(LatentRecord.class))
+                    .stream().collect(Collectors.groupingBy(LatentRecord::getModelVersion, TreeMap::new,
+                            Collectors.counting())));
+            status.put("deadLettered", reader.readFrom(Topics.DEAD_LETTERS, Map.of(), AvroCodec.of(DeadLetter.class))
+                    .stream().collect(Collectors.groupingBy(d -> d.getReason().name(), TreeMap::new,
+                            Collectors.counting())));
+            status.put("servingVersion", service.get("servingVersion").asText());
+            status.put("consumerLag", consumerLag(kafka, service.get("consumerGroup").asText(), imagesEnd));
+        }
+        status.putAll(job(service.get("flinkRest").asText(), service.get("jobId").asText()));
+        spec.commandLine().getOut().println(json ? JSON.writeValueAsString(status) : human(status));
+        spec.commandLine().getOut().flush();
+        return 0;
+    }
+
+    /** Images on the topic the job's consumer group has not committed yet (it commits on checkpoints). */
+    private static long consumerLag(String kafka, String group, Map<TopicPartition, Long> ends) throws Exception {
+        try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, kafka))) {
+            Map<TopicPartition, OffsetAndMetadata> committed = admin.listConsumerGroupOffsets(group)
+                    .partitionsToOffsetAndMetadata().get();
+            long lag = 0;
+            for (Map.Entry<TopicPartition, Long> end : ends.entrySet()) {
+                OffsetAndMetadata at = committed.get(end.getKey());
+                lag += end.getValue() - (at == null ? 0 : at.offset());
+            }
+            return lag;
+        }
+    }
+
+    private static Map<String, Object> job(String rest, String jobId) throws Exception {
+        HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+        JsonNode job = get(http, rest + "/jobs/" + jobId);
+        JsonNode checkpoints = get(http, rest + "/jobs/" + jobId + "/checkpoints");
+        JsonNode exceptions = get(http, rest + "/jobs/" + jobId + "/exceptions");
+        Map<String, Object> status = new LinkedHashMap<>();
+        status.put("jobId", jobId);
+        status.put("jobState", job.path("state").asText("UNKNOWN"));
+        status.put("restarts", exceptions.path("exceptionHistory").path("entries").size());
+        JsonNode last = checkpoints.path("latest").path("completed");
+        Map<String, Object> checkpoint = new LinkedHashMap<>();
+        if (!last.isMissingNode() && !last.isNull()) {
+            checkpoint.put("id", last.path("id").asLong());
+            checkpoint.put("completedAt", Instant.ofEpochMilli(last.path("latest_ack_timestamp").asLong()).toString());
+        }
+        status.put("lastCheckpoint", checkpoint.isEmpty() ? null : checkpoint);
+        return status;
+    }
+
+    private static JsonNode get(HttpClient http, String url) throws Exception {
+        HttpResponse<String> response = http.send(HttpRequest.newBuilder(URI.create(url))
+                .timeout(Duration.ofSeconds(10)).build(), HttpResponse.BodyHandlers.ofString());
+        if (response.statusCode() != 200) {
+            throw new IllegalStateException(url + " answered " + response.statusCode() + ": " + response.body());
+        }
+        return JSON.readTree(response.body());
+    }
+
+    private static String human(Map<String, Object> status) {
+        StringBuilder out = new StringBuilder();
+        status.forEach((key, value) -> out.append(String.format("%-16s %s%n", key, value)));
+        return out.toString().stripTrailing();
+    }
+}

@@ -1,0 +1,93 @@
+package io.latentflow.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.latentflow.infra.EmbeddedKafka;
+import io.latentflow.infra.EmbeddedS3;
+import io.latentflow.schemas.AvroCodec;
+import io.latentflow.schemas.ImageRecord;
+import io.latentflow.schemas.Topics;
+import io.minio.GetObjectArgs;
+import java.io.InputStream;
+import java.net.URI;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import java.util.function.Function;
+import java.util.stream.Collectors;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Every file given to the ingest ends as an acknowledged record or a named failure: small files inline, large ones
+ * uploaded and sent by reference, files over the upload limit and records the broker refuses reported, not lost.
+ */
+class ImageIngestTest {
+
+    private static final Path PHOTO = Path.of(System.getProperty("latentflow.home"), "samples", "photos",
+            "Autumn_s1280_000.jpg");
+
+    @TempDir
+    Path work;
+
+    @Test
+    void everyFileIsAcknowledgedOrReportedByNameWithItsReason() throws Exception {
+        Path folder = Files.createDirectories(work.resolve("camera"));
+        Files.copy(PHOTO, folder.resolve("a-small.jpg"));
+        Files.write(folder.resolve("b-large.jpg"), bytes(1_500_000));
+        Files.write(folder.resolve("c-huge.jpg"), bytes(3_000_000));
+        try (EmbeddedKafka kafka = EmbeddedKafka.start(work.resolve("kafka"));
+             EmbeddedS3 s3 = EmbeddedS3.start(null, "latentflow")) {
+            ImageIngest.Report report;
+            try (ImageIngest ingest = new ImageIngest(kafka.bootstrapServers(), Topics.IMAGES, s3.settings(),
+                    new ImageIngest.Limits(512 * 1024, 2_000_000))) {
+                report = ingest.send(List.of(folder), null, Instant.parse("2026-11-30T00:00:00Z"),
+                        Duration.ofSeconds(1));
+            }
+            assertThat(report.sent()).isEqualTo(2);
+            assertThat(report.bytes()).isEqualTo(Files.size(PHOTO) + 1_500_000);
+            assertThat(report.failed()).singleElement().satisfies(failure -> {
+                assertThat(failure.file()).endsWith("c-huge.jpg");
+                assertThat(failure.reason()).contains("over the upload limit");
+            });
+
+            Map<String, ImageRecord> records;
+            try (CommittedTopicReader reader = new CommittedTopicReader(kafka.bootstrapServers())) {
+                records = reader.readFrom(Topics.IMAGES, Map.of(), AvroCodec.of(ImageRecord.class)).stream()
+                        .collect(Collectors.toMap(ImageRecord::getId, Function.identity()));
+            }
+            assertThat(records).containsOnlyKeys("camera/a-small.jpg", "camera/b-large.jpg");
+            ImageRecord small = records.get("camera/a-small.jpg");
+            assertThat(small.getInlineBytes().remaining()).isEqualTo((int) Files.size(PHOTO));
+            assertThat(small.getSource()).isEqualTo("camera");
+            ImageRecord large = records.get("camera/b-large.jpg");
+            assertThat(large.getInlineBytes()).isNull();
+            URI uri = URI.create(large.getObjectUri());
+            assertThat(uri.getScheme()).isEqualTo("s3");
+            try (InputStream object = s3.settings().newClient().getObject(GetObjectArgs.builder()
+                    .bucket(uri.getHost()).object(uri.getPath().substring(1)).build())) {
+                assertThat(object.readAllBytes()).isEqualTo(Files.readAllBytes(folder.resolve("b-large.jpg")));
+            }
+
+            // Inline past the broker's message.max.bytes (1 MB by default): refused by the broker, and said so.
+            try (ImageIngest careless = new ImageIngest(kafka.bootstrapServers(), Topics.IMAGES, s3.settings(),
+                    new ImageIngest.Limits(4_000_000, 4_000_000))) {
+                ImageIngest.Report refused = careless.send(List.of(folder.resolve("b-large.jpg")), "camera",
+                        Instant.now(), Duration.ZERO);
+                assertThat(refused.sent()).isZero();
+                assertThat(refused.failed()).singleElement()
+                        .satisfies(failure -> assertThat(failure.reason()).startsWith("the broker refused it"));
+            }
+        }
+    }
+
+    private static byte[] bytes(int size) {
+        byte[] bytes = new byte[size];
+        new Random(size).nextBytes(bytes);
+        return bytes;
+    }
+}

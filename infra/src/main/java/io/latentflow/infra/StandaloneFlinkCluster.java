@@ -1,0 +1,295 @@
+package io.latentflow.infra;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * A standalone Flink session cluster as separate JVM processes on loopback: one JobManager and N TaskManagers, run from
+ * the project's own Flink jars (no flink-dist download), the way {@code bin/start-cluster.sh} runs them: the same main
+ * classes, the TaskManager's memory flags computed by Flink's own {@code BashJavaUtils}, Java 17's module flags from
+ * flink-dist's config. Killing a TaskManager process is a real TaskManager failure.
+ *
+ * <p>Its classpath is what a Flink distribution's {@code lib/} would hold; the job's own dependencies come with the
+ * job jar. Classes load parent-first so that DJL's native library, loaded once per JVM, survives job restarts.
+ */
+public final class StandaloneFlinkCluster implements AutoCloseable {
+
+    private static final Logger LOG = LoggerFactory.getLogger(StandaloneFlinkCluster.class);
+
+    /** flink-dist's env.java.opts.all for Java 17. */
+    static final List<String> JAVA_17_OPTIONS = List.of(
+            "--add-exports=java.base/sun.net.util=ALL-UNNAMED", "--add-exports=java.rmi/sun.rmi.registry=ALL-UNNAMED",
+            "--add-exports=java.security.jgss/sun.security.krb5=ALL-UNNAMED",
+            "--add-opens=java.base/java.lang=ALL-UNNAMED", "--add-opens=java.base/java.net=ALL-UNNAMED",
+            "--add-opens=java.base/java.io=ALL-UNNAMED", "--add-opens=java.base/java.nio=ALL-UNNAMED",
+            "--add-opens=java.base/sun.nio.ch=ALL-UNNAMED", "--add-opens=java.base/java.lang.reflect=ALL-UNNAMED",
+            "--add-opens=java.base/java.text=ALL-UNNAMED", "--add-opens=java.base/java.time=ALL-UNNAMED",
+            "--add-opens=java.base/java.util=ALL-UNNAMED", "--add-opens=java.base/java.util.concurrent=ALL-UNNAMED",
+            "--add-opens=java.base/java.util.concurrent.atomic=ALL-UNNAMED",
+            "--add-opens=java.base/java.util.concurrent.locks=ALL-UNNAMED");
+    private static final String JOB_MANAGER_MAIN =
+            "org.apache.flink.runtime.entrypoint.StandaloneSessionClusterEntrypoint";
+    private static final String TASK_MANAGER_MAIN = "org.apache.flink.runtime.taskexecutor.TaskManagerRunner";
+    private static final String BASH_JAVA_UTILS = "org.apache.flink.runtime.util.bash.BashJavaUtils";
+    private static final String EXEC_RESULT = "BASH_JAVA_UTILS_EXEC_RESULT:";
+    private static final Pattern REGISTERED_TASK_MANAGER = Pattern.compile("\"id\"\\s*:");
+
+    private final Path home;
+    private final String restAddress;
+    private final Process jobManager;
+    private final List<Process> taskManagers;
+
+    private StandaloneFlinkCluster(Path home, String restAddress, Process jobManager, List<Process> taskManagers) {
+        this.home = home;
+        this.restAddress = restAddress;
+        this.jobManager = jobManager;
+        this.taskManagers = taskManagers;
+    }
+
+    /**
+     * Starts the cluster and returns once every TaskManager has registered.
+     *
+     * @param home      its configuration, logs and checkpoints
+     * @param classpath the JVMs' classpath (a Flink distribution's lib/: Flink, logging, DJL and its native library)
+     */
+    public static StandaloneFlinkCluster start(Path home, int taskManagerCount, int slotsPerTaskManager,
+                                               String classpath, Duration timeout) {
+        if (taskManagerCount < 1 || slotsPerTaskManager < 1) {
+            throw new IllegalArgumentException("a cluster needs at least one TaskManager with one slot, not "
+                    + taskManagerCount + " x " + slotsPerTaskManager);
+        }
+        long started = System.nanoTime();
+        int[] ports = FreePorts.pick(2);
+        String restAddress = "http://127.0.0.1:" + ports[0];
+        Path conf = writeConfiguration(home.toAbsolutePath(), ports[0], ports[1], slotsPerTaskManager);
+        List<Process> taskManagers = new ArrayList<>();
+        Process jobManager = null;
+        try {
+            jobManager = launch(home, "jobmanager", classpath, List.of("-Xmx512m"), JOB_MANAGER_MAIN,
+                    List.of("--configDir", conf.toString()));
+            TaskManagerResources resources = TaskManagerResources.compute(classpath, conf);
+            for (int i = 0; i < taskManagerCount; i++) {
+                List<String> arguments = new ArrayList<>(List.of("--configDir", conf.toString()));
+                arguments.addAll(resources.dynamicProperties());
+                taskManagers.add(launch(home, "taskmanager-" + i, classpath, resources.jvmOptions(),
+                        TASK_MANAGER_MAIN, arguments));
+            }
+            StandaloneFlinkCluster cluster = new StandaloneFlinkCluster(home.toAbsolutePath(), restAddress,
+                    jobManager, List.copyOf(taskManagers));
+            cluster.awaitTaskManagers(taskManagerCount, timeout);
+            LOG.info("Flink standalone cluster: REST {}, JobManager pid {}, TaskManager pids {} ({} slot(s) each), up"
+                            + " in {} ms; logs in {}", restAddress, cluster.jobManagerPid(), cluster.taskManagerPids(),
+                    slotsPerTaskManager, (System.nanoTime() - started) / 1_000_000, home.resolve("log"));
+            return cluster;
+        } catch (RuntimeException e) {
+            taskManagers.forEach(Process::destroyForcibly);
+            if (jobManager != null) {
+                jobManager.destroyForcibly();
+            }
+            throw e;
+        }
+    }
+
+    /** {@code http://127.0.0.1:<port>}: the REST endpoint, as {@code flink run -m} and {@code demo --flink} take it. */
+    public String restAddress() {
+        return restAddress;
+    }
+
+    public long jobManagerPid() {
+        return jobManager.pid();
+    }
+
+    public List<Long> taskManagerPids() {
+        return taskManagers.stream().map(Process::pid).toList();
+    }
+
+    public Path home() {
+        return home;
+    }
+
+    /** Whether the JobManager and every TaskManager still run. */
+    public boolean allAlive() {
+        return jobManager.isAlive() && taskManagers.stream().allMatch(Process::isAlive);
+    }
+
+    /** Stops every process it started: TaskManagers first, then the JobManager. */
+    @Override
+    public void close() {
+        List<Process> all = new ArrayList<>(taskManagers);
+        all.add(jobManager);
+        for (Process process : all) {
+            process.destroy();
+        }
+        for (Process process : all) {
+            try {
+                if (!process.waitFor(20, TimeUnit.SECONDS)) {
+                    process.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
+                }
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                process.destroyForcibly();
+            }
+        }
+        LOG.info("Flink standalone cluster at {} stopped", restAddress);
+    }
+
+    private void awaitTaskManagers(int expected, Duration timeout) {
+        HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
+        long deadline = System.nanoTime() + timeout.toNanos();
+        String last = "no answer yet";
+        while (System.nanoTime() < deadline) {
+            if (!allAlive()) {
+                throw new IllegalStateException("a Flink process exited during start-up; see the logs in "
+                        + home.resolve("log"));
+            }
+            try {
+                HttpResponse<String> response = http.send(HttpRequest.newBuilder(URI.create(restAddress
+                        + "/taskmanagers")).timeout(Duration.ofSeconds(5)).build(), HttpResponse.BodyHandlers.ofString());
+                int registered = count(REGISTERED_TASK_MANAGER, response.body());
+                if (response.statusCode() == 200 && registered >= expected) {
+                    return;
+                }
+                last = registered + " of " + expected + " TaskManagers registered";
+            } catch (IOException e) {
+                last = e.toString();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new IllegalStateException("interrupted while the Flink cluster started", e);
+            }
+            sleep(Duration.ofMillis(500));
+        }
+        throw new IllegalStateException("the Flink cluster at " + restAddress + " was not ready within " + timeout
+                + " (" + last + "); see the logs in " + home.resolve("log"));
+    }
+
+    private static Path writeConfiguration(Path home, int restPort, int rpcPort, int slots) {
+        Path conf = home.resolve("conf");
+        try {
+            Files.createDirectories(conf);
+            Files.createDirectories(home.resolve("log"));
+            String config = String.join("\n",
+                    "jobmanager.rpc.address: 127.0.0.1",
+                    "jobmanager.rpc.port: " + rpcPort,
+                    "jobmanager.bind-host: 127.0.0.1",
+                    "jobmanager.memory.process.size: 1024m",
+                    "taskmanager.bind-host: 127.0.0.1",
+                    "taskmanager.host: 127.0.0.1",
+                    "taskmanager.numberOfTaskSlots: " + slots,
+                    // The model's tensors live in native memory Flink does not account for: leave room for them.
+                    "taskmanager.memory.process.size: 1728m",
+                    "rest.address: 127.0.0.1",
+                    "rest.bind-address: 127.0.0.1",
+                    "rest.port: " + restPort,
+                    "classloader.resolve-order: parent-first",
+                    "execution.checkpointing.dir: " + home.resolve("checkpoints").toUri(),
+                    "execution.checkpointing.savepoint-dir: " + home.resolve("savepoints").toUri(),
+                    // A killed TaskManager is noticed within seconds, not the default 50 s.
+                    "heartbeat.interval: 2000",
+                    "heartbeat.timeout: 10000",
+                    "io.tmp.dirs: " + Files.createDirectories(home.resolve("tmp")),
+                    "blob.storage.directory: " + Files.createDirectories(home.resolve("blobs")),
+                    "");
+            Files.writeString(conf.resolve("config.yaml"), config);
+            Files.writeString(conf.resolve("log4j.properties"), String.join("\n",
+                    "rootLogger.level = INFO",
+                    "rootLogger.appenderRef.file.ref = MainAppender",
+                    "appender.main.name = MainAppender",
+                    "appender.main.type = File",
+                    "appender.main.fileName = ${sys:log.file}",
+                    "appender.main.layout.type = PatternLayout",
+                    "appender.main.layout.pattern = %d{yyyy-MM-dd HH:mm:ss,SSS} %-5p %-60c %x - %m%n",
+                    ""));
+            return conf;
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot write the Flink configuration under " + home, e);
+        }
+    }
+
+    private static Process launch(Path home, String name, String classpath, List<String> jvmOptions, String mainClass,
+                                  List<String> arguments) {
+        Path log = home.toAbsolutePath().resolve("log").resolve(name + ".log");
+        List<String> command = new ArrayList<>();
+        command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+        command.addAll(jvmOptions);
+        command.addAll(JAVA_17_OPTIONS);
+        command.add("-Dlog.file=" + log);
+        command.add("-Dlog4j.configurationFile=" + home.toAbsolutePath().resolve("conf").resolve("log4j.properties"));
+        command.add("-Dai.djl.offline=true");
+        command.add("-cp");
+        command.add(classpath);
+        command.add(mainClass);
+        command.addAll(arguments);
+        ProcessBuilder builder = new ProcessBuilder(command)
+                .redirectErrorStream(true)
+                .redirectOutput(home.toAbsolutePath().resolve("log").resolve(name + ".out").toFile());
+        // see ./latentflow: spinning OpenMP threads starve each other on shared cores
+        builder.environment().putIfAbsent("OMP_WAIT_POLICY", "PASSIVE");
+        try {
+            return builder.start();
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot start the Flink " + name + " process", e);
+        }
+    }
+
+    private static int count(Pattern pattern, String text) {
+        Matcher matcher = pattern.matcher(text);
+        int count = 0;
+        while (matcher.find()) {
+            count++;
+        }
+        return count;
+    }
+
+    private static void sleep(Duration duration) {
+        try {
+            Thread.sleep(duration.toMillis());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted", e);
+        }
+    }
+
+    /** The JVM flags and -D properties taskmanager.sh gets from BashJavaUtils for the configured memory. */
+    private record TaskManagerResources(List<String> jvmOptions, List<String> dynamicProperties) {
+
+        static TaskManagerResources compute(String classpath, Path conf) {
+            List<String> command = List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                    "-cp", classpath, BASH_JAVA_UTILS, "GET_TM_RESOURCE_PARAMS", "--configDir", conf.toString());
+            try {
+                Process process = new ProcessBuilder(command).redirectErrorStream(true).start();
+                String output = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+                if (!process.waitFor(60, TimeUnit.SECONDS) || process.exitValue() != 0) {
+                    throw new IllegalStateException("Flink's BashJavaUtils failed: " + output);
+                }
+                List<String> results = output.lines().filter(line -> line.startsWith(EXEC_RESULT))
+                        .map(line -> line.substring(EXEC_RESULT.length()).strip()).toList();
+                if (results.size() < 2) {
+                    throw new IllegalStateException("Flink's BashJavaUtils gave no TaskManager parameters: " + output);
+                }
+                List<String> jvm = List.of(results.get(results.size() - 2).split("\\s+"));
+                List<String> dynamic = List.of(results.get(results.size() - 1).split("\\s+"));
+                return new TaskManagerResources(jvm, dynamic);
+            } catch (IOException e) {
+                throw new UncheckedIOException("cannot run Flink's BashJavaUtils", e);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new IllegalStateException("interrupted", e);
+            }
+        }
+    }
+}

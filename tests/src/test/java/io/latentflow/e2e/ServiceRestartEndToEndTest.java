@@ -1,0 +1,141 @@
+package io.latentflow.e2e;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.latentflow.cli.CommittedTopicReader;
+import io.latentflow.cli.Latentflow;
+import io.latentflow.schemas.AvroCodec;
+import io.latentflow.schemas.LatentRecord;
+import io.latentflow.schemas.Topics;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+import picocli.CommandLine;
+
+/**
+ * {@code latentflow run} as a process, stopped with SIGTERM the way systemd, Docker and Kubernetes stop it, then run
+ * again: the second run resumes from the first one's savepoint, and photos ingested into each run end as exactly one
+ * latent each.
+ */
+@Timeout(value = 10, unit = TimeUnit.MINUTES)
+class ServiceRestartEndToEndTest {
+
+    private static final Path HOME = Path.of(System.getProperty("latentflow.home"));
+    private static final Path PHOTOS = HOME.resolve("samples").resolve("photos");
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    @TempDir
+    Path work;
+
+    @Test
+    void aServiceStoppedWithSigtermResumesFromItsSavepointLosingAndDuplicatingNothing() throws Exception {
+        List<Path> photos = files(PHOTOS).subList(0, 64);
+        Path first = copies(photos.subList(0, 32), work.resolve("first"));
+        Path second = copies(photos.subList(32, 64), work.resolve("second"));
+        Path state = work.resolve("state");
+
+        Process service = startService(state, "run-1");
+        try {
+            JsonNode ingest = ingest(first, state);
+            assertThat(ingest.get("sent").asInt()).isEqualTo(32);
+            awaitLatents(state, 32);
+        } finally {
+            stop(service);
+        }
+        // 143 = 128 + SIGTERM: how the JVM reports a signal even after its shutdown hooks finished their work
+        assertThat(service.exitValue()).as("exit code after SIGTERM").isIn(0, 143);
+        assertThat(Files.readString(work.resolve("run-1.out"))).contains("stopped; savepoint");
+        assertThat(state.resolve("service").resolve("last-savepoint")).isRegularFile();
+        assertThat(state.resolve("service.json")).doesNotExist();
+
+        service = startService(state, "run-2");
+        try {
+            assertThat(Files.readString(work.resolve("run-2.out"))).contains("resumed from");
+            ingest(second, state);
+            List<LatentRecord> latents = awaitLatents(state, 64);
+            List<String> expected = new ArrayList<>();
+            photos.subList(0, 32).forEach(p -> expected.add("first/" + p.getFileName()));
+            photos.subList(32, 64).forEach(p -> expected.add("second/" + p.getFileName()));
+            assertThat(latents).extracting(LatentRecord::getImageId).containsExactlyInAnyOrderElementsOf(expected);
+        } finally {
+            stop(service);
+        }
+        assertThat(Files.readString(work.resolve("run-2.out"))).contains("stopped; savepoint");
+    }
+
+    private Process startService(Path state, String name) throws Exception {
+        String classpath = HOME.resolve("cli/target/latentflow-cli-0.1.0-SNAPSHOT.jar") + java.io.File.pathSeparator
+                + Files.readString(HOME.resolve("cli/target/classpath.txt")).strip();
+        List<String> command = new ArrayList<>(List.of(
+                Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-Xmx2g",
+                "-Dai.djl.offline=true", "-Dlatentflow.home=" + HOME, "-cp", classpath,
+                "io.latentflow.cli.Latentflow", "run", "--state-dir", state.toString(), "--resolution", "64",
+                "--no-dashboard"));
+        ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true)
+                .redirectOutput(work.resolve(name + ".out").toFile());
+        builder.environment().put("OMP_WAIT_POLICY", "PASSIVE");
+        Process process = builder.start();
+        await().atMost(Duration.ofMinutes(2)).pollInterval(Duration.ofMillis(500)).until(() -> {
+            assertThat(process.isAlive()).as("the service exited; its output: %s",
+                    Files.readString(work.resolve(name + ".out"))).isTrue();
+            return Files.isRegularFile(state.resolve("service.json"));
+        });
+        return process;
+    }
+
+    /** SIGTERM, then wait for the savepoint and the orderly exit. */
+    private static void stop(Process service) throws Exception {
+        service.destroy();
+        if (!service.waitFor(2, TimeUnit.MINUTES)) {
+            service.destroyForcibly().waitFor();
+        }
+    }
+
+    private static JsonNode ingest(Path folder, Path state) throws Exception {
+        StringWriter out = new StringWriter();
+        CommandLine cli = Latentflow.commandLine();
+        cli.setOut(new PrintWriter(out));
+        int exit = cli.execute("ingest", folder.toString(), "--state-dir", state.toString(), "--json");
+        assertThat(exit).as("ingest exit code; output %s", out).isZero();
+        return JSON.readTree(out.toString());
+    }
+
+    private static List<LatentRecord> awaitLatents(Path state, int count) throws Exception {
+        String kafka = JSON.readTree(state.resolve("service.json").toFile()).get("kafka").asText();
+        List<List<LatentRecord>> latest = new ArrayList<>(List.of(List.of()));
+        await().atMost(Duration.ofMinutes(3)).pollInterval(Duration.ofSeconds(1)).until(() -> {
+            try (CommittedTopicReader reader = new CommittedTopicReader(kafka)) {
+                latest.set(0, reader.readFrom(Topics.LATENTS, Map.of(), AvroCodec.of(LatentRecord.class)));
+            }
+            return latest.get(0).size() >= count;
+        });
+        return latest.get(0);
+    }
+
+    private static Path copies(List<Path> files, Path folder) throws Exception {
+        Files.createDirectories(folder);
+        for (Path file : files) {
+            Files.copy(file, folder.resolve(file.getFileName()));
+        }
+        return folder;
+    }
+
+    private static List<Path> files(Path folder) throws Exception {
+        try (Stream<Path> files = Files.list(folder)) {
+            return files.filter(Files::isRegularFile).sorted().toList();
+        }
+    }
+}
