@@ -225,7 +225,11 @@ public record ReferenceProfile(
         return new ReferenceProfile(FORMAT_VERSION, modelVersion, config.shortName(), imageSize, latents.size(),
                 source, Instant.now().toString(), ExpectedScale.of(config, recipe, overall.std()), overall.std(),
                 (double) outside / overall.count(), (double) blackHoles / latents.size(), profiled,
-                ReferenceImages.of(summaries, imageSources));
+                // Leave-one-out typical distance, not leave-source-out (ReferenceImages.of with the sources): on
+                // unseen photo sources leave-source-out cut NOVELTY's false alarms from 91 % to 18 % of windows, but
+                // then a stream of the sample illustrations no longer alarms (DriftScenariosTest); neither meets the
+                // targets (README, "On photo sources the reference was not built from"), so detection is kept.
+                ReferenceImages.of(summaries, null));
     }
 
     /** The same profile, its images described as {@code newSource} (e.g. by folder name, not by a local path). */
