@@ -23,6 +23,7 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
+import java.util.Optional;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -63,8 +64,28 @@ final class DriftCalibration implements Callable<Integer> {
             description = "Images between the starts of consecutive measured windows (default ${DEFAULT-VALUE}).")
     int stride;
 
+    @Option(names = "--latent-cache", paramLabel = "DIR",
+            description = "Keep the latents of every image here and reuse them in later runs (raw float32 files).")
+    Path latentCache;
+
+    @Option(names = "--new-domain", paramLabel = "DIR",
+            description = "Leave-sources-out mode: build references from half of the photo sources of the one --images"
+                    + " folder, stream the other half, then this folder's images; report false alarms and detection"
+                    + " delays (sources are named by file: <source>_s<scale>_<tile>.jpg).")
+    Path newDomain;
+
+    @Option(names = "--splits", defaultValue = "20",
+            description = "Leave-sources-out mode: random reference/unseen splits (default ${DEFAULT-VALUE}).")
+    int splits;
+
+    @Option(names = "--seed", defaultValue = "13", description = "Seed of the splits (default ${DEFAULT-VALUE}).")
+    long seed;
+
     @Override
     public Integer call() throws IOException {
+        if (newDomain != null) {
+            return leaveSourcesOut();
+        }
         List<Path> measured = folders != null && !folders.isEmpty() ? folders
                 : List.of(Home.samples().resolve("photos"), Home.samples().resolve("illustrations"));
         ModelLocation model = ModelLocation.parse(encode.model);
@@ -82,7 +103,10 @@ final class DriftCalibration implements Callable<Integer> {
                 "|ln var ratio|", "PSI", "novelty", "score", "score>=1");
         try (ServingModel serving = model.load(); LatentEncoder encoder = serving.newEncoder()) {
             for (Path folder : measured) {
-                List<float[]> latents = encodeAll(folder, serving, encoder);
+                List<float[]> latents = new FolderLatents(serving, encoder, encode.resolution, encode.batchSize,
+                        Optional.ofNullable(latentCache).map(LatentCache::new))
+                        .encode(folder, spec.commandLine().getErr()).stream().map(FolderLatents.Encoded::latent)
+                        .toList();
                 List<double[]> windows = new ArrayList<>();
                 for (int from = 0; from + windowImages <= latents.size(); from += stride) {
                     WindowAccumulator accumulator = new WindowAccumulator(reference);
@@ -112,22 +136,21 @@ final class DriftCalibration implements Callable<Integer> {
         return 0;
     }
 
-    private List<float[]> encodeAll(Path folder, ServingModel model, LatentEncoder encoder) throws IOException {
-        ModelInputResizer resizer = new ModelInputResizer(encode.resolution, model.config().downsamplingFactor());
-        // a file that is not an image is dead-lettered by the pipeline: the monitor never sees it
-        List<byte[]> pixels = ImageFolders.prepare(ImageFolders.files(folder), new ImageDecoder(), resizer,
-                (file, reason) -> { });
-        List<float[]> latents = new ArrayList<>();
-        for (int from = 0; from < pixels.size(); from += encode.batchSize) {
-            List<byte[]> chunk = pixels.subList(from, Math.min(pixels.size(), from + encode.batchSize));
-            float[] encoded = encoder.encode(ModelInputBatch.toNchw(chunk, encode.resolution), chunk.size(),
-                    encode.resolution, encode.resolution);
-            int perImage = encoded.length / chunk.size();
-            for (int i = 0; i < chunk.size(); i++) {
-                latents.add(Arrays.copyOfRange(encoded, i * perImage, (i + 1) * perImage));
-            }
+    private Integer leaveSourcesOut() throws IOException {
+        if (folders == null || folders.size() != 1) {
+            throw new IllegalArgumentException("--new-domain needs exactly one --images folder of photos (the sources"
+                    + " the references and the unseen windows are drawn from)");
         }
-        return latents;
+        ModelLocation model = ModelLocation.parse(encode.model);
+        try (ServingModel serving = model.load(); LatentEncoder encoder = serving.newEncoder()) {
+            FolderLatents latents = new FolderLatents(serving, encoder, encode.resolution, encode.batchSize,
+                    Optional.ofNullable(latentCache).map(LatentCache::new));
+            PrintWriter err = spec.commandLine().getErr();
+            new LeaveSourcesOut(serving.config(), serving.version(), encode.resolution, windowImages)
+                    .run(latents.encode(folders.get(0), err), latents.encode(newDomain, err), splits, seed,
+                            spec.commandLine().getOut());
+        }
+        return 0;
     }
 
     private static String range(List<double[]> windows, int column) {

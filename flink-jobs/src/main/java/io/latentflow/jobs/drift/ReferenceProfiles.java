@@ -7,6 +7,7 @@ import io.latentflow.imaging.ImageRejectedException;
 import io.latentflow.imaging.ModelInputBatch;
 import io.latentflow.imaging.ModelInputResizer;
 import io.latentflow.model.ServingModel;
+import io.latentflow.model.data.SourceSplit;
 import io.latentflow.model.drift.ReferenceProfile;
 import io.latentflow.model.eval.ImageBatch;
 import io.latentflow.model.recipe.RecipeConfig;
@@ -23,8 +24,10 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Optional;
+import java.util.Set;
 import java.util.stream.Stream;
 
 /**
@@ -80,8 +83,10 @@ public final class ReferenceProfiles {
         long started = System.nanoTime();
         Optional<RecipeConfig> recipe = recipeOf(model);
         try (ServingModel serving = model.load()) {
-            List<ImageBatch> batches = batches(referenceImages, resolution, serving.config().downsamplingFactor());
-            ReferenceProfile profile = ReferenceProfile.compute(serving, batches, recipe,
+            List<String> sources = new ArrayList<>();
+            List<ImageBatch> batches = batches(referenceImages, resolution, serving.config().downsamplingFactor(),
+                    sources);
+            ReferenceProfile profile = ReferenceProfile.compute(serving, serving.version(), batches, sources, recipe,
                     referenceImages.toAbsolutePath() + " (computed when the job started)");
             LOG.info("Drift reference of model {}: {}; computed one from {} images in {} at {} px in {} ms"
                             + " (expected latent std {} from the {})", profile.modelVersion(), why, profile.images(),
@@ -129,17 +134,24 @@ public final class ReferenceProfiles {
         }
     }
 
-    private static List<ImageBatch> batches(Path folder, int resolution, int downsamplingFactor) {
+    /** @param sources receives the source photo of each image batched, in order (see {@code ReferenceImages}) */
+    private static List<ImageBatch> batches(Path folder, int resolution, int downsamplingFactor,
+                                            List<String> sources) {
         if (!Files.isDirectory(folder)) {
             throw new IllegalArgumentException("Reference images folder " + folder.toAbsolutePath() + " does not exist:"
                     + " the drift monitor needs reference images for a model without a stored profile");
         }
         List<Path> files = ReferenceProfile.spreadEvenly(ImageFolders.files(folder));
+        Set<Path> skipped = new HashSet<>();
         List<ImageBatch> batches = new ArrayList<>();
         ImageFolders.preparedBatches(files, new ImageDecoder(), new ModelInputResizer(resolution, downsamplingFactor),
-                        BATCH, (file, reason) -> LOG.info("Reference image {} skipped: {}", file.getFileName(),
-                                reason.getMessage()))
+                        BATCH, (file, reason) -> {
+                            skipped.add(file);
+                            LOG.info("Reference image {} skipped: {}", file.getFileName(), reason.getMessage());
+                        })
                 .forEachRemaining(images -> batches.add(batch(images, resolution)));
+        files.stream().filter(file -> !skipped.contains(file))
+                .forEach(file -> sources.add(SourceSplit.sourceOf(file.getFileName().toString())));
         if (batches.isEmpty()) {
             throw new IllegalArgumentException("No readable images in " + folder.toAbsolutePath() + " to compute the"
                     + " drift reference from: give a folder of reference images");

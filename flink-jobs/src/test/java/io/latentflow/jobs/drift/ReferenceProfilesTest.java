@@ -103,9 +103,11 @@ class ReferenceProfilesTest {
 
     @Test
     void manyReferenceImagesAreThinnedEvenlyAcrossTheFolder() {
-        List<Integer> thinned = ReferenceProfile.spreadEvenly(IntStream.range(0, 240).boxed().toList());
+        // the 1320 photo tiles of ../shared/data, 512 of them
+        List<Integer> thinned = ReferenceProfile.spreadEvenly(IntStream.range(0, 1320).boxed().toList());
 
-        assertThat(thinned).hasSize(128).startsWith(0, 1, 3).endsWith(238).isSorted().doesNotHaveDuplicates();
+        assertThat(thinned).hasSize(ReferenceProfile.MAX_IMAGES).startsWith(0, 2, 5).endsWith(1317).isSorted()
+                .doesNotHaveDuplicates();
         assertThat(ReferenceProfile.spreadEvenly(List.of(1, 2, 3))).containsExactly(1, 2, 3);
     }
 

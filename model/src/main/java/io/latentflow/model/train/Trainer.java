@@ -240,9 +240,10 @@ public final class Trainer implements AutoCloseable {
                     ModelDirectory.sha256(dir.resolve(ModelDirectory.ENCODER_PARAMS)) + " "
                             + ModelDirectory.sha256(dir.resolve(ModelDirectory.DECODER_PARAMS)))).substring(0, 12);
             try (ServingModel model = ServingModel.load(dir)) {
+                List<TrainingImage> reference = ImageFolder.load(referenceFiles);
                 ReferenceProfile profile = ReferenceProfile.compute(model, version,
-                        ValidationImages.batches(ImageFolder.load(referenceFiles), architecture.downsamplingFactor()),
-                        Optional.of(recipe), referenceFiles.size() + " images of " + options.images().getFileName()
+                        ValidationImages.batches(reference, architecture.downsamplingFactor()),
+                        reference.stream().map(TrainingImage::source).toList(), Optional.of(recipe), referenceFiles.size() + " images of " + options.images().getFileName()
                                 + " (written by the trainer)");
                 if (batches.isEmpty()) {
                     LOG.warn("No validation images (one source only, or images smaller than f): metrics.json has no"
