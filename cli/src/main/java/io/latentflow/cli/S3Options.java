@@ -18,7 +18,8 @@ public final class S3Options {
     String endpoint;
 
     @Option(names = "--s3-access-key", defaultValue = "${env:LATENTFLOW_S3_ACCESS_KEY}",
-            description = "S3 access key (env LATENTFLOW_S3_ACCESS_KEY).")
+            description = "S3 access key (env LATENTFLOW_S3_ACCESS_KEY). With no keys at all, the MinIO SDK's provider"
+                    + " chain signs requests (AWS variables, credentials file, IAM role).")
     String accessKey;
 
     // Never an option with the secret itself: a command line is visible to every user of the host (ps).
@@ -40,8 +41,16 @@ public final class S3Options {
         if (endpoint == null || endpoint.isBlank()) {
             return Optional.empty();
         }
+        if (blank(accessKey) && secretKeyFile == null && blank(System.getenv("LATENTFLOW_S3_SECRET_KEY"))) {
+            // no keys at all: the MinIO SDK's provider chain (AWS variables, credentials file, IAM role)
+            return Optional.of(new S3Settings(endpoint, null, null, region, bucket));
+        }
         return Optional.of(new S3Settings(endpoint, required(accessKey, "--s3-access-key"), secretKey(), region,
                 bucket));
+    }
+
+    private static boolean blank(String value) {
+        return value == null || value.isBlank();
     }
 
     /** From --s3-secret-key-file, else the environment; refused when neither gives one. */

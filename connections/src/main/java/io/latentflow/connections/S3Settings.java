@@ -1,6 +1,10 @@
 package io.latentflow.connections;
 
 import io.minio.MinioClient;
+import io.minio.credentials.AwsConfigProvider;
+import io.minio.credentials.AwsEnvironmentProvider;
+import io.minio.credentials.ChainedProvider;
+import io.minio.credentials.IamAwsProvider;
 import java.io.Serializable;
 import java.util.Objects;
 
@@ -14,10 +18,16 @@ public record S3Settings(String endpoint, String accessKey, String secretKey, St
     /** What MinIO and S3Proxy accept when the store has no real regions. */
     public static final String DEFAULT_REGION = "us-east-1";
 
+    /**
+     * Both keys null: credentials come from the provider chain the MinIO SDK offers (AWS environment variables, the
+     * AWS credentials file, then the IAM role of the EC2 instance, ECS task or EKS pod it runs in).
+     */
     public S3Settings {
         requireText(endpoint, "endpoint", "an http(s)://host:port URL");
-        requireText(accessKey, "access key", "the store's access key id");
-        requireText(secretKey, "secret key", "the store's secret access key");
+        if (accessKey != null || secretKey != null) {
+            requireText(accessKey, "access key", "the store's access key id (or neither key, for the provider chain)");
+            requireText(secretKey, "secret key", "the store's secret key (or neither key, for the provider chain)");
+        }
         requireText(bucket, "bucket", "a bucket name");
         region = region == null || region.isBlank() ? DEFAULT_REGION : region;
     }
@@ -33,11 +43,17 @@ public record S3Settings(String endpoint, String accessKey, String secretKey, St
      * the bucket's location up before signing, which S3-compatible servers answer unreliably.
      */
     public MinioClient newClient() {
-        return MinioClient.builder()
-                .endpoint(endpoint)
-                .credentials(accessKey, secretKey)
-                .region(region)
-                .build();
+        MinioClient.Builder builder = MinioClient.builder().endpoint(endpoint).region(region);
+        if (usesProviderChain()) {
+            return builder.credentialsProvider(new ChainedProvider(new AwsEnvironmentProvider(),
+                    new AwsConfigProvider(null, null), new IamAwsProvider(null, null))).build();
+        }
+        return builder.credentials(accessKey, secretKey).build();
+    }
+
+    /** Where no keys were given: the SDK's provider chain signs the requests. */
+    public boolean usesProviderChain() {
+        return accessKey == null;
     }
 
     /** {@code s3://bucket/key} for an object key of this bucket. */
@@ -48,7 +64,8 @@ public record S3Settings(String endpoint, String accessKey, String secretKey, St
 
     @Override
     public String toString() {
-        return "S3Settings[endpoint=" + endpoint + ", accessKey=" + accessKey + ", secretKey=***, region=" + region
+        return "S3Settings[endpoint=" + endpoint + ", accessKey=" + (usesProviderChain() ? "(provider chain)" : accessKey)
+                + ", secretKey=***, region=" + region
                 + ", bucket=" + bucket + "]";
     }
 }

@@ -26,6 +26,16 @@ class SettingsTest {
     }
 
     @Test
+    void withoutKeysTheSdksProviderChainSignsAndOneKeyAloneIsRefused() {
+        S3Settings chained = new S3Settings("http://127.0.0.1:9000", null, null, null, "latentflow");
+        assertThat(chained.usesProviderChain()).isTrue();
+        assertThat(chained.newClient()).isNotNull();
+        assertThat(chained.toString()).contains("provider chain");
+        assertThatThrownBy(() -> new S3Settings("http://127.0.0.1:9000", "AKIA", null, null, "latentflow"))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("secret key");
+    }
+
+    @Test
     void missingValuesAreRefusedNamingWhatIsMissing() {
         assertThatThrownBy(() -> new S3Settings("http://127.0.0.1:9000", "AKIA", "secret", null, " "))
                 .isInstanceOf(IllegalArgumentException.class)

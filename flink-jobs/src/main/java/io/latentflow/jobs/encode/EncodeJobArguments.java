@@ -15,7 +15,8 @@ import java.util.TreeSet;
 /**
  * The encode job's command line when it is submitted as a job jar ({@code flink run <jar> --kafka ... --s3-endpoint
  * ...}). S3 credentials are never arguments (a command line is visible to every user of the host): they come from the
- * environment of the submitting process, {@code LATENTFLOW_S3_ACCESS_KEY} and {@code LATENTFLOW_S3_SECRET_KEY}.
+ * environment of the submitting process, {@code LATENTFLOW_S3_ACCESS_KEY} and {@code LATENTFLOW_S3_SECRET_KEY}, or,
+ * with neither set, from the MinIO SDK's provider chain (AWS variables, credentials file, IAM role).
  */
 public final class EncodeJobArguments {
 
@@ -25,7 +26,8 @@ public final class EncodeJobArguments {
     static final String USAGE = "encode job arguments: --kafka HOST:PORT --s3-endpoint URL [--bucket latentflow]"
             + " [--s3-region R] [--model default|DIR] [--resolution 256] [--batch 16] [--parallelism 1]"
             + " [--checkpoint-interval PT5S] [--transaction-timeout PT15M] [--bounded] [--no-monitor] [--window PT1M] [--reference-images DIR];"
-            + " S3 credentials from the environment: " + ACCESS_KEY_VARIABLE + ", " + SECRET_KEY_VARIABLE;
+            + " S3 credentials from the environment: " + ACCESS_KEY_VARIABLE + ", " + SECRET_KEY_VARIABLE
+            + " (neither: the MinIO SDK's provider chain, e.g. an IAM role)";
 
     /** What ParameterTool gives for {@code --name} with no value after it. */
     private static final String FLAG_WITHOUT_VALUE = "__NO_VALUE_KEY";
@@ -45,8 +47,8 @@ public final class EncodeJobArguments {
             throw new IllegalArgumentException("unknown argument(s) " + unknown + "; " + USAGE);
         }
         KafkaSettings kafka = new KafkaSettings(required(parameters, "kafka"));
-        S3Settings s3 = new S3Settings(required(parameters, "s3-endpoint"), credential(environment, ACCESS_KEY_VARIABLE),
-                credential(environment, SECRET_KEY_VARIABLE), parameters.get("s3-region"),
+        S3Settings s3 = new S3Settings(required(parameters, "s3-endpoint"), environment.get(ACCESS_KEY_VARIABLE),
+                environment.get(SECRET_KEY_VARIABLE), parameters.get("s3-region"),
                 parameters.get("bucket", "latentflow"));
         EncodeJobSettings settings = EncodeJobSettings.builder(kafka, s3)
                 .model(ModelLocation.parse(parameters.get("model", ModelLocation.DEFAULT_NAME)))
@@ -83,12 +85,4 @@ public final class EncodeJobArguments {
         return value;
     }
 
-    private static String credential(Map<String, String> environment, String variable) {
-        String value = environment.get(variable);
-        if (value == null || value.isBlank()) {
-            throw new IllegalArgumentException(variable + " is not set: the job reads S3 credentials from the"
-                    + " environment, never from its arguments; " + USAGE);
-        }
-        return value;
-    }
 }

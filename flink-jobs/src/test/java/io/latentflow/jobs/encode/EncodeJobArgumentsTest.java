@@ -49,8 +49,10 @@ class EncodeJobArgumentsTest {
                 "http://s3:9000", "--s3-secret-key", "oops"}, CREDENTIALS)).hasMessageContaining("unknown argument")
                 .hasMessageContaining("s3-secret-key");
         assertThatThrownBy(() -> EncodeJobArguments.parse(new String[] {"--kafka", "k:9092", "--s3-endpoint",
-                "http://s3:9000"}, Map.of())).hasMessageContaining(EncodeJobArguments.SECRET_KEY_VARIABLE
-                .replace("SECRET", "ACCESS"));
+                "http://s3:9000"}, Map.of(EncodeJobArguments.ACCESS_KEY_VARIABLE, "key")))
+                .hasMessageContaining("secret key");
+        assertThat(EncodeJobArguments.parse(new String[] {"--kafka", "k:9092", "--s3-endpoint", "http://s3:9000",
+                "--no-monitor"}, Map.of()).s3().usesProviderChain()).as("no keys: the SDK's provider chain").isTrue();
         assertThatThrownBy(() -> EncodeJobArguments.parse(new String[] {"--kafka", "k:9092", "--s3-endpoint",
                 "http://s3:9000", "--resolution", "128"}, CREDENTIALS)).hasMessageContaining("--reference-images");
     }
