@@ -1,5 +1,6 @@
 package io.latentflow.cli;
 
+import io.latentflow.jobs.topics.CommittedTopicReader;
 import io.latentflow.jobs.encode.EncodeJob;
 import io.latentflow.jobs.encode.EncodeJobSettings;
 import io.latentflow.schemas.AvroCodec;

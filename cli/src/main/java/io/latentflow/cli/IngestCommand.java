@@ -1,6 +1,5 @@
 package io.latentflow.cli;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.latentflow.connections.S3Settings;
 import io.latentflow.imaging.ImageFolders;
@@ -71,17 +70,9 @@ final class IngestCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        S3Settings storage = s3.external().orElse(null);
-        String bootstrap = kafka;
-        if (bootstrap == null || bootstrap.isBlank()) {
-            JsonNode service = ServiceState.read(stateDir);
-            bootstrap = service.get("kafka").asText();
-            if (storage == null && service.hasNonNull("s3CredentialsFile")) {
-                List<String> keys = Files.readAllLines(Path.of(service.get("s3CredentialsFile").asText()));
-                storage = new S3Settings(service.get("s3Endpoint").asText(), keys.get(0), keys.get(1), null,
-                        service.get("bucket").asText());
-            }
-        }
+        ServiceConnections service = ServiceConnections.resolve(kafka, s3, stateDir);
+        String bootstrap = service.kafka().bootstrapServers();
+        S3Settings storage = service.s3().orElse(null);
         ImageIngest.Limits limits = new ImageIngest.Limits(maxInlineBytes, maxUploadBytes);
         try (ImageIngest ingest = new ImageIngest(bootstrap, Topics.IMAGES, storage, limits)) {
             ImageIngest.Report report = ingest.send(paths, source, Instant.now(), Duration.ZERO);

@@ -9,9 +9,9 @@ import picocli.CommandLine.Command;
         mixinStandardHelpOptions = true,
         version = "latentflow 0.1.0",
         description = "Streams images through Flink into autoencoder latents in object storage, exactly once.",
-        subcommands = {DemoCommand.class, BenchCommand.class, TrainCommand.class, EvalCommand.class,
-                DashboardCommand.class, ProfileCommand.class, AblationCommand.class, ClusterCommand.class, IngestCommand.class, RunCommand.class, StatusCommand.class,
-                CommandLine.HelpCommand.class})
+        subcommands = {DemoCommand.class, RunCommand.class, IngestCommand.class, StatusCommand.class,
+                ModelsCommand.class, ClusterCommand.class, BenchCommand.class, TrainCommand.class, EvalCommand.class,
+                DashboardCommand.class, ProfileCommand.class, AblationCommand.class, CommandLine.HelpCommand.class})
 public final class Latentflow {
 
     public static void main(String[] args) {
@@ -19,6 +19,25 @@ public final class Latentflow {
     }
 
     public static CommandLine commandLine() {
-        return new CommandLine(new Latentflow()).setCaseInsensitiveEnumValuesAllowed(true);
+        return new CommandLine(new Latentflow()).setCaseInsensitiveEnumValuesAllowed(true)
+                .setExecutionExceptionHandler(Latentflow::reportFailure);
+    }
+
+    /**
+     * A failed command says what was wrong in one line on stderr and exits with 1; the stack trace only with
+     * LATENTFLOW_DEBUG set (errors here are written for users: which input, what to do).
+     */
+    private static int reportFailure(Exception e, CommandLine commandLine, CommandLine.ParseResult parsed) {
+        commandLine.getErr().println("latentflow " + commandLine.getCommandName() + ": " + message(e));
+        if (System.getenv("LATENTFLOW_DEBUG") != null) {
+            e.printStackTrace(commandLine.getErr());
+        }
+        commandLine.getErr().flush();
+        return 1;
+    }
+
+    private static String message(Throwable e) {
+        String message = e.getMessage();
+        return message == null || message.isBlank() ? e.toString() : message;
     }
 }

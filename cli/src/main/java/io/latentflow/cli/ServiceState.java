@@ -32,6 +32,11 @@ final class ServiceState {
         return stateDir.resolve(SERVICE_FILE);
     }
 
+    /** Where model versions downloaded from the registry are kept. */
+    Path modelsDirectory() {
+        return stateDir.resolve("service").resolve("models");
+    }
+
     Path savepointDirectory() {
         return stateDir.resolve("service").resolve("savepoints");
     }

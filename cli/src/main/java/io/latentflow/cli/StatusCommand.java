@@ -1,5 +1,6 @@
 package io.latentflow.cli;
 
+import io.latentflow.jobs.topics.CommittedTopicReader;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;

@@ -18,6 +18,9 @@ public final class Topics {
     /** {@link DriftAlert}s, one per change of a model version's drift state. */
     public static final String DRIFT_ALERTS = "drift-alerts";
 
+    /** {@link ModelEvent}s: the life of every model version (compacted, kept forever). */
+    public static final String MODEL_EVENTS = "model-events";
+
     private Topics() {
     }
 }

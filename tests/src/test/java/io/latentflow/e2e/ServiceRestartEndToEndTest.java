@@ -5,7 +5,7 @@ import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import io.latentflow.cli.CommittedTopicReader;
+import io.latentflow.jobs.topics.CommittedTopicReader;
 import io.latentflow.schemas.AvroCodec;
 import io.latentflow.schemas.LatentRecord;
 import io.latentflow.schemas.Topics;

@@ -1,4 +1,4 @@
-package io.latentflow.cli;
+package io.latentflow.jobs.topics;
 
 import io.latentflow.schemas.AvroCodec;
 import io.latentflow.schemas.MalformedRecordException;

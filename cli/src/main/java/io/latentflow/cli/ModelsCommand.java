@@ -1,0 +1,179 @@
+package io.latentflow.cli;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import io.latentflow.jobs.registry.ModelHistory;
+import io.latentflow.jobs.registry.ModelRegistry;
+import io.latentflow.model.store.ModelDirectory;
+import java.io.PrintWriter;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Spec;
+
+/** {@code latentflow models list|publish|promote|rollback}: the model registry. */
+@Command(name = "models", mixinStandardHelpOptions = true,
+        description = "The model registry: versions in object storage under models/<version>/, their life on the"
+                + " model-events topic.",
+        subcommands = {ModelsCommand.ListVersions.class, ModelsCommand.Publish.class, ModelsCommand.Promote.class,
+                ModelsCommand.Rollback.class})
+final class ModelsCommand {
+
+    private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
+
+    /** Where the registry is: the given Kafka and S3, else the running service's. */
+    static final class Connection {
+
+        @Option(names = "--kafka", defaultValue = "${env:LATENTFLOW_KAFKA}",
+                description = "Kafka bootstrap servers (env LATENTFLOW_KAFKA). Default: the running service's.")
+        String kafka;
+
+        @Mixin
+        S3Options s3 = new S3Options();
+
+        @Option(names = "--state-dir", defaultValue = "${env:LATENTFLOW_STATE_DIR:-.latentflow}",
+                description = "State folder of the running service (default ${DEFAULT-VALUE}).")
+        Path stateDir;
+
+        ModelRegistry open() {
+            ServiceConnections service = ServiceConnections.resolve(kafka, s3, stateDir);
+            return new ModelRegistry(service.kafka(), service.s3().orElseThrow(() -> new IllegalArgumentException(
+                    "the registry needs object storage: give --s3-endpoint and its keys, or run 'latentflow run'")));
+        }
+    }
+
+    @Command(name = "list", mixinStandardHelpOptions = true, description = "Every published version: state,"
+            + " serving or not, when it was published, its figures.")
+    static final class ListVersions implements Callable<Integer> {
+
+        @Spec
+        CommandSpec spec;
+
+        @Mixin
+        Connection connection;
+
+        @Option(names = "--json", description = "Print one JSON array.")
+        boolean json;
+
+        @Override
+        public Integer call() throws Exception {
+            ModelHistory history;
+            try (ModelRegistry registry = connection.open()) {
+                history = registry.history();
+            }
+            String serving = history.serving().orElse(null);
+            List<Map<String, Object>> rows = new ArrayList<>();
+            for (ModelHistory.VersionState version : history.versions().values()) {
+                Map<String, Object> row = new LinkedHashMap<>();
+                row.put("version", version.version());
+                row.put("state", version.state().name());
+                row.put("serving", version.version().equals(serving));
+                row.put("created", version.publishedAt());
+                row.put("reason", version.reason());
+                row.put("metrics", version.figures());
+                rows.add(row);
+            }
+            PrintWriter out = spec.commandLine().getOut();
+            if (json) {
+                out.println(JSON.writeValueAsString(rows));
+            } else {
+                out.printf("%-28s %-12s %-8s %-26s %s%n", "VERSION", "STATE", "SERVING", "CREATED", "METRICS");
+                rows.forEach(row -> out.printf("%-28s %-12s %-8s %-26s %s%n", row.get("version"), row.get("state"),
+                        (Boolean) row.get("serving") ? "yes" : "", row.get("created"), row.get("metrics")));
+            }
+            out.flush();
+            return 0;
+        }
+    }
+
+    @Command(name = "publish", mixinStandardHelpOptions = true, description = "Verify a model directory against its"
+            + " manifest, upload it and record PUBLISHED. A tampered or incomplete directory is refused by file name"
+            + " and nothing is uploaded.")
+    static final class Publish implements Callable<Integer> {
+
+        @Spec
+        CommandSpec spec;
+
+        @Mixin
+        Connection connection;
+
+        @Parameters(paramLabel = "DIR", description = "A model version directory (as 'latentflow train' writes).")
+        Path dir;
+
+        @Option(names = "--json", description = "Print {\"version\": ..., \"uri\": ...}.")
+        boolean json;
+
+        @Override
+        public Integer call() throws Exception {
+            ModelDirectory.verify(dir); // a broken directory is refused before anything is contacted
+            try (ModelRegistry registry = connection.open()) {
+                String version = registry.publish(dir);
+                PrintWriter out = spec.commandLine().getOut();
+                out.println(json ? JSON.writeValueAsString(Map.of("version", version, "uri", registry.uri(version)))
+                        : "published " + version + " to " + registry.uri(version));
+                out.flush();
+            }
+            return 0;
+        }
+    }
+
+    @Command(name = "promote", mixinStandardHelpOptions = true, description = "Record PROMOTED: the version serves"
+            + " from the next start of 'latentflow run' (a running job does not swap models yet).")
+    static final class Promote implements Callable<Integer> {
+
+        @Spec
+        CommandSpec spec;
+
+        @Mixin
+        Connection connection;
+
+        @Parameters(paramLabel = "VERSION")
+        String version;
+
+        @Option(names = "--reason", defaultValue = "promoted by hand", description = "Why (default ${DEFAULT-VALUE}).")
+        String reason;
+
+        @Override
+        public Integer call() throws Exception {
+            try (ModelRegistry registry = connection.open()) {
+                registry.promote(version, reason);
+            }
+            spec.commandLine().getOut().println("promoted " + version);
+            spec.commandLine().getOut().flush();
+            return 0;
+        }
+    }
+
+    @Command(name = "rollback", mixinStandardHelpOptions = true, description = "Serve the previously serving version"
+            + " again (records ROLLED_BACK for the current one).")
+    static final class Rollback implements Callable<Integer> {
+
+        @Spec
+        CommandSpec spec;
+
+        @Mixin
+        Connection connection;
+
+        @Option(names = "--reason", defaultValue = "rolled back by hand", description = "Why (default ${DEFAULT-VALUE}).")
+        String reason;
+
+        @Override
+        public Integer call() throws Exception {
+            String serving;
+            try (ModelRegistry registry = connection.open()) {
+                serving = registry.rollback(reason);
+            }
+            spec.commandLine().getOut().println("rolled back; serving " + serving);
+            spec.commandLine().getOut().flush();
+            return 0;
+        }
+    }
+}

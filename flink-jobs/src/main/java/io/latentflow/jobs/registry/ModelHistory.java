@@ -1,0 +1,57 @@
+package io.latentflow.jobs.registry;
+
+import io.latentflow.schemas.ModelEvent;
+import io.latentflow.schemas.ModelEventType;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * What the model-events add up to: each version's latest state, and which version serves (the last PROMOTED that no
+ * later ROLLED_BACK named; a rollback returns serving to the version promoted before it).
+ *
+ * @param events   every event, oldest first
+ * @param versions per version, in order of publication: its latest state
+ */
+public record ModelHistory(List<ModelEvent> events, Map<String, VersionState> versions, List<String> promotions) {
+
+    /** A version's latest state, when it was published, and the figures it was published or judged with. */
+    public record VersionState(String version, ModelEventType state, String publishedAt, String reason,
+                               Map<String, Double> figures) {
+    }
+
+    static ModelHistory of(List<ModelEvent> events) {
+        Map<String, VersionState> versions = new LinkedHashMap<>();
+        List<String> promotions = new ArrayList<>();
+        for (ModelEvent event : events) {
+            String version = event.getVersion();
+            VersionState before = versions.get(version);
+            String publishedAt = before != null ? before.publishedAt() : event.getTime().toString();
+            Map<String, Double> figures = new LinkedHashMap<>(before != null ? before.figures() : Map.of());
+            event.getFigures().forEach((name, value) -> figures.put(name.toString(), value));
+            versions.put(version, new VersionState(version, event.getType(), publishedAt,
+                    event.getReason() == null ? null : event.getReason(), figures));
+            if (event.getType() == ModelEventType.PROMOTED) {
+                promotions.add(version);
+            } else if (event.getType() == ModelEventType.ROLLED_BACK && !promotions.isEmpty()
+                    && promotions.get(promotions.size() - 1).equals(version)) {
+                promotions.remove(promotions.size() - 1);
+            }
+        }
+        return new ModelHistory(List.copyOf(events), Collections.unmodifiableMap(versions), List.copyOf(promotions));
+    }
+
+    /** The version that serves now, if any was ever promoted and not rolled back. */
+    public Optional<String> serving() {
+        return promotions.isEmpty() ? Optional.empty() : Optional.of(promotions.get(promotions.size() - 1));
+    }
+
+    /** The version that served before {@code version} (where a rollback of it returns to). */
+    Optional<String> servedBefore(String version) {
+        int at = promotions.lastIndexOf(version);
+        return at > 0 ? Optional.of(promotions.get(at - 1)) : Optional.empty();
+    }
+}

@@ -1,0 +1,233 @@
+package io.latentflow.jobs.registry;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.latentflow.connections.KafkaSettings;
+import io.latentflow.connections.S3Settings;
+import io.latentflow.jobs.topics.CommittedTopicReader;
+import io.latentflow.model.store.Manifest;
+import io.latentflow.model.store.ModelDirectory;
+import io.latentflow.schemas.AvroCodec;
+import io.latentflow.schemas.ModelEvent;
+import io.latentflow.schemas.ModelEventType;
+import io.latentflow.schemas.Topics;
+import io.minio.GetObjectArgs;
+import io.minio.MinioClient;
+import io.minio.UploadObjectArgs;
+import io.minio.errors.ErrorResponseException;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.time.Instant;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Properties;
+import java.util.UUID;
+import java.util.concurrent.ExecutionException;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.errors.TopicExistsException;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.apache.kafka.common.serialization.StringSerializer;
+
+/**
+ * The model registry: versions live in object storage under {@code models/<version>/} (immutable, the manifest with
+ * each file's sha256 uploaded last, so a version whose manifest is there is complete), and their life in the compacted
+ * {@code model-events} topic. Serving is the last PROMOTED version that no later ROLLED_BACK named.
+ */
+public final class ModelRegistry implements AutoCloseable {
+
+    static final String PREFIX = "models/";
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final AvroCodec<ModelEvent> CODEC = AvroCodec.of(ModelEvent.class);
+
+    private final KafkaSettings kafka;
+    private final S3Settings s3;
+    private final MinioClient storage;
+    private final KafkaProducer<String, byte[]> producer;
+
+    public ModelRegistry(KafkaSettings kafka, S3Settings s3) {
+        this.kafka = kafka;
+        this.s3 = s3;
+        this.storage = s3.newClient();
+        ensureTopic(kafka);
+        Properties props = kafka.clientProperties();
+        props.put(ProducerConfig.ACKS_CONFIG, "all");
+        props.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, "true");
+        this.producer = new KafkaProducer<>(props, new StringSerializer(), new ByteArraySerializer());
+    }
+
+    /**
+     * Verifies {@code dir} against its manifest (a tampered or incomplete directory is refused by file name before
+     * anything is uploaded), uploads its files, the manifest last, and records PUBLISHED with its validation figures.
+     *
+     * @return the version, as its manifest names it
+     */
+    public String publish(Path dir) throws IOException {
+        Manifest manifest = ModelDirectory.verify(dir);
+        String version = manifest.version();
+        if (history().versions().containsKey(version)) {
+            throw new IllegalArgumentException("model version " + version + " is already published: versions are"
+                    + " immutable, so publish a new directory (a new version) instead");
+        }
+        for (Manifest.FileEntry file : manifest.files()) {
+            upload(dir.resolve(file.path()), key(version, file.path()));
+        }
+        upload(dir.resolve(ModelDirectory.MANIFEST), key(version, ModelDirectory.MANIFEST));
+        record(version, ModelEventType.PUBLISHED, "published from " + dir.toAbsolutePath(), figures(dir),
+                Map.of());
+        return version;
+    }
+
+    /** Records PROMOTED for a published version that was not rejected; the version served before is kept with it. */
+    public void promote(String version, String reason) {
+        ModelHistory history = history();
+        ModelHistory.VersionState state = history.versions().get(version);
+        if (state == null) {
+            throw new IllegalArgumentException("model version " + version + " is not published: "
+                    + "'latentflow models publish DIR' first (known: " + history.versions().keySet() + ")");
+        }
+        if (state.state() == ModelEventType.REJECTED) {
+            throw new IllegalArgumentException("model version " + version + " was rejected (" + state.reason()
+                    + "): it cannot be promoted");
+        }
+        Map<String, String> attributes = new HashMap<>();
+        history.serving().ifPresent(previous -> attributes.put("previous", previous));
+        record(version, ModelEventType.PROMOTED, reason, Map.of(), attributes);
+    }
+
+    /** Records REJECTED with the cause and the figures that decided it. */
+    public void reject(String version, String reason, Map<String, Double> figures) {
+        record(version, ModelEventType.REJECTED, reason, figures, Map.of());
+    }
+
+    /** Rolls serving back to the version served before the current one; returns that version. */
+    public String rollback(String reason) {
+        ModelHistory history = history();
+        String current = history.serving().orElseThrow(() ->
+                new IllegalStateException("no version is serving: nothing to roll back"));
+        String previous = history.servedBefore(current).orElseThrow(() -> new IllegalStateException("version "
+                + current + " is the first one ever promoted: there is nothing to roll back to"));
+        record(current, ModelEventType.ROLLED_BACK, reason, Map.of(), Map.of("to", previous));
+        return previous;
+    }
+
+    /** Every event so far, in order, and what they add up to. */
+    public ModelHistory history() {
+        try (CommittedTopicReader reader = new CommittedTopicReader(kafka.bootstrapServers())) {
+            return ModelHistory.of(reader.readFrom(Topics.MODEL_EVENTS, Map.of(), CODEC));
+        }
+    }
+
+    /** Downloads a published version into {@code dir} and verifies it there; throws naming the file that is wrong. */
+    public Path download(String version, Path dir) throws IOException {
+        Files.createDirectories(dir);
+        try {
+            Path manifestFile = fetch(key(version, ModelDirectory.MANIFEST), dir.resolve(ModelDirectory.MANIFEST));
+            Manifest manifest = Manifest.fromJson(Files.readString(manifestFile));
+            for (Manifest.FileEntry file : manifest.files()) {
+                fetch(key(version, file.path()), dir.resolve(file.path()));
+            }
+        } catch (ErrorResponseException e) {
+            throw new IllegalArgumentException("model version " + version + " is not in " + s3.uri(PREFIX + version
+                    + "/") + ": " + e.getMessage(), e);
+        }
+        ModelDirectory.verify(dir);
+        return dir;
+    }
+
+    /** {@code s3://bucket/models/<version>/}. */
+    public String uri(String version) {
+        return s3.uri(PREFIX + version + "/");
+    }
+
+    @Override
+    public void close() {
+        producer.close();
+    }
+
+    private void record(String version, ModelEventType type, String reason, Map<String, Double> figures,
+                        Map<String, String> attributes) {
+        ModelEvent event = ModelEvent.newBuilder()
+                .setEventId(UUID.randomUUID().toString())
+                .setVersion(version)
+                .setType(type)
+                .setTime(Instant.now())
+                .setUri(uri(version))
+                .setReason(reason)
+                .setFigures(Map.copyOf(figures))
+                .setAttributes(Map.copyOf(attributes))
+                .build();
+        try {
+            producer.send(new ProducerRecord<>(Topics.MODEL_EVENTS, event.getEventId(), CODEC.encode(event))).get();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while recording " + type + " of " + version, e);
+        } catch (ExecutionException e) {
+            throw new IllegalStateException("could not record " + type + " of " + version + " on "
+                    + Topics.MODEL_EVENTS + ": " + e.getCause().getMessage(), e.getCause());
+        }
+    }
+
+    private void upload(Path file, String key) throws IOException {
+        try {
+            storage.uploadObject(UploadObjectArgs.builder().bucket(s3.bucket()).object(key)
+                    .filename(file.toString()).build());
+        } catch (Exception e) {
+            throw new IOException("could not upload " + file + " to " + s3.uri(key) + ": " + e.getMessage(), e);
+        }
+    }
+
+    private Path fetch(String key, Path target) throws IOException, ErrorResponseException {
+        try (InputStream in = storage.getObject(GetObjectArgs.builder().bucket(s3.bucket()).object(key).build())) {
+            Files.copy(in, target, StandardCopyOption.REPLACE_EXISTING);
+            return target;
+        } catch (ErrorResponseException e) {
+            throw e;
+        } catch (Exception e) {
+            throw new IOException("could not download " + s3.uri(key) + ": " + e.getMessage(), e);
+        }
+    }
+
+    /** Validation figures of the version's metrics.json (PSNR, SSIM, latent statistics), for the PUBLISHED event. */
+    private static Map<String, Double> figures(Path dir) throws IOException {
+        Map<String, Double> figures = new HashMap<>();
+        Path metrics = dir.resolve(ModelDirectory.METRICS);
+        if (Files.isRegularFile(metrics)) {
+            JsonNode json = JSON.readTree(metrics.toFile());
+            for (String name : List.of("psnr", "ssim", "latentStd", "fractionOutsideUnit", "blackHolePositions")) {
+                if (json.path(name).isNumber()) {
+                    figures.put(name, json.get(name).asDouble());
+                }
+            }
+        }
+        return figures;
+    }
+
+    private static String key(String version, String file) {
+        return PREFIX + version + "/" + file;
+    }
+
+    private static void ensureTopic(KafkaSettings kafka) {
+        Properties props = kafka.clientProperties();
+        try (Admin admin = Admin.create(props)) {
+            admin.createTopics(List.of(new NewTopic(Topics.MODEL_EVENTS, Optional.of(1), Optional.empty())
+                    .configs(Map.of("cleanup.policy", "compact")))).all().get();
+        } catch (ExecutionException e) {
+            if (!(e.getCause() instanceof TopicExistsException)) {
+                throw new IllegalStateException("cannot create topic " + Topics.MODEL_EVENTS + ": "
+                        + e.getCause().getMessage(), e.getCause());
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while creating " + Topics.MODEL_EVENTS, e);
+        }
+    }
+}

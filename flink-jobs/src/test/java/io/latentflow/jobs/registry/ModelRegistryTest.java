@@ -1,0 +1,106 @@
+package io.latentflow.jobs.registry;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.latentflow.infra.EmbeddedKafka;
+import io.latentflow.infra.EmbeddedS3;
+import io.latentflow.model.store.InvalidModelDirectoryException;
+import io.latentflow.model.store.Manifest;
+import io.latentflow.model.store.ModelDirectory;
+import io.latentflow.schemas.ModelEventType;
+import io.minio.ListObjectsArgs;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** Versions published to real object storage, their life on a real compacted topic, and what it adds up to. */
+class ModelRegistryTest {
+
+    private static final Path SHIPPED = Path.of(System.getProperty("latentflow.home"),
+            "model/src/main/resources/io/latentflow/model/default");
+
+    @TempDir
+    Path work;
+
+    @Test
+    void publishPromoteRollbackAndATamperedVersionRefusedWithNothingUploaded() throws Exception {
+        Path first = copyOfShipped(work.resolve("first"));
+        Path second = anotherVersion(first, work.resolve("second"), "bounded-f8c8-000000000002");
+        Path tampered = anotherVersion(first, work.resolve("tampered"), "bounded-f8c8-000000000003");
+        byte[] decoder = Files.readAllBytes(tampered.resolve(ModelDirectory.DECODER_PARAMS));
+        decoder[decoder.length / 2] ^= 1;
+        Files.write(tampered.resolve(ModelDirectory.DECODER_PARAMS), decoder);
+
+        try (EmbeddedKafka kafka = EmbeddedKafka.start(work.resolve("kafka"));
+             EmbeddedS3 s3 = EmbeddedS3.start(null, "latentflow");
+             ModelRegistry registry = new ModelRegistry(kafka.settings(), s3.settings())) {
+            assertThatThrownBy(() -> registry.publish(tampered)).isInstanceOf(InvalidModelDirectoryException.class)
+                    .hasMessageContaining(ModelDirectory.DECODER_PARAMS);
+            assertThat(objects(s3, "models/")).as("nothing uploaded for a tampered version").isEmpty();
+
+            String a = registry.publish(first);
+            String b = registry.publish(second);
+            assertThat(a).isEqualTo("bounded-f8c8-0ae180f960d8");
+            assertThat(objects(s3, "models/" + b + "/")).contains("models/" + b + "/manifest.json");
+            assertThatThrownBy(() -> registry.publish(first)).hasMessageContaining("already published");
+            assertThatThrownBy(() -> registry.promote("nope", "test")).hasMessageContaining("not published");
+
+            registry.promote(a, "first");
+            registry.promote(b, "better");
+            assertThat(registry.history().serving()).contains(b);
+            assertThat(registry.rollback("worse on photos")).isEqualTo(a);
+            ModelHistory history = registry.history();
+            assertThat(history.serving()).contains(a);
+            assertThat(history.versions().get(b).state()).isEqualTo(ModelEventType.ROLLED_BACK);
+            assertThat(history.versions().get(a).figures()).containsKey("psnr");
+            assertThat(history.events()).extracting(e -> e.getType())
+                    .containsExactly(ModelEventType.PUBLISHED, ModelEventType.PUBLISHED, ModelEventType.PROMOTED,
+                            ModelEventType.PROMOTED, ModelEventType.ROLLED_BACK);
+
+            registry.reject(b, "gate: 0.4 dB below serving on older data", java.util.Map.of("psnrDelta", -0.4));
+            assertThatThrownBy(() -> registry.promote(b, "again")).hasMessageContaining("rejected");
+
+            Path downloaded = registry.download(b, work.resolve("downloaded"));
+            assertThat(ModelDirectory.verify(downloaded).version()).isEqualTo(b);
+        }
+    }
+
+    private static Path copyOfShipped(Path dir) throws Exception {
+        Files.createDirectories(dir);
+        Manifest manifest = Manifest.fromJson(Files.readString(SHIPPED.resolve(ModelDirectory.MANIFEST)));
+        for (Manifest.FileEntry file : manifest.files()) {
+            Files.copy(SHIPPED.resolve(file.path()), dir.resolve(file.path()));
+        }
+        Files.copy(SHIPPED.resolve(ModelDirectory.MANIFEST), dir.resolve(ModelDirectory.MANIFEST));
+        return dir;
+    }
+
+    /** The same weights under another version id (its metrics say so), with a manifest that matches. */
+    private static Path anotherVersion(Path from, Path dir, String version) throws Exception {
+        copyOfShipped(dir);
+        Files.writeString(dir.resolve(ModelDirectory.METRICS), Files.readString(from.resolve(ModelDirectory.METRICS))
+                .replace("0ae180f960d8", version.substring(version.lastIndexOf('-') + 1)));
+        Manifest old = Manifest.fromJson(Files.readString(from.resolve(ModelDirectory.MANIFEST)));
+        List<Manifest.FileEntry> files = new ArrayList<>();
+        for (Manifest.FileEntry file : old.files()) {
+            Path path = dir.resolve(file.path());
+            files.add(new Manifest.FileEntry(file.path(), Files.size(path), ModelDirectory.sha256(path)));
+        }
+        Files.writeString(dir.resolve(ModelDirectory.MANIFEST), new Manifest(old.formatVersion(), version, files)
+                .toJson());
+        return dir;
+    }
+
+    private static List<String> objects(EmbeddedS3 s3, String prefix) throws Exception {
+        List<String> keys = new ArrayList<>();
+        for (var item : s3.settings().newClient().listObjects(ListObjectsArgs.builder().bucket(s3.settings().bucket())
+                .prefix(prefix).recursive(true).build())) {
+            keys.add(item.get().objectName());
+        }
+        return keys;
+    }
+}
