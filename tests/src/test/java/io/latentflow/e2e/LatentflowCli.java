@@ -18,10 +18,12 @@ final class LatentflowCli {
     /** Runs {@code args} (which must include --json), asserts exit code 0, and parses what it printed. */
     static JsonNode json(String... args) throws Exception {
         StringWriter out = new StringWriter();
+        StringWriter err = new StringWriter();
         CommandLine cli = Latentflow.commandLine();
         cli.setOut(new PrintWriter(out));
+        cli.setErr(new PrintWriter(err));
         int exit = cli.execute(args);
-        assertThat(exit).as("latentflow %s exit code; output: %s", args[0], out).isZero();
+        assertThat(exit).as("latentflow %s exit code; output: %s; errors: %s", args[0], out, err).isZero();
         return new ObjectMapper().readTree(out.toString());
     }
 }

@@ -69,6 +69,9 @@ class TaskManagerFailoverEndToEndTest {
             HttpClient http = HttpClient.newHttpClient();
             await().atMost(Duration.ofMinutes(4)).pollInterval(Duration.ofMillis(500)).until(() ->
                     completedCheckpoints(http, cluster.restAddress()) >= 2 || demo.isDone());
+            if (demo.isDone()) {
+                demo.get(); // a failed demo says why
+            }
             assertThat(demo.isDone()).as("the job was still running when the TaskManager was to be killed").isFalse();
             int busy = busyTaskManager(cluster);
             long victim = cluster.taskManagerPids().get(busy);
