@@ -198,9 +198,12 @@ public final class StandaloneFlinkCluster implements AutoCloseable {
                     "classloader.resolve-order: parent-first",
                     "execution.checkpointing.dir: " + home.resolve("checkpoints").toUri(),
                     "execution.checkpointing.savepoint-dir: " + home.resolve("savepoints").toUri(),
-                    // A killed TaskManager is noticed within seconds, not the default 50 s.
-                    "heartbeat.interval: 2000",
-                    "heartbeat.timeout: 10000",
+                    // A killed TaskManager is noticed within seconds: its heartbeat RPCs fail at once (two
+                    // failures declare it dead). The timeout only covers a TaskManager that hangs, and stays long
+                    // enough that a busy 2-core machine does not lose a live one.
+                    "heartbeat.interval: 3000",
+                    "heartbeat.timeout: 30000",
+                    "heartbeat.rpc-failure-threshold: 2",
                     "io.tmp.dirs: " + Files.createDirectories(home.resolve("tmp")),
                     "blob.storage.directory: " + Files.createDirectories(home.resolve("blobs")),
                     "");
