@@ -44,7 +44,7 @@ class ModelRegistryTest {
 
             String a = registry.publish(first);
             String b = registry.publish(second);
-            assertThat(a).isEqualTo("bounded-f8c8-0ae180f960d8");
+            assertThat(a).isEqualTo(ModelDirectory.verify(first).version());
             assertThat(objects(s3, "models/" + b + "/")).contains("models/" + b + "/manifest.json");
             assertThatThrownBy(() -> registry.publish(first)).hasMessageContaining("already published");
             assertThatThrownBy(() -> registry.promote("nope", "test")).hasMessageContaining("not published");
@@ -83,7 +83,7 @@ class ModelRegistryTest {
     private static Path anotherVersion(Path from, Path dir, String version) throws Exception {
         copyOfShipped(dir);
         Files.writeString(dir.resolve(ModelDirectory.METRICS), Files.readString(from.resolve(ModelDirectory.METRICS))
-                .replace("0ae180f960d8", version.substring(version.lastIndexOf('-') + 1)));
+                .replace(ModelDirectory.verify(from).version(), version));
         Manifest old = Manifest.fromJson(Files.readString(from.resolve(ModelDirectory.MANIFEST)));
         List<Manifest.FileEntry> files = new ArrayList<>();
         for (Manifest.FileEntry file : old.files()) {
