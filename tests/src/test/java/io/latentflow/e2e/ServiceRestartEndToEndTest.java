@@ -66,6 +66,19 @@ class ServiceRestartEndToEndTest {
             photos.subList(0, 32).forEach(p -> expected.add("first/" + p.getFileName()));
             photos.subList(32, 64).forEach(p -> expected.add("second/" + p.getFileName()));
             assertThat(latents).extracting(LatentRecord::getImageId).containsExactlyInAnyOrderElementsOf(expected);
+
+            // status reads the same from the committed topics and the job's REST API
+            await().atMost(Duration.ofMinutes(1)).pollInterval(Duration.ofSeconds(1)).until(() ->
+                    LatentflowCli.json("status", "--state-dir", state.toString(), "--json")
+                            .get("consumerLag").asLong() == 0);
+            JsonNode status = LatentflowCli.json("status", "--state-dir", state.toString(), "--json");
+            assertThat(status.get("imagesIn").asLong()).isEqualTo(64);
+            String version = status.get("servingVersion").asText();
+            assertThat(status.get("latentsWritten").get(version).asLong()).isEqualTo(64);
+            assertThat(status.get("deadLettered").size()).isZero();
+            assertThat(status.get("jobState").asText()).isEqualTo("RUNNING");
+            assertThat(status.get("restarts").asInt()).isZero();
+            assertThat(status.get("lastCheckpoint").get("id").asLong()).isPositive();
         } finally {
             stop(service);
         }
