@@ -38,17 +38,8 @@ final class IngestCommand implements Callable<Integer> {
     @Parameters(paramLabel = "PATH", arity = "1..*", description = "Image files or folders.")
     List<Path> paths;
 
-    @Option(names = "--kafka", defaultValue = "${env:LATENTFLOW_KAFKA}",
-            description = "Kafka bootstrap servers (env LATENTFLOW_KAFKA). Default: the running service's, from"
-                    + " <state-dir>/service.json, with its object storage for large files.")
-    String kafka;
-
-    @Option(names = "--state-dir", defaultValue = "${env:LATENTFLOW_STATE_DIR:-.latentflow}",
-            description = "State folder of the running service (default ${DEFAULT-VALUE}).")
-    Path stateDir;
-
     @Mixin
-    S3Options s3 = new S3Options();
+    ServiceOptions service;
 
     @Option(names = "--source", description = "The records' source (default: each file's folder name).")
     String source;
@@ -70,9 +61,9 @@ final class IngestCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        ServiceConnections service = ServiceConnections.resolve(kafka, s3, stateDir);
-        String bootstrap = service.kafka().bootstrapServers();
-        S3Settings storage = service.s3().orElse(null);
+        ServiceConnections connections = service.resolve();
+        String bootstrap = connections.kafka().bootstrapServers();
+        S3Settings storage = connections.s3().orElse(null);
         ImageIngest.Limits limits = new ImageIngest.Limits(maxInlineBytes, maxUploadBytes);
         try (ImageIngest ingest = new ImageIngest(bootstrap, Topics.IMAGES, storage, limits)) {
             ImageIngest.Report report = ingest.send(paths, source, Instant.now(), Duration.ZERO);

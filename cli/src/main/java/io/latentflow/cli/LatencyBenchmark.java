@@ -53,6 +53,9 @@ import picocli.CommandLine.Spec;
                 + " the encoder sustains unless --rate is given.")
 final class LatencyBenchmark implements Callable<Integer> {
 
+    private static final AvroCodec<ImageRecord> IMAGES = AvroCodec.of(ImageRecord.class);
+    private static final AvroCodec<LatentRecord> LATENTS = AvroCodec.of(LatentRecord.class);
+
     @Spec
     CommandSpec spec;
 
@@ -136,16 +139,15 @@ final class LatencyBenchmark implements Callable<Integer> {
         ImageRecord record = ImageRecord.newBuilder().setId(id).setSource("latency").setEventTime(Instant.now())
                 .setInlineBytes(ByteBuffer.wrap(ImageFolders.read(file))).build();
         sentAt.put(id, System.nanoTime());
-        producer.send(new ProducerRecord<>(Topics.IMAGES, id, AvroCodec.of(ImageRecord.class).encode(record)));
+        producer.send(new ProducerRecord<>(Topics.IMAGES, id, IMAGES.encode(record)));
     }
 
     private static void drain(KafkaConsumer<byte[], byte[]> consumer, Map<String, Long> sentAt, List<Long> latencies) {
-        AvroCodec<LatentRecord> codec = AvroCodec.of(LatentRecord.class);
         for (ConsumerRecord<byte[], byte[]> record : consumer.poll(Duration.ofMillis(5))) {
             long now = System.nanoTime();
             Long sent;
             try {
-                sent = sentAt.remove(codec.decode(record.value()).getImageId());
+                sent = sentAt.remove(LATENTS.decode(record.value()).getImageId());
             } catch (io.latentflow.schemas.MalformedRecordException e) {
                 throw new IllegalStateException("a record on " + Topics.LATENTS + " is not a LatentRecord", e);
             }

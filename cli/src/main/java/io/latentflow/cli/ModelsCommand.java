@@ -29,25 +29,11 @@ final class ModelsCommand {
 
     private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
 
-    /** Where the registry is: the given Kafka and S3, else the running service's. */
-    static final class Connection {
-
-        @Option(names = "--kafka", defaultValue = "${env:LATENTFLOW_KAFKA}",
-                description = "Kafka bootstrap servers (env LATENTFLOW_KAFKA). Default: the running service's.")
-        String kafka;
-
-        @Mixin
-        S3Options s3 = new S3Options();
-
-        @Option(names = "--state-dir", defaultValue = "${env:LATENTFLOW_STATE_DIR:-.latentflow}",
-                description = "State folder of the running service (default ${DEFAULT-VALUE}).")
-        Path stateDir;
-
-        ModelRegistry open() {
-            ServiceConnections service = ServiceConnections.resolve(kafka, s3, stateDir);
-            return new ModelRegistry(service.kafka(), service.s3().orElseThrow(() -> new IllegalArgumentException(
-                    "the registry needs object storage: give --s3-endpoint and its keys, or run 'latentflow run'")));
-        }
+    /** The registry on the given Kafka and S3, else the running service's. */
+    static ModelRegistry open(ServiceOptions service) {
+        ServiceConnections connections = service.resolve();
+        return new ModelRegistry(connections.kafka(), connections.s3().orElseThrow(() -> new IllegalArgumentException(
+                "the registry needs object storage: give --s3-endpoint and its keys, or run 'latentflow run'")));
     }
 
     @Command(name = "list", mixinStandardHelpOptions = true, description = "Every published version: state,"
@@ -58,7 +44,7 @@ final class ModelsCommand {
         CommandSpec spec;
 
         @Mixin
-        Connection connection;
+        ServiceOptions service;
 
         @Option(names = "--json", description = "Print one JSON array.")
         boolean json;
@@ -66,7 +52,7 @@ final class ModelsCommand {
         @Override
         public Integer call() throws Exception {
             ModelHistory history;
-            try (ModelRegistry registry = connection.open()) {
+            try (ModelRegistry registry = open(service)) {
                 history = registry.history();
             }
             String serving = history.serving().orElse(null);
@@ -103,7 +89,7 @@ final class ModelsCommand {
         CommandSpec spec;
 
         @Mixin
-        Connection connection;
+        ServiceOptions service;
 
         @Parameters(paramLabel = "DIR", description = "A model version directory (as 'latentflow train' writes).")
         Path dir;
@@ -114,7 +100,7 @@ final class ModelsCommand {
         @Override
         public Integer call() throws Exception {
             ModelDirectory.verify(dir); // a broken directory is refused before anything is contacted
-            try (ModelRegistry registry = connection.open()) {
+            try (ModelRegistry registry = open(service)) {
                 String version = registry.publish(dir);
                 PrintWriter out = spec.commandLine().getOut();
                 out.println(json ? JSON.writeValueAsString(Map.of("version", version, "uri", registry.uri(version)))
@@ -133,7 +119,7 @@ final class ModelsCommand {
         CommandSpec spec;
 
         @Mixin
-        Connection connection;
+        ServiceOptions service;
 
         @Parameters(paramLabel = "VERSION")
         String version;
@@ -143,7 +129,7 @@ final class ModelsCommand {
 
         @Override
         public Integer call() throws Exception {
-            try (ModelRegistry registry = connection.open()) {
+            try (ModelRegistry registry = open(service)) {
                 registry.promote(version, reason);
             }
             spec.commandLine().getOut().println("promoted " + version);
@@ -160,7 +146,7 @@ final class ModelsCommand {
         CommandSpec spec;
 
         @Mixin
-        Connection connection;
+        ServiceOptions service;
 
         @Option(names = "--reason", defaultValue = "rolled back by hand", description = "Why (default ${DEFAULT-VALUE}).")
         String reason;
@@ -168,7 +154,7 @@ final class ModelsCommand {
         @Override
         public Integer call() throws Exception {
             String serving;
-            try (ModelRegistry registry = connection.open()) {
+            try (ModelRegistry registry = open(service)) {
                 serving = registry.rollback(reason);
             }
             spec.commandLine().getOut().println("rolled back; serving " + serving);
