@@ -7,6 +7,8 @@ import io.latentflow.jobs.registry.ModelRegistry;
 import io.latentflow.model.store.ModelDirectory;
 import java.io.PrintWriter;
 import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -111,8 +113,8 @@ final class ModelsCommand {
         }
     }
 
-    @Command(name = "promote", mixinStandardHelpOptions = true, description = "Record PROMOTED: the version serves"
-            + " from the next start of 'latentflow run' (a running job does not swap models yet).")
+    @Command(name = "promote", mixinStandardHelpOptions = true, description = "Record PROMOTED: the running service"
+            + " loads the version at once and encodes with it every image stamped from --lead after now on.")
     static final class Promote implements Callable<Integer> {
 
         @Spec
@@ -127,13 +129,24 @@ final class ModelsCommand {
         @Option(names = "--reason", defaultValue = "promoted by hand", description = "Why (default ${DEFAULT-VALUE}).")
         String reason;
 
+        @Option(names = "--lead", defaultValue = "PT10S",
+                description = "Time for every encoder to load the version before it takes effect, ISO-8601 (default"
+                        + " ${DEFAULT-VALUE}, at least PT5S).")
+        Duration lead;
+
+        @Option(names = "--json", description = "Print {\"version\": ..., \"effectiveFrom\": ...}.")
+        boolean json;
+
         @Override
         public Integer call() throws Exception {
+            Instant effective;
             try (ModelRegistry registry = open(service)) {
-                registry.promote(version, reason);
+                effective = registry.promote(version, reason, lead);
             }
-            spec.commandLine().getOut().println("promoted " + version);
-            spec.commandLine().getOut().flush();
+            PrintWriter out = spec.commandLine().getOut();
+            out.println(json ? JSON.writeValueAsString(Map.of("version", version, "effectiveFrom", effective.toString()))
+                    : "promoted " + version + ": it encodes the images stamped from " + effective + " on");
+            out.flush();
             return 0;
         }
     }

@@ -3,12 +3,8 @@ package io.latentflow.cli;
 import io.latentflow.dashboard.Dashboard;
 import io.latentflow.jobs.encode.EncodeJob;
 import io.latentflow.jobs.encode.EncodeJobSettings;
-import io.latentflow.jobs.encode.ModelLocation;
-import io.latentflow.jobs.registry.ModelRegistry;
 import io.latentflow.model.ServingModel;
-import io.latentflow.model.store.ModelDirectory;
 import java.nio.file.Files;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Optional;
 import java.util.concurrent.Callable;
@@ -28,7 +24,7 @@ import picocli.CommandLine.Spec;
 /**
  * {@code latentflow run}: the live service. The encode job runs unbounded, with its drift monitor and the dashboard,
  * until Ctrl-C or SIGTERM; then it stops with a savepoint, and the next {@code run} resumes from it: nothing lost,
- * nothing encoded twice.
+ * nothing encoded twice. The job follows the model registry: a promoted version is swapped in without a restart.
  */
 @Command(name = "run", mixinStandardHelpOptions = true,
         description = "Run the encode job as a service (unbounded, drift monitor, dashboard) until Ctrl-C or SIGTERM;"
@@ -63,13 +59,10 @@ final class RunCommand implements Callable<Integer> {
         ServiceState state = new ServiceState(stack.stateDir.toAbsolutePath());
         try (PipelineStack pipeline = PipelineStack.open(stack);
              Dashboard dashboard = noDashboard ? null : DemoDashboard.start(pipeline, dashboardPort)) {
-            EncodeJobSettings settings = encode.settings(pipeline, false);
-            Optional<Path> promoted = encode.model.equals(ModelLocation.DEFAULT_NAME)
-                    ? promotedVersion(pipeline, state) : Optional.empty();
-            if (promoted.isPresent()) {
-                settings = settings.toBuilder().model(ModelLocation.of(promoted.get())).build();
-            }
-            settings = monitor.applyTo(settings);
+            // --model serves until the registry promotes a version; then each image goes to the version promoted as
+            // of its timestamp, swapped in the running job
+            EncodeJobSettings settings = monitor.applyTo(encode.settings(pipeline, false).toBuilder()
+                    .followRegistry(true).build());
             Optional<String> savepoint = state.lastSavepoint();
             JobClient job = start(pipeline, settings, savepoint);
             String version;
@@ -103,27 +96,6 @@ final class RunCommand implements Callable<Integer> {
             overrides.set(StateRecoveryOptions.SAVEPOINT_PATH, path);
         });
         return EncodeJob.onKafka(settings).start(pipeline.newEnvironment(overrides));
-    }
-
-    /**
-     * The registry's serving version (the last promoted, not rolled back), downloaded and verified, when there is one:
-     * a promotion takes effect at the next start (the running job does not swap models yet).
-     */
-    private static Optional<Path> promotedVersion(PipelineStack pipeline, ServiceState state) throws Exception {
-        try (ModelRegistry registry = new ModelRegistry(pipeline.kafka(), pipeline.s3())) {
-            Optional<String> serving = registry.history().serving();
-            if (serving.isEmpty()) {
-                return Optional.empty();
-            }
-            LOG.info("Serving model version {}, promoted in the registry", serving.get());
-            Path dir = state.modelsDirectory().resolve(serving.get());
-            return Optional.of(Files.isDirectory(dir) ? verified(dir) : registry.download(serving.get(), dir));
-        }
-    }
-
-    private static Path verified(Path dir) {
-        ModelDirectory.verify(dir);
-        return dir;
     }
 
     private void say(String text) {

@@ -1,5 +1,6 @@
 package io.latentflow.cli;
 
+import io.latentflow.jobs.registry.ServingTimeline;
 import io.latentflow.jobs.topics.CommittedTopicReader;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -7,6 +8,7 @@ import com.fasterxml.jackson.databind.SerializationFeature;
 import io.latentflow.schemas.AvroCodec;
 import io.latentflow.schemas.DeadLetter;
 import io.latentflow.schemas.LatentRecord;
+import io.latentflow.schemas.ModelEvent;
 import io.latentflow.schemas.Topics;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -64,7 +66,13 @@ final class StatusCommand implements Callable<Integer> {
             status.put("deadLettered", reader.readFrom(Topics.DEAD_LETTERS, Map.of(), AvroCodec.of(DeadLetter.class))
                     .stream().collect(Collectors.groupingBy(d -> d.getReason().name(), TreeMap::new,
                             Collectors.counting())));
-            status.put("servingVersion", service.get("servingVersion").asText());
+            ServingTimeline timeline = ServingTimeline.of(reader.readFrom(Topics.MODEL_EVENTS, Map.of(),
+                    AvroCodec.of(ModelEvent.class)));
+            String own = service.get("servingVersion").asText();
+            String serving = timeline.versionAt(System.currentTimeMillis()).orElse(own);
+            status.put("servingVersion", serving);
+            // a promotion recorded but not in effect yet (the encoders are loading it)
+            status.put("nextVersion", timeline.latest().filter(next -> !next.equals(serving)).orElse(null));
             status.put("consumerLag", consumerLag(kafka, service.get("consumerGroup").asText(), imagesEnd));
         }
         status.putAll(job(service.get("flinkRest").asText(), service.get("jobId").asText()));

@@ -12,6 +12,7 @@ import io.latentflow.schemas.Topics;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -24,7 +25,7 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * {@code latentflow run} as a process, stopped with SIGTERM the way systemd, Docker and Kubernetes stop it, then run
  * again: the second run resumes from the first one's savepoint, and photos ingested into each run end as exactly one
- * latent each.
+ * latent each; a version published and promoted during the second run encodes the photos after it, with no restart.
  */
 @Timeout(value = 10, unit = TimeUnit.MINUTES)
 class ServiceRestartEndToEndTest {
@@ -60,8 +61,18 @@ class ServiceRestartEndToEndTest {
         service = startService(state, "run-2");
         try {
             assertThat(Files.readString(work.resolve("run-2.out"))).contains("resumed from");
+            // a second version published and promoted while the service runs: the photos after it take effect are
+            // encoded by it, without a restart
+            String next = "bounded-f8c8-restart00002";
+            LatentflowCli.json("models", "publish", PublishedVersions.shippedAs(next, work.resolve(next)).toString(),
+                    "--state-dir", state.toString(), "--json");
+            Instant effective = Instant.parse(LatentflowCli.json("models", "promote", next, "--lead", "PT5S",
+                    "--state-dir", state.toString(), "--json").get("effectiveFrom").asText());
+            Thread.sleep(Math.max(0, effective.toEpochMilli() - System.currentTimeMillis()) + 100);
             ingest(second, state);
             List<LatentRecord> latents = awaitLatents(state, 64);
+            assertThat(latents).filteredOn(latent -> latent.getImageId().startsWith("second/"))
+                    .extracting(LatentRecord::getModelVersion).containsOnly(next);
             List<String> expected = new ArrayList<>();
             photos.subList(0, 32).forEach(p -> expected.add("first/" + p.getFileName()));
             photos.subList(32, 64).forEach(p -> expected.add("second/" + p.getFileName()));
@@ -73,8 +84,9 @@ class ServiceRestartEndToEndTest {
                             .get("consumerLag").asLong() == 0);
             JsonNode status = LatentflowCli.json("status", "--state-dir", state.toString(), "--json");
             assertThat(status.get("imagesIn").asLong()).isEqualTo(64);
-            String version = status.get("servingVersion").asText();
-            assertThat(status.get("latentsWritten").get(version).asLong()).isEqualTo(64);
+            assertThat(status.get("servingVersion").asText()).isEqualTo(next);
+            assertThat(status.get("latentsWritten").get(next).asLong()).isEqualTo(32);
+            assertThat(status.get("latentsWritten").get(latents.get(0).getModelVersion()).asLong()).isEqualTo(32);
             assertThat(status.get("deadLettered").size()).isZero();
             assertThat(status.get("jobState").asText()).isEqualTo("RUNNING");
             assertThat(status.get("restarts").asInt()).isZero();

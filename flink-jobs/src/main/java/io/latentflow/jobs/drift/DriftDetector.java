@@ -22,7 +22,7 @@ import java.util.HashMap;
 import java.util.Map;
 
 /**
- * Keyed by model version: scores each closed window against the reference profile and moves the model version's
+ * Keyed by model version: scores each closed window against that version's reference profile and moves the model version's
  * drift state with hysteresis ({@link DriftState}); emits a {@link DriftAlert} whenever the severity changes. The
  * state (windows seen, severity, calm windows, last window) is checkpointed keyed state, so a restart neither loses
  * nor repeats an alert.
@@ -38,15 +38,15 @@ public final class DriftDetector extends KeyedProcessFunction<String, LatentStat
     private static final long serialVersionUID = 1L;
     private static final Logger LOG = LoggerFactory.getLogger(DriftDetector.class);
 
-    private final DriftScorer scorer;
+    private final DriftScorers scorers;
 
     private transient ValueState<DriftState> state;
     private transient ValueState<Long> lastWindowStart;
     private transient Map<String, Severity> severities;
     private transient Map<String, Counter> alertCounters;
 
-    public DriftDetector(DriftScorer scorer) {
-        this.scorer = scorer;
+    public DriftDetector(DriftScorers scorers) {
+        this.scorers = scorers;
     }
 
     @Override
@@ -72,6 +72,7 @@ public final class DriftDetector extends KeyedProcessFunction<String, LatentStat
         }
         lastWindowStart.update(start);
         DriftState current = state.value() == null ? DriftState.INITIAL : state.value();
+        DriftScorer scorer = scorers.forVersion(modelVersion);
         DriftAssessment assessment = scorer.assess(LatentStatsRecords.toStatistics(window));
         DriftState.Transition transition = current.next(assessment, scorer.thresholds());
         state.update(transition.state());

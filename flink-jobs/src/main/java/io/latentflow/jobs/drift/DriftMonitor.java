@@ -1,7 +1,7 @@
 package io.latentflow.jobs.drift;
 
 import io.latentflow.jobs.encode.EncodedLatent;
-import io.latentflow.model.drift.DriftScorer;
+import io.latentflow.connections.S3Settings;
 import io.latentflow.schemas.DriftAlert;
 import io.latentflow.schemas.LatentStatsWindow;
 import org.apache.flink.api.common.typeinfo.Types;
@@ -15,7 +15,7 @@ import org.apache.flink.streaming.api.windowing.assigners.TumblingEventTimeWindo
  * The latent-drift monitor, downstream of the encoder:
  *
  * <pre>
- *   latents -> EventTimeOfLatent -> keyBy(model version) -> event-time tumbling window
+ *   latents -> EventTimeOfLatent -> HasReferenceProfile -> keyBy(model version) -> event-time tumbling window
  *           -> LatentStatistics (incremental, mergeable) -> latent-stats
  *                                                       -> keyBy(model version) -> DriftDetector -> drift-alerts
  * </pre>
@@ -26,21 +26,33 @@ import org.apache.flink.streaming.api.windowing.assigners.TumblingEventTimeWindo
 public final class DriftMonitor {
 
     private final DriftMonitorSettings settings;
+    private final ReferenceProfileLookup references;
 
+    /** A monitor of a job that serves its own model only. */
     public DriftMonitor(DriftMonitorSettings settings) {
+        this(settings, null);
+    }
+
+    /**
+     * @param registry where the profiles of versions the registry promotes are (a job that swaps models), or null
+     *                 when the job serves its own model only
+     */
+    public DriftMonitor(DriftMonitorSettings settings, S3Settings registry) {
         this.settings = settings;
+        this.references = new ReferenceProfileLookup(settings.reference(), registry);
     }
 
     public void attach(DataStream<EncodedLatent> encoded, Sink<LatentStatsWindow> latentStats,
                        Sink<DriftAlert> driftAlerts) {
-        DriftScorer scorer = new DriftScorer(settings.reference(), settings.thresholds());
+        DriftScorers scorers = new DriftScorers(references, settings.thresholds());
         SingleOutputStreamOperator<LatentStatsWindow> statistics = encoded
                 .transform("EventTimeOfLatent", encoded.getType(), new EventTimeOfLatent())
                 .uid("event-time-of-latent")
+                .filter(new HasReferenceProfile(references)).name("HasReferenceProfile").uid("has-reference-profile")
                 .keyBy(latent -> latent.modelVersion, Types.STRING)
                 .window(TumblingEventTimeWindows.of(settings.windowSize()))
                 .allowedLateness(settings.allowedLateness())
-                .aggregate(new LatentStatisticsAggregate(settings.reference()), new LatentStatsWindowFunction(scorer),
+                .aggregate(new LatentStatisticsAggregate(references), new LatentStatsWindowFunction(scorers),
                         WindowAccumulatorTypeInfo.INSTANCE, WindowAccumulatorTypeInfo.INSTANCE,
                         new AvroTypeInfo<>(LatentStatsWindow.class))
                 .name("LatentStatistics").uid("latent-statistics");
@@ -49,7 +61,7 @@ public final class DriftMonitor {
 
         statistics
                 .keyBy(LatentStatsWindow::getModelVersion, Types.STRING)
-                .process(new DriftDetector(scorer), new AvroTypeInfo<>(DriftAlert.class))
+                .process(new DriftDetector(scorers), new AvroTypeInfo<>(DriftAlert.class))
                 .name("DriftDetector").uid("drift-detector")
                 .sinkTo(driftAlerts).name("drift-alerts").uid("drift-alerts-sink");
     }

@@ -14,31 +14,33 @@ public final class LatentStatisticsAggregate
 
     private static final long serialVersionUID = 1L;
 
-    private final ReferenceProfile reference;
+    private final ReferenceProfileLookup references;
 
-    public LatentStatisticsAggregate(ReferenceProfile reference) {
-        this.reference = reference;
-    }
-
-    @Override
-    public WindowAccumulator createAccumulator() {
-        return new WindowAccumulator(reference);
+    public LatentStatisticsAggregate(ReferenceProfileLookup references) {
+        this.references = references;
     }
 
     /**
-     * @throws IllegalStateException for a latent of another model version: the job resolves the profile of the one
-     *                               model it serves, so this means the model changed under a running job
+     * None yet: the window's key (the model version) is not known here, and the accumulator is made for that
+     * version's reference profile. Flink's aggregating state passes it to {@link #add} as null, which makes it.
+     */
+    @Override
+    public WindowAccumulator createAccumulator() {
+        return null;
+    }
+
+    /**
+     * @throws IllegalStateException for a latent of a version without a reference profile, which the monitor
+     *                               filters out before the windows
      */
     @Override
     public WindowAccumulator add(EncodedLatent latent, WindowAccumulator accumulator) {
-        if (!reference.modelVersion().equals(latent.modelVersion)) {
-            throw new IllegalStateException("The drift monitor has the reference profile of model "
-                    + reference.modelVersion() + " but received a latent of model " + latent.modelVersion
-                    + ": restart the job so that it resolves the profile of the model it serves");
-        }
-        accumulator.add(latent.image.imageId, latent.image.source, latent.image.eventTime, latent.latent,
+        ReferenceProfile reference = references.forVersion(latent.modelVersion).orElseThrow(() ->
+                new IllegalStateException("no reference profile for model version " + latent.modelVersion));
+        WindowAccumulator window = accumulator != null ? accumulator : new WindowAccumulator(reference);
+        window.add(latent.image.imageId, latent.image.source, latent.image.eventTime, latent.latent,
                 reference.novelty(latent.latent));
-        return accumulator;
+        return window;
     }
 
     @Override

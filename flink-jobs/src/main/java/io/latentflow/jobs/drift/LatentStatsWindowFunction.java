@@ -22,11 +22,11 @@ public final class LatentStatsWindowFunction
     private static final long serialVersionUID = 1L;
     private static final Logger LOG = LoggerFactory.getLogger(LatentStatsWindowFunction.class);
 
-    private final DriftScorer scorer;
+    private final DriftScorers scorers;
     private transient DriftMetrics metrics;
 
-    public LatentStatsWindowFunction(DriftScorer scorer) {
-        this.scorer = scorer;
+    public LatentStatsWindowFunction(DriftScorers scorers) {
+        this.scorers = scorers;
     }
 
     @Override
@@ -37,6 +37,7 @@ public final class LatentStatsWindowFunction
     @Override
     public void process(String modelVersion, Context context, Iterable<WindowAccumulator> accumulators,
                         Collector<LatentStatsWindow> out) {
+        DriftScorer scorer = scorers.forVersion(modelVersion);
         for (WindowAccumulator accumulator : accumulators) {
             WindowStatistics statistics = accumulator.result();
             DriftAssessment assessment = scorer.assess(statistics);

@@ -146,6 +146,7 @@ public final class DecodeAndValidate extends ProcessFunction<RawImage, PreparedI
         prepared.sampleKey = key;
         prepared.source = record.getSource();
         prepared.eventTime = record.getEventTime().toEpochMilli();
+        prepared.recordTimestamp = raw.timestamp;
         prepared.attributes = record.getAttributes() == null ? new HashMap<>() : new HashMap<>(record.getAttributes());
         prepared.originalWidth = image.getWidth();
         prepared.originalHeight = image.getHeight();

@@ -154,7 +154,10 @@ public final class EncodeJob {
                 .transform("MicroBatcher", Types.LIST(TypeInformation.of(PreparedImage.class)),
                         new MicroBatcher<PreparedImage>(settings.batchSize(), settings.batchTimeout()))
                 .uid("micro-batcher")
-                .process(new LatentEncoderFunction(settings.model(), settings.resolution(), failure))
+                .process(settings.followRegistry()
+                        ? new LatentEncoderFunction(settings.model(), settings.resolution(), failure, settings.kafka(),
+                                settings.s3())
+                        : new LatentEncoderFunction(settings.model(), settings.resolution(), failure))
                 .name("LatentEncoder").uid("latent-encoder")
                 // The model gets a thread of its own and full batches: the next batch is decoded and assembled
                 // while the current one encodes. Batching on the model's side of the edge starved it, because the
@@ -168,7 +171,8 @@ public final class EncodeJob {
                 .sinkTo(latents).name("latents").uid("latents-sink");
 
         settings.monitoring().ifPresent(monitor ->
-                new DriftMonitor(monitor).attach(encoded, latentStats, driftAlerts));
+                new DriftMonitor(monitor, settings.followRegistry() ? settings.s3() : null)
+                        .attach(encoded, latentStats, driftAlerts));
 
         prepared.getSideOutput(DEAD_LETTERS)
                 .union(encoded.getSideOutput(DEAD_LETTERS))

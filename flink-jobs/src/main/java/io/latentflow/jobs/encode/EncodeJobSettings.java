@@ -37,6 +37,9 @@ import java.util.Optional;
  * @param restartPolicy         what Flink does when the job fails
  * @param failureInjection      TEST ONLY, null otherwise: makes one operator throw once
  * @param monitor               the latent-drift monitor downstream of the encoder, or null for none
+ * @param followRegistry        swap models without a restart: follow the registry's model-events and encode each
+ *                              image with the version promoted as of its timestamp ({@code model} serves before the
+ *                              first promotion); off, the job serves {@code model} only
  */
 public record EncodeJobSettings(
         KafkaSettings kafka,
@@ -55,7 +58,8 @@ public record EncodeJobSettings(
         Duration transactionTimeout,
         RestartPolicy restartPolicy,
         FailureInjectionForTesting failureInjection,
-        DriftMonitorSettings monitor) implements Serializable {
+        DriftMonitorSettings monitor,
+        boolean followRegistry) implements Serializable {
 
     public static final int DEFAULT_RESOLUTION = 256;
     public static final int DEFAULT_BATCH_SIZE = 16;
@@ -99,7 +103,8 @@ public record EncodeJobSettings(
                 .parallelism(parallelism).bounded(bounded).consumerGroup(consumerGroup)
                 .transactionalIdPrefix(transactionalIdPrefix).maxShardBytes(maxShardBytes)
                 .transactionTimeout(transactionTimeout)
-                .restartPolicy(restartPolicy).failureInjection(failureInjection).monitor(monitor);
+                .restartPolicy(restartPolicy).failureInjection(failureInjection).monitor(monitor)
+                .followRegistry(followRegistry);
     }
 
     public Optional<FailureInjectionForTesting> injectedFailure() {
@@ -136,6 +141,7 @@ public record EncodeJobSettings(
         private String transactionalIdPrefix = DEFAULT_TRANSACTIONAL_ID_PREFIX;
         private long maxShardBytes = DEFAULT_MAX_SHARD_BYTES;
         private Duration transactionTimeout = DEFAULT_TRANSACTION_TIMEOUT;
+        private boolean followRegistry;
         private RestartPolicy restartPolicy = RestartPolicy.flinkDefault();
         private FailureInjectionForTesting failureInjection;
         private DriftMonitorSettings monitor;
@@ -223,10 +229,16 @@ public record EncodeJobSettings(
             return this;
         }
 
+        /** Swap to the versions the model registry promotes, without a restart (the live service does). */
+        public Builder followRegistry(boolean followRegistry) {
+            this.followRegistry = followRegistry;
+            return this;
+        }
+
         public EncodeJobSettings build() {
             return new EncodeJobSettings(kafka, s3, model, resolution, batchSize, batchTimeout, imageLimits,
                     checkpointInterval, parallelism, bounded, consumerGroup, transactionalIdPrefix, maxShardBytes,
-                    transactionTimeout, restartPolicy, failureInjection, monitor);
+                    transactionTimeout, restartPolicy, failureInjection, monitor, followRegistry);
         }
     }
 }

@@ -2,15 +2,23 @@ package io.latentflow.jobs.encode;
 
 import io.latentflow.imaging.ModelInputBatch;
 import io.latentflow.shards.LatentSummaries;
-import io.latentflow.model.AutoencoderConfig;
-import io.latentflow.model.LatentEncoder;
+import io.latentflow.connections.KafkaSettings;
+import io.latentflow.connections.S3Settings;
+import io.latentflow.jobs.registry.ModelEventsFollower;
+import io.latentflow.jobs.registry.ModelRegistry;
+import io.latentflow.jobs.registry.ServingTimeline;
 import io.latentflow.model.ServingModel;
 import io.latentflow.schemas.DeadLetterReason;
 import org.apache.flink.api.common.functions.OpenContext;
+import org.apache.flink.api.common.state.ListState;
+import org.apache.flink.api.common.state.ListStateDescriptor;
 import org.apache.flink.metrics.Counter;
 import org.apache.flink.metrics.Histogram;
 import org.apache.flink.metrics.MeterView;
 import org.apache.flink.runtime.metrics.DescriptiveStatisticsHistogram;
+import org.apache.flink.runtime.state.FunctionInitializationContext;
+import org.apache.flink.runtime.state.FunctionSnapshotContext;
+import org.apache.flink.streaming.api.checkpoint.CheckpointedFunction;
 import org.apache.flink.streaming.api.functions.ProcessFunction;
 import org.apache.flink.util.Collector;
 import org.slf4j.Logger;
@@ -18,20 +26,31 @@ import org.slf4j.LoggerFactory;
 
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
+import java.util.Set;
 
 /**
  * Encodes each batch of prepared images with one call to the model, and splits the result into one
- * {@link EncodedLatent} per image.
+ * {@link EncodedLatent} per image, tagged with the model version that produced it.
  *
- * <p>Every parallel instance loads its own {@link ServingModel}, on the device {@link EncoderDevice} chooses for it
- * (the GPU Flink assigned, else subtask index modulo the visible GPUs, else CPU), and opens one {@link LatentEncoder}
- * in {@link #open}: the encoder is not thread-safe and each instance runs in its own thread. A
- * model that cannot be loaded fails the job with the reason, since nothing can be encoded without
- * it. A model that fails on a batch does not: every image of that batch becomes an
- * {@code ENCODE_FAILED} dead letter with the model's message, and the stream goes on.
+ * <p>Every parallel instance holds its own models ({@link ServedModels}), on the device {@link EncoderDevice} chooses
+ * for it (the GPU Flink assigned, else subtask index modulo the visible GPUs, else CPU). A model that cannot be loaded
+ * when the subtask opens fails the job with the reason, since nothing can be encoded without it. A model that fails on
+ * a batch does not: every image of that batch becomes an {@code ENCODE_FAILED} dead letter with the model's message,
+ * and the stream goes on.
+ *
+ * <p><b>Hot swap</b> (when the job follows the registry). Every subtask follows the {@code model-events} log
+ * ({@link ModelEventsFollower}); a promotion is loaded in the background at once, while the subtask keeps encoding.
+ * Which version encodes an image is a function of the log and the image's Kafka timestamp ({@link ServingTimeline}):
+ * the same on every subtask and on every replay after a restore, so a failure during a swap re-encodes each image with
+ * the version it had. An image stamped after a promotion took effect waits for that version's load if it is not done
+ * yet. A version that cannot be downloaded, verified, loaded or warmed up is recorded REJECTED with the cause, and the
+ * images go on with the version serving before. Only the version ids held are checkpointed; a restore reloads them.
  */
-public final class LatentEncoderFunction extends ProcessFunction<List<PreparedImage>, EncodedLatent> {
+public final class LatentEncoderFunction extends ProcessFunction<List<PreparedImage>, EncodedLatent>
+        implements CheckpointedFunction {
 
     private static final long serialVersionUID = 1L;
     private static final Logger LOG = LoggerFactory.getLogger(LatentEncoderFunction.class);
@@ -39,59 +58,97 @@ public final class LatentEncoderFunction extends ProcessFunction<List<PreparedIm
     private final ModelLocation modelLocation;
     private final int resolution;
     private final FailureInjectionForTesting failureInjection;
+    /** Where the registry is when the job follows it (hot swap), else null. */
+    private final KafkaSettings registryKafka;
+    private final S3Settings registryS3;
 
-    private transient ServingModel model;
-    private transient LatentEncoder encoder;
+    private transient ServedModels models;
+    private transient ModelEventsFollower follower;
+    private transient ListState<String> heldVersions;
+    private transient List<String> restoredVersions;
+    private transient String lastVersion;
+    private transient Set<String> rejected;
     private transient DeadLetterOutput deadLetters;
     private transient float[] pixelBuffer;
     private transient long imagesSeen;
+    private transient int subtask;
 
     private transient Counter imagesEncoded;
     private transient Counter batchesFailed;
+    private transient Counter versionSwitches;
     private transient Histogram encodeMillis;
 
     /**
      * @param failureInjection TEST ONLY, else null
      */
     public LatentEncoderFunction(ModelLocation modelLocation, int resolution, FailureInjectionForTesting failureInjection) {
+        this(modelLocation, resolution, failureInjection, null, null);
+    }
+
+    /**
+     * @param registryKafka with {@code registryS3}: follow the model registry there and swap to promoted versions;
+     *                      null to serve {@code modelLocation} only
+     */
+    public LatentEncoderFunction(ModelLocation modelLocation, int resolution, FailureInjectionForTesting failureInjection,
+                                 KafkaSettings registryKafka, S3Settings registryS3) {
         this.modelLocation = modelLocation;
         this.resolution = resolution;
         this.failureInjection = failureInjection;
+        this.registryKafka = registryKafka;
+        this.registryS3 = registryS3;
+    }
+
+    private boolean followsRegistry() {
+        return registryKafka != null;
+    }
+
+    @Override
+    public void initializeState(FunctionInitializationContext context) throws Exception {
+        heldVersions = context.getOperatorStateStore().getListState(
+                new ListStateDescriptor<>("held-model-versions", String.class));
+        restoredVersions = new ArrayList<>();
+        heldVersions.get().forEach(restoredVersions::add);
+    }
+
+    @Override
+    public void snapshotState(FunctionSnapshotContext context) throws Exception {
+        heldVersions.update(new ArrayList<>(models.held()));
     }
 
     @Override
     public void open(OpenContext openContext) throws Exception {
-        int subtask = getRuntimeContext().getTaskInfo().getIndexOfThisSubtask();
+        subtask = getRuntimeContext().getTaskInfo().getIndexOfThisSubtask();
         EncoderDevice device = EncoderDevice.choose(
                 getRuntimeContext().getExternalResourceInfos(EncoderDevice.GPU_RESOURCE), subtask,
                 ServingModel.visibleGpuCount());
         LOG.info("Encoder {} runs on {}", subtask, device);
         try {
-            model = modelLocation.load(device.device());
+            models = new ServedModels(modelLocation, followsRegistry() ? registryS3 : null, device.device(), resolution);
         } catch (RuntimeException e) {
             throw new IllegalStateException("The encoder cannot load model " + modelLocation + " on " + device.device()
                     + ": " + e.getMessage() + ". Fix the model location (a model version directory, or \"default\")"
                     + " and start the job again.", e);
         }
-        AutoencoderConfig config = model.config();
-        if (resolution % config.downsamplingFactor() != 0) {
-            model.close();
-            throw new IllegalArgumentException("Resolution " + resolution + " is not a multiple of model " + model.version()
-                    + "'s downsampling factor " + config.downsamplingFactor() + ": choose another resolution.");
+        if (followsRegistry()) {
+            rejected = new HashSet<>();
+            restoredVersions.forEach(this::prepare);
+            follower = new ModelEventsFollower(registryKafka, timeline -> prepare(timeline.latest()
+                    .orElse(models.baseVersion())));
         }
-        encoder = model.newEncoder();
         deadLetters = new DeadLetterOutput(getRuntimeContext());
         var metrics = getRuntimeContext().getMetricGroup();
         imagesEncoded = metrics.counter("imagesEncoded");
         batchesFailed = metrics.counter("batchesFailed");
+        versionSwitches = metrics.counter("modelVersionSwitches");
         encodeMillis = metrics.histogram("encodeBatchMillis", new DescriptiveStatisticsHistogram(1024));
         metrics.meter("imagesEncodedPerSecond", new MeterView(imagesEncoded));
-        LOG.info("Encoder {} serves model {} ({}) on {} at {}x{}", subtask, model.version(), config.shortName(),
-                model.device(), resolution, resolution);
+        LOG.info("Encoder {} serves model {} on {} at {}x{}{}", subtask, models.baseVersion(), device.device(),
+                resolution, resolution, followsRegistry() ? ", and the versions the registry promotes" : "");
     }
 
     @Override
-    public void processElement(List<PreparedImage> batch, Context context, Collector<EncodedLatent> out) {
+    public void processElement(List<PreparedImage> batch, Context context, Collector<EncodedLatent> out)
+            throws Exception {
         if (batch.isEmpty()) {
             return;
         }
@@ -99,6 +156,96 @@ public final class LatentEncoderFunction extends ProcessFunction<List<PreparedIm
         if (failureInjection != null) {
             failureInjection.maybeFail(FailureInjectionForTesting.Stage.ENCODE, imagesSeen);
         }
+        encodeByVersion(batch, context, out);
+        if (followsRegistry() && lastVersion != null) {
+            Set<String> needed = new HashSet<>(List.of(lastVersion));
+            needed.add(follower.current().latest().orElse(models.baseVersion()));
+            models.retainOnly(needed);
+        }
+    }
+
+    /** Encodes each run of consecutive images of one version with one call to that version's model. */
+    private void encodeByVersion(List<PreparedImage> batch, Context context, Collector<EncodedLatent> out)
+            throws Exception {
+        String[] versions = versionsOf(batch);
+        int from = 0;
+        for (int i = 1; i <= batch.size(); i++) {
+            if (i == batch.size() || !versions[i].equals(versions[from])) {
+                encode(batch.subList(from, i), versions[from], context, out);
+                from = i;
+            }
+        }
+    }
+
+    /** Per image, the version that encodes it: the job's own model, or the registry's as of the image's timestamp. */
+    private String[] versionsOf(List<PreparedImage> batch) throws InterruptedException {
+        String[] versions = new String[batch.size()];
+        if (!followsRegistry()) {
+            Arrays.fill(versions, models.baseVersion());
+            return versions;
+        }
+        long newest = batch.stream().mapToLong(image -> image.recordTimestamp).max().orElseThrow();
+        ServingTimeline timeline = follower.covering(newest);
+        for (int i = 0; i < versions.length; i++) {
+            versions[i] = timeline.versionAt(batch.get(i).recordTimestamp).orElse(models.baseVersion());
+        }
+        return versions;
+    }
+
+    private void encode(List<PreparedImage> images, String version, Context context, Collector<EncodedLatent> out)
+            throws Exception {
+        ServedModels.Loaded model;
+        try {
+            model = models.get(version);
+        } catch (ServedModels.UnavailableVersionException e) {
+            reject(version, e);
+            encodeByVersion(images, context, out); // the log now names the version that serves them instead
+            return;
+        }
+        if (!version.equals(lastVersion)) {
+            if (lastVersion != null) {
+                versionSwitches.inc();
+                LOG.info("Encoder {} switched from model {} to {} at {} (stamped {})", subtask, lastVersion, version,
+                        images.get(0).position(), images.get(0).recordTimestamp);
+            }
+            lastVersion = version;
+        }
+        encodeWith(model, images, context, out);
+    }
+
+    /** Loads a promoted version ahead of its time; one that fails is rejected at once, images or not. */
+    private void prepare(String version) {
+        models.prepare(version).whenComplete((loaded, failure) -> {
+            if (failure != null) {
+                Throwable cause = failure.getCause() != null ? failure.getCause() : failure;
+                recordRejection(version, cause.getMessage());
+            }
+        });
+    }
+
+    /** Records the version REJECTED and waits until the followed log says so: the images then go elsewhere. */
+    private void reject(String version, ServedModels.UnavailableVersionException cause) throws InterruptedException {
+        recordRejection(version, cause.getMessage());
+        follower.awaitRejection(version);
+    }
+
+    /**
+     * Records REJECTED with the cause, once per subtask (every subtask that tried reached the same verdict on the same
+     * files; the registry reads a repeated REJECTED as one).
+     */
+    private synchronized void recordRejection(String version, String cause) {
+        if (!rejected.add(version)) {
+            return;
+        }
+        LOG.error("Encoder {} rejects model version {}; serving stays on the version before: {}", subtask, version,
+                cause);
+        try (ModelRegistry registry = new ModelRegistry(registryKafka, registryS3)) {
+            registry.reject(version, "the encode job could not serve it: " + cause, Map.of());
+        }
+    }
+
+    private void encodeWith(ServedModels.Loaded model, List<PreparedImage> batch, Context context,
+                            Collector<EncodedLatent> out) {
         int count = batch.size();
         List<byte[]> images = new ArrayList<>(count);
         for (PreparedImage image : batch) {
@@ -107,22 +254,23 @@ public final class LatentEncoderFunction extends ProcessFunction<List<PreparedIm
         float[] pixels = pixelBuffer(count);
         ModelInputBatch.toNchw(images, resolution, pixels);
 
+        String version = model.model().version();
         long started = System.nanoTime();
         float[] latents;
         try {
-            latents = encoder.encode(pixels, count, resolution, resolution);
+            latents = model.encoder().encode(pixels, count, resolution, resolution);
         } catch (RuntimeException e) {
-            deadLetterBatch(batch, e.getMessage() == null ? e.getClass().getName() : e.getMessage(), context);
+            deadLetterBatch(batch, version, e.getMessage() == null ? e.getClass().getName() : e.getMessage(), context);
             return;
         }
         encodeMillis.update((System.nanoTime() - started) / 1_000_000);
         long encodedAt = System.currentTimeMillis();
 
-        int latentSide = resolution / model.config().downsamplingFactor();
+        int latentSide = resolution / model.model().config().downsamplingFactor();
         int perChannel = latentSide * latentSide;
         if (latents.length % ((long) count * perChannel) != 0) {
-            deadLetterBatch(batch, "the model returned " + latents.length + " values for " + count + " images of "
-                    + latentSide + "x" + latentSide + " latent positions", context);
+            deadLetterBatch(batch, version, "the model returned " + latents.length + " values for " + count
+                    + " images of " + latentSide + "x" + latentSide + " latent positions", context);
             return;
         }
         int channels = latents.length / (count * perChannel);
@@ -132,17 +280,17 @@ public final class LatentEncoderFunction extends ProcessFunction<List<PreparedIm
             PreparedImage image = batch.get(i);
             image.pixels = null; // encoded: no need to ship them further
             float[] latent = Arrays.copyOfRange(latents, i * perImage, (i + 1) * perImage);
-            out.collect(new EncodedLatent(image, model.version(), shape.clone(), latent, LatentSummaries.of(latent),
+            out.collect(new EncodedLatent(image, version, shape.clone(), latent, LatentSummaries.of(latent),
                     encodedAt));
         }
         imagesEncoded.inc(count);
     }
 
-    private void deadLetterBatch(List<PreparedImage> batch, String cause, Context context) {
+    private void deadLetterBatch(List<PreparedImage> batch, String version, String cause, Context context) {
         batchesFailed.inc();
-        LOG.warn("Model {} failed to encode a batch of {} images ({} .. {}): {}", model.version(), batch.size(),
+        LOG.warn("Model {} failed to encode a batch of {} images ({} .. {}): {}", version, batch.size(),
                 batch.get(0).position(), batch.get(batch.size() - 1).position(), cause);
-        String message = "Model " + model.version() + " failed to encode the batch of " + batch.size()
+        String message = "Model " + version + " failed to encode the batch of " + batch.size()
                 + " images this one was in: " + cause;
         for (PreparedImage image : batch) {
             deadLetters.send(context, image.topic, image.partition, image.offset, image.imageId,
@@ -160,11 +308,11 @@ public final class LatentEncoderFunction extends ProcessFunction<List<PreparedIm
 
     @Override
     public void close() throws Exception {
-        if (encoder != null) {
-            encoder.close();
+        if (follower != null) {
+            follower.close();
         }
-        if (model != null) {
-            model.close();
+        if (models != null) {
+            models.close();
         }
         super.close();
     }

@@ -21,6 +21,8 @@ public class PreparedImage {
     public String sampleKey;
     public String source;
     public long eventTime;
+    /** Kafka timestamp of the images record: decides which model version encodes it when the serving one changes. */
+    public long recordTimestamp;
     public Map<String, String> attributes = new HashMap<>();
 
     public int originalWidth;

@@ -11,7 +11,8 @@ import java.util.Optional;
 
 /**
  * What the model-events add up to: each version's latest state, and which version serves (the last PROMOTED that no
- * later ROLLED_BACK named; a rollback returns serving to the version promoted before it).
+ * later ROLLED_BACK named and that was not REJECTED; a rollback returns serving to the version promoted before it).
+ * When a change takes effect in the running encoders is {@link ServingTimeline}'s business.
  *
  * @param events   every event, oldest first
  * @param versions per version, in order of publication: its latest state
@@ -36,6 +37,9 @@ public record ModelHistory(List<ModelEvent> events, Map<String, VersionState> ve
                     event.getReason() == null ? null : event.getReason(), figures));
             if (event.getType() == ModelEventType.PROMOTED) {
                 promotions.add(version);
+            } else if (event.getType() == ModelEventType.REJECTED) {
+                // a promoted version the encoders could not load never served (ServingTimeline)
+                promotions.removeIf(version::equals);
             } else if (event.getType() == ModelEventType.ROLLED_BACK && !promotions.isEmpty()
                     && promotions.get(promotions.size() - 1).equals(version)) {
                 promotions.remove(promotions.size() - 1);

@@ -11,15 +11,10 @@ import io.latentflow.schemas.AvroCodec;
 import io.latentflow.schemas.ModelEvent;
 import io.latentflow.schemas.ModelEventType;
 import io.latentflow.schemas.Topics;
-import io.minio.GetObjectArgs;
-import io.minio.MinioClient;
-import io.minio.UploadObjectArgs;
-import io.minio.errors.ErrorResponseException;
 import java.io.IOException;
-import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.HashMap;
 import java.util.List;
@@ -44,19 +39,19 @@ import org.apache.kafka.common.serialization.StringSerializer;
  */
 public final class ModelRegistry implements AutoCloseable {
 
-    static final String PREFIX = "models/";
+    /** How long after a promotion or rollback is recorded it takes effect, unless told otherwise. */
+    public static final Duration DEFAULT_LEAD = Duration.ofSeconds(10);
+
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final AvroCodec<ModelEvent> CODEC = AvroCodec.of(ModelEvent.class);
 
     private final KafkaSettings kafka;
-    private final S3Settings s3;
-    private final MinioClient storage;
+        private final ModelStore store;
     private final KafkaProducer<String, byte[]> producer;
 
     public ModelRegistry(KafkaSettings kafka, S3Settings s3) {
         this.kafka = kafka;
-        this.s3 = s3;
-        this.storage = s3.newClient();
+        this.store = new ModelStore(s3);
         ensureTopic(kafka);
         Properties props = kafka.clientProperties();
         props.put(ProducerConfig.ACKS_CONFIG, "all");
@@ -77,17 +72,23 @@ public final class ModelRegistry implements AutoCloseable {
             throw new IllegalArgumentException("model version " + version + " is already published: versions are"
                     + " immutable, so publish a new directory (a new version) instead");
         }
-        for (Manifest.FileEntry file : manifest.files()) {
-            upload(dir.resolve(file.path()), key(version, file.path()));
-        }
-        upload(dir.resolve(ModelDirectory.MANIFEST), key(version, ModelDirectory.MANIFEST));
+        store.upload(dir, manifest);
         record(version, ModelEventType.PUBLISHED, "published from " + dir.toAbsolutePath(), figures(dir),
                 Map.of());
         return version;
     }
 
-    /** Records PROMOTED for a published version that was not rejected; the version served before is kept with it. */
-    public void promote(String version, String reason) {
+    /** {@link #promote(String, String, Duration)} with the {@link #DEFAULT_LEAD}. */
+    public Instant promote(String version, String reason) {
+        return promote(version, reason, DEFAULT_LEAD);
+    }
+
+    /**
+     * Records PROMOTED for a published version that was not rejected, with the version served before. Running encode
+     * jobs load it at once and encode with it every image stamped at or after the returned time, {@code lead} from now
+     * ({@link ServingTimeline}).
+     */
+    public Instant promote(String version, String reason, Duration lead) {
         ModelHistory history = history();
         ModelHistory.VersionState state = history.versions().get(version);
         if (state == null) {
@@ -100,7 +101,10 @@ public final class ModelRegistry implements AutoCloseable {
         }
         Map<String, String> attributes = new HashMap<>();
         history.serving().ifPresent(previous -> attributes.put("previous", previous));
+        Instant effective = effectiveAfter(lead);
+        attributes.put(ServingTimeline.EFFECTIVE_FROM, Long.toString(effective.toEpochMilli()));
         record(version, ModelEventType.PROMOTED, reason, Map.of(), attributes);
+        return effective;
     }
 
     /** Records REJECTED with the cause and the figures that decided it. */
@@ -108,14 +112,15 @@ public final class ModelRegistry implements AutoCloseable {
         record(version, ModelEventType.REJECTED, reason, figures, Map.of());
     }
 
-    /** Rolls serving back to the version served before the current one; returns that version. */
+    /** Rolls serving back to the version served before the current one, {@link #DEFAULT_LEAD} from now; returns it. */
     public String rollback(String reason) {
         ModelHistory history = history();
         String current = history.serving().orElseThrow(() ->
                 new IllegalStateException("no version is serving: nothing to roll back"));
         String previous = history.servedBefore(current).orElseThrow(() -> new IllegalStateException("version "
                 + current + " is the first one ever promoted: there is nothing to roll back to"));
-        record(current, ModelEventType.ROLLED_BACK, reason, Map.of(), Map.of("to", previous));
+        record(current, ModelEventType.ROLLED_BACK, reason, Map.of(), Map.of("to", previous,
+                ServingTimeline.EFFECTIVE_FROM, Long.toString(effectiveAfter(DEFAULT_LEAD).toEpochMilli())));
         return previous;
     }
 
@@ -128,24 +133,12 @@ public final class ModelRegistry implements AutoCloseable {
 
     /** Downloads a published version into {@code dir} and verifies it there; throws naming the file that is wrong. */
     public Path download(String version, Path dir) throws IOException {
-        Files.createDirectories(dir);
-        try {
-            Path manifestFile = fetch(key(version, ModelDirectory.MANIFEST), dir.resolve(ModelDirectory.MANIFEST));
-            Manifest manifest = Manifest.fromJson(Files.readString(manifestFile));
-            for (Manifest.FileEntry file : manifest.files()) {
-                fetch(key(version, file.path()), dir.resolve(file.path()));
-            }
-        } catch (ErrorResponseException e) {
-            throw new IllegalArgumentException("model version " + version + " is not in " + s3.uri(PREFIX + version
-                    + "/") + ": " + e.getMessage(), e);
-        }
-        ModelDirectory.verify(dir);
-        return dir;
+        return store.download(version, dir);
     }
 
     /** {@code s3://bucket/models/<version>/}. */
     public String uri(String version) {
-        return s3.uri(PREFIX + version + "/");
+        return store.uri(version);
     }
 
     @Override
@@ -176,26 +169,6 @@ public final class ModelRegistry implements AutoCloseable {
         }
     }
 
-    private void upload(Path file, String key) throws IOException {
-        try {
-            storage.uploadObject(UploadObjectArgs.builder().bucket(s3.bucket()).object(key)
-                    .filename(file.toString()).build());
-        } catch (Exception e) {
-            throw new IOException("could not upload " + file + " to " + s3.uri(key) + ": " + e.getMessage(), e);
-        }
-    }
-
-    private Path fetch(String key, Path target) throws IOException, ErrorResponseException {
-        try (InputStream in = storage.getObject(GetObjectArgs.builder().bucket(s3.bucket()).object(key).build())) {
-            Files.copy(in, target, StandardCopyOption.REPLACE_EXISTING);
-            return target;
-        } catch (ErrorResponseException e) {
-            throw e;
-        } catch (Exception e) {
-            throw new IOException("could not download " + s3.uri(key) + ": " + e.getMessage(), e);
-        }
-    }
-
     /** Validation figures of the version's metrics.json (PSNR, SSIM, latent statistics), for the PUBLISHED event. */
     private static Map<String, Double> figures(Path dir) throws IOException {
         Map<String, Double> figures = new HashMap<>();
@@ -211,11 +184,17 @@ public final class ModelRegistry implements AutoCloseable {
         return figures;
     }
 
-    private static String key(String version, String file) {
-        return PREFIX + version + "/" + file;
+    private static Instant effectiveAfter(Duration lead) {
+        if (lead.compareTo(ServingTimeline.MIN_LEAD) < 0) {
+            throw new IllegalArgumentException("a change of the serving version takes effect at least "
+                    + ServingTimeline.MIN_LEAD.toSeconds() + " s after it is recorded (encoders read the log that far"
+                    + " ahead); " + lead + " is shorter");
+        }
+        return Instant.now().plus(lead);
     }
 
-    private static void ensureTopic(KafkaSettings kafka) {
+    /** Creates the compacted {@code model-events} topic unless it exists. */
+    public static void ensureTopic(KafkaSettings kafka) {
         Properties props = kafka.clientProperties();
         try (Admin admin = Admin.create(props)) {
             admin.createTopics(List.of(new NewTopic(Topics.MODEL_EVENTS, Optional.of(1), Optional.empty())

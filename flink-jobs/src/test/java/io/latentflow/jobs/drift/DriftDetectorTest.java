@@ -81,7 +81,8 @@ class DriftDetectorTest {
     }
 
     private KeyedOneInputStreamOperatorTestHarness<String, LatentStatsWindow, DriftAlert> harness() throws Exception {
-        return new KeyedOneInputStreamOperatorTestHarness<>(new KeyedProcessOperator<>(new DriftDetector(scorer)),
+        return new KeyedOneInputStreamOperatorTestHarness<>(new KeyedProcessOperator<>(new DriftDetector(new DriftScorers(new ReferenceProfileLookup(profile, null),
+                DriftThresholds.DEFAULTS))),
                 LatentStatsWindow::getModelVersion, Types.STRING);
     }
 

@@ -66,7 +66,7 @@ class LatentEncoderFunctionTest {
         var odd = new LatentEncoderFunction(ModelLocation.DEFAULT, 60, null);
 
         assertThatThrownBy(() -> ProcessFunctionTestHarnesses.forProcessFunction(odd).open())
-                .hasMessageContaining("Resolution 60").hasMessageContaining("downsampling factor 8");
+                .hasMessageContaining("resolution 60").hasMessageContaining("downsampling factor 8");
     }
 
     private List<byte[]> pixels;

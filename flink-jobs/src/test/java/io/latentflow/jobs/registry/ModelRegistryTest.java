@@ -61,7 +61,16 @@ class ModelRegistryTest {
                     .containsExactly(ModelEventType.PUBLISHED, ModelEventType.PUBLISHED, ModelEventType.PROMOTED,
                             ModelEventType.PROMOTED, ModelEventType.ROLLED_BACK);
 
+            assertThat(ServingTimeline.effectiveFrom(history.events().get(3)))
+                    .as("a promotion takes effect the lead after it is recorded")
+                    .isGreaterThanOrEqualTo(history.events().get(3).getTime().toEpochMilli()
+                            + ModelRegistry.DEFAULT_LEAD.toMillis());
+            assertThatThrownBy(() -> registry.promote(b, "hurry", java.time.Duration.ofSeconds(1)))
+                    .hasMessageContaining("at least 5 s");
+
+            registry.promote(b, "again");
             registry.reject(b, "gate: 0.4 dB below serving on older data", java.util.Map.of("psnrDelta", -0.4));
+            assertThat(registry.history().serving()).as("a rejected version does not serve").contains(a);
             assertThatThrownBy(() -> registry.promote(b, "again")).hasMessageContaining("rejected");
 
             Path downloaded = registry.download(b, work.resolve("downloaded"));

@@ -1,0 +1,115 @@
+package io.latentflow.jobs.registry;
+
+import io.latentflow.connections.S3Settings;
+import io.latentflow.model.store.Manifest;
+import io.latentflow.model.store.ModelDirectory;
+import io.minio.GetObjectArgs;
+import io.minio.MinioClient;
+import io.minio.UploadObjectArgs;
+import io.minio.errors.ErrorResponseException;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.util.Optional;
+
+/**
+ * The files of model versions in object storage, under {@code models/<version>/}: uploaded with the manifest last (a
+ * version whose manifest is there is complete), downloaded and verified against the manifest's sha256 sums. The
+ * registry publishes through it; every encoder subtask downloads through it, with no Kafka client of its own.
+ */
+public final class ModelStore {
+
+    static final String PREFIX = "models/";
+
+    private final S3Settings s3;
+    private final MinioClient storage;
+
+    public ModelStore(S3Settings s3) {
+        this.s3 = s3;
+        this.storage = s3.newClient();
+    }
+
+    /** Uploads the files {@code manifest} lists, then the manifest itself. */
+    void upload(Path dir, Manifest manifest) throws IOException {
+        for (Manifest.FileEntry file : manifest.files()) {
+            upload(dir.resolve(file.path()), key(manifest.version(), file.path()));
+        }
+        upload(dir.resolve(ModelDirectory.MANIFEST), key(manifest.version(), ModelDirectory.MANIFEST));
+    }
+
+    /**
+     * Downloads a published version into {@code dir} and verifies it there.
+     *
+     * @throws IllegalArgumentException naming the file that is missing or whose checksum differs (a tampered or
+     *                                  incomplete version)
+     */
+    public Path download(String version, Path dir) throws IOException {
+        Files.createDirectories(dir);
+        try {
+            Path manifestFile = fetch(key(version, ModelDirectory.MANIFEST), dir.resolve(ModelDirectory.MANIFEST));
+            Manifest manifest = Manifest.fromJson(Files.readString(manifestFile));
+            for (Manifest.FileEntry file : manifest.files()) {
+                fetch(key(version, file.path()), dir.resolve(file.path()));
+            }
+        } catch (ErrorResponseException e) {
+            throw new IllegalArgumentException("model version " + version + " is not (completely) in " + uri(version)
+                    + ": " + e.getMessage(), e);
+        }
+        ModelDirectory.verify(dir);
+        return dir;
+    }
+
+    /**
+     * One file of a published version, checked against the version's manifest; empty when the manifest does not list
+     * it. Throws when the version is not published or the file's checksum differs.
+     */
+    public Optional<Path> file(String version, String name, Path dir) throws IOException {
+        try {
+            Path manifestFile = fetch(key(version, ModelDirectory.MANIFEST), dir.resolve(ModelDirectory.MANIFEST));
+            Optional<Manifest.FileEntry> entry = Manifest.fromJson(Files.readString(manifestFile)).file(name);
+            if (entry.isEmpty()) {
+                return Optional.empty();
+            }
+            Path file = fetch(key(version, name), dir.resolve(name));
+            if (!ModelDirectory.sha256(file).equals(entry.get().sha256())) {
+                throw new IllegalArgumentException(uri(version) + name + " differs from its manifest's sha256: the"
+                        + " version was changed after it was published");
+            }
+            return Optional.of(file);
+        } catch (ErrorResponseException e) {
+            throw new IllegalArgumentException("model version " + version + " is not (completely) in " + uri(version)
+                    + ": " + e.getMessage(), e);
+        }
+    }
+
+    /** {@code s3://bucket/models/<version>/}. */
+    public String uri(String version) {
+        return s3.uri(PREFIX + version + "/");
+    }
+
+    static String key(String version, String file) {
+        return PREFIX + version + "/" + file;
+    }
+
+    private void upload(Path file, String key) throws IOException {
+        try {
+            storage.uploadObject(UploadObjectArgs.builder().bucket(s3.bucket()).object(key)
+                    .filename(file.toString()).build());
+        } catch (Exception e) {
+            throw new IOException("could not upload " + file + " to " + s3.uri(key) + ": " + e.getMessage(), e);
+        }
+    }
+
+    private Path fetch(String key, Path target) throws IOException, ErrorResponseException {
+        try (InputStream in = storage.getObject(GetObjectArgs.builder().bucket(s3.bucket()).object(key).build())) {
+            Files.copy(in, target, StandardCopyOption.REPLACE_EXISTING);
+            return target;
+        } catch (ErrorResponseException e) {
+            throw e;
+        } catch (Exception e) {
+            throw new IOException("could not download " + s3.uri(key) + ": " + e.getMessage(), e);
+        }
+    }
+}
