@@ -6,6 +6,7 @@ import picocli.CommandLine.Command;
 @Command(name = "bench", mixinStandardHelpOptions = true,
         description = "Benchmarks that print measured figures.",
         subcommands = {EncodeBenchmark.class, MonitorBenchmark.class, DriftCalibration.class,
-                ModelBenchmarkCommand.class, LatencyBenchmark.class, SwapMemoryBenchmark.class})
+                ModelBenchmarkCommand.class, LatencyBenchmark.class, SwapMemoryBenchmark.class,
+                SoakBenchmark.class})
 final class BenchCommand {
 }

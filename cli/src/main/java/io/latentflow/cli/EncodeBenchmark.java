@@ -50,6 +50,12 @@ final class EncodeBenchmark implements Callable<Integer> {
     @Mixin
     BenchImages images;
 
+    @Mixin
+    SamplingOptions sampling;
+
+    @Option(names = "--sampling", description = "Run the pipeline with training sampling (to measure its cost).")
+    boolean withSampling;
+
     @Option(names = "--json", description = "Print the figures as one JSON object.")
     boolean json;
 
@@ -60,7 +66,7 @@ final class EncodeBenchmark implements Callable<Integer> {
         EncodeRun.Outcome pipeline;
         try (FolderCopies copies = images.copies();
              PipelineStack stackInstance = PipelineStack.open(stack)) {
-            pipeline = new EncodeRun(stackInstance, encode.settings(stackInstance))
+            pipeline = new EncodeRun(stackInstance, sampling.applyTo(encode.settings(stackInstance), withSampling))
                     .run(copies.folders(), Instant.now(), Duration.ofMillis(10));
         }
         double pipelinePerSecond = pipeline.steadyImagesPerSecond();
@@ -68,6 +74,7 @@ final class EncodeBenchmark implements Callable<Integer> {
         figures.put("model", raw.modelVersion);
         figures.put("resolution", encode.resolution);
         figures.put("batchSize", encode.batchSize);
+        figures.put("sampling", withSampling ? sampling.perSource + " per source per " + sampling.window : "off");
         figures.put("images", raw.images);
         figures.put("pipelineImages", pipeline.imagesIn());
         figures.put("rawEncoderImagesPerSecond", round(raw.imagesPerSecond));
@@ -82,7 +89,8 @@ final class EncodeBenchmark implements Callable<Integer> {
             out.println(new ObjectMapper().writeValueAsString(figures));
         } else {
             out.printf("%nencode benchmark, model %s, %d px, batch %d, %d images (the pipeline streams them %d"
-                    + " times)%n", raw.modelVersion, encode.resolution, encode.batchSize, raw.images, images.repeat);
+                    + " times), training sampling %s%n", raw.modelVersion, encode.resolution, encode.batchSize,
+                    raw.images, images.repeat, figures.get("sampling"));
             out.printf("  raw encoder (DJL forward on pre-decoded batches): %8.1f images/s%n", raw.imagesPerSecond);
             out.printf("  pipeline, steady state (first to last batch):     %8.1f images/s%n", pipelinePerSecond);
             out.printf("  ratio pipeline / raw:                             %8.2f (target >= 0.90)%n",

@@ -151,8 +151,9 @@ public final class ImageIngest implements AutoCloseable {
             record.setObjectUri(upload(file, record.getId(), bytes));
         }
         ImageRecord built = record.build();
-        Future<RecordMetadata> ack = producer.send(new ProducerRecord<>(topic, null, eventTime.toEpochMilli(),
-                built.getId(), codec.encode(built)));
+        // the record's Kafka timestamp is when it was sent (the image's own time is its eventTime field): it decides
+        // which model version encodes it when the serving version changes
+        Future<RecordMetadata> ack = producer.send(new ProducerRecord<>(topic, built.getId(), codec.encode(built)));
         return new Pending(file, size, ack);
     }
 

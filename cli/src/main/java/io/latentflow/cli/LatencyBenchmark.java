@@ -1,14 +1,9 @@
 package io.latentflow.cli;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
-import io.latentflow.imaging.ImageDecoder;
 import io.latentflow.imaging.ImageFolders;
-import io.latentflow.imaging.ModelInputBatch;
-import io.latentflow.imaging.ModelInputResizer;
 import io.latentflow.jobs.encode.EncodeJob;
 import io.latentflow.jobs.encode.EncodeJobSettings;
-import io.latentflow.model.LatentEncoder;
-import io.latentflow.model.ServingModel;
 import io.latentflow.schemas.AvroCodec;
 import io.latentflow.schemas.ImageRecord;
 import io.latentflow.schemas.LatentRecord;
@@ -80,7 +75,7 @@ final class LatencyBenchmark implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         List<Path> files = ImageFolders.files(images.folder());
-        double sustained = sustainedImagesPerSecond(files);
+        double sustained = EncoderRate.sustained(files, encode);
         double sendRate = rate != null ? rate : sustained / 2;
         Map<String, Long> sentAt = new ConcurrentHashMap<>();
         List<Long> latencies = Collections.synchronizedList(new ArrayList<>());
@@ -115,24 +110,6 @@ final class LatencyBenchmark implements Callable<Integer> {
             print(sustained, sendRate, settings.checkpointInterval(), latencies);
         }
         return 0;
-    }
-
-    /** The raw encoder's images/s on this folder: the rate the service could at best keep up with. */
-    private double sustainedImagesPerSecond(List<Path> files) throws Exception {
-        try (ServingModel model = io.latentflow.jobs.encode.ModelLocation.parse(encode.model).load();
-             LatentEncoder encoder = model.newEncoder()) {
-            List<byte[]> pixels = ImageFolders.prepare(files.subList(0, Math.min(files.size(), 4 * encode.batchSize)),
-                    new ImageDecoder(), new ModelInputResizer(encode.resolution, model.config().downsamplingFactor()),
-                    (file, reason) -> { });
-            float[] batch = ModelInputBatch.toNchw(pixels.subList(0, encode.batchSize), encode.resolution);
-            encoder.encode(batch, encode.batchSize, encode.resolution, encode.resolution);
-            long start = System.nanoTime();
-            int rounds = 4;
-            for (int i = 0; i < rounds; i++) {
-                encoder.encode(batch, encode.batchSize, encode.resolution, encode.resolution);
-            }
-            return rounds * encode.batchSize / ((System.nanoTime() - start) / 1e9);
-        }
     }
 
     private static void send(KafkaProducer<String, byte[]> producer, Path file, String id, Map<String, Long> sentAt) {

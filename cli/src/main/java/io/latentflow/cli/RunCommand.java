@@ -46,6 +46,12 @@ final class RunCommand implements Callable<Integer> {
     @Mixin
     MonitorOptions monitor;
 
+    @Mixin
+    SamplingOptions sampling;
+
+    @Option(names = "--no-sampling", description = "Do not sample images into training-samples/ for fine-tuning.")
+    boolean noSampling;
+
     @Option(names = "--dashboard-port", defaultValue = "8090",
             description = "Port of the dashboard on loopback (default ${DEFAULT-VALUE}; any free port when taken).")
     int dashboardPort;
@@ -61,8 +67,8 @@ final class RunCommand implements Callable<Integer> {
              Dashboard dashboard = noDashboard ? null : DemoDashboard.start(pipeline, dashboardPort)) {
             // --model serves until the registry promotes a version; then each image goes to the version promoted as
             // of its timestamp, swapped in the running job
-            EncodeJobSettings settings = monitor.applyTo(encode.settings(pipeline, false).toBuilder()
-                    .followRegistry(true).build());
+            EncodeJobSettings settings = sampling.applyTo(monitor.applyTo(encode.settings(pipeline, false).toBuilder()
+                    .followRegistry(true).build()), !noSampling);
             Optional<String> savepoint = state.lastSavepoint();
             JobClient job = start(pipeline, settings, savepoint);
             String version;

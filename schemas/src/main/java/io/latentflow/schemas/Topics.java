@@ -21,6 +21,16 @@ public final class Topics {
     /** {@link ModelEvent}s: the life of every model version (compacted, kept forever). */
     public static final String MODEL_EVENTS = "model-events";
 
+    /**
+     * Settings a topic is created with. The images topic is stamped by the broker when it appends a record
+     * ({@code LogAppendTime}): the encoder picks the model version of an image by that timestamp, so it must be when
+     * the image entered the stream, whatever a producer sets (the image's own time is {@code ImageRecord.eventTime}).
+     */
+    public static java.util.Map<String, String> creationConfigs(String topic) {
+        return IMAGES.equals(topic) ? java.util.Map.of("message.timestamp.type", "LogAppendTime")
+                : java.util.Map.of();
+    }
+
     private Topics() {
     }
 }

@@ -72,6 +72,15 @@ public record DriftMonitorSettings(
 
     /** Event time for the images source: {@code ImageRecord.eventTime}, one watermark per Kafka partition. */
     public WatermarkStrategy<RawImage> watermarks() {
+        return watermarks(outOfOrderness, idleness);
+    }
+
+    /** {@link #watermarks()} with the default out-of-orderness and idleness, for a job without the monitor. */
+    public static WatermarkStrategy<RawImage> defaultWatermarks() {
+        return watermarks(DEFAULT_OUT_OF_ORDERNESS, DEFAULT_IDLENESS);
+    }
+
+    private static WatermarkStrategy<RawImage> watermarks(Duration outOfOrderness, Duration idleness) {
         return WatermarkStrategy.<RawImage>forBoundedOutOfOrderness(outOfOrderness)
                 .withTimestampAssigner(new ImageEventTime())
                 .withIdleness(idleness);

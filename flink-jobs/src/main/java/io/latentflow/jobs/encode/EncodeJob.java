@@ -2,6 +2,7 @@ package io.latentflow.jobs.encode;
 
 import io.latentflow.jobs.drift.DriftMonitor;
 import io.latentflow.jobs.drift.DriftMonitorSettings;
+import io.latentflow.jobs.sampling.TrainingSampling;
 import io.latentflow.schemas.DeadLetter;
 import io.latentflow.schemas.DriftAlert;
 import io.latentflow.schemas.LatentRecord;
@@ -29,6 +30,7 @@ import org.apache.flink.streaming.api.datastream.DataStream;
 import org.apache.flink.streaming.api.datastream.SingleOutputStreamOperator;
 import org.apache.flink.streaming.api.environment.CheckpointConfig;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
+import org.apache.flink.streaming.api.functions.sink.v2.DiscardingSink;
 import org.apache.flink.util.OutputTag;
 import org.apache.flink.util.function.SerializableFunction;
 import org.apache.kafka.clients.consumer.OffsetResetStrategy;
@@ -43,10 +45,13 @@ import java.time.Duration;
  *
  * <pre>
  *   images -> DecodeAndValidate -> MicroBatcher -> LatentEncoder -> LatentShardWriter -> latents
- *                  |                                    |       \
- *                  |                                    |        +-> DriftMonitor -> latent-stats, drift-alerts
+ *                  |  \                                 |       \
+ *                  |   +-> TrainingSampling             |        +-> DriftMonitor -> latent-stats, drift-alerts
+ *                  |       -> training-samples/ (S3)    |
  *                  +------------- dead letters ---------+-----------------------------> images-dlq
  * </pre>
+ *
+ * The training sampler is there when the settings ask for it ({@link EncodeJobSettings#trainingSampling()}).
  *
  * The drift monitor is there when the settings ask for it ({@link EncodeJobSettings#monitoring()}); then the
  * images source assigns event time ({@code ImageRecord.eventTime}, one watermark per Kafka partition).
@@ -141,7 +146,8 @@ public final class EncodeJob {
         FailureInjectionForTesting failure = settings.failureInjection();
 
         WatermarkStrategy<RawImage> eventTime = settings.monitoring().map(DriftMonitorSettings::watermarks)
-                .orElse(WatermarkStrategy.noWatermarks());
+                .orElse(settings.trainingSampling().isPresent() ? DriftMonitorSettings.defaultWatermarks()
+                        : WatermarkStrategy.noWatermarks());
         DataStream<RawImage> raw = environment
                 .fromSource(images, eventTime, "images").uid("images-source");
 
@@ -169,6 +175,9 @@ public final class EncodeJob {
                         new LatentShardWriter(settings.s3(), settings.maxShardBytes(), failure))
                 .uid("latent-shard-writer")
                 .sinkTo(latents).name("latents").uid("latents-sink");
+
+        settings.trainingSampling().ifPresent(sampling ->
+                new TrainingSampling(sampling, settings.s3()).attach(prepared, new DiscardingSink<>()));
 
         settings.monitoring().ifPresent(monitor ->
                 new DriftMonitor(monitor, settings.followRegistry() ? settings.s3() : null)

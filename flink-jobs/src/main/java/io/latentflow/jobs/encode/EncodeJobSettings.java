@@ -2,6 +2,7 @@ package io.latentflow.jobs.encode;
 
 import io.latentflow.connections.KafkaSettings;
 import io.latentflow.jobs.drift.DriftMonitorSettings;
+import io.latentflow.jobs.sampling.SamplingSettings;
 import io.latentflow.connections.S3Settings;
 import io.latentflow.imaging.ImageLimits;
 
@@ -37,6 +38,7 @@ import java.util.Optional;
  * @param restartPolicy         what Flink does when the job fails
  * @param failureInjection      TEST ONLY, null otherwise: makes one operator throw once
  * @param monitor               the latent-drift monitor downstream of the encoder, or null for none
+ * @param sampling              sample the prepared images into training-samples/ for fine-tuning, or null for none
  * @param followRegistry        swap models without a restart: follow the registry's model-events and encode each
  *                              image with the version promoted as of its timestamp ({@code model} serves before the
  *                              first promotion); off, the job serves {@code model} only
@@ -59,6 +61,7 @@ public record EncodeJobSettings(
         RestartPolicy restartPolicy,
         FailureInjectionForTesting failureInjection,
         DriftMonitorSettings monitor,
+        SamplingSettings sampling,
         boolean followRegistry) implements Serializable {
 
     public static final int DEFAULT_RESOLUTION = 256;
@@ -104,11 +107,15 @@ public record EncodeJobSettings(
                 .transactionalIdPrefix(transactionalIdPrefix).maxShardBytes(maxShardBytes)
                 .transactionTimeout(transactionTimeout)
                 .restartPolicy(restartPolicy).failureInjection(failureInjection).monitor(monitor)
-                .followRegistry(followRegistry);
+                .sampling(sampling).followRegistry(followRegistry);
     }
 
     public Optional<FailureInjectionForTesting> injectedFailure() {
         return Optional.ofNullable(failureInjection);
+    }
+
+    public Optional<SamplingSettings> trainingSampling() {
+        return Optional.ofNullable(sampling);
     }
 
     public Optional<DriftMonitorSettings> monitoring() {
@@ -141,6 +148,7 @@ public record EncodeJobSettings(
         private String transactionalIdPrefix = DEFAULT_TRANSACTIONAL_ID_PREFIX;
         private long maxShardBytes = DEFAULT_MAX_SHARD_BYTES;
         private Duration transactionTimeout = DEFAULT_TRANSACTION_TIMEOUT;
+        private SamplingSettings sampling;
         private boolean followRegistry;
         private RestartPolicy restartPolicy = RestartPolicy.flinkDefault();
         private FailureInjectionForTesting failureInjection;
@@ -229,6 +237,12 @@ public record EncodeJobSettings(
             return this;
         }
 
+        /** Sample the prepared images for fine-tuning; null (the default) for none. */
+        public Builder sampling(SamplingSettings sampling) {
+            this.sampling = sampling;
+            return this;
+        }
+
         /** Swap to the versions the model registry promotes, without a restart (the live service does). */
         public Builder followRegistry(boolean followRegistry) {
             this.followRegistry = followRegistry;
@@ -238,7 +252,7 @@ public record EncodeJobSettings(
         public EncodeJobSettings build() {
             return new EncodeJobSettings(kafka, s3, model, resolution, batchSize, batchTimeout, imageLimits,
                     checkpointInterval, parallelism, bounded, consumerGroup, transactionalIdPrefix, maxShardBytes,
-                    transactionTimeout, restartPolicy, failureInjection, monitor, followRegistry);
+                    transactionTimeout, restartPolicy, failureInjection, monitor, sampling, followRegistry);
         }
     }
 }

@@ -1,0 +1,131 @@
+package io.latentflow.jobs.sampling;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.latentflow.connections.S3Settings;
+import io.minio.GetObjectArgs;
+import io.minio.ListObjectsArgs;
+import io.minio.MinioClient;
+import io.minio.Result;
+import io.minio.messages.Item;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.apache.commons.compress.archivers.tar.TarArchiveEntry;
+import org.apache.commons.compress.archivers.tar.TarArchiveInputStream;
+
+/**
+ * Reads the training samples back for a fine-tune: the samples of the windows in a time range, unpacked into a folder
+ * of PNGs named after the images' own file names (so that tiles of one photo keep sharing a source when the trainer
+ * splits by source), with the Kafka offsets they came from (the provenance a new version records).
+ */
+public final class TrainingSampleStore {
+
+    private static final Pattern WINDOW = Pattern.compile("/part-(\\d+)-[^/]+\\.tar$");
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    private final S3Settings s3;
+    private final MinioClient storage;
+
+    public TrainingSampleStore(S3Settings s3) {
+        this.s3 = s3;
+        this.storage = s3.newClient();
+    }
+
+    /**
+     * What was unpacked.
+     *
+     * @param images  the PNG files written
+     * @param offsets per topic-partition ("images-0"), the lowest and highest offset among the samples
+     * @param shards  how many shards were read
+     */
+    public record Samples(List<Path> images, Map<String, long[]> offsets, int shards) {
+    }
+
+    /** Unpacks the samples of windows that start in [{@code from}, {@code to}) into {@code dir}. */
+    public Samples download(Instant from, Instant to, Path dir) throws IOException {
+        Files.createDirectories(dir);
+        List<Path> images = new ArrayList<>();
+        Map<String, long[]> offsets = new TreeMap<>();
+        int shards = 0;
+        for (String key : shardKeys(from, to)) {
+            shards++;
+            try (InputStream in = storage.getObject(GetObjectArgs.builder().bucket(s3.bucket()).object(key).build());
+                 TarArchiveInputStream tar = new TarArchiveInputStream(in)) {
+                Map<String, byte[]> pngs = new HashMap<>();
+                Map<String, JsonNode> metadata = new HashMap<>();
+                for (TarArchiveEntry entry = tar.getNextEntry(); entry != null; entry = tar.getNextEntry()) {
+                    String name = entry.getName();
+                    if (name.endsWith(TrainingSampleShard.IMAGE_SUFFIX)) {
+                        pngs.put(stem(name, TrainingSampleShard.IMAGE_SUFFIX), tar.readAllBytes());
+                    } else if (name.endsWith(TrainingSampleShard.METADATA_SUFFIX)) {
+                        metadata.put(stem(name, TrainingSampleShard.METADATA_SUFFIX), JSON.readTree(tar.readAllBytes()));
+                    }
+                }
+                for (Map.Entry<String, byte[]> png : pngs.entrySet()) {
+                    JsonNode sample = metadata.get(png.getKey());
+                    if (sample == null) {
+                        throw new IOException(s3.uri(key) + ": " + png.getKey() + " has no metadata");
+                    }
+                    Path file = dir.resolve(fileName(sample.get("imageId").asText(), png.getKey()));
+                    if (Files.exists(file)) {
+                        continue; // the same file name sent again: one copy is enough for training
+                    }
+                    Files.write(file, png.getValue());
+                    images.add(file);
+                    long offset = sample.get("offset").asLong();
+                    offsets.merge(sample.get("topic").asText() + "-" + sample.get("partition").asInt(),
+                            new long[] {offset, offset},
+                            (a, b) -> new long[] {Math.min(a[0], b[0]), Math.max(a[1], b[1])});
+                }
+            } catch (IOException e) {
+                throw e;
+            } catch (Exception e) {
+                throw new IOException("cannot read training samples " + s3.uri(key) + ": " + e.getMessage(), e);
+            }
+        }
+        return new Samples(List.copyOf(images), offsets, shards);
+    }
+
+    private List<String> shardKeys(Instant from, Instant to) throws IOException {
+        List<String> keys = new ArrayList<>();
+        try {
+            for (Result<Item> item : storage.listObjects(ListObjectsArgs.builder().bucket(s3.bucket())
+                    .prefix(TrainingSampleShard.ROOT).recursive(true).build())) {
+                String key = item.get().objectName();
+                Matcher window = WINDOW.matcher(key);
+                if (window.find()) {
+                    long start = Long.parseLong(window.group(1));
+                    if (start >= from.toEpochMilli() && start < to.toEpochMilli()) {
+                        keys.add(key);
+                    }
+                }
+            }
+        } catch (Exception e) {
+            throw new IOException("cannot list " + s3.uri(TrainingSampleShard.ROOT) + ": " + e.getMessage(), e);
+        }
+        keys.sort(null);
+        return keys;
+    }
+
+    /** The image's own file name with a .png extension, or the sample key when the id has no usable file name. */
+    private static String fileName(String imageId, String sampleKey) {
+        String name = imageId.substring(imageId.lastIndexOf('/') + 1);
+        int dot = name.lastIndexOf('.');
+        String stem = dot > 0 ? name.substring(0, dot) : name;
+        return (stem.isBlank() || !stem.matches("[A-Za-z0-9._-]+") ? sampleKey : stem) + ".png";
+    }
+
+    private static String stem(String member, String suffix) {
+        return member.substring(0, member.length() - suffix.length());
+    }
+}
