@@ -29,11 +29,13 @@ import java.util.Objects;
  * @param listener     told after every step
  * @param progress     where progress lines go (default stderr)
  * @param command      the command that started it, recorded in metrics.json
+ * @param resolution   the encode job's image side: the new version's drift reference profile is made at it (default
+ *                     256)
  */
 public record FineTuneOptions(Path servingModel, List<Path> recentFiles, List<Path> olderFiles, double replayShare,
                               TrainingBudget budget, Path output, int cropSize, int batchSize, long seed,
                               int threads, Map<String, Object> provenance, TrainingListener listener,
-                              PrintStream progress, String command) {
+                              PrintStream progress, String command, int resolution) {
 
     public static final double DEFAULT_REPLAY_SHARE = 0.3;
 
@@ -63,7 +65,7 @@ public record FineTuneOptions(Path servingModel, List<Path> recentFiles, List<Pa
         return new Builder(servingModel, recentFiles, olderFiles, output);
     }
 
-    /** Defaults: replay share 0.3, 300 steps, 64 px crops, batch 16, seed 1, 2 threads. */
+    /** Defaults: replay share 0.3, 300 steps, 64 px crops, batch 16, seed 1, 2 threads, profile at 256 px. */
     public static final class Builder {
         private final Path servingModel;
         private final List<Path> recentFiles;
@@ -79,6 +81,7 @@ public record FineTuneOptions(Path servingModel, List<Path> recentFiles, List<Pa
         private TrainingListener listener;
         private PrintStream progress;
         private String command;
+        private int resolution = 256;
 
         private Builder(Path servingModel, List<Path> recentFiles, List<Path> olderFiles, Path output) {
             this.servingModel = servingModel;
@@ -137,9 +140,14 @@ public record FineTuneOptions(Path servingModel, List<Path> recentFiles, List<Pa
             return this;
         }
 
+        public Builder resolution(int value) {
+            this.resolution = value;
+            return this;
+        }
+
         public FineTuneOptions build() {
             return new FineTuneOptions(servingModel, recentFiles, olderFiles, replayShare, budget, output, cropSize,
-                    batchSize, seed, threads, provenance, listener, progress, command);
+                    batchSize, seed, threads, provenance, listener, progress, command, resolution);
         }
     }
 }

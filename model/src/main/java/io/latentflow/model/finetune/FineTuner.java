@@ -22,7 +22,8 @@ import java.util.TreeSet;
  * Fine-tunes FROM a serving version: the same architecture and recipe (its {@code config.json} and
  * {@code recipe.json}), its weights as the starting point and as the start of the weight average, the recent images
  * plus a replay share of older ones as the training set. The trainer writes the new version directory: weights,
- * manifest, the drift reference profile of the training images, and metrics.json with the provenance (parent version,
+ * manifest, the drift reference profile of the training images (recent and replayed, prepared as the encode job
+ * prepares its input, at its resolution), and metrics.json with the provenance (parent version,
  * images, the identifiers given) beside the steps and time it took. Knows nothing of Flink or of the registry.
  */
 public final class FineTuner {
@@ -58,6 +59,7 @@ public final class FineTuner {
                 .listener(options.listener())
                 .progress(options.progress())
                 .command(options.command())
+                .profileSize(options.resolution())
                 .build();
         try (Trainer trainer = new Trainer(trainingOptions)) {
             TrainingResult result = trainer.run();

@@ -23,6 +23,7 @@ import io.latentflow.model.data.SourceSplit;
 import io.latentflow.model.data.TrainingImage;
 import io.latentflow.model.drift.ReferenceProfile;
 import io.latentflow.model.eval.EvaluationOptions;
+import io.latentflow.model.eval.EvaluationImages;
 import io.latentflow.model.eval.EvaluationReport;
 import io.latentflow.model.eval.Evaluator;
 import io.latentflow.model.eval.ImageBatch;
@@ -251,11 +252,7 @@ public final class Trainer implements AutoCloseable {
                     ModelDirectory.sha256(dir.resolve(ModelDirectory.ENCODER_PARAMS)) + " "
                             + ModelDirectory.sha256(dir.resolve(ModelDirectory.DECODER_PARAMS)))).substring(0, 12);
             try (ServingModel model = ServingModel.load(dir)) {
-                List<TrainingImage> reference = ImageFolder.load(referenceFiles);
-                ReferenceProfile profile = ReferenceProfile.compute(model, version,
-                        ValidationImages.batches(reference, architecture.downsamplingFactor()),
-                        reference.stream().map(TrainingImage::source).toList(), Optional.of(recipe), referenceFiles.size() + " images of " + folderNames(referenceFiles)
-                                + " (written by the trainer)");
+                ReferenceProfile profile = referenceProfile(model, version);
                 if (batches.isEmpty()) {
                     if (options.trainingFiles() == null) {
                         LOG.warn("No validation images (one source only, or images smaller than f): metrics.json has"
@@ -268,6 +265,20 @@ public final class Trainer implements AutoCloseable {
         } finally {
             ModelDirectory.deleteRecursively(temp);
         }
+    }
+
+    /** The latents of (a spread of) the training images, what the drift monitor compares live latents with. */
+    private ReferenceProfile referenceProfile(ServingModel model, String version) {
+        int f = architecture.downsamplingFactor();
+        String source = referenceFiles.size() + " images of " + folderNames(referenceFiles) + " (written by the trainer"
+                + (options.profileSize() > 0 ? ", prepared as the encode job prepares its input)" : ")");
+        if (options.profileSize() > 0) {
+            return ReferenceProfile.compute(model, version, EvaluationImages.load(referenceFiles,
+                    options.profileSize(), f), null, Optional.of(recipe), source);
+        }
+        List<TrainingImage> reference = ImageFolder.load(referenceFiles);
+        return ReferenceProfile.compute(model, version, ValidationImages.batches(reference, f),
+                reference.stream().map(TrainingImage::source).toList(), Optional.of(recipe), source);
     }
 
     private record Validated(String version, EvaluationReport report, ReferenceProfile profile) {

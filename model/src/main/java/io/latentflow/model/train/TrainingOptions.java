@@ -39,6 +39,9 @@ import java.util.Objects;
  * @param provenance         where the run comes from (parent version, data sources, ...), recorded in metrics.json
  *                           under {@code provenance}; empty for none
  * @param listener           told after every step (step, losses, ETA); {@link TrainingListener#NONE} by default
+ * @param profileSize        side of the images the drift reference profile is made of, prepared as the encode job
+ *                           prepares its input (the job uses a stored profile only at its own resolution); 0 for
+ *                           the training images centre-cropped to the smallest side among them
  */
 public record TrainingOptions(
         Path images,
@@ -60,7 +63,8 @@ public record TrainingOptions(
         Path startFrom,
         List<Path> trainingFiles,
         Map<String, Object> provenance,
-        TrainingListener listener) {
+        TrainingListener listener,
+        int profileSize) {
 
     public TrainingOptions {
         Objects.requireNonNull(images, "images");
@@ -93,6 +97,10 @@ public record TrainingOptions(
         trainingFiles = trainingFiles == null ? null : List.copyOf(trainingFiles);
         provenance = provenance == null ? Map.of() : Collections.unmodifiableMap(new LinkedHashMap<>(provenance));
         listener = listener == null ? TrainingListener.NONE : listener;
+        if (profileSize < 0 || profileSize % architecture.downsamplingFactor() != 0) {
+            throw new IllegalArgumentException("profile size " + profileSize + " is not 0 or a positive multiple of"
+                    + " the downsampling factor " + f + ": use the encode job's resolution, e.g. 256");
+        }
     }
 
     public static Builder builder(Path images, Path output) {
@@ -121,6 +129,7 @@ public record TrainingOptions(
         private List<Path> trainingFiles;
         private Map<String, Object> provenance;
         private TrainingListener listener;
+        private int profileSize;
 
         private Builder(Path images, Path output) {
             this.images = images;
@@ -217,10 +226,15 @@ public record TrainingOptions(
             return this;
         }
 
+        public Builder profileSize(int value) {
+            this.profileSize = value;
+            return this;
+        }
+
         public TrainingOptions build() {
             return new TrainingOptions(images, output, architecture, recipe, budget, cropSize, batchSize, seed,
                     threads, validationFraction, checkpointDir, checkpointEvery, resumeFrom, progressEvery,
-                    progress, command, startFrom, trainingFiles, provenance, listener);
+                    progress, command, startFrom, trainingFiles, provenance, listener, profileSize);
         }
     }
 }

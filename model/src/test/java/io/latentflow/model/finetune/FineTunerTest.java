@@ -72,12 +72,12 @@ class FineTunerTest {
     private FineTuneOptions.Builder options(String out, long steps) throws IOException {
         return FineTuneOptions.builder(serving, files("illustrations", "Altai", "Flow", "Opal"),
                         files("photos", "Grey", "Kite", "ColdRipple"), temp.resolve(out))
-                .budget(TrainingBudget.steps(steps)).batchSize(4).threads(1)
+                .budget(TrainingBudget.steps(steps)).batchSize(4).threads(1).resolution(64)
                 .progress(new PrintStream(new ByteArrayOutputStream()));
     }
 
     @Test
-    void aFineTuneWritesANewVersionWithItsProvenanceProfileAndTheServingRecipe() throws IOException {
+    void aFineTuneWritesANewVersionWithItsProvenanceDriftProfileAndTheServingRecipe() throws IOException {
         List<TrainingProgress> progress = new ArrayList<>();
         FineTuneResult result = FineTuner.run(options("candidate", 4).replayShare(0.5)
                 .provenance(Map.of("requestId", "r-1", "offsets", "images:0:100-160"))
@@ -105,6 +105,7 @@ class FineTunerTest {
         assertThat(profile.modelVersion()).isEqualTo(result.version());
         assertThat(profile.images()).as("every training image, recent and replayed").isEqualTo(24);
         assertThat(profile.source()).contains("illustrations + photos");
+        assertThat(profile.imageSize()).as("the encode job's resolution").isEqualTo(64);
 
         assertThat(progress).extracting(TrainingProgress::step).containsExactly(1L, 2L, 3L, 4L);
         assertThat(progress.get(3).fraction()).isEqualTo(1.0);
