@@ -96,6 +96,10 @@ final class FinetuneCommand implements Callable<Integer> {
             description = "Share of training images taken from --images-older (default ${DEFAULT-VALUE}).")
     double replayShare;
 
+    @Option(names = "--learning-rate", description = "Adam's learning rate (default: the serving version's"
+            + " recipe's; a fine-tune may want a gentler one).")
+    Double learningRate;
+
     @Option(names = "--holdout", description = "Fraction of each folder's sources held out for the gate (default 1/6,"
             + " the trainer's: of the 27 photo sources, the 5 the default model was validated on).")
     Double holdout;
@@ -156,7 +160,7 @@ final class FinetuneCommand implements Callable<Integer> {
             FineTuneResult tuned = FineTuner.run(FineTuneOptions.builder(serving, recent.training(),
                             older.training(), temp.resolve("trained"))
                     .replayShare(replayShare).budget(budget()).cropSize(cropSize).batchSize(batch).seed(seed)
-                    .threads(threads).resolution(resolution).provenance(provenance())
+                    .threads(threads).resolution(resolution).learningRate(learningRate).provenance(provenance())
                     .command(commandLine()).build());
 
             int f = AutoencoderConfig.read(tuned.modelDir().resolve(ModelDirectory.CONFIG)).downsamplingFactor();
@@ -327,6 +331,9 @@ final class FinetuneCommand implements Callable<Integer> {
         }
         if (model != null) {
             line.append(" --model ").append(model);
+        }
+        if (learningRate != null) {
+            line.append(" --learning-rate ").append(learningRate);
         }
         line.append(" --replay-share ").append(replayShare).append(" --resolution ").append(resolution)
                 .append(" --size ").append(cropSize).append(" --batch ").append(batch).append(" --seed ").append(seed)

@@ -31,11 +31,13 @@ import java.util.Objects;
  * @param command      the command that started it, recorded in metrics.json
  * @param resolution   the encode job's image side: the new version's drift reference profile is made at it (default
  *                     256)
+ * @param learningRate Adam's learning rate, or null for the serving version's recipe's; the new version's recipe.json
+ *                     records the rate it was trained with
  */
 public record FineTuneOptions(Path servingModel, List<Path> recentFiles, List<Path> olderFiles, double replayShare,
                               TrainingBudget budget, Path output, int cropSize, int batchSize, long seed,
                               int threads, Map<String, Object> provenance, TrainingListener listener,
-                              PrintStream progress, String command, int resolution) {
+                              PrintStream progress, String command, int resolution, Double learningRate) {
 
     public static final double DEFAULT_REPLAY_SHARE = 0.3;
 
@@ -59,6 +61,10 @@ public record FineTuneOptions(Path servingModel, List<Path> recentFiles, List<Pa
         listener = listener == null ? TrainingListener.NONE : listener;
         progress = progress == null ? System.err : progress;
         command = command == null ? "" : command;
+        if (learningRate != null && !(learningRate > 0 && learningRate < 1)) {
+            throw new IllegalArgumentException("learning rate is " + learningRate + ": use a positive rate below 1,"
+                    + " e.g. 3e-4");
+        }
     }
 
     public static Builder builder(Path servingModel, List<Path> recentFiles, List<Path> olderFiles, Path output) {
@@ -82,6 +88,7 @@ public record FineTuneOptions(Path servingModel, List<Path> recentFiles, List<Pa
         private PrintStream progress;
         private String command;
         private int resolution = 256;
+        private Double learningRate;
 
         private Builder(Path servingModel, List<Path> recentFiles, List<Path> olderFiles, Path output) {
             this.servingModel = servingModel;
@@ -145,9 +152,14 @@ public record FineTuneOptions(Path servingModel, List<Path> recentFiles, List<Pa
             return this;
         }
 
+        public Builder learningRate(Double value) {
+            this.learningRate = value;
+            return this;
+        }
+
         public FineTuneOptions build() {
             return new FineTuneOptions(servingModel, recentFiles, olderFiles, replayShare, budget, output, cropSize,
-                    batchSize, seed, threads, provenance, listener, progress, command, resolution);
+                    batchSize, seed, threads, provenance, listener, progress, command, resolution, learningRate);
         }
     }
 }

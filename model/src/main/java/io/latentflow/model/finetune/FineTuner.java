@@ -39,6 +39,9 @@ public final class FineTuner {
                 + manifest.version() + " at " + serving + " has no " + RecipeFile.NAME + ": a fine-tune keeps the"
                 + " recipe the version was trained with, so it needs one; train that version again with"
                 + " 'latentflow train'"));
+        if (options.learningRate() != null) {
+            recipe = recipe.withLearningRate(options.learningRate());
+        }
         List<Path> replay = ReplaySample.of(options.olderFiles(), options.recentFiles().size(),
                 options.replayShare());
         List<Path> training = new ArrayList<>(options.recentFiles());
