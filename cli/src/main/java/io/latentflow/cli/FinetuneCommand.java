@@ -19,6 +19,9 @@ import io.latentflow.model.finetune.GatedCandidate;
 import io.latentflow.model.store.ModelDirectory;
 import io.latentflow.model.store.ShippedModel;
 import io.latentflow.model.train.TrainingBudget;
+import io.latentflow.schemas.Topics;
+import io.latentflow.schemas.TrainingRequest;
+import io.latentflow.schemas.TrainingTrigger;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.Files;
@@ -28,6 +31,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.UUID;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.ArgGroup;
 import picocli.CommandLine.Command;
@@ -145,6 +149,7 @@ final class FinetuneCommand implements Callable<Integer> {
             throw new IllegalArgumentException("--no-publish contacts no registry, so it cannot find the serving"
                     + " version: give --model DIR|default");
         }
+        TrainingRequest request = request();
         SourceSplit<Path> recent = split(recentImages, "--images-recent");
         SourceSplit<Path> older = split(olderImages, "--images-older");
         ModelRegistry registry = noPublish ? null : ModelsCommand.open(service);
@@ -160,7 +165,7 @@ final class FinetuneCommand implements Callable<Integer> {
             FineTuneResult tuned = FineTuner.run(FineTuneOptions.builder(serving, recent.training(),
                             older.training(), temp.resolve("trained"))
                     .replayShare(replayShare).budget(budget()).cropSize(cropSize).batchSize(batch).seed(seed)
-                    .threads(threads).resolution(resolution).learningRate(learningRate).provenance(provenance())
+                    .threads(threads).resolution(resolution).learningRate(learningRate).provenance(provenance(request))
                     .command(commandLine()).build());
 
             int f = AutoencoderConfig.read(tuned.modelDir().resolve(ModelDirectory.CONFIG)).downsamplingFactor();
@@ -176,8 +181,8 @@ final class FinetuneCommand implements Callable<Integer> {
             say("%s", verdict.reason());
 
             String state = registry == null ? null : register(registry, tuned.version(), versionDir, verdict);
-            report(tuned, verdict, versionDir, state, registry == null ? null : registry.uri(tuned.version()),
-                    recent, older);
+            report(request, tuned, verdict, versionDir, state,
+                    registry == null ? null : registry.uri(tuned.version()), recent, older);
             return verdict.passed() ? 0 : REJECTED;
         } finally {
             ModelDirectory.deleteRecursively(temp);
@@ -261,11 +266,28 @@ final class FinetuneCommand implements Callable<Integer> {
                 minRecentGain != null ? minRecentGain : d.minRecentGainDb());
     }
 
-    private Map<String, Object> provenance() {
+    /** This run as the message the training job will consume from {@value Topics#TRAINING_REQUESTS}. */
+    private TrainingRequest request() {
+        return TrainingRequest.newBuilder()
+                .setRequestId(UUID.randomUUID().toString())
+                .setRequestedAt(Instant.now())
+                .setTrigger(TrainingTrigger.USER)
+                .setSteps(budget.minutes == null ? budget().steps() : null)
+                .setMinutes(budget.minutes)
+                .setPromote(!noPromote)
+                .setRecentImages(recentImages.toAbsolutePath().normalize().toString())
+                .setOlderImages(olderImages.toAbsolutePath().normalize().toString())
+                .setReplayShare(replayShare)
+                .build();
+    }
+
+    private static Map<String, Object> provenance(TrainingRequest request) {
         Map<String, Object> provenance = new LinkedHashMap<>();
-        provenance.put("recentFolder", recentImages.toAbsolutePath().normalize().toString());
-        provenance.put("olderFolder", olderImages.toAbsolutePath().normalize().toString());
-        provenance.put("requestedAt", Instant.now().toString());
+        provenance.put("requestId", request.getRequestId());
+        provenance.put("trigger", request.getTrigger().name());
+        provenance.put("requestedAt", request.getRequestedAt().toString());
+        provenance.put("recentImages", request.getRecentImages());
+        provenance.put("olderImages", request.getOlderImages());
         return provenance;
     }
 
@@ -278,12 +300,13 @@ final class FinetuneCommand implements Callable<Integer> {
         return heldOut;
     }
 
-    private void report(FineTuneResult tuned, GateVerdict verdict, Path versionDir, String state, String uri,
+    private void report(TrainingRequest request, FineTuneResult tuned, GateVerdict verdict, Path versionDir, String state, String uri,
                         SourceSplit<Path> recent, SourceSplit<Path> older) throws IOException {
         PrintWriter stdout = spec.commandLine().getOut();
         double minutes = tuned.training().trainingTime().toMillis() / 60000.0;
         if (json) {
             Map<String, Object> result = new LinkedHashMap<>();
+            result.put("requestId", request.getRequestId());
             result.put("version", tuned.version());
             result.put("parentVersion", tuned.parentVersion());
             result.put("modelDir", versionDir.toAbsolutePath().toString());

@@ -115,7 +115,9 @@ class FinetuneCommandTest {
         assertThat(ModelDirectory.verify(dir).version()).isEqualTo(version);
         JsonNode metrics = new ObjectMapper().readTree(dir.resolve(ModelDirectory.METRICS).toFile());
         assertThat(metrics.at("/provenance/parentVersion").asText()).isEqualTo(parent);
-        assertThat(metrics.at("/provenance/recentFolder").asText()).endsWith("recent");
+        assertThat(metrics.at("/provenance/recentImages").asText()).endsWith("recent");
+        assertThat(metrics.at("/provenance/requestId").asText()).isEqualTo(result.get("requestId").asText());
+        assertThat(metrics.at("/provenance/trigger").asText()).isEqualTo("USER");
         assertThat(metrics.at("/gate/passed").asBoolean()).isTrue();
         assertThat(metrics.at("/gate/servingVersion").asText()).isEqualTo(parent);
         assertThat(metrics.at("/gate/heldOut/recentSources").size()).isEqualTo(1);
