@@ -21,6 +21,9 @@ public final class Topics {
     /** {@link ModelEvent}s: the life of every model version (compacted, kept forever). */
     public static final String MODEL_EVENTS = "model-events";
 
+    /** {@link TrainingRequest}s: requests to fine-tune the serving model version, one candidate each. */
+    public static final String TRAINING_REQUESTS = "training-requests";
+
     /**
      * Settings a topic is created with. The images topic is stamped by the broker when it appends a record
      * ({@code LogAppendTime}): the encoder picks the model version of an image by that timestamp, so it must be when

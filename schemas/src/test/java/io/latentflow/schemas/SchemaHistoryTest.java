@@ -16,7 +16,8 @@ class SchemaHistoryTest {
 
     @ParameterizedTest
     @ValueSource(classes = {ImageRecord.class, LatentRecord.class, LatentSummary.class, DeadLetter.class,
-            LatentStatsWindow.class, ChannelStats.class, ImageOutlier.class, DriftAlert.class, ModelEvent.class})
+            LatentStatsWindow.class, ChannelStats.class, ImageOutlier.class, DriftAlert.class, ModelEvent.class,
+            TrainingRequest.class})
     void theCurrentSchemaIsTheLatestReleasedVersion(Class<? extends SpecificRecord> type) {
         List<Schema> released = SchemaHistory.released(type).schemas();
         Schema current = AvroCodec.of(type).schema();
@@ -30,7 +31,8 @@ class SchemaHistoryTest {
 
     @ParameterizedTest
     @ValueSource(classes = {ImageRecord.class, LatentRecord.class, LatentSummary.class, DeadLetter.class,
-            LatentStatsWindow.class, ChannelStats.class, ImageOutlier.class, DriftAlert.class, ModelEvent.class})
+            LatentStatsWindow.class, ChannelStats.class, ImageOutlier.class, DriftAlert.class, ModelEvent.class,
+            TrainingRequest.class})
     void everyReleasedVersionCanBeReadWithTheCurrentSchema(Class<? extends SpecificRecord> type) {
         Schema current = AvroCodec.of(type).schema();
         List<Schema> released = SchemaHistory.released(type).schemas();

@@ -114,6 +114,11 @@ public record RecipeConfig(
                 learningRate, emaDecay);
     }
 
+    /** Same recipe with another Adam learning rate (e.g. a gentler one for fine-tuning a trained version). */
+    public RecipeConfig withLearningRate(double rate) {
+        return new RecipeConfig(kind, reconstruction, variance, klWeight, perturbations, adversarial, rate, emaDecay);
+    }
+
     /** Same recipe, saving the trained weights themselves (EMA decay 0; ablation). */
     public RecipeConfig withoutWeightAverage() {
         return new RecipeConfig(kind, reconstruction, variance, klWeight, perturbations, adversarial, learningRate, 0);

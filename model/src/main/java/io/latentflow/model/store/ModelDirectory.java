@@ -108,6 +108,28 @@ public final class ModelDirectory {
         }, files -> original.version());
     }
 
+    /**
+     * Writes a copy of a saved version whose {@code metrics.json} says more (e.g. the figures a promotion gate measured
+     * after training) into {@code target}; {@code source} is verified first and left as it is. Metrics describe a
+     * version, they do not name it: the copy keeps the version id, which names the weights, under a manifest of its own.
+     */
+    public static Manifest copyWithMetrics(Path source, Path target, String metricsJson) throws IOException {
+        Manifest original = verify(source);
+        requireJsonObject(metricsJson);
+        return publish(target, staging -> {
+            List<String> names = new ArrayList<>();
+            for (Manifest.FileEntry entry : original.files()) {
+                if (METRICS.equals(entry.path())) {
+                    Files.writeString(staging.resolve(METRICS), metricsJson);
+                } else {
+                    Files.copy(source.resolve(entry.path()), staging.resolve(entry.path()));
+                }
+                names.add(entry.path());
+            }
+            return names;
+        }, files -> original.version());
+    }
+
     private interface StagedFiles {
         /** Writes the version's files into {@code staging}; returns their names in manifest order. */
         List<String> write(Path staging) throws IOException;

@@ -53,11 +53,8 @@ final class ProgressLine {
     }
 
     private static String eta(TrainingBudget budget, long step, Duration elapsed, double secondsPerStep) {
-        double bySteps = budget.steps() > 0 ? (budget.steps() - step) * secondsPerStep : Double.POSITIVE_INFINITY;
-        double byTime = budget.time() != null ? (budget.time().toMillis() - elapsed.toMillis()) / 1000.0
-                : Double.POSITIVE_INFINITY;
-        double remaining = Math.max(0, Math.min(bySteps, byTime));
-        return Double.isInfinite(remaining) ? "?" : format(Duration.ofMillis((long) (remaining * 1000)));
+        Duration remaining = TrainingProgress.eta(budget, step, elapsed, secondsPerStep);
+        return remaining == null ? "?" : format(remaining);
     }
 
     static String format(Duration d) {

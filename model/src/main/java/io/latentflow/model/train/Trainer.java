@@ -23,6 +23,7 @@ import io.latentflow.model.data.SourceSplit;
 import io.latentflow.model.data.TrainingImage;
 import io.latentflow.model.drift.ReferenceProfile;
 import io.latentflow.model.eval.EvaluationOptions;
+import io.latentflow.model.eval.EvaluationImages;
 import io.latentflow.model.eval.EvaluationReport;
 import io.latentflow.model.eval.Evaluator;
 import io.latentflow.model.eval.ImageBatch;
@@ -132,9 +133,10 @@ public final class Trainer implements AutoCloseable {
         this.perturbations = new LatentPerturbations(recipe.perturbations());
         this.schedule = new LearningRateSchedule(recipe.learningRate(), WARMUP_STEPS);
 
-        List<Path> files = ImageFolder.list(options.images());
+        List<Path> files = options.trainingFiles() != null ? options.trainingFiles()
+                : ImageFolder.list(options.images());
         this.split = SourceSplit.of(files, p -> SourceSplit.sourceOf(p.getFileName().toString()),
-                validationFraction);
+                options.trainingFiles() != null ? 0 : validationFraction);
         List<TrainingImage> training = ImageFolder.load(split.training());
         this.trainImageCount = training.size();
         this.sampler = new CropSampler(training, cropSize);
@@ -154,6 +156,11 @@ public final class Trainer implements AutoCloseable {
         try {
             this.live = Autoencoder.initialized(architecture, manager, seed);
             this.averaged = Autoencoder.initialized(architecture, manager, seed);
+            if (options.startFrom() != null && resumed == null) {
+                float[][] weights = weightsOf(options.startFrom());
+                parametersOf(live).setValues(weights);
+                parametersOf(averaged).setValues(weights);
+            }
             averaged.encoder().freezeParameters(true);
             averaged.decoder().freezeParameters(true);
             live.encoder().traceInto(trace, "encoder/");
@@ -178,7 +185,8 @@ public final class Trainer implements AutoCloseable {
                 architecture.shortName(), liveParameters.count(), trainImageCount,
                 countSources(training), validationImages.size(), split.validationSources().size(),
                 split.validationSources(), cropSize, batchSize, seed, options.threads(),
-                resumed != null ? ", resumed at step " + step : "");
+                resumed != null ? ", resumed at step " + step
+                        : options.startFrom() != null ? ", starting from the weights of " + options.startFrom() : "");
     }
 
     /** Trains until the budget is spent, then validates and writes the model directory. */
@@ -188,6 +196,7 @@ public final class Trainer implements AutoCloseable {
         List<Map<String, Float>> history = new ArrayList<>();
         long started = System.nanoTime();
         long lastCheckpoint = started;
+        TrainingListener listener = options.listener();
         lastGood = snapshot();
         while (!budget.exhausted(step, elapsed(started))) {
             double learningRate = learningRateScale * schedule.at(step, budget.progress(step, elapsed(started)));
@@ -205,6 +214,9 @@ public final class Trainer implements AutoCloseable {
             }
             boolean last = budget.exhausted(step, elapsed(started));
             progress.stepDone(step, budget, elapsed(started), losses, learningRate, nonFiniteSkips, last);
+            double secondsPerStep = (System.nanoTime() - started) / 1e9 / (step - firstStep);
+            listener.stepDone(new TrainingProgress(step, budget.steps(), budget.progress(step, elapsed(started)),
+                    losses, elapsed(started), TrainingProgress.eta(budget, step, elapsed(started), secondsPerStep)));
             if (!last && System.nanoTime() - lastCheckpoint >= options.checkpointEvery().toNanos()) {
                 writeCheckpoint(elapsed(started));
                 lastCheckpoint = System.nanoTime();
@@ -240,14 +252,12 @@ public final class Trainer implements AutoCloseable {
                     ModelDirectory.sha256(dir.resolve(ModelDirectory.ENCODER_PARAMS)) + " "
                             + ModelDirectory.sha256(dir.resolve(ModelDirectory.DECODER_PARAMS)))).substring(0, 12);
             try (ServingModel model = ServingModel.load(dir)) {
-                List<TrainingImage> reference = ImageFolder.load(referenceFiles);
-                ReferenceProfile profile = ReferenceProfile.compute(model, version,
-                        ValidationImages.batches(reference, architecture.downsamplingFactor()),
-                        reference.stream().map(TrainingImage::source).toList(), Optional.of(recipe), referenceFiles.size() + " images of " + options.images().getFileName()
-                                + " (written by the trainer)");
+                ReferenceProfile profile = referenceProfile(model, version);
                 if (batches.isEmpty()) {
-                    LOG.warn("No validation images (one source only, or images smaller than f): metrics.json has no"
-                            + " validation figures");
+                    if (options.trainingFiles() == null) {
+                        LOG.warn("No validation images (one source only, or images smaller than f): metrics.json has"
+                                + " no validation figures");
+                    }
                     return new Validated(version, null, profile);
                 }
                 return new Validated(version, Evaluator.evaluate(model, batches, EvaluationOptions.defaults()), profile);
@@ -255,6 +265,20 @@ public final class Trainer implements AutoCloseable {
         } finally {
             ModelDirectory.deleteRecursively(temp);
         }
+    }
+
+    /** The latents of (a spread of) the training images, what the drift monitor compares live latents with. */
+    private ReferenceProfile referenceProfile(ServingModel model, String version) {
+        int f = architecture.downsamplingFactor();
+        String source = referenceFiles.size() + " images of " + folderNames(referenceFiles) + " (written by the trainer"
+                + (options.profileSize() > 0 ? ", prepared as the encode job prepares its input)" : ")");
+        if (options.profileSize() > 0) {
+            return ReferenceProfile.compute(model, version, EvaluationImages.load(referenceFiles,
+                    options.profileSize(), f), null, Optional.of(recipe), source);
+        }
+        List<TrainingImage> reference = ImageFolder.load(referenceFiles);
+        return ReferenceProfile.compute(model, version, ValidationImages.batches(reference, f),
+                reference.stream().map(TrainingImage::source).toList(), Optional.of(recipe), source);
     }
 
     private record Validated(String version, EvaluationReport report, ReferenceProfile profile) {
@@ -481,6 +505,9 @@ public final class Trainer implements AutoCloseable {
             training.put("discriminator", d);
         }
         metrics.putPOJO("training", training);
+        if (!options.provenance().isEmpty()) {
+            metrics.putPOJO("provenance", options.provenance());
+        }
         return JSON.writeValueAsString(metrics);
     }
 
@@ -515,6 +542,33 @@ public final class Trainer implements AutoCloseable {
     private static NamedParameters parametersOf(Autoencoder autoencoder) {
         return NamedParameters.of(new Pair<String, Block>("encoder", autoencoder.encoder()),
                 new Pair<String, Block>("decoder", autoencoder.decoder()));
+    }
+
+    /**
+     * The weights of a saved version, verified against its manifest, for a run that starts from them (fine-tuning).
+     *
+     * @throws IllegalArgumentException when the version's architecture is not the one being trained
+     */
+    private float[][] weightsOf(Path modelDir) throws IOException {
+        ModelDirectory.verify(modelDir);
+        AutoencoderConfig saved = AutoencoderConfig.read(modelDir.resolve(ModelDirectory.CONFIG));
+        if (!saved.equals(architecture)) {
+            throw new IllegalArgumentException("cannot start from " + modelDir + ": it is a " + saved.shortName()
+                    + " " + saved + ", the run trains " + architecture + "; train with the model's own config.json");
+        }
+        try (NDManager loading = manager.newSubManager()) {
+            Autoencoder loaded = Autoencoder.load(saved, loading, modelDir.resolve(ModelDirectory.ENCODER_PARAMS),
+                    modelDir.resolve(ModelDirectory.DECODER_PARAMS));
+            return parametersOf(loaded).values();
+        } catch (ai.djl.MalformedModelException e) {
+            throw new IllegalArgumentException("cannot start from " + modelDir + ": " + e.getMessage(), e);
+        }
+    }
+
+    /** The folders the files come from, by name, e.g. {@code illustrations + photos}. */
+    private static String folderNames(List<Path> files) {
+        return String.join(" + ", files.stream().map(f -> String.valueOf(f.toAbsolutePath().getParent()
+                .getFileName())).distinct().toList());
     }
 
     private static long countSources(List<TrainingImage> images) {

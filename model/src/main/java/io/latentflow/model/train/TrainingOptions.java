@@ -7,6 +7,10 @@ import io.latentflow.model.recipe.RecipeConfig;
 import java.io.PrintStream;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 
 /**
@@ -28,6 +32,16 @@ import java.util.Objects;
  * @param progressEvery      time between progress lines (default 5 s)
  * @param progress           where progress lines go (default stderr)
  * @param command            the command line that started the run, recorded in metrics.json
+ * @param startFrom          a model version directory whose weights training starts from (fine-tuning), or null for
+ *                           random weights; its config must equal {@code architecture}
+ * @param trainingFiles      the images to train on, or null for every image of {@code images} split by source; when
+ *                           given, all of them train and nothing is held out (the caller evaluates on its own)
+ * @param provenance         where the run comes from (parent version, data sources, ...), recorded in metrics.json
+ *                           under {@code provenance}; empty for none
+ * @param listener           told after every step (step, losses, ETA); {@link TrainingListener#NONE} by default
+ * @param profileSize        side of the images the drift reference profile is made of, prepared as the encode job
+ *                           prepares its input (the job uses a stored profile only at its own resolution); 0 for
+ *                           the training images centre-cropped to the smallest side among them
  */
 public record TrainingOptions(
         Path images,
@@ -45,7 +59,12 @@ public record TrainingOptions(
         Path resumeFrom,
         Duration progressEvery,
         PrintStream progress,
-        String command) {
+        String command,
+        Path startFrom,
+        List<Path> trainingFiles,
+        Map<String, Object> provenance,
+        TrainingListener listener,
+        int profileSize) {
 
     public TrainingOptions {
         Objects.requireNonNull(images, "images");
@@ -72,6 +91,16 @@ public record TrainingOptions(
         progressEvery = progressEvery == null ? Duration.ofSeconds(5) : progressEvery;
         progress = progress == null ? System.err : progress;
         command = command == null ? "" : command;
+        if (trainingFiles != null && trainingFiles.isEmpty()) {
+            throw new IllegalArgumentException("no training files given: pass at least one image");
+        }
+        trainingFiles = trainingFiles == null ? null : List.copyOf(trainingFiles);
+        provenance = provenance == null ? Map.of() : Collections.unmodifiableMap(new LinkedHashMap<>(provenance));
+        listener = listener == null ? TrainingListener.NONE : listener;
+        if (profileSize < 0 || profileSize % architecture.downsamplingFactor() != 0) {
+            throw new IllegalArgumentException("profile size " + profileSize + " is not 0 or a positive multiple of"
+                    + " the downsampling factor " + f + ": use the encode job's resolution, e.g. 256");
+        }
     }
 
     public static Builder builder(Path images, Path output) {
@@ -96,6 +125,11 @@ public record TrainingOptions(
         private Duration progressEvery;
         private PrintStream progress;
         private String command;
+        private Path startFrom;
+        private List<Path> trainingFiles;
+        private Map<String, Object> provenance;
+        private TrainingListener listener;
+        private int profileSize;
 
         private Builder(Path images, Path output) {
             this.images = images;
@@ -172,10 +206,35 @@ public record TrainingOptions(
             return this;
         }
 
+        public Builder startFrom(Path modelDir) {
+            this.startFrom = modelDir;
+            return this;
+        }
+
+        public Builder trainingFiles(List<Path> files) {
+            this.trainingFiles = files;
+            return this;
+        }
+
+        public Builder provenance(Map<String, Object> value) {
+            this.provenance = value;
+            return this;
+        }
+
+        public Builder listener(TrainingListener value) {
+            this.listener = value;
+            return this;
+        }
+
+        public Builder profileSize(int value) {
+            this.profileSize = value;
+            return this;
+        }
+
         public TrainingOptions build() {
             return new TrainingOptions(images, output, architecture, recipe, budget, cropSize, batchSize, seed,
                     threads, validationFraction, checkpointDir, checkpointEvery, resumeFrom, progressEvery,
-                    progress, command);
+                    progress, command, startFrom, trainingFiles, provenance, listener, profileSize);
         }
     }
 }

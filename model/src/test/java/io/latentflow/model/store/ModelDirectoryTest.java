@@ -155,6 +155,23 @@ class ModelDirectoryTest {
         assertThat(temp.resolve("copy")).doesNotExist();
     }
 
+    @Test
+    void aCopyWithNewMetricsKeepsTheVersionAndTheWeightsAndRefusesMetricsThatAreNotAnObject() throws IOException {
+        Path copy = temp.resolve("v1-gated");
+
+        Manifest manifest = ModelDirectory.copyWithMetrics(saved, copy, "{\"gate\":{\"passed\":true}}");
+
+        assertThat(manifest.version()).isEqualTo("bounded-test-v1");
+        assertThat(ModelDirectory.verify(copy).files()).extracting(Manifest.FileEntry::path)
+                .containsExactlyElementsOf(ModelDirectory.verify(saved).files().stream().map(Manifest.FileEntry::path)
+                        .toList());
+        assertThat(Files.readString(copy.resolve(ModelDirectory.METRICS))).isEqualTo("{\"gate\":{\"passed\":true}}");
+        assertThat(Files.readAllBytes(copy.resolve(ModelDirectory.ENCODER_PARAMS)))
+                .isEqualTo(Files.readAllBytes(saved.resolve(ModelDirectory.ENCODER_PARAMS)));
+        assertThatThrownBy(() -> ModelDirectory.copyWithMetrics(saved, temp.resolve("bad"), "[1]"))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("JSON object");
+    }
+
     private void assertRefused(String file, String reason) {
         assertThatThrownBy(() -> ServingModel.load(saved))
                 .isInstanceOf(InvalidModelDirectoryException.class)

@@ -1,0 +1,366 @@
+package io.latentflow.cli;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import io.latentflow.jobs.registry.ModelRegistry;
+import io.latentflow.model.AutoencoderConfig;
+import io.latentflow.model.ServingModel;
+import io.latentflow.model.data.ImageFolder;
+import io.latentflow.model.data.SourceSplit;
+import io.latentflow.model.eval.EvaluationImages;
+import io.latentflow.model.eval.GateThresholds;
+import io.latentflow.model.eval.GateVerdict;
+import io.latentflow.model.eval.ImageBatch;
+import io.latentflow.model.eval.PromotionGate;
+import io.latentflow.model.finetune.FineTuneOptions;
+import io.latentflow.model.finetune.FineTuneResult;
+import io.latentflow.model.finetune.FineTuner;
+import io.latentflow.model.finetune.GatedCandidate;
+import io.latentflow.model.store.ModelDirectory;
+import io.latentflow.model.store.ShippedModel;
+import io.latentflow.model.train.TrainingBudget;
+import io.latentflow.schemas.Topics;
+import io.latentflow.schemas.TrainingRequest;
+import io.latentflow.schemas.TrainingTrigger;
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.ArgGroup;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+/**
+ * {@code latentflow finetune}: fine-tunes the serving version on recent images with a replay share of older ones,
+ * judges the candidate with the promotion gate on held-out sources of both, publishes it, and promotes or rejects it.
+ */
+@Command(name = "finetune", mixinStandardHelpOptions = true,
+        description = {"Fine-tune the serving model version on recent images (plus a replay share of older ones),"
+                + " judge the candidate against it on held-out sources of both, publish it and PROMOTE or REJECT it"
+                + " with the gate's figures.",
+                "Exit code: 0 promoted (or passed, with --no-promote / --no-publish), 3 rejected by the gate,"
+                        + " 1 or 2 on errors."})
+final class FinetuneCommand implements Callable<Integer> {
+
+    static final int REJECTED = 3;
+    private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
+
+    @Spec
+    CommandSpec spec;
+
+    @Mixin
+    ServiceOptions service;
+
+    @Option(names = "--images-recent", required = true, paramLabel = "DIR",
+            description = "The new data: its sources split into training and held-out evaluation sources.")
+    Path recentImages;
+
+    @Option(names = "--images-older", required = true, paramLabel = "DIR",
+            description = "Data the serving version was made for (e.g. its own training photos): some sources are"
+                    + " replayed during training, other sources held out to check nothing is forgotten.")
+    Path olderImages;
+
+    @ArgGroup(exclusive = true)
+    Budget budget = new Budget();
+
+    static final class Budget {
+        @Option(names = "--steps", description = "Training steps (default 300).")
+        Long steps;
+
+        @Option(names = "--minutes", description = "Training time instead of a step count.")
+        Double minutes;
+    }
+
+    @Option(names = "--model", paramLabel = "DIR|default", description = "Fine-tune this version instead of the"
+            + " registry's serving one (default: the serving version; the shipped default model when none was"
+            + " promoted).")
+    String model;
+
+    @Option(names = "--no-promote", description = "Publish a candidate that passes the gate, but do not promote it.")
+    boolean noPromote;
+
+    @Option(names = "--no-publish", description = "Only fine-tune and judge: contact no registry (needs --model).")
+    boolean noPublish;
+
+    @Option(names = "--out", paramLabel = "DIR", description = "The new version's directory (default:"
+            + " <state-dir>/finetune/<version>).")
+    Path out;
+
+    @Option(names = "--replay-share", defaultValue = "0.3",
+            description = "Share of training images taken from --images-older (default ${DEFAULT-VALUE}).")
+    double replayShare;
+
+    @Option(names = "--learning-rate", description = "Adam's learning rate (default: the serving version's"
+            + " recipe's; a fine-tune may want a gentler one).")
+    Double learningRate;
+
+    @Option(names = "--holdout", description = "Fraction of each folder's sources held out for the gate (default 1/6,"
+            + " the trainer's: of the 27 photo sources, the 5 the default model was validated on).")
+    Double holdout;
+
+    @Option(names = "--resolution", defaultValue = "256", description = "The encode job's image side: the gate"
+            + " evaluates and the drift profile is made at it (default ${DEFAULT-VALUE}).")
+    int resolution;
+
+    @Option(names = "--size", defaultValue = "64", description = "Training crop size (default ${DEFAULT-VALUE}).")
+    int cropSize;
+
+    @Option(names = "--batch", defaultValue = "16", description = "Crops per step (default ${DEFAULT-VALUE}).")
+    int batch;
+
+    @Option(names = "--seed", defaultValue = "1", description = "Seeds every random draw (default ${DEFAULT-VALUE}).")
+    long seed;
+
+    @Option(names = "--threads", defaultValue = "2", description = "Intra-op threads (default ${DEFAULT-VALUE}).")
+    int threads;
+
+    @Option(names = "--min-psnr", description = "Gate floor, dB, on both held-out sets (default 20).")
+    Double minPsnr;
+
+    @Option(names = "--min-ssim", description = "Gate floor on both held-out sets (default 0.5).")
+    Double minSsim;
+
+    @Option(names = "--latent-std-band", split = ",", paramLabel = "MIN,MAX",
+            description = "Gate: band of every latent channel's std (default 0.4,1.0).")
+    List<Double> latentStdBand;
+
+    @Option(names = "--max-older-loss", description = "Gate: dB the older held-out images may lose (default 0.3).")
+    Double maxOlderLoss;
+
+    @Option(names = "--min-recent-gain", description = "Gate: dB the recent held-out images must gain (default 0.1).")
+    Double minRecentGain;
+
+    @Option(names = "--json", description = "Print one JSON object (progress stays on stderr).")
+    boolean json;
+
+    @Override
+    public Integer call() throws Exception {
+        if (noPublish && model == null) {
+            throw new IllegalArgumentException("--no-publish contacts no registry, so it cannot find the serving"
+                    + " version: give --model DIR|default");
+        }
+        TrainingRequest request = request();
+        SourceSplit<Path> recent = split(recentImages, "--images-recent");
+        SourceSplit<Path> older = split(olderImages, "--images-older");
+        ModelRegistry registry = noPublish ? null : ModelsCommand.open(service);
+        Path work = Files.createDirectories(service.stateDir.resolve("finetune"));
+        Path temp = Files.createTempDirectory(work, ".run-");
+        try {
+            Path serving = servingVersion(registry, temp);
+            say("fine-tuning %s on %d recent images (%d sources) + a %.0f %% replay of %d older images; held out"
+                            + " for the gate: %s and %s", ModelDirectory.verify(serving).version(),
+                    recent.training().size(), recent.training().stream().map(this::source).distinct().count(),
+                    100 * replayShare, older.training().size(), recent.validationSources(),
+                    older.validationSources());
+            FineTuneResult tuned = FineTuner.run(FineTuneOptions.builder(serving, recent.training(),
+                            older.training(), temp.resolve("trained"))
+                    .replayShare(replayShare).budget(budget()).cropSize(cropSize).batchSize(batch).seed(seed)
+                    .threads(threads).resolution(resolution).learningRate(learningRate).provenance(provenance(request))
+                    .command(commandLine()).build());
+
+            int f = AutoencoderConfig.read(tuned.modelDir().resolve(ModelDirectory.CONFIG)).downsamplingFactor();
+            say("judging %s against %s on %d + %d held-out images at %d px", tuned.version(), tuned.parentVersion(),
+                    recent.validation().size(), older.validation().size(), resolution);
+            List<ImageBatch> heldOutRecent = EvaluationImages.load(recent.validation(), resolution, f);
+            List<ImageBatch> heldOutOlder = EvaluationImages.load(older.validation(), resolution, f);
+            GateThresholds thresholds = thresholds();
+            GateVerdict verdict = new PromotionGate(thresholds).judge(tuned.modelDir(), serving, heldOutRecent,
+                    heldOutOlder);
+            Path versionDir = out != null ? out : work.resolve(tuned.version());
+            GatedCandidate.write(tuned.modelDir(), versionDir, verdict, thresholds, heldOut(recent, older));
+            say("%s", verdict.reason());
+
+            String state = registry == null ? null : register(registry, tuned.version(), versionDir, verdict);
+            report(request, tuned, verdict, versionDir, state,
+                    registry == null ? null : registry.uri(tuned.version()), recent, older);
+            return verdict.passed() ? 0 : REJECTED;
+        } finally {
+            ModelDirectory.deleteRecursively(temp);
+            if (registry != null) {
+                registry.close();
+            }
+        }
+    }
+
+    /** Publishes the version, then PROMOTED or REJECTED by the verdict (PUBLISHED only, with --no-promote). */
+    private String register(ModelRegistry registry, String version, Path versionDir, GateVerdict verdict)
+            throws IOException {
+        registry.publish(versionDir);
+        if (!verdict.passed()) {
+            registry.reject(version, verdict.reason(), verdict.figures());
+            return "REJECTED";
+        }
+        if (noPromote) {
+            say("published %s; not promoted (--no-promote): 'latentflow models promote %s' serves it", version,
+                    version);
+            return "PUBLISHED";
+        }
+        registry.promote(version, verdict.reason());
+        return "PROMOTED";
+    }
+
+    /** The version to start from: --model, else the registry's serving one, else the shipped default model. */
+    private Path servingVersion(ModelRegistry registry, Path temp) throws IOException {
+        if (model != null && !"default".equals(model)) {
+            return Path.of(model);
+        }
+        if (model == null) {
+            var serving = registry.history().serving();
+            if (serving.isPresent()) {
+                Path dir = new ServiceState(service.stateDir).modelsDirectory().resolve(serving.get());
+                if (Files.isDirectory(dir)) {
+                    ModelDirectory.verify(dir);
+                    return dir;
+                }
+                return registry.download(serving.get(), dir);
+            }
+            say("no version was promoted in the registry: starting from the shipped default model, as 'run' serves");
+        }
+        Path shipped = ShippedModel.extract(ServingModel.class.getClassLoader(),
+                ServingModel.DEFAULT_RESOURCE_FOLDER).orElseThrow();
+        Path dir = temp.resolve("default");
+        Files.move(shipped, dir);
+        return dir;
+    }
+
+    private SourceSplit<Path> split(Path folder, String option) {
+        SourceSplit<Path> split = SourceSplit.of(ImageFolder.list(folder), this::source,
+                holdout != null ? holdout : SourceSplit.DEFAULT_VALIDATION_FRACTION);
+        if (split.validation().isEmpty()) {
+            throw new IllegalArgumentException(option + " " + folder + " has images of one source only: the gate"
+                    + " holds out whole sources (<source>_s<scale>_<tile>.jpg), so give images of at least two");
+        }
+        return split;
+    }
+
+    private String source(Path file) {
+        return SourceSplit.sourceOf(file.getFileName().toString());
+    }
+
+    private TrainingBudget budget() {
+        if (budget.minutes != null) {
+            return TrainingBudget.minutes(budget.minutes);
+        }
+        return TrainingBudget.steps(budget.steps != null ? budget.steps : 300);
+    }
+
+    private GateThresholds thresholds() {
+        GateThresholds d = GateThresholds.DEFAULTS;
+        if (latentStdBand != null && latentStdBand.size() != 2) {
+            throw new IllegalArgumentException("--latent-std-band takes two numbers, MIN,MAX, got " + latentStdBand);
+        }
+        return new GateThresholds(minPsnr != null ? minPsnr : d.minPsnr(), minSsim != null ? minSsim : d.minSsim(),
+                d.maxFractionOutsideUnit(), latentStdBand != null ? latentStdBand.get(0) : d.minChannelStd(),
+                latentStdBand != null ? latentStdBand.get(1) : d.maxChannelStd(), d.maxBlackHolePositions(),
+                maxOlderLoss != null ? maxOlderLoss : d.maxOlderLossDb(),
+                minRecentGain != null ? minRecentGain : d.minRecentGainDb());
+    }
+
+    /** This run as the message the training job will consume from {@value Topics#TRAINING_REQUESTS}. */
+    private TrainingRequest request() {
+        return TrainingRequest.newBuilder()
+                .setRequestId(UUID.randomUUID().toString())
+                .setRequestedAt(Instant.now())
+                .setTrigger(TrainingTrigger.USER)
+                .setSteps(budget.minutes == null ? budget().steps() : null)
+                .setMinutes(budget.minutes)
+                .setPromote(!noPromote)
+                .setRecentImages(recentImages.toAbsolutePath().normalize().toString())
+                .setOlderImages(olderImages.toAbsolutePath().normalize().toString())
+                .setReplayShare(replayShare)
+                .build();
+    }
+
+    private static Map<String, Object> provenance(TrainingRequest request) {
+        Map<String, Object> provenance = new LinkedHashMap<>();
+        provenance.put("requestId", request.getRequestId());
+        provenance.put("trigger", request.getTrigger().name());
+        provenance.put("requestedAt", request.getRequestedAt().toString());
+        provenance.put("recentImages", request.getRecentImages());
+        provenance.put("olderImages", request.getOlderImages());
+        return provenance;
+    }
+
+    private static Map<String, Object> heldOut(SourceSplit<Path> recent, SourceSplit<Path> older) {
+        Map<String, Object> heldOut = new LinkedHashMap<>();
+        heldOut.put("recentSources", List.copyOf(new java.util.TreeSet<>(recent.validationSources())));
+        heldOut.put("recentImages", recent.validation().size());
+        heldOut.put("olderSources", List.copyOf(new java.util.TreeSet<>(older.validationSources())));
+        heldOut.put("olderImages", older.validation().size());
+        return heldOut;
+    }
+
+    private void report(TrainingRequest request, FineTuneResult tuned, GateVerdict verdict, Path versionDir, String state, String uri,
+                        SourceSplit<Path> recent, SourceSplit<Path> older) throws IOException {
+        PrintWriter stdout = spec.commandLine().getOut();
+        double minutes = tuned.training().trainingTime().toMillis() / 60000.0;
+        if (json) {
+            Map<String, Object> result = new LinkedHashMap<>();
+            result.put("requestId", request.getRequestId());
+            result.put("version", tuned.version());
+            result.put("parentVersion", tuned.parentVersion());
+            result.put("modelDir", versionDir.toAbsolutePath().toString());
+            result.put("steps", tuned.training().steps());
+            result.put("minutes", minutes);
+            result.put("secondsPerStep", tuned.training().secondsPerStep());
+            result.put("recentImages", tuned.recentImages());
+            result.put("replayImages", tuned.replayImages());
+            result.put("heldOut", heldOut(recent, older));
+            Map<String, Object> gate = new LinkedHashMap<>();
+            gate.put("passed", verdict.passed());
+            gate.put("reason", verdict.reason());
+            gate.put("failures", verdict.failures());
+            gate.put("figures", verdict.figures());
+            result.put("gate", gate);
+            result.put("registryState", state);
+            result.put("uri", uri);
+            stdout.println(JSON.writeValueAsString(result));
+        } else {
+            stdout.printf(Locale.ROOT, "%s fine-tuned from %s: %d steps in %.1f min on %d recent + %d replayed"
+                            + " images, written to %s%n", tuned.version(), tuned.parentVersion(),
+                    tuned.training().steps(), minutes, tuned.recentImages(), tuned.replayImages(), versionDir);
+            stdout.printf("gate: %s%n", verdict.reason());
+            if (state != null) {
+                stdout.printf("registry: %s %s (%s)%n", state, tuned.version(), uri);
+            }
+        }
+        stdout.flush();
+    }
+
+    private void say(String format, Object... args) {
+        PrintWriter err = spec.commandLine().getErr();
+        err.println(String.format(Locale.ROOT, format, args));
+        err.flush();
+    }
+
+    private String commandLine() {
+        StringBuilder line = new StringBuilder("latentflow finetune --images-recent ").append(recentImages)
+                .append(" --images-older ").append(olderImages);
+        if (budget.steps != null) {
+            line.append(" --steps ").append(budget.steps);
+        }
+        if (budget.minutes != null) {
+            line.append(" --minutes ").append(budget.minutes);
+        }
+        if (model != null) {
+            line.append(" --model ").append(model);
+        }
+        if (learningRate != null) {
+            line.append(" --learning-rate ").append(learningRate);
+        }
+        line.append(" --replay-share ").append(replayShare).append(" --resolution ").append(resolution)
+                .append(" --size ").append(cropSize).append(" --batch ").append(batch).append(" --seed ").append(seed)
+                .append(" --threads ").append(threads);
+        return line.toString();
+    }
+}

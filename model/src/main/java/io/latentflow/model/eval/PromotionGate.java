@@ -1,0 +1,162 @@
+package io.latentflow.model.eval;
+
+import io.latentflow.model.LatentEncoder;
+import io.latentflow.model.ServingModel;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+
+/**
+ * Decides whether a candidate model version may replace the serving one, in the style of TFX's Evaluator and MLflow's
+ * thresholds. Both versions are measured on held-out RECENT images (the new data the candidate was tuned for) and
+ * held-out OLDER images (what the serving version was made for); held out by source, never by tile, by the caller.
+ * The candidate passes when every check holds:
+ * <ol>
+ *   <li>it loads and warms up as the encode job will load it: {@code ServingModel.load}, {@code newEncoder}, one
+ *       batch encoded to finite latents;</li>
+ *   <li>absolute floors on both image sets: PSNR, SSIM, no latent value outside [-1, 1], every channel's std in its
+ *       band, no black holes;</li>
+ *   <li>non-regression on the older images: PSNR at most {@code maxOlderLossDb} below the serving version's;</li>
+ *   <li>improvement on the recent images: PSNR at least {@code minRecentGainDb} above the serving version's.</li>
+ * </ol>
+ */
+public final class PromotionGate {
+
+    private static final Logger LOG = LoggerFactory.getLogger(PromotionGate.class);
+    /** No robustness noise: the gate judges reconstructions and latents; noise would triple its decoding time. */
+    private static final EvaluationOptions EVALUATION = EvaluationOptions.defaults().withNoiseSigmas(List.of());
+
+    private final GateThresholds thresholds;
+
+    public PromotionGate(GateThresholds thresholds) {
+        this.thresholds = thresholds;
+    }
+
+    /**
+     * @param recent held-out recent images (sources the candidate did not train on)
+     * @param older  held-out older images (sources neither version trained on, where that is known)
+     */
+    public GateVerdict judge(Path candidateDir, Path servingDir, List<ImageBatch> recent, List<ImageBatch> older) {
+        if (recent.isEmpty() || older.isEmpty()) {
+            throw new IllegalArgumentException("the gate needs held-out recent AND older images, got "
+                    + EvaluationImages.count(recent) + " recent and " + EvaluationImages.count(older) + " older");
+        }
+        Measured serving;
+        try (ServingModel model = ServingModel.load(servingDir)) {
+            serving = new Measured(model.version(), evaluate(model, recent), evaluate(model, older), 0);
+        }
+        Measured candidate;
+        try (ServingModel model = ServingModel.load(candidateDir)) {
+            long warmupMillis = warmUp(model, recent.get(0));
+            candidate = new Measured(model.version(), evaluate(model, recent), evaluate(model, older), warmupMillis);
+        } catch (RuntimeException e) {
+            String reason = "candidate does not load and warm up as the encode job would: " + e.getMessage();
+            return new GateVerdict(String.valueOf(candidateDir.getFileName()), serving.version, false, reason,
+                    List.of(reason), Map.of());
+        }
+
+        List<String> failures = new ArrayList<>();
+        checkFloors("recent", candidate.recent, failures);
+        checkFloors("older", candidate.older, failures);
+        double olderChange = candidate.older.psnr() - serving.older.psnr();
+        if (olderChange < -thresholds.maxOlderLossDb()) {
+            failures.add(format("older images: PSNR %.2f dB is %.2f dB below the serving version's %.2f dB (at most"
+                    + " %.2f dB allowed)", candidate.older.psnr(), -olderChange, serving.older.psnr(),
+                    thresholds.maxOlderLossDb()));
+        }
+        double recentGain = candidate.recent.psnr() - serving.recent.psnr();
+        if (recentGain < thresholds.minRecentGainDb()) {
+            failures.add(format("recent images: PSNR %.2f dB gains %+.2f dB on the serving version's %.2f dB (at"
+                    + " least %+.2f dB needed)", candidate.recent.psnr(), recentGain, serving.recent.psnr(),
+                    thresholds.minRecentGainDb()));
+        }
+        String summary = format("recent %+.2f dB (%.2f -> %.2f), older %+.2f dB (%.2f -> %.2f)", recentGain,
+                serving.recent.psnr(), candidate.recent.psnr(), olderChange, serving.older.psnr(),
+                candidate.older.psnr());
+        boolean passed = failures.isEmpty();
+        String reason = passed ? "passed the gate: " + summary : "failed the gate: " + String.join("; ", failures);
+        LOG.info("Candidate {} against serving {}: {}", candidate.version, serving.version, reason);
+        return new GateVerdict(candidate.version, serving.version, passed, reason, failures,
+                figures(candidate, serving, passed));
+    }
+
+    private void checkFloors(String set, EvaluationReport report, List<String> failures) {
+        if (report.psnr() < thresholds.minPsnr()) {
+            failures.add(format("%s images: PSNR %.2f dB below the floor %.2f dB", set, report.psnr(),
+                    thresholds.minPsnr()));
+        }
+        if (report.ssim() < thresholds.minSsim()) {
+            failures.add(format("%s images: SSIM %.3f below the floor %.3f", set, report.ssim(), thresholds.minSsim()));
+        }
+        if (report.fractionOutsideUnit() > thresholds.maxFractionOutsideUnit()) {
+            failures.add(format("%s images: %.4f %% of latent values outside [-1, 1] (at most %.4f %%)", set,
+                    100 * report.fractionOutsideUnit(), 100 * thresholds.maxFractionOutsideUnit()));
+        }
+        double minStd = report.channelStd().stream().mapToDouble(Double::doubleValue).min().orElse(0);
+        double maxStd = report.channelStd().stream().mapToDouble(Double::doubleValue).max().orElse(0);
+        if (minStd < thresholds.minChannelStd() || maxStd > thresholds.maxChannelStd()) {
+            failures.add(format("%s images: latent channel std %.3f-%.3f outside the band %.3f-%.3f", set, minStd,
+                    maxStd, thresholds.minChannelStd(), thresholds.maxChannelStd()));
+        }
+        if (report.blackHolePositions() > thresholds.maxBlackHolePositions()) {
+            failures.add(format("%s images: %d black-hole latent values (at most %d)", set,
+                    report.blackHolePositions(), thresholds.maxBlackHolePositions()));
+        }
+    }
+
+    /** Loads nothing more: the model is loaded; opens an encoder and encodes one batch, as the first batch of a job. */
+    private static long warmUp(ServingModel model, ImageBatch batch) {
+        long started = System.nanoTime();
+        try (LatentEncoder encoder = model.newEncoder()) {
+            float[] latents = encoder.encode(batch.pixels(), batch.count(), batch.height(), batch.width());
+            for (float value : latents) {
+                if (!Float.isFinite(value)) {
+                    throw new IllegalStateException("its first batch encodes to non-finite latents");
+                }
+            }
+        }
+        return (System.nanoTime() - started) / 1_000_000;
+    }
+
+    private static EvaluationReport evaluate(ServingModel model, List<ImageBatch> images) {
+        return Evaluator.evaluate(model, images, EVALUATION);
+    }
+
+    private static Map<String, Double> figures(Measured candidate, Measured serving, boolean passed) {
+        Map<String, Double> figures = new LinkedHashMap<>();
+        put(figures, "recent", candidate.recent, serving.recent);
+        put(figures, "older", candidate.older, serving.older);
+        figures.put("warmupMillis", (double) candidate.warmupMillis);
+        figures.put("passed", passed ? 1.0 : 0.0);
+        return figures;
+    }
+
+    private static void put(Map<String, Double> figures, String set, EvaluationReport candidate,
+                            EvaluationReport serving) {
+        figures.put(set + ".images", (double) candidate.images());
+        figures.put(set + ".psnr", candidate.psnr());
+        figures.put(set + ".servingPsnr", serving.psnr());
+        figures.put(set + ".psnrChange", candidate.psnr() - serving.psnr());
+        figures.put(set + ".ssim", candidate.ssim());
+        figures.put(set + ".servingSsim", serving.ssim());
+        figures.put(set + ".fractionOutsideUnit", candidate.fractionOutsideUnit());
+        figures.put(set + ".minChannelStd", candidate.channelStd().stream().mapToDouble(Double::doubleValue).min()
+                .orElse(0));
+        figures.put(set + ".maxChannelStd", candidate.channelStd().stream().mapToDouble(Double::doubleValue).max()
+                .orElse(0));
+        figures.put(set + ".blackHolePositions", (double) candidate.blackHolePositions());
+    }
+
+    private static String format(String pattern, Object... args) {
+        return String.format(Locale.ROOT, pattern, args);
+    }
+
+    private record Measured(String version, EvaluationReport recent, EvaluationReport older, long warmupMillis) {
+    }
+}

@@ -1,0 +1,155 @@
+package io.latentflow.model.finetune;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.latentflow.model.LatentEncoder;
+import io.latentflow.model.ServingModel;
+import io.latentflow.model.drift.ReferenceProfile;
+import io.latentflow.model.recipe.RecipeConfig;
+import io.latentflow.model.store.ModelDirectory;
+import io.latentflow.model.train.RecipeFile;
+import io.latentflow.model.train.Trainer;
+import io.latentflow.model.train.TrainingBudget;
+import io.latentflow.model.train.TrainingOptions;
+import io.latentflow.model.train.TrainingProgress;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+class FineTunerTest {
+
+    private static final Path SAMPLES = Path.of(System.getProperty("latentflow.home"), "samples");
+
+    @TempDir
+    static Path shared;
+
+    @TempDir
+    Path temp;
+
+    private static Path serving;
+
+    /** A serving version: a few steps of the trainer on three sample photos, with its recipe.json. */
+    @BeforeAll
+    static void trainServingVersion() throws IOException {
+        Path photos = Files.createDirectories(shared.resolve("photos"));
+        for (Path file : files("photos", "Autumn", "Kite", "Path")) {
+            Files.copy(file, photos.resolve(file.getFileName()));
+        }
+        TrainingOptions options = TrainingOptions.builder(photos, shared.resolve("serving"))
+                .budget(TrainingBudget.steps(3)).batchSize(4).threads(1)
+                .progress(new PrintStream(new ByteArrayOutputStream())).build();
+        try (Trainer trainer = new Trainer(options)) {
+            serving = trainer.run().modelDir();
+        }
+    }
+
+    private static List<Path> files(String folder, String... sources) throws IOException {
+        List<Path> files = new ArrayList<>();
+        try (var listing = Files.list(SAMPLES.resolve(folder))) {
+            listing.sorted().forEach(file -> {
+                for (String source : sources) {
+                    if (file.getFileName().toString().startsWith(source + "_s")) {
+                        files.add(file);
+                    }
+                }
+            });
+        }
+        return files;
+    }
+
+    private FineTuneOptions.Builder options(String out, long steps) throws IOException {
+        return FineTuneOptions.builder(serving, files("illustrations", "Altai", "Flow", "Opal"),
+                        files("photos", "Grey", "Kite", "ColdRipple"), temp.resolve(out))
+                .budget(TrainingBudget.steps(steps)).batchSize(4).threads(1).resolution(64)
+                .progress(new PrintStream(new ByteArrayOutputStream()));
+    }
+
+    @Test
+    void aFineTuneWritesANewVersionWithItsProvenanceDriftProfileAndTheServingRecipe() throws IOException {
+        List<TrainingProgress> progress = new ArrayList<>();
+        FineTuneResult result = FineTuner.run(options("candidate", 4).replayShare(0.5)
+                .provenance(Map.of("requestId", "r-1", "offsets", "images:0:100-160"))
+                .listener(progress::add).command("latentflow finetune --test").build());
+
+        ModelDirectory.verify(result.modelDir());
+        String parent = ModelDirectory.verify(serving).version();
+        assertThat(result.version()).startsWith("bounded-f8c8-").isNotEqualTo(parent);
+        assertThat(result.parentVersion()).isEqualTo(parent);
+        assertThat(result.recentImages()).isEqualTo(12);
+        assertThat(result.replayImages()).as("half of the training images replayed").isEqualTo(12);
+        assertThat(RecipeFile.read(result.modelDir())).isEqualTo(RecipeFile.read(serving));
+
+        JsonNode metrics = new ObjectMapper().readTree(result.modelDir().resolve(ModelDirectory.METRICS).toFile());
+        assertThat(metrics.at("/modelVersion").asText()).isEqualTo(result.version());
+        assertThat(metrics.at("/provenance/parentVersion").asText()).isEqualTo(parent);
+        assertThat(metrics.at("/provenance/recentSources").toString()).isEqualTo("[\"Altai\",\"Flow\",\"Opal\"]");
+        assertThat(metrics.at("/provenance/replaySources").toString()).contains("Grey", "Kite", "ColdRipple");
+        assertThat(metrics.at("/provenance/offsets").asText()).isEqualTo("images:0:100-160");
+        assertThat(metrics.at("/training/steps").asLong()).isEqualTo(4);
+        assertThat(metrics.at("/training/minutes").asDouble()).isPositive();
+        assertThat(metrics.at("/training/command").asText()).isEqualTo("latentflow finetune --test");
+
+        ReferenceProfile profile = ReferenceProfile.storedIn(result.modelDir()).orElseThrow();
+        assertThat(profile.modelVersion()).isEqualTo(result.version());
+        assertThat(profile.images()).as("every training image, recent and replayed").isEqualTo(24);
+        assertThat(profile.source()).contains("illustrations + photos");
+        assertThat(profile.imageSize()).as("the encode job's resolution").isEqualTo(64);
+
+        assertThat(progress).extracting(TrainingProgress::step).containsExactly(1L, 2L, 3L, 4L);
+        assertThat(progress.get(3).fraction()).isEqualTo(1.0);
+        assertThat(progress.get(1).eta()).isNotNull();
+        assertThat(progress).allMatch(p -> Float.isFinite(p.loss()));
+    }
+
+    @Test
+    void itStartsFromTheServingWeightsNotFromRandomOnes() throws IOException {
+        FineTuneResult result = FineTuner.run(options("one-step", 1).build());
+        float[] image = new float[3 * 64 * 64];
+        for (int i = 0; i < image.length; i++) {
+            image[i] = (float) Math.sin(i * 0.01);
+        }
+        float[] before = encode(serving, image);
+        float[] after = encode(result.modelDir(), image);
+        double largest = 0;
+        for (int i = 0; i < before.length; i++) {
+            largest = Math.max(largest, Math.abs(before[i] - after[i]));
+        }
+        assertThat(largest).as("largest latent change after one warm-up step").isLessThan(0.05);
+    }
+
+    @Test
+    void aGentlerLearningRateIsTheOnlyChangeToTheRecipeAndIsRecorded() throws IOException {
+        FineTuneResult result = FineTuner.run(options("gentle", 1).learningRate(3e-4).build());
+        RecipeConfig servingRecipe = RecipeFile.read(serving).orElseThrow();
+        assertThat(RecipeFile.read(result.modelDir())).contains(servingRecipe.withLearningRate(3e-4));
+    }
+
+    @Test
+    void aVersionWithoutItsRecipeCannotBeFineTuned() throws IOException {
+        Path noRecipe = temp.resolve("no-recipe");
+        try (ServingModel model = ServingModel.load(serving)) {
+            model.save(noRecipe, "{}");
+        }
+        assertThatThrownBy(() -> FineTuner.run(FineTuneOptions.builder(noRecipe,
+                        files("illustrations", "Altai"), List.of(), temp.resolve("x")).replayShare(0).build()))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("recipe.json");
+    }
+
+    private static float[] encode(Path modelDir, float[] image) {
+        try (ServingModel model = ServingModel.load(modelDir); LatentEncoder encoder = model.newEncoder()) {
+            return encoder.encode(image, 1, 64, 64);
+        }
+    }
+}
