@@ -24,6 +24,9 @@ public final class Topics {
     /** {@link TrainingRequest}s: requests to fine-tune the serving model version, one candidate each. */
     public static final String TRAINING_REQUESTS = "training-requests";
 
+    /** {@link TrainingProgress}: where each training request stands, then its outcome. */
+    public static final String TRAINING_PROGRESS = "training-progress";
+
     /**
      * Settings a topic is created with. The images topic is stamped by the broker when it appends a record
      * ({@code LogAppendTime}): the encoder picks the model version of an image by that timestamp, so it must be when

@@ -5,13 +5,13 @@ import org.apache.avro.specific.SpecificRecord;
 import org.apache.flink.api.common.serialization.SerializationSchema;
 
 /** Kafka record values for Flink's KafkaSink, in the project's wire format ({@link AvroCodec}). */
-final class AvroSerialization<T extends SpecificRecord> implements SerializationSchema<T> {
+public final class AvroSerialization<T extends SpecificRecord> implements SerializationSchema<T> {
 
     private static final long serialVersionUID = 1L;
 
     private final AvroCodec<T> codec;
 
-    AvroSerialization(Class<T> type) {
+    public AvroSerialization(Class<T> type) {
         this.codec = AvroCodec.of(type);
     }
 

@@ -66,6 +66,11 @@ public final class ModelRegistry implements AutoCloseable {
      * @return the version, as its manifest names it
      */
     public String publish(Path dir) throws IOException {
+        return publish(dir, Map.of());
+    }
+
+    /** {@link #publish(Path)}, with labels on the PUBLISHED event (e.g. the training request that made it). */
+    public String publish(Path dir, Map<String, String> attributes) throws IOException {
         Manifest manifest = ModelDirectory.verify(dir);
         String version = manifest.version();
         if (history().versions().containsKey(version)) {
@@ -74,7 +79,7 @@ public final class ModelRegistry implements AutoCloseable {
         }
         store.upload(dir, manifest);
         record(version, ModelEventType.PUBLISHED, "published from " + dir.toAbsolutePath(), figures(dir),
-                Map.of());
+                attributes);
         return version;
     }
 
@@ -89,6 +94,11 @@ public final class ModelRegistry implements AutoCloseable {
      * ({@link ServingTimeline}).
      */
     public Instant promote(String version, String reason, Duration lead) {
+        return promote(version, reason, lead, Map.of());
+    }
+
+    /** {@link #promote(String, String, Duration)} with the figures that decided it (a promotion gate's). */
+    public Instant promote(String version, String reason, Duration lead, Map<String, Double> figures) {
         ModelHistory history = history();
         ModelHistory.VersionState state = history.versions().get(version);
         if (state == null) {
@@ -103,7 +113,7 @@ public final class ModelRegistry implements AutoCloseable {
         history.serving().ifPresent(previous -> attributes.put("previous", previous));
         Instant effective = effectiveAfter(lead);
         attributes.put(ServingTimeline.EFFECTIVE_FROM, Long.toString(effective.toEpochMilli()));
-        record(version, ModelEventType.PROMOTED, reason, Map.of(), attributes);
+        record(version, ModelEventType.PROMOTED, reason, figures, attributes);
         return effective;
     }
 

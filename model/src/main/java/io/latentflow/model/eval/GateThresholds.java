@@ -1,5 +1,7 @@
 package io.latentflow.model.eval;
 
+import java.io.Serializable;
+
 /**
  * What a candidate model version must show to be promoted (see {@link PromotionGate}).
  *
@@ -14,7 +16,7 @@ package io.latentflow.model.eval;
  */
 public record GateThresholds(double minPsnr, double minSsim, double maxFractionOutsideUnit, double minChannelStd,
                              double maxChannelStd, long maxBlackHolePositions, double maxOlderLossDb,
-                             double minRecentGainDb) {
+                             double minRecentGainDb) implements Serializable {
 
     /**
      * Floors well below what the shipped default model measures at 256 px (27.9 dB, SSIM 0.82 on held-out photos, std

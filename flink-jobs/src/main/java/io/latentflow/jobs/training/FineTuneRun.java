@@ -1,0 +1,227 @@
+package io.latentflow.jobs.training;
+
+import io.latentflow.jobs.registry.ModelHistory;
+import io.latentflow.jobs.registry.ModelRegistry;
+import io.latentflow.jobs.sampling.TrainingSampleStore;
+import io.latentflow.model.AutoencoderConfig;
+import io.latentflow.model.ServingModel;
+import io.latentflow.model.data.ImageFolder;
+import io.latentflow.model.data.SourceSplit;
+import io.latentflow.model.eval.EvaluationImages;
+import io.latentflow.model.eval.GateVerdict;
+import io.latentflow.model.eval.ImageBatch;
+import io.latentflow.model.eval.PromotionGate;
+import io.latentflow.model.finetune.FineTuneOptions;
+import io.latentflow.model.finetune.FineTuneResult;
+import io.latentflow.model.finetune.FineTuner;
+import io.latentflow.model.finetune.GatedCandidate;
+import io.latentflow.model.store.ModelDirectory;
+import io.latentflow.model.store.ShippedModel;
+import io.latentflow.model.train.TrainingBudget;
+import io.latentflow.model.train.TrainingListener;
+import io.latentflow.schemas.ModelEvent;
+import io.latentflow.schemas.ModelEventType;
+import io.latentflow.schemas.TrainingRequest;
+import io.latentflow.schemas.TrainingState;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.TreeSet;
+
+/**
+ * One training request, from the serving version to a verdict in the registry: finds the version serving now and the
+ * data (the training samples taken since that version was promoted, unless the request names a folder; the older
+ * images to replay and to check nothing is forgotten), fine-tunes from the serving version, judges the candidate with
+ * the promotion gate on held-out sources of both, and publishes it, then PROMOTES or REJECTS it with the gate's
+ * figures. The candidate's metrics.json and its PUBLISHED event name the request and the Kafka offsets of its samples.
+ *
+ * <p>At most one candidate per request: a request whose id a published version already carries (a restart of the job
+ * mid-run replays the request) ends as {@link TrainingState#DUPLICATE} naming that version.
+ */
+public final class FineTuneRun {
+
+    /** Attribute of a PUBLISHED event: the training request that made the version. */
+    public static final String REQUEST_ID = "requestId";
+
+    private final ModelRegistry registry;
+    private final TrainingSampleStore samples;
+    private final FineTuneSettings settings;
+
+    public FineTuneRun(ModelRegistry registry, TrainingSampleStore samples, FineTuneSettings settings) {
+        this.registry = registry;
+        this.samples = samples;
+        this.settings = settings;
+    }
+
+    /**
+     * How the run ended.
+     *
+     * @param state     PROMOTED, PUBLISHED (passed, not promoted), REJECTED or DUPLICATE
+     * @param serving   the version it started from
+     * @param candidate the version it made (or the one made before, for a duplicate)
+     */
+    public record Outcome(TrainingState state, String serving, String candidate, String reason,
+                          Map<String, Double> figures) {
+    }
+
+    /** Watches the run: the training steps, and the moment it starts judging. */
+    public interface Listener extends TrainingListener {
+        default void started(String servingVersion, int recentImages, int olderImages) {
+        }
+
+        default void evaluating(String candidateVersion) {
+        }
+    }
+
+    public Outcome run(TrainingRequest request, Listener listener) throws IOException {
+        ModelHistory history = registry.history();
+        Optional<String> earlier = candidateOf(history, request.getRequestId());
+        if (earlier.isPresent()) {
+            return new Outcome(TrainingState.DUPLICATE, history.serving().orElse(null), earlier.get(),
+                    "request " + request.getRequestId() + " already made version " + earlier.get(), Map.of());
+        }
+        Path work = Files.createDirectories(Path.of(settings.workDirectory()))
+                .resolve("request-" + request.getRequestId());
+        if (Files.exists(work)) {
+            ModelDirectory.deleteRecursively(work); // what an interrupted attempt left
+        }
+        Files.createDirectories(work);
+        try {
+            Path serving = servingVersion(history, work);
+            String servingVersion = ModelDirectory.verify(serving).version();
+            Map<String, Object> provenance = provenance(request, servingVersion);
+            SourceSplit<Path> recent = split(recentImages(request, history, work, provenance), "recent");
+            SourceSplit<Path> older = split(Path.of(request.getOlderImages() != null ? request.getOlderImages()
+                    : settings.olderImages()), "older");
+            listener.started(servingVersion, recent.training().size(), older.training().size());
+
+            FineTuneResult tuned = FineTuner.run(FineTuneOptions.builder(serving, recent.training(),
+                            older.training(), work.resolve("trained"))
+                    .replayShare(request.getReplayShare()).budget(budget(request)).cropSize(settings.cropSize())
+                    .batchSize(settings.batchSize()).threads(settings.threads()).resolution(settings.resolution())
+                    .provenance(provenance).listener(listener).command("continuous-training " + request.getRequestId())
+                    .build());
+
+            listener.evaluating(tuned.version());
+            int f = AutoencoderConfig.read(tuned.modelDir().resolve(ModelDirectory.CONFIG)).downsamplingFactor();
+            List<ImageBatch> heldOutRecent = EvaluationImages.load(recent.validation(), settings.resolution(), f);
+            List<ImageBatch> heldOutOlder = EvaluationImages.load(older.validation(), settings.resolution(), f);
+            GateVerdict verdict = new PromotionGate(settings.thresholds()).judge(tuned.modelDir(), serving,
+                    heldOutRecent, heldOutOlder);
+            Path versionDir = work.resolve(tuned.version());
+            GatedCandidate.write(tuned.modelDir(), versionDir, verdict, settings.thresholds(), heldOut(recent, older));
+
+            registry.publish(versionDir, Map.of(REQUEST_ID, request.getRequestId()));
+            TrainingState state;
+            if (!verdict.passed()) {
+                registry.reject(tuned.version(), verdict.reason(), verdict.figures());
+                state = TrainingState.REJECTED;
+            } else if (request.getPromote()) {
+                registry.promote(tuned.version(), verdict.reason(), settings.lead(), verdict.figures());
+                state = TrainingState.PROMOTED;
+            } else {
+                state = TrainingState.PUBLISHED;
+            }
+            return new Outcome(state, servingVersion, tuned.version(), verdict.reason(), verdict.figures());
+        } finally {
+            if (Files.exists(work)) {
+                ModelDirectory.deleteRecursively(work);
+            }
+        }
+    }
+
+    /** The version a PUBLISHED event names as made by {@code requestId}, if any. */
+    static Optional<String> candidateOf(ModelHistory history, String requestId) {
+        return history.events().stream()
+                .filter(event -> event.getType() == ModelEventType.PUBLISHED)
+                .filter(event -> requestId.equals(event.getAttributes().get(REQUEST_ID)))
+                .map(ModelEvent::getVersion).findFirst();
+    }
+
+    /** The registry's serving version, downloaded; the shipped default model when none was ever promoted. */
+    private Path servingVersion(ModelHistory history, Path work) throws IOException {
+        Optional<String> serving = history.serving();
+        if (serving.isPresent()) {
+            return registry.download(serving.get(), work.resolve("serving"));
+        }
+        Path shipped = ShippedModel.extract(ServingModel.class.getClassLoader(), ServingModel.DEFAULT_RESOURCE_FOLDER)
+                .orElseThrow(() -> new IllegalStateException("no version was promoted and no default model is"
+                        + " shipped: publish and promote one first"));
+        Path dir = work.resolve("serving");
+        Files.move(shipped, dir);
+        return dir;
+    }
+
+    /**
+     * The request's folder, or the training samples of the windows since the serving version was promoted (all of
+     * them before any promotion); their Kafka offsets go into the provenance.
+     */
+    private Path recentImages(TrainingRequest request, ModelHistory history, Path work,
+                              Map<String, Object> provenance) throws IOException {
+        if (request.getRecentImages() != null && !request.getRecentImages().startsWith("s3://")) {
+            return Path.of(request.getRecentImages());
+        }
+        Instant since = history.serving().flatMap(version -> promotedAt(history, version)).orElse(Instant.EPOCH);
+        TrainingSampleStore.Samples recent = samples.download(since, Instant.now(), work.resolve("recent"));
+        Map<String, List<Long>> offsets = new LinkedHashMap<>();
+        recent.offsets().forEach((partition, range) -> offsets.put(partition, List.of(range[0], range[1])));
+        provenance.put("samplesSince", since.toString());
+        provenance.put("sampleShards", recent.shards());
+        provenance.put("sampleOffsets", offsets);
+        return work.resolve("recent");
+    }
+
+    private static Optional<Instant> promotedAt(ModelHistory history, String version) {
+        Instant at = null;
+        for (ModelEvent event : history.events()) {
+            if (event.getType() == ModelEventType.PROMOTED && event.getVersion().equals(version)) {
+                at = event.getTime();
+            }
+        }
+        return Optional.ofNullable(at);
+    }
+
+    private SourceSplit<Path> split(Path folder, String which) {
+        List<Path> files = Files.isDirectory(folder) ? ImageFolder.list(folder) : List.of();
+        SourceSplit<Path> split = SourceSplit.of(files, file -> SourceSplit.sourceOf(file.getFileName().toString()),
+                settings.holdout());
+        if (split.validation().isEmpty() || split.training().isEmpty()) {
+            throw new IllegalArgumentException("the " + which + " images (" + folder + ", " + files.size()
+                    + " images) come from fewer than two sources: the gate holds out whole sources, so a fine-tune"
+                    + " needs images of at least two (named <source>_..., or sent as such)");
+        }
+        return split;
+    }
+
+    private TrainingBudget budget(TrainingRequest request) {
+        if (request.getMinutes() != null) {
+            return TrainingBudget.minutes(request.getMinutes());
+        }
+        return TrainingBudget.steps(request.getSteps() != null ? request.getSteps() : settings.defaultSteps());
+    }
+
+    private static Map<String, Object> provenance(TrainingRequest request, String servingVersion) {
+        Map<String, Object> provenance = new LinkedHashMap<>();
+        provenance.put("requestId", request.getRequestId());
+        provenance.put("trigger", request.getTrigger().name());
+        provenance.put("requestedAt", request.getRequestedAt().toString());
+        provenance.put("reason", request.getReason());
+        provenance.put("fineTunedFrom", servingVersion);
+        provenance.put("attributes", new LinkedHashMap<>(request.getAttributes()));
+        return provenance;
+    }
+
+    private static Map<String, Object> heldOut(SourceSplit<Path> recent, SourceSplit<Path> older) {
+        Map<String, Object> heldOut = new LinkedHashMap<>();
+        heldOut.put("recentSources", List.copyOf(new TreeSet<>(recent.validationSources())));
+        heldOut.put("recentImages", recent.validation().size());
+        heldOut.put("olderSources", List.copyOf(new TreeSet<>(older.validationSources())));
+        heldOut.put("olderImages", older.validation().size());
+        return heldOut;
+    }
+}

@@ -1,0 +1,190 @@
+package io.latentflow.e2e;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.latentflow.cli.ImageIngest;
+import io.latentflow.infra.LocalStack;
+import io.latentflow.jobs.encode.EncodeJob;
+import io.latentflow.jobs.encode.EncodeJobSettings;
+import io.latentflow.jobs.encode.ModelLocation;
+import io.latentflow.jobs.registry.ModelHistory;
+import io.latentflow.jobs.registry.ModelRegistry;
+import io.latentflow.jobs.registry.ServingTimeline;
+import io.latentflow.jobs.sampling.SamplingSettings;
+import io.latentflow.jobs.topics.CommittedTopicReader;
+import io.latentflow.jobs.training.ContinuousTrainingJob;
+import io.latentflow.jobs.training.FineTuneRun;
+import io.latentflow.jobs.training.FineTuneSettings;
+import io.latentflow.model.eval.GateThresholds;
+import io.latentflow.model.store.ModelDirectory;
+import io.latentflow.schemas.AvroCodec;
+import io.latentflow.schemas.LatentRecord;
+import io.latentflow.schemas.ModelEvent;
+import io.latentflow.schemas.ModelEventType;
+import io.latentflow.schemas.Topics;
+import io.latentflow.schemas.TrainingProgress;
+import io.latentflow.schemas.TrainingRequest;
+import io.latentflow.schemas.TrainingState;
+import io.latentflow.schemas.TrainingTrigger;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
+import org.apache.flink.core.execution.JobClient;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.apache.kafka.common.serialization.StringSerializer;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The loop: illustrations stream through the encode job, which samples them; a training request makes the
+ * continuous-training job fine-tune the serving version on those samples (with a replay of photos), judge it, publish
+ * and promote it with its provenance; the running encode job swaps to it; the same request again makes no second
+ * candidate. The gate here lets any sound candidate through: what the loop does is under test, not how much a few
+ * steps buy (PromotionGateTest and the README's measurements are about that).
+ */
+@Timeout(value = 10, unit = TimeUnit.MINUTES)
+class ContinuousTrainingEndToEndTest {
+
+    private static final Path HOME = Path.of(System.getProperty("latentflow.home"));
+    private static final Path ILLUSTRATIONS = HOME.resolve("samples").resolve("illustrations");
+    private static final Path PHOTOS = HOME.resolve("samples").resolve("photos");
+    private static final int RESOLUTION = 64;
+    private static final AvroCodec<TrainingRequest> REQUESTS = AvroCodec.of(TrainingRequest.class);
+
+    @TempDir
+    Path work;
+
+    @Test
+    void aRequestFineTunesOnTheSamplesPromotesTheCandidateAndTheEncoderSwapsToIt() throws Exception {
+        GateThresholds anySoundCandidate = new GateThresholds(10, 0.2, 0, 0.2, 1.2, 1_000_000, 100, -100);
+        FineTuneSettings training = FineTuneSettings.defaults(RESOLUTION, PHOTOS, work.resolve("training"))
+                .withSteps(20).withTraining(64, 8).withThresholds(anySoundCandidate)
+                .withLead(ServingTimeline.MIN_LEAD);
+        try (LocalStack stack = LocalStack.start(work.resolve("state"), "latentflow");
+             ModelRegistry registry = new ModelRegistry(stack.kafka().settings(), stack.s3().settings())) {
+            EncodeJobSettings settings = EncodeJobSettings.builder(stack.kafka().settings(), stack.s3().settings())
+                    .model(ModelLocation.DEFAULT).resolution(RESOLUTION).batchSize(8)
+                    .checkpointInterval(Duration.ofMillis(500))
+                    .sampling(SamplingSettings.of(Duration.ofSeconds(2), 8))
+                    .followRegistry(true)
+                    .build();
+            JobClient encode = EncodeJob.onKafka(settings).start(stack.flink().environment());
+            JobClient trainer = new ContinuousTrainingJob(stack.kafka().settings(), stack.s3().settings(), training,
+                    null).start(stack.flink().environment());
+            try {
+                ingest(stack, ILLUSTRATIONS, Instant.now(), Duration.ofMillis(300));
+                List<Path> illustrations = files(ILLUSTRATIONS);
+                awaitLatents(stack, illustrations.size());
+
+                TrainingRequest request = request("user-1");
+                send(stack, request);
+                TrainingProgress outcome = awaitOutcome(stack, "user-1");
+                assertThat(outcome.getState()).as("outcome: %s", outcome).isEqualTo(TrainingState.PROMOTED);
+                assertThat(progress(stack, "user-1")).extracting(TrainingProgress::getState)
+                        .contains(TrainingState.STARTED, TrainingState.TRAINING, TrainingState.EVALUATING);
+                String candidate = outcome.getCandidateVersion();
+
+                ModelHistory history = registry.history();
+                assertThat(history.serving()).contains(candidate);
+                ModelEvent promoted = history.events().stream().filter(e -> e.getType() == ModelEventType.PROMOTED)
+                        .reduce((a, b) -> b).orElseThrow();
+                assertThat(promoted.getFigures()).isNotEmpty();
+                Path downloaded = registry.download(candidate, work.resolve("candidate"));
+                JsonNode metrics = new ObjectMapper().readTree(downloaded.resolve(ModelDirectory.METRICS).toFile());
+                assertThat(metrics.toString()).contains("user-1").contains("sampleOffsets")
+                        .contains(outcome.getServingVersion());
+
+                // the running encode job swaps to the candidate: photos sent after it took effect are its latents
+                Instant effective = Instant.ofEpochMilli(ServingTimeline.effectiveFrom(promoted));
+                Thread.sleep(Math.max(0, effective.toEpochMilli() - System.currentTimeMillis()) + 200);
+                Path after = Files.createDirectories(work.resolve("after"));
+                for (Path photo : files(PHOTOS).subList(0, 8)) {
+                    Files.copy(photo, after.resolve(photo.getFileName()));
+                }
+                ingest(stack, after, Instant.now(), Duration.ofMillis(100));
+                List<LatentRecord> latents = awaitLatents(stack, illustrations.size() + 8);
+                assertThat(latents).filteredOn(l -> l.getImageId().startsWith("after/"))
+                        .extracting(LatentRecord::getModelVersion).containsOnly(candidate);
+
+                // the same request again (a replay after a restart) makes no second candidate
+                send(stack, request);
+                await().atMost(Duration.ofMinutes(2)).until(() -> progress(stack, "user-1").stream()
+                        .anyMatch(p -> p.getState() == TrainingState.DUPLICATE));
+                assertThat(registry.history().events()).filteredOn(e -> e.getType() == ModelEventType.PUBLISHED
+                        && "user-1".equals(e.getAttributes().get(FineTuneRun.REQUEST_ID))).hasSize(1);
+            } finally {
+                trainer.cancel().get(1, TimeUnit.MINUTES);
+                encode.cancel().get(1, TimeUnit.MINUTES);
+            }
+        }
+    }
+
+    private static TrainingRequest request(String id) {
+        return TrainingRequest.newBuilder().setRequestId(id).setRequestedAt(Instant.now())
+                .setTrigger(TrainingTrigger.USER).setReason("test").setSteps(20L).build();
+    }
+
+    private static void send(LocalStack stack, TrainingRequest request) throws Exception {
+        try (KafkaProducer<String, byte[]> producer = new KafkaProducer<>(stack.kafka().settings().clientProperties(),
+                new StringSerializer(), new ByteArraySerializer())) {
+            producer.send(new ProducerRecord<>(Topics.TRAINING_REQUESTS, request.getRequestId(),
+                    REQUESTS.encode(request))).get();
+        }
+    }
+
+    private static List<TrainingProgress> progress(LocalStack stack, String requestId) {
+        try (CommittedTopicReader reader = new CommittedTopicReader(stack.kafka().bootstrapServers())) {
+            return reader.readFrom(Topics.TRAINING_PROGRESS, Map.of(), AvroCodec.of(TrainingProgress.class)).stream()
+                    .filter(p -> p.getRequestId().equals(requestId)).toList();
+        }
+    }
+
+    private static TrainingProgress awaitOutcome(LocalStack stack, String requestId) {
+        List<Optional<TrainingProgress>> found = new java.util.ArrayList<>(List.of(Optional.empty()));
+        await().atMost(Duration.ofMinutes(5)).pollInterval(Duration.ofSeconds(1)).until(() -> {
+            found.set(0, progress(stack, requestId).stream().filter(p -> switch (p.getState()) {
+                case PROMOTED, PUBLISHED, REJECTED, FAILED, DUPLICATE -> true;
+                default -> false;
+            }).findFirst());
+            return found.get(0).isPresent();
+        });
+        return found.get(0).orElseThrow();
+    }
+
+    private static void ingest(LocalStack stack, Path folder, Instant start, Duration step) {
+        try (ImageIngest producer = new ImageIngest(stack.kafka().bootstrapServers(), Topics.IMAGES,
+                stack.s3().settings(), ImageIngest.Limits.DEFAULTS)) {
+            assertThat(producer.send(List.of(folder), null, start, step).failed()).isEmpty();
+        }
+    }
+
+    private static List<LatentRecord> awaitLatents(LocalStack stack, int count) {
+        List<List<LatentRecord>> latest = new java.util.ArrayList<>(List.of(List.of()));
+        await().atMost(Duration.ofMinutes(3)).pollInterval(Duration.ofMillis(500)).until(() -> {
+            try (CommittedTopicReader reader = new CommittedTopicReader(stack.kafka().bootstrapServers())) {
+                latest.set(0, reader.readFrom(Topics.LATENTS, Map.of(), AvroCodec.of(LatentRecord.class)));
+            }
+            return latest.get(0).size() >= count;
+        });
+        return latest.get(0);
+    }
+
+    private static List<Path> files(Path folder) throws Exception {
+        try (Stream<Path> files = Files.list(folder)) {
+            return files.filter(Files::isRegularFile).filter(f -> !f.getFileName().toString().endsWith(".md"))
+                    .sorted().toList();
+        }
+    }
+}
