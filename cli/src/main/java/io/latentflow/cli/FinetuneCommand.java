@@ -2,6 +2,7 @@ package io.latentflow.cli;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
+import io.latentflow.connections.KafkaSettings;
 import io.latentflow.jobs.registry.ModelRegistry;
 import io.latentflow.model.AutoencoderConfig;
 import io.latentflow.model.ServingModel;
@@ -20,12 +21,14 @@ import io.latentflow.model.store.ModelDirectory;
 import io.latentflow.model.store.ShippedModel;
 import io.latentflow.model.train.TrainingBudget;
 import io.latentflow.schemas.Topics;
+import io.latentflow.schemas.TrainingProgress;
 import io.latentflow.schemas.TrainingRequest;
 import io.latentflow.schemas.TrainingTrigger;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -48,6 +51,10 @@ import picocli.CommandLine.Spec;
         description = {"Fine-tune the serving model version on recent images (plus a replay share of older ones),"
                 + " judge the candidate against it on held-out sources of both, publish it and PROMOTE or REJECT it"
                 + " with the gate's figures.",
+                "Two forms. Service: without --images-recent/--images-older, ask the running service's"
+                        + " continuous-training job (it fine-tunes on the training samples since the serving version"
+                        + " was promoted, with a replay of the older images it was started with); --wait follows it."
+                        + " Offline: with both folders, fine-tune here.",
                 "Exit code: 0 promoted (or passed, with --no-promote / --no-publish), 3 rejected by the gate,"
                         + " 1 or 2 on errors."})
 final class FinetuneCommand implements Callable<Integer> {
@@ -61,11 +68,11 @@ final class FinetuneCommand implements Callable<Integer> {
     @Mixin
     ServiceOptions service;
 
-    @Option(names = "--images-recent", required = true, paramLabel = "DIR",
+    @Option(names = "--images-recent", paramLabel = "DIR",
             description = "The new data: its sources split into training and held-out evaluation sources.")
     Path recentImages;
 
-    @Option(names = "--images-older", required = true, paramLabel = "DIR",
+    @Option(names = "--images-older", paramLabel = "DIR",
             description = "Data the serving version was made for (e.g. its own training photos): some sources are"
                     + " replayed during training, other sources held out to check nothing is forgotten.")
     Path olderImages;
@@ -143,8 +150,19 @@ final class FinetuneCommand implements Callable<Integer> {
     @Option(names = "--json", description = "Print one JSON object (progress stays on stderr).")
     boolean json;
 
+    @Option(names = "--wait", description = "Service form: follow the request's progress until its outcome (a"
+            + " progress line on stderr).")
+    boolean wait;
+
     @Override
     public Integer call() throws Exception {
+        if (recentImages == null && olderImages == null) {
+            return askTheService();
+        }
+        if (recentImages == null || olderImages == null) {
+            throw new IllegalArgumentException("the offline form needs both --images-recent and --images-older; give"
+                    + " neither to ask the running service's continuous-training job");
+        }
         if (noPublish && model == null) {
             throw new IllegalArgumentException("--no-publish contacts no registry, so it cannot find the serving"
                     + " version: give --model DIR|default");
@@ -267,6 +285,53 @@ final class FinetuneCommand implements Callable<Integer> {
     }
 
     /** This run as the message the training job will consume from {@value Topics#TRAINING_REQUESTS}. */
+    /**
+     * The service form: a training request for the running service's continuous-training job, which fine-tunes on
+     * the samples taken since the serving version was promoted; with --wait, its progress until the outcome.
+     */
+    private int askTheService() throws Exception {
+        TrainingRequest request = TrainingRequest.newBuilder()
+                .setRequestId(UUID.randomUUID().toString())
+                .setRequestedAt(Instant.now())
+                .setTrigger(TrainingTrigger.USER)
+                .setReason("latentflow finetune")
+                .setSteps(budget.steps)
+                .setMinutes(budget.minutes)
+                .setPromote(!noPromote)
+                .setReplayShare(replayShare)
+                .build();
+        KafkaSettings kafka = service.resolve().kafka();
+        FinetuneRequest.send(kafka, request);
+        PrintWriter out = spec.commandLine().getOut();
+        if (!wait) {
+            out.println(json ? JSON.writeValueAsString(Map.of("requestId", request.getRequestId(), "state", "SENT"))
+                    : "training request " + request.getRequestId() + " sent; 'latentflow status' shows its progress");
+            out.flush();
+            return 0;
+        }
+        PrintWriter err = spec.commandLine().getErr();
+        TrainingProgress outcome = FinetuneRequest.await(kafka, request.getRequestId(), Duration.ofHours(6),
+                progress -> {
+                    err.print("\r" + FinetuneRequest.line(progress) + (FinetuneRequest.isOutcome(progress.getState())
+                            ? "\n" : ""));
+                    err.flush();
+                });
+        Map<String, Object> result = new LinkedHashMap<>();
+        result.put("requestId", request.getRequestId());
+        result.put("state", outcome.getState().name());
+        result.put("servingVersion", outcome.getServingVersion());
+        result.put("candidateVersion", outcome.getCandidateVersion());
+        result.put("reason", outcome.getMessage());
+        result.put("figures", outcome.getFigures());
+        out.println(json ? JSON.writeValueAsString(result) : FinetuneRequest.line(outcome));
+        out.flush();
+        return switch (outcome.getState()) {
+            case PROMOTED, PUBLISHED, DUPLICATE -> 0;
+            case REJECTED -> REJECTED;
+            default -> 1;
+        };
+    }
+
     private TrainingRequest request() {
         return TrainingRequest.newBuilder()
                 .setRequestId(UUID.randomUUID().toString())

@@ -3,6 +3,7 @@ package io.latentflow.cli;
 import io.latentflow.dashboard.Dashboard;
 import io.latentflow.jobs.encode.EncodeJob;
 import io.latentflow.jobs.encode.EncodeJobSettings;
+import io.latentflow.jobs.training.ContinuousTrainingJob;
 import io.latentflow.model.ServingModel;
 import java.nio.file.Files;
 import java.time.Duration;
@@ -52,6 +53,9 @@ final class RunCommand implements Callable<Integer> {
     @Option(names = "--no-sampling", description = "Do not sample images into training-samples/ for fine-tuning.")
     boolean noSampling;
 
+    @Mixin
+    TrainingOptions training;
+
     @Option(names = "--dashboard-port", defaultValue = "8090",
             description = "Port of the dashboard on loopback (default ${DEFAULT-VALUE}; any free port when taken).")
     int dashboardPort;
@@ -71,16 +75,24 @@ final class RunCommand implements Callable<Integer> {
                     .followRegistry(true).build()), !noSampling);
             Optional<String> savepoint = state.lastSavepoint();
             JobClient job = start(pipeline, settings, savepoint);
+            JobClient trainer = training.off ? null : startTraining(pipeline, settings, state);
             String version;
             try (ServingModel model = settings.model().load()) {
                 version = model.version();
             }
-            state.writeServiceFile(pipeline, dashboard, job.getJobID().toString(), settings, version);
+            state.writeServiceFile(pipeline, dashboard, job.getJobID().toString(), settings, version,
+                    trainer == null ? null : trainer.getJobID().toString());
             say("latentflow service: job " + job.getJobID() + (savepoint.map(p -> " resumed from " + p).orElse(""))
                     + "\n  " + pipeline.describe()
+                    + (trainer != null ? "\n  continuous-training job " + trainer.getJobID()
+                    + (training.autoFinetune ? " (fine-tunes on CRITICAL drift, --auto-finetune)" : "") : "")
                     + (dashboard != null ? "\n  dashboard " + dashboard.url() : "")
                     + "\n  service file " + state.serviceFile() + "\n  Ctrl-C or SIGTERM stops it with a savepoint");
             stop.await();
+            if (trainer != null) {
+                say("stopping the continuous-training job with a savepoint ...");
+                state.rememberSavepoint(ServiceState.TRAINING_JOB, stopWithSavepoint(trainer, state));
+            }
             say("stopping the encode job with a savepoint ...");
             String path = job.stopWithSavepoint(false, state.savepointDirectory().toUri().toString(),
                     SavepointFormatType.CANONICAL).get(SAVEPOINT_TIMEOUT.toSeconds(), TimeUnit.SECONDS);
@@ -91,6 +103,22 @@ final class RunCommand implements Callable<Integer> {
             Files.deleteIfExists(state.serviceFile());
             stop.released();
         }
+    }
+
+    /** The continuous-training job, from its last savepoint (a request it was running is run again). */
+    private JobClient startTraining(PipelineStack pipeline, EncodeJobSettings settings, ServiceState state)
+            throws Exception {
+        Configuration overrides = new Configuration();
+        state.lastSavepoint(ServiceState.TRAINING_JOB).ifPresent(path ->
+                overrides.set(StateRecoveryOptions.SAVEPOINT_PATH, path));
+        return new ContinuousTrainingJob(pipeline.kafka(), pipeline.s3(),
+                training.settings(settings.resolution(), state.trainingDirectory()), training.auto())
+                .start(pipeline.newEnvironment(overrides));
+    }
+
+    private static String stopWithSavepoint(JobClient job, ServiceState state) throws Exception {
+        return job.stopWithSavepoint(false, state.savepointDirectory().toUri().toString(),
+                SavepointFormatType.CANONICAL).get(SAVEPOINT_TIMEOUT.toSeconds(), TimeUnit.SECONDS);
     }
 
     private static JobClient start(PipelineStack pipeline, EncodeJobSettings settings, Optional<String> savepoint)

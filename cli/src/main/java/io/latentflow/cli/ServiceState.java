@@ -20,6 +20,8 @@ import java.util.Optional;
 final class ServiceState {
 
     static final String SERVICE_FILE = "service.json";
+    static final String ENCODE_JOB = "encode";
+    static final String TRAINING_JOB = "training";
     private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
 
     private final Path stateDir;
@@ -37,13 +39,23 @@ final class ServiceState {
         return stateDir.resolve("service").resolve("models");
     }
 
+    /** Where the continuous-training job keeps the files of its runs. */
+    Path trainingDirectory() {
+        return stateDir.resolve("service").resolve("training");
+    }
+
     Path savepointDirectory() {
         return stateDir.resolve("service").resolve("savepoints");
     }
 
-    /** The savepoint the last run stopped with, if it still exists. */
+    /** The savepoint the last run stopped the encode job with, if any. */
     Optional<String> lastSavepoint() throws IOException {
-        Path file = stateDir.resolve("service").resolve("last-savepoint");
+        return lastSavepoint(ENCODE_JOB);
+    }
+
+    /** The savepoint the last run stopped the job {@code job} ({@link #ENCODE_JOB}, {@link #TRAINING_JOB}) with. */
+    Optional<String> lastSavepoint(String job) throws IOException {
+        Path file = savepointFile(job);
         if (!Files.isRegularFile(file)) {
             return Optional.empty();
         }
@@ -52,13 +64,27 @@ final class ServiceState {
     }
 
     void rememberSavepoint(String path) throws IOException {
-        Path file = stateDir.resolve("service").resolve("last-savepoint");
+        rememberSavepoint(ENCODE_JOB, path);
+    }
+
+    void rememberSavepoint(String job, String path) throws IOException {
+        Path file = savepointFile(job);
         Files.createDirectories(file.getParent());
         Files.writeString(file, path + "\n");
     }
 
+    private Path savepointFile(String job) {
+        return stateDir.resolve("service").resolve(ENCODE_JOB.equals(job) ? "last-savepoint" : "last-savepoint-" + job);
+    }
+
     void writeServiceFile(PipelineStack pipeline, Dashboard dashboard, String jobId, EncodeJobSettings settings,
                           String servingVersion) {
+        writeServiceFile(pipeline, dashboard, jobId, settings, servingVersion, null);
+    }
+
+    /** @param trainingJobId the continuous-training job's id, or null when it does not run */
+    void writeServiceFile(PipelineStack pipeline, Dashboard dashboard, String jobId, EncodeJobSettings settings,
+                          String servingVersion, String trainingJobId) {
         Map<String, Object> service = new LinkedHashMap<>();
         service.put("kafka", pipeline.kafka().bootstrapServers());
         service.put("s3Endpoint", pipeline.s3().endpoint());
@@ -69,6 +95,7 @@ final class ServiceState {
         service.put("model", settings.model().location());
         service.put("servingVersion", servingVersion);
         service.put("consumerGroup", settings.consumerGroup());
+        service.put("trainingJobId", trainingJobId);
         try {
             Files.createDirectories(stateDir);
             if (pipeline.localObjectFolder().isPresent()) {

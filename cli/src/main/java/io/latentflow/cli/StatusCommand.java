@@ -8,6 +8,7 @@ import com.fasterxml.jackson.databind.SerializationFeature;
 import io.latentflow.schemas.AvroCodec;
 import io.latentflow.schemas.DeadLetter;
 import io.latentflow.schemas.LatentRecord;
+import io.latentflow.schemas.TrainingProgress;
 import io.latentflow.schemas.ModelEvent;
 import io.latentflow.schemas.Topics;
 import java.net.URI;
@@ -18,6 +19,8 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Comparator;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.concurrent.Callable;
@@ -74,11 +77,32 @@ final class StatusCommand implements Callable<Integer> {
             // a promotion recorded but not in effect yet (the encoders are loading it)
             status.put("nextVersion", timeline.latest().filter(next -> !next.equals(serving)).orElse(null));
             status.put("consumerLag", consumerLag(kafka, service.get("consumerGroup").asText(), imagesEnd));
+            status.put("training", lastTraining(reader));
         }
         status.putAll(job(service.get("flinkRest").asText(), service.get("jobId").asText()));
         spec.commandLine().getOut().println(json ? JSON.writeValueAsString(status) : human(status));
         spec.commandLine().getOut().flush();
         return 0;
+    }
+
+    /** Where the latest training request stands (its last progress record), or null when none was made. */
+    private static Map<String, Object> lastTraining(CommittedTopicReader reader) {
+        List<TrainingProgress> progress = reader.readFrom(Topics.TRAINING_PROGRESS, Map.of(),
+                AvroCodec.of(TrainingProgress.class));
+        if (progress.isEmpty()) {
+            return null;
+        }
+        TrainingProgress last = progress.stream().max(Comparator.comparing(TrainingProgress::getTime)).orElseThrow();
+        Map<String, Object> training = new LinkedHashMap<>();
+        training.put("requestId", last.getRequestId());
+        training.put("state", last.getState().name());
+        training.put("step", last.getStep());
+        training.put("steps", last.getSteps());
+        training.put("etaSeconds", last.getEtaSeconds());
+        training.put("candidateVersion", last.getCandidateVersion());
+        training.put("message", last.getMessage());
+        training.put("line", FinetuneRequest.line(last));
+        return training;
     }
 
     /** Images on the topic the job's consumer group has not committed yet (it commits on checkpoints). */

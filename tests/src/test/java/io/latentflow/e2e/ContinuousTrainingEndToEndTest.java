@@ -7,6 +7,8 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.latentflow.cli.ImageIngest;
 import io.latentflow.infra.LocalStack;
+import io.latentflow.jobs.drift.DriftMonitorSettings;
+import io.latentflow.jobs.drift.ReferenceProfiles;
 import io.latentflow.jobs.encode.EncodeJob;
 import io.latentflow.jobs.encode.EncodeJobSettings;
 import io.latentflow.jobs.encode.ModelLocation;
@@ -21,6 +23,7 @@ import io.latentflow.jobs.training.FineTuneSettings;
 import io.latentflow.model.eval.GateThresholds;
 import io.latentflow.model.store.ModelDirectory;
 import io.latentflow.schemas.AvroCodec;
+import io.latentflow.schemas.DriftSeverity;
 import io.latentflow.schemas.LatentRecord;
 import io.latentflow.schemas.ModelEvent;
 import io.latentflow.schemas.ModelEventType;
@@ -124,6 +127,71 @@ class ContinuousTrainingEndToEndTest {
                         .anyMatch(p -> p.getState() == TrainingState.DUPLICATE));
                 assertThat(registry.history().events()).filteredOn(e -> e.getType() == ModelEventType.PUBLISHED
                         && "user-1".equals(e.getAttributes().get(FineTuneRun.REQUEST_ID))).hasSize(1);
+            } finally {
+                trainer.cancel().get(1, TimeUnit.MINUTES);
+                encode.cancel().get(1, TimeUnit.MINUTES);
+            }
+        }
+    }
+
+    /**
+     * The scenario of the README at test size: photos, then illustrations; the drift monitor raises CRITICAL on the
+     * illustrations, which asks for a fine-tune on the samples from the alert's window on (with --auto-finetune); the
+     * candidate is judged and promoted with its gate figures and the alert as its trigger.
+     */
+    @Test
+    void illustrationsAfterPhotosRaiseAnAlertThatFineTunesOnTheIllustrations() throws Exception {
+        GateThresholds anySoundCandidate = new GateThresholds(10, 0.2, 0, 0.2, 1.2, 1_000_000, 100, -100);
+        FineTuneSettings training = FineTuneSettings.defaults(RESOLUTION, PHOTOS, work.resolve("training"))
+                .withSteps(20).withTraining(64, 8).withThresholds(anySoundCandidate)
+                .withLead(ServingTimeline.MIN_LEAD);
+        // windows of 32 images, as the drift thresholds were calibrated on
+        Duration window = Duration.ofMillis(3200);
+        try (LocalStack stack = LocalStack.start(work.resolve("state"), "latentflow")) {
+            EncodeJobSettings settings = EncodeJobSettings.builder(stack.kafka().settings(), stack.s3().settings())
+                    .model(ModelLocation.DEFAULT).resolution(RESOLUTION).batchSize(8)
+                    .checkpointInterval(Duration.ofMillis(500))
+                    .sampling(SamplingSettings.of(window, 16))
+                    .followRegistry(true)
+                    .build();
+            settings = settings.toBuilder().monitor(DriftMonitorSettings
+                    .of(ReferenceProfiles.resolve(settings.model(), RESOLUTION, PHOTOS))
+                    .withWindowSize(window).withOutOfOrderness(Duration.ZERO)).build();
+            JobClient encode = EncodeJob.onKafka(settings).start(stack.flink().environment());
+            JobClient trainer = new ContinuousTrainingJob(stack.kafka().settings(), stack.s3().settings(), training,
+                    new ContinuousTrainingJob.AutoFinetune(DriftSeverity.CRITICAL, Duration.ofMinutes(30)))
+                    .start(stack.flink().environment());
+            try {
+                try (ImageIngest producer = new ImageIngest(stack.kafka().bootstrapServers(), Topics.IMAGES,
+                        stack.s3().settings(), ImageIngest.Limits.DEFAULTS)) {
+                    // from a window boundary on, so that no window is a partial one
+                    long start = (System.currentTimeMillis() / window.toMillis() + 1) * window.toMillis();
+                    assertThat(producer.send(List.of(PHOTOS, ILLUSTRATIONS), null, Instant.ofEpochMilli(start),
+                            Duration.ofMillis(100)).failed()).isEmpty();
+                }
+                List<TrainingProgress> outcomes = new java.util.ArrayList<>();
+                await().atMost(Duration.ofMinutes(6)).pollInterval(Duration.ofSeconds(2)).until(() -> {
+                    try (CommittedTopicReader reader = new CommittedTopicReader(stack.kafka().bootstrapServers())) {
+                        outcomes.clear();
+                        reader.readFrom(Topics.TRAINING_PROGRESS, Map.of(), AvroCodec.of(TrainingProgress.class))
+                                .stream().filter(p -> p.getRequestId().startsWith("drift-"))
+                                .filter(p -> p.getState() == TrainingState.PROMOTED
+                                        || p.getState() == TrainingState.REJECTED
+                                        || p.getState() == TrainingState.FAILED)
+                                .forEach(outcomes::add);
+                    }
+                    return !outcomes.isEmpty();
+                });
+                TrainingProgress outcome = outcomes.get(0);
+                assertThat(outcome.getState()).as("outcome: %s", outcome).isEqualTo(TrainingState.PROMOTED);
+                // what 20 steps buy on a handful of held-out illustrations is noise; the README measures the gain
+                assertThat(outcome.getFigures()).containsKeys("recent.psnrChange", "older.psnrChange");
+                assertThat(outcome.getMessage()).contains("passed the gate");
+                try (ModelRegistry registry = new ModelRegistry(stack.kafka().settings(), stack.s3().settings())) {
+                    Path candidate = registry.download(outcome.getCandidateVersion(), work.resolve("candidate"));
+                    String metrics = Files.readString(candidate.resolve(ModelDirectory.METRICS));
+                    assertThat(metrics).contains("DRIFT_ALERT").contains("sampleOffsets");
+                }
             } finally {
                 trainer.cancel().get(1, TimeUnit.MINUTES);
                 encode.cancel().get(1, TimeUnit.MINUTES);

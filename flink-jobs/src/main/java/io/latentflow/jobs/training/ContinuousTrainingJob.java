@@ -4,6 +4,7 @@ import io.latentflow.connections.KafkaSettings;
 import io.latentflow.connections.S3Settings;
 import io.latentflow.jobs.encode.AvroSerialization;
 import io.latentflow.schemas.DriftAlert;
+import io.latentflow.schemas.DriftSeverity;
 import io.latentflow.schemas.Topics;
 import io.latentflow.schemas.TrainingProgress;
 import io.latentflow.schemas.TrainingRequest;
@@ -48,15 +49,21 @@ public final class ContinuousTrainingJob {
     private final KafkaSettings kafka;
     private final S3Settings s3;
     private final FineTuneSettings settings;
-    private final Duration autoFinetuneCooldown;
+    private final AutoFinetune auto;
 
-    /** @param autoFinetuneCooldown null: only explicit requests; else drift alerts ask too, at most this often */
-    public ContinuousTrainingJob(KafkaSettings kafka, S3Settings s3, FineTuneSettings settings,
-                                 Duration autoFinetuneCooldown) {
+    /**
+     * When drift alerts ask for fine-tunes: from alerts of at least {@code severity}, at most once per episode and
+     * {@code cooldown}.
+     */
+    public record AutoFinetune(DriftSeverity severity, Duration cooldown) implements java.io.Serializable {
+    }
+
+    /** @param auto null: only explicit requests; else drift alerts ask too */
+    public ContinuousTrainingJob(KafkaSettings kafka, S3Settings s3, FineTuneSettings settings, AutoFinetune auto) {
         this.kafka = kafka;
         this.s3 = s3;
         this.settings = settings;
-        this.autoFinetuneCooldown = autoFinetuneCooldown;
+        this.auto = auto;
     }
 
     public JobClient start(StreamExecutionEnvironment environment) throws Exception {
@@ -70,11 +77,11 @@ public final class ContinuousTrainingJob {
         DataStream<TrainingRequest> requests = environment.fromSource(source(Topics.TRAINING_REQUESTS,
                         TrainingRequest.class), WatermarkStrategy.noWatermarks(), "training-requests")
                 .uid("training-requests-source");
-        if (autoFinetuneCooldown != null) {
+        if (auto != null) {
             requests = requests.union(environment.fromSource(source(Topics.DRIFT_ALERTS, DriftAlert.class),
                             WatermarkStrategy.noWatermarks(), "drift-alerts").uid("drift-alerts-source")
                     .keyBy(alert -> alert.getModelVersion(), Types.STRING)
-                    .process(new DriftTriggeredRequests(autoFinetuneCooldown, null),
+                    .process(new DriftTriggeredRequests(auto.severity(), auto.cooldown(), null),
                             new AvroTypeInfo<>(TrainingRequest.class))
                     .name("DriftTriggeredRequests").uid("drift-triggered-requests"));
         }

@@ -16,9 +16,10 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * With {@code --auto-finetune}: keyed by model version, turns a CRITICAL drift alert into a training request, at most
- * one per alert episode (an episode ends when the version's drift is back to OK) and none within {@code cooldown} of
- * the last one, in the alerts' event time. The request id is made of the version and the alert's window, so a replay
+ * With {@code --auto-finetune}: keyed by model version, turns a drift alert of at least {@code severity} (CRITICAL by
+ * default) into a training request, at most one per alert episode (an episode ends when the version's drift is back
+ * to OK) and none within {@code cooldown} of the last one, in the alerts' event time. The request fine-tunes on the
+ * samples from the alert's window on: the images that drifted. The request id is made of the version and the alert's window, so a replay
  * of the alerts after a restart asks for the same request, which the training job does once.
  */
 final class DriftTriggeredRequests extends KeyedProcessFunction<String, DriftAlert, TrainingRequest> {
@@ -26,6 +27,7 @@ final class DriftTriggeredRequests extends KeyedProcessFunction<String, DriftAle
     private static final long serialVersionUID = 1L;
     private static final Logger LOG = LoggerFactory.getLogger(DriftTriggeredRequests.class);
 
+    private final DriftSeverity severity;
     private final Duration cooldown;
     private final Long steps;
 
@@ -33,7 +35,8 @@ final class DriftTriggeredRequests extends KeyedProcessFunction<String, DriftAle
     private transient ValueState<Long> lastRequestAt;
 
     /** @param steps the step budget of the requests, or null for the training job's default */
-    DriftTriggeredRequests(Duration cooldown, Long steps) {
+    DriftTriggeredRequests(DriftSeverity severity, Duration cooldown, Long steps) {
+        this.severity = severity;
         this.cooldown = cooldown;
         this.steps = steps;
     }
@@ -50,15 +53,16 @@ final class DriftTriggeredRequests extends KeyedProcessFunction<String, DriftAle
             inEpisode.clear();
             return;
         }
-        if (alert.getSeverity() != DriftSeverity.CRITICAL || Boolean.TRUE.equals(inEpisode.value())) {
+        if (alert.getSeverity().compareTo(severity) < 0 || Boolean.TRUE.equals(inEpisode.value())) {
             return;
         }
         inEpisode.update(true);
         long at = alert.getWindowEnd().toEpochMilli();
         Long last = lastRequestAt.value();
         if (last != null && at - last < cooldown.toMillis()) {
-            LOG.info("Drift of model {} is CRITICAL again, {} s after the last fine-tune request: within the {} s"
-                    + " cooldown, no new request", alert.getModelVersion(), (at - last) / 1000, cooldown.toSeconds());
+            LOG.info("Drift of model {} is {} again, {} s after the last fine-tune request: within the {} s"
+                    + " cooldown, no new request", alert.getModelVersion(), alert.getSeverity(), (at - last) / 1000,
+                    cooldown.toSeconds());
             return;
         }
         lastRequestAt.update(at);
@@ -69,10 +73,10 @@ final class DriftTriggeredRequests extends KeyedProcessFunction<String, DriftAle
                 .setReason(alert.getMessage())
                 .setSteps(steps)
                 .setAttributes(Map.of("modelVersion", alert.getModelVersion(),
-                        "windowStart", alert.getWindowStart().toString(),
+                        FineTuneRun.SAMPLES_SINCE, alert.getWindowStart().toString(),
                         "driftScore", Double.toString(alert.getDriftScore())))
                 .build();
-        LOG.warn("Drift of model {} is CRITICAL: asking for a fine-tune ({})", alert.getModelVersion(),
+        LOG.warn("Drift of model {} is {}: asking for a fine-tune ({})", alert.getModelVersion(), alert.getSeverity(),
                 request.getRequestId());
         out.collect(request);
     }

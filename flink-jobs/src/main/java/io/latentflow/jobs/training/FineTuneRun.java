@@ -35,7 +35,8 @@ import java.util.TreeSet;
 
 /**
  * One training request, from the serving version to a verdict in the registry: finds the version serving now and the
- * data (the training samples taken since that version was promoted, unless the request names a folder; the older
+ * data (the training samples taken since that version was promoted, or since the request's {@value #SAMPLES_SINCE},
+ * unless the request names a folder; the older
  * images to replay and to check nothing is forgotten), fine-tunes from the serving version, judges the candidate with
  * the promotion gate on held-out sources of both, and publishes it, then PROMOTES or REJECTS it with the gate's
  * figures. The candidate's metrics.json and its PUBLISHED event name the request and the Kafka offsets of its samples.
@@ -47,6 +48,8 @@ public final class FineTuneRun {
 
     /** Attribute of a PUBLISHED event: the training request that made the version. */
     public static final String REQUEST_ID = "requestId";
+    /** Attribute of a request: fine-tune on the samples of windows from this instant on (ISO-8601). */
+    public static final String SAMPLES_SINCE = "samplesSince";
 
     private final ModelRegistry registry;
     private final TrainingSampleStore samples;
@@ -166,8 +169,12 @@ public final class FineTuneRun {
         if (request.getRecentImages() != null && !request.getRecentImages().startsWith("s3://")) {
             return Path.of(request.getRecentImages());
         }
-        Instant since = history.serving().flatMap(version -> promotedAt(history, version)).orElse(Instant.EPOCH);
-        TrainingSampleStore.Samples recent = samples.download(since, Instant.now(), work.resolve("recent"));
+        String asked = request.getAttributes().get(SAMPLES_SINCE);
+        Instant since = asked != null ? Instant.parse(asked)
+                : history.serving().flatMap(version -> promotedAt(history, version)).orElse(Instant.EPOCH);
+        // no upper bound: sample windows are in the images' event time, which need not be behind the wall clock
+        TrainingSampleStore.Samples recent = samples.download(since, Instant.ofEpochMilli(Long.MAX_VALUE),
+                work.resolve("recent"));
         Map<String, List<Long>> offsets = new LinkedHashMap<>();
         recent.offsets().forEach((partition, range) -> offsets.put(partition, List.of(range[0], range[1])));
         provenance.put("samplesSince", since.toString());

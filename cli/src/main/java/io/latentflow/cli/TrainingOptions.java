@@ -1,0 +1,46 @@
+package io.latentflow.cli;
+
+import io.latentflow.jobs.training.ContinuousTrainingJob;
+import io.latentflow.jobs.training.FineTuneSettings;
+import io.latentflow.schemas.DriftSeverity;
+import java.nio.file.Path;
+import java.time.Duration;
+import picocli.CommandLine.Option;
+
+/** The continuous-training job that {@code run} starts beside the encode job. */
+final class TrainingOptions {
+
+    @Option(names = "--no-training", description = "Do not start the continuous-training job.")
+    boolean off;
+
+    @Option(names = "--auto-finetune", description = "Fine-tune when the drift monitor raises an alert of"
+            + " --finetune-on (once per alert episode, at most once per --finetune-cooldown).")
+    boolean autoFinetune;
+
+    @Option(names = "--finetune-on", defaultValue = "CRITICAL", paramLabel = "SEVERITY",
+            description = "With --auto-finetune: the least drift severity that asks for a fine-tune, WARNING or"
+                    + " CRITICAL (default ${DEFAULT-VALUE}).")
+    DriftSeverity severity;
+
+    @Option(names = "--finetune-cooldown", defaultValue = "PT30M", paramLabel = "DURATION",
+            description = "Least time between two drift-triggered fine-tunes, ISO-8601 (default ${DEFAULT-VALUE}).")
+    Duration cooldown;
+
+    @Option(names = "--finetune-steps", defaultValue = "300",
+            description = "Steps of a fine-tune that asks for no budget (default ${DEFAULT-VALUE}).")
+    long steps;
+
+    @Option(names = "--older-images", paramLabel = "DIR", description = "Older images a fine-tune replays and checks"
+            + " non-regression on (default: the shipped sample photos, the default model's kind of data).")
+    Path olderImages;
+
+    FineTuneSettings settings(int resolution, Path workDirectory) {
+        Path older = olderImages != null ? olderImages : Home.samples().resolve("photos");
+        return FineTuneSettings.defaults(resolution, older, workDirectory).withSteps(steps);
+    }
+
+    /** When drift alerts ask for fine-tunes, or null without --auto-finetune. */
+    ContinuousTrainingJob.AutoFinetune auto() {
+        return autoFinetune ? new ContinuousTrainingJob.AutoFinetune(severity, cooldown) : null;
+    }
+}
