@@ -167,6 +167,10 @@ final class FinetuneCommand implements Callable<Integer> {
             throw new IllegalArgumentException("--no-publish contacts no registry, so it cannot find the serving"
                     + " version: give --model DIR|default");
         }
+        if (out != null && Files.exists(out) && !(Files.isDirectory(out) && isEmpty(out))) {
+            throw new IllegalArgumentException("--out " + out + " already exists: model versions are immutable, so"
+                    + " give a new directory");
+        }
         TrainingRequest request = request();
         SourceSplit<Path> recent = split(recentImages, "--images-recent");
         SourceSplit<Path> older = split(olderImages, "--images-older");
@@ -259,6 +263,12 @@ final class FinetuneCommand implements Callable<Integer> {
                     + " holds out whole sources (<source>_s<scale>_<tile>.jpg), so give images of at least two");
         }
         return split;
+    }
+
+    private static boolean isEmpty(Path dir) throws IOException {
+        try (var entries = Files.list(dir)) {
+            return entries.findAny().isEmpty();
+        }
     }
 
     private String source(Path file) {

@@ -129,6 +129,17 @@ class FinetuneCommandTest {
     }
 
     @Test
+    void anExistingOutputIsRefusedBeforeAnyTraining() throws IOException {
+        Path taken = Files.createDirectories(temp.resolve("taken"));
+        Files.writeString(taken.resolve("config.json"), "{}");
+
+        Run run = finetune(List.of("--model", serving.toString(), "--no-publish", "--out", taken.toString()));
+
+        assertThat(run.exit()).isEqualTo(1);
+        assertThat(run.err()).contains("--out " + taken + " already exists").doesNotContain("fine-tuning");
+    }
+
+    @Test
     void againstTheRegistryAFailingCandidateIsRejectedWithItsFiguresAndAPassingOnePromoted() throws Exception {
         try (EmbeddedKafka kafka = EmbeddedKafka.start(temp.resolve("kafka"));
              EmbeddedS3 s3 = EmbeddedS3.start(null, "latentflow")) {
