@@ -167,7 +167,12 @@ public final class ReplayJob {
                         settings.s3(), null))
                 .name("DecodeAndValidate").uid("decode-and-validate");
 
-        SingleOutputStreamOperator<ImageComparison> compared = prepared
+        DataStream<PreparedImage> selected = prepared;
+        if (settings.source() != null) {
+            String source = settings.source();
+            selected = prepared.filter(image -> source.equals(image.source)).name("OfSource").uid("of-source");
+        }
+        SingleOutputStreamOperator<ImageComparison> compared = selected
                 .transform("MicroBatcher", Types.LIST(TypeInformation.of(PreparedImage.class)),
                         new MicroBatcher<PreparedImage>(settings.batchSize(), ReplaySettings.BATCH_TIMEOUT))
                 .uid("micro-batcher")
@@ -252,7 +257,7 @@ public final class ReplayJob {
         range.to().forEach((partition, offset) -> to.put(new TopicPartition(range.topic(), partition), offset));
         return KafkaSource.<RawImage>builder()
                 .setBootstrapServers(settings.kafka().bootstrapServers())
-                .setPartitions(from.keySet())
+                .setPartitions(new java.util.HashSet<>(from.keySet()))
                 .setGroupId("latentflow-replay-" + UUID.randomUUID())
                 .setProperty("commit.offsets.on.checkpoint", "false")
                 .setProperty("enable.auto.commit", "false")

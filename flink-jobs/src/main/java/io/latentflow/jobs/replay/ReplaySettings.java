@@ -24,6 +24,7 @@ import java.util.Optional;
  * @param window      event-time window of the per-window figures and the drift scores
  * @param worstKept   images kept with their pixels for the grid of the worst
  * @param parallelism comparing subtasks (each loads every model)
+ * @param source      only images of this source, or null for all
  * @param backfill    also write the last model's latents, or null for an evaluation only
  */
 public record ReplaySettings(
@@ -38,6 +39,7 @@ public record ReplaySettings(
         int worstKept,
         int parallelism,
         ImageLimits imageLimits,
+        String source,
         Backfill backfill) implements Serializable {
 
     public static final int DEFAULT_WORST = 8;
