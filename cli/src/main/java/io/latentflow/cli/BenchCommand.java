@@ -6,6 +6,6 @@ import picocli.CommandLine.Command;
 @Command(name = "bench", mixinStandardHelpOptions = true,
         description = "Benchmarks that print measured figures.",
         subcommands = {EncodeBenchmark.class, MonitorBenchmark.class, DriftCalibration.class,
-                ModelBenchmarkCommand.class, LatencyBenchmark.class})
+                ModelBenchmarkCommand.class, LatencyBenchmark.class, ReplayBenchmark.class})
 final class BenchCommand {
 }

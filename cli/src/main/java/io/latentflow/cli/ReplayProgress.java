@@ -12,8 +12,9 @@ final class ReplayProgress {
     private final PrintWriter err;
     private final long total;
     private final long intervalNanos;
-    private final long started = System.nanoTime();
-    private final AtomicLong lastPrinted = new AtomicLong(System.nanoTime());
+    /** From the first record on: the job's start-up (deploying, loading models) is not the replay's rate. */
+    private volatile long started;
+    private final AtomicLong lastPrinted = new AtomicLong();
 
     ReplayProgress(PrintWriter err, long total, long intervalMillis) {
         this.err = err;
@@ -21,18 +22,23 @@ final class ReplayProgress {
         this.intervalNanos = intervalMillis * 1_000_000;
     }
 
-    /** Called from the collecting threads with the records done so far. */
+    /** Called with the records done so far. */
     void done(long records) {
         long now = System.nanoTime();
+        if (records == 1 || started == 0) {
+            started = now;
+            lastPrinted.set(now);
+            return;
+        }
         long last = lastPrinted.get();
         if ((now - last < intervalNanos && records < total) || !lastPrinted.compareAndSet(last, now)) {
             return;
         }
         double seconds = (now - started) / 1e9;
-        double rate = seconds > 0 ? records / seconds : 0;
+        double rate = seconds > 0 ? (records - 1) / seconds : 0;
         String eta = rate > 0 ? String.format("%.0f s", (total - records) / rate) : "unknown";
         synchronized (err) {
-            err.printf("replay: %d of %d records (%.0f %%), %.1f images/s since the start, ETA %s%n", records, total,
+            err.printf("replay: %d of %d records (%.0f %%), %.1f records/s, ETA %s%n", records, total,
                     100.0 * records / total, rate, eta);
             err.flush();
         }

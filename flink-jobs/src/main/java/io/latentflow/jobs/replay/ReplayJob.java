@@ -16,6 +16,8 @@ import io.latentflow.jobs.encode.RawImage;
 import io.latentflow.jobs.encode.RawImageDeserializer;
 import io.latentflow.model.drift.DriftScorer;
 import io.latentflow.model.drift.DriftThresholds;
+import io.latentflow.model.drift.ReferenceProfile;
+import io.latentflow.schemas.AvroCodec;
 import io.latentflow.schemas.DeadLetter;
 import io.latentflow.schemas.LatentRecord;
 import io.latentflow.schemas.LatentStatsWindow;
@@ -26,9 +28,6 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 import org.apache.flink.api.common.JobExecutionResult;
@@ -79,6 +78,9 @@ public final class ReplayJob {
     static final Duration OUT_OF_ORDERNESS = Duration.ofMinutes(1);
     static final Duration ALLOWED_LATENESS = Duration.ofDays(365);
 
+    private static final AvroCodec<LatentStatsWindow> WINDOWS = AvroCodec.of(LatentStatsWindow.class);
+    private static final AvroCodec<DeadLetter> DEAD_LETTERS = AvroCodec.of(DeadLetter.class);
+
     private final Source<RawImage, ?, ?> images;
     private final Sink<LatentRecord> backfillLatents;
     private final ReplaySettings settings;
@@ -104,59 +106,41 @@ public final class ReplayJob {
     /**
      * Runs the job to its end and returns what it collected.
      *
-     * @param progress told of every image done (compared or rejected), from a collecting thread
+     * @param progress told of every record done (compared or rejected)
      */
     public ReplayOutcome run(StreamExecutionEnvironment environment, Consumer<Long> progress) throws Exception {
-        Outputs outputs = build(environment);
-        ExecutorService drains = Executors.newFixedThreadPool(3 + outputs.windows.size(), runnable -> {
-            Thread thread = new Thread(runnable, "replay-collect");
-            thread.setDaemon(true);
-            return thread;
-        });
-        try {
-            JobClient client = environment.executeAsync(JOB_NAME);
-            java.util.concurrent.atomic.AtomicLong done = new java.util.concurrent.atomic.AtomicLong();
-            Future<List<ImageComparison>> compared = drains.submit(() -> drain(outputs.comparisons,
-                    ignored -> progress.accept(done.incrementAndGet())));
-            Future<List<DeadLetter>> rejected = drains.submit(() -> drain(outputs.rejected,
-                    ignored -> progress.accept(done.incrementAndGet())));
-            Future<List<WorstImage>> worst = drains.submit(() -> drain(outputs.worst, ignored -> { }));
-            List<Future<List<LatentStatsWindow>>> windows = new ArrayList<>();
-            for (CloseableIterator<LatentStatsWindow> modelWindows : outputs.windows) {
-                windows.add(drains.submit(() -> drain(modelWindows, ignored -> { })));
-            }
-            List<List<LatentStatsWindow>> windowLists = new ArrayList<>();
-            for (Future<List<LatentStatsWindow>> modelWindows : windows) {
-                windowLists.add(modelWindows.get());
-            }
-            List<ImageComparison> comparisons = compared.get();
-            JobExecutionResult result = client.getJobExecutionResult().get();
-            return new ReplayOutcome(outputs.versions, comparisons, worst.get(), windowLists, rejected.get(),
-                    result.getNetRuntime(TimeUnit.MILLISECONDS) / 1000.0);
-        } finally {
-            drains.shutdownNow();
-        }
-    }
-
-    private static <T> List<T> drain(CloseableIterator<T> iterator, Consumer<T> each) throws Exception {
-        List<T> all = new ArrayList<>();
-        try (iterator) {
-            while (iterator.hasNext()) {
-                T next = iterator.next();
-                all.add(next);
-                each.accept(next);
+        List<String> versions = settings.references().stream().map(ReferenceProfile::modelVersion).toList();
+        CloseableIterator<ReplayRecord> collected = build(environment).collectAsync();
+        JobClient client = environment.executeAsync(JOB_NAME);
+        List<ImageComparison> comparisons = new ArrayList<>();
+        List<WorstImage> worst = new ArrayList<>();
+        List<List<LatentStatsWindow>> windows = new ArrayList<>();
+        versions.forEach(version -> windows.add(new ArrayList<>()));
+        List<DeadLetter> rejected = new ArrayList<>();
+        long done = 0;
+        try (collected) {
+            while (collected.hasNext()) {
+                ReplayRecord record = collected.next();
+                if (record.comparison != null) {
+                    comparisons.add(record.comparison);
+                    progress.accept(++done);
+                } else if (record.worst != null) {
+                    worst.add(record.worst);
+                } else if (record.window != null) {
+                    windows.get(record.model).add(WINDOWS.decode(record.window));
+                } else if (record.rejected != null) {
+                    rejected.add(DEAD_LETTERS.decode(record.rejected));
+                    progress.accept(++done);
+                }
             }
         }
-        return all;
+        JobExecutionResult result = client.getJobExecutionResult().get();
+        return new ReplayOutcome(versions, comparisons, worst, windows, rejected,
+                result.getNetRuntime(TimeUnit.MILLISECONDS) / 1000.0);
     }
 
-    /** The collecting ends of the graph. */
-    private record Outputs(List<String> versions, CloseableIterator<ImageComparison> comparisons,
-                           CloseableIterator<WorstImage> worst, List<CloseableIterator<LatentStatsWindow>> windows,
-                           CloseableIterator<DeadLetter> rejected) {
-    }
-
-    private Outputs build(StreamExecutionEnvironment environment) {
+    /** The job's graph, with everything the client collects in one stream. */
+    DataStream<ReplayRecord> build(StreamExecutionEnvironment environment) {
         configure(environment);
         WatermarkStrategy<RawImage> eventTime = WatermarkStrategy.<RawImage>forBoundedOutOfOrderness(OUT_OF_ORDERNESS)
                 .withTimestampAssigner(new ImageEventTime());
@@ -182,12 +166,16 @@ public final class ReplayJob {
                 // the models get a thread of their own, as in the encode job: decoding overlaps the models' work
                 .startNewChain();
 
-        List<String> versions = new ArrayList<>();
-        List<CloseableIterator<LatentStatsWindow>> windows = new ArrayList<>();
+        TypeInformation<ReplayRecord> records = TypeInformation.of(ReplayRecord.class);
+        DataStream<ReplayRecord> collected = compared.map(ReplayRecord::of, records).name("Comparisons")
+                .union(compared.getSideOutput(CompareModels.WORST).map(ReplayRecord::of, records).name("Worst"),
+                        prepared.getSideOutput(EncodeJob.DEAD_LETTERS)
+                                .map(letter -> ReplayRecord.rejected(DEAD_LETTERS.encode(letter)), records)
+                                .name("Rejected"));
         for (int m = 0; m < settings.models().size(); m++) {
             DriftScorer scorer = new DriftScorer(settings.references().get(m), DriftThresholds.DEFAULTS);
-            versions.add(settings.references().get(m).modelVersion());
-            windows.add(compared.getSideOutput(CompareModels.latentsOf(m))
+            int model = m;
+            collected = collected.union(compared.getSideOutput(CompareModels.latentsOf(m))
                     .keyBy(latent -> latent.modelVersion, Types.STRING)
                     .window(TumblingEventTimeWindows.of(settings.window()))
                     .allowedLateness(ALLOWED_LATENESS)
@@ -195,7 +183,8 @@ public final class ReplayJob {
                             new LatentStatsWindowFunction(scorer), WindowAccumulatorTypeInfo.INSTANCE,
                             WindowAccumulatorTypeInfo.INSTANCE, new AvroTypeInfo<>(LatentStatsWindow.class))
                     .name("LatentStatistics-" + label(m)).uid("latent-statistics-" + m)
-                    .collectAsync());
+                    .map(window -> ReplayRecord.window(model, WINDOWS.encode(window)), records)
+                    .name("Windows-" + label(m)));
         }
 
         settings.backfilling().ifPresent(backfill -> compared
@@ -208,8 +197,7 @@ public final class ReplayJob {
                 .uid("latent-shard-writer")
                 .sinkTo(backfillLatents).name("latents").uid("latents-sink"));
 
-        return new Outputs(versions, compared.collectAsync(), compared.getSideOutput(CompareModels.WORST).collectAsync(),
-                windows, prepared.getSideOutput(EncodeJob.DEAD_LETTERS).collectAsync());
+        return collected;
     }
 
     /** "A" or "B". */
