@@ -135,7 +135,7 @@ final class ReplayCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         RangeBound start = start();
         RangeBound end = end();
-        try (PipelineStack pipeline = PipelineStack.open(stack)) {
+        try (PipelineStack pipeline = openStack()) {
             ReplayRange range;
             try (ReplayRangeResolver resolver = new ReplayRangeResolver(pipeline.kafka().bootstrapServers())) {
                 range = resolver.resolve(Topics.IMAGES, start, end);
@@ -185,6 +185,20 @@ final class ReplayCommand implements Callable<Integer> {
             out().flush();
             return 0;
         }
+    }
+
+    /**
+     * The given Kafka, S3 and Flink; else, while {@code latentflow run} serves from the state folder, its Kafka and S3
+     * (they hold the persisted topics then); else the embedded stack on the state folder.
+     */
+    private PipelineStack openStack() {
+        boolean addressesGiven = (stack.kafkaBootstrap != null && !stack.kafkaBootstrap.isBlank())
+                || stack.s3.external().isPresent();
+        if (!addressesGiven && java.nio.file.Files.isRegularFile(
+                stack.stateDir.resolve(ServiceState.SERVICE_FILE))) {
+            return PipelineStack.onService(ServiceConnections.resolve(null, stack.s3, stack.stateDir), stack);
+        }
+        return PipelineStack.open(stack);
     }
 
     /** Ids of the images with a committed LatentRecord of {@code version} after {@code from}. */

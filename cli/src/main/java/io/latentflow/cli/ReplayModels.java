@@ -11,7 +11,8 @@ import java.util.List;
 
 /**
  * The models a replay compares, as a user names them: {@code default}, a model version directory, or a version
- * published in the registry, downloaded (and verified) once into {@code <state-dir>/replay-models/<version>}.
+ * published in the registry, downloaded (and verified) once into the folder where {@code latentflow run} keeps the
+ * versions it serves.
  */
 final class ReplayModels {
 
@@ -51,7 +52,7 @@ final class ReplayModels {
             throw new IllegalArgumentException("model " + version + " is neither 'default', a model directory, nor a"
                     + " version in the registry (published: " + registry.history().versions().keySet() + ")");
         }
-        Path dir = stateDir.toAbsolutePath().resolve("replay-models").resolve(version);
+        Path dir = new ServiceState(stateDir.toAbsolutePath()).modelsDirectory().resolve(version);
         if (Files.isRegularFile(dir.resolve(ModelDirectory.MANIFEST))) {
             try {
                 ModelDirectory.verify(dir);
