@@ -2,8 +2,10 @@ package io.latentflow.jobs.replay;
 
 import io.latentflow.imaging.ModelInputBatch;
 import io.latentflow.jobs.encode.EncodedLatent;
+import io.latentflow.jobs.encode.EncoderDevice;
 import io.latentflow.jobs.encode.ModelLocation;
 import io.latentflow.jobs.encode.PreparedImage;
+import io.latentflow.model.ServingModel;
 import io.latentflow.model.eval.ImageBatch;
 import io.latentflow.model.eval.Moments;
 import io.latentflow.shards.LatentSummaries;
@@ -68,14 +70,19 @@ public final class CompareModels extends AbstractStreamOperator<ImageComparison>
     @Override
     public void open() throws Exception {
         super.open();
+        int subtask = getRuntimeContext().getTaskInfo().getIndexOfThisSubtask();
+        // the encode job's choice of device, so a replay on GPU task managers spreads its subtasks the same way
+        EncoderDevice device = EncoderDevice.choose(
+                getRuntimeContext().getExternalResourceInfos(EncoderDevice.GPU_RESOURCE), subtask,
+                ServingModel.visibleGpuCount());
         reconstructions = new ArrayList<>();
         for (ModelLocation location : models) {
-            reconstructions.add(new ModelReconstruction(location.load()));
+            reconstructions.add(new ModelReconstruction(location.load(device.device())));
         }
         worst = new WorstImages(worstKept);
         imagesCompared = getMetricGroup().counter("imagesCompared");
-        LOG.info("Replay compares {} at {} px", reconstructions.stream().map(ModelReconstruction::version).toList(),
-                resolution);
+        LOG.info("Replay subtask {} compares {} at {} px on {}", subtask,
+                reconstructions.stream().map(ModelReconstruction::version).toList(), resolution, device);
     }
 
     @Override
