@@ -163,6 +163,11 @@ final class ReplayCommand implements Callable<Integer> {
             ReplayProgress progress = new ReplayProgress(err(), range.records(), progressEvery.toMillis());
             ReplayOutcome outcome = ReplayJob.onKafka(settings).run(pipeline.newEnvironment(), progress::done);
 
+            if (outcome.images().isEmpty() && source != null) {
+                throw new IllegalArgumentException("no image of source '" + source + "' in " + range.describe()
+                        + " reached the models (" + outcome.rejected().size() + " records rejected): check the"
+                        + " source name, or replay without --source");
+            }
             ReplayReport report = new ReplayReport(outcome, range, window.toMillis(), worst,
                     PairedBootstrap.defaults());
             ObjectNode json = report.toJson();

@@ -6,6 +6,8 @@ import static org.assertj.core.data.Offset.offset;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.latentflow.cli.Latentflow;
 import io.latentflow.infra.EmbeddedKafka;
+import io.latentflow.infra.LocalStack;
+import io.latentflow.jobs.registry.ModelRegistry;
 import io.latentflow.jobs.topics.CommittedTopicReader;
 import io.latentflow.schemas.AvroCodec;
 import io.latentflow.schemas.LatentRecord;
@@ -32,7 +34,7 @@ import picocli.CommandLine;
 
 /**
  * {@code latentflow replay} as a user runs it, on what {@code latentflow demo} streamed and persisted: two model
- * versions (the shipped default and a freshly trained one) over the whole images topic. Its figures agree with
+ * versions (the shipped default and a freshly trained one, published in the registry) over the whole images topic. Its figures agree with
  * {@code latentflow eval} on the same files; it commits no offsets and writes nothing unless asked to backfill; a
  * backfill run twice leaves each image's latent once; a range that cannot be replayed is refused before any job.
  */
@@ -65,8 +67,15 @@ class ReplayEndToEndTest {
         JsonNode evalB = LatentflowCli.json("eval", "--model", modelB.toString(), "--images", photos.toString(),
                 "--size", RESOLUTION, "--json");
 
+        // B by its registry version, as after 'latentflow models publish': the replay downloads and verifies it.
+        String versionB = evalB.get("modelVersion").asText();
+        try (LocalStack stack = LocalStack.start(state, "latentflow");
+             ModelRegistry registry = new ModelRegistry(stack.kafka().settings(), stack.s3().settings())) {
+            assertThat(registry.publish(modelB)).isEqualTo(versionB);
+        }
+
         Path reportDir = work.resolve("report");
-        JsonNode replay = LatentflowCli.json(replay(state, photos, "--models", "default," + modelB, "--report",
+        JsonNode replay = LatentflowCli.json(replay(state, photos, "--models", "default," + versionB, "--report",
                 reportDir.toString()));
 
         assertThat(replay.get("images").asInt()).isEqualTo(images);
@@ -111,7 +120,6 @@ class ReplayEndToEndTest {
         assertThat(second.get("backfill").get("latentsWritten").asInt()).isZero();
         assertThat(second.get("backfill").get("alreadyPresent").asInt()).isEqualTo(images);
 
-        String versionB = evalB.get("modelVersion").asText();
         List<String> shardMembers = shardImageIds(state.resolve("s3").resolve("latentflow").resolve("latents")
                 .resolve("model=" + versionB));
         assertThat(shardMembers).hasSize(images).doesNotHaveDuplicates();
@@ -138,6 +146,9 @@ class ReplayEndToEndTest {
                 "0:3"));
         assertThat(reversed.exit).isNotZero();
         assertThat(reversed.err).contains("the end of the range is before its start").doesNotContain("Exception");
+        Result unknownSource = run(replay(state, photos, "--models", "default", "--source", "no-such-source"));
+        assertThat(unknownSource.exit).isNotZero();
+        assertThat(unknownSource.err).contains("no image of source 'no-such-source'");
         Result empty = run(replay(state, photos, "--models", "default", "--from-offset", "0:2", "--to-offset", "0:2"));
         assertThat(empty.exit).isNotZero();
         assertThat(empty.err).contains("holds no record");
