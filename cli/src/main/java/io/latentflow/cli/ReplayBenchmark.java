@@ -15,7 +15,6 @@ import io.latentflow.jobs.topics.CommittedTopicReader;
 import io.latentflow.model.drift.ReferenceProfile;
 import io.latentflow.schemas.Topics;
 import java.io.PrintWriter;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
