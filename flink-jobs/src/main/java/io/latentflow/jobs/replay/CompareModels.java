@@ -46,6 +46,7 @@ public final class CompareModels extends AbstractStreamOperator<ImageComparison>
     private final int worstKept;
 
     private transient List<ModelReconstruction> reconstructions;
+    private transient List<OutputTag<EncodedLatent>> latentOutputs;
     private transient WorstImages worst;
     private transient Counter imagesCompared;
 
@@ -76,7 +77,9 @@ public final class CompareModels extends AbstractStreamOperator<ImageComparison>
                 getRuntimeContext().getExternalResourceInfos(EncoderDevice.GPU_RESOURCE), subtask,
                 ServingModel.visibleGpuCount());
         reconstructions = new ArrayList<>();
+        latentOutputs = new ArrayList<>();
         for (ModelLocation location : models) {
+            latentOutputs.add(latentsOf(reconstructions.size()));
             reconstructions.add(new ModelReconstruction(location.load(device.device())));
         }
         worst = new WorstImages(worstKept);
@@ -105,7 +108,7 @@ public final class CompareModels extends AbstractStreamOperator<ImageComparison>
             offerWorst(image, i, results, comparison);
             PreparedImage described = withoutPixels(image);
             for (int m = 0; m < results.size(); m++) {
-                output.collect(latentsOf(m), new StreamRecord<>(latent(described, m, i, results.get(m), comparedAt),
+                output.collect(latentOutputs.get(m), new StreamRecord<>(latent(described, m, i, results.get(m), comparedAt),
                         image.eventTime));
             }
             output.collect(new StreamRecord<>(comparison, image.eventTime));
