@@ -10,7 +10,8 @@ import picocli.CommandLine.Command;
         version = "latentflow 0.1.0",
         description = "Streams images through Flink into autoencoder latents in object storage, exactly once.",
         subcommands = {DemoCommand.class, RunCommand.class, IngestCommand.class, StatusCommand.class,
-                ModelsCommand.class, FinetuneCommand.class, ClusterCommand.class, BenchCommand.class, TrainCommand.class, EvalCommand.class,
+                ModelsCommand.class, FinetuneCommand.class, ReplayCommand.class, ClusterCommand.class, BenchCommand.class,
+                TrainCommand.class, EvalCommand.class,
                 DashboardCommand.class, ProfileCommand.class, AblationCommand.class, CommandLine.HelpCommand.class})
 public final class Latentflow {
 

@@ -110,6 +110,27 @@ final class PipelineStack implements AutoCloseable {
         }
     }
 
+    /**
+     * The running service's Kafka and object storage (from its {@code service.json}), which hold the embedded stack's
+     * topics while it runs, with Flink as {@code options} say (an embedded MiniCluster by default): how a client
+     * command that runs a job of its own (replay) reaches them without starting a second broker on the same state.
+     */
+    static PipelineStack onService(ServiceConnections service, StackOptions options) {
+        S3Settings s3 = service.s3().orElseThrow(() -> new IllegalArgumentException("the running service's"
+                + " service.json names no object storage keys: give --s3-endpoint and its keys"));
+        if (blank(options.flinkRest)) {
+            EmbeddedFlink flink = EmbeddedFlink.start(options.stateDir.toAbsolutePath().resolve("client-flink"));
+            return new PipelineStack(service.kafka(), s3, flink::environment, flink.restAddress(), Optional.empty(),
+                    List.of(flink), "the running service's Kafka " + service.kafka().bootstrapServers() + " and S3 "
+                    + s3.endpoint() + ", embedded Flink " + flink.restAddress());
+        }
+        String rest = options.flinkRest.contains("://") ? options.flinkRest : "http://" + options.flinkRest;
+        return new PipelineStack(service.kafka(), s3,
+                overrides -> remoteEnvironment(options.flinkRest, options.jobJar, overrides), rest, Optional.empty(),
+                List.of(), "the running service's Kafka " + service.kafka().bootstrapServers() + " and S3 "
+                + s3.endpoint() + ", Flink " + options.flinkRest);
+    }
+
     KafkaSettings kafka() {
         return kafka;
     }

@@ -16,9 +16,6 @@ import org.apache.flink.api.common.typeinfo.Types;
 import org.apache.flink.api.connector.sink2.Sink;
 import org.apache.flink.api.connector.source.Source;
 import org.apache.flink.configuration.Configuration;
-import org.apache.flink.connector.base.DeliveryGuarantee;
-import org.apache.flink.connector.kafka.sink.KafkaRecordSerializationSchema;
-import org.apache.flink.connector.kafka.sink.KafkaRecordSerializationSchemaBuilder;
 import org.apache.flink.connector.kafka.sink.KafkaSink;
 import org.apache.flink.connector.kafka.source.KafkaSource;
 import org.apache.flink.connector.kafka.source.KafkaSourceBuilder;
@@ -35,7 +32,6 @@ import org.apache.flink.util.OutputTag;
 import org.apache.flink.util.function.SerializableFunction;
 import org.apache.kafka.clients.consumer.OffsetResetStrategy;
 
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 
 /**
@@ -239,28 +235,10 @@ public final class EncodeJob {
         return exactlyOnceSink(settings, Topics.DEAD_LETTERS, DeadLetter.class, null, "dlq");
     }
 
-    /**
-     * A transactional sink of Avro records, committed with the job's checkpoints. The transaction timeout bounds how
-     * long the job may be down between a checkpoint and its commit: a transaction older than it is aborted by the
-     * broker and its records are lost, so it is as long as the broker allows ({@link EncodeJobSettings}).
-     *
-     * @param key        the record key, or null for none
-     * @param idSuffix   makes the sink's transactional ids unique within the job (part of its restored state)
-     */
+    /** @param idSuffix makes the sink's transactional ids unique within the job (part of its restored state) */
     private static <T extends SpecificRecord> KafkaSink<T> exactlyOnceSink(EncodeJobSettings settings, String topic,
             Class<T> type, SerializableFunction<T, String> key, String idSuffix) {
-        KafkaRecordSerializationSchemaBuilder<T> serializer = KafkaRecordSerializationSchema.<T>builder()
-                .setTopic(topic)
-                .setValueSerializationSchema(new AvroSerialization<>(type));
-        if (key != null) {
-            serializer.setKeySerializationSchema(record -> key.apply(record).getBytes(StandardCharsets.UTF_8));
-        }
-        return KafkaSink.<T>builder()
-                .setBootstrapServers(settings.kafka().bootstrapServers())
-                .setRecordSerializer(serializer.build())
-                .setDeliveryGuarantee(DeliveryGuarantee.EXACTLY_ONCE)
-                .setTransactionalIdPrefix(settings.transactionalIdPrefix() + "-" + idSuffix)
-                .setProperty("transaction.timeout.ms", Long.toString(settings.transactionTimeout().toMillis()))
-                .build();
+        return ExactlyOnceKafkaSink.of(settings.kafka().bootstrapServers(), topic, type, key,
+                settings.transactionalIdPrefix() + "-" + idSuffix, settings.transactionTimeout());
     }
 }

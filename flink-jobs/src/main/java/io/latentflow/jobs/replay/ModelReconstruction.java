@@ -1,0 +1,63 @@
+package io.latentflow.jobs.replay;
+
+import io.latentflow.model.LatentDecoder;
+import io.latentflow.model.LatentEncoder;
+import io.latentflow.model.ServingModel;
+import io.latentflow.model.eval.ImageBatch;
+import io.latentflow.model.metrics.PixelRange;
+import io.latentflow.model.metrics.Psnr;
+import io.latentflow.model.metrics.Ssim;
+
+/**
+ * One model's encode and decode of a batch, measured exactly as {@code latentflow eval} measures it
+ * ({@code Evaluator}: the same {@link Psnr} and {@link Ssim} on pixels in [-1, 1]), so the replay's figures and eval's
+ * agree on the same images. No Flink here: the replay operator drives one of these per model.
+ *
+ * <p>Not thread-safe (the encoder and decoder are not); closes the model it was given.
+ */
+final class ModelReconstruction implements AutoCloseable {
+
+    static final PixelRange PIXELS = PixelRange.SIGNED_UNIT;
+
+    private final ServingModel model;
+    private final LatentEncoder encoder;
+    private final LatentDecoder decoder;
+
+    ModelReconstruction(ServingModel model) {
+        this.model = model;
+        this.encoder = model.newEncoder();
+        this.decoder = model.newDecoder();
+    }
+
+    /**
+     * @param latents         NCHW
+     * @param reconstructions NCHW, as the input
+     * @param latentChannels  c
+     * @param latentSide      latent height = width
+     */
+    record Result(float[] latents, float[] reconstructions, double[] psnr, double[] ssim, int latentChannels,
+                  int latentSide) {
+    }
+
+    Result reconstruct(ImageBatch batch) {
+        int factor = model.config().downsamplingFactor();
+        int latentSide = batch.height() / factor;
+        float[] latents = encoder.encode(batch.pixels(), batch.count(), batch.height(), batch.width());
+        float[] reconstructions = decoder.decode(latents, batch.count(), latentSide, batch.width() / factor);
+        double[] psnr = Psnr.perImage(batch.pixels(), reconstructions, batch.count(), PIXELS);
+        double[] ssim = Ssim.perImage(batch.pixels(), reconstructions, batch.count(), ImageBatch.CHANNELS,
+                batch.height(), batch.width(), PIXELS);
+        return new Result(latents, reconstructions, psnr, ssim, model.config().latentChannels(), latentSide);
+    }
+
+    String version() {
+        return model.version();
+    }
+
+    @Override
+    public void close() {
+        encoder.close();
+        decoder.close();
+        model.close();
+    }
+}
