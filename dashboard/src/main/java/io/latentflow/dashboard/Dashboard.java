@@ -7,6 +7,7 @@ import io.latentflow.schemas.DriftAlert;
 import io.latentflow.schemas.LatentRecord;
 import io.latentflow.schemas.LatentStatsWindow;
 import io.latentflow.schemas.Topics;
+import io.latentflow.schemas.TrainingProgress;
 import java.net.InetSocketAddress;
 import java.net.URI;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -56,9 +57,11 @@ public final class Dashboard implements AutoCloseable {
     public static Dashboard start(DashboardSettings settings) {
         StatsHistory history = new StatsHistory(settings.maxWindowsPerModel(), settings.maxAlerts());
         LatentLocations latents = new LatentLocations(settings.recentLatents());
+        TrainingView training = new TrainingView();
         TopicFollower follower = new TopicFollower(settings.kafka())
                 .follow(Topics.LATENT_STATS, AvroCodec.of(LatentStatsWindow.class), history::add)
-                .follow(Topics.DRIFT_ALERTS, AvroCodec.of(DriftAlert.class), history::add);
+                .follow(Topics.DRIFT_ALERTS, AvroCodec.of(DriftAlert.class), history::add)
+                .follow(Topics.TRAINING_PROGRESS, AvroCodec.of(TrainingProgress.class), training::add);
         if (settings.s3() != null) {
             // Only to find the shards of the worst images, which only an object store can serve.
             follower.followRecent(Topics.LATENTS, settings.recentLatents(), AvroCodec.of(LatentRecord.class),
@@ -68,7 +71,7 @@ public final class Dashboard implements AutoCloseable {
         DashboardServer server;
         try {
             server = DashboardServer.start(settings.bindAddress(), settings.port(), history, follower.status(),
-                    reconstructions, new ModelCatalog(settings.s3()));
+                    reconstructions, new ModelCatalog(settings.s3()), training);
         } catch (RuntimeException e) {
             reconstructions.close();
             throw e;

@@ -33,6 +33,7 @@ import org.slf4j.LoggerFactory;
  * GET /api/windows?model=M&amp;after=S          window summaries of M that arrived after S, in event-time order
  * GET /api/windows/latest?model=M          the latest window of M in full: quantiles, histograms, worst images
  * GET /api/alerts?model=M&amp;after=S           alerts (of M, or all) that arrived after S
+ * GET /api/training                        the latest training request's progress (null before any)
  * GET /api/reconstructions/{seq}/{i}.png   worst image i of window seq, decoded by its model
  * </pre>
  * Without {@code model}, the model with the latest window. {@code next} in an answer is the {@code after} to pass to
@@ -53,21 +54,23 @@ final class DashboardServer implements AutoCloseable {
     private final FollowerStatus follower;
     private final Reconstructions reconstructions;
     private final ModelCatalog catalog;
+    private final TrainingView training;
     private final StaticAssets assets = StaticAssets.load();
     private final ObjectMapper json = new ObjectMapper();
 
     private DashboardServer(HttpServer server, ExecutorService threads, StatsHistory history, FollowerStatus follower,
-                            Reconstructions reconstructions, ModelCatalog catalog) {
+                            Reconstructions reconstructions, ModelCatalog catalog, TrainingView training) {
         this.server = server;
         this.threads = threads;
         this.history = history;
         this.follower = follower;
         this.reconstructions = reconstructions;
         this.catalog = catalog;
+        this.training = training;
     }
 
     static DashboardServer start(String bindAddress, int port, StatsHistory history, FollowerStatus follower,
-                                 Reconstructions reconstructions, ModelCatalog catalog) {
+                                 Reconstructions reconstructions, ModelCatalog catalog, TrainingView training) {
         HttpServer server;
         try {
             server = HttpServer.create(new InetSocketAddress(bindAddress, port), 0);
@@ -85,7 +88,8 @@ final class DashboardServer implements AutoCloseable {
             thread.setDaemon(true);
             return thread;
         });
-        DashboardServer dashboard = new DashboardServer(server, threads, history, follower, reconstructions, catalog);
+        DashboardServer dashboard = new DashboardServer(server, threads, history, follower, reconstructions, catalog,
+                training);
         server.createContext("/", dashboard::handle);
         server.setExecutor(threads);
         server.start();
@@ -146,6 +150,7 @@ final class DashboardServer implements AutoCloseable {
                 Optional<WindowDetail> latest = history.latest(model).map(this::withReconstructionPaths);
                 sendJson(exchange, ordered("model", model, "window", latest.orElse(null)));
             }
+            case "/api/training" -> sendJson(exchange, ordered("training", training.latest()));
             case "/api/alerts" -> {
                 StatsHistory.Page<AlertView> page = history.alerts(query.get("model"), after(query));
                 sendJson(exchange, ordered("next", page.next(), "alerts", page.items()));

@@ -16,6 +16,8 @@ import io.latentflow.schemas.DriftAlert;
 import io.latentflow.schemas.DriftSeverity;
 import io.latentflow.schemas.LatentStatsWindow;
 import io.latentflow.schemas.Topics;
+import io.latentflow.schemas.TrainingProgress;
+import io.latentflow.schemas.TrainingState;
 import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -110,6 +112,29 @@ class DashboardTest {
                 assertThat(m.get("severity").asText()).isEqualTo("WARNING");
                 assertThat(m.get("warningThreshold").asDouble()).isEqualTo(1.0);
             });
+        }
+    }
+
+    @Test
+    void showsTheLatestFineTuneProgress() throws Exception {
+        kafka.createTopics(1, Topics.TRAINING_PROGRESS);
+        AvroCodec<TrainingProgress> codec = AvroCodec.of(TrainingProgress.class);
+        try (KafkaProducer<byte[], byte[]> producer = plainProducer(kafka.settings())) {
+            producer.send(new ProducerRecord<>(Topics.TRAINING_PROGRESS, codec.encode(TrainingProgress.newBuilder()
+                    .setRequestId("r1").setTime(T0).setState(TrainingState.STARTED).build())));
+            producer.send(new ProducerRecord<>(Topics.TRAINING_PROGRESS, codec.encode(TrainingProgress.newBuilder()
+                    .setRequestId("r1").setTime(T0.plusSeconds(30)).setState(TrainingState.TRAINING).setStep(120)
+                    .setSteps(300).setFraction(0.4).setLoss(0.031).setEtaSeconds(45.0).build())));
+        }
+
+        try (Dashboard dashboard = Dashboard.start(kafka.settings(), null, 0)) {
+            await().atMost(Duration.ofSeconds(30)).until(() -> get(dashboard, "/api/training").get("training")
+                    .path("state").asText().equals("TRAINING"));
+            JsonNode training = get(dashboard, "/api/training").get("training");
+            assertThat(training.get("requestId").asText()).isEqualTo("r1");
+            assertThat(training.get("step").asLong()).isEqualTo(120);
+            assertThat(training.get("fraction").asDouble()).isEqualTo(0.4);
+            assertThat(training.get("etaSeconds").asDouble()).isEqualTo(45.0);
         }
     }
 

@@ -356,11 +356,28 @@
     }
     if (alerts.alerts.length > 0) renderAlerts();
 
+    renderTraining((await getJson("/api/training")).training);
+
     const read = status.topics.read;
     $("status").textContent = (status.topics.problem ? "Problem: " + status.topics.problem + ". " : "") +
       "Read " + (read["latent-stats"] || 0) + " windows and " + (read["drift-alerts"] || 0) + " alerts" +
       (status.topics.skipped ? " (" + status.topics.skipped + " unreadable records skipped)" : "") +
       "; updated " + new Date().toLocaleTimeString() + ".";
+  }
+
+  /** The latest fine-tune: a progress bar while it trains, its outcome after. */
+  function renderTraining(training) {
+    $("training").hidden = !training;
+    if (!training) return;
+    $("training-request").textContent = training.requestId;
+    $("training-progress").value = training.fraction;
+    const running = ["STARTED", "TRAINING", "EVALUATING"].includes(training.state);
+    $("training-text").textContent = training.state +
+      (training.state === "TRAINING" ? " step " + training.step + "/" + training.steps +
+        (training.loss === null ? "" : ", loss " + number(training.loss, 4)) +
+        (training.etaSeconds === null ? "" : ", " + Math.round(training.etaSeconds) + " s left") : "") +
+      (!running && training.candidateVersion ? " " + training.candidateVersion : "") +
+      (training.message ? ": " + training.message : "");
   }
 
   async function loop() {
