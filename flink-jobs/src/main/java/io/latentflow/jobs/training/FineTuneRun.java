@@ -107,6 +107,7 @@ public final class FineTuneRun {
                             older.training(), work.resolve("trained"))
                     .replayShare(request.getReplayShare()).budget(budget(request)).cropSize(settings.cropSize())
                     .batchSize(settings.batchSize()).threads(settings.threads()).resolution(settings.resolution())
+                    .learningRate(settings.learningRate())
                     .provenance(provenance).listener(listener).command("continuous-training " + request.getRequestId())
                     .build());
 
