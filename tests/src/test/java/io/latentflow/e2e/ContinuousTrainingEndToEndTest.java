@@ -40,7 +40,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.TimeUnit;
-import java.util.stream.Stream;
 import org.apache.flink.core.execution.JobClient;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
@@ -88,8 +87,8 @@ class ContinuousTrainingEndToEndTest {
                     null).start(stack.flink().environment());
             try {
                 ingest(stack, ILLUSTRATIONS, Instant.now(), Duration.ofMillis(300));
-                List<Path> illustrations = files(ILLUSTRATIONS);
-                awaitLatents(stack, illustrations.size());
+                List<Path> illustrations = E2eImages.files(ILLUSTRATIONS);
+                E2eImages.awaitLatents(stack.kafka().bootstrapServers(), illustrations.size());
 
                 TrainingRequest request = request("user-1");
                 send(stack, request);
@@ -113,11 +112,12 @@ class ContinuousTrainingEndToEndTest {
                 Instant effective = Instant.ofEpochMilli(ServingTimeline.effectiveFrom(promoted));
                 Thread.sleep(Math.max(0, effective.toEpochMilli() - System.currentTimeMillis()) + 200);
                 Path after = Files.createDirectories(work.resolve("after"));
-                for (Path photo : files(PHOTOS).subList(0, 8)) {
+                for (Path photo : E2eImages.files(PHOTOS).subList(0, 8)) {
                     Files.copy(photo, after.resolve(photo.getFileName()));
                 }
                 ingest(stack, after, Instant.now(), Duration.ofMillis(100));
-                List<LatentRecord> latents = awaitLatents(stack, illustrations.size() + 8);
+                List<LatentRecord> latents = E2eImages.awaitLatents(stack.kafka().bootstrapServers(),
+                        illustrations.size() + 8);
                 assertThat(latents).filteredOn(l -> l.getImageId().startsWith("after/"))
                         .extracting(LatentRecord::getModelVersion).containsOnly(candidate);
 
@@ -235,24 +235,6 @@ class ContinuousTrainingEndToEndTest {
         try (ImageIngest producer = new ImageIngest(stack.kafka().bootstrapServers(), Topics.IMAGES,
                 stack.s3().settings(), ImageIngest.Limits.DEFAULTS)) {
             assertThat(producer.send(List.of(folder), null, start, step).failed()).isEmpty();
-        }
-    }
-
-    private static List<LatentRecord> awaitLatents(LocalStack stack, int count) {
-        List<List<LatentRecord>> latest = new java.util.ArrayList<>(List.of(List.of()));
-        await().atMost(Duration.ofMinutes(3)).pollInterval(Duration.ofMillis(500)).until(() -> {
-            try (CommittedTopicReader reader = new CommittedTopicReader(stack.kafka().bootstrapServers())) {
-                latest.set(0, reader.readFrom(Topics.LATENTS, Map.of(), AvroCodec.of(LatentRecord.class)));
-            }
-            return latest.get(0).size() >= count;
-        });
-        return latest.get(0);
-    }
-
-    private static List<Path> files(Path folder) throws Exception {
-        try (Stream<Path> files = Files.list(folder)) {
-            return files.filter(Files::isRegularFile).filter(f -> !f.getFileName().toString().endsWith(".md"))
-                    .sorted().toList();
         }
     }
 }

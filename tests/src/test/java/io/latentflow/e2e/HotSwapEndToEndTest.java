@@ -24,7 +24,6 @@ import io.latentflow.schemas.ModelEventType;
 import io.latentflow.schemas.Topics;
 import io.minio.PutObjectArgs;
 import java.io.ByteArrayInputStream;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
@@ -32,7 +31,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
-import java.util.stream.Stream;
 import org.apache.flink.core.execution.JobClient;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -56,10 +54,10 @@ class HotSwapEndToEndTest {
 
     @Test
     void aPromotionSwapsTheRunningJobAcrossAFailureAndATamperedVersionIsRejected() throws Exception {
-        List<Path> photos = files(PHOTOS);
-        Path before = copies(photos.subList(0, 16), work.resolve("before"));
-        Path after = copies(photos.subList(16, 40), work.resolve("after"));
-        Path last = copies(photos.subList(40, 48), work.resolve("last"));
+        List<Path> photos = E2eImages.files(PHOTOS);
+        Path before = E2eImages.copies(photos.subList(0, 16), work.resolve("before"));
+        Path after = E2eImages.copies(photos.subList(16, 40), work.resolve("after"));
+        Path last = E2eImages.copies(photos.subList(40, 48), work.resolve("last"));
         String own;
         try (ServingModel model = ServingModel.loadDefault()) {
             own = model.version();
@@ -85,13 +83,13 @@ class HotSwapEndToEndTest {
             JobClient job = EncodeJob.onKafka(settings).start(stack.flink().environment());
             try {
                 ingest(stack, before);
-                awaitLatents(stack, 16);
+                E2eImages.awaitLatents(stack.kafka().bootstrapServers(), 16);
 
                 registry.publish(PublishedVersions.shippedAs(next, work.resolve(next)));
                 Instant effective = registry.promote(next, "test", LEAD);
                 awaitTime(effective);
                 ingest(stack, after);
-                awaitLatents(stack, 40);
+                E2eImages.awaitLatents(stack.kafka().bootstrapServers(), 40);
 
                 registry.publish(PublishedVersions.shippedAs(tampered, work.resolve(tampered)));
                 stack.s3().settings().newClient().putObject(PutObjectArgs.builder()
@@ -99,7 +97,7 @@ class HotSwapEndToEndTest {
                         .stream(new ByteArrayInputStream(new byte[1024]), 1024, -1).build());
                 awaitTime(registry.promote(tampered, "test", LEAD));
                 ingest(stack, last);
-                List<LatentRecord> latents = awaitLatents(stack, 48);
+                List<LatentRecord> latents = E2eImages.awaitLatents(stack.kafka().bootstrapServers(), 48);
 
                 assertThat(failure.hasFired()).as("the injected failure fired").isTrue();
                 assertThat(latents).extracting(LatentRecord::getImageId).doesNotHaveDuplicates().hasSize(48);
@@ -144,17 +142,6 @@ class HotSwapEndToEndTest {
         }
     }
 
-    private static List<LatentRecord> awaitLatents(LocalStack stack, int count) {
-        List<List<LatentRecord>> latest = new java.util.ArrayList<>(List.of(List.of()));
-        await().atMost(Duration.ofMinutes(3)).pollInterval(Duration.ofMillis(500)).until(() -> {
-            try (CommittedTopicReader reader = new CommittedTopicReader(stack.kafka().bootstrapServers())) {
-                latest.set(0, reader.readFrom(Topics.LATENTS, Map.of(), AvroCodec.of(LatentRecord.class)));
-            }
-            return latest.get(0).size() >= count;
-        });
-        return latest.get(0);
-    }
-
     private static List<LatentStatsWindow> latentStats(LocalStack stack) {
         try (CommittedTopicReader reader = new CommittedTopicReader(stack.kafka().bootstrapServers())) {
             return reader.readFrom(Topics.LATENT_STATS, Map.of(), AvroCodec.of(LatentStatsWindow.class));
@@ -164,19 +151,5 @@ class HotSwapEndToEndTest {
     private static List<String> ids(String folder, List<Path> photos, int from, int to) {
         return photos.subList(from, to).stream().map(p -> folder + "/" + p.getFileName())
                 .collect(Collectors.toCollection(java.util.ArrayList::new));
-    }
-
-    private static Path copies(List<Path> files, Path folder) throws Exception {
-        Files.createDirectories(folder);
-        for (Path file : files) {
-            Files.copy(file, folder.resolve(file.getFileName()));
-        }
-        return folder;
-    }
-
-    private static List<Path> files(Path folder) throws Exception {
-        try (Stream<Path> files = Files.list(folder)) {
-            return files.filter(Files::isRegularFile).sorted().toList();
-        }
     }
 }

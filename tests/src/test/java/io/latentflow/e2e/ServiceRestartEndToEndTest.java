@@ -5,19 +5,14 @@ import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import io.latentflow.jobs.topics.CommittedTopicReader;
-import io.latentflow.schemas.AvroCodec;
 import io.latentflow.schemas.LatentRecord;
-import io.latentflow.schemas.Topics;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import java.util.concurrent.TimeUnit;
-import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
@@ -39,9 +34,9 @@ class ServiceRestartEndToEndTest {
 
     @Test
     void aServiceStoppedWithSigtermResumesFromItsSavepointLosingAndDuplicatingNothing() throws Exception {
-        List<Path> photos = files(PHOTOS).subList(0, 64);
-        Path first = copies(photos.subList(0, 32), work.resolve("first"));
-        Path second = copies(photos.subList(32, 64), work.resolve("second"));
+        List<Path> photos = E2eImages.files(PHOTOS).subList(0, 64);
+        Path first = E2eImages.copies(photos.subList(0, 32), work.resolve("first"));
+        Path second = E2eImages.copies(photos.subList(32, 64), work.resolve("second"));
         Path state = work.resolve("state");
 
         Process service = startService(state, "run-1");
@@ -131,27 +126,6 @@ class ServiceRestartEndToEndTest {
 
     private static List<LatentRecord> awaitLatents(Path state, int count) throws Exception {
         String kafka = JSON.readTree(state.resolve("service.json").toFile()).get("kafka").asText();
-        List<List<LatentRecord>> latest = new ArrayList<>(List.of(List.of()));
-        await().atMost(Duration.ofMinutes(3)).pollInterval(Duration.ofSeconds(1)).until(() -> {
-            try (CommittedTopicReader reader = new CommittedTopicReader(kafka)) {
-                latest.set(0, reader.readFrom(Topics.LATENTS, Map.of(), AvroCodec.of(LatentRecord.class)));
-            }
-            return latest.get(0).size() >= count;
-        });
-        return latest.get(0);
-    }
-
-    private static Path copies(List<Path> files, Path folder) throws Exception {
-        Files.createDirectories(folder);
-        for (Path file : files) {
-            Files.copy(file, folder.resolve(file.getFileName()));
-        }
-        return folder;
-    }
-
-    private static List<Path> files(Path folder) throws Exception {
-        try (Stream<Path> files = Files.list(folder)) {
-            return files.filter(Files::isRegularFile).sorted().toList();
-        }
+        return E2eImages.awaitLatents(kafka, count);
     }
 }

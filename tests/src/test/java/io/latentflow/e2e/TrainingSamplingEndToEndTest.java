@@ -21,7 +21,6 @@ import io.minio.MinioClient;
 import java.io.ByteArrayInputStream;
 import java.awt.image.BufferedImage;
 import java.io.InputStream;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
@@ -32,7 +31,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
-import java.util.stream.Stream;
 import javax.imageio.ImageIO;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -56,10 +54,11 @@ class TrainingSamplingEndToEndTest {
 
     @Test
     void samplesArePerSourceAndWindowDistinctTraceableAndTheSameOnEveryRun() throws Exception {
-        List<Path> photos = files(PHOTOS);
-        Path alpha = copies(photos.subList(0, 20), work.resolve("alpha"));
-        Path beta = copies(photos.subList(20, 40), work.resolve("beta"));
-        Path again = copies(photos.subList(0, 20), work.resolve("again")); // the same pixels under other ids
+        List<Path> photos = E2eImages.files(PHOTOS);
+        Path alpha = E2eImages.copies(photos.subList(0, 20), work.resolve("alpha"));
+        Path beta = E2eImages.copies(photos.subList(20, 40), work.resolve("beta"));
+        // the same pixels under other ids
+        Path again = E2eImages.copies(photos.subList(0, 20), work.resolve("again"));
 
         try (LocalStack stack = LocalStack.start(work.resolve("state"), "latentflow")) {
             Instant start = Instant.parse("2026-11-30T10:00:00Z");
@@ -152,19 +151,5 @@ class TrainingSamplingEndToEndTest {
             }
         }
         return shards;
-    }
-
-    private static Path copies(List<Path> files, Path folder) throws Exception {
-        Files.createDirectories(folder);
-        for (Path file : files) {
-            Files.copy(file, folder.resolve(file.getFileName()));
-        }
-        return folder;
-    }
-
-    private static List<Path> files(Path folder) throws Exception {
-        try (Stream<Path> files = Files.list(folder)) {
-            return files.filter(Files::isRegularFile).sorted().toList();
-        }
     }
 }
