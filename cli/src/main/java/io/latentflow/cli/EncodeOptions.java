@@ -2,6 +2,7 @@ package io.latentflow.cli;
 
 import io.latentflow.jobs.encode.EncodeJobSettings;
 import io.latentflow.jobs.encode.ModelLocation;
+import java.time.Duration;
 import picocli.CommandLine.Option;
 
 /** How the encode job runs: model, resolution, batching. Shared by the demo and the benchmark. */
@@ -23,6 +24,11 @@ final class EncodeOptions {
             description = "Encoder instances, one model each (default ${DEFAULT-VALUE}).")
     int parallelism;
 
+    @Option(names = "--shard-max-age", defaultValue = "PT10M", paramLabel = "DURATION",
+            description = "A latent shard spans checkpoints until it is this old (or 256 MiB), ISO-8601; PT0S closes"
+                    + " one at every checkpoint (default ${DEFAULT-VALUE}).")
+    Duration shardMaxAge;
+
     /** Bounded settings: the images present when the job starts, then the job ends. */
     EncodeJobSettings settings(PipelineStack pipeline) {
         return settings(pipeline, true);
@@ -35,6 +41,7 @@ final class EncodeOptions {
                 .batchSize(batchSize)
                 .parallelism(parallelism)
                 .bounded(bounded)
+                .maxShardAge(shardMaxAge)
                 .build();
     }
 }

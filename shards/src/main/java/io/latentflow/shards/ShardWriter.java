@@ -30,6 +30,9 @@ public final class ShardWriter implements AutoCloseable {
     public static final String LATENT_SUFFIX = ".latent.npy";
     public static final String METADATA_SUFFIX = ".json";
 
+    /** What {@link #finish()} appends: two zero records. */
+    public static final int END_OF_ARCHIVE_BYTES = 1024;
+
     private static final int MEMBER_MODE = 0644; // permissions only: ustar keeps the file type in its own field
 
     private final Path file;
@@ -112,6 +115,16 @@ public final class ShardWriter implements AutoCloseable {
 
     public Path path() {
         return file;
+    }
+
+    /**
+     * Pushes every member added so far to the file, without the end-of-archive marker: the file's first
+     * {@link #bytes()} bytes are then whole members, which a shard spanning several checkpoints stages one range at
+     * a time.
+     */
+    public void flush() throws IOException {
+        tar.flush();
+        counter.flush(); // the tar stream's own flush does not reach the buffer below it
     }
 
     /** Writes the end-of-archive marker, closes the file and returns its path. */

@@ -168,7 +168,8 @@ public final class EncodeJob {
 
         encoded
                 .transform("LatentShardWriter", new AvroTypeInfo<>(LatentRecord.class),
-                        new LatentShardWriter(settings.s3(), settings.maxShardBytes(), failure))
+                        new LatentShardWriter(settings.s3(), settings.maxShardBytes(), settings.maxShardAge(),
+                                failure))
                 .uid("latent-shard-writer")
                 .sinkTo(latents).name("latents").uid("latents-sink");
 

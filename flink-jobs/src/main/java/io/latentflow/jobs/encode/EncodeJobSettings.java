@@ -29,6 +29,9 @@ import java.util.Optional;
  * @param consumerGroup         Kafka consumer group of the images source (offsets are committed on checkpoints)
  * @param transactionalIdPrefix prefix of the Kafka transactional ids of both sinks; unique per running job
  * @param maxShardBytes         a shard is closed and a new one opened once it holds this many bytes
+ * @param maxShardAge           ... or at the first checkpoint at which it is this old; a shard spans checkpoints
+ *                              until then (each stages its range; the latents' records still commit with their own
+ *                              checkpoint, the shard object appears when it rolls). Zero: every checkpoint closes it
  * @param transactionTimeout    timeout of the Kafka transactions of the exactly-once sinks. A transaction is
  *                              committed when the checkpoint that closed it completes; if the job is down longer
  *                              than this between the two (a failure, a restart, a full cluster restart), the broker
@@ -57,6 +60,7 @@ public record EncodeJobSettings(
         String consumerGroup,
         String transactionalIdPrefix,
         long maxShardBytes,
+        Duration maxShardAge,
         Duration transactionTimeout,
         RestartPolicy restartPolicy,
         FailureInjectionForTesting failureInjection,
@@ -70,7 +74,8 @@ public record EncodeJobSettings(
     public static final Duration DEFAULT_CHECKPOINT_INTERVAL = Duration.ofSeconds(5);
     public static final String DEFAULT_CONSUMER_GROUP = "latentflow-encode";
     public static final String DEFAULT_TRANSACTIONAL_ID_PREFIX = "latentflow-encode";
-    public static final long DEFAULT_MAX_SHARD_BYTES = 128L * 1024 * 1024;
+    public static final long DEFAULT_MAX_SHARD_BYTES = 256L * 1024 * 1024;
+    public static final Duration DEFAULT_MAX_SHARD_AGE = Duration.ofMinutes(10);
     /** Kafka's default transaction.max.timeout.ms, which docker-compose.yml keeps. */
     public static final Duration DEFAULT_TRANSACTION_TIMEOUT = Duration.ofMinutes(15);
 
@@ -93,7 +98,9 @@ public record EncodeJobSettings(
         require(isPositive(transactionTimeout) && transactionTimeout.compareTo(checkpointInterval) > 0,
                 "transactionTimeout", transactionTimeout, "longer than the checkpoint interval (" + checkpointInterval
                         + "); at most the broker's transaction.max.timeout.ms");
-        require(maxShardBytes >= 1024, "maxShardBytes", maxShardBytes, "at least 1024 bytes; 128 MiB by default");
+        require(maxShardBytes >= 1024, "maxShardBytes", maxShardBytes, "at least 1024 bytes; 256 MiB by default");
+        require(maxShardAge != null && !maxShardAge.isNegative(), "maxShardAge", maxShardAge,
+                "zero or a positive duration; 10 min by default");
     }
 
     public static Builder builder(KafkaSettings kafka, S3Settings s3) {
@@ -104,7 +111,7 @@ public record EncodeJobSettings(
         return new Builder(kafka, s3).model(model).resolution(resolution).batchSize(batchSize)
                 .batchTimeout(batchTimeout).imageLimits(imageLimits).checkpointInterval(checkpointInterval)
                 .parallelism(parallelism).bounded(bounded).consumerGroup(consumerGroup)
-                .transactionalIdPrefix(transactionalIdPrefix).maxShardBytes(maxShardBytes)
+                .transactionalIdPrefix(transactionalIdPrefix).maxShardBytes(maxShardBytes).maxShardAge(maxShardAge)
                 .transactionTimeout(transactionTimeout)
                 .restartPolicy(restartPolicy).failureInjection(failureInjection).monitor(monitor)
                 .sampling(sampling).followRegistry(followRegistry);
@@ -147,6 +154,7 @@ public record EncodeJobSettings(
         private String consumerGroup = DEFAULT_CONSUMER_GROUP;
         private String transactionalIdPrefix = DEFAULT_TRANSACTIONAL_ID_PREFIX;
         private long maxShardBytes = DEFAULT_MAX_SHARD_BYTES;
+        private Duration maxShardAge = DEFAULT_MAX_SHARD_AGE;
         private Duration transactionTimeout = DEFAULT_TRANSACTION_TIMEOUT;
         private SamplingSettings sampling;
         private boolean followRegistry;
@@ -210,6 +218,12 @@ public record EncodeJobSettings(
             return this;
         }
 
+        /** Roll a shard at the first checkpoint at which it is this old (zero: at every checkpoint). */
+        public Builder maxShardAge(Duration maxShardAge) {
+            this.maxShardAge = maxShardAge;
+            return this;
+        }
+
         public Builder maxShardBytes(long maxShardBytes) {
             this.maxShardBytes = maxShardBytes;
             return this;
@@ -252,7 +266,8 @@ public record EncodeJobSettings(
         public EncodeJobSettings build() {
             return new EncodeJobSettings(kafka, s3, model, resolution, batchSize, batchTimeout, imageLimits,
                     checkpointInterval, parallelism, bounded, consumerGroup, transactionalIdPrefix, maxShardBytes,
-                    transactionTimeout, restartPolicy, failureInjection, monitor, sampling, followRegistry);
+                    maxShardAge, transactionTimeout, restartPolicy, failureInjection, monitor, sampling,
+                    followRegistry);
         }
     }
 }

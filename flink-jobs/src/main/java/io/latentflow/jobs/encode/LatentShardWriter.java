@@ -20,6 +20,7 @@ import org.slf4j.LoggerFactory;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.time.Instant;
 import java.time.LocalDate;
 import java.time.ZoneOffset;
@@ -40,23 +41,33 @@ import java.util.List;
  *       opened, so the emitted record can name it. {@code seq} comes from operator state and only
  *       grows across restores; a key that already exists in the bucket (an earlier run of the job)
  *       is skipped, never overwritten. A shard is rolled when it reaches the size limit, when the
- *       model version or the day changes, or when an image id repeats.</li>
- *   <li><b>Pre-commit</b> ({@link #snapshotState}). The open shard is finished and every shard
- *       finished since the last checkpoint is uploaded to a staging key outside {@code latents/}:
- *       {@code _staging/<job>/<operator>/cp-<checkpoint>/<final key>}. Its (staging key, final key,
- *       checkpoint id) goes into operator list state as pending.</li>
+ *       model version or the day changes, when an image id repeats, or at the first checkpoint at
+ *       which it is older than the age limit (zero: at every checkpoint).</li>
+ *   <li><b>Pre-commit</b> ({@link #snapshotState}). Every shard finished since the last checkpoint
+ *       is uploaded to a staging key outside {@code latents/}:
+ *       {@code _staging/<job>/<operator>/cp-<checkpoint>/<final key>}, and goes into operator list
+ *       state as pending. A shard that stays open (younger than the age limit) has the range of its
+ *       file written since the last checkpoint staged instead ({@code ...<final key>.range-<n>}; the
+ *       file holds whole tar members once flushed), and its ranges go into state; when it rolls,
+ *       its last range (with the end-of-archive marker) is staged and it becomes pending with all
+ *       its ranges.</li>
  *   <li><b>Commit</b> ({@link #notifyCheckpointComplete}). For every pending shard of that checkpoint
- *       or an earlier one: a server-side copy from the staging key to the final key, then the staging
- *       object is deleted. Idempotent: a staging object that is gone while its final object exists
- *       was committed before.</li>
+ *       or an earlier one: a server-side copy from the staging key to the final key (for a shard in
+ *       ranges: the ranges concatenated into the final object, streamed through the task), then the
+ *       staged objects are deleted. Idempotent: staged objects that are gone while the final object
+ *       exists were committed before.</li>
  *   <li><b>Recovery</b> ({@link #initializeState}). Pending shards restored from a checkpoint belong
  *       to a completed checkpoint (Flink restores only those), so they are committed right away: the
- *       notification may have been lost in the failure. Records after that checkpoint are replayed
+ *       notification may have been lost in the failure. A shard that was open at that checkpoint is
+ *       finished as it was then: its ranges plus the end-of-archive marker, holding exactly the
+ *       members whose records that checkpoint committed. Records after that checkpoint are replayed
  *       from Kafka into new shards; the local files of the failed attempt are simply gone.</li>
  * </ol>
  *
  * <p><b>What a reader sees.</b> Nothing under {@code latents/} until the checkpoint that contains it
- * has completed; then whole shards, each exactly once, appearing with a single copy. A
+ * has completed and the shard has rolled; then whole shards, each exactly once, appearing with a
+ * single copy. A latent's record is committed with its own checkpoint, so it may name a shard that
+ * appears only when that shard rolls (at most the age limit later). A
  * {@code LatentRecord} is committed to Kafka by the same checkpoint (transactional sink), so a
  * read_committed consumer sees the record at about the time the shard appears; the two commits run
  * side by side on the completion notification, so a fast consumer may have to wait a moment for the
@@ -91,12 +102,14 @@ public final class LatentShardWriter extends AbstractStreamOperator<LatentRecord
 
     private final S3Settings s3;
     private final long maxShardBytes;
+    private final Duration maxShardAge;
     private final FailureInjectionForTesting failureInjection;
 
     private transient StagedShardStore store;
     private transient String stagingPrefix;
     private transient int subtask;
     private transient ListState<PendingShard> pendingState;
+    private transient ListState<PendingShard> openShardState;
     private transient ListState<Long> sequenceState;
     private transient List<PendingShard> pending;
     private transient long nextSequence;
@@ -117,8 +130,18 @@ public final class LatentShardWriter extends AbstractStreamOperator<LatentRecord
      * @param failureInjection TEST ONLY, else null
      */
     public LatentShardWriter(S3Settings s3, long maxShardBytes, FailureInjectionForTesting failureInjection) {
+        this(s3, maxShardBytes, Duration.ZERO, failureInjection);
+    }
+
+    /**
+     * @param maxShardAge roll a shard at the first checkpoint at which it is this old; until then each checkpoint
+     *                    stages the range written since the last one. Zero: every checkpoint closes the open shard
+     */
+    public LatentShardWriter(S3Settings s3, long maxShardBytes, Duration maxShardAge,
+                             FailureInjectionForTesting failureInjection) {
         this.s3 = s3;
         this.maxShardBytes = maxShardBytes;
+        this.maxShardAge = maxShardAge;
         this.failureInjection = failureInjection;
     }
 
@@ -148,6 +171,13 @@ public final class LatentShardWriter extends AbstractStreamOperator<LatentRecord
         }
         for (PendingShard shard : pendingState.get()) {
             pending.add(shard);
+        }
+        openShardState = context.getOperatorStateStore()
+                .getListState(new ListStateDescriptor<>("open-shard-ranges", PendingShard.class));
+        for (PendingShard open : openShardState.get()) {
+            // the ranges of a shard still open at the restored checkpoint: finish it as it was then, with the
+            // members of those ranges (the records naming them were committed with it); what came after is replayed
+            pending.add(open);
         }
         if (subtask == 0) {
             deleteOrphans(context);
@@ -228,17 +258,31 @@ public final class LatentShardWriter extends AbstractStreamOperator<LatentRecord
     public void snapshotState(StateSnapshotContext context) throws Exception {
         super.snapshotState(context);
         long checkpointId = context.getCheckpointId();
-        if (open != null) {
+        if (open != null && (inputFinished || open.ageMillis() >= maxShardAge.toMillis())) {
             roll();
         }
         for (Iterator<OpenShard> it = finishedLocally.iterator(); it.hasNext(); ) {
             OpenShard shard = it.next();
             String stagingKey = ShardKeys.stagingKey(stagingPrefix, checkpointId, shard.finalKey);
-            store.stage(shard.file, stagingKey);
-            pending.add(new PendingShard(stagingKey, shard.finalKey, checkpointId, shard.samples(), shard.bytes()));
+            if (shard.segmentKeys.isEmpty()) {
+                store.stage(shard.file, stagingKey);
+                pending.add(new PendingShard(stagingKey, shard.finalKey, checkpointId, shard.samples(),
+                        shard.bytes()));
+            } else {
+                stageRange(shard, Files.size(shard.file), stagingKey);
+                pending.add(PendingShard.segmented(shard.finalKey, checkpointId, shard.segmentKeys,
+                        shard.segmentSizes, false, shard.samples(), Files.size(shard.file)));
+            }
             it.remove(); // staged: if a later upload fails, this one is not staged twice
             Files.deleteIfExists(shard.file);
         }
+        if (open != null && open.bytes() > open.stagedBytes) {
+            open.writer.flush();
+            stageRange(open, open.bytes(), ShardKeys.stagingKey(stagingPrefix, checkpointId, open.finalKey));
+        }
+        openShardState.update(open == null || open.segmentKeys.isEmpty() ? List.of()
+                : List.of(PendingShard.segmented(open.finalKey, checkpointId, open.segmentKeys, open.segmentSizes,
+                        true, open.samples(), open.stagedBytes)));
         pendingState.update(pending);
         sequenceState.update(List.of(nextSequence));
     }
@@ -266,11 +310,24 @@ public final class LatentShardWriter extends AbstractStreamOperator<LatentRecord
         }
     }
 
+    /** Stages bytes {@code [stagedBytes, to)} of the shard's file as its next range. */
+    private void stageRange(OpenShard shard, long to, String checkpointStagingKey) throws IOException {
+        String key = checkpointStagingKey + ".range-" + shard.segmentKeys.size();
+        store.stageRange(shard.file, shard.stagedBytes, to - shard.stagedBytes, key);
+        shard.segmentKeys.add(key);
+        shard.segmentSizes.add(to - shard.stagedBytes);
+        shard.stagedBytes = to;
+    }
+
     private void commitUpTo(long checkpointId) throws IOException {
         for (Iterator<PendingShard> it = pending.iterator(); it.hasNext(); ) {
             PendingShard shard = it.next();
             if (shard.checkpointId <= checkpointId) {
-                store.commit(shard);
+                if (shard.isSegmented()) {
+                    store.compose(shard);
+                } else {
+                    store.commit(shard);
+                }
                 it.remove();
                 shardsCommitted.inc();
                 shardsAccumulator.add(1);
@@ -315,6 +372,11 @@ public final class LatentShardWriter extends AbstractStreamOperator<LatentRecord
         final String finalKey;
         final Path file;
         final ShardWriter writer;
+        final long openedAt = System.currentTimeMillis();
+        /** Ranges of the file staged at earlier checkpoints, in order, and how far they reach. */
+        final List<String> segmentKeys = new ArrayList<>();
+        final List<Long> segmentSizes = new ArrayList<>();
+        long stagedBytes;
 
         OpenShard(String modelVersion, LocalDate day, String finalKey, Path file, ShardWriter writer) {
             this.modelVersion = modelVersion;
@@ -322,6 +384,10 @@ public final class LatentShardWriter extends AbstractStreamOperator<LatentRecord
             this.finalKey = finalKey;
             this.file = file;
             this.writer = writer;
+        }
+
+        long ageMillis() {
+            return System.currentTimeMillis() - openedAt;
         }
 
         /** A shard holds one model version and one day, and each image key once. */

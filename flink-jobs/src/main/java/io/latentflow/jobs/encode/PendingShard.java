@@ -1,5 +1,7 @@
 package io.latentflow.jobs.encode;
 
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Objects;
 
 /**
@@ -16,6 +18,14 @@ public class PendingShard {
     public long checkpointId;
     public int samples;
     public long bytes;
+    /**
+     * A shard that spans several checkpoints: the staged ranges of its file, in order, to concatenate into the final
+     * object ({@link #stagingKey} is then unused); empty for a shard staged whole.
+     */
+    public List<String> segmentKeys = new ArrayList<>();
+    public List<Long> segmentSizes = new ArrayList<>();
+    /** Append the end-of-archive marker after the segments: a shard still open at its last checkpoint. */
+    public boolean appendEnd;
 
     public PendingShard() {
     }
@@ -28,13 +38,29 @@ public class PendingShard {
         this.bytes = bytes;
     }
 
+    /** A shard staged as {@code segmentKeys}, in order. */
+    public static PendingShard segmented(String finalKey, long checkpointId, List<String> segmentKeys,
+                                         List<Long> segmentSizes, boolean appendEnd, int samples, long bytes) {
+        PendingShard shard = new PendingShard(null, finalKey, checkpointId, samples, bytes);
+        shard.segmentKeys = new ArrayList<>(segmentKeys);
+        shard.segmentSizes = new ArrayList<>(segmentSizes);
+        shard.appendEnd = appendEnd;
+        return shard;
+    }
+
+    public boolean isSegmented() {
+        return segmentKeys != null && !segmentKeys.isEmpty();
+    }
+
     @Override
     public boolean equals(Object other) {
         if (!(other instanceof PendingShard that)) {
             return false;
         }
         return checkpointId == that.checkpointId && samples == that.samples && bytes == that.bytes
-                && Objects.equals(stagingKey, that.stagingKey) && Objects.equals(finalKey, that.finalKey);
+                && appendEnd == that.appendEnd && Objects.equals(stagingKey, that.stagingKey)
+                && Objects.equals(finalKey, that.finalKey) && Objects.equals(segmentKeys, that.segmentKeys)
+                && Objects.equals(segmentSizes, that.segmentSizes);
     }
 
     @Override
@@ -44,6 +70,7 @@ public class PendingShard {
 
     @Override
     public String toString() {
-        return "PendingShard{" + finalKey + " <- " + stagingKey + ", checkpoint " + checkpointId + "}";
+        return "PendingShard{" + finalKey + " <- " + (isSegmented() ? segmentKeys + (appendEnd ? " + end" : "")
+                : stagingKey) + ", checkpoint " + checkpointId + "}";
     }
 }

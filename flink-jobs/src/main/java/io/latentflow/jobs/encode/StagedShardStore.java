@@ -2,8 +2,10 @@ package io.latentflow.jobs.encode;
 
 import io.minio.CopyObjectArgs;
 import io.minio.CopySource;
+import io.minio.GetObjectArgs;
 import io.minio.ListObjectsArgs;
 import io.minio.MinioClient;
+import io.minio.PutObjectArgs;
 import io.minio.RemoveObjectArgs;
 import io.minio.Result;
 import io.minio.StatObjectArgs;
@@ -11,7 +13,17 @@ import io.minio.UploadObjectArgs;
 import io.minio.errors.ErrorResponseException;
 import io.minio.messages.Item;
 
+import io.latentflow.shards.ShardWriter;
+import java.io.ByteArrayInputStream;
+import java.io.FilterInputStream;
 import java.io.IOException;
+import java.io.InputStream;
+import java.io.SequenceInputStream;
+import java.io.UncheckedIOException;
+import java.nio.channels.Channels;
+import java.nio.channels.FileChannel;
+import java.nio.file.StandardOpenOption;
+import java.util.Enumeration;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -72,6 +84,113 @@ public final class StagedShardStore {
             throw failure("copy " + shard.stagingKey + " to " + shard.finalKey, e);
         }
         delete(shard.stagingKey);
+    }
+
+    /** Uploads bytes {@code [from, from + length)} of {@code localShard}: one checkpoint's range of a shard. */
+    public void stageRange(Path localShard, long from, long length, String stagingKey) throws IOException {
+        try (FileChannel channel = FileChannel.open(localShard, StandardOpenOption.READ)) {
+            channel.position(from);
+            InputStream range = new BoundedInputStream(Channels.newInputStream(channel), length);
+            client.putObject(PutObjectArgs.builder().bucket(bucket).object(stagingKey)
+                    .stream(range, length, -1).contentType(TAR).build());
+        } catch (Exception e) {
+            throw failure("upload bytes " + from + "+" + length + " of shard " + localShard + " to s3://" + bucket
+                    + "/" + stagingKey, e);
+        }
+    }
+
+    /**
+     * Makes a shard staged in ranges visible: its final object is the ranges concatenated (plus the end-of-archive
+     * marker for a shard that was still open), streamed through this task; then the ranges are deleted. Idempotent:
+     * once the final object exists, this only deletes what is left of the ranges.
+     *
+     * @throws IOException also when a range is gone and the final object does not exist: its latents are lost
+     */
+    public void compose(PendingShard shard) throws IOException {
+        if (!exists(shard.finalKey)) {
+            for (String key : shard.segmentKeys) {
+                if (!exists(key)) {
+                    throw new IOException("Cannot commit shard s3://" + bucket + "/" + shard.finalKey + " of checkpoint "
+                            + shard.checkpointId + ": its staged range " + key + " is gone and the final object does"
+                            + " not exist. Something deleted the staging objects before the commit; the "
+                            + shard.samples + " latents in it are lost. Replay their images from Kafka.");
+                }
+            }
+            long size = shard.segmentSizes.stream().mapToLong(Long::longValue).sum()
+                    + (shard.appendEnd ? ShardWriter.END_OF_ARCHIVE_BYTES : 0);
+            try (InputStream whole = new SequenceInputStream(new Ranges(shard))) {
+                client.putObject(PutObjectArgs.builder().bucket(bucket).object(shard.finalKey)
+                        .stream(whole, size, -1).contentType(TAR).build());
+            } catch (Exception e) {
+                throw failure("compose " + shard.segmentKeys.size() + " ranges into " + shard.finalKey, e);
+            }
+        }
+        for (String key : shard.segmentKeys) {
+            delete(key);
+        }
+    }
+
+    /** The ranges' contents, opened one after the other, then the end-of-archive marker if it needs one. */
+    private final class Ranges implements Enumeration<InputStream> {
+        private final PendingShard shard;
+        private int next;
+
+        Ranges(PendingShard shard) {
+            this.shard = shard;
+        }
+
+        @Override
+        public boolean hasMoreElements() {
+            return next < shard.segmentKeys.size() || next == shard.segmentKeys.size() && shard.appendEnd;
+        }
+
+        @Override
+        public InputStream nextElement() {
+            if (next == shard.segmentKeys.size()) {
+                next++;
+                return new ByteArrayInputStream(new byte[ShardWriter.END_OF_ARCHIVE_BYTES]);
+            }
+            String key = shard.segmentKeys.get(next++);
+            try {
+                return client.getObject(GetObjectArgs.builder().bucket(bucket).object(key).build());
+            } catch (Exception e) {
+                throw new UncheckedIOException(failure("read staged range s3://" + bucket + "/" + key, e));
+            }
+        }
+    }
+
+    /** At most {@code limit} bytes of a stream. */
+    private static final class BoundedInputStream extends FilterInputStream {
+        private long left;
+
+        BoundedInputStream(InputStream in, long limit) {
+            super(in);
+            this.left = limit;
+        }
+
+        @Override
+        public int read() throws IOException {
+            if (left <= 0) {
+                return -1;
+            }
+            int b = super.read();
+            if (b >= 0) {
+                left--;
+            }
+            return b;
+        }
+
+        @Override
+        public int read(byte[] buffer, int offset, int length) throws IOException {
+            if (left <= 0) {
+                return -1;
+            }
+            int n = super.read(buffer, offset, (int) Math.min(length, left));
+            if (n > 0) {
+                left -= n;
+            }
+            return n;
+        }
     }
 
     public boolean exists(String key) throws IOException {

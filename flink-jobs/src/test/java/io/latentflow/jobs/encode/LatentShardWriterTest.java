@@ -14,6 +14,7 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -223,6 +224,81 @@ class LatentShardWriterTest {
 
     private OneInputStreamOperatorTestHarness<EncodedLatent, LatentRecord> harness(long maxShardBytes) throws Exception {
         return harness(maxShardBytes, jobId);
+    }
+
+    /** A writer whose shards span checkpoints until they are {@code maxShardAge} old. */
+    private OneInputStreamOperatorTestHarness<EncodedLatent, LatentRecord> agingHarness(Duration maxShardAge)
+            throws Exception {
+        var environment = new MockEnvironmentBuilder().setJobID(jobId).build();
+        var harness = new OneInputStreamOperatorTestHarness<EncodedLatent, LatentRecord>(
+                new LatentShardWriter(s3.settings(), 1 << 20, maxShardAge, null), environment);
+        harness.getStreamConfig().setOperatorID(operatorId);
+        return harness;
+    }
+
+    @Test
+    void aShardSpansCheckpointsUntilItIsOldEnoughAndThenHoldsEveryMemberOnceInOrder() throws Exception {
+        try (var harness = agingHarness(Duration.ofMillis(300))) {
+            harness.open();
+            write(harness, "a", "b");
+            harness.snapshot(1, 100);
+            harness.notifyOfCompletedCheckpoint(1);
+            assertThat(shards()).as("not rolled yet: its first range is staged").isEmpty();
+            assertThat(staged()).hasSize(1);
+
+            write(harness, "c");
+            harness.snapshot(2, 200);
+            harness.notifyOfCompletedCheckpoint(2);
+            assertThat(shards()).isEmpty();
+
+            Thread.sleep(400);
+            write(harness, "d");
+            harness.snapshot(3, 300); // old enough: rolled, its last range staged with the end of the archive
+            harness.notifyOfCompletedCheckpoint(3);
+
+            assertThat(shards()).singleElement().satisfies(key -> assertThat(key).endsWith("part-0-000000.tar"));
+            assertThat(staged()).as("the ranges are deleted once composed").isEmpty();
+            byte[] tar = read(shards().get(0));
+            Map<String, byte[]> members = ShardContents.read(client, s3.settings().bucket(), shards().get(0));
+            assertThat(members.keySet()).containsExactly("a.latent.npy", "a.json", "b.latent.npy", "b.json",
+                    "c.latent.npy", "c.json", "d.latent.npy", "d.json");
+            assertThat(tar.length % 512).as("whole tar records").isZero();
+            assertThat(harness.extractOutputValues()).extracting(LatentRecord::getShardUri).containsOnly(
+                    s3.settings().uri(shards().get(0)));
+        }
+    }
+
+    @Test
+    void aRestoreFinishesTheShardThatWasOpenWithTheMembersOfItsCheckpoint() throws Exception {
+        OperatorSubtaskState checkpoint2;
+        try (var harness = agingHarness(Duration.ofHours(1))) {
+            harness.open();
+            write(harness, "a");
+            harness.snapshot(1, 100);
+            harness.notifyOfCompletedCheckpoint(1);
+            write(harness, "b");
+            checkpoint2 = harness.snapshot(2, 200);
+            harness.notifyOfCompletedCheckpoint(2);
+            write(harness, "c"); // after the last checkpoint: lost with the task, replayed from Kafka
+            harness.snapshot(3, 300); // staged, but checkpoint 3 never completes
+        }
+        assertThat(shards()).isEmpty();
+
+        try (var restored = agingHarness(Duration.ofHours(1))) {
+            restored.setRestoredCheckpointId(2);
+            restored.initializeState(checkpoint2);
+            restored.open();
+            assertThat(shards()).singleElement().satisfies(key -> assertThat(key).endsWith("part-0-000000.tar"));
+            assertThat(allMembers()).containsExactly("a.latent.npy", "a.json", "b.latent.npy", "b.json");
+            assertThat(staged()).as("the ranges of checkpoints 1 and 2 composed, that of 3 an orphan").isEmpty();
+        }
+    }
+
+    private byte[] read(String key) throws Exception {
+        try (var in = client.getObject(io.minio.GetObjectArgs.builder().bucket(s3.settings().bucket()).object(key)
+                .build())) {
+            return in.readAllBytes();
+        }
     }
 
     /** The same job and operator ids across harnesses, as across the attempts of one job. */
