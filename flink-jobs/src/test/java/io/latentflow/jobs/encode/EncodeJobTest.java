@@ -165,6 +165,9 @@ class EncodeJobTest {
                 .batchTimeout(Duration.ofMillis(100))
                 .checkpointInterval(Duration.ofMillis(500))
                 .parallelism(1)
+                // a shard per checkpoint, so that the failure test can wait for committed shards mid-stream (shards
+                // that span checkpoints are LatentShardWriterTest's and the failover test's)
+                .maxShardAge(Duration.ZERO)
                 .transactionalIdPrefix("encode-test-" + System.nanoTime());
     }
 
