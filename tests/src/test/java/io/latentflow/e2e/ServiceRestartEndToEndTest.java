@@ -13,6 +13,7 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
@@ -52,6 +53,10 @@ class ServiceRestartEndToEndTest {
         assertThat(Files.readString(work.resolve("run-1.out"))).contains("stopped; savepoint");
         assertThat(state.resolve("service").resolve("last-savepoint")).isRegularFile();
         assertThat(state.resolve("service.json")).doesNotExist();
+        // the stop's savepoint rolled the open shard: the embedded object store on disk holds every latent once
+        List<String> members = shardMembers(state);
+        assertThat(members).doesNotHaveDuplicates().hasSize(2 * 32);
+        assertThat(members).filteredOn(member -> member.endsWith(".latent.npy")).hasSize(32);
 
         service = startService(state, "run-2");
         try {
@@ -118,6 +123,17 @@ class ServiceRestartEndToEndTest {
         if (!service.waitFor(2, TimeUnit.MINUTES)) {
             service.destroyForcibly().waitFor();
         }
+    }
+
+    /** The members of every latent shard in the embedded object store's folder (S3Proxy keeps objects as files). */
+    private static List<String> shardMembers(Path state) throws Exception {
+        List<String> members = new ArrayList<>();
+        try (Stream<Path> files = Files.walk(state.resolve("s3").resolve("latentflow").resolve("latents"))) {
+            for (Path shard : files.filter(f -> f.toString().endsWith(".tar")).toList()) {
+                members.addAll(ShardReader.members(Files.readAllBytes(shard)).keySet());
+            }
+        }
+        return members;
     }
 
     private static JsonNode ingest(Path folder, Path state) throws Exception {

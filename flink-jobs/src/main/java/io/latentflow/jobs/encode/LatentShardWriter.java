@@ -9,10 +9,13 @@ import org.apache.flink.api.common.accumulators.LongCounter;
 import org.apache.flink.api.common.state.ListState;
 import org.apache.flink.api.common.state.ListStateDescriptor;
 import org.apache.flink.metrics.Counter;
+import org.apache.flink.runtime.checkpoint.CheckpointOptions;
+import org.apache.flink.runtime.state.CheckpointStreamFactory;
 import org.apache.flink.runtime.state.StateInitializationContext;
 import org.apache.flink.runtime.state.StateSnapshotContext;
 import org.apache.flink.streaming.api.operators.AbstractStreamOperator;
 import org.apache.flink.streaming.api.operators.OneInputStreamOperator;
+import org.apache.flink.streaming.api.operators.OperatorSnapshotFutures;
 import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -118,6 +121,7 @@ public final class LatentShardWriter extends AbstractStreamOperator<LatentRecord
     private transient OpenShard open;
     private transient List<OpenShard> finishedLocally;
     private transient boolean inputFinished;
+    private transient boolean savepoint;
     private transient long latentsSeen;
 
     private transient Counter latentsWritten;
@@ -254,11 +258,23 @@ public final class LatentShardWriter extends AbstractStreamOperator<LatentRecord
         super.finish();
     }
 
+    /** Notes whether this snapshot is a savepoint, which {@link #snapshotState(StateSnapshotContext)} cannot see. */
+    @Override
+    public OperatorSnapshotFutures snapshotState(long checkpointId, long timestamp, CheckpointOptions options,
+                                                 CheckpointStreamFactory storage) throws Exception {
+        savepoint = options.getCheckpointType().isSavepoint();
+        return super.snapshotState(checkpointId, timestamp, options, storage);
+    }
+
+    /**
+     * Rolls the open shard when it is old enough, at the end of the input, and at a savepoint: a service stopped
+     * with one (and perhaps never started again) leaves its shards complete under {@code latents/}.
+     */
     @Override
     public void snapshotState(StateSnapshotContext context) throws Exception {
         super.snapshotState(context);
         long checkpointId = context.getCheckpointId();
-        if (open != null && (inputFinished || open.ageMillis() >= maxShardAge.toMillis())) {
+        if (open != null && (inputFinished || savepoint || open.ageMillis() >= maxShardAge.toMillis())) {
             roll();
         }
         for (Iterator<OpenShard> it = finishedLocally.iterator(); it.hasNext(); ) {

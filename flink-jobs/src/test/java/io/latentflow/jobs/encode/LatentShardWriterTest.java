@@ -5,7 +5,9 @@ import io.latentflow.schemas.LatentRecord;
 import io.latentflow.schemas.LatentSummary;
 import io.minio.MinioClient;
 import org.apache.flink.api.common.JobID;
+import org.apache.flink.core.execution.SavepointFormatType;
 import org.apache.flink.runtime.checkpoint.OperatorSubtaskState;
+import org.apache.flink.runtime.checkpoint.SavepointType;
 import org.apache.flink.runtime.jobgraph.OperatorID;
 import org.apache.flink.runtime.operators.testutils.MockEnvironmentBuilder;
 import org.apache.flink.streaming.util.OneInputStreamOperatorTestHarness;
@@ -291,6 +293,20 @@ class LatentShardWriterTest {
             assertThat(shards()).singleElement().satisfies(key -> assertThat(key).endsWith("part-0-000000.tar"));
             assertThat(allMembers()).containsExactly("a.latent.npy", "a.json", "b.latent.npy", "b.json");
             assertThat(staged()).as("the ranges of checkpoints 1 and 2 composed, that of 3 an orphan").isEmpty();
+        }
+    }
+
+    @Test
+    void aSavepointRollsTheOpenShardSoAServiceStoppedWithOneLeavesItComplete() throws Exception {
+        try (var harness = agingHarness(Duration.ofHours(1))) {
+            harness.open();
+            write(harness, "a", "b");
+            harness.snapshotWithLocalState(1, 100, SavepointType.terminate(SavepointFormatType.CANONICAL));
+            harness.notifyOfCompletedCheckpoint(1);
+
+            assertThat(shards()).singleElement().satisfies(key -> assertThat(key).endsWith("part-0-000000.tar"));
+            assertThat(allMembers()).containsExactly("a.latent.npy", "a.json", "b.latent.npy", "b.json");
+            assertThat(staged()).isEmpty();
         }
     }
 
