@@ -4,21 +4,17 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import io.latentflow.connections.KafkaSettings;
 import io.latentflow.jobs.registry.ModelRegistry;
-import io.latentflow.model.AutoencoderConfig;
 import io.latentflow.model.ServingModel;
 import io.latentflow.model.data.ImageFolder;
 import io.latentflow.model.data.SourceSplit;
-import io.latentflow.model.eval.EvaluationImages;
 import io.latentflow.model.eval.GateThresholds;
 import io.latentflow.model.eval.GateVerdict;
-import io.latentflow.model.eval.ImageBatch;
 import io.latentflow.model.eval.PromotionGate;
 import io.latentflow.model.finetune.FineTuneOptions;
 import io.latentflow.model.finetune.FineTuneResult;
 import io.latentflow.model.finetune.FineTuner;
 import io.latentflow.model.finetune.GatedCandidate;
 import io.latentflow.model.store.ModelDirectory;
-import io.latentflow.model.store.ShippedModel;
 import io.latentflow.model.train.TrainingBudget;
 import io.latentflow.schemas.Topics;
 import io.latentflow.schemas.TrainingProgress;
@@ -190,16 +186,14 @@ final class FinetuneCommand implements Callable<Integer> {
                     .threads(threads).resolution(resolution).learningRate(learningRate).provenance(provenance(request))
                     .command(commandLine()).build());
 
-            int f = AutoencoderConfig.read(tuned.modelDir().resolve(ModelDirectory.CONFIG)).downsamplingFactor();
             say("judging %s against %s on %d + %d held-out images at %d px", tuned.version(), tuned.parentVersion(),
                     recent.validation().size(), older.validation().size(), resolution);
-            List<ImageBatch> heldOutRecent = EvaluationImages.load(recent.validation(), resolution, f);
-            List<ImageBatch> heldOutOlder = EvaluationImages.load(older.validation(), resolution, f);
             GateThresholds thresholds = thresholds();
-            GateVerdict verdict = new PromotionGate(thresholds).judge(tuned.modelDir(), serving, heldOutRecent,
-                    heldOutOlder);
+            GateVerdict verdict = new PromotionGate(thresholds).judgeFiles(tuned.modelDir(), serving,
+                    recent.validation(), older.validation(), resolution);
             Path versionDir = out != null ? out : work.resolve(tuned.version());
-            GatedCandidate.write(tuned.modelDir(), versionDir, verdict, thresholds, heldOut(recent, older));
+            GatedCandidate.write(tuned.modelDir(), versionDir, verdict, thresholds,
+                    GatedCandidate.heldOut(recent, older));
             say("%s", verdict.reason());
 
             String state = registry == null ? null : register(registry, tuned.version(), versionDir, verdict);
@@ -248,11 +242,7 @@ final class FinetuneCommand implements Callable<Integer> {
             }
             say("no version was promoted in the registry: starting from the shipped default model, as 'run' serves");
         }
-        Path shipped = ShippedModel.extract(ServingModel.class.getClassLoader(),
-                ServingModel.DEFAULT_RESOURCE_FOLDER).orElseThrow();
-        Path dir = temp.resolve("default");
-        Files.move(shipped, dir);
-        return dir;
+        return ServingModel.extractDefault(temp.resolve("default"));
     }
 
     private SourceSplit<Path> split(Path folder, String option) {
@@ -366,15 +356,6 @@ final class FinetuneCommand implements Callable<Integer> {
         return provenance;
     }
 
-    private static Map<String, Object> heldOut(SourceSplit<Path> recent, SourceSplit<Path> older) {
-        Map<String, Object> heldOut = new LinkedHashMap<>();
-        heldOut.put("recentSources", List.copyOf(new java.util.TreeSet<>(recent.validationSources())));
-        heldOut.put("recentImages", recent.validation().size());
-        heldOut.put("olderSources", List.copyOf(new java.util.TreeSet<>(older.validationSources())));
-        heldOut.put("olderImages", older.validation().size());
-        return heldOut;
-    }
-
     private void report(TrainingRequest request, FineTuneResult tuned, GateVerdict verdict, Path versionDir, String state, String uri,
                         SourceSplit<Path> recent, SourceSplit<Path> older) throws IOException {
         PrintWriter stdout = spec.commandLine().getOut();
@@ -390,7 +371,7 @@ final class FinetuneCommand implements Callable<Integer> {
             result.put("secondsPerStep", tuned.training().secondsPerStep());
             result.put("recentImages", tuned.recentImages());
             result.put("replayImages", tuned.replayImages());
-            result.put("heldOut", heldOut(recent, older));
+            result.put("heldOut", GatedCandidate.heldOut(recent, older));
             Map<String, Object> gate = new LinkedHashMap<>();
             gate.put("passed", verdict.passed());
             gate.put("reason", verdict.reason());

@@ -69,10 +69,7 @@ final class RunCommand implements Callable<Integer> {
         ServiceState state = new ServiceState(stack.stateDir.toAbsolutePath());
         try (PipelineStack pipeline = PipelineStack.open(stack);
              Dashboard dashboard = noDashboard ? null : DemoDashboard.start(pipeline, dashboardPort)) {
-            // --model serves until the registry promotes a version; then each image goes to the version promoted as
-            // of its timestamp, swapped in the running job
-            EncodeJobSettings settings = sampling.applyTo(monitor.applyTo(encode.settings(pipeline, false).toBuilder()
-                    .followRegistry(true).build()), !noSampling);
+            EncodeJobSettings settings = serviceSettings(pipeline, encode, monitor, sampling, !noSampling);
             Optional<String> savepoint = state.lastSavepoint();
             JobClient job = start(pipeline, settings, savepoint);
             JobClient trainer = training.off ? null : startTraining(pipeline, settings, state);
@@ -103,6 +100,17 @@ final class RunCommand implements Callable<Integer> {
             Files.deleteIfExists(state.serviceFile());
             stop.released();
         }
+    }
+
+    /**
+     * The encode job as the service runs it: unbounded, with the drift monitor and training sampling, following the
+     * registry (--model serves until the registry promotes a version; then each image goes to the version promoted as
+     * of its timestamp, swapped in the running job).
+     */
+    static EncodeJobSettings serviceSettings(PipelineStack pipeline, EncodeOptions encode, MonitorOptions monitor,
+                                             SamplingOptions sampling, boolean sample) {
+        return sampling.applyTo(monitor.applyTo(encode.settings(pipeline, false).toBuilder().followRegistry(true)
+                .build()), sample);
     }
 
     /** The continuous-training job, from its last savepoint (a request it was running is run again). */

@@ -94,8 +94,7 @@ final class SoakBenchmark implements Callable<Integer> {
         double sendRate = rate != null ? rate : sustained / 2;
         List<Sample> samples = new ArrayList<>();
         try (PipelineStack pipeline = PipelineStack.open(stack)) {
-            EncodeJobSettings settings = sampling.applyTo(monitor.applyTo(encode.settings(pipeline, false).toBuilder()
-                    .followRegistry(true).build()), true);
+            EncodeJobSettings settings = RunCommand.serviceSettings(pipeline, encode, monitor, sampling, true);
             JobClient job = EncodeJob.onKafka(settings).start(pipeline.newEnvironment());
             try (KafkaProducer<String, byte[]> producer = producer(pipeline)) {
                 long periodNanos = (long) (1e9 / sendRate);

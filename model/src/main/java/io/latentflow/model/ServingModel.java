@@ -94,6 +94,17 @@ public final class ServingModel implements AutoCloseable {
      * The default model shipped with the project ({@value #DEFAULT_RESOURCE_FOLDER} on the classpath, see the README
      * there for how it was trained), verified like any model directory.
      */
+    /**
+     * Copies the shipped default model's files into {@code dir} (which must not exist), as a model version directory
+     * to fine-tune from or publish.
+     */
+    public static Path extractDefault(Path dir) throws IOException {
+        Path shipped = ShippedModel.extract(ServingModel.class.getClassLoader(), DEFAULT_RESOURCE_FOLDER)
+                .orElseThrow(() -> new IllegalStateException("no default model is shipped under "
+                        + DEFAULT_RESOURCE_FOLDER));
+        return java.nio.file.Files.move(shipped, dir);
+    }
+
     public static ServingModel loadDefault() {
         return loadDefault(defaultDevice());
     }

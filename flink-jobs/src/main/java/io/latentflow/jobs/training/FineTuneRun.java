@@ -3,20 +3,16 @@ package io.latentflow.jobs.training;
 import io.latentflow.jobs.registry.ModelHistory;
 import io.latentflow.jobs.registry.ModelRegistry;
 import io.latentflow.jobs.sampling.TrainingSampleStore;
-import io.latentflow.model.AutoencoderConfig;
 import io.latentflow.model.ServingModel;
 import io.latentflow.model.data.ImageFolder;
 import io.latentflow.model.data.SourceSplit;
-import io.latentflow.model.eval.EvaluationImages;
 import io.latentflow.model.eval.GateVerdict;
-import io.latentflow.model.eval.ImageBatch;
 import io.latentflow.model.eval.PromotionGate;
 import io.latentflow.model.finetune.FineTuneOptions;
 import io.latentflow.model.finetune.FineTuneResult;
 import io.latentflow.model.finetune.FineTuner;
 import io.latentflow.model.finetune.GatedCandidate;
 import io.latentflow.model.store.ModelDirectory;
-import io.latentflow.model.store.ShippedModel;
 import io.latentflow.model.train.TrainingBudget;
 import io.latentflow.model.train.TrainingListener;
 import io.latentflow.schemas.ModelEvent;
@@ -31,7 +27,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.TreeSet;
 
 /**
  * One training request, from the serving version to a verdict in the registry: finds the version serving now and the
@@ -112,13 +107,11 @@ public final class FineTuneRun {
                     .build());
 
             listener.evaluating(tuned.version());
-            int f = AutoencoderConfig.read(tuned.modelDir().resolve(ModelDirectory.CONFIG)).downsamplingFactor();
-            List<ImageBatch> heldOutRecent = EvaluationImages.load(recent.validation(), settings.resolution(), f);
-            List<ImageBatch> heldOutOlder = EvaluationImages.load(older.validation(), settings.resolution(), f);
-            GateVerdict verdict = new PromotionGate(settings.thresholds()).judge(tuned.modelDir(), serving,
-                    heldOutRecent, heldOutOlder);
+            GateVerdict verdict = new PromotionGate(settings.thresholds()).judgeFiles(tuned.modelDir(), serving,
+                    recent.validation(), older.validation(), settings.resolution());
             Path versionDir = work.resolve(tuned.version());
-            GatedCandidate.write(tuned.modelDir(), versionDir, verdict, settings.thresholds(), heldOut(recent, older));
+            GatedCandidate.write(tuned.modelDir(), versionDir, verdict, settings.thresholds(),
+                    GatedCandidate.heldOut(recent, older));
 
             registry.publish(versionDir, Map.of(REQUEST_ID, request.getRequestId()));
             TrainingState state;
@@ -153,12 +146,7 @@ public final class FineTuneRun {
         if (serving.isPresent()) {
             return registry.download(serving.get(), work.resolve("serving"));
         }
-        Path shipped = ShippedModel.extract(ServingModel.class.getClassLoader(), ServingModel.DEFAULT_RESOURCE_FOLDER)
-                .orElseThrow(() -> new IllegalStateException("no version was promoted and no default model is"
-                        + " shipped: publish and promote one first"));
-        Path dir = work.resolve("serving");
-        Files.move(shipped, dir);
-        return dir;
+        return ServingModel.extractDefault(work.resolve("serving"));
     }
 
     /**
@@ -222,14 +210,5 @@ public final class FineTuneRun {
         provenance.put("fineTunedFrom", servingVersion);
         provenance.put("attributes", new LinkedHashMap<>(request.getAttributes()));
         return provenance;
-    }
-
-    private static Map<String, Object> heldOut(SourceSplit<Path> recent, SourceSplit<Path> older) {
-        Map<String, Object> heldOut = new LinkedHashMap<>();
-        heldOut.put("recentSources", List.copyOf(new TreeSet<>(recent.validationSources())));
-        heldOut.put("recentImages", recent.validation().size());
-        heldOut.put("olderSources", List.copyOf(new TreeSet<>(older.validationSources())));
-        heldOut.put("olderImages", older.validation().size());
-        return heldOut;
     }
 }

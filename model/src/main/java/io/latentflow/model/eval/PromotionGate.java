@@ -1,10 +1,13 @@
 package io.latentflow.model.eval;
 
+import io.latentflow.model.AutoencoderConfig;
 import io.latentflow.model.LatentEncoder;
 import io.latentflow.model.ServingModel;
+import io.latentflow.model.store.ModelDirectory;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -36,6 +39,17 @@ public final class PromotionGate {
 
     public PromotionGate(GateThresholds thresholds) {
         this.thresholds = thresholds;
+    }
+
+    /**
+     * {@link #judge(Path, Path, List, List)} on image files, decoded and resized at the job's {@code resolution} as
+     * the encode job and {@code eval} prepare them.
+     */
+    public GateVerdict judgeFiles(Path candidateDir, Path servingDir, List<Path> recent, List<Path> older,
+                                  int resolution) throws IOException {
+        int f = AutoencoderConfig.read(candidateDir.resolve(ModelDirectory.CONFIG)).downsamplingFactor();
+        return judge(candidateDir, servingDir, EvaluationImages.load(recent, resolution, f),
+                EvaluationImages.load(older, resolution, f));
     }
 
     /**

@@ -3,6 +3,7 @@ package io.latentflow.model.finetune;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.latentflow.model.data.SourceSplit;
 import io.latentflow.model.eval.GateThresholds;
 import io.latentflow.model.eval.GateVerdict;
 import io.latentflow.model.store.Manifest;
@@ -11,7 +12,9 @@ import io.latentflow.model.store.ModelDirectory;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
+import java.util.TreeSet;
 
 /**
  * A fine-tuned candidate as the version the registry receives: the trainer's directory, its {@code metrics.json}
@@ -20,6 +23,16 @@ import java.util.Map;
  * candidate's figures on the held-out recent images. The version id, which names the weights, stays.
  */
 public final class GatedCandidate {
+
+    /** What the gate held out, for the version's metrics.json: the sources of each set and their image counts. */
+    public static Map<String, Object> heldOut(SourceSplit<Path> recent, SourceSplit<Path> older) {
+        Map<String, Object> heldOut = new LinkedHashMap<>();
+        heldOut.put("recentSources", List.copyOf(new TreeSet<>(recent.validationSources())));
+        heldOut.put("recentImages", recent.validation().size());
+        heldOut.put("olderSources", List.copyOf(new TreeSet<>(older.validationSources())));
+        heldOut.put("olderImages", older.validation().size());
+        return heldOut;
+    }
 
     private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
 
