@@ -81,6 +81,11 @@ final class DriftCalibration implements Callable<Integer> {
     @Option(names = "--seed", defaultValue = "13", description = "Seed of the splits (default ${DEFAULT-VALUE}).")
     long seed;
 
+    @Option(names = "--reference-sources", paramLabel = "N",
+            description = "Leave-sources-out mode: photo sources each reference is built from (default: half of them;"
+                    + " a shipped model's reference has every training source, e.g. 22 of 27).")
+    Integer referenceSources;
+
     @Override
     public Integer call() throws IOException {
         if (newDomain != null) {
@@ -147,7 +152,8 @@ final class DriftCalibration implements Callable<Integer> {
                     Optional.ofNullable(latentCache).map(LatentCache::new));
             PrintWriter err = spec.commandLine().getErr();
             new LeaveSourcesOut(serving.config(), serving.version(), encode.resolution, windowImages)
-                    .run(latents.encode(folders.get(0), err), latents.encode(newDomain, err), splits, seed,
+                    .run(latents.encode(folders.get(0), err), latents.encode(newDomain, err), referenceSources,
+                            splits, seed,
                             spec.commandLine().getOut());
         }
         return 0;

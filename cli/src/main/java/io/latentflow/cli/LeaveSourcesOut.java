@@ -71,8 +71,9 @@ final class LeaveSourcesOut {
         this.windowImages = windowImages;
     }
 
-    void run(List<FolderLatents.Encoded> photos, List<FolderLatents.Encoded> newDomain, int splits, long seed,
-             PrintWriter out) {
+    /** @param referenceSources photo sources per reference; null for half of them */
+    void run(List<FolderLatents.Encoded> photos, List<FolderLatents.Encoded> newDomain, Integer referenceSources,
+             int splits, long seed, PrintWriter out) {
         List<Image> photoImages = images(photos);
         List<Image> newImages = images(newDomain);
         List<String> photoSources = sourcesOf(photoImages);
@@ -80,9 +81,14 @@ final class LeaveSourcesOut {
         Random random = new Random(seed);
         Set<String> calibrationPhotos = half(photoSources, random);
         Set<String> calibrationNew = half(newSources, random);
+        int referenceSize = referenceSources != null ? referenceSources : (photoSources.size() + 1) / 2;
+        if (referenceSize < 2 || referenceSize >= photoSources.size()) {
+            throw new IllegalArgumentException("--reference-sources " + referenceSize + ": give 2 to "
+                    + (photoSources.size() - 1) + " of the " + photoSources.size() + " photo sources");
+        }
         out.printf(Locale.ROOT, "%nleave-sources-out: %d photo sources, %d new-domain sources, %d splits (seed %d),"
-                        + " windows of %d images in name order%n", photoSources.size(), newSources.size(), splits,
-                seed, windowImages);
+                        + " windows of %d images in name order, references of %d sources%n", photoSources.size(),
+                newSources.size(), splits, seed, windowImages, referenceSize);
         out.printf(Locale.ROOT, "  calibration pool: photos %s; new domain %s%n", calibrationPhotos, calibrationNew);
         Scores[][] scores = new Scores[2][STATISTICS.size()];
         for (int pool = 0; pool < 2; pool++) {
@@ -91,8 +97,8 @@ final class LeaveSourcesOut {
             }
         }
         for (int split = 0; split < splits; split++) {
-            Set<String> referenceSources = half(photoSources, random);
-            List<Image> reference = photoImages.stream().filter(i -> referenceSources.contains(i.source())).toList();
+            Set<String> inReference = pick(photoSources, referenceSize, random);
+            List<Image> reference = photoImages.stream().filter(i -> inReference.contains(i.source())).toList();
             ReferenceProfile profile = ReferenceProfile.of(modelVersion, config, Optional.empty(), resolution,
                     ReferenceProfile.spreadEvenly(reference).stream().map(Image::latent).toList(),
                     ReferenceProfile.spreadEvenly(reference).stream().map(Image::source).toList(),
@@ -100,7 +106,7 @@ final class LeaveSourcesOut {
             DriftScorer scorer = new DriftScorer(profile, DriftThresholds.DEFAULTS);
             for (int pool = 0; pool < 2; pool++) {
                 boolean calibration = pool == 0;
-                List<Image> unseen = photoImages.stream().filter(i -> !referenceSources.contains(i.source())
+                List<Image> unseen = photoImages.stream().filter(i -> !inReference.contains(i.source())
                         && calibrationPhotos.contains(i.source()) == calibration).toList();
                 List<Image> domain = newImages.stream()
                         .filter(i -> calibrationNew.contains(i.source()) == calibration).toList();
@@ -129,25 +135,29 @@ final class LeaveSourcesOut {
         }
         out.printf(Locale.ROOT, "  %-21s %9s %9s | %-44s | %-44s%n", "", "", "", "at the DEFAULTS level (score 1)",
                 "at the level read from the calibration pool");
-        out.printf(Locale.ROOT, "  %-21s %9s %9s | %10s %10s %10s %10s | %10s %10s %10s %10s%n", "statistic",
+        out.printf(Locale.ROOT, "  %-21s %9s %9s | %10s %10s %10s %10s | %10s %10s %10s %10s | %10s%n", "statistic",
                 "cal wins", "rep wins", "false al.", "<=2 wins", "median", "missed", "level", "false al.",
-                "<=2 wins", "median");
+                "<=2 wins", "median", "largest");
         for (int s = 0; s < STATISTICS.size(); s++) {
             Scores calibration = scores[0][s];
             Scores report = scores[1][s];
             double level = quantile(calibration.photoWindows, 1 - FALSE_ALARM_TARGET);
             Detection atDefault = detection(report, 1);
             Detection atLevel = detection(report, level);
-            out.printf(Locale.ROOT, "  %-21s %9d %9d | %9.1f%% %9.0f%% %10s %9.0f%% | %10.2f %9.1f%% %9.0f%% %10s%n",
+            double largest = java.util.stream.Stream.of(calibration, report).flatMap(p -> p.photoWindows.stream())
+                    .mapToDouble(Double::doubleValue).max().orElse(0);
+            out.printf(Locale.ROOT,
+                    "  %-21s %9d %9d | %9.1f%% %9.0f%% %10s %9.0f%% | %10.2f %9.1f%% %9.0f%% %10s | %10.2f%n",
                     STATISTICS.get(s).name(), calibration.photoWindows.size(), report.photoWindows.size(),
                     100 * falseAlarms(report, 1), 100 * atDefault.withinTwo(), atDefault.median(),
                     100 * atDefault.missed(), level, 100 * falseAlarms(report, level), 100 * atLevel.withinTwo(),
-                    atLevel.median());
+                    atLevel.median(), largest);
         }
         out.println("  (false al.: photo windows of the report pool at or above the level; <=2 wins: streams whose"
                 + " first alarm at or after the switch window comes at most 2 windows after it, with no alarm"
                 + " before it; median: windows from the switch to that alarm; missed: streams with no alarm after"
-                + " the switch; level: scores' 99th percentile over the calibration pool's photo windows)");
+                + " the switch; level: scores' 99th percentile over the calibration pool's photo windows; largest: the"
+                + " highest score of any photo window, both pools)");
         out.flush();
     }
 
@@ -224,8 +234,12 @@ final class LeaveSourcesOut {
     }
 
     private static Set<String> half(List<String> sources, Random random) {
+        return pick(sources, (sources.size() + 1) / 2, random);
+    }
+
+    private static Set<String> pick(List<String> sources, int count, Random random) {
         List<String> shuffled = new ArrayList<>(sources);
         Collections.shuffle(shuffled, random);
-        return new TreeSet<>(shuffled.subList(0, (sources.size() + 1) / 2));
+        return new TreeSet<>(shuffled.subList(0, count));
     }
 }

@@ -9,12 +9,10 @@ import io.latentflow.model.AutoencoderConfig;
 import io.latentflow.model.ServingModel;
 import java.io.PrintWriter;
 import java.io.StringWriter;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
-import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
@@ -22,38 +20,40 @@ import picocli.CommandLine;
 
 /**
  * The latent-drift monitor through the real encode job on the embedded stack, driven as a user drives it
- * ({@code ./latentflow demo --images ... --json}), on the shipped sample images at 64 px, one window per 32 images
- * of event time.
+ * ({@code ./latentflow demo --images ... --json}), one window per 32 images of event time.
+ *
+ * <p>The drift scenarios stream photos the monitor's reference never saw: at 256 px the shipped default model's
+ * stored profile is made of its 22 training sources only, and {@code samples/unseen-photos} holds tiles of the 5
+ * sources it was validated on. The warning levels were read from windows of unseen photos in leave-sources-out
+ * splits ({@code ./latentflow bench drift}, README), never from these streams' alerts.
  */
 @Timeout(value = 10, unit = TimeUnit.MINUTES)
 class DriftScenariosTest {
 
-    static final int RESOLUTION = 64;
+    /** The job's default resolution, the one the shipped reference profile describes. */
+    static final int RESOLUTION = 256;
     static final Path SAMPLES = Path.of(System.getProperty("latentflow.home"), "samples");
 
     @TempDir
     Path work;
 
     @Test
-    void photosOnlyThroughTheDefaultModelRaiseNoAlertInManyWindows() throws Exception {
-        // the photos twice, under two folder names: 480 images, 15 windows
-        Path first = copyOf(SAMPLES.resolve("photos"), work.resolve("photos-a"));
-        Path second = copyOf(SAMPLES.resolve("photos"), work.resolve("photos-b"));
+    void photosOfSourcesOutsideTheReferenceRaiseNoAlertInManyWindows() throws Exception {
+        JsonNode summary = demo(RESOLUTION, "--images", SAMPLES.resolve("unseen-photos").toString());
 
-        JsonNode summary = demo("--images", first.toString(), "--images", second.toString());
-
-        assertThat(summary.get("latentsWritten").asInt()).isEqualTo(480);
-        assertThat(summary.get("windows").asInt()).isGreaterThanOrEqualTo(15);
+        assertThat(summary.get("latentsWritten").asInt()).isEqualTo(240);
+        assertThat(summary.get("windows").asInt()).isGreaterThanOrEqualTo(7);
         assertThat(summary.get("alerts")).as("false positives").isEmpty();
     }
 
     /**
      * Per-channel marginals of the illustrations stay within the spread of photo windows (a window holds tiles of one
-     * or two photos); what gives them away is their novelty against the reference photos. See DriftThresholds.
+     * or two photos); what gives them away is their texture against the reference photos' (NOVELTY). See
+     * DriftThresholds.
      */
     @Test
-    void photosThenIllustrationsRaiseAnAlertWithinOneWindowOfTheSwitchNamingWhatMoved() throws Exception {
-        JsonNode summary = demo("--images", SAMPLES.resolve("photos").toString(),
+    void unseenPhotosThenIllustrationsRaiseAnAlertWithinTwoWindowsOfTheSwitchNamingWhatMoved() throws Exception {
+        JsonNode summary = demo(RESOLUTION, "--images", SAMPLES.resolve("unseen-photos").toString(),
                 "--images", SAMPLES.resolve("illustrations").toString());
 
         // 240 photos at 32 per window: the switch falls in window 7 or 8, depending on where the first image falls
@@ -61,8 +61,8 @@ class DriftScenariosTest {
         JsonNode alerts = summary.get("alerts");
         assertThat(alerts).as("alerts: %s", alerts).isNotEmpty();
         JsonNode raised = alerts.get(0);
-        assertThat(raised.get("windowIndex").asLong()).as("no alert on photos, one at most a window after the switch")
-                .isBetween(7L, 9L);
+        assertThat(raised.get("windowIndex").asLong())
+                .as("no alert on the photos, one at most two windows after the switch").isBetween(7L, 10L);
         assertThat(raised.get("severity").asText()).isIn("WARNING", "CRITICAL");
         assertThat(raised.get("previousSeverity").asText()).isEqualTo("OK");
         assertThat(raised.get("driftScore").asDouble()).isGreaterThanOrEqualTo(1);
@@ -83,7 +83,8 @@ class DriftScenariosTest {
             klVae.save(model, "{}");
         }
 
-        JsonNode summary = demo("--model", model.toString(), "--images", SAMPLES.resolve("photos").toString());
+        // 64 px: the pathologies need no reference to speak of, and a small input keeps the test quick
+        JsonNode summary = demo(64, "--model", model.toString(), "--images", SAMPLES.resolve("photos").toString());
 
         assertThat(summary.get("modelVersion").asText()).isEqualTo("untrained-kl-f8c4-seed7");
         JsonNode alerts = summary.get("alerts");
@@ -98,8 +99,8 @@ class DriftScenariosTest {
         assertThat(alerts).as("the pathologies hold in every window: the alert stays up").hasSize(1);
     }
 
-    JsonNode demo(String... arguments) throws Exception {
-        List<String> command = new ArrayList<>(List.of("demo", "--resolution", String.valueOf(RESOLUTION),
+    JsonNode demo(int resolution, String... arguments) throws Exception {
+        List<String> command = new ArrayList<>(List.of("demo", "--resolution", String.valueOf(resolution),
                 "--state-dir", work.resolve("state").toString(), "--json"));
         command.addAll(List.of(arguments));
         StringWriter out = new StringWriter();
@@ -108,15 +109,5 @@ class DriftScenariosTest {
         int exit = cli.execute(command.toArray(String[]::new));
         assertThat(exit).as("exit code; output: %s", out).isZero();
         return new ObjectMapper().readTree(out.toString());
-    }
-
-    static Path copyOf(Path folder, Path target) throws Exception {
-        Files.createDirectories(target);
-        try (Stream<Path> files = Files.list(folder)) {
-            for (Path file : files.filter(Files::isRegularFile).toList()) {
-                Files.copy(file, target.resolve(file.getFileName()));
-            }
-        }
-        return target;
     }
 }

@@ -27,7 +27,8 @@ class DriftDetectorTest {
 
     private static final long MINUTE = 60_000;
     private static final double[] CALM = {0, 0, 0, 0};
-    private static final double[] SHIFTED = {0, 0, SyntheticLatents.STD, 0};
+    /** Channel 2 moved by five reference std: a mean shift of 2.5 times its warning level, CRITICAL. */
+    private static final double[] SHIFTED = {0, 0, 5 * SyntheticLatents.STD, 0};
 
     private final ReferenceProfile profile = SyntheticLatents.profile();
     private final DriftScorer scorer = new DriftScorer(profile, DriftThresholds.DEFAULTS);

@@ -41,7 +41,7 @@ class DriftMonitorTest {
         List<EncodedLatent> latents = new ArrayList<>(SyntheticLatents.latents(96, FIRST_EVENT, STEP,
                 new double[]{0, 0, 0, 0}, 2));
         latents.addAll(SyntheticLatents.latents(64, FIRST_EVENT + 3 * MINUTE, STEP,
-                new double[]{0, 2 * SyntheticLatents.STD, 0, 0}, 3)); // channel 1 moves by two reference std
+                new double[]{0, 5 * SyntheticLatents.STD, 0, 0}, 3)); // channel 1 moves by five reference std
 
         CollectingSink<LatentStatsWindow> stats = new CollectingSink<>("stats");
         CollectingSink<DriftAlert> alerts = new CollectingSink<>("alerts");
@@ -76,8 +76,9 @@ class DriftMonitorTest {
         });
         assertThat(windows.subList(3, 5)).allSatisfy(w -> {
             assertThat(w.getDriftScore()).isGreaterThan(2);
-            assertThat(w.getChannels().get(1).getMeanShift()).isBetween(1.8, 2.2);
-            assertThat(w.getNovelty()).isGreaterThan(1.5);
+            assertThat(w.getChannels().get(1).getMeanShift()).isBetween(4.8, 5.2);
+            // a shifted channel keeps its texture: NOVELTY describes how channels move together, not where
+            assertThat(w.getNovelty()).isBetween(0.5, 1.4);
         });
 
         List<DriftAlert> raised = alerts.collected();
@@ -88,9 +89,9 @@ class DriftMonitorTest {
         assertThat(alert.getPreviousSeverity()).isEqualTo(DriftSeverity.OK);
         assertThat(alert.getSeverity()).isEqualTo(DriftSeverity.CRITICAL);
         assertThat(alert.getFindings()).extracting(DriftFinding::getChannel, DriftFinding::getStatistic)
-                // N(0.5, 0.25^2) leaves [-1, 1] 2.3 % of the time: the range check sees it too
-                .containsExactlyInAnyOrder(tuple(1, "MEAN_SHIFT"), tuple(1, "PSI"), tuple(-1, "NOVELTY"),
-                        tuple(-1, "OUT_OF_RANGE"));
+                // N(1.25, 0.25^2) is mostly outside [-1, 1]: the range check sees it too
+                .contains(tuple(1, "MEAN_SHIFT"), tuple(1, "PSI"), tuple(-1, "OUT_OF_RANGE"))
+                .doesNotContain(tuple(-1, "NOVELTY"));
         assertThat(alert.getMessage()).contains("CRITICAL", "channel 1 ", "window 3");
     }
 

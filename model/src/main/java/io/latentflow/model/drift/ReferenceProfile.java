@@ -63,7 +63,8 @@ public record ReferenceProfile(
         ReferenceImages referenceImages) implements Serializable {
 
     public static final String FILE_NAME = "reference-profile.json";
-    public static final int FORMAT_VERSION = 1;
+    /** 2: NOVELTY's reference images are {@link LatentDescriptor}s, not channel means and stds (issue 13). */
+    public static final int FORMAT_VERSION = 2;
     /** PSI over deciles: the convention of the population stability index, and few enough bins for small windows. */
     public static final int DEFAULT_BINS = 10;
     /** Black holes are values more than this many standard deviations from their channel's mean. */
@@ -188,7 +189,6 @@ public record ReferenceProfile(
         Moments overall = Moments.EMPTY;
         long outside = 0;
         long blackHoles = 0;
-        double[][] summaries = new double[latents.size()][2 * channels];
         for (int c = 0; c < channels; c++) {
             float[] values = new float[latents.size() * positions];
             Moments moments = Moments.EMPTY;
@@ -199,10 +199,7 @@ public record ReferenceProfile(
                             + " values, the first has " + perImage + ": all must have one shape");
                 }
                 System.arraycopy(latent, c * positions, values, i * positions, positions);
-                Moments image = Moments.of(latent, c * positions, positions);
-                summaries[i][c] = image.mean();
-                summaries[i][channels + c] = image.std();
-                moments = moments.merge(image);
+                moments = moments.merge(Moments.of(latent, c * positions, positions));
             }
             overall = overall.merge(moments);
             double mean = moments.mean();
@@ -225,11 +222,8 @@ public record ReferenceProfile(
         return new ReferenceProfile(FORMAT_VERSION, modelVersion, config.shortName(), imageSize, latents.size(),
                 source, Instant.now().toString(), ExpectedScale.of(config, recipe, overall.std()), overall.std(),
                 (double) outside / overall.count(), (double) blackHoles / latents.size(), profiled,
-                // Leave-one-out typical distance, not leave-source-out (ReferenceImages.of with the sources): on
-                // unseen photo sources leave-source-out cut NOVELTY's false alarms from 91 % to 18 % of windows, but
-                // then a stream of the sample illustrations no longer alarms (DriftScenariosTest); neither meets the
-                // targets (README, "On photo sources the reference was not built from"), so detection is kept.
-                ReferenceImages.of(summaries, null));
+ReferenceImages.of(latents.stream().map(latent -> LatentDescriptor.of(latent, channels))
+                        .toArray(double[][]::new), imageSources));
     }
 
     /** The same profile, its images described as {@code newSource} (e.g. by folder name, not by a local path). */
@@ -256,16 +250,7 @@ public record ReferenceProfile(
      * @param latent {@code C x H x W} values
      */
     public double novelty(float[] latent) {
-        int channels = channelCount();
-        int positions = latent.length / channels;
-        double[] means = new double[channels];
-        double[] stds = new double[channels];
-        for (int c = 0; c < channels; c++) {
-            Moments image = Moments.of(latent, c * positions, positions);
-            means[c] = image.mean();
-            stds[c] = image.std();
-        }
-        return referenceImages.novelty(means, stds);
+        return referenceImages.novelty(LatentDescriptor.of(latent, channelCount()));
     }
 
     public int channelCount() {

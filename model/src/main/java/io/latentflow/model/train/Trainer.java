@@ -141,7 +141,8 @@ public final class Trainer implements AutoCloseable {
         this.trainImageCount = training.size();
         this.sampler = new CropSampler(training, cropSize);
         this.validationImages = ImageFolder.load(split.validation());
-        this.referenceFiles = ReferenceProfile.spreadEvenly(files);
+        // the drift reference is the training data: validation sources are what an unseen photo looks like
+        this.referenceFiles = ReferenceProfile.spreadEvenly(split.training());
 
         this.engine = Engine.getEngine(ENGINE);
         JniUtils.setNumThreads(options.threads());
@@ -273,8 +274,12 @@ public final class Trainer implements AutoCloseable {
         String source = referenceFiles.size() + " images of " + folderNames(referenceFiles) + " (written by the trainer"
                 + (options.profileSize() > 0 ? ", prepared as the encode job prepares its input)" : ")");
         if (options.profileSize() > 0) {
-            return ReferenceProfile.compute(model, version, EvaluationImages.load(referenceFiles,
-                    options.profileSize(), f), null, Optional.of(recipe), source);
+            List<ImageBatch> batches = EvaluationImages.load(referenceFiles, options.profileSize(), f);
+            // NOVELTY's typical distance is measured between sources; a skipped file would misalign the names
+            List<String> sources = EvaluationImages.count(batches) == referenceFiles.size()
+                    ? referenceFiles.stream().map(file -> SourceSplit.sourceOf(file.getFileName().toString())).toList()
+                    : null;
+            return ReferenceProfile.compute(model, version, batches, sources, Optional.of(recipe), source);
         }
         List<TrainingImage> reference = ImageFolder.load(referenceFiles);
         return ReferenceProfile.compute(model, version, ValidationImages.batches(reference, f),

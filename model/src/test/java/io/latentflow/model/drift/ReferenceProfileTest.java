@@ -66,19 +66,22 @@ class ReferenceProfileTest {
     }
 
     @Test
-    void imagesLikeTheReferenceImagesAreAboutOneNovelAndOthersMore() {
+    void imagesTexturedLikeTheReferenceImagesAreAboutOneNovelAndOthersMore() {
         ReferenceProfile profile = Latents.standardProfile();
 
         double familiar = Latents.standard(50, 77).stream().mapToDouble(profile::novelty).average().orElseThrow();
-        double brighter = Latents.gaussian(50, new double[]{0.1, 0, 0, 0}, new double[]{0.25, 0.25, 0.25, 0.25}, 78)
+        double shifted = Latents.gaussian(50, new double[]{0.5, 0, 0, 0}, new double[]{0.5, 0.5, 0.5, 0.5}, 78)
                 .stream().mapToDouble(profile::novelty).average().orElseThrow();
-        double alien = profile.novelty(Latents.gaussian(1, new double[]{5, 5, 5, 5}, new double[]{1, 1, 1, 1}, 79)
-                .get(0));
+        double correlated = Latents.correlated(50, 0.9, 79).stream().mapToDouble(profile::novelty).average()
+                .orElseThrow();
+        double flatFills = Latents.flatFills(50, 80).stream().mapToDouble(profile::novelty).average().orElseThrow();
 
         assertThat(familiar).isBetween(0.7, 1.3);
-        assertThat(brighter).as("every image's channel 0 mean moved by 0.4 reference std").isGreaterThan(1.5);
-        assertThat(alien).isEqualTo(ReferenceImages.MAX_NOVELTY);
-        assertThat(profile.novelty(Latents.standard(400, 1).get(3))).as("a reference image itself").isZero();
+        assertThat(shifted).as("a shift or scale of the values is MEAN_SHIFT's and VARIANCE_RATIO's, not texture")
+                .isBetween(0.7, 1.3);
+        assertThat(correlated).as("channels moving together").isGreaterThan(2);
+        assertThat(flatFills).as("flat regions with sharp edges, as drawn images have").isGreaterThan(2);
+        assertThat(profile.novelty(Latents.standard(400, 1).get(3))).as("a reference image itself").isLessThan(1.3);
     }
 
     @Test
