@@ -68,6 +68,11 @@ public final class EvalCommand implements Callable<Integer> {
     @Option(names = "--seed", defaultValue = "0", description = "Seed of the robustness noise (default ${DEFAULT-VALUE}).")
     long seed;
 
+    @Option(names = "--noise", split = ",", paramLabel = "STD",
+            description = "Gaussian noise added to the latents before decoding, in units of each channel's std, one"
+                    + " PSNR per level (default 0.05,0.1,0.2).")
+    List<Double> noise;
+
     private static final int USAGE = 2;
 
     @Spec
@@ -98,7 +103,8 @@ public final class EvalCommand implements Callable<Integer> {
                     served.config().downsamplingFactor()), batch, err());
             ComparisonGrid pictures = grid == null ? null : new ComparisonGrid(gridImages);
             EvaluationReport report = Evaluator.evaluate(served, folder,
-                    EvaluationOptions.defaults().withSeed(seed), pictures);
+                    EvaluationOptions.defaults().withSeed(seed)
+                            .withNoiseSigmas(noise != null ? noise : EvaluationOptions.DEFAULT_NOISE_SIGMAS), pictures);
             if (pictures != null) {
                 pictures.writePng(grid);
                 err().println("wrote " + grid.toAbsolutePath());

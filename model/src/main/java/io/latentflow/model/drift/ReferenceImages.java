@@ -8,8 +8,11 @@ import java.util.function.IntPredicate;
 /**
  * The reference images as points, for the NOVELTY statistic: each image's latent as its {@link LatentDescriptor},
  * every coordinate divided by its spread over the reference images. An image's novelty is its mean distance to its
- * {@code neighbours} nearest reference images, over the typical such distance of a reference image to the images of
- * OTHER source photos: about 1 for an image like the reference images, more for content they do not show.
+ * {@code neighbours} nearest reference images, over the reference's own most novel window: the highest mean, over
+ * {@value #WINDOW} consecutive reference images (one or two source photos), of each image's distance to the images of
+ * OTHER source photos. So 1 is "as unlike the rest as the reference's most unusual photo is", photos of new scenes
+ * score below or about 1, and content the reference does not show more. The level is thereby read from the
+ * reference itself, and a broad reference (many kinds of photos) tolerates more than a narrow one.
  *
  * <p>Leave-source-out, because a live image is never a tile of a reference photo and tiles of one photo are
  * near-duplicates of each other: measured leave-one-out, the typical distance was that of a tile to its sibling tile,
@@ -22,7 +25,8 @@ import java.util.function.IntPredicate;
  *
  * @param scale           the spread of each descriptor coordinate over the reference images
  * @param neighbours      how many nearest reference images an image's distance is averaged over
- * @param typicalDistance median over the reference images of that distance, counting only other sources' images
+ * @param typicalDistance the highest mean over a window of reference images of that distance, counting only other
+ *                        sources' images
  * @param points          one descriptor per reference image, divided by {@code scale}
  */
 public record ReferenceImages(double[] scale, int neighbours, double typicalDistance, double[][] points)
@@ -33,6 +37,9 @@ public record ReferenceImages(double[] scale, int neighbours, double typicalDist
     public static final double MAX_NOVELTY = 4;
     /** Nearest reference images averaged over (measured: 3 and 10 give the same false alarms; 10 detects sooner). */
     public static final int NEIGHBOURS = 10;
+    /** Images per window of the reference's own that sets the typical distance: the monitor's windows of 32. */
+    static final int WINDOW = 32;
+    private static final int WINDOW_STRIDE = 8;
 
     public ReferenceImages {
         if (points == null || points.length < 2) {
@@ -81,15 +88,32 @@ public record ReferenceImages(double[] scale, int neighbours, double typicalDist
         }
         boolean bySource = sources != null && sources.stream().distinct().count() > 1;
         int neighbours = Math.min(NEIGHBOURS, descriptors.length - 1);
-        double[] typical = new double[points.length];
+        double[] toOthers = new double[points.length];
         for (int i = 0; i < points.length; i++) {
             String own = bySource ? sources.get(i) : null;
             int self = i;
-            typical[i] = meanNearestDistance(points, points[i], neighbours,
+            toOthers[i] = meanNearestDistance(points, points[i], neighbours,
                     j -> bySource ? own.equals(sources.get(j)) : j == self);
         }
-        Arrays.sort(typical);
-        return new ReferenceImages(scale, neighbours, Math.max(typical[typical.length / 2], 1e-9), points);
+        return new ReferenceImages(scale, neighbours, Math.max(highestWindowMean(toOthers), 1e-9), points);
+    }
+
+    /**
+     * The highest mean over {@value #WINDOW} consecutive values (starts {@value #WINDOW_STRIDE} apart), or the mean of
+     * all when there are fewer. The reference images come in name order, so such a window holds one or two source
+     * photos: what a window of a new photo looks like.
+     */
+    private static double highestWindowMean(double[] values) {
+        int window = Math.min(WINDOW, values.length);
+        double highest = 0;
+        for (int start = 0; start + window <= values.length; start += WINDOW_STRIDE) {
+            double sum = 0;
+            for (int i = start; i < start + window; i++) {
+                sum += values[i];
+            }
+            highest = Math.max(highest, sum / window);
+        }
+        return highest;
     }
 
     /** Novelty of an image from its latent's {@link LatentDescriptor}; capped at {@value #MAX_NOVELTY}. */
