@@ -73,6 +73,11 @@ public final class EvalCommand implements Callable<Integer> {
                     + " PSNR per level (default 0.05,0.1,0.2).")
     List<Double> noise;
 
+    @Option(names = "--denoised",
+            description = "Denoise the noisy latents before decoding as the optimal linear denoiser of each channel's"
+                    + " mean and variance would (shrunk towards the mean), as a diffusion sampler's last step errs.")
+    boolean denoised;
+
     private static final int USAGE = 2;
 
     @Spec
@@ -104,7 +109,8 @@ public final class EvalCommand implements Callable<Integer> {
             ComparisonGrid pictures = grid == null ? null : new ComparisonGrid(gridImages);
             EvaluationReport report = Evaluator.evaluate(served, folder,
                     EvaluationOptions.defaults().withSeed(seed)
-                            .withNoiseSigmas(noise != null ? noise : EvaluationOptions.DEFAULT_NOISE_SIGMAS), pictures);
+                            .withNoiseSigmas(noise != null ? noise : EvaluationOptions.DEFAULT_NOISE_SIGMAS)
+                            .withDenoised(denoised), pictures);
             if (pictures != null) {
                 pictures.writePng(grid);
                 err().println("wrote " + grid.toAbsolutePath());

@@ -80,7 +80,7 @@ public final class Evaluator {
             blackHoles = blackHoles.merge(BlackHoles.scan(encoded.latents, encoded.count, first.latentPositions(),
                     mean, std, options.blackHoleThreshold()));
         }
-        Map<String, Double> robustness = robustnessPsnr(batches, first, std);
+        Map<String, Double> robustness = robustnessPsnr(batches, first, mean, std);
 
         Moments overall = first.statistics.overall();
         LatentStatistics statistics = first.statistics;
@@ -136,7 +136,8 @@ public final class Evaluator {
     }
 
     /** Mean PSNR per noise sigma; each sigma draws from its own seeded stream, so adding a sigma changes no other. */
-    private Map<String, Double> robustnessPsnr(Iterable<ImageBatch> batches, FirstPass first, double[] std) {
+    private Map<String, Double> robustnessPsnr(Iterable<ImageBatch> batches, FirstPass first, double[] mean,
+                                               double[] std) {
         List<Double> sigmas = options.noiseSigmas();
         double[] psnrSums = new double[sigmas.size()];
         SplittableRandom[] noise = new SplittableRandom[sigmas.size()];
@@ -153,6 +154,9 @@ public final class Evaluator {
                 first.requireSameSize(batch);
                 for (int s = 0; s < sigmas.size(); s++) {
                     float[] noisy = withNoise(latents, sigmas.get(s), std, first.latentPositions(), noise[s]);
+                    if (options.denoised()) {
+                        shrinkTowardsMean(noisy, sigmas.get(s), mean, latents.count, first.latentPositions());
+                    }
                     float[] decoded = decoder.decode(noisy, batch.count(), first.latentHeight(), first.latentWidth());
                     for (double psnr : Psnr.perImage(batch.pixels(), decoded, batch.count(), PIXELS)) {
                         psnrSums[s] += psnr;
@@ -187,6 +191,20 @@ public final class Evaluator {
             }
         }
         return noisy;
+    }
+
+    /** The optimal linear denoiser of a per-channel Gaussian prior at noise {@code sigma} channel std. */
+    private static void shrinkTowardsMean(float[] latents, double sigma, double[] mean, int count, int positions) {
+        double keep = 1 / (1 + sigma * sigma);
+        int channels = mean.length;
+        for (int n = 0; n < count; n++) {
+            for (int c = 0; c < channels; c++) {
+                int from = (n * channels + c) * positions;
+                for (int i = from; i < from + positions; i++) {
+                    latents[i] = (float) (mean[c] + (latents[i] - mean[c]) * keep);
+                }
+            }
+        }
     }
 
     private static IllegalStateException changedBetweenPasses() {

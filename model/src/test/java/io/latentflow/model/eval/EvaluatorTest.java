@@ -99,6 +99,20 @@ class EvaluatorTest {
     }
 
     @Test
+    void denoisedNoiseIsShrunkTowardsTheChannelMeansBeforeDecoding() {
+        try (ServingModel model = ServingModel.untrained(AutoencoderConfig.boundedF8C4(), 8, "denoised")) {
+            EvaluationOptions options = EvaluationOptions.defaults().withNoiseSigmas(List.of(0.0, 3.0));
+            EvaluationReport raw = Evaluator.evaluate(model, photos, options);
+            EvaluationReport denoised = Evaluator.evaluate(model, photos, options.withDenoised(true));
+
+            assertThat(denoised.robustnessPsnr(0.0)).as("no noise: nothing to shrink").isCloseTo(raw.psnr(),
+                    within(1e-9));
+            // at 3 std the linear denoiser keeps a tenth of the deviation from the mean: another decoder input
+            assertThat(denoised.robustnessPsnr(3.0)).isNotCloseTo(raw.robustnessPsnr(3.0), within(1e-3));
+        }
+    }
+
+    @Test
     void theSameSeedGivesTheSameReportAndItSurvivesJson() {
         EvaluationReport first;
         EvaluationReport second;
