@@ -12,8 +12,10 @@ import io.latentflow.model.drift.WindowStatistics;
 import java.io.PrintWriter;
 import java.util.ArrayList;
 import java.util.Collections;
+import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.Optional;
 import java.util.Random;
 import java.util.Set;
@@ -98,12 +100,20 @@ final class LeaveSourcesOut {
         }
         for (int split = 0; split < splits; split++) {
             Set<String> inReference = pick(photoSources, referenceSize, random);
-            List<Image> reference = photoImages.stream().filter(i -> inReference.contains(i.source())).toList();
+            List<Image> reference = ReferenceProfile.spreadEvenly(photoImages.stream()
+                    .filter(i -> inReference.contains(i.source())).toList());
             ReferenceProfile profile = ReferenceProfile.of(modelVersion, config, Optional.empty(), resolution,
-                    ReferenceProfile.spreadEvenly(reference).stream().map(Image::latent).toList(),
-                    ReferenceProfile.spreadEvenly(reference).stream().map(Image::source).toList(),
+                    reference.stream().map(Image::latent).toList(), reference.stream().map(Image::source).toList(),
                     "split " + split);
             DriftScorer scorer = new DriftScorer(profile, DriftThresholds.DEFAULTS);
+            // every image's novelty once per split: the streams below repeat the same images in other orders
+            Map<Image, Double> novelty = new IdentityHashMap<>();
+            for (Image image : photoImages) {
+                if (!inReference.contains(image.source())) {
+                    novelty.put(image, profile.novelty(image.latent()));
+                }
+            }
+            newImages.forEach(image -> novelty.put(image, profile.novelty(image.latent())));
             for (int pool = 0; pool < 2; pool++) {
                 boolean calibration = pool == 0;
                 List<Image> unseen = photoImages.stream().filter(i -> !inReference.contains(i.source())
@@ -118,7 +128,7 @@ final class LeaveSourcesOut {
                         String source = domainSources.get((first + k) % domainSources.size());
                         domain.stream().filter(i -> i.source().equals(source)).forEach(stream::add);
                     }
-                    List<Window> windows = assess(stream, profile, scorer);
+                    List<Window> windows = assess(stream, novelty, profile, scorer);
                     int switchWindow = unseen.size() / windowImages;
                     for (int s = 0; s < STATISTICS.size(); s++) {
                         double[] series = windows.stream().mapToDouble(STATISTICS.get(s).score()).toArray();
@@ -200,13 +210,14 @@ final class LeaveSourcesOut {
         return scores.photoWindows.stream().filter(v -> v >= level).count() / (double) scores.photoWindows.size();
     }
 
-    private List<Window> assess(List<Image> stream, ReferenceProfile profile, DriftScorer scorer) {
+    private List<Window> assess(List<Image> stream, Map<Image, Double> novelty, ReferenceProfile profile,
+                                DriftScorer scorer) {
         List<Window> windows = new ArrayList<>();
         for (int from = 0; from + windowImages <= stream.size(); from += windowImages) {
             WindowAccumulator accumulator = new WindowAccumulator(profile, 0);
             for (int i = from; i < from + windowImages; i++) {
-                float[] latent = stream.get(i).latent();
-                accumulator.add("image-" + i, stream.get(i).source(), i, latent, profile.novelty(latent));
+                Image image = stream.get(i);
+                accumulator.add("image-" + i, image.source(), i, image.latent(), novelty.get(image));
             }
             WindowStatistics statistics = accumulator.result();
             windows.add(new Window(statistics, scorer.assess(statistics)));

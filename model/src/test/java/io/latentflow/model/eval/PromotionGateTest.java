@@ -1,5 +1,7 @@
 package io.latentflow.model.eval;
 
+import io.latentflow.model.SampleTiles;
+
 import io.latentflow.model.finetune.FineTuneOptions;
 import io.latentflow.model.finetune.FineTuner;
 import io.latentflow.model.store.ModelDirectory;
@@ -15,14 +17,12 @@ import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.List;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
 class PromotionGateTest {
 
-    private static final Path SAMPLES = Path.of(System.getProperty("latentflow.home"), "samples");
     /** Checks nothing but what a test names. */
     private static final GateThresholds LENIENT = new GateThresholds(0, -1, 1, 0, 1, Long.MAX_VALUE, 100, -100);
 
@@ -38,7 +38,7 @@ class PromotionGateTest {
     @BeforeAll
     static void servingAndCandidate() throws IOException {
         Path photos = Files.createDirectories(temp.resolve("photos"));
-        for (Path file : files("photos", "Autumn", "Kite")) {
+        for (Path file : SampleTiles.of("photos", "Autumn", "Kite")) {
             Files.copy(file, photos.resolve(file.getFileName()));
         }
         TrainingOptions options = TrainingOptions.builder(photos, temp.resolve("serving"))
@@ -47,26 +47,12 @@ class PromotionGateTest {
         try (Trainer trainer = new Trainer(options)) {
             serving = trainer.run().modelDir();
         }
-        candidate = FineTuner.run(FineTuneOptions.builder(serving, files("illustrations", "Altai", "Flow"),
-                        files("photos", "Autumn"), temp.resolve("candidate"))
+        candidate = FineTuner.run(FineTuneOptions.builder(serving, SampleTiles.of("illustrations", "Altai", "Flow"),
+                        SampleTiles.of("photos", "Autumn"), temp.resolve("candidate"))
                 .budget(TrainingBudget.steps(3)).batchSize(4).threads(1)
                 .progress(new PrintStream(new ByteArrayOutputStream())).build()).modelDir();
-        recent = EvaluationImages.load(files("illustrations", "Cascade", "Kay"), 64, 8);
-        older = EvaluationImages.load(files("photos", "ColorfulCups"), 64, 8);
-    }
-
-    private static List<Path> files(String folder, String... sources) throws IOException {
-        List<Path> files = new ArrayList<>();
-        try (var listing = Files.list(SAMPLES.resolve(folder))) {
-            listing.sorted().forEach(file -> {
-                for (String source : sources) {
-                    if (file.getFileName().toString().startsWith(source + "_s")) {
-                        files.add(file);
-                    }
-                }
-            });
-        }
-        return files;
+        recent = EvaluationImages.load(SampleTiles.of("illustrations", "Cascade", "Kay"), 64, 8);
+        older = EvaluationImages.load(SampleTiles.of("photos", "ColorfulCups"), 64, 8);
     }
 
     @Test

@@ -3,6 +3,7 @@ package io.latentflow.model.finetune;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.latentflow.model.LatentEncoder;
+import io.latentflow.model.SampleTiles;
 import io.latentflow.model.ServingModel;
 import io.latentflow.model.drift.ReferenceProfile;
 import io.latentflow.model.recipe.RecipeConfig;
@@ -30,7 +31,6 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 class FineTunerTest {
 
-    private static final Path SAMPLES = Path.of(System.getProperty("latentflow.home"), "samples");
 
     @TempDir
     static Path shared;
@@ -44,7 +44,7 @@ class FineTunerTest {
     @BeforeAll
     static void trainServingVersion() throws IOException {
         Path photos = Files.createDirectories(shared.resolve("photos"));
-        for (Path file : files("photos", "Autumn", "Kite", "Path")) {
+        for (Path file : SampleTiles.of("photos", "Autumn", "Kite", "Path")) {
             Files.copy(file, photos.resolve(file.getFileName()));
         }
         TrainingOptions options = TrainingOptions.builder(photos, shared.resolve("serving"))
@@ -55,23 +55,9 @@ class FineTunerTest {
         }
     }
 
-    private static List<Path> files(String folder, String... sources) throws IOException {
-        List<Path> files = new ArrayList<>();
-        try (var listing = Files.list(SAMPLES.resolve(folder))) {
-            listing.sorted().forEach(file -> {
-                for (String source : sources) {
-                    if (file.getFileName().toString().startsWith(source + "_s")) {
-                        files.add(file);
-                    }
-                }
-            });
-        }
-        return files;
-    }
-
     private FineTuneOptions.Builder options(String out, long steps) throws IOException {
-        return FineTuneOptions.builder(serving, files("illustrations", "Altai", "Flow", "Opal"),
-                        files("photos", "Grey", "Kite", "ColdRipple"), temp.resolve(out))
+        return FineTuneOptions.builder(serving, SampleTiles.of("illustrations", "Altai", "Flow", "Opal"),
+                        SampleTiles.of("photos", "Grey", "Kite", "ColdRipple"), temp.resolve(out))
                 .budget(TrainingBudget.steps(steps)).batchSize(4).threads(1).resolution(64)
                 .progress(new PrintStream(new ByteArrayOutputStream()));
     }
@@ -143,7 +129,7 @@ class FineTunerTest {
             model.save(noRecipe, "{}");
         }
         assertThatThrownBy(() -> FineTuner.run(FineTuneOptions.builder(noRecipe,
-                        files("illustrations", "Altai"), List.of(), temp.resolve("x")).replayShare(0).build()))
+                        SampleTiles.of("illustrations", "Altai"), List.of(), temp.resolve("x")).replayShare(0).build()))
                 .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("recipe.json");
     }
 
