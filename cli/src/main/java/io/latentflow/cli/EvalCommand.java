@@ -119,9 +119,13 @@ public final class EvalCommand implements Callable<Integer> {
                 ObjectMapper mapper = new ObjectMapper();
                 ObjectNode out = mapper.valueToTree(report);
                 out.put("skippedFiles", folder.skipped());
+                out.put("robustnessDenoised", denoised);
                 out().println(mapper.writeValueAsString(out));
             } else {
                 out().print(EvaluationTable.format(report));
+                if (denoised) {
+                    out().println("(robustness: the noisy latents were denoised, --denoised)");
+                }
                 out().println("skipped files    " + folder.skipped());
             }
             out().flush();

@@ -222,7 +222,7 @@ public record ReferenceProfile(
         return new ReferenceProfile(FORMAT_VERSION, modelVersion, config.shortName(), imageSize, latents.size(),
                 source, Instant.now().toString(), ExpectedScale.of(config, recipe, overall.std()), overall.std(),
                 (double) outside / overall.count(), (double) blackHoles / latents.size(), profiled,
-ReferenceImages.of(latents.stream().map(latent -> LatentDescriptor.of(latent, channels))
+                ReferenceImages.of(latents.stream().map(latent -> LatentDescriptor.of(latent, channels))
                         .toArray(double[][]::new), imageSources));
     }
 
