@@ -15,6 +15,7 @@ import io.latentflow.model.finetune.FineTuneResult;
 import io.latentflow.model.finetune.FineTuner;
 import io.latentflow.model.finetune.GatedCandidate;
 import io.latentflow.model.store.ModelDirectory;
+import io.latentflow.model.store.PlainNames;
 import io.latentflow.model.train.TrainingBudget;
 import io.latentflow.schemas.Topics;
 import io.latentflow.schemas.TrainingProgress;
@@ -233,7 +234,8 @@ final class FinetuneCommand implements Callable<Integer> {
         if (model == null) {
             var serving = registry.history().serving();
             if (serving.isPresent()) {
-                Path dir = new ServiceState(service.stateDir).modelsDirectory().resolve(serving.get());
+                Path dir = PlainNames.resolve(new ServiceState(service.stateDir).modelsDirectory(), serving.get(),
+                        "serving version");
                 if (Files.isDirectory(dir)) {
                     ModelDirectory.verify(dir);
                     return dir;

@@ -46,7 +46,7 @@ import picocli.CommandLine.Spec;
  */
 @Command(name = "replay", mixinStandardHelpOptions = true,
         description = "Replay a range of the images topic through model versions A (and B): PSNR, SSIM, latent"
-                + " statistics and drift per model, paired differences B - A with bootstrap 95 % intervals, overall,"
+                + " statistics and drift per model, paired differences B - A with bootstrap 95 %% intervals, overall,"
                 + " per window and per source, and the images where B loses most. --backfill also writes B's latents.")
 final class ReplayCommand implements Callable<Integer> {
 

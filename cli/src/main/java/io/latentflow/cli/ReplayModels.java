@@ -3,6 +3,7 @@ package io.latentflow.cli;
 import io.latentflow.jobs.encode.ModelLocation;
 import io.latentflow.jobs.registry.ModelRegistry;
 import io.latentflow.model.store.ModelDirectory;
+import io.latentflow.model.store.PlainNames;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -52,7 +53,8 @@ final class ReplayModels {
             throw new IllegalArgumentException("model " + version + " is neither 'default', a model directory, nor a"
                     + " version in the registry (published: " + registry.history().versions().keySet() + ")");
         }
-        Path dir = new ServiceState(stateDir.toAbsolutePath()).modelsDirectory().resolve(version);
+        Path dir = PlainNames.resolve(new ServiceState(stateDir.toAbsolutePath()).modelsDirectory(), version,
+                "model version");
         if (Files.isRegularFile(dir.resolve(ModelDirectory.MANIFEST))) {
             try {
                 ModelDirectory.verify(dir);

@@ -3,6 +3,7 @@ package io.latentflow.jobs.registry;
 import io.latentflow.connections.S3Settings;
 import io.latentflow.model.store.Manifest;
 import io.latentflow.model.store.ModelDirectory;
+import io.latentflow.model.store.PlainNames;
 import io.minio.GetObjectArgs;
 import io.minio.MinioClient;
 import io.minio.UploadObjectArgs;
@@ -46,12 +47,13 @@ public final class ModelStore {
      *                                  incomplete version)
      */
     public Path download(String version, Path dir) throws IOException {
+        Manifest.requireSafeVersion(version); // it comes from a Kafka event and becomes part of object keys
         Files.createDirectories(dir);
         try {
             Path manifestFile = fetch(key(version, ModelDirectory.MANIFEST), dir.resolve(ModelDirectory.MANIFEST));
             Manifest manifest = Manifest.fromJson(Files.readString(manifestFile));
             for (Manifest.FileEntry file : manifest.files()) {
-                fetch(key(version, file.path()), dir.resolve(file.path()));
+                fetch(key(version, file.path()), PlainNames.resolve(dir, file.path(), "manifest entry"));
             }
         } catch (ErrorResponseException e) {
             throw new IllegalArgumentException("model version " + version + " is not (completely) in " + uri(version)
@@ -72,7 +74,7 @@ public final class ModelStore {
             if (entry.isEmpty()) {
                 return Optional.empty();
             }
-            Path file = fetch(key(version, name), dir.resolve(name));
+            Path file = fetch(key(version, name), PlainNames.resolve(dir, name, "model file"));
             if (!ModelDirectory.sha256(file).equals(entry.get().sha256())) {
                 throw new IllegalArgumentException(uri(version) + name + " differs from its manifest's sha256: the"
                         + " version was changed after it was published");

@@ -3,6 +3,7 @@ package io.latentflow.jobs.sampling;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.latentflow.connections.S3Settings;
+import io.latentflow.model.store.PlainNames;
 import io.minio.GetObjectArgs;
 import io.minio.ListObjectsArgs;
 import io.minio.MinioClient;
@@ -17,11 +18,15 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.TreeMap;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import java.util.stream.Stream;
 import org.apache.commons.compress.archivers.tar.TarArchiveEntry;
 import org.apache.commons.compress.archivers.tar.TarArchiveInputStream;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Reads the training samples back for a fine-tune: the samples of the windows in a time range, unpacked into a folder
@@ -32,6 +37,7 @@ public final class TrainingSampleStore {
 
     private static final Pattern WINDOW = Pattern.compile("/part-(\\d+)-[^/]+\\.tar$");
     private static final ObjectMapper JSON = new ObjectMapper();
+    private static final Logger LOG = LoggerFactory.getLogger(TrainingSampleStore.class);
 
     private final S3Settings s3;
     private final MinioClient storage;
@@ -76,7 +82,13 @@ public final class TrainingSampleStore {
                     if (sample == null) {
                         throw new IOException(s3.uri(key) + ": " + png.getKey() + " has no metadata");
                     }
-                    Path file = dir.resolve(fileName(sample.get("imageId").asText(), png.getKey()));
+                    Optional<String> name = fileName(sample.get("imageId").asText(), png.getKey());
+                    if (name.isEmpty()) {
+                        LOG.warn("{}: skipped sample member '{}': neither its image id nor its name is a plain file"
+                                + " name", s3.uri(key), png.getKey());
+                        continue;
+                    }
+                    Path file = PlainNames.resolve(dir, name.get(), "training sample");
                     if (Files.exists(file)) {
                         continue; // the same file name sent again: one copy is enough for training
                     }
@@ -117,12 +129,15 @@ public final class TrainingSampleStore {
         return keys;
     }
 
-    /** The image's own file name with a .png extension, or the sample key when the id has no usable file name. */
-    private static String fileName(String imageId, String sampleKey) {
+    /**
+     * The image's own file name with a .png extension, else the sample's member name when the id has no plain file
+     * name; empty when neither is a plain name (a member named "../x" from a tampered shard).
+     */
+    static Optional<String> fileName(String imageId, String sampleKey) {
         String name = imageId.substring(imageId.lastIndexOf('/') + 1);
         int dot = name.lastIndexOf('.');
         String stem = dot > 0 ? name.substring(0, dot) : name;
-        return (stem.isBlank() || !stem.matches("[A-Za-z0-9._-]+") ? sampleKey : stem) + ".png";
+        return Stream.of(stem, sampleKey).filter(PlainNames::isPlain).findFirst().map(plain -> plain + ".png");
     }
 
     private static String stem(String member, String suffix) {

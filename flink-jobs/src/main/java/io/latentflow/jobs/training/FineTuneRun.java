@@ -13,6 +13,7 @@ import io.latentflow.model.finetune.FineTuneResult;
 import io.latentflow.model.finetune.FineTuner;
 import io.latentflow.model.finetune.GatedCandidate;
 import io.latentflow.model.store.ModelDirectory;
+import io.latentflow.model.store.PlainNames;
 import io.latentflow.model.train.TrainingBudget;
 import io.latentflow.model.train.TrainingListener;
 import io.latentflow.schemas.ModelEvent;
@@ -83,8 +84,7 @@ public final class FineTuneRun {
             return new Outcome(TrainingState.DUPLICATE, history.serving().orElse(null), earlier.get(),
                     "request " + request.getRequestId() + " already made version " + earlier.get(), Map.of());
         }
-        Path work = Files.createDirectories(Path.of(settings.workDirectory()))
-                .resolve("request-" + request.getRequestId());
+        Path work = workFolder(Path.of(settings.workDirectory()), request.getRequestId());
         if (Files.exists(work)) {
             ModelDirectory.deleteRecursively(work); // what an interrupted attempt left
         }
@@ -130,6 +130,14 @@ public final class FineTuneRun {
                 ModelDirectory.deleteRecursively(work);
             }
         }
+    }
+
+    /**
+     * {@code root/request-<id>}. The id comes from a Kafka record and the folder is deleted recursively, so an id that
+     * is not a plain name ("../..", "/home") is refused instead of naming a folder outside {@code root}.
+     */
+    static Path workFolder(Path root, String requestId) throws IOException {
+        return PlainNames.resolve(Files.createDirectories(root), "request-" + requestId, "training request id");
     }
 
     /** The version a PUBLISHED event names as made by {@code requestId}, if any. */

@@ -19,15 +19,13 @@ public record Manifest(int formatVersion, String version, List<FileEntry> files)
 
     public static final int FORMAT_VERSION = 1;
 
-    private static final Pattern SAFE_VERSION = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]{0,127}");
-    private static final Pattern SAFE_FILE_NAME = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]{0,127}");
     private static final Pattern SHA256_HEX = Pattern.compile("[0-9a-f]{64}");
     private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
 
     /** One file: a plain name inside the directory (never a path), its size in bytes and its lowercase hex sha256. */
     public record FileEntry(String path, long size, String sha256) {
         public FileEntry {
-            if (path == null || !SAFE_FILE_NAME.matcher(path).matches()) {
+            if (!PlainNames.isPlain(path)) {
                 throw new IllegalArgumentException("manifest lists file '" + path
                         + "': only plain file names (letters, digits, '.', '_', '-') are allowed");
             }
@@ -57,7 +55,7 @@ public record Manifest(int formatVersion, String version, List<FileEntry> files)
     }
 
     public static void requireSafeVersion(String version) {
-        if (version == null || !SAFE_VERSION.matcher(version).matches()) {
+        if (!PlainNames.isPlain(version)) {
             throw new IllegalArgumentException("model version '" + version + "' is not allowed: use 1-128 letters,"
                     + " digits, '.', '_' or '-', starting with a letter or digit (it becomes part of storage paths)");
         }

@@ -234,7 +234,7 @@ public final class ModelDirectory {
     }
 
     private static void verifyFile(Path dir, Manifest.FileEntry entry) {
-        Path file = dir.resolve(entry.path());
+        Path file = PlainNames.resolve(dir, entry.path(), "manifest entry");
         if (!Files.isRegularFile(file)) {
             throw new InvalidModelDirectoryException(dir, entry.path(), "missing (the manifest lists it); "
                     + IMMUTABLE_HINT);
