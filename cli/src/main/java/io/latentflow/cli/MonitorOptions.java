@@ -21,6 +21,11 @@ final class MonitorOptions {
             description = "How long a closed window still takes late latents, ISO-8601 (default ${DEFAULT-VALUE}).")
     Duration allowedLateness;
 
+    @Option(names = "--idle-after", paramLabel = "DURATION",
+            description = "When no image has arrived for this long, event time moves on with the clock, so the last"
+                    + " window of a burst is still judged, sampled and alerted, ISO-8601 (default: one --window).")
+    Duration idleAfter;
+
     @Option(names = "--reference-images", paramLabel = "DIR",
             description = "Images to compute the drift reference from when the model has no stored profile"
                     + " (default: the shipped sample photos).")
@@ -35,7 +40,8 @@ final class MonitorOptions {
         DriftMonitorSettings monitor = DriftMonitorSettings
                 .of(ReferenceProfiles.resolve(settings.model(), settings.resolution(), reference))
                 .withWindowSize(window)
-                .withAllowedLateness(allowedLateness);
+                .withAllowedLateness(allowedLateness)
+                .withIdleness(idleAfter != null ? idleAfter : window);
         return settings.toBuilder().monitor(monitor).build();
     }
 }

@@ -17,7 +17,9 @@ import java.util.Objects;
  * @param windowSize      event-time tumbling window
  * @param allowedLateness how long after a window closed a late latent still updates it (the window is emitted again)
  * @param outOfOrderness  how far behind the newest event time of a Kafka partition an image may arrive and not be late
- * @param idleness        a partition without images for this long stops holding the event-time clock back
+ * @param idleness        a partition without images for this long stops holding the event-time clock back, and its
+ *                        watermark advances with processing time, so the last window of a burst still closes
+ *                        ({@link IdleAdvancingWatermarks}); one window by default
  */
 public record DriftMonitorSettings(
         ReferenceProfile reference,
@@ -30,7 +32,7 @@ public record DriftMonitorSettings(
     public static final Duration DEFAULT_WINDOW = Duration.ofMinutes(1);
     public static final Duration DEFAULT_ALLOWED_LATENESS = Duration.ZERO;
     public static final Duration DEFAULT_OUT_OF_ORDERNESS = Duration.ofSeconds(5);
-    public static final Duration DEFAULT_IDLENESS = Duration.ofSeconds(30);
+    public static final Duration DEFAULT_IDLENESS = DEFAULT_WINDOW;
 
     public DriftMonitorSettings {
         Objects.requireNonNull(reference, "reference profile");
@@ -44,7 +46,7 @@ public record DriftMonitorSettings(
         require(idleness != null && idleness.toMillis() >= 1, "idleness", idleness, "a positive duration");
     }
 
-    /** Defaults: 1 minute windows, no allowed lateness, 5 s out of order, 30 s idleness, default thresholds. */
+    /** Defaults: 1 minute windows, no allowed lateness, 5 s out of order, 1 minute idleness, default thresholds. */
     public static DriftMonitorSettings of(ReferenceProfile reference) {
         return new DriftMonitorSettings(reference, DriftThresholds.DEFAULTS, DEFAULT_WINDOW, DEFAULT_ALLOWED_LATENESS,
                 DEFAULT_OUT_OF_ORDERNESS, DEFAULT_IDLENESS);
@@ -81,9 +83,9 @@ public record DriftMonitorSettings(
     }
 
     private static WatermarkStrategy<RawImage> watermarks(Duration outOfOrderness, Duration idleness) {
-        return WatermarkStrategy.<RawImage>forBoundedOutOfOrderness(outOfOrderness)
-                .withTimestampAssigner(new ImageEventTime())
-                .withIdleness(idleness);
+        return WatermarkStrategy.<RawImage>forGenerator(context ->
+                        new IdleAdvancingWatermarks<>(outOfOrderness, idleness, System::currentTimeMillis))
+                .withTimestampAssigner(new ImageEventTime());
     }
 
     private static void require(boolean valid, String name, Object value, String expected) {
