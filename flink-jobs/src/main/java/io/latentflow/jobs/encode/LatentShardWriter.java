@@ -40,10 +40,13 @@ import java.util.List;
  * <ol>
  *   <li><b>Write.</b> Each latent is appended to the open local shard (a tar file on the task
  *       manager's disk) as {@code <key>.latent.npy} + {@code <key>.json}. The shard's final key,
- *       {@code latents/model=<version>/dt=<day>/part-<subtask>-<seq>.tar}, is fixed when it is
- *       opened, so the emitted record can name it. {@code seq} comes from operator state and only
- *       grows across restores; a key that already exists in the bucket (an earlier run of the job)
- *       is skipped, never overwritten. A shard is rolled when it reaches the size limit, when the
+ *       {@code latents/model=<version>/dt=<day>/part-<subtask>-<attempt>-<seq>.tar}, is fixed when it
+ *       is opened, so the emitted record can name it, and kept in state with the shard. {@code attempt}
+ *       is new for every start of this operator ({@link ShardKeys#attempt}), so a job that starts
+ *       without state (after a kill -9 that left no usable checkpoint) never names a shard the way
+ *       the dead one's committed records do; {@code seq} comes from operator state and only grows
+ *       across restores; a key that already exists in the bucket is skipped, and a commit never
+ *       overwrites an object that is not its own shard. A shard is rolled when it reaches the size limit, when the
  *       model version or the day changes, when an image id repeats, or at the first checkpoint at
  *       which it is older than the age limit (zero: at every checkpoint).</li>
  *   <li><b>Pre-commit</b> ({@link #snapshotState}). Every shard finished since the last checkpoint
@@ -116,6 +119,7 @@ public final class LatentShardWriter extends AbstractStreamOperator<LatentRecord
     private transient ListState<Long> sequenceState;
     private transient List<PendingShard> pending;
     private transient long nextSequence;
+    private transient String attempt;
 
     private transient Path localDirectory;
     private transient OpenShard open;
@@ -170,6 +174,7 @@ public final class LatentShardWriter extends AbstractStreamOperator<LatentRecord
         sequenceState = context.getOperatorStateStore()
                 .getUnionListState(new ListStateDescriptor<>("next-shard-sequence", Long.class));
         nextSequence = 0;
+        attempt = ShardKeys.attempt(System.currentTimeMillis(), java.util.concurrent.ThreadLocalRandom.current());
         for (Long sequence : sequenceState.get()) {
             nextSequence = Math.max(nextSequence, sequence);
         }
@@ -210,7 +215,16 @@ public final class LatentShardWriter extends AbstractStreamOperator<LatentRecord
             return;
         }
         long restoredCheckpoint = context.getRestoredCheckpointId().orElse(0L);
-        List<String> orphans = store.deleteStagedAfter(stagingPrefix, restoredCheckpoint);
+        // a new job resumed from the retained checkpoint of a killed one: that job staged under its own prefix
+        java.util.Set<String> prefixes = new java.util.TreeSet<>(List.of(stagingPrefix));
+        for (PendingShard shard : pending) {
+            (shard.isSegmented() ? shard.segmentKeys.stream() : java.util.stream.Stream.of(shard.stagingKey))
+                    .map(ShardKeys::stagingPrefixOf).flatMap(java.util.Optional::stream).forEach(prefixes::add);
+        }
+        List<String> orphans = new ArrayList<>();
+        for (String prefix : prefixes) {
+            orphans.addAll(store.deleteStagedAfter(prefix, restoredCheckpoint));
+        }
         if (!orphans.isEmpty()) {
             LOG.info("Deleted {} shards staged for checkpoints after {} that never completed: {}",
                     orphans.size(), restoredCheckpoint, orphans);
@@ -354,10 +368,10 @@ public final class LatentShardWriter extends AbstractStreamOperator<LatentRecord
     }
 
     private OpenShard openShard(String modelVersion, LocalDate day) throws IOException {
-        String finalKey = ShardKeys.finalKey(modelVersion, day, subtask, nextSequence++);
+        String finalKey = ShardKeys.finalKey(modelVersion, day, subtask, attempt, nextSequence++);
         while (store.exists(finalKey)) {
             LOG.info("Shard {} exists from an earlier run: skipping its sequence number", s3.uri(finalKey));
-            finalKey = ShardKeys.finalKey(modelVersion, day, subtask, nextSequence++);
+            finalKey = ShardKeys.finalKey(modelVersion, day, subtask, attempt, nextSequence++);
         }
         Path file = Files.createTempFile(localDirectory, "part-", ".tar");
         return new OpenShard(modelVersion, day, finalKey, file, new ShardWriter(file));

@@ -91,7 +91,7 @@ class LatentShardWriterTest {
             assertThat(records).extracting(LatentRecord::getImageId).containsExactly("id-a", "id-b");
             assertThat(records).extracting(LatentRecord::getMember).containsExactly("a.latent.npy", "b.latent.npy");
             assertThat(records).extracting(LatentRecord::getShardUri).containsOnly(s3.settings().uri(shards().get(0)));
-            assertThat(shards().get(0)).matches("latents/model=" + modelVersion + "/dt=\\d{4}-\\d{2}-\\d{2}/part-0-000000\\.tar");
+            assertThat(shards().get(0)).matches("latents/model=" + modelVersion + "/dt=\\d{4}-\\d{2}-\\d{2}/part-0-[0-9a-z]{12}-000000\\.tar");
         }
     }
 
@@ -168,8 +168,8 @@ class LatentShardWriterTest {
         }
 
         assertThat(shards()).hasSize(2).allSatisfy(key -> assertThat(key).doesNotContain("_staging"));
-        assertThat(shards().get(0)).endsWith("part-0-000000.tar");
-        assertThat(shards().get(1)).endsWith("part-0-000001.tar");
+        assertThat(shards().get(0)).matches(".*/part-0-[0-9a-z]{12}-000000\\.tar");
+        assertThat(shards().get(1)).matches(".*/part-0-[0-9a-z]{12}-000001\\.tar");
         assertThat(allMembers()).containsExactlyInAnyOrder("a.latent.npy", "a.json", "b.latent.npy", "b.json");
     }
 
@@ -258,7 +258,7 @@ class LatentShardWriterTest {
             harness.snapshot(3, 300); // old enough: rolled, its last range staged with the end of the archive
             harness.notifyOfCompletedCheckpoint(3);
 
-            assertThat(shards()).singleElement().satisfies(key -> assertThat(key).endsWith("part-0-000000.tar"));
+            assertThat(shards()).singleElement().satisfies(key -> assertThat(key).matches(".*/part-0-[0-9a-z]{12}-000000\\.tar"));
             assertThat(staged()).as("the ranges are deleted once composed").isEmpty();
             byte[] tar = read(shards().get(0));
             Map<String, byte[]> members = ShardContents.read(client, s3.settings().bucket(), shards().get(0));
@@ -290,7 +290,7 @@ class LatentShardWriterTest {
             restored.setRestoredCheckpointId(2);
             restored.initializeState(checkpoint2);
             restored.open();
-            assertThat(shards()).singleElement().satisfies(key -> assertThat(key).endsWith("part-0-000000.tar"));
+            assertThat(shards()).singleElement().satisfies(key -> assertThat(key).matches(".*/part-0-[0-9a-z]{12}-000000\\.tar"));
             assertThat(allMembers()).containsExactly("a.latent.npy", "a.json", "b.latent.npy", "b.json");
             assertThat(staged()).as("the ranges of checkpoints 1 and 2 composed, that of 3 an orphan").isEmpty();
         }
@@ -304,7 +304,7 @@ class LatentShardWriterTest {
             harness.snapshotWithLocalState(1, 100, SavepointType.terminate(SavepointFormatType.CANONICAL));
             harness.notifyOfCompletedCheckpoint(1);
 
-            assertThat(shards()).singleElement().satisfies(key -> assertThat(key).endsWith("part-0-000000.tar"));
+            assertThat(shards()).singleElement().satisfies(key -> assertThat(key).matches(".*/part-0-[0-9a-z]{12}-000000\\.tar"));
             assertThat(allMembers()).containsExactly("a.latent.npy", "a.json", "b.latent.npy", "b.json");
             assertThat(staged()).isEmpty();
         }
