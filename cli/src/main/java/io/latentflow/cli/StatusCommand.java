@@ -79,10 +79,53 @@ final class StatusCommand implements Callable<Integer> {
             status.put("consumerLag", consumerLag(kafka, service.get("consumerGroup").asText(), imagesEnd));
             status.put("training", lastTraining(reader));
         }
+        status.put("orphanedStaging", orphanedStaging(service));
         status.putAll(job(service.get("flinkRest").asText(), service.get("jobId").asText()));
         spec.commandLine().getOut().println(json ? JSON.writeValueAsString(status) : human(status));
         spec.commandLine().getOut().flush();
         return 0;
+    }
+
+    /**
+     * Objects under {@code _staging/} of jobs other than the running one: shards a job staged for checkpoints that
+     * never completed, or that it was not resumed from (a job killed while no checkpoint could be kept, or started
+     * with --no-resume). Nothing will commit them; they are counted here so that they are never left unseen.
+     */
+    private Map<String, Object> orphanedStaging(JsonNode service) {
+        ServiceConnections connections = ServiceConnections.resolve(null, new S3Options(), stateDir);
+        if (connections.s3().isEmpty()) {
+            return null;
+        }
+        String running = io.latentflow.jobs.encode.ShardKeys.STAGING_ROOT + service.get("jobId").asText()
+                .replace("-", "") + "/";
+        long objects = 0;
+        long bytes = 0;
+        Instant oldest = null;
+        java.util.Set<String> jobs = new java.util.TreeSet<>();
+        try {
+            var s3 = connections.s3().get();
+            for (var result : s3.newClient().listObjects(io.minio.ListObjectsArgs.builder().bucket(s3.bucket())
+                    .prefix(io.latentflow.jobs.encode.ShardKeys.STAGING_ROOT).recursive(true).build())) {
+                var item = result.get();
+                if (item.isDir() || item.objectName().startsWith(running)) {
+                    continue;
+                }
+                objects++;
+                bytes += item.size();
+                Instant modified = item.lastModified().toInstant();
+                oldest = oldest == null || modified.isBefore(oldest) ? modified : oldest;
+                jobs.add(item.objectName().split("/")[1]);
+            }
+        } catch (Exception e) {
+            throw new IllegalStateException("cannot list _staging/ in the service's object storage: "
+                    + e.getMessage(), e);
+        }
+        Map<String, Object> orphans = new LinkedHashMap<>();
+        orphans.put("objects", objects);
+        orphans.put("bytes", bytes);
+        orphans.put("oldest", oldest == null ? null : oldest.toString());
+        orphans.put("jobs", List.copyOf(jobs));
+        return orphans;
     }
 
     /** Where the latest training request stands (its last progress record), or null when none was made. */
