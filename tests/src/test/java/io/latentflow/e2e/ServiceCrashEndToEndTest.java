@@ -72,6 +72,9 @@ class ServiceCrashEndToEndTest {
         CliRun status = cli("status", "--state-dir", state.toString(), "--json");
         assertThat(status.exit).isNotZero();
         assertThat(status.err).contains("the service is not running (stale").contains("pid " + first.pid());
+        CliRun ingest = cli("ingest", after.toString(), "--state-dir", state.toString(), "--json");
+        assertThat(ingest.exit).isNotZero();
+        assertThat(ingest.err).contains("the service is not running (stale");
 
         Process restarted = startService(state, "run-3");
         List<LatentRecord> latents;
@@ -82,6 +85,9 @@ class ServiceCrashEndToEndTest {
                     .contains("from pid " + first.pid());
             ingest(after, state);
             latents = awaitLatents(state, 40);
+            JsonNode resumed = LatentflowCli.json("status", "--state-dir", state.toString(), "--json");
+            assertThat(resumed.get("orphanedStaging").get("objects").asLong())
+                    .as("the killed job's staged shards are committed or deleted by the resumed one").isZero();
         } finally {
             restarted.destroy();
             if (!restarted.waitFor(2, TimeUnit.MINUTES)) {

@@ -90,10 +90,12 @@ import java.util.List;
  * <p><b>Orphans.</b> A staged object whose checkpoint never completed (the attempt failed first) is
  * never committed. On every (re)start, subtask 0 deletes the objects staged by this operator of
  * this job for checkpoints after the one restored; those cannot be in any state anymore (checkpoint
- * ids only grow, and no new checkpoint starts before every subtask has initialised). Staged objects
- * of a job that was cancelled, or restarted as a new job from a savepoint, stay under its
- * {@code _staging/<job>/} prefix: list them, and delete them once no restore of that job can
- * happen, or let a lifecycle rule on {@code _staging/} expire them after a few days.
+ * ids only grow, and no new checkpoint starts before every subtask has initialised). A new job
+ * restored from another job's checkpoint or savepoint (the service after a kill -9) does the same
+ * under that job's prefix, which the state names. Staged objects of a job that nothing restores
+ * (started again without state) stay under its {@code _staging/<job>/} prefix, which
+ * {@code latentflow status} counts: delete them once no restore of that job can happen, or let a
+ * lifecycle rule on {@code _staging/} expire them after a few days.
  *
  * <p><b>Requires checkpointing</b> (the encode job always enables it): without checkpoints nothing
  * is ever committed, and {@link #close} says so. At the end of a bounded input Flink takes a final
@@ -117,6 +119,9 @@ public final class LatentShardWriter extends AbstractStreamOperator<LatentRecord
     private transient ListState<PendingShard> pendingState;
     private transient ListState<PendingShard> openShardState;
     private transient ListState<Long> sequenceState;
+    /** The staging prefixes of the jobs whose state this is (a job resumed from another's checkpoint adds its own). */
+    private transient ListState<String> stagingPrefixState;
+    private transient java.util.Set<String> stagingPrefixes;
     private transient List<PendingShard> pending;
     private transient long nextSequence;
     private transient String attempt;
@@ -178,6 +183,10 @@ public final class LatentShardWriter extends AbstractStreamOperator<LatentRecord
         for (Long sequence : sequenceState.get()) {
             nextSequence = Math.max(nextSequence, sequence);
         }
+        stagingPrefixState = context.getOperatorStateStore()
+                .getUnionListState(new ListStateDescriptor<>("staging-prefixes", String.class));
+        stagingPrefixes = new java.util.TreeSet<>(List.of(stagingPrefix));
+        stagingPrefixState.get().forEach(stagingPrefixes::add);
         for (PendingShard shard : pendingState.get()) {
             pending.add(shard);
         }
@@ -206,8 +215,9 @@ public final class LatentShardWriter extends AbstractStreamOperator<LatentRecord
 
     /**
      * Staged objects of checkpoints after the restored one were uploaded by an attempt that failed
-     * before those checkpoints completed. Without a restored checkpoint id (a fresh start) every
-     * object under this job's and operator's staging prefix is such an orphan.
+     * before those checkpoints completed, under this job's prefix or, for a restore from another
+     * job's state, under that one's. Without a restored checkpoint id (a fresh start) every object
+     * under this job's and operator's staging prefix is such an orphan.
      */
     private void deleteOrphans(StateInitializationContext context) throws IOException {
         if (context.isRestored() && context.getRestoredCheckpointId().isEmpty()) {
@@ -216,7 +226,7 @@ public final class LatentShardWriter extends AbstractStreamOperator<LatentRecord
         }
         long restoredCheckpoint = context.getRestoredCheckpointId().orElse(0L);
         // a new job resumed from the retained checkpoint of a killed one: that job staged under its own prefix
-        java.util.Set<String> prefixes = new java.util.TreeSet<>(List.of(stagingPrefix));
+        java.util.Set<String> prefixes = new java.util.TreeSet<>(stagingPrefixes);
         for (PendingShard shard : pending) {
             (shard.isSegmented() ? shard.segmentKeys.stream() : java.util.stream.Stream.of(shard.stagingKey))
                     .map(ShardKeys::stagingPrefixOf).flatMap(java.util.Optional::stream).forEach(prefixes::add);
@@ -315,6 +325,10 @@ public final class LatentShardWriter extends AbstractStreamOperator<LatentRecord
                         true, open.samples(), open.stagedBytes)));
         pendingState.update(pending);
         sequenceState.update(List.of(nextSequence));
+        if (subtask == 0) {
+            // the last job before this one is enough: this one deletes that one's orphans when it starts
+            stagingPrefixState.update(List.of(stagingPrefix));
+        }
     }
 
     @Override

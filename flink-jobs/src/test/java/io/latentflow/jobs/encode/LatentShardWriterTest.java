@@ -231,7 +231,12 @@ class LatentShardWriterTest {
     /** A writer whose shards span checkpoints until they are {@code maxShardAge} old. */
     private OneInputStreamOperatorTestHarness<EncodedLatent, LatentRecord> agingHarness(Duration maxShardAge)
             throws Exception {
-        var environment = new MockEnvironmentBuilder().setJobID(jobId).build();
+        return agingHarness(maxShardAge, jobId);
+    }
+
+    private OneInputStreamOperatorTestHarness<EncodedLatent, LatentRecord> agingHarness(Duration maxShardAge, JobID job)
+            throws Exception {
+        var environment = new MockEnvironmentBuilder().setJobID(job).build();
         var harness = new OneInputStreamOperatorTestHarness<EncodedLatent, LatentRecord>(
                 new LatentShardWriter(s3.settings(), 1 << 20, maxShardAge, null), environment);
         harness.getStreamConfig().setOperatorID(operatorId);
@@ -293,6 +298,58 @@ class LatentShardWriterTest {
             assertThat(shards()).singleElement().satisfies(key -> assertThat(key).matches(".*/part-0-[0-9a-z]{12}-000000\\.tar"));
             assertThat(allMembers()).containsExactly("a.latent.npy", "a.json", "b.latent.npy", "b.json");
             assertThat(staged()).as("the ranges of checkpoints 1 and 2 composed, that of 3 an orphan").isEmpty();
+        }
+    }
+
+    @Test
+    void aNewJobResumedFromAKilledJobsCheckpointFinishesItsOpenShardUnderItsNameAndDeletesItsOrphans()
+            throws Exception {
+        OperatorSubtaskState checkpoint1;
+        String openShard;
+        try (var killed = agingHarness(Duration.ofHours(1))) {
+            killed.open();
+            write(killed, "a");
+            checkpoint1 = killed.snapshot(1, 100);
+            killed.notifyOfCompletedCheckpoint(1); // "a"'s record is committed, naming the open shard
+            openShard = killed.extractOutputValues().get(0).getShardUri();
+            write(killed, "b");
+            killed.snapshot(2, 200); // staged, then kill -9: checkpoint 2 never completes
+        }
+
+        try (var resumed = agingHarness(Duration.ofHours(1), new JobID())) {
+            resumed.setRestoredCheckpointId(1);
+            resumed.initializeState(checkpoint1);
+            resumed.open();
+            assertThat(shards()).extracting(s3.settings()::uri).containsExactly(openShard);
+            assertThat(staged()).as("the killed job's range of checkpoint 2 is an orphan").isEmpty();
+
+            write(resumed, "b"); // replayed from Kafka
+            resumed.snapshotWithLocalState(2, 200, SavepointType.terminate(SavepointFormatType.CANONICAL));
+            resumed.notifyOfCompletedCheckpoint(2);
+            assertThat(resumed.extractOutputValues().get(0).getShardUri()).isNotEqualTo(openShard);
+        }
+        assertThat(shards()).hasSize(2);
+        assertThat(allMembers()).containsExactlyInAnyOrder("a.latent.npy", "a.json", "b.latent.npy", "b.json");
+    }
+
+    @Test
+    void aJobStartedWithoutStateNeverNamesAShardTheWayADeadJobsCommittedRecordsDo() throws Exception {
+        String deadJobsShard;
+        try (var killed = agingHarness(Duration.ofHours(1))) {
+            killed.open();
+            write(killed, "a");
+            killed.snapshot(1, 100);
+            killed.notifyOfCompletedCheckpoint(1);
+            deadJobsShard = killed.extractOutputValues().get(0).getShardUri(); // open, in staged ranges
+        }
+        try (var fresh = agingHarness(Duration.ofHours(1), new JobID())) {
+            fresh.open();
+            write(fresh, "z");
+            fresh.snapshotWithLocalState(1, 100, SavepointType.terminate(SavepointFormatType.CANONICAL));
+            fresh.notifyOfCompletedCheckpoint(1);
+
+            assertThat(fresh.extractOutputValues().get(0).getShardUri()).isNotEqualTo(deadJobsShard);
+            assertThat(shards()).extracting(s3.settings()::uri).doesNotContain(deadJobsShard);
         }
     }
 
