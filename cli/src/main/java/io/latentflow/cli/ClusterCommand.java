@@ -70,7 +70,7 @@ final class ClusterCommand {
             try (StandaloneFlinkCluster cluster = StandaloneFlinkCluster.start(home, taskManagers, slots,
                     ClusterClasspath.of(Path.of(System.getProperty("latentflow.home", "."))), Duration.ofMinutes(2))) {
                 new ClusterFile(cluster.restAddress(), cluster.jobManagerPid(), cluster.taskManagerPids()).write(file);
-                lock.dashboard(cluster.restAddress());
+                lock.address("flink", cluster.restAddress());
                 spec.commandLine().getOut().println("Flink REST: " + cluster.restAddress());
                 spec.commandLine().getOut().println("  JobManager pid " + cluster.jobManagerPid() + ", TaskManager"
                         + " pids " + cluster.taskManagerPids() + "; logs in " + home.resolve("log"));

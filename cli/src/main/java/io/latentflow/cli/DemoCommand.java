@@ -80,7 +80,7 @@ final class DemoCommand implements Callable<Integer> {
              Dashboard dashboard = noDashboard ? null : DemoDashboard.start(pipeline, dashboardPort)) {
             LOG.info("Stack: {}", pipeline.describe());
             if (dashboard != null) {
-                lock.dashboard(dashboard.url().toString());
+                lock.address("dashboard", dashboard.url().toString());
                 say("Dashboard: " + dashboard.url() + (keepRunning ? " (stays up after the run until Ctrl-C)"
                         : " (while the demo runs; --keep-running keeps it up)"));
             }

@@ -91,7 +91,7 @@ final class RunCommand implements Callable<Integer> {
         try (PipelineStack pipeline = PipelineStack.open(stack);
              Dashboard dashboard = noDashboard ? null : DemoDashboard.start(pipeline, dashboardPort)) {
             if (dashboard != null) {
-                lock.dashboard(dashboard.url().toString());
+                lock.address("dashboard", dashboard.url().toString());
             }
             EncodeJobSettings settings = serviceSettings(pipeline, encode, monitor, sampling, !noSampling);
             JobClient job = start(pipeline, settings, resume.map(RestorePoint::path),

@@ -14,6 +14,7 @@ import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.time.Instant;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 
 /**
@@ -106,9 +107,9 @@ final class ServiceLock implements AutoCloseable {
         }
     }
 
-    /** Adds the dashboard's address to what a second service is told. */
-    void dashboard(String url) {
-        holder.put("dashboard", url);
+    /** Adds an address ("dashboard", "flink") to what a second service is told. */
+    void address(String what, String url) {
+        holder.put(what, url);
         try {
             write();
         } catch (IOException e) {
@@ -149,9 +150,14 @@ final class ServiceLock implements AutoCloseable {
         if (holder == null) {
             return "pid unknown";
         }
-        return "pid " + holder.path("pid").asText("?") + ", " + holder.path("command").asText("?") + " since "
-                + holder.path("since").asText("?")
-                + (holder.hasNonNull("dashboard") ? ", dashboard " + holder.get("dashboard").asText() : "");
+        StringBuilder who = new StringBuilder("pid " + holder.path("pid").asText("?") + ", "
+                + holder.path("command").asText("?") + " since " + holder.path("since").asText("?"));
+        holder.fields().forEachRemaining(field -> {
+            if (!List.of("pid", "command", "since").contains(field.getKey())) {
+                who.append(", ").append(field.getKey()).append(' ').append(field.getValue().asText());
+            }
+        });
+        return who.toString();
     }
 
     private static void closeQuietly(FileChannel channel) {

@@ -9,6 +9,8 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Instant;
+import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Optional;
@@ -59,7 +61,7 @@ final class ServiceState {
             return;
         }
         try (var paths = Files.walk(root)) {
-            for (Path path : paths.sorted(java.util.Comparator.reverseOrder()).toList()) {
+            for (Path path : paths.sorted(Comparator.reverseOrder()).toList()) {
                 if (!path.equals(root)) {
                     Files.deleteIfExists(path);
                 }
@@ -68,7 +70,7 @@ final class ServiceState {
     }
 
     /** When the last savepoint of {@code job} was noted (after it completed), if one was. */
-    Optional<java.time.Instant> savepointNotedAt(String job) throws IOException {
+    Optional<Instant> savepointNotedAt(String job) throws IOException {
         Path file = savepointFile(job);
         return Files.isRegularFile(file) ? Optional.of(Files.getLastModifiedTime(file).toInstant()) : Optional.empty();
     }

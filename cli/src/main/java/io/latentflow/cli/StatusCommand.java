@@ -1,5 +1,7 @@
 package io.latentflow.cli;
 
+import io.latentflow.connections.S3Settings;
+import io.latentflow.jobs.encode.ShardKeys;
 import io.latentflow.jobs.registry.ServingTimeline;
 import io.latentflow.jobs.topics.CommittedTopicReader;
 import com.fasterxml.jackson.databind.JsonNode;
@@ -22,6 +24,11 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Comparator;
 import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
+import io.minio.ListObjectsArgs;
+import io.minio.Result;
+import io.minio.messages.Item;
 import java.util.TreeMap;
 import java.util.concurrent.Callable;
 import java.util.stream.Collectors;
@@ -40,7 +47,8 @@ import picocli.CommandLine.Spec;
  */
 @Command(name = "status", mixinStandardHelpOptions = true,
         description = "What the running service has done: images in, latents per model version, dead letters by"
-                + " reason, consumer lag, and the job's state, restarts and last checkpoint.")
+                + " reason, consumer lag, staged shards nothing will commit, and the job's state, restarts and last"
+                + " checkpoint. A dead service's service.json is told apart at once.")
 final class StatusCommand implements Callable<Integer> {
 
     private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
@@ -96,17 +104,16 @@ final class StatusCommand implements Callable<Integer> {
         if (connections.s3().isEmpty()) {
             return null;
         }
-        String running = io.latentflow.jobs.encode.ShardKeys.STAGING_ROOT + service.get("jobId").asText()
-                .replace("-", "") + "/";
+        String running = ShardKeys.STAGING_ROOT + service.get("jobId").asText() + "/";
         long objects = 0;
         long bytes = 0;
         Instant oldest = null;
-        java.util.Set<String> jobs = new java.util.TreeSet<>();
+        Set<String> jobs = new TreeSet<>();
         try {
-            var s3 = connections.s3().get();
-            for (var result : s3.newClient().listObjects(io.minio.ListObjectsArgs.builder().bucket(s3.bucket())
-                    .prefix(io.latentflow.jobs.encode.ShardKeys.STAGING_ROOT).recursive(true).build())) {
-                var item = result.get();
+            S3Settings s3 = connections.s3().get();
+            for (Result<Item> result : s3.newClient().listObjects(ListObjectsArgs.builder().bucket(s3.bucket())
+                    .prefix(ShardKeys.STAGING_ROOT).recursive(true).build())) {
+                Item item = result.get();
                 if (item.isDir() || item.objectName().startsWith(running)) {
                     continue;
                 }
