@@ -117,8 +117,18 @@ final class RunCommand implements Callable<Integer> {
                 state.rememberSavepoint(ServiceState.TRAINING_JOB, stopWithSavepoint(trainer, state));
             }
             say("stopping the encode job with a savepoint ...");
-            String path = job.stopWithSavepoint(false, state.savepointDirectory().toUri().toString(),
-                    SavepointFormatType.CANONICAL).get(SAVEPOINT_TIMEOUT.toSeconds(), TimeUnit.SECONDS);
+            String path;
+            try {
+                path = job.stopWithSavepoint(false, state.savepointDirectory().toUri().toString(),
+                        SavepointFormatType.CANONICAL).get(SAVEPOINT_TIMEOUT.toSeconds(), TimeUnit.SECONDS);
+            } catch (Exception e) {
+                // e.g. a stop while the job was still restoring: its tasks cannot take a savepoint yet. The JVM may
+                // halt before the error is reported, so say here what the user needs to know.
+                say("the savepoint failed (" + e.getMessage() + "); "
+                        + (localCheckpoints ? "the next run resumes from the last checkpoint in "
+                        + state.checkpointDirectory() : "the next run resumes from the last savepoint"));
+                throw e;
+            }
             state.rememberSavepoint(path);
             if (localCheckpoints) {
                 state.forgetCheckpoints();
