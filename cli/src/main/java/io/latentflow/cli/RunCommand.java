@@ -29,11 +29,13 @@ import picocli.CommandLine.Spec;
  * {@code latentflow run}: the live service. The encode job runs unbounded, with its drift monitor and the dashboard,
  * until Ctrl-C or SIGTERM; then it stops with a savepoint, and the next {@code run} resumes from it: nothing lost,
  * nothing encoded twice. Killed instead (SIGKILL, OOM, power cut), it leaves its last completed checkpoint, and the
- * next {@code run} resumes from that. One service per state folder: it locks {@code <state-dir>/service.lock} first. The job follows the model registry: a promoted version is swapped in without a restart.
+ * next {@code run} resumes from that. One service per state folder: it locks {@code <state-dir>/service.lock} first.
+ * The job follows the model registry: a promoted version is swapped in without a restart.
  */
 @Command(name = "run", mixinStandardHelpOptions = true,
         description = "Run the encode job as a service (unbounded, drift monitor, dashboard) until Ctrl-C or SIGTERM;"
-                + " it stops with a savepoint that the next run resumes from. Writes <state-dir>/service.json.")
+                + " it stops with a savepoint that the next run resumes from (after a kill: from the last checkpoint)."
+                + " One service per state folder. Writes <state-dir>/service.json.")
 final class RunCommand implements Callable<Integer> {
 
     private static final Logger LOG = LoggerFactory.getLogger(RunCommand.class);

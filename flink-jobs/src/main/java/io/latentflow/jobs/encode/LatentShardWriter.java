@@ -46,9 +46,9 @@ import java.util.List;
  *       without state (after a kill -9 that left no usable checkpoint) never names a shard the way
  *       the dead one's committed records do; {@code seq} comes from operator state and only grows
  *       across restores; a key that already exists in the bucket is skipped, and a commit never
- *       overwrites an object that is not its own shard. A shard is rolled when it reaches the size limit, when the
- *       model version or the day changes, when an image id repeats, or at the first checkpoint at
- *       which it is older than the age limit (zero: at every checkpoint).</li>
+ *       overwrites an object that is not its own shard. A shard is rolled when it reaches the size
+ *       limit, when the model version or the day changes, when an image id repeats, or at the first
+ *       checkpoint at which it is older than the age limit (zero: at every checkpoint).</li>
  *   <li><b>Pre-commit</b> ({@link #snapshotState}). Every shard finished since the last checkpoint
  *       is uploaded to a staging key outside {@code latents/}:
  *       {@code _staging/<job>/<operator>/cp-<checkpoint>/<final key>}, and goes into operator list
@@ -325,10 +325,9 @@ public final class LatentShardWriter extends AbstractStreamOperator<LatentRecord
                         true, open.samples(), open.stagedBytes)));
         pendingState.update(pending);
         sequenceState.update(List.of(nextSequence));
-        if (subtask == 0) {
-            // the last job before this one is enough: this one deletes that one's orphans when it starts
-            stagingPrefixState.update(List.of(stagingPrefix));
-        }
+        // union state, so one copy is enough (and every subtask must write, or it snapshots the restored union
+        // again); the last job is enough too: it deleted its predecessor's orphans when it started
+        stagingPrefixState.update(subtask == 0 ? List.of(stagingPrefix) : List.of());
     }
 
     @Override
