@@ -52,6 +52,14 @@ final class ClusterCommand {
 
         @Override
         public Integer call() throws Exception {
+            // its own lock beside the service's: 'run --flink' on the same folder is how the two are used together
+            try (ServiceLock lock = ServiceLock.acquire(stateDir, ServiceLock.CLUSTER, "cluster up",
+                    spec.commandLine().getErr())) {
+                return up(lock);
+            }
+        }
+
+        private int up(ServiceLock lock) throws Exception {
             Path file = file(stateDir);
             if (Files.exists(file) && ClusterFile.read(file).anyAlive()) {
                 throw new IllegalStateException("a cluster started from " + stateDir + " still runs (" + file
@@ -62,6 +70,7 @@ final class ClusterCommand {
             try (StandaloneFlinkCluster cluster = StandaloneFlinkCluster.start(home, taskManagers, slots,
                     ClusterClasspath.of(Path.of(System.getProperty("latentflow.home", "."))), Duration.ofMinutes(2))) {
                 new ClusterFile(cluster.restAddress(), cluster.jobManagerPid(), cluster.taskManagerPids()).write(file);
+                lock.address("flink", cluster.restAddress());
                 spec.commandLine().getOut().println("Flink REST: " + cluster.restAddress());
                 spec.commandLine().getOut().println("  JobManager pid " + cluster.jobManagerPid() + ", TaskManager"
                         + " pids " + cluster.taskManagerPids() + "; logs in " + home.resolve("log"));

@@ -67,11 +67,20 @@ final class DemoCommand implements Callable<Integer> {
         List<Path> folders = imageFolders == null || imageFolders.isEmpty()
                 ? List.of(Home.samples().resolve("photos")) : imageFolders;
         folders.forEach(ImageFolders::files); // a wrong folder fails before anything starts
+        // before anything else in the folder is touched: a second broker on the same logs would damage the first
+        try (ServiceLock lock = ServiceLock.acquire(stack.stateDir, ServiceLock.SERVICE, "demo",
+                spec.commandLine().getErr())) {
+            return demo(folders, lock);
+        }
+    }
+
+    private int demo(List<Path> folders, ServiceLock lock) throws Exception {
         UntilInterrupted ctrlC = keepRunning ? UntilInterrupted.install() : null;
         try (PipelineStack pipeline = PipelineStack.open(stack);
              Dashboard dashboard = noDashboard ? null : DemoDashboard.start(pipeline, dashboardPort)) {
             LOG.info("Stack: {}", pipeline.describe());
             if (dashboard != null) {
+                lock.address("dashboard", dashboard.url().toString());
                 say("Dashboard: " + dashboard.url() + (keepRunning ? " (stays up after the run until Ctrl-C)"
                         : " (while the demo runs; --keep-running keeps it up)"));
             }

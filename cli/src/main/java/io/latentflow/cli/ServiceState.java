@@ -9,6 +9,8 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Instant;
+import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Optional;
@@ -42,6 +44,35 @@ final class ServiceState {
     /** Where the continuous-training job keeps the files of its runs. */
     Path trainingDirectory() {
         return stateDir.resolve("service").resolve("training");
+    }
+
+    /** Where the encode job's checkpoints are kept, retained when it fails or is killed, for the next run. */
+    Path checkpointDirectory() {
+        return stateDir.resolve("service").resolve("checkpoints");
+    }
+
+    /**
+     * Deletes the retained checkpoints of earlier jobs (a kill left them, a resume read them): the savepoint just
+     * taken is newer than all of them.
+     */
+    void forgetCheckpoints() throws IOException {
+        Path root = checkpointDirectory();
+        if (!Files.isDirectory(root)) {
+            return;
+        }
+        try (var paths = Files.walk(root)) {
+            for (Path path : paths.sorted(Comparator.reverseOrder()).toList()) {
+                if (!path.equals(root)) {
+                    Files.deleteIfExists(path);
+                }
+            }
+        }
+    }
+
+    /** When the last savepoint of {@code job} was noted (after it completed), if one was. */
+    Optional<Instant> savepointNotedAt(String job) throws IOException {
+        Path file = savepointFile(job);
+        return Files.isRegularFile(file) ? Optional.of(Files.getLastModifiedTime(file).toInstant()) : Optional.empty();
     }
 
     Path savepointDirectory() {
@@ -96,6 +127,9 @@ final class ServiceState {
         service.put("servingVersion", servingVersion);
         service.put("consumerGroup", settings.consumerGroup());
         service.put("trainingJobId", trainingJobId);
+        // who wrote it, so that a client tells a dead service's file from a live one's
+        service.put("pid", ProcessHandle.current().pid());
+        service.put("pidStartedAt", ProcessHandle.current().info().startInstant().map(Object::toString).orElse(null));
         try {
             Files.createDirectories(stateDir);
             if (pipeline.localObjectFolder().isPresent()) {
@@ -118,17 +152,42 @@ final class ServiceState {
         return file;
     }
 
-    /** The running service's {@code service.json}; fails with what to do when none runs. */
+    /**
+     * The running service's {@code service.json}; fails with what to do when none runs, also when the file is a dead
+     * service's (killed before it could delete it): its pid is gone (or is another process now), or, for a file
+     * without a pid, nobody holds the state folder's lock.
+     */
     static JsonNode read(Path stateDir) {
         Path file = stateDir.resolve(SERVICE_FILE);
         if (!Files.isRegularFile(file)) {
             throw new IllegalArgumentException("no service runs from " + stateDir.toAbsolutePath() + " (no " + file
                     + "): start one with 'latentflow run', or give --kafka");
         }
+        JsonNode service;
         try {
-            return JSON.readTree(file.toFile());
+            service = JSON.readTree(file.toFile());
         } catch (IOException e) {
             throw new UncheckedIOException("cannot read " + file, e);
         }
+        if (!writerAlive(service, stateDir)) {
+            throw new IllegalStateException("the service is not running (stale " + file + " from pid "
+                    + service.path("pid").asText("unknown") + "): start it with 'latentflow run' (it resumes where"
+                    + " the dead one left off), or give --kafka");
+        }
+        return service;
+    }
+
+    private static boolean writerAlive(JsonNode service, Path stateDir) {
+        if (!service.hasNonNull("pid")) {
+            return ServiceLock.held(stateDir, ServiceLock.SERVICE);
+        }
+        Optional<ProcessHandle> process = ProcessHandle.of(service.get("pid").asLong());
+        if (process.isEmpty() || !process.get().isAlive()) {
+            return false;
+        }
+        String startedAt = service.path("pidStartedAt").asText(null);
+        // the pid of a dead service may belong to another process by now
+        return startedAt == null || process.get().info().startInstant().map(Object::toString)
+                .map(startedAt::equals).orElse(true);
     }
 }

@@ -1,5 +1,7 @@
 package io.latentflow.cli;
 
+import io.latentflow.connections.S3Settings;
+import io.latentflow.jobs.encode.ShardKeys;
 import io.latentflow.jobs.registry.ServingTimeline;
 import io.latentflow.jobs.topics.CommittedTopicReader;
 import com.fasterxml.jackson.databind.JsonNode;
@@ -22,6 +24,11 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Comparator;
 import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
+import io.minio.ListObjectsArgs;
+import io.minio.Result;
+import io.minio.messages.Item;
 import java.util.TreeMap;
 import java.util.concurrent.Callable;
 import java.util.stream.Collectors;
@@ -40,7 +47,8 @@ import picocli.CommandLine.Spec;
  */
 @Command(name = "status", mixinStandardHelpOptions = true,
         description = "What the running service has done: images in, latents per model version, dead letters by"
-                + " reason, consumer lag, and the job's state, restarts and last checkpoint.")
+                + " reason, consumer lag, staged shards nothing will commit, and the job's state, restarts and last"
+                + " checkpoint. A dead service's service.json is told apart at once.")
 final class StatusCommand implements Callable<Integer> {
 
     private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
@@ -79,10 +87,52 @@ final class StatusCommand implements Callable<Integer> {
             status.put("consumerLag", consumerLag(kafka, service.get("consumerGroup").asText(), imagesEnd));
             status.put("training", lastTraining(reader));
         }
+        status.put("orphanedStaging", orphanedStaging(service));
         status.putAll(job(service.get("flinkRest").asText(), service.get("jobId").asText()));
         spec.commandLine().getOut().println(json ? JSON.writeValueAsString(status) : human(status));
         spec.commandLine().getOut().flush();
         return 0;
+    }
+
+    /**
+     * Objects under {@code _staging/} of jobs other than the running one: shards a job staged for checkpoints that
+     * never completed, or that it was not resumed from (a job killed while no checkpoint could be kept, or started
+     * with --no-resume). Nothing will commit them; they are counted here so that they are never left unseen.
+     */
+    private Map<String, Object> orphanedStaging(JsonNode service) {
+        ServiceConnections connections = ServiceConnections.resolve(null, new S3Options(), stateDir);
+        if (connections.s3().isEmpty()) {
+            return null;
+        }
+        String running = ShardKeys.STAGING_ROOT + service.get("jobId").asText() + "/";
+        long objects = 0;
+        long bytes = 0;
+        Instant oldest = null;
+        Set<String> jobs = new TreeSet<>();
+        try {
+            S3Settings s3 = connections.s3().get();
+            for (Result<Item> result : s3.newClient().listObjects(ListObjectsArgs.builder().bucket(s3.bucket())
+                    .prefix(ShardKeys.STAGING_ROOT).recursive(true).build())) {
+                Item item = result.get();
+                if (item.isDir() || item.objectName().startsWith(running)) {
+                    continue;
+                }
+                objects++;
+                bytes += item.size();
+                Instant modified = item.lastModified().toInstant();
+                oldest = oldest == null || modified.isBefore(oldest) ? modified : oldest;
+                jobs.add(item.objectName().split("/")[1]);
+            }
+        } catch (Exception e) {
+            throw new IllegalStateException("cannot list _staging/ in the service's object storage: "
+                    + e.getMessage(), e);
+        }
+        Map<String, Object> orphans = new LinkedHashMap<>();
+        orphans.put("objects", objects);
+        orphans.put("bytes", bytes);
+        orphans.put("oldest", oldest == null ? null : oldest.toString());
+        orphans.put("jobs", List.copyOf(jobs));
+        return orphans;
     }
 
     /** Where the latest training request stands (its last progress record), or null when none was made. */

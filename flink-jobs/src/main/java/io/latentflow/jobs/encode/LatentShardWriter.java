@@ -40,12 +40,15 @@ import java.util.List;
  * <ol>
  *   <li><b>Write.</b> Each latent is appended to the open local shard (a tar file on the task
  *       manager's disk) as {@code <key>.latent.npy} + {@code <key>.json}. The shard's final key,
- *       {@code latents/model=<version>/dt=<day>/part-<subtask>-<seq>.tar}, is fixed when it is
- *       opened, so the emitted record can name it. {@code seq} comes from operator state and only
- *       grows across restores; a key that already exists in the bucket (an earlier run of the job)
- *       is skipped, never overwritten. A shard is rolled when it reaches the size limit, when the
- *       model version or the day changes, when an image id repeats, or at the first checkpoint at
- *       which it is older than the age limit (zero: at every checkpoint).</li>
+ *       {@code latents/model=<version>/dt=<day>/part-<subtask>-<attempt>-<seq>.tar}, is fixed when it
+ *       is opened, so the emitted record can name it, and kept in state with the shard. {@code attempt}
+ *       is new for every start of this operator ({@link ShardKeys#attempt}), so a job that starts
+ *       without state (after a kill -9 that left no usable checkpoint) never names a shard the way
+ *       the dead one's committed records do; {@code seq} comes from operator state and only grows
+ *       across restores; a key that already exists in the bucket is skipped, and a commit never
+ *       overwrites an object that is not its own shard. A shard is rolled when it reaches the size
+ *       limit, when the model version or the day changes, when an image id repeats, or at the first
+ *       checkpoint at which it is older than the age limit (zero: at every checkpoint).</li>
  *   <li><b>Pre-commit</b> ({@link #snapshotState}). Every shard finished since the last checkpoint
  *       is uploaded to a staging key outside {@code latents/}:
  *       {@code _staging/<job>/<operator>/cp-<checkpoint>/<final key>}, and goes into operator list
@@ -87,10 +90,12 @@ import java.util.List;
  * <p><b>Orphans.</b> A staged object whose checkpoint never completed (the attempt failed first) is
  * never committed. On every (re)start, subtask 0 deletes the objects staged by this operator of
  * this job for checkpoints after the one restored; those cannot be in any state anymore (checkpoint
- * ids only grow, and no new checkpoint starts before every subtask has initialised). Staged objects
- * of a job that was cancelled, or restarted as a new job from a savepoint, stay under its
- * {@code _staging/<job>/} prefix: list them, and delete them once no restore of that job can
- * happen, or let a lifecycle rule on {@code _staging/} expire them after a few days.
+ * ids only grow, and no new checkpoint starts before every subtask has initialised). A new job
+ * restored from another job's checkpoint or savepoint (the service after a kill -9) does the same
+ * under that job's prefix, which the state names. Staged objects of a job that nothing restores
+ * (started again without state) stay under its {@code _staging/<job>/} prefix, which
+ * {@code latentflow status} counts: delete them once no restore of that job can happen, or let a
+ * lifecycle rule on {@code _staging/} expire them after a few days.
  *
  * <p><b>Requires checkpointing</b> (the encode job always enables it): without checkpoints nothing
  * is ever committed, and {@link #close} says so. At the end of a bounded input Flink takes a final
@@ -114,8 +119,12 @@ public final class LatentShardWriter extends AbstractStreamOperator<LatentRecord
     private transient ListState<PendingShard> pendingState;
     private transient ListState<PendingShard> openShardState;
     private transient ListState<Long> sequenceState;
+    /** The staging prefixes of the jobs whose state this is (a job resumed from another's checkpoint adds its own). */
+    private transient ListState<String> stagingPrefixState;
+    private transient java.util.Set<String> stagingPrefixes;
     private transient List<PendingShard> pending;
     private transient long nextSequence;
+    private transient String attempt;
 
     private transient Path localDirectory;
     private transient OpenShard open;
@@ -170,9 +179,14 @@ public final class LatentShardWriter extends AbstractStreamOperator<LatentRecord
         sequenceState = context.getOperatorStateStore()
                 .getUnionListState(new ListStateDescriptor<>("next-shard-sequence", Long.class));
         nextSequence = 0;
+        attempt = ShardKeys.attempt(System.currentTimeMillis(), java.util.concurrent.ThreadLocalRandom.current());
         for (Long sequence : sequenceState.get()) {
             nextSequence = Math.max(nextSequence, sequence);
         }
+        stagingPrefixState = context.getOperatorStateStore()
+                .getUnionListState(new ListStateDescriptor<>("staging-prefixes", String.class));
+        stagingPrefixes = new java.util.TreeSet<>(List.of(stagingPrefix));
+        stagingPrefixState.get().forEach(stagingPrefixes::add);
         for (PendingShard shard : pendingState.get()) {
             pending.add(shard);
         }
@@ -201,8 +215,9 @@ public final class LatentShardWriter extends AbstractStreamOperator<LatentRecord
 
     /**
      * Staged objects of checkpoints after the restored one were uploaded by an attempt that failed
-     * before those checkpoints completed. Without a restored checkpoint id (a fresh start) every
-     * object under this job's and operator's staging prefix is such an orphan.
+     * before those checkpoints completed, under this job's prefix or, for a restore from another
+     * job's state, under that one's. Without a restored checkpoint id (a fresh start) every object
+     * under this job's and operator's staging prefix is such an orphan.
      */
     private void deleteOrphans(StateInitializationContext context) throws IOException {
         if (context.isRestored() && context.getRestoredCheckpointId().isEmpty()) {
@@ -210,7 +225,16 @@ public final class LatentShardWriter extends AbstractStreamOperator<LatentRecord
             return;
         }
         long restoredCheckpoint = context.getRestoredCheckpointId().orElse(0L);
-        List<String> orphans = store.deleteStagedAfter(stagingPrefix, restoredCheckpoint);
+        // a new job resumed from the retained checkpoint of a killed one: that job staged under its own prefix
+        java.util.Set<String> prefixes = new java.util.TreeSet<>(stagingPrefixes);
+        for (PendingShard shard : pending) {
+            (shard.isSegmented() ? shard.segmentKeys.stream() : java.util.stream.Stream.of(shard.stagingKey))
+                    .map(ShardKeys::stagingPrefixOf).flatMap(java.util.Optional::stream).forEach(prefixes::add);
+        }
+        List<String> orphans = new ArrayList<>();
+        for (String prefix : prefixes) {
+            orphans.addAll(store.deleteStagedAfter(prefix, restoredCheckpoint));
+        }
         if (!orphans.isEmpty()) {
             LOG.info("Deleted {} shards staged for checkpoints after {} that never completed: {}",
                     orphans.size(), restoredCheckpoint, orphans);
@@ -301,6 +325,9 @@ public final class LatentShardWriter extends AbstractStreamOperator<LatentRecord
                         true, open.samples(), open.stagedBytes)));
         pendingState.update(pending);
         sequenceState.update(List.of(nextSequence));
+        // union state, so one copy is enough (and every subtask must write, or it snapshots the restored union
+        // again); the last job is enough too: it deleted its predecessor's orphans when it started
+        stagingPrefixState.update(subtask == 0 ? List.of(stagingPrefix) : List.of());
     }
 
     @Override
@@ -354,10 +381,10 @@ public final class LatentShardWriter extends AbstractStreamOperator<LatentRecord
     }
 
     private OpenShard openShard(String modelVersion, LocalDate day) throws IOException {
-        String finalKey = ShardKeys.finalKey(modelVersion, day, subtask, nextSequence++);
+        String finalKey = ShardKeys.finalKey(modelVersion, day, subtask, attempt, nextSequence++);
         while (store.exists(finalKey)) {
             LOG.info("Shard {} exists from an earlier run: skipping its sequence number", s3.uri(finalKey));
-            finalKey = ShardKeys.finalKey(modelVersion, day, subtask, nextSequence++);
+            finalKey = ShardKeys.finalKey(modelVersion, day, subtask, attempt, nextSequence++);
         }
         Path file = Files.createTempFile(localDirectory, "part-", ".tar");
         return new OpenShard(modelVersion, day, finalKey, file, new ShardWriter(file));

@@ -59,31 +59,53 @@ public final class StagedShardStore {
     /**
      * Copies the staged shard to its final key, then deletes the staged copy. Idempotent: once the
      * staged copy is gone and the final object exists, the shard is committed and this does nothing.
+     * Never overwrites: a final object that is there while the staged copy is too must be this
+     * shard's earlier copy (same size), else the commit stops and says whose name it took.
      *
      * @throws IOException also when neither the staged nor the final object exists: the shard's data
      *     is lost (someone deleted the staging object before its checkpoint was committed)
      */
     public void commit(PendingShard shard) throws IOException {
+        OptionalLong staged = size(shard.stagingKey);
+        OptionalLong existing = size(shard.finalKey);
+        if (existing.isPresent()) {
+            if (staged.isPresent() && staged.getAsLong() != existing.getAsLong()) {
+                throw refusal(shard, existing.getAsLong(), staged.getAsLong());
+            }
+            // committed before: the copy was done (and the staged object perhaps not yet deleted)
+            if (staged.isPresent()) {
+                delete(shard.stagingKey);
+            }
+            return;
+        }
+        if (staged.isEmpty()) {
+            throw new IOException("Cannot commit shard s3://" + bucket + "/" + shard.finalKey + " of checkpoint "
+                    + shard.checkpointId + ": neither its staged copy " + shard.stagingKey
+                    + " nor the final object exists. Something deleted the staging object before the commit;"
+                    + " the " + shard.samples + " latents in it are lost. Replay their images from Kafka.");
+        }
         try {
             client.copyObject(CopyObjectArgs.builder()
                     .bucket(bucket).object(shard.finalKey)
                     .source(CopySource.builder().bucket(bucket).object(shard.stagingKey).build())
                     .build());
-        } catch (ErrorResponseException e) {
-            if (!isNotFound(e)) {
-                throw failure("copy " + shard.stagingKey + " to " + shard.finalKey, e);
-            }
-            if (exists(shard.finalKey)) {
-                return; // committed before: the copy was done and the staged object deleted
-            }
-            throw new IOException("Cannot commit shard s3://" + bucket + "/" + shard.finalKey + " of checkpoint "
-                    + shard.checkpointId + ": neither its staged copy " + shard.stagingKey
-                    + " nor the final object exists. Something deleted the staging object before the commit;"
-                    + " the " + shard.samples + " latents in it are lost. Replay their images from Kafka.");
         } catch (Exception e) {
             throw failure("copy " + shard.stagingKey + " to " + shard.finalKey, e);
         }
         delete(shard.stagingKey);
+    }
+
+    /**
+     * A final object that is not the shard being committed: another job or run gave a shard the same name. Its
+     * records name that object, so overwriting it would make them point at other images.
+     */
+    private IOException refusal(PendingShard shard, long existingBytes, long shardBytes) {
+        return new IOException("Refusing to commit shard s3://" + bucket + "/" + shard.finalKey + " of checkpoint "
+                + shard.checkpointId + ": an object of " + existingBytes + " bytes is already there and this shard has "
+                + shardBytes + "; another job or run wrote a shard of the same name, and the records that name it"
+                + " would point at other images if it were overwritten. Its staged copy stays at "
+                + (shard.isSegmented() ? shard.segmentKeys : shard.stagingKey) + ": move the existing object away"
+                + " (and check which job wrote it) to let the commit go on.");
     }
 
     /** Uploads bytes {@code [from, from + length)} of {@code localShard}: one checkpoint's range of a shard. */
@@ -102,12 +124,19 @@ public final class StagedShardStore {
     /**
      * Makes a shard staged in ranges visible: its final object is the ranges concatenated (plus the end-of-archive
      * marker for a shard that was still open), streamed through this task; then the ranges are deleted. Idempotent:
-     * once the final object exists, this only deletes what is left of the ranges.
+     * once the final object exists (of this shard's size), this only deletes what is left of the ranges; a final
+     * object of another size is another shard's, and is never overwritten.
      *
      * @throws IOException also when a range is gone and the final object does not exist: its latents are lost
      */
     public void compose(PendingShard shard) throws IOException {
-        if (!exists(shard.finalKey)) {
+        long size = shard.segmentSizes.stream().mapToLong(Long::longValue).sum()
+                + (shard.appendEnd ? ShardWriter.END_OF_ARCHIVE_BYTES : 0);
+        OptionalLong existing = size(shard.finalKey);
+        if (existing.isPresent() && existing.getAsLong() != size) {
+            throw refusal(shard, existing.getAsLong(), size);
+        }
+        if (existing.isEmpty()) {
             for (String key : shard.segmentKeys) {
                 if (!exists(key)) {
                     throw new IOException("Cannot commit shard s3://" + bucket + "/" + shard.finalKey + " of checkpoint "
@@ -116,8 +145,6 @@ public final class StagedShardStore {
                             + shard.samples + " latents in it are lost. Replay their images from Kafka.");
                 }
             }
-            long size = shard.segmentSizes.stream().mapToLong(Long::longValue).sum()
-                    + (shard.appendEnd ? ShardWriter.END_OF_ARCHIVE_BYTES : 0);
             try (InputStream whole = new SequenceInputStream(new Ranges(shard))) {
                 client.putObject(PutObjectArgs.builder().bucket(bucket).object(shard.finalKey)
                         .stream(whole, size, -1).contentType(TAR).build());
@@ -194,12 +221,17 @@ public final class StagedShardStore {
     }
 
     public boolean exists(String key) throws IOException {
+        return size(key).isPresent();
+    }
+
+    /** The size of the object {@code key}, or empty when there is none. */
+    private OptionalLong size(String key) throws IOException {
         try {
-            client.statObject(StatObjectArgs.builder().bucket(bucket).object(key).build());
-            return true;
+            return OptionalLong.of(client.statObject(StatObjectArgs.builder().bucket(bucket).object(key).build())
+                    .size());
         } catch (ErrorResponseException e) {
             if (isNotFound(e)) {
-                return false;
+                return OptionalLong.empty();
             }
             throw failure("look up s3://" + bucket + "/" + key, e);
         } catch (Exception e) {

@@ -91,7 +91,7 @@ class LatentShardWriterTest {
             assertThat(records).extracting(LatentRecord::getImageId).containsExactly("id-a", "id-b");
             assertThat(records).extracting(LatentRecord::getMember).containsExactly("a.latent.npy", "b.latent.npy");
             assertThat(records).extracting(LatentRecord::getShardUri).containsOnly(s3.settings().uri(shards().get(0)));
-            assertThat(shards().get(0)).matches("latents/model=" + modelVersion + "/dt=\\d{4}-\\d{2}-\\d{2}/part-0-000000\\.tar");
+            assertThat(shards().get(0)).matches("latents/model=" + modelVersion + "/dt=\\d{4}-\\d{2}-\\d{2}/part-0-[0-9a-z]{12}-000000\\.tar");
         }
     }
 
@@ -168,8 +168,8 @@ class LatentShardWriterTest {
         }
 
         assertThat(shards()).hasSize(2).allSatisfy(key -> assertThat(key).doesNotContain("_staging"));
-        assertThat(shards().get(0)).endsWith("part-0-000000.tar");
-        assertThat(shards().get(1)).endsWith("part-0-000001.tar");
+        assertThat(shards().get(0)).matches(".*/part-0-[0-9a-z]{12}-000000\\.tar");
+        assertThat(shards().get(1)).matches(".*/part-0-[0-9a-z]{12}-000001\\.tar");
         assertThat(allMembers()).containsExactlyInAnyOrder("a.latent.npy", "a.json", "b.latent.npy", "b.json");
     }
 
@@ -231,7 +231,12 @@ class LatentShardWriterTest {
     /** A writer whose shards span checkpoints until they are {@code maxShardAge} old. */
     private OneInputStreamOperatorTestHarness<EncodedLatent, LatentRecord> agingHarness(Duration maxShardAge)
             throws Exception {
-        var environment = new MockEnvironmentBuilder().setJobID(jobId).build();
+        return agingHarness(maxShardAge, jobId);
+    }
+
+    private OneInputStreamOperatorTestHarness<EncodedLatent, LatentRecord> agingHarness(Duration maxShardAge, JobID job)
+            throws Exception {
+        var environment = new MockEnvironmentBuilder().setJobID(job).build();
         var harness = new OneInputStreamOperatorTestHarness<EncodedLatent, LatentRecord>(
                 new LatentShardWriter(s3.settings(), 1 << 20, maxShardAge, null), environment);
         harness.getStreamConfig().setOperatorID(operatorId);
@@ -258,7 +263,7 @@ class LatentShardWriterTest {
             harness.snapshot(3, 300); // old enough: rolled, its last range staged with the end of the archive
             harness.notifyOfCompletedCheckpoint(3);
 
-            assertThat(shards()).singleElement().satisfies(key -> assertThat(key).endsWith("part-0-000000.tar"));
+            assertThat(shards()).singleElement().satisfies(key -> assertThat(key).matches(".*/part-0-[0-9a-z]{12}-000000\\.tar"));
             assertThat(staged()).as("the ranges are deleted once composed").isEmpty();
             byte[] tar = read(shards().get(0));
             Map<String, byte[]> members = ShardContents.read(client, s3.settings().bucket(), shards().get(0));
@@ -290,9 +295,61 @@ class LatentShardWriterTest {
             restored.setRestoredCheckpointId(2);
             restored.initializeState(checkpoint2);
             restored.open();
-            assertThat(shards()).singleElement().satisfies(key -> assertThat(key).endsWith("part-0-000000.tar"));
+            assertThat(shards()).singleElement().satisfies(key -> assertThat(key).matches(".*/part-0-[0-9a-z]{12}-000000\\.tar"));
             assertThat(allMembers()).containsExactly("a.latent.npy", "a.json", "b.latent.npy", "b.json");
             assertThat(staged()).as("the ranges of checkpoints 1 and 2 composed, that of 3 an orphan").isEmpty();
+        }
+    }
+
+    @Test
+    void aNewJobResumedFromAKilledJobsCheckpointFinishesItsOpenShardUnderItsNameAndDeletesItsOrphans()
+            throws Exception {
+        OperatorSubtaskState checkpoint1;
+        String openShard;
+        try (var killed = agingHarness(Duration.ofHours(1))) {
+            killed.open();
+            write(killed, "a");
+            checkpoint1 = killed.snapshot(1, 100);
+            killed.notifyOfCompletedCheckpoint(1); // "a"'s record is committed, naming the open shard
+            openShard = killed.extractOutputValues().get(0).getShardUri();
+            write(killed, "b");
+            killed.snapshot(2, 200); // staged, then kill -9: checkpoint 2 never completes
+        }
+
+        try (var resumed = agingHarness(Duration.ofHours(1), new JobID())) {
+            resumed.setRestoredCheckpointId(1);
+            resumed.initializeState(checkpoint1);
+            resumed.open();
+            assertThat(shards()).extracting(s3.settings()::uri).containsExactly(openShard);
+            assertThat(staged()).as("the killed job's range of checkpoint 2 is an orphan").isEmpty();
+
+            write(resumed, "b"); // replayed from Kafka
+            resumed.snapshotWithLocalState(2, 200, SavepointType.terminate(SavepointFormatType.CANONICAL));
+            resumed.notifyOfCompletedCheckpoint(2);
+            assertThat(resumed.extractOutputValues().get(0).getShardUri()).isNotEqualTo(openShard);
+        }
+        assertThat(shards()).hasSize(2);
+        assertThat(allMembers()).containsExactlyInAnyOrder("a.latent.npy", "a.json", "b.latent.npy", "b.json");
+    }
+
+    @Test
+    void aJobStartedWithoutStateNeverNamesAShardTheWayADeadJobsCommittedRecordsDo() throws Exception {
+        String deadJobsShard;
+        try (var killed = agingHarness(Duration.ofHours(1))) {
+            killed.open();
+            write(killed, "a");
+            killed.snapshot(1, 100);
+            killed.notifyOfCompletedCheckpoint(1);
+            deadJobsShard = killed.extractOutputValues().get(0).getShardUri(); // open, in staged ranges
+        }
+        try (var fresh = agingHarness(Duration.ofHours(1), new JobID())) {
+            fresh.open();
+            write(fresh, "z");
+            fresh.snapshotWithLocalState(1, 100, SavepointType.terminate(SavepointFormatType.CANONICAL));
+            fresh.notifyOfCompletedCheckpoint(1);
+
+            assertThat(fresh.extractOutputValues().get(0).getShardUri()).isNotEqualTo(deadJobsShard);
+            assertThat(shards()).extracting(s3.settings()::uri).doesNotContain(deadJobsShard);
         }
     }
 
@@ -304,7 +361,7 @@ class LatentShardWriterTest {
             harness.snapshotWithLocalState(1, 100, SavepointType.terminate(SavepointFormatType.CANONICAL));
             harness.notifyOfCompletedCheckpoint(1);
 
-            assertThat(shards()).singleElement().satisfies(key -> assertThat(key).endsWith("part-0-000000.tar"));
+            assertThat(shards()).singleElement().satisfies(key -> assertThat(key).matches(".*/part-0-[0-9a-z]{12}-000000\\.tar"));
             assertThat(allMembers()).containsExactly("a.latent.npy", "a.json", "b.latent.npy", "b.json");
             assertThat(staged()).isEmpty();
         }

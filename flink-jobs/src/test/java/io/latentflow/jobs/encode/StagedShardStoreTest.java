@@ -16,6 +16,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.LocalDate;
+import java.util.List;
 import java.util.UUID;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -70,12 +71,55 @@ class StagedShardStoreTest {
     @Test
     void aShardWhoseStagedAndFinalObjectsAreBothGoneCannotBeCommitted() throws Exception {
         StagedShardStore store = store();
-        String finalKey = ShardKeys.finalKey("v-lost", LocalDate.of(2026, 1, 2), 0, 1);
+        String finalKey = ShardKeys.finalKey("v-lost", LocalDate.of(2026, 1, 2), 0, "attempt", 1);
         PendingShard lost = new PendingShard(ShardKeys.stagingKey(uniquePrefix(), 9, finalKey), finalKey, 9, 5, 100);
 
         assertThatThrownBy(() -> store.commit(lost))
                 .isInstanceOf(IOException.class)
                 .hasMessageContaining(finalKey).hasMessageContaining("lost");
+    }
+
+    @Test
+    void aCommitNeverOverwritesAnotherShardOfTheSameName() throws Exception {
+        StagedShardStore store = store();
+        PendingShard shard = stage(store, uniquePrefix(), 3, "this shard's latents");
+        byte[] other = "another run's shard".getBytes(StandardCharsets.UTF_8);
+        client.putObject(PutObjectArgs.builder().bucket(s3.settings().bucket()).object(shard.finalKey)
+                .stream(new ByteArrayInputStream(other), other.length, -1).build());
+
+        assertThatThrownBy(() -> store.commit(shard))
+                .isInstanceOf(IOException.class)
+                .hasMessageContaining("Refusing").hasMessageContaining(shard.finalKey)
+                .hasMessageContaining("another job or run");
+        assertThat(read(shard.finalKey)).isEqualTo("another run's shard");
+        assertThat(store.exists(shard.stagingKey)).as("the staged copy is kept").isTrue();
+    }
+
+    @Test
+    void aShardInRangesIsNeverComposedOverAnotherShardOfTheSameName() throws Exception {
+        StagedShardStore store = store();
+        String prefix = uniquePrefix();
+        PendingShard range = stage(store, prefix, 4, "range of this shard");
+        PendingShard shard = PendingShard.segmented(range.finalKey, 4, List.of(range.stagingKey),
+                List.of((long) "range of this shard".length()), false, 1, range.bytes);
+        byte[] other = "x".getBytes(StandardCharsets.UTF_8);
+        client.putObject(PutObjectArgs.builder().bucket(s3.settings().bucket()).object(shard.finalKey)
+                .stream(new ByteArrayInputStream(other), other.length, -1).build());
+
+        assertThatThrownBy(() -> store.compose(shard)).isInstanceOf(IOException.class).hasMessageContaining("Refusing");
+        assertThat(read(shard.finalKey)).isEqualTo("x");
+    }
+
+    @Test
+    void shardNamesOfTwoAttemptsDifferAndSortByStartTime() {
+        java.util.Random random = new java.util.Random(7);
+        String earlier = ShardKeys.attempt(1_780_000_000_000L, random);
+        String later = ShardKeys.attempt(1_780_000_000_001L, random);
+        LocalDate day = LocalDate.of(2026, 1, 2);
+
+        assertThat(earlier).hasSize(12).isLessThan(later);
+        assertThat(ShardKeys.finalKey("v", day, 0, earlier, 0)).isNotEqualTo(ShardKeys.finalKey("v", day, 0, later, 0))
+                .isEqualTo("latents/model=v/dt=2026-01-02/part-0-" + earlier + "-000000.tar");
     }
 
     @Test
@@ -109,6 +153,8 @@ class StagedShardStoreTest {
         String key = ShardKeys.stagingKey(ShardKeys.stagingPrefix("job", "op"), 42, "latents/model=v/dt=2026-01-02/part-0-000001.tar");
         assertThat(key).isEqualTo("_staging/job/op/cp-42/latents/model=v/dt=2026-01-02/part-0-000001.tar");
         assertThat(ShardKeys.stagedCheckpoint(key)).hasValue(42);
+        assertThat(ShardKeys.stagingPrefixOf(key)).hasValue("_staging/job/op/");
+        assertThat(ShardKeys.stagingPrefixOf("latents/model=v/part-0-000001.tar")).isEmpty();
         assertThat(ShardKeys.stagedCheckpoint("latents/model=v/part-0-000001.tar")).isEmpty();
     }
 
@@ -118,7 +164,7 @@ class StagedShardStoreTest {
 
     private PendingShard stage(StagedShardStore store, String prefix, long checkpoint, String content) throws IOException {
         Path file = Files.writeString(tmp.resolve(UUID.randomUUID() + ".tar"), content);
-        String finalKey = ShardKeys.finalKey("v-" + UUID.randomUUID(), LocalDate.of(2026, 1, 2), 0, checkpoint);
+        String finalKey = ShardKeys.finalKey("v-" + UUID.randomUUID(), LocalDate.of(2026, 1, 2), 0, "attempt", checkpoint);
         String stagingKey = ShardKeys.stagingKey(prefix, checkpoint, finalKey);
         store.stage(file, stagingKey);
         return new PendingShard(stagingKey, finalKey, checkpoint, 1, content.length());

@@ -1,0 +1,189 @@
+package io.latentflow.e2e;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.latentflow.cli.Latentflow;
+import io.latentflow.schemas.LatentRecord;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.net.URI;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.MessageDigest;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+import picocli.CommandLine;
+
+/**
+ * {@code latentflow run} as a process, killed with SIGKILL mid-stream (what an OOM kill, a power cut or an evicted
+ * container does), then run again: the second run resumes from the first one's last completed checkpoint, and every
+ * image ends exactly once in the shards on disk and on the committed {@code latents} topic, each record naming the
+ * object and member that hold its own latent. On the way: a second {@code run} on the live folder is refused at once
+ * and the first keeps serving; {@code status} against the dead service's {@code service.json} says it is not running.
+ */
+@Timeout(value = 10, unit = TimeUnit.MINUTES)
+class ServiceCrashEndToEndTest {
+
+    private static final Path HOME = Path.of(System.getProperty("latentflow.home"));
+    private static final Path PHOTOS = HOME.resolve("samples").resolve("photos");
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    @TempDir
+    Path work;
+
+    @Test
+    void aServiceKilledWithSigkillResumesFromItsLastCheckpointAndEveryImageEndsExactlyOnce() throws Exception {
+        List<Path> photos = E2eImages.files(PHOTOS).subList(0, 40);
+        Path before = E2eImages.copies(photos.subList(0, 16), work.resolve("before"));
+        Path during = E2eImages.copies(photos.subList(16, 24), work.resolve("during"));
+        Path after = E2eImages.copies(photos.subList(24, 40), work.resolve("after"));
+        Path state = work.resolve("state");
+
+        Process first = startService(state, "run-1");
+        try {
+            ingest(before, state);
+            awaitLatents(state, 16);
+
+            // a second service on the same folder: refused at once, before it touches the first one's files
+            Process second = command(state, "run-2-refused", "run");
+            assertThat(second.waitFor(1, TimeUnit.MINUTES)).as("the second run exits at once").isTrue();
+            assertThat(second.exitValue()).isNotZero();
+            assertThat(Files.readString(work.resolve("run-2-refused.out")))
+                    .contains("a service already runs from", "pid " + first.pid(), "stop it first, or use --state-dir");
+            // ... and the first one still encodes
+            ingest(during, state);
+            awaitLatents(state, 24);
+        } finally {
+            first.destroyForcibly(); // SIGKILL of the java process itself: no shutdown hook, no savepoint
+            first.waitFor(1, TimeUnit.MINUTES);
+        }
+        assertThat(state.resolve("service.json")).as("a killed service leaves its file").isRegularFile();
+        CliRun status = cli("status", "--state-dir", state.toString(), "--json");
+        assertThat(status.exit).isNotZero();
+        assertThat(status.err).contains("the service is not running (stale").contains("pid " + first.pid());
+        CliRun ingest = cli("ingest", after.toString(), "--state-dir", state.toString(), "--json");
+        assertThat(ingest.exit).isNotZero();
+        assertThat(ingest.err).contains("the service is not running (stale");
+
+        Process restarted = startService(state, "run-3");
+        List<LatentRecord> latents;
+        try {
+            assertThat(Files.readString(work.resolve("run-3.out")))
+                    .containsPattern("resuming from checkpoint chk-\\d+ of job [0-9a-f]+ taken at ");
+            assertThat(Files.readString(work.resolve("run-3.out"))).contains("taking over")
+                    .contains("from pid " + first.pid());
+            ingest(after, state);
+            latents = awaitLatents(state, 40);
+            JsonNode resumed = LatentflowCli.json("status", "--state-dir", state.toString(), "--json");
+            assertThat(resumed.get("orphanedStaging").get("objects").asLong())
+                    .as("the killed job's staged shards are committed or deleted by the resumed one").isZero();
+        } finally {
+            restarted.destroy();
+            if (!restarted.waitFor(2, TimeUnit.MINUTES)) {
+                restarted.destroyForcibly().waitFor();
+            }
+        }
+        assertThat(Files.readString(work.resolve("run-3.out"))).contains("stopped; savepoint");
+
+        List<String> expected = new ArrayList<>();
+        photos.subList(0, 16).forEach(p -> expected.add("before/" + p.getFileName()));
+        photos.subList(16, 24).forEach(p -> expected.add("during/" + p.getFileName()));
+        photos.subList(24, 40).forEach(p -> expected.add("after/" + p.getFileName()));
+        assertThat(latents).extracting(LatentRecord::getImageId).containsExactlyInAnyOrderElementsOf(expected);
+
+        // the shards in the embedded store's folder: every image once, by id and by the latent's content
+        Path bucket = state.resolve("s3").resolve("latentflow");
+        List<String> imageIds = new ArrayList<>();
+        List<String> latentHashes = new ArrayList<>();
+        try (Stream<Path> files = Files.walk(bucket.resolve("latents"))) {
+            for (Path shard : files.filter(f -> f.toString().endsWith(".tar")).toList()) {
+                for (Map.Entry<String, byte[]> member : ShardReader.members(Files.readAllBytes(shard)).entrySet()) {
+                    if (member.getKey().endsWith(".json")) {
+                        imageIds.add(JSON.readTree(member.getValue()).get("imageId").asText());
+                    } else if (member.getKey().endsWith(".latent.npy")) {
+                        latentHashes.add(sha256(member.getValue()));
+                    }
+                }
+            }
+        }
+        assertThat(imageIds).containsExactlyInAnyOrderElementsOf(expected);
+        assertThat(latentHashes).hasSize(expected.size()).doesNotHaveDuplicates();
+
+        // every committed record names an object and a member that hold its own image
+        for (LatentRecord record : latents) {
+            URI shardUri = URI.create(record.getShardUri());
+            Path shard = bucket.resolve(shardUri.getPath().substring(1));
+            assertThat(shard).as("the object %s named by %s", shardUri, record.getImageId()).isRegularFile();
+            Map<String, byte[]> members = ShardReader.members(Files.readAllBytes(shard));
+            assertThat(members).containsKey(record.getMember());
+            String metadata = record.getMember().replaceFirst("\\.latent\\.npy$", ".json");
+            assertThat(JSON.readTree(members.get(metadata)).get("imageId").asText()).isEqualTo(record.getImageId());
+        }
+    }
+
+    private Process startService(Path state, String name) throws Exception {
+        Process process = command(state, name, "run");
+        await().atMost(Duration.ofMinutes(2)).pollInterval(Duration.ofMillis(500)).until(() -> {
+            assertThat(process.isAlive()).as("the service exited; its output: %s",
+                    Files.readString(work.resolve(name + ".out"))).isTrue();
+            return Files.isRegularFile(state.resolve("service.json"))
+                    && JSON.readTree(state.resolve("service.json").toFile()).path("pid").asLong() == process.pid();
+        });
+        return process;
+    }
+
+    /** {@code latentflow run} as its own java process (so that killing it kills the service, not a wrapper). */
+    private Process command(Path state, String name, String verb) throws Exception {
+        String classpath = HOME.resolve("cli/target/latentflow-cli-0.1.0-SNAPSHOT.jar") + java.io.File.pathSeparator
+                + Files.readString(HOME.resolve("cli/target/classpath.txt")).strip();
+        List<String> command = new ArrayList<>(List.of(
+                Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-Xmx2g",
+                "-Dai.djl.offline=true", "-Dlatentflow.home=" + HOME, "-cp", classpath,
+                "io.latentflow.cli.Latentflow", verb, "--state-dir", state.toString(), "--resolution", "64",
+                "--no-dashboard", "--no-training"));
+        ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true)
+                .redirectOutput(work.resolve(name + ".out").toFile());
+        builder.environment().put("OMP_WAIT_POLICY", "PASSIVE");
+        return builder.start();
+    }
+
+    private static void ingest(Path folder, Path state) throws Exception {
+        JsonNode sent = LatentflowCli.json("ingest", folder.toString(), "--state-dir", state.toString(), "--json");
+        assertThat(sent.get("failed")).isEmpty();
+    }
+
+    private static List<LatentRecord> awaitLatents(Path state, int count) throws Exception {
+        String kafka = JSON.readTree(state.resolve("service.json").toFile()).get("kafka").asText();
+        List<LatentRecord> latents = E2eImages.awaitLatents(kafka, count);
+        assertThat(latents).hasSize(count);
+        return latents;
+    }
+
+    private record CliRun(int exit, String out, String err) {
+    }
+
+    private static CliRun cli(String... args) {
+        StringWriter out = new StringWriter();
+        StringWriter err = new StringWriter();
+        CommandLine cli = Latentflow.commandLine();
+        cli.setOut(new PrintWriter(out));
+        cli.setErr(new PrintWriter(err));
+        int exit = cli.execute(args);
+        return new CliRun(exit, out.toString(), err.toString());
+    }
+
+    private static String sha256(byte[] bytes) throws Exception {
+        return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(bytes));
+    }
+}
