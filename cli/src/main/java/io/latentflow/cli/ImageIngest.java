@@ -145,10 +145,9 @@ public final class ImageIngest implements AutoCloseable {
             try {
                 Optional<Pending> sending = send(file, recordSource, firstEventTime.plus(eventStep.multipliedBy(index)));
                 if (sending.isEmpty()) {
-                    skipped++;
+                    skipped++; // takes no event-time step: what is sent keeps the spacing it would have alone
                     continue;
                 }
-                index++;
                 pending.add(sending.get());
                 if (sending.get().changed()) {
                     newVersions.add(file.file().toString());
@@ -156,6 +155,7 @@ public final class ImageIngest implements AutoCloseable {
             } catch (IngestException e) {
                 failed.add(new Failure(file.file().toString(), e.getMessage()));
             }
+            index++;
         }
         producer.flush();
         int sent = 0;
