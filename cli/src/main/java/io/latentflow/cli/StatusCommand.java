@@ -1,6 +1,6 @@
 package io.latentflow.cli;
 
-import io.latentflow.jobs.encode.DropDuplicateImages;
+import io.latentflow.dashboard.EncodeJobCounters;
 import io.latentflow.jobs.registry.ServingTimeline;
 import io.latentflow.jobs.topics.CommittedTopicReader;
 import com.fasterxml.jackson.databind.JsonNode;
@@ -129,7 +129,8 @@ final class StatusCommand implements Callable<Integer> {
         status.put("jobId", jobId);
         status.put("jobState", job.path("state").asText("UNKNOWN"));
         status.put("restarts", exceptions.path("exceptionHistory").path("entries").size());
-        status.put("duplicatesDropped", duplicatesDropped(http, rest, jobId, job));
+        // records of an image id the job had encoded already (null until the job reports it)
+        status.put("duplicatesDropped", new EncodeJobCounters(rest).duplicatesDropped(jobId).orElse(null));
         JsonNode last = checkpoints.path("latest").path("completed");
         Map<String, Object> checkpoint = new LinkedHashMap<>();
         if (!last.isMissingNode() && !last.isNull()) {
@@ -138,28 +139,6 @@ final class StatusCommand implements Callable<Integer> {
         }
         status.put("lastCheckpoint", checkpoint.isEmpty() ? null : checkpoint);
         return status;
-    }
-
-    /**
-     * The job's count of records dropped as duplicates of an image id, summed over the subtasks of the vertex that
-     * holds the dedup operator (its count survives restores: it is checkpointed). Null when the job has no such
-     * operator or the metric is not reported yet.
-     */
-    private static Long duplicatesDropped(HttpClient http, String rest, String jobId, JsonNode job) throws Exception {
-        String metric = "DropDuplicateImages." + DropDuplicateImages.DUPLICATES_DROPPED;
-        for (JsonNode vertex : job.path("vertices")) {
-            if (!vertex.path("name").asText().contains("DropDuplicateImages")) {
-                continue;
-            }
-            JsonNode values = get(http, rest + "/jobs/" + jobId + "/vertices/" + vertex.path("id").asText()
-                    + "/subtasks/metrics?get=" + metric + "&agg=sum");
-            for (JsonNode value : values) {
-                if (value.has("sum")) {
-                    return Math.round(value.path("sum").asDouble());
-                }
-            }
-        }
-        return null;
     }
 
     private static JsonNode get(HttpClient http, String url) throws Exception {

@@ -6,6 +6,8 @@ import static org.awaitility.Awaitility.await;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.latentflow.cli.ImageIngest;
 import io.latentflow.cli.Latentflow;
+import io.latentflow.dashboard.Dashboard;
+import io.latentflow.dashboard.DashboardSettings;
 import io.latentflow.infra.LocalStack;
 import io.latentflow.jobs.encode.EncodeJob;
 import io.latentflow.jobs.encode.EncodeJobSettings;
@@ -20,6 +22,9 @@ import io.latentflow.schemas.LatentRecord;
 import io.latentflow.schemas.Topics;
 import java.io.PrintWriter;
 import java.io.StringWriter;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.nio.ByteBuffer;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -136,6 +141,13 @@ class DuplicateImagesEndToEndTest {
                 await().atMost(Duration.ofSeconds(90)).pollInterval(Duration.ofSeconds(2)).until(() -> LatentflowCli
                         .json("status", "--state-dir", client.toString(), "--json").path("duplicatesDropped")
                         .asLong(-1) == 8);
+                try (Dashboard dashboard = Dashboard.start(DashboardSettings.of(stack.kafka().settings(), null, 0)
+                        .withFlinkRest(stack.flink().restAddress()))) {
+                    HttpResponse<String> page = HttpClient.newHttpClient().send(HttpRequest.newBuilder(
+                            dashboard.url().resolve("/api/status")).build(), HttpResponse.BodyHandlers.ofString());
+                    assertThat(new ObjectMapper().readTree(page.body()).path("duplicatesDropped").asLong(-1))
+                            .as("the dashboard's figure").isEqualTo(8);
+                }
             } finally {
                 job.cancel().get(1, TimeUnit.MINUTES);
             }
