@@ -30,7 +30,7 @@ import org.slf4j.LoggerFactory;
  * many more lines than files, the open rewrites it with the latest line of each file, to a temporary file first and
  * then renamed over it, so a crash leaves either the old ledger or the new one.
  */
-final class IngestLedger implements AutoCloseable {
+public final class IngestLedger implements AutoCloseable {
 
     private static final Logger LOG = LoggerFactory.getLogger(IngestLedger.class);
     private static final ObjectMapper JSON = new ObjectMapper();
@@ -43,7 +43,7 @@ final class IngestLedger implements AutoCloseable {
      * @param path          absolute path of the file when it was sent
      * @param modifiedMillis its modification time then
      */
-    record Entry(String path, long size, long modifiedMillis, String sha256, String id, String topic, int partition,
+    public record Entry(String path, long size, long modifiedMillis, String sha256, String id, String topic, int partition,
                  long offset, String sentAt) {
     }
 
@@ -63,13 +63,13 @@ final class IngestLedger implements AutoCloseable {
     }
 
     /** The ledger in {@code file}, created (with its folder) if there is none yet. */
-    static IngestLedger open(Path file) {
+    public static IngestLedger open(Path file) {
         try {
             Files.createDirectories(file.toAbsolutePath().getParent());
             return new IngestLedger(file);
         } catch (IOException e) {
             throw new UncheckedIOException("cannot open the ingest ledger " + file + ": " + e.getMessage()
-                    + " (give another --state-dir, or --no-ledger)", e);
+                    + " (give another --state-dir)", e);
         }
     }
 
@@ -173,6 +173,7 @@ final class IngestLedger implements AutoCloseable {
         }
     }
 
+    /** Closes the file; what was appended and synced stays. */
     @Override
     public void close() {
         try {
