@@ -16,14 +16,16 @@ final class DemoDashboard {
 
     static Dashboard start(PipelineStack pipeline, int port) {
         try {
-            return Dashboard.start(pipeline.kafka(), pipeline.s3(), port);
+            return Dashboard.start(DashboardSettings.of(pipeline.kafka(), pipeline.s3(), port)
+                    .withFlinkRest(pipeline.flinkRest()));
         } catch (IllegalStateException e) {
             if (port == 0 || !(e.getCause() instanceof BindException)) {
                 throw e;
             }
             // A second demo, or anything else on the port, must not stop this one: its URL is printed anyway.
             LOG.info("Dashboard port {} is taken ({}); serving on a free port instead", port, e.getMessage());
-            return Dashboard.start(DashboardSettings.of(pipeline.kafka(), pipeline.s3(), 0));
+            return Dashboard.start(DashboardSettings.of(pipeline.kafka(), pipeline.s3(), 0)
+                    .withFlinkRest(pipeline.flinkRest()));
         }
     }
 }

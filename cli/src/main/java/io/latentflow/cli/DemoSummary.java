@@ -13,6 +13,7 @@ import java.util.Map;
  *
  * @param imagesIn       images the broker acknowledged (each becomes a latent or a dead letter)
  * @param ingestFailures files given that never reached the images topic, each with its reason
+ * @param duplicatesDropped records the job dropped as duplicates of an image id it had encoded (the job's own count)
  * @param windows closed latent-statistics windows (distinct window starts on latent-stats), null without the monitor
  * @param alerts  drift alerts on drift-alerts, in window order
  */
@@ -20,6 +21,7 @@ record DemoSummary(
         long imagesIn,
         List<ImageIngest.Failure> ingestFailures,
         long latentsWritten,
+        long duplicatesDropped,
         long deadLettered,
         Map<String, Long> deadLetterReasons,
         List<String> shards,
@@ -62,8 +64,9 @@ record DemoSummary(
 
     String toHuman() {
         StringBuilder out = new StringBuilder();
-        out.append(String.format("%nlatentflow demo: %d images in -> %d latents written, %d dead-lettered%n",
-                imagesIn, latentsWritten, deadLettered));
+        out.append(String.format("%nlatentflow demo: %d images in -> %d latents written, %d dead-lettered%s%n",
+                imagesIn, latentsWritten, deadLettered,
+                duplicatesDropped > 0 ? ", " + duplicatesDropped + " duplicate(s) dropped" : ""));
         out.append(String.format("  model %s at %d px, %.1f images/s over %.1f s of job run time%n",
                 modelVersion, resolution, imagesPerSecond, jobSeconds));
         if (!ingestFailures.isEmpty()) {

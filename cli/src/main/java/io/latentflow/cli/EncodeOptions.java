@@ -29,6 +29,14 @@ final class EncodeOptions {
                     + " one at every checkpoint (default ${DEFAULT-VALUE}).")
     Duration shardMaxAge;
 
+    @Option(names = "--dedup-horizon", defaultValue = "P7D", paramLabel = "DURATION",
+            description = "One latent per image id: a record of an id seen within this horizon is dropped and counted"
+                    + " (duplicatesDropped), ISO-8601 (default ${DEFAULT-VALUE}).")
+    Duration dedupHorizon;
+
+    @Option(names = "--allow-duplicates", description = "Encode every record, duplicates of an image id included.")
+    boolean allowDuplicates;
+
     /** Bounded settings: the images present when the job starts, then the job ends. */
     EncodeJobSettings settings(PipelineStack pipeline) {
         return settings(pipeline, true);
@@ -42,6 +50,7 @@ final class EncodeOptions {
                 .parallelism(parallelism)
                 .bounded(bounded)
                 .maxShardAge(shardMaxAge)
+                .dedupHorizon(allowDuplicates ? null : dedupHorizon)
                 .build();
     }
 }

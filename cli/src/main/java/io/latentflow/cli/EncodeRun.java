@@ -3,6 +3,7 @@ package io.latentflow.cli;
 import io.latentflow.jobs.topics.CommittedTopicReader;
 import io.latentflow.jobs.encode.EncodeJob;
 import io.latentflow.jobs.encode.EncodeJobSettings;
+import io.latentflow.jobs.encode.EncodeSummary;
 import io.latentflow.schemas.AvroCodec;
 import io.latentflow.schemas.DeadLetter;
 import io.latentflow.schemas.DriftAlert;
@@ -59,7 +60,7 @@ final class EncodeRun {
             List<DriftAlert> alerts = monitored
                     ? reader.readFrom(Topics.DRIFT_ALERTS, alertsBefore, AvroCodec.of(DriftAlert.class)) : List.of();
             return new Outcome(ingest.sent(), ingest.failed(), latents, deadLetters, result.getNetRuntime(TimeUnit.MILLISECONDS) / 1000.0,
-                    settings, windows, alerts);
+                    settings, windows, alerts, EncodeSummary.of(result).duplicatesDropped());
         }
     }
 
@@ -68,9 +69,11 @@ final class EncodeRun {
      * @param ingestFailures files that never reached the topic, with the reason
      * @param windows latent statistics windows committed by the drift monitor (empty without it)
      * @param alerts  drift alerts committed by the drift monitor (empty without it)
+     * @param duplicatesDropped records dropped as duplicates of an image id already encoded (the job's count)
      */
     record Outcome(int imagesIn, List<ImageIngest.Failure> ingestFailures, List<LatentRecord> latents, List<DeadLetter> deadLetters, double jobSeconds,
-                   EncodeJobSettings settings, List<LatentStatsWindow> windows, List<DriftAlert> alerts) {
+                   EncodeJobSettings settings, List<LatentStatsWindow> windows, List<DriftAlert> alerts,
+                   long duplicatesDropped) {
 
         /**
          * Images per second while the pipeline was encoding: from the first to the last latent's processing
@@ -92,7 +95,8 @@ final class EncodeRun {
                     d -> d.getReason().name(), TreeMap::new, Collectors.counting()));
             List<String> shards = latents.stream().map(LatentRecord::getShardUri).distinct().sorted().toList();
             String modelVersion = latents.isEmpty() ? settings.model().toString() : latents.get(0).getModelVersion();
-            return new DemoSummary(imagesIn, ingestFailures, latents.size(), deadLetters.size(), reasons, shards,
+            return new DemoSummary(imagesIn, ingestFailures, latents.size(), duplicatesDropped, deadLetters.size(),
+                    reasons, shards,
                     jobSeconds > 0 ? imagesIn / jobSeconds : 0, jobSeconds, modelVersion, settings.resolution(),
                     shardFolder, settings.monitoring().isPresent() ? windows.stream()
                     .map(w -> w.getWindowStart()).distinct().count() : null, DemoSummary.alerts(alerts));

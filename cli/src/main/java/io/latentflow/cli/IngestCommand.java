@@ -2,20 +2,17 @@ package io.latentflow.cli;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.latentflow.connections.S3Settings;
-import io.latentflow.imaging.ImageFolders;
 import io.latentflow.schemas.Topics;
 import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.ArrayList;
-import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 import java.util.concurrent.Callable;
+import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
@@ -27,10 +24,14 @@ import picocli.CommandLine.Spec;
 @Command(name = "ingest", mixinStandardHelpOptions = true,
         description = "Send image files (files, or folders in name order) to the images topic and wait for every"
                 + " acknowledgement. Files too large to inline are uploaded to object storage and sent by reference."
-                + " A file that cannot be sent is reported by name with the reason, and the exit code is 1.")
+                + " A file that cannot be sent is reported by name with the reason, and the exit code is 1."
+                + " Sent files are remembered in <state-dir>/ingest/ledger.jsonl and not sent again unless they change"
+                + " (--resend sends them all).")
 final class IngestCommand implements Callable<Integer> {
 
-    private static final Duration WATCH_POLL = Duration.ofSeconds(1);
+    private static final Duration WATCH_POLL = Duration.ofMillis(500);
+    /** A file that failed (the broker down, the store full) is tried again after this long. */
+    private static final Duration WATCH_RETRY = Duration.ofSeconds(30);
 
     @Spec
     CommandSpec spec;
@@ -53,10 +54,26 @@ final class IngestCommand implements Callable<Integer> {
             description = "Larger files are not sent at all (default ${DEFAULT-VALUE}).")
     long maxUploadBytes;
 
-    @Option(names = "--watch", description = "Keep sending files as they appear in the given folders, until Ctrl-C.")
+    @Option(names = "--watch", description = "Keep sending files as they appear in the given folders, until Ctrl-C:"
+            + " each once it is complete (see --settle).")
     boolean watch;
 
-    @Option(names = "--json", description = "Print one JSON object: sent, failed [{file, reason}], bytes.")
+    @Option(names = "--settle", defaultValue = "PT2S", paramLabel = "DURATION", converter = Seconds.class,
+            description = "With --watch, a file is sent once its size and modification time have not changed for this"
+                    + " long, in seconds or ISO-8601 (default 2 s). Names of files being written (.part, .tmp,"
+                    + " .crdownload, dotfiles) are never sent; rename them when they are complete.")
+    Duration settle;
+
+    @Option(names = "--resend", description = "Send every file again, even those the ledger has as sent.")
+    boolean resend;
+
+    @Option(names = "--move-to", paramLabel = "DIR",
+            description = "Move each file into DIR (at its path relative to its folder) once the broker acknowledged"
+                    + " it.")
+    Path moveTo;
+
+    @Option(names = "--json", description = "Print one JSON object: sent, skipped (already sent), newVersions,"
+            + " failed [{file, reason}], bytes.")
     boolean json;
 
     @Override
@@ -65,10 +82,19 @@ final class IngestCommand implements Callable<Integer> {
         String bootstrap = connections.kafka().bootstrapServers();
         S3Settings storage = connections.s3().orElse(null);
         ImageIngest.Limits limits = new ImageIngest.Limits(maxInlineBytes, maxUploadBytes);
-        try (ImageIngest ingest = new ImageIngest(bootstrap, Topics.IMAGES, storage, limits)) {
-            ImageIngest.Report report = ingest.send(paths, source, Instant.now(), Duration.ZERO);
-            print(report);
+        if (watch) {
+            for (Path path : paths) {
+                if (!Files.isDirectory(path)) {
+                    throw new IllegalArgumentException("--watch watches folders, and " + path + " is not one");
+                }
+            }
+        }
+        try (IngestLedger ledger = IngestLedger.open(service.stateDir.resolve("ingest").resolve("ledger.jsonl"));
+             ImageIngest ingest = new ImageIngest(bootstrap, Topics.IMAGES, storage, limits,
+                     new ImageIngest.Bookkeeping(ledger, resend, moveTo))) {
             if (!watch) {
+                ImageIngest.Report report = ingest.send(paths, source, Instant.now(), Duration.ZERO);
+                print(report);
                 return report.failed().isEmpty() ? 0 : 1;
             }
             watch(ingest);
@@ -76,25 +102,26 @@ final class IngestCommand implements Callable<Integer> {
         }
     }
 
-    /** Sends what appears in the folders after the first pass, by name, until the JVM is asked to stop. */
+    /** Sends each file of the folders once it is complete, until the JVM is asked to stop. */
     private void watch(ImageIngest ingest) throws Exception {
-        Set<Path> seen = new HashSet<>();
-        for (Path path : paths) {
-            if (Files.isDirectory(path)) {
-                seen.addAll(ImageFolders.files(path));
-            }
-        }
-        spec.commandLine().getErr().println("watching " + paths + " for new files (Ctrl-C stops)");
+        SettledFiles folders = new SettledFiles(paths, settle, Instant::now);
+        spec.commandLine().getErr().println("watching " + paths + " for complete files (settle " + settle.toMillis()
+                + " ms; Ctrl-C stops)");
+        boolean first = true;
         while (!Thread.currentThread().isInterrupted()) {
-            Thread.sleep(WATCH_POLL.toMillis());
-            List<Path> fresh = new ArrayList<>();
-            for (Path path : paths) {
-                if (Files.isDirectory(path)) {
-                    ImageFolders.files(path).stream().filter(seen::add).forEach(fresh::add);
+            List<IngestFile> ready = folders.poll();
+            if (!ready.isEmpty() || first) {
+                ImageIngest.Report report = ingest.sendFiles(ready, source, Instant.now(), Duration.ZERO);
+                report.failed().forEach(failure -> folders.retryLater(Path.of(failure.file()), WATCH_RETRY));
+                if (first || report.sent() > 0 || !report.failed().isEmpty()) {
+                    print(report);
                 }
+                first = false;
             }
-            if (!fresh.isEmpty()) {
-                print(ingest.send(fresh, source, Instant.now(), Duration.ZERO));
+            try {
+                Thread.sleep(WATCH_POLL.toMillis());
+            } catch (InterruptedException e) {
+                return; // asked to stop: what was acknowledged is in the ledger
             }
         }
     }
@@ -104,13 +131,32 @@ final class IngestCommand implements Callable<Integer> {
         if (json) {
             Map<String, Object> object = new LinkedHashMap<>();
             object.put("sent", report.sent());
+            object.put("skipped", report.skipped());
+            object.put("newVersions", report.newVersions());
             object.put("failed", report.failed());
             object.put("bytes", report.bytes());
             out.println(new ObjectMapper().writeValueAsString(object));
         } else {
-            out.printf("sent %d image(s), %d bytes; %d failed%n", report.sent(), report.bytes(), report.failed().size());
+            out.printf("sent %d image(s), %d bytes; %d already sent (skipped; --resend sends them again); %d failed%n",
+                    report.sent(), report.bytes(), report.skipped(), report.failed().size());
+            report.newVersions().forEach(f -> out.printf("  %s: changed since it was sent, sent again as a new version"
+                    + " of that image%n", f));
             report.failed().forEach(f -> out.printf("  %s: %s%n", f.file(), f.reason()));
         }
         out.flush();
+    }
+
+    /** A duration in seconds ("2", "0.5") or ISO-8601 ("PT2S"). */
+    static final class Seconds implements CommandLine.ITypeConverter<Duration> {
+        @Override
+        public Duration convert(String value) {
+            try {
+                return value.toUpperCase(java.util.Locale.ROOT).startsWith("P") ? Duration.parse(value)
+                        : Duration.ofMillis(Math.round(Double.parseDouble(value) * 1000));
+            } catch (RuntimeException e) {
+                throw new CommandLine.TypeConversionException("'" + value + "' is not a duration: give seconds (2,"
+                        + " 0.5) or ISO-8601 (PT2S)");
+            }
+        }
     }
 }

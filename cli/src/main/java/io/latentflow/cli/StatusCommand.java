@@ -1,6 +1,7 @@
 package io.latentflow.cli;
 
 import io.latentflow.connections.S3Settings;
+import io.latentflow.dashboard.EncodeJobCounters;
 import io.latentflow.jobs.encode.ShardKeys;
 import io.latentflow.jobs.registry.ServingTimeline;
 import io.latentflow.jobs.topics.CommittedTopicReader;
@@ -47,8 +48,8 @@ import picocli.CommandLine.Spec;
  */
 @Command(name = "status", mixinStandardHelpOptions = true,
         description = "What the running service has done: images in, latents per model version, dead letters by"
-                + " reason, consumer lag, staged shards nothing will commit, and the job's state, restarts and last"
-                + " checkpoint. A dead service's service.json is told apart at once.")
+                + " reason, consumer lag, staged shards nothing will commit, and the job's state, restarts, duplicates"
+                + " dropped and last checkpoint. A dead service's service.json is told apart at once.")
 final class StatusCommand implements Callable<Integer> {
 
     private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
@@ -178,6 +179,8 @@ final class StatusCommand implements Callable<Integer> {
         status.put("jobId", jobId);
         status.put("jobState", job.path("state").asText("UNKNOWN"));
         status.put("restarts", exceptions.path("exceptionHistory").path("entries").size());
+        // records of an image id the job had encoded already (null until the job reports it)
+        status.put("duplicatesDropped", new EncodeJobCounters(rest).duplicatesDropped(jobId).orElse(null));
         JsonNode last = checkpoints.path("latest").path("completed");
         Map<String, Object> checkpoint = new LinkedHashMap<>();
         if (!last.isMissingNode() && !last.isNull()) {

@@ -61,11 +61,14 @@ class ImageIngestTest {
                 records = reader.readFrom(Topics.IMAGES, Map.of(), AvroCodec.of(ImageRecord.class)).stream()
                         .collect(Collectors.toMap(ImageRecord::getId, Function.identity()));
             }
-            assertThat(records).containsOnlyKeys("camera/a-small.jpg", "camera/b-large.jpg");
-            ImageRecord small = records.get("camera/a-small.jpg");
+            String smallId = ImageIds.of("camera", Path.of("a-small.jpg"), Files.readAllBytes(PHOTO));
+            String largeId = ImageIds.of("camera", Path.of("b-large.jpg"), Files.readAllBytes(folder.resolve("b-large.jpg")));
+            assertThat(smallId).startsWith("camera/a-small.jpg@");
+            assertThat(records).containsOnlyKeys(smallId, largeId);
+            ImageRecord small = records.get(smallId);
             assertThat(small.getInlineBytes().remaining()).isEqualTo((int) Files.size(PHOTO));
             assertThat(small.getSource()).isEqualTo("camera");
-            ImageRecord large = records.get("camera/b-large.jpg");
+            ImageRecord large = records.get(largeId);
             assertThat(large.getInlineBytes()).isNull();
             URI uri = URI.create(large.getObjectUri());
             assertThat(uri.getScheme()).isEqualTo("s3");

@@ -71,7 +71,8 @@ public final class Dashboard implements AutoCloseable {
         DashboardServer server;
         try {
             server = DashboardServer.start(settings.bindAddress(), settings.port(), history, follower.status(),
-                    reconstructions, new ModelCatalog(settings.s3()), training);
+                    reconstructions, new ModelCatalog(settings.s3()), training,
+                    settings.flinkRest() == null ? null : new EncodeJobCounters(settings.flinkRest()));
         } catch (RuntimeException e) {
             reconstructions.close();
             throw e;

@@ -55,11 +55,13 @@ final class DashboardServer implements AutoCloseable {
     private final Reconstructions reconstructions;
     private final ModelCatalog catalog;
     private final TrainingView training;
+    private final EncodeJobCounters counters;
     private final StaticAssets assets = StaticAssets.load();
     private final ObjectMapper json = new ObjectMapper();
 
     private DashboardServer(HttpServer server, ExecutorService threads, StatsHistory history, FollowerStatus follower,
-                            Reconstructions reconstructions, ModelCatalog catalog, TrainingView training) {
+                            Reconstructions reconstructions, ModelCatalog catalog, TrainingView training,
+                            EncodeJobCounters counters) {
         this.server = server;
         this.threads = threads;
         this.history = history;
@@ -67,10 +69,13 @@ final class DashboardServer implements AutoCloseable {
         this.reconstructions = reconstructions;
         this.catalog = catalog;
         this.training = training;
+        this.counters = counters;
     }
 
+    /** @param counters the running encode job's counters, or null to show none */
     static DashboardServer start(String bindAddress, int port, StatsHistory history, FollowerStatus follower,
-                                 Reconstructions reconstructions, ModelCatalog catalog, TrainingView training) {
+                                 Reconstructions reconstructions, ModelCatalog catalog, TrainingView training,
+                                 EncodeJobCounters counters) {
         HttpServer server;
         try {
             server = HttpServer.create(new InetSocketAddress(bindAddress, port), 0);
@@ -89,7 +94,7 @@ final class DashboardServer implements AutoCloseable {
             return thread;
         });
         DashboardServer dashboard = new DashboardServer(server, threads, history, follower, reconstructions, catalog,
-                training);
+                training, counters);
         server.createContext("/", dashboard::handle);
         server.setExecutor(threads);
         server.start();
@@ -171,7 +176,24 @@ final class DashboardServer implements AutoCloseable {
         return ordered(
                 "topics", follower.snapshot(),
                 "reconstructions", ordered("available", reconstructions.available(),
-                        "reason", reconstructions.unavailableReason()));
+                        "reason", reconstructions.unavailableReason()),
+                "duplicatesDropped", duplicatesDropped());
+    }
+
+    /** The running encode job's count of records dropped as duplicates; null without one, or when Flink is away. */
+    private Long duplicatesDropped() {
+        if (counters == null) {
+            return null;
+        }
+        try {
+            return counters.duplicatesDroppedByTheRunningJob().orElse(null);
+        } catch (IOException e) {
+            LOG.debug("Flink's REST API did not answer: {}", e.getMessage());
+            return null;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return null;
+        }
     }
 
     private WindowDetail withReconstructionPaths(WindowDetail window) {

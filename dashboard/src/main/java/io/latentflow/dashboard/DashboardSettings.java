@@ -14,9 +14,11 @@ import java.util.Objects;
  * @param maxWindowsPerModel windows kept per model version (the latest by event time)
  * @param maxAlerts          alerts kept (the latest)
  * @param recentLatents      latent records remembered (the latest), to find the shards of the worst images
+ * @param flinkRest          Flink's REST address, to show the running encode job's counters (duplicates dropped);
+ *                           null to show none
  */
 public record DashboardSettings(KafkaSettings kafka, S3Settings s3, String bindAddress, int port,
-                                int maxWindowsPerModel, int maxAlerts, int recentLatents) {
+                                int maxWindowsPerModel, int maxAlerts, int recentLatents, String flinkRest) {
 
     public static final String LOOPBACK = "127.0.0.1";
     /** A day of one-minute windows. */
@@ -43,10 +45,16 @@ public record DashboardSettings(KafkaSettings kafka, S3Settings s3, String bindA
     /** Loopback, default history bounds. */
     public static DashboardSettings of(KafkaSettings kafka, S3Settings s3, int port) {
         return new DashboardSettings(kafka, s3, LOOPBACK, port, DEFAULT_WINDOWS_PER_MODEL, DEFAULT_ALERTS,
-                DEFAULT_RECENT_LATENTS);
+                DEFAULT_RECENT_LATENTS, null);
     }
 
     public DashboardSettings withBindAddress(String address) {
-        return new DashboardSettings(kafka, s3, address, port, maxWindowsPerModel, maxAlerts, recentLatents);
+        return new DashboardSettings(kafka, s3, address, port, maxWindowsPerModel, maxAlerts, recentLatents,
+                flinkRest);
+    }
+
+    /** Shows the running encode job's counters, read from Flink's REST API at {@code rest}. */
+    public DashboardSettings withFlinkRest(String rest) {
+        return new DashboardSettings(kafka, s3, bindAddress, port, maxWindowsPerModel, maxAlerts, recentLatents, rest);
     }
 }

@@ -157,7 +157,7 @@ class GrafanaProvisioningTest {
     /**
      * Registers metrics with the groups, names and types the pipeline's operators use: the drift monitor's
      * {@code latentDrift.model.<version>[.channel.<c>]} gauges, the encoder's meter and histogram, the micro-batcher's
-     * histogram. What is checked is how the reporter names them, which decides what the panels must query.
+     * histogram, the dedup operator's counter. What is checked is how the reporter names them, which decides what the panels must query.
      */
     private static final class MetricsOfThePipeline extends RichMapFunction<Long, Long> {
 
@@ -178,6 +178,7 @@ class GrafanaProvisioningTest {
                 }
             }
             operator.meter("imagesEncodedPerSecond", new MeterView(operator.counter("imagesEncoded")));
+            operator.counter("duplicatesDropped").inc(2);
             operator.histogram("encodeBatchMillis", new DescriptiveStatisticsHistogram(16)).update(40);
             operator.histogram("batchSize", new DescriptiveStatisticsHistogram(16)).update(8);
         }

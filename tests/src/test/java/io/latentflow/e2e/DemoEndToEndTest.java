@@ -93,8 +93,8 @@ class DemoEndToEndTest {
             }
         }
         List<String> goodIds = new ArrayList<>();
-        files(photos).forEach(f -> goodIds.add("photos/" + f.getFileName()));
-        files(illustrations).forEach(f -> goodIds.add("illustrations/" + f.getFileName()));
+        files(photos).forEach(f -> goodIds.add(E2eImages.id("photos", f)));
+        files(illustrations).forEach(f -> goodIds.add(E2eImages.id("illustrations", f)));
         assertThat(latentsById.keySet()).containsExactlyInAnyOrderElementsOf(goodIds);
 
         assertShardsHoldTheEncodersOutput(latentsById, files(photos).subList(0, 16));
@@ -145,7 +145,7 @@ class DemoEndToEndTest {
                     RESOLUTION);
             int perImage = expected.length / images.size();
             for (int i = 0; i < images.size(); i++) {
-                ShardReader.Latent stored = latentsById.get("photos/" + images.get(i).getFileName());
+                ShardReader.Latent stored = latentsById.get(E2eImages.id("photos", images.get(i)));
                 assertThat(stored.channels() * stored.height() * stored.width()).isEqualTo(perImage);
                 assertThat(stored.height()).isEqualTo(RESOLUTION / model.config().downsamplingFactor());
                 for (int j = 0; j < perImage; j++) {

@@ -2,6 +2,7 @@ package io.latentflow.e2e;
 
 import static org.awaitility.Awaitility.await;
 
+import io.latentflow.cli.ImageIds;
 import io.latentflow.jobs.topics.CommittedTopicReader;
 import io.latentflow.schemas.AvroCodec;
 import io.latentflow.schemas.LatentRecord;
@@ -26,6 +27,20 @@ final class E2eImages {
             return files.filter(Files::isRegularFile).filter(f -> !f.getFileName().toString().endsWith(".md"))
                     .sorted().toList();
         }
+    }
+
+    /** The image id {@code ingest} gives {@code file} sent from a folder named {@code source}. */
+    static String id(String source, Path file) {
+        try {
+            return ImageIds.of(source, file.getFileName(), Files.readAllBytes(file));
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+    }
+
+    /** The file an ingested image's id names: {@code photos/a.jpg@0123456789ab} is {@code a.jpg}. */
+    static String fileName(String imageId) {
+        return imageId.substring(imageId.indexOf('/') + 1, imageId.lastIndexOf('@'));
     }
 
     /** Copies {@code files} into {@code folder}: its name becomes part of each image's id. */

@@ -149,7 +149,7 @@ class HotSwapEndToEndTest {
     }
 
     private static List<String> ids(String folder, List<Path> photos, int from, int to) {
-        return photos.subList(from, to).stream().map(p -> folder + "/" + p.getFileName())
+        return photos.subList(from, to).stream().map(p -> E2eImages.id(folder, p))
                 .collect(Collectors.toCollection(java.util.ArrayList::new));
     }
 }

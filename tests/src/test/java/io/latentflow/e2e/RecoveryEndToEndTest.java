@@ -72,7 +72,7 @@ class RecoveryEndToEndTest {
             EncodeJob.onKafka(settings).runToCompletion(stack.flink().environment());
 
             assertThat(failure.hasFired()).as("the injected failure fired").isTrue();
-            List<String> goodIds = files(PHOTOS).stream().map(f -> "photos/" + f.getFileName()).toList();
+            List<String> goodIds = files(PHOTOS).stream().map(f -> E2eImages.id("photos", f)).toList();
             assertThat(sent).isEqualTo(goodIds.size() + bad.size());
             try (CommittedTopicReader reader = new CommittedTopicReader(stack.kafka().bootstrapServers())) {
                 List<LatentRecord> latents = reader.readFrom(Topics.LATENTS, Map.of(), AvroCodec.of(LatentRecord.class));
@@ -81,7 +81,7 @@ class RecoveryEndToEndTest {
                 List<DeadLetter> deadLetters =
                         reader.readFrom(Topics.DEAD_LETTERS, Map.of(), AvroCodec.of(DeadLetter.class));
                 Map<String, DeadLetterReason> reasons = deadLetters.stream().collect(Collectors.toMap(
-                        d -> d.getImageId().substring("bad/".length()), DeadLetter::getReason));
+                        d -> E2eImages.fileName(d.getImageId()), DeadLetter::getReason));
                 assertThat(deadLetters).hasSize(bad.size());
                 assertThat(reasons).isEqualTo(bad);
 

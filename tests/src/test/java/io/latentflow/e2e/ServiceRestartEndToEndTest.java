@@ -74,8 +74,8 @@ class ServiceRestartEndToEndTest {
             assertThat(latents).filteredOn(latent -> latent.getImageId().startsWith("second/"))
                     .extracting(LatentRecord::getModelVersion).containsOnly(next);
             List<String> expected = new ArrayList<>();
-            photos.subList(0, 32).forEach(p -> expected.add("first/" + p.getFileName()));
-            photos.subList(32, 64).forEach(p -> expected.add("second/" + p.getFileName()));
+            photos.subList(0, 32).forEach(p -> expected.add(E2eImages.id("first", p)));
+            photos.subList(32, 64).forEach(p -> expected.add(E2eImages.id("second", p)));
             assertThat(latents).extracting(LatentRecord::getImageId).containsExactlyInAnyOrderElementsOf(expected);
 
             // status reads the same from the committed topics and the job's REST API

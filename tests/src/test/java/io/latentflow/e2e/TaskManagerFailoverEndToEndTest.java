@@ -96,8 +96,8 @@ class TaskManagerFailoverEndToEndTest {
                         AvroCodec.of(LatentRecord.class));
                 List<String> expected = new java.util.ArrayList<>();
                 for (Path photo : files(PHOTOS)) {
-                    expected.add("photos/" + photo.getFileName());
-                    expected.add("again/" + photo.getFileName());
+                    expected.add(E2eImages.id("photos", photo));
+                    expected.add(E2eImages.id("again", photo));
                 }
                 assertThat(latents).extracting(LatentRecord::getImageId).containsExactlyInAnyOrderElementsOf(expected);
                 Map<String, Integer> members = shardMembers(s3.settings());

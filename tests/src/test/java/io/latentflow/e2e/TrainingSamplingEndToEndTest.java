@@ -21,6 +21,7 @@ import io.minio.MinioClient;
 import java.io.ByteArrayInputStream;
 import java.awt.image.BufferedImage;
 import java.io.InputStream;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
@@ -57,8 +58,12 @@ class TrainingSamplingEndToEndTest {
         List<Path> photos = E2eImages.files(PHOTOS);
         Path alpha = E2eImages.copies(photos.subList(0, 20), work.resolve("alpha"));
         Path beta = E2eImages.copies(photos.subList(20, 40), work.resolve("beta"));
-        // the same pixels under other ids
-        Path again = E2eImages.copies(photos.subList(0, 20), work.resolve("again"));
+        // the same pixels under other ids (other names: the same name, source and pixels would be the same image,
+        // which the job keeps once)
+        Path again = Files.createDirectories(work.resolve("again"));
+        for (Path photo : photos.subList(0, 20)) {
+            Files.copy(photo, again.resolve("again-" + photo.getFileName()));
+        }
 
         try (LocalStack stack = LocalStack.start(work.resolve("state"), "latentflow")) {
             Instant start = Instant.parse("2026-11-30T10:00:00Z");

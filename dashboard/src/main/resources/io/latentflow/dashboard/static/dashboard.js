@@ -358,6 +358,10 @@
 
     renderTraining((await getJson("/api/training")).training);
 
+    const duplicates = status.duplicatesDropped;
+    $("duplicates").hidden = duplicates === null || duplicates === undefined;
+    $("duplicates").textContent = "Encode job: " + duplicates + " duplicate record(s) dropped (one latent per image id).";
+
     const read = status.topics.read;
     $("status").textContent = (status.topics.problem ? "Problem: " + status.topics.problem + ". " : "") +
       "Read " + (read["latent-stats"] || 0) + " windows and " + (read["drift-alerts"] || 0) + " alerts" +

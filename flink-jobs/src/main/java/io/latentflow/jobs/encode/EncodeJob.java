@@ -40,11 +40,11 @@ import java.time.Duration;
  * latents topic and one {@link DeadLetter} per refused input on the dead-letter topic.
  *
  * <pre>
- *   images -> DecodeAndValidate -> MicroBatcher -> LatentEncoder -> LatentShardWriter -> latents
- *                  |  \                                 |       \
- *                  |   +-> TrainingSampling             |        +-> DriftMonitor -> latent-stats, drift-alerts
- *                  |       -> training-samples/ (S3)    |
- *                  +------------- dead letters ---------+-----------------------------> images-dlq
+ *   images -> DecodeAndValidate -> DropDuplicateImages -> MicroBatcher -> LatentEncoder -> LatentShardWriter -> latents
+ *                  |                  \                                        |       \
+ *                  |                   +-> TrainingSampling                    |        +-> DriftMonitor -> latent-stats, drift-alerts
+ *                  |                       -> training-samples/ (S3)           |
+ *                  +------------- dead letters --------------------------------+-----------------------------> images-dlq
  * </pre>
  *
  * The training sampler is there when the settings ask for it ({@link EncodeJobSettings#trainingSampling()}).
@@ -152,7 +152,13 @@ public final class EncodeJob {
                         settings.s3(), failure))
                 .name("DecodeAndValidate").uid("decode-and-validate");
 
-        SingleOutputStreamOperator<EncodedLatent> encoded = prepared
+        // one latent per image id: a duplicate never reaches the encoder, the sampler or the drift statistics
+        DataStream<PreparedImage> firsts = prepared
+                .keyBy(image -> image.imageId, Types.STRING)
+                .process(new DropDuplicateImages(settings.dedupHorizon()))
+                .name("DropDuplicateImages").uid("drop-duplicate-images");
+
+        SingleOutputStreamOperator<EncodedLatent> encoded = firsts
                 .transform("MicroBatcher", Types.LIST(TypeInformation.of(PreparedImage.class)),
                         new MicroBatcher<PreparedImage>(settings.batchSize(), settings.batchTimeout()))
                 .uid("micro-batcher")
@@ -174,7 +180,7 @@ public final class EncodeJob {
                 .sinkTo(latents).name("latents").uid("latents-sink");
 
         settings.trainingSampling().ifPresent(sampling ->
-                new TrainingSampling(sampling, settings.s3()).attach(prepared, new DiscardingSink<>()));
+                new TrainingSampling(sampling, settings.s3()).attach(firsts, new DiscardingSink<>()));
 
         settings.monitoring().ifPresent(monitor ->
                 new DriftMonitor(monitor, settings.followRegistry() ? settings.s3() : null)

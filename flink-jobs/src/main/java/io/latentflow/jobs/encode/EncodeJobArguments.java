@@ -26,6 +26,7 @@ public final class EncodeJobArguments {
     static final String USAGE = "encode job arguments: --kafka HOST:PORT --s3-endpoint URL [--bucket latentflow]"
             + " [--s3-region R] [--model default|DIR] [--resolution 256] [--batch 16] [--parallelism 1]"
             + " [--checkpoint-interval PT5S] [--transaction-timeout PT15M] [--bounded] [--follow-registry] [--no-monitor]"
+            + " [--dedup-horizon P7D] [--allow-duplicates]"
             + " [--window PT1M] [--reference-images DIR];"
             + " S3 credentials from the environment: " + ACCESS_KEY_VARIABLE + ", " + SECRET_KEY_VARIABLE
             + " (neither: the MinIO SDK's provider chain, e.g. an IAM role)";
@@ -34,7 +35,7 @@ public final class EncodeJobArguments {
     private static final String FLAG_WITHOUT_VALUE = "__NO_VALUE_KEY";
     private static final Set<String> KNOWN = Set.of("kafka", "s3-endpoint", "bucket", "s3-region", "model",
             "resolution", "batch", "parallelism", "checkpoint-interval", "transaction-timeout", "bounded", "follow-registry", "no-monitor", "window",
-            "reference-images");
+            "reference-images", "dedup-horizon", "allow-duplicates");
 
     private EncodeJobArguments() {
     }
@@ -62,6 +63,8 @@ public final class EncodeJobArguments {
                         EncodeJobSettings.DEFAULT_TRANSACTION_TIMEOUT.toString())))
                 .bounded(parameters.has("bounded"))
                 .followRegistry(parameters.has("follow-registry"))
+                .dedupHorizon(parameters.has("allow-duplicates") ? null : Duration.parse(parameters.get("dedup-horizon",
+                        EncodeJobSettings.DEFAULT_DEDUP_HORIZON.toString())))
                 .build();
         if (parameters.has("no-monitor")) {
             return settings;

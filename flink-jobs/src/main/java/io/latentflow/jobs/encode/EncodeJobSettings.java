@@ -45,6 +45,8 @@ import java.util.Optional;
  * @param followRegistry        swap models without a restart: follow the registry's model-events and encode each
  *                              image with the version promoted as of its timestamp ({@code model} serves before the
  *                              first promotion); off, the job serves {@code model} only
+ * @param dedupHorizon          how long the job remembers an image id to drop later records of it (one latent per
+ *                              id within the horizon, see {@link DropDuplicateImages}); null lets duplicates through
  */
 public record EncodeJobSettings(
         KafkaSettings kafka,
@@ -66,7 +68,8 @@ public record EncodeJobSettings(
         FailureInjectionForTesting failureInjection,
         DriftMonitorSettings monitor,
         SamplingSettings sampling,
-        boolean followRegistry) implements Serializable {
+        boolean followRegistry,
+        Duration dedupHorizon) implements Serializable {
 
     public static final int DEFAULT_RESOLUTION = 256;
     public static final int DEFAULT_BATCH_SIZE = 16;
@@ -78,6 +81,7 @@ public record EncodeJobSettings(
     public static final Duration DEFAULT_MAX_SHARD_AGE = Duration.ofMinutes(10);
     /** Kafka's default transaction.max.timeout.ms, which docker-compose.yml keeps. */
     public static final Duration DEFAULT_TRANSACTION_TIMEOUT = Duration.ofMinutes(15);
+    public static final Duration DEFAULT_DEDUP_HORIZON = Duration.ofDays(7);
 
     public EncodeJobSettings {
         Objects.requireNonNull(kafka, "kafka settings");
@@ -101,6 +105,8 @@ public record EncodeJobSettings(
         require(maxShardBytes >= 1024, "maxShardBytes", maxShardBytes, "at least 1024 bytes; 256 MiB by default");
         require(maxShardAge != null && !maxShardAge.isNegative(), "maxShardAge", maxShardAge,
                 "zero or a positive duration; 10 min by default");
+        require(dedupHorizon == null || (!dedupHorizon.isNegative() && dedupHorizon.toMillis() >= 1), "dedupHorizon",
+                dedupHorizon, "a positive duration (7 days by default), or none to allow duplicates");
     }
 
     public static Builder builder(KafkaSettings kafka, S3Settings s3) {
@@ -114,7 +120,7 @@ public record EncodeJobSettings(
                 .transactionalIdPrefix(transactionalIdPrefix).maxShardBytes(maxShardBytes).maxShardAge(maxShardAge)
                 .transactionTimeout(transactionTimeout)
                 .restartPolicy(restartPolicy).failureInjection(failureInjection).monitor(monitor)
-                .sampling(sampling).followRegistry(followRegistry);
+                .sampling(sampling).followRegistry(followRegistry).dedupHorizon(dedupHorizon);
     }
 
     public Optional<FailureInjectionForTesting> injectedFailure() {
@@ -123,6 +129,11 @@ public record EncodeJobSettings(
 
     public Optional<SamplingSettings> trainingSampling() {
         return Optional.ofNullable(sampling);
+    }
+
+    /** How long an image id is remembered to drop its duplicates; empty when duplicates are allowed. */
+    public Optional<Duration> deduplication() {
+        return Optional.ofNullable(dedupHorizon);
     }
 
     public Optional<DriftMonitorSettings> monitoring() {
@@ -161,6 +172,7 @@ public record EncodeJobSettings(
         private RestartPolicy restartPolicy = RestartPolicy.flinkDefault();
         private FailureInjectionForTesting failureInjection;
         private DriftMonitorSettings monitor;
+        private Duration dedupHorizon = DEFAULT_DEDUP_HORIZON;
 
         private Builder(KafkaSettings kafka, S3Settings s3) {
             this.kafka = kafka;
@@ -263,11 +275,22 @@ public record EncodeJobSettings(
             return this;
         }
 
+        /** Drop records of an image id seen within this horizon (7 days by default); null allows duplicates. */
+        public Builder dedupHorizon(Duration dedupHorizon) {
+            this.dedupHorizon = dedupHorizon;
+            return this;
+        }
+
+        /** Encode every record, duplicates of an image id included. */
+        public Builder allowDuplicates() {
+            return dedupHorizon(null);
+        }
+
         public EncodeJobSettings build() {
             return new EncodeJobSettings(kafka, s3, model, resolution, batchSize, batchTimeout, imageLimits,
                     checkpointInterval, parallelism, bounded, consumerGroup, transactionalIdPrefix, maxShardBytes,
                     maxShardAge, transactionTimeout, restartPolicy, failureInjection, monitor, sampling,
-                    followRegistry);
+                    followRegistry, dedupHorizon);
         }
     }
 }

@@ -8,18 +8,20 @@ import java.util.TreeMap;
 
 /**
  * What one run of the encode job did, from its accumulators: images read, latents committed to
- * shards, shards committed, and dead letters by reason.
+ * shards, shards committed, dead letters by reason, and images dropped as duplicates of an image id
+ * already encoded (see {@link DropDuplicateImages}).
  *
  * <p>Accumulators count what the final attempt of each task did. After a restore from a checkpoint
  * they miss what earlier attempts did (and committed); the topics and the bucket are the record of
  * truth, these numbers are a summary for a run without failures.
  */
 public record EncodeSummary(long imagesIn, long latentsWritten, long shardsCommitted,
-                            Map<String, Long> deadLettersByReason) {
+                            Map<String, Long> deadLettersByReason, long duplicatesDropped) {
 
     static final String IMAGES_IN = "imagesIn";
     static final String LATENTS_WRITTEN = "latentsWritten";
     static final String SHARDS_COMMITTED = "shardsCommitted";
+    static final String DUPLICATES_DROPPED = DropDuplicateImages.DUPLICATES_DROPPED;
     static final String DEAD_LETTER_PREFIX = "deadLetters.";
 
     public EncodeSummary {
@@ -35,7 +37,7 @@ public record EncodeSummary(long imagesIn, long latentsWritten, long shardsCommi
             }
         }
         return new EncodeSummary(count(result, IMAGES_IN), count(result, LATENTS_WRITTEN),
-                count(result, SHARDS_COMMITTED), byReason);
+                count(result, SHARDS_COMMITTED), byReason, count(result, DUPLICATES_DROPPED));
     }
 
     public long deadLettered() {

@@ -31,6 +31,24 @@ class EncodeJobArgumentsTest {
         assertThat(settings.checkpointInterval()).isEqualTo(Duration.ofSeconds(10));
         assertThat(settings.bounded()).isTrue();
         assertThat(settings.monitoring()).isEmpty();
+        assertThat(settings.deduplication()).as("one latent per image id for 7 days by default")
+                .contains(Duration.ofDays(7));
+    }
+
+    @Test
+    void theDedupHorizonIsAnArgumentAndAllowDuplicatesTurnsItOff() {
+        String[] base = {"--kafka", "k:9092", "--s3-endpoint", "http://s3:9000", "--no-monitor"};
+        assertThat(EncodeJobArguments.parse(concat(base, "--dedup-horizon", "PT12H"), CREDENTIALS).deduplication())
+                .contains(Duration.ofHours(12));
+        assertThat(EncodeJobArguments.parse(concat(base, "--allow-duplicates"), CREDENTIALS).deduplication()).isEmpty();
+        assertThatThrownBy(() -> EncodeJobArguments.parse(concat(base, "--dedup-horizon", "PT0S"), CREDENTIALS))
+                .hasMessageContaining("dedupHorizon");
+    }
+
+    private static String[] concat(String[] base, String... more) {
+        String[] all = java.util.Arrays.copyOf(base, base.length + more.length);
+        System.arraycopy(more, 0, all, base.length, more.length);
+        return all;
     }
 
     @Test
