@@ -97,9 +97,9 @@ class ServiceCrashEndToEndTest {
         assertThat(Files.readString(work.resolve("run-3.out"))).contains("stopped; savepoint");
 
         List<String> expected = new ArrayList<>();
-        photos.subList(0, 16).forEach(p -> expected.add("before/" + p.getFileName()));
-        photos.subList(16, 24).forEach(p -> expected.add("during/" + p.getFileName()));
-        photos.subList(24, 40).forEach(p -> expected.add("after/" + p.getFileName()));
+        photos.subList(0, 16).forEach(p -> expected.add(E2eImages.id("before", p)));
+        photos.subList(16, 24).forEach(p -> expected.add(E2eImages.id("during", p)));
+        photos.subList(24, 40).forEach(p -> expected.add(E2eImages.id("after", p)));
         assertThat(latents).extracting(LatentRecord::getImageId).containsExactlyInAnyOrderElementsOf(expected);
 
         // the shards in the embedded store's folder: every image once, by id and by the latent's content
