@@ -29,6 +29,12 @@ final class EncodeOptions {
                     + " one at every checkpoint (default ${DEFAULT-VALUE}).")
     Duration shardMaxAge;
 
+    @Option(names = "--inline-latent-max-bytes", paramLabel = "BYTES",
+            defaultValue = "" + EncodeJobSettings.DEFAULT_INLINE_LATENT_MAX_BYTES,
+            description = "A record on the latents topic carries its latent's .npy bytes up to this size; above it"
+                    + " the record says the latent is in its shard only; 0: never (default ${DEFAULT-VALUE}).")
+    int inlineLatentMaxBytes;
+
     /** Bounded settings: the images present when the job starts, then the job ends. */
     EncodeJobSettings settings(PipelineStack pipeline) {
         return settings(pipeline, true);
@@ -42,6 +48,7 @@ final class EncodeOptions {
                 .parallelism(parallelism)
                 .bounded(bounded)
                 .maxShardAge(shardMaxAge)
+                .inlineLatentMaxBytes(inlineLatentMaxBytes)
                 .build();
     }
 }

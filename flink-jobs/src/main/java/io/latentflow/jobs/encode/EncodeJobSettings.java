@@ -45,6 +45,8 @@ import java.util.Optional;
  * @param followRegistry        swap models without a restart: follow the registry's model-events and encode each
  *                              image with the version promoted as of its timestamp ({@code model} serves before the
  *                              first promotion); off, the job serves {@code model} only
+ * @param inlineLatentMaxBytes  a LatentRecord carries its latent's .npy bytes up to this size, else it says the latent
+ *                              is in storage only; zero: never inline
  */
 public record EncodeJobSettings(
         KafkaSettings kafka,
@@ -66,7 +68,8 @@ public record EncodeJobSettings(
         FailureInjectionForTesting failureInjection,
         DriftMonitorSettings monitor,
         SamplingSettings sampling,
-        boolean followRegistry) implements Serializable {
+        boolean followRegistry,
+        int inlineLatentMaxBytes) implements Serializable {
 
     public static final int DEFAULT_RESOLUTION = 256;
     public static final int DEFAULT_BATCH_SIZE = 16;
@@ -78,6 +81,13 @@ public record EncodeJobSettings(
     public static final Duration DEFAULT_MAX_SHARD_AGE = Duration.ofMinutes(10);
     /** Kafka's default transaction.max.timeout.ms, which docker-compose.yml keeps. */
     public static final Duration DEFAULT_TRANSACTION_TIMEOUT = Duration.ofMinutes(15);
+    /**
+     * Room for a 16 x 64 x 64 float16 latent of a 512 px image (131,200 bytes with its .npy header) and then some,
+     * well below the broker's default 1 MB message limit.
+     */
+    public static final int DEFAULT_INLINE_LATENT_MAX_BYTES = 256 * 1024;
+    /** The most a record may carry inline: a record must stay below the broker's default message limit. */
+    public static final int MAX_INLINE_LATENT_BYTES = 900 * 1024;
 
     public EncodeJobSettings {
         Objects.requireNonNull(kafka, "kafka settings");
@@ -101,6 +111,10 @@ public record EncodeJobSettings(
         require(maxShardBytes >= 1024, "maxShardBytes", maxShardBytes, "at least 1024 bytes; 256 MiB by default");
         require(maxShardAge != null && !maxShardAge.isNegative(), "maxShardAge", maxShardAge,
                 "zero or a positive duration; 10 min by default");
+        require(inlineLatentMaxBytes >= 0 && inlineLatentMaxBytes <= MAX_INLINE_LATENT_BYTES, "inlineLatentMaxBytes",
+                inlineLatentMaxBytes, "0 (never inline) to " + MAX_INLINE_LATENT_BYTES
+                        + " bytes (below the broker's 1 MB message limit); " + DEFAULT_INLINE_LATENT_MAX_BYTES
+                        + " by default");
     }
 
     public static Builder builder(KafkaSettings kafka, S3Settings s3) {
@@ -114,7 +128,7 @@ public record EncodeJobSettings(
                 .transactionalIdPrefix(transactionalIdPrefix).maxShardBytes(maxShardBytes).maxShardAge(maxShardAge)
                 .transactionTimeout(transactionTimeout)
                 .restartPolicy(restartPolicy).failureInjection(failureInjection).monitor(monitor)
-                .sampling(sampling).followRegistry(followRegistry);
+                .sampling(sampling).followRegistry(followRegistry).inlineLatentMaxBytes(inlineLatentMaxBytes);
     }
 
     public Optional<FailureInjectionForTesting> injectedFailure() {
@@ -161,6 +175,7 @@ public record EncodeJobSettings(
         private RestartPolicy restartPolicy = RestartPolicy.flinkDefault();
         private FailureInjectionForTesting failureInjection;
         private DriftMonitorSettings monitor;
+        private int inlineLatentMaxBytes = DEFAULT_INLINE_LATENT_MAX_BYTES;
 
         private Builder(KafkaSettings kafka, S3Settings s3) {
             this.kafka = kafka;
@@ -263,11 +278,17 @@ public record EncodeJobSettings(
             return this;
         }
 
+        /** Records carry their latent's .npy bytes up to this size (zero: never). */
+        public Builder inlineLatentMaxBytes(int inlineLatentMaxBytes) {
+            this.inlineLatentMaxBytes = inlineLatentMaxBytes;
+            return this;
+        }
+
         public EncodeJobSettings build() {
             return new EncodeJobSettings(kafka, s3, model, resolution, batchSize, batchTimeout, imageLimits,
                     checkpointInterval, parallelism, bounded, consumerGroup, transactionalIdPrefix, maxShardBytes,
                     maxShardAge, transactionTimeout, restartPolicy, failureInjection, monitor, sampling,
-                    followRegistry);
+                    followRegistry, inlineLatentMaxBytes);
         }
     }
 }
