@@ -175,7 +175,8 @@ public final class EncodeJob {
         SingleOutputStreamOperator<LatentRecord> written = encoded
                 .transform("LatentShardWriter", new AvroTypeInfo<>(LatentRecord.class),
                         new LatentShardWriter(settings.s3(), settings.maxShardBytes(), settings.maxShardAge(),
-                                settings.inlineLatentMaxBytes(), failure))
+                                settings.inlineLatentMaxBytes(), FinalShardAnnouncer.toKafka(settings.kafka()),
+                                failure))
                 .uid("latent-shard-writer");
         written.sinkTo(latents).name("latents").uid("latents-sink");
         written.getSideOutput(LatentShardWriter.COMMITTED_SHARDS)

@@ -101,7 +101,8 @@ import java.util.List;
  * </ol>
  * The price is one checkpoint interval of latency on {@code shards} (the announcement of a shard committed at N is
  * read after M completes). A bounded input's last shards are committed by its final checkpoint, after which nothing
- * can be emitted: they are in storage, logged, and not announced.
+ * can travel downstream: the {@link FinalShardAnnouncer} writes those straight to the topic once they are committed
+ * (a finished operator is not run again by a restore, so they are not announced twice).
  *
  * <p><b>Why staging + copy rather than S3 multipart uploads</b> (what Flink's own S3 file sink uses):
  * a shard is small and already complete on local disk when the checkpoint is taken, so a single
@@ -138,6 +139,7 @@ public final class LatentShardWriter extends AbstractStreamOperator<LatentRecord
     private final long maxShardBytes;
     private final Duration maxShardAge;
     private final int inlineLatentMaxBytes;
+    private final FinalShardAnnouncer finalAnnouncer;
     private final FailureInjectionForTesting failureInjection;
 
     private transient StagedShardStore store;
@@ -177,19 +179,22 @@ public final class LatentShardWriter extends AbstractStreamOperator<LatentRecord
      */
     public LatentShardWriter(S3Settings s3, long maxShardBytes, Duration maxShardAge,
                              FailureInjectionForTesting failureInjection) {
-        this(s3, maxShardBytes, maxShardAge, EncodeJobSettings.DEFAULT_INLINE_LATENT_MAX_BYTES, failureInjection);
+        this(s3, maxShardBytes, maxShardAge, EncodeJobSettings.DEFAULT_INLINE_LATENT_MAX_BYTES,
+                FinalShardAnnouncer.NONE, failureInjection);
     }
 
     /**
      * @param inlineLatentMaxBytes a record carries its latent's {@code .npy} bytes up to this size; a larger latent is
      *                             in its shard only (the record says so). Zero: never inline
+     * @param finalAnnouncer       announces the shards the final checkpoint of a bounded input commits
      */
     public LatentShardWriter(S3Settings s3, long maxShardBytes, Duration maxShardAge, int inlineLatentMaxBytes,
-                             FailureInjectionForTesting failureInjection) {
+                             FinalShardAnnouncer finalAnnouncer, FailureInjectionForTesting failureInjection) {
         this.s3 = s3;
         this.maxShardBytes = maxShardBytes;
         this.maxShardAge = maxShardAge;
         this.inlineLatentMaxBytes = inlineLatentMaxBytes;
+        this.finalAnnouncer = finalAnnouncer;
         this.failureInjection = failureInjection;
     }
 
@@ -374,17 +379,17 @@ public final class LatentShardWriter extends AbstractStreamOperator<LatentRecord
     }
 
     /**
-     * Emits the announcements of committed shards. After the end of the input nothing can be emitted anymore (the
-     * sinks downstream have finished): those are logged, and left out of the topic.
+     * Emits the announcements of committed shards. After the end of the input nothing can travel downstream anymore
+     * (the sinks have finished): those go to the {@link FinalShardAnnouncer}.
      */
-    private void announceCommitted() {
+    private void announceCommitted() throws IOException {
         if (toAnnounce.isEmpty()) {
             return;
         }
         if (inputFinished) {
-            LOG.warn("Subtask {} committed {} shards with the final checkpoint of a bounded input; they are in storage"
-                    + " but not announced on the shards topic: {}", subtask, toAnnounce.size(),
-                    toAnnounce.stream().map(ShardCommitted::getShardUri).toList());
+            finalAnnouncer.announce(List.copyOf(toAnnounce));
+            LOG.info("Subtask {} announced {} shards committed by the final checkpoint of its input", subtask,
+                    toAnnounce.size());
             toAnnounce.clear();
             return;
         }

@@ -255,7 +255,8 @@ class LatentShardWriterTest {
         // an 8x8x8 float16 latent is 1024 bytes of data plus the .npy header
         var environment = new MockEnvironmentBuilder().setJobID(jobId).build();
         try (var harness = new OneInputStreamOperatorTestHarness<EncodedLatent, LatentRecord>(
-                new LatentShardWriter(s3.settings(), 1 << 20, Duration.ZERO, 1024, null), environment)) {
+                new LatentShardWriter(s3.settings(), 1 << 20, Duration.ZERO, 1024, FinalShardAnnouncer.NONE, null),
+                environment)) {
             harness.getStreamConfig().setOperatorID(operatorId);
             harness.open();
             write(harness, "a");
@@ -363,6 +364,41 @@ class LatentShardWriterTest {
                 assertThat(shard.getBytes()).isEqualTo(object.length);
                 assertThat(shard.getSha256()).isEqualTo(sha256(object));
             });
+        }
+    }
+
+    /** What the final announcer of {@link #theShardsOfABoundedInputsFinalCheckpointAreAnnouncedOnceCommitted} got. */
+    private static final List<ShardCommitted> FINAL_ANNOUNCEMENTS = new java.util.concurrent.CopyOnWriteArrayList<>();
+
+    @Test
+    void theShardsOfABoundedInputsFinalCheckpointAreAnnouncedOnceCommitted() throws Exception {
+        FINAL_ANNOUNCEMENTS.clear();
+        List<Boolean> objectExisted = new java.util.concurrent.CopyOnWriteArrayList<>();
+        var environment = new MockEnvironmentBuilder().setJobID(jobId).build();
+        FinalShardAnnouncer announcer = shards -> {
+            for (ShardCommitted shard : shards) {
+                objectExisted.add(store.exists(shard.getShardUri().substring(
+                        ("s3://" + s3.settings().bucket() + "/").length())));
+            }
+            FINAL_ANNOUNCEMENTS.addAll(shards);
+        };
+        try (var harness = new OneInputStreamOperatorTestHarness<EncodedLatent, LatentRecord>(
+                new LatentShardWriter(s3.settings(), 1 << 20, Duration.ofHours(1), 1 << 20, announcer, null),
+                environment)) {
+            harness.getStreamConfig().setOperatorID(operatorId);
+            harness.open();
+            write(harness, "a", "b");
+            harness.getOneInputOperator().finish(); // the end of a bounded input
+            harness.prepareSnapshotPreBarrier(1);
+            harness.snapshot(1, 100);
+            assertThat(FINAL_ANNOUNCEMENTS).isEmpty();
+
+            harness.notifyOfCompletedCheckpoint(1);
+
+            assertThat(announced(harness)).as("nothing can travel downstream anymore").isEmpty();
+            assertThat(FINAL_ANNOUNCEMENTS).singleElement()
+                    .satisfies(shard -> assertThat(shard.getImageIds()).containsExactly("id-a", "id-b"));
+            assertThat(objectExisted).containsExactly(true);
         }
     }
 
