@@ -101,8 +101,8 @@ import java.util.List;
  * </ol>
  * The price is one checkpoint interval of latency on {@code shards} (the announcement of a shard committed at N is
  * read after M completes). A bounded input's last shards are committed by its final checkpoint, after which nothing
- * can travel downstream: the {@link FinalShardAnnouncer} writes those straight to the topic once they are committed
- * (a finished operator is not run again by a restore, so they are not announced twice).
+ * can travel downstream: the {@link FinalShardAnnouncer} writes those straight to the topic once the final checkpoint
+ * has completed (a finished operator is not run again by a restore from it, so they are not announced twice).
  *
  * <p><b>Why staging + copy rather than S3 multipart uploads</b> (what Flink's own S3 file sink uses):
  * a shard is small and already complete on local disk when the checkpoint is taken, so a single
@@ -157,6 +157,8 @@ public final class LatentShardWriter extends AbstractStreamOperator<LatentRecord
     private transient OpenShard open;
     private transient List<OpenShard> finishedLocally;
     private transient boolean inputFinished;
+    /** The first checkpoint taken after the end of the input (the final one); Long.MAX_VALUE before. */
+    private transient long finalCheckpointId;
     private transient boolean savepoint;
     private transient long latentsSeen;
 
@@ -208,6 +210,7 @@ public final class LatentShardWriter extends AbstractStreamOperator<LatentRecord
         finishedLocally = new ArrayList<>();
         pending = new ArrayList<>();
         toAnnounce = new ArrayList<>();
+        finalCheckpointId = Long.MAX_VALUE;
         latentsWritten = getMetricGroup().counter("latentsWritten");
         shardsCommitted = getMetricGroup().counter("shardsCommitted");
         getMetricGroup().gauge("pendingShards", () -> pending.size());
@@ -311,6 +314,7 @@ public final class LatentShardWriter extends AbstractStreamOperator<LatentRecord
 
     @Override
     public void finish() throws Exception {
+        emitAnnouncements(); // the last moment anything can travel downstream: into the final checkpoint's transaction
         inputFinished = true;
         super.finish();
     }
@@ -331,6 +335,9 @@ public final class LatentShardWriter extends AbstractStreamOperator<LatentRecord
     public void snapshotState(StateSnapshotContext context) throws Exception {
         super.snapshotState(context);
         long checkpointId = context.getCheckpointId();
+        if (inputFinished && finalCheckpointId == Long.MAX_VALUE) {
+            finalCheckpointId = checkpointId;
+        }
         if (open != null && (inputFinished || savepoint || open.ageMillis() >= maxShardAge.toMillis())) {
             roll();
         }
@@ -368,31 +375,33 @@ public final class LatentShardWriter extends AbstractStreamOperator<LatentRecord
     @Override
     public void prepareSnapshotPreBarrier(long checkpointId) throws Exception {
         super.prepareSnapshotPreBarrier(checkpointId);
-        announceCommitted();
+        if (!inputFinished) {
+            emitAnnouncements();
+        }
     }
 
+    /**
+     * Commits, then announces. After the end of the input nothing can travel downstream anymore (the sinks have
+     * finished): those announcements wait for the final checkpoint to complete, after which no restore runs this
+     * operator again, and go to the {@link FinalShardAnnouncer}. (A failure before it completes restores their shards
+     * as pending, and they are announced by the attempt that follows.)
+     */
     @Override
     public void notifyCheckpointComplete(long checkpointId) throws Exception {
         super.notifyCheckpointComplete(checkpointId);
         commitUpTo(checkpointId);
-        announceCommitted();
-    }
-
-    /**
-     * Emits the announcements of committed shards. After the end of the input nothing can travel downstream anymore
-     * (the sinks have finished): those go to the {@link FinalShardAnnouncer}.
-     */
-    private void announceCommitted() throws IOException {
-        if (toAnnounce.isEmpty()) {
-            return;
-        }
-        if (inputFinished) {
+        if (!inputFinished) {
+            emitAnnouncements();
+        } else if (checkpointId >= finalCheckpointId && !toAnnounce.isEmpty()) {
             finalAnnouncer.announce(List.copyOf(toAnnounce));
-            LOG.info("Subtask {} announced {} shards committed by the final checkpoint of its input", subtask,
+            LOG.info("Subtask {} announced {} shards committed after the end of its input", subtask,
                     toAnnounce.size());
             toAnnounce.clear();
-            return;
         }
+    }
+
+    /** Emits the announcements of committed shards downstream: into the Kafka transaction of the next barrier. */
+    private void emitAnnouncements() {
         for (ShardCommitted shard : toAnnounce) {
             output.collect(COMMITTED_SHARDS, new StreamRecord<>(shard));
         }

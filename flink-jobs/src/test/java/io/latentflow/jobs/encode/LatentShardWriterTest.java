@@ -402,6 +402,34 @@ class LatentShardWriterTest {
         }
     }
 
+    @Test
+    void aShardCommittedLateAfterTheEndOfTheInputIsAnnouncedOnlyOnceTheFinalCheckpointCompletes() throws Exception {
+        FINAL_ANNOUNCEMENTS.clear();
+        var environment = new MockEnvironmentBuilder().setJobID(jobId).build();
+        FinalShardAnnouncer announcer = FINAL_ANNOUNCEMENTS::addAll;
+        try (var harness = new OneInputStreamOperatorTestHarness<EncodedLatent, LatentRecord>(
+                new LatentShardWriter(s3.settings(), 2048, Duration.ofHours(1), 1 << 20, announcer, null),
+                environment)) {
+            harness.getStreamConfig().setOperatorID(operatorId);
+            harness.open();
+            write(harness, "a", "b", "c"); // the size limit rolls a shard before the end
+            harness.snapshot(1, 100);
+            write(harness, "d");
+            harness.getOneInputOperator().finish();
+            harness.snapshot(2, 200); // the final checkpoint
+            harness.notifyOfCompletedCheckpoint(1); // late: a failure now would restore from 1, which holds it
+
+            assertThat(shards()).isNotEmpty();
+            assertThat(FINAL_ANNOUNCEMENTS).as("not before the final checkpoint completes").isEmpty();
+
+            harness.notifyOfCompletedCheckpoint(2);
+
+            assertThat(FINAL_ANNOUNCEMENTS.stream().flatMap(shard -> shard.getImageIds().stream()))
+                    .containsExactlyInAnyOrder("id-a", "id-b", "id-c", "id-d");
+            assertThat(announced(harness)).isEmpty();
+        }
+    }
+
     private static String sha256(byte[] bytes) throws Exception {
         return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(bytes));
     }
