@@ -90,19 +90,20 @@ import java.util.List;
  *   <li>What a shard holds (ids, event times, offsets) is gathered as it is written and kept with the pending shard
  *       in operator state ({@link PendingShard#contents}), with the sha256 of its local file when it rolled here.</li>
  *   <li>{@link #notifyCheckpointComplete}(N) commits the object, completes the announcement (size, sha256, commit
- *       time) and emits it on the side output; it lands in the transaction that the next checkpoint M &gt; N
- *       commits, after the object exists.</li>
- *   <li>The shard leaves the pending state in the same step, so checkpoint M's state no longer holds it: restoring
- *       from M (whose transaction is committed, announcement included) announces nothing again. Restoring from a
- *       checkpoint before M (M never completed, its transaction is aborted, the announcement with it) restores the
- *       shard as pending; the restore commits it again (idempotent: the object exists) and announces it again.</li>
+ *       time) and emits it on the side output, so it travels before the next barrier M and lands in M's Kafka
+ *       transaction, after the object exists.</li>
+ *   <li>The shard leaves the pending state in the same step: every checkpoint taken before barrier M holds it as
+ *       pending, none from M on does. Restoring from M or later (M's transaction committed, announcement included)
+ *       announces nothing again; restoring from an earlier one (M never completed: its transaction is aborted, the
+ *       announcement with it) commits the shard again (idempotent: the object exists) and announces it again.</li>
  *   <li>Only shards of COMPLETED checkpoints are ever committed, and a restore commits a pending shard to the very key
  *       it was staged for, so no announced object is ever replaced.</li>
  * </ol>
  * The price is one checkpoint interval of latency on {@code shards} (the announcement of a shard committed at N is
  * read after M completes). A bounded input's last shards are committed by its final checkpoint, after which nothing
  * can travel downstream: the {@link FinalShardAnnouncer} writes those straight to the topic once the final checkpoint
- * has completed (a finished operator is not run again by a restore from it, so they are not announced twice).
+ * has completed (a finished operator is not run again by a restore from it, so they are not announced twice). A
+ * shard committed as the job stops with a savepoint is announced when a job resumes from that savepoint.
  *
  * <p><b>Why staging + copy rather than S3 multipart uploads</b> (what Flink's own S3 file sink uses):
  * a shard is small and already complete on local disk when the checkpoint is taken, so a single
