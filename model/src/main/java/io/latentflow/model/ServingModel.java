@@ -37,11 +37,13 @@ public final class ServingModel implements AutoCloseable {
     private final String version;
     private final NDManager manager;
     private final Autoencoder autoencoder;
+    private final String latentSpace;
 
-    private ServingModel(String version, NDManager manager, Autoencoder autoencoder) {
+    private ServingModel(String version, NDManager manager, Autoencoder autoencoder, String latentSpace) {
         this.version = version;
         this.manager = manager;
         this.autoencoder = autoencoder;
+        this.latentSpace = latentSpace;
     }
 
     /** Randomly initialised weights: the same config and seed give the same weights, bit for bit. */
@@ -49,7 +51,9 @@ public final class ServingModel implements AutoCloseable {
         Manifest.requireSafeVersion(version);
         NDManager manager = newManager(defaultDevice());
         try {
-            return new ServingModel(version, manager, Autoencoder.initialized(config, manager, seed));
+            // no parameter file: the config and the seed determine the encoder's weights
+            return new ServingModel(version, manager, Autoencoder.initialized(config, manager, seed),
+                    LatentSpace.of(LatentSpace.sha256Hex("untrained " + config.toJson() + " seed " + seed)));
         } catch (RuntimeException e) {
             manager.close();
             throw e;
@@ -81,7 +85,8 @@ public final class ServingModel implements AutoCloseable {
                     modelDir.resolve(ModelDirectory.ENCODER_PARAMS), modelDir.resolve(ModelDirectory.DECODER_PARAMS));
             LOG.info("Loaded model {} ({}) from {} on {}", manifest.version(), config.shortName(), modelDir,
                     manager.getDevice());
-            return new ServingModel(manifest.version(), manager, autoencoder);
+            return new ServingModel(manifest.version(), manager, autoencoder, LatentSpace.of(manifest
+                    .file(ModelDirectory.ENCODER_PARAMS).orElseThrow().sha256()));
         } catch (IOException | MalformedModelException | RuntimeException e) {
             manager.close();
             throw new InvalidModelDirectoryException(modelDir, ModelDirectory.ENCODER_PARAMS + ", "
@@ -159,6 +164,11 @@ public final class ServingModel implements AutoCloseable {
 
     public AutoencoderConfig config() {
         return autoencoder.config();
+    }
+
+    /** The identity of the latent space this version's encoder writes into ({@link LatentSpace}). */
+    public String latentSpace() {
+        return latentSpace;
     }
 
     public Device device() {

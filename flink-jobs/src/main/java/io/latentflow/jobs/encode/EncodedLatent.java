@@ -18,6 +18,8 @@ public class EncodedLatent {
     public LatentSummary summary;
     /** When the batch holding this image was encoded, epoch milliseconds. */
     public long encodedAt;
+    /** The identity of the model's latent space ({@code io.latentflow.model.LatentSpace}); empty when unknown. */
+    public String latentSpace = "";
 
     public EncodedLatent() {
     }
@@ -30,6 +32,12 @@ public class EncodedLatent {
         this.latent = latent;
         this.summary = summary;
         this.encodedAt = encodedAt;
+    }
+
+    public EncodedLatent(PreparedImage image, String modelVersion, int[] shape, float[] latent, LatentSummary summary,
+                         long encodedAt, String latentSpace) {
+        this(image, modelVersion, shape, latent, summary, encodedAt);
+        this.latentSpace = latentSpace;
     }
 
     @Override

@@ -50,6 +50,10 @@ final class ModelReconstruction implements AutoCloseable {
         return new Result(latents, reconstructions, psnr, ssim, model.config().latentChannels(), latentSide);
     }
 
+    String latentSpace() {
+        return model.latentSpace();
+    }
+
     String version() {
         return model.version();
     }
