@@ -125,7 +125,7 @@ class TopicFollowersEndToEndTest {
 
         assertThat(problems).isEmpty();
         assertThat(failure.hasFired()).as("the job failed over once").isTrue();
-        List<String> expected = E2eImages.files(images).stream().map(f -> "photos/" + f.getFileName()).toList();
+        List<String> expected = E2eImages.files(images).stream().map(f -> E2eImages.id("photos", f)).toList();
         assertThat(latents).extracting(LatentRecord::getImageId).containsExactlyInAnyOrderElementsOf(expected);
         assertThat(shards).as("several shards, rolled by age").hasSizeGreaterThan(1);
         List<String> listed = new ArrayList<>();
