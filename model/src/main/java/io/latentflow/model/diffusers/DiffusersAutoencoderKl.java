@@ -47,7 +47,11 @@ public final class DiffusersAutoencoderKl {
         Map<String, Safetensors.Tensor> canonical = DiffusersWeights.canonical(config, checkpoint);
         Map<String, NDArray> weights = new HashMap<>();
         for (Safetensors.Tensor tensor : canonical.values()) {
-            NDArray array = manager.create(FloatBuffer.wrap(tensor.values()), new Shape(tensor.shape()));
+            Shape shape = new Shape(tensor.shape());
+            if (isNormAffine(tensor.name())) {
+                shape = new Shape(shape.get(0), 1, 1); // broadcasts over NCHW with no reshape per call
+            }
+            NDArray array = manager.create(FloatBuffer.wrap(tensor.values()), shape);
             array.setName(tensor.name());
             weights.put(tensor.name(), array);
         }
@@ -138,10 +142,12 @@ public final class DiffusersAutoencoderKl {
     }
 
     private NDArray groupNorm(NDArray x, String name) {
-        long channels = x.getShape().get(1);
-        return GroupNorm.standardise(x, config.normNumGroups())
-                .mul(weight(name + ".weight").reshape(channels, 1, 1))
-                .add(weight(name + ".bias").reshape(channels, 1, 1));
+        return GroupNorm.standardise(x, config.normNumGroups()).mul(weight(name + ".weight"))
+                .add(weight(name + ".bias"));
+    }
+
+    private static boolean isNormAffine(String name) {
+        return name.contains("norm") && (name.endsWith(".weight") || name.endsWith(".bias"));
     }
 
     private NDArray conv(NDArray x, String name, Shape padding) {
