@@ -141,7 +141,7 @@ final class ModelsCommand {
         String version;
 
         @Option(names = "--json", description = "Print {\"version\", \"latentChannels\", \"downsampling\","
-                + " \"scalingFactor\", \"shiftFactor\", \"parameters\", \"dir\"}.")
+                + " \"scalingFactor\", \"shiftFactor\", \"latentSpace\", \"parameters\", \"dir\"}.")
         boolean json;
 
         @Override
@@ -163,6 +163,7 @@ final class ModelsCommand {
             result.put("downsampling", config.downsamplingFactor());
             result.put("scalingFactor", config.scalingFactor());
             result.put("shiftFactor", config.shiftFactor());
+            result.put("latentSpace", vae.latentSpace());
             result.put("parameters", vae.parameterCount());
             result.put("dir", out.toAbsolutePath().toString());
             PrintWriter stdout = spec.commandLine().getOut();
@@ -170,9 +171,9 @@ final class ModelsCommand {
                 stdout.println(JSON.writeValueAsString(result));
             } else {
                 stdout.printf("imported %s into %s: %d latent channels, %dx downsampling, scale %s, shift %s,"
-                                + " %,d parameters%n", manifest.version(), out, config.latentChannels(),
-                        config.downsamplingFactor(), config.scalingFactor(), config.shiftFactor(),
-                        vae.parameterCount());
+                                + " latent space %s, %,d parameters%n", manifest.version(), out,
+                        config.latentChannels(), config.downsamplingFactor(), config.scalingFactor(),
+                        config.shiftFactor(), result.get("latentSpace"), vae.parameterCount());
             }
             stdout.flush();
             return 0;

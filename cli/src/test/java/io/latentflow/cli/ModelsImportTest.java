@@ -40,6 +40,7 @@ class ModelsImportTest {
         try (ServingModel model = ServingModel.load(out)) {
             assertThat(model.version()).isEqualTo(printed.get("version").asText());
             assertThat(model.scalingFactor()).isEqualTo(0.3611);
+            assertThat(model.latentSpace()).isEqualTo(printed.get("latentSpace").asText());
         }
     }
 

@@ -53,10 +53,17 @@ public final class ServingModel implements AutoCloseable {
 
         double shiftFactor();
 
+        String latentSpace();
+
         Manifest save(Path dir, String version, String metricsJson) throws IOException;
     }
 
-    private record OwnNetwork(Autoencoder autoencoder) implements Network {
+    private record OwnNetwork(Autoencoder autoencoder, String latentSpace) implements Network {
+
+        OwnNetwork(Autoencoder autoencoder) {
+            this(autoencoder, LatentSpace.of(1, 0, out -> autoencoder.encoder().saveParameters(out)));
+        }
+
         @Override
         public AutoencoderConfig config() {
             return autoencoder.config();
@@ -90,7 +97,7 @@ public final class ServingModel implements AutoCloseable {
     }
 
     /** Serves {@code (posterior mean - shift) * scale}, what a diffusion model consumes; decoding undoes both. */
-    private record ImportedNetwork(DiffusersAutoencoderKl vae) implements Network {
+    private record ImportedNetwork(DiffusersAutoencoderKl vae, String latentSpace) implements Network {
         @Override
         public AutoencoderConfig config() {
             return vae.config().architecture();
@@ -174,7 +181,8 @@ public final class ServingModel implements AutoCloseable {
             Network network;
             if (imported.isPresent()) {
                 ImportedVae vae = ImportedVae.load(modelDir, imported.get());
-                network = new ImportedNetwork(DiffusersAutoencoderKl.load(vae.config(), vae.weights(), manager));
+                network = new ImportedNetwork(DiffusersAutoencoderKl.load(vae.config(), vae.weights(), manager),
+                        vae.latentSpace());
             } else {
                 network = new OwnNetwork(Autoencoder.load(config, manager,
                         modelDir.resolve(ModelDirectory.ENCODER_PARAMS), modelDir.resolve(ModelDirectory.DECODER_PARAMS)));
@@ -274,6 +282,11 @@ public final class ServingModel implements AutoCloseable {
     /** What is subtracted from the posterior mean before scaling: diffusers' {@code shift_factor}, else 0. */
     public double shiftFactor() {
         return network.shiftFactor();
+    }
+
+    /** What this version's latents mean ({@link LatentSpace}): shared by versions whose latents are identical. */
+    public String latentSpace() {
+        return network.latentSpace();
     }
 
     public Device device() {

@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.latentflow.model.AutoencoderConfig;
+import io.latentflow.model.LatentSpace;
 import io.latentflow.model.store.Manifest;
 import io.latentflow.model.store.ModelDirectory;
 
@@ -73,6 +74,27 @@ public record ImportedVae(DiffusersVaeConfig config, Map<String, Safetensors.Ten
         throw new IllegalArgumentException(source + " holds no " + CHECKPOINT_CONFIG + " + " + CHECKPOINT_WEIGHTS
                 + ", nor a " + PIPELINE_SUBFOLDER + "/ folder with them (other weight formats, e.g. .bin or .ckpt, are"
                 + " not read: save the VAE with diffusers' save_pretrained first)");
+    }
+
+    /**
+     * The latent space of this VAE served as latentflow serves it (see {@link LatentSpace}): the encoder and
+     * quant_conv weights as float32, the scale and the shift. Independent of the dtype the checkpoint stored them in
+     * once they are equal as float32.
+     */
+    public String latentSpace() {
+        return LatentSpace.of(config.scalingFactor(), config.shiftFactor(), out -> {
+            for (Safetensors.Tensor tensor : weights.values()) {
+                if (isEncoderSide(tensor.name())) {
+                    out.writeUTF(tensor.name());
+                    for (long dimension : tensor.shape()) {
+                        out.writeLong(dimension);
+                    }
+                    for (float value : tensor.values()) {
+                        out.writeInt(Float.floatToRawIntBits(value));
+                    }
+                }
+            }
+        });
     }
 
     /** Parameters in the network. */

@@ -75,10 +75,45 @@ class ImportedVaeTest {
     }
 
     @Test
-    void ownModelsNeedNoScaleOrShift() {
+    void theLatentSpaceFollowsTheEncoderSideAndTheFactorsNotTheDecoderOrTheVersionId() throws IOException {
+        Path original = copyOf("sd-f32");
+        Path decoderChanged = copyOf("sd-f32");
+        rewriteWeights(decoderChanged, tensors -> tensors.get("decoder.conv_out.bias").values()[0] += 0.5f);
+        Path encoderChanged = copyOf("sd-f32");
+        rewriteWeights(encoderChanged, tensors -> tensors.get("quant_conv.bias").values()[0] += 0.5f);
+        Path rescaled = copyOf("sd-f32");
+        replaceInConfig(rescaled, "0.18215", "0.13025");
+
+        String space = servedLatentSpace(original, "a");
+        assertThat(space).startsWith("ls-");
+        assertThat(servedLatentSpace(original, "b")).isEqualTo(space);
+        assertThat(servedLatentSpace(decoderChanged, "c")).isEqualTo(space);
+        assertThat(servedLatentSpace(encoderChanged, "d")).isNotEqualTo(space);
+        assertThat(servedLatentSpace(rescaled, "e")).isNotEqualTo(space);
+    }
+
+    private String servedLatentSpace(Path source, String version) throws IOException {
+        Path dir = temp.resolve("space-" + version);
+        ImportedVae.read(source).save(dir, version);
+        try (ServingModel model = ServingModel.load(dir)) {
+            return model.latentSpace();
+        }
+    }
+
+    @Test
+    void ownModelsNeedNoScaleOrShift() throws IOException {
         try (ServingModel model = ServingModel.untrained(AutoencoderConfig.boundedF8C8(), 1, "own")) {
             assertThat(model.scalingFactor()).isEqualTo(1.0);
             assertThat(model.shiftFactor()).isEqualTo(0.0);
+            try (ServingModel same = ServingModel.untrained(AutoencoderConfig.boundedF8C8(), 1, "same");
+                 ServingModel other = ServingModel.untrained(AutoencoderConfig.boundedF8C8(), 2, "other")) {
+                assertThat(same.latentSpace()).isEqualTo(model.latentSpace());
+                assertThat(other.latentSpace()).isNotEqualTo(model.latentSpace());
+            }
+            model.save(temp.resolve("own"), "{}");
+            try (ServingModel reloaded = ServingModel.load(temp.resolve("own"))) {
+                assertThat(reloaded.latentSpace()).isEqualTo(model.latentSpace());
+            }
         }
     }
 
