@@ -52,6 +52,8 @@ class ImportedVaeTest {
         int side = (int) images.shape()[2];
 
         assertThat(manifest.version()).startsWith("diffusers-kl-f8c" + config.latentChannels() + "-");
+        assertThat(AutoencoderConfig.read(temp.resolve("model").resolve("config.json")))
+                .as("what the jobs read for f and c").isEqualTo(config.architecture());
         try (ServingModel model = ServingModel.load(temp.resolve("model"));
              LatentEncoder encoder = model.newEncoder(); LatentDecoder decoder = model.newDecoder()) {
             assertThat(model.scalingFactor()).isEqualTo(config.scalingFactor());
