@@ -129,7 +129,8 @@ final class ModelsCommand {
         @Spec
         CommandSpec spec;
 
-        @Parameters(paramLabel = "SRC", description = "A diffusers AutoencoderKL folder, or a pipeline folder with vae/.")
+        @Parameters(paramLabel = "SRC",
+                description = "A diffusers AutoencoderKL folder, or a pipeline folder with vae/.")
         Path source;
 
         @Option(names = "--out", required = true, paramLabel = "DIR", description = "The model version directory to"

@@ -39,104 +39,9 @@ public final class ServingModel implements AutoCloseable {
 
     private final String version;
     private final NDManager manager;
-    private final Network network;
+    private final ServedNetwork network;
 
-    /** What a version serves: one of latentflow's own autoencoders, or an imported diffusers VAE. */
-    private interface Network {
-        AutoencoderConfig config();
-
-        LatentEncoder newEncoder(NDManager manager);
-
-        LatentDecoder newDecoder(NDManager manager);
-
-        double scalingFactor();
-
-        double shiftFactor();
-
-        String latentSpace();
-
-        Manifest save(Path dir, String version, String metricsJson) throws IOException;
-    }
-
-    private record OwnNetwork(Autoencoder autoencoder, String latentSpace) implements Network {
-
-        OwnNetwork(Autoencoder autoencoder) {
-            this(autoencoder, LatentSpace.of(1, 0, out -> autoencoder.encoder().saveParameters(out)));
-        }
-
-        @Override
-        public AutoencoderConfig config() {
-            return autoencoder.config();
-        }
-
-        @Override
-        public LatentEncoder newEncoder(NDManager manager) {
-            return new BlockLatentEncoder(manager, autoencoder.encoder());
-        }
-
-        @Override
-        public LatentDecoder newDecoder(NDManager manager) {
-            return new BlockLatentDecoder(manager, autoencoder.decoder());
-        }
-
-        /** latentflow's recipe bounds its latents itself: nothing to scale or shift, by design. */
-        @Override
-        public double scalingFactor() {
-            return 1;
-        }
-
-        @Override
-        public double shiftFactor() {
-            return 0;
-        }
-
-        @Override
-        public Manifest save(Path dir, String version, String metricsJson) throws IOException {
-            return ModelDirectory.save(autoencoder, dir, version, metricsJson);
-        }
-    }
-
-    /** Serves {@code (posterior mean - shift) * scale}, what a diffusion model consumes; decoding undoes both. */
-    private record ImportedNetwork(DiffusersAutoencoderKl vae, String latentSpace) implements Network {
-        @Override
-        public AutoencoderConfig config() {
-            return vae.config().architecture();
-        }
-
-        @Override
-        public LatentEncoder newEncoder(NDManager manager) {
-            float shift = (float) shiftFactor();
-            float scale = (float) scalingFactor();
-            return new BlockLatentEncoder(manager, config(), images -> vae.posteriorMean(images).sub(shift).mul(scale),
-                    vae.config().midBlockAddAttention());
-        }
-
-        @Override
-        public LatentDecoder newDecoder(NDManager manager) {
-            float shift = (float) shiftFactor();
-            float scale = (float) scalingFactor();
-            return new BlockLatentDecoder(manager, config(), latents -> vae.decode(latents.div(scale).add(shift)),
-                    vae.config().midBlockAddAttention());
-        }
-
-        @Override
-        public double scalingFactor() {
-            return vae.config().scalingFactor();
-        }
-
-        @Override
-        public double shiftFactor() {
-            return vae.config().shiftFactor();
-        }
-
-        @Override
-        public Manifest save(Path dir, String version, String metricsJson) {
-            throw new UnsupportedOperationException("an imported VAE's version directory is written by its import"
-                    + " (models import); copy that directory instead");
-        }
-    }
-
-    private ServingModel(String version, NDManager manager, Network network) {
+    private ServingModel(String version, NDManager manager, ServedNetwork network) {
         this.version = version;
         this.manager = manager;
         this.network = network;
@@ -147,7 +52,8 @@ public final class ServingModel implements AutoCloseable {
         Manifest.requireSafeVersion(version);
         NDManager manager = newManager(defaultDevice());
         try {
-            return new ServingModel(version, manager, new OwnNetwork(Autoencoder.initialized(config, manager, seed)));
+            return new ServingModel(version, manager,
+                    new OwnAutoencoderNetwork(Autoencoder.initialized(config, manager, seed)));
         } catch (RuntimeException e) {
             manager.close();
             throw e;
@@ -178,14 +84,15 @@ public final class ServingModel implements AutoCloseable {
         }
         NDManager manager = newManager(device);
         try {
-            Network network;
+            ServedNetwork network;
             if (imported.isPresent()) {
                 ImportedVae vae = ImportedVae.load(modelDir, imported.get());
-                network = new ImportedNetwork(DiffusersAutoencoderKl.load(vae.config(), vae.weights(), manager),
+                network = new ImportedVaeNetwork(DiffusersAutoencoderKl.load(vae.config(), vae.weights(), manager),
                         vae.latentSpace());
             } else {
-                network = new OwnNetwork(Autoencoder.load(config, manager,
-                        modelDir.resolve(ModelDirectory.ENCODER_PARAMS), modelDir.resolve(ModelDirectory.DECODER_PARAMS)));
+                network = new OwnAutoencoderNetwork(Autoencoder.load(config, manager,
+                        modelDir.resolve(ModelDirectory.ENCODER_PARAMS),
+                        modelDir.resolve(ModelDirectory.DECODER_PARAMS)));
             }
             LOG.info("Loaded model {} ({}{}) from {} on {}", manifest.version(), config.shortName(),
                     imported.isPresent() ? ", imported " + ImportedVae.IMPORTED_FROM : "", modelDir,

@@ -68,7 +68,8 @@ class ImportedVaeDemoEndToEndTest {
                     String key = member.getKey().substring(0, member.getKey().length() - ".json".length());
                     JsonNode metadata = json.readTree(member.getValue());
                     assertThat(metadata.get("modelVersion").asText()).isEqualTo(version);
-                    byId.put(metadata.get("imageId").asText(), ShardReader.float16Npy(members.get(key + ".latent.npy")));
+                    byId.put(metadata.get("imageId").asText(),
+                            ShardReader.float16Npy(members.get(key + ".latent.npy")));
                 }
             }
         }

@@ -60,15 +60,16 @@ public record ImportedVae(DiffusersVaeConfig config, Map<String, Safetensors.Ten
     private static Path checkpointFolder(Path source) {
         if (!Files.isDirectory(source)) {
             throw new IllegalArgumentException(source + " is not a folder: pass a diffusers AutoencoderKL folder ("
-                    + CHECKPOINT_CONFIG + " + " + CHECKPOINT_WEIGHTS + ") or a pipeline folder with " + PIPELINE_SUBFOLDER
-                    + "/");
+                    + CHECKPOINT_CONFIG + " + " + CHECKPOINT_WEIGHTS + ") or a pipeline folder with "
+                    + PIPELINE_SUBFOLDER + "/");
         }
         if (Files.isRegularFile(source.resolve(CHECKPOINT_CONFIG))
                 && Files.isRegularFile(source.resolve(CHECKPOINT_WEIGHTS))) {
             return source;
         }
         Path vae = source.resolve(PIPELINE_SUBFOLDER);
-        if (Files.isRegularFile(vae.resolve(CHECKPOINT_CONFIG)) && Files.isRegularFile(vae.resolve(CHECKPOINT_WEIGHTS))) {
+        if (Files.isRegularFile(vae.resolve(CHECKPOINT_CONFIG))
+                && Files.isRegularFile(vae.resolve(CHECKPOINT_WEIGHTS))) {
             return vae;
         }
         throw new IllegalArgumentException(source + " holds no " + CHECKPOINT_CONFIG + " + " + CHECKPOINT_WEIGHTS
