@@ -13,8 +13,10 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.stream.Stream;
 
 /**
  * A diffusers AutoencoderKL checkpoint, checked in full, and the latentflow model version made of it. The version's
@@ -31,6 +33,7 @@ public record ImportedVae(DiffusersVaeConfig config, Map<String, Safetensors.Ten
     public static final String IMPORTED_FROM = "diffusers AutoencoderKL";
     public static final String CHECKPOINT_CONFIG = "config.json";
     public static final String CHECKPOINT_WEIGHTS = "diffusion_pytorch_model.safetensors";
+    public static final String CHECKPOINT_WEIGHTS_FP16 = "diffusion_pytorch_model.fp16.safetensors";
     private static final String PIPELINE_SUBFOLDER = "vae";
     private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
 
@@ -48,7 +51,7 @@ public record ImportedVae(DiffusersVaeConfig config, Map<String, Safetensors.Ten
         } catch (IllegalArgumentException e) {
             throw new IllegalArgumentException(folder.resolve(CHECKPOINT_CONFIG) + ": " + e.getMessage(), e);
         }
-        Path weightsFile = folder.resolve(CHECKPOINT_WEIGHTS);
+        Path weightsFile = weightsFile(folder).orElseThrow();
         Map<String, Safetensors.Tensor> checkpoint = Safetensors.read(weightsFile);
         try {
             return new ImportedVae(config, DiffusersWeights.canonical(config, checkpoint));
@@ -63,18 +66,20 @@ public record ImportedVae(DiffusersVaeConfig config, Map<String, Safetensors.Ten
                     + CHECKPOINT_CONFIG + " + " + CHECKPOINT_WEIGHTS + ") or a pipeline folder with "
                     + PIPELINE_SUBFOLDER + "/");
         }
-        if (Files.isRegularFile(source.resolve(CHECKPOINT_CONFIG))
-                && Files.isRegularFile(source.resolve(CHECKPOINT_WEIGHTS))) {
-            return source;
-        }
-        Path vae = source.resolve(PIPELINE_SUBFOLDER);
-        if (Files.isRegularFile(vae.resolve(CHECKPOINT_CONFIG))
-                && Files.isRegularFile(vae.resolve(CHECKPOINT_WEIGHTS))) {
-            return vae;
+        for (Path folder : List.of(source, source.resolve(PIPELINE_SUBFOLDER))) {
+            if (Files.isRegularFile(folder.resolve(CHECKPOINT_CONFIG)) && weightsFile(folder).isPresent()) {
+                return folder;
+            }
         }
         throw new IllegalArgumentException(source + " holds no " + CHECKPOINT_CONFIG + " + " + CHECKPOINT_WEIGHTS
                 + ", nor a " + PIPELINE_SUBFOLDER + "/ folder with them (other weight formats, e.g. .bin or .ckpt, are"
                 + " not read: save the VAE with diffusers' save_pretrained first)");
+    }
+
+    /** The full-precision weights, else the fp16 variant that many published repositories carry alone. */
+    private static Optional<Path> weightsFile(Path folder) {
+        return Stream.of(CHECKPOINT_WEIGHTS, CHECKPOINT_WEIGHTS_FP16).map(folder::resolve).filter(Files::isRegularFile)
+                .findFirst();
     }
 
     /**

@@ -182,10 +182,21 @@ class ImportedVaeTest {
     }
 
     @Test
-    void aPipelineFolderIsImportedFromItsVaeSubfolder() throws IOException {
+    void aPipelineFolderIsImportedFromItsVaeSubfolderAndItsFp16VariantIfThatIsAllItHas() throws IOException {
         Path pipeline = temp.resolve("pipeline");
         copyFolder(ReferenceArrays.FIXTURES.resolve("flux-f16"), pipeline.resolve("vae"));
         assertThat(ImportedVae.read(pipeline).config().latentChannels()).isEqualTo(16);
+        String space = ImportedVae.read(pipeline).latentSpace();
+
+        Files.move(pipeline.resolve("vae").resolve(ImportedVae.CHECKPOINT_WEIGHTS),
+                pipeline.resolve("vae").resolve(ImportedVae.CHECKPOINT_WEIGHTS_FP16));
+        assertThat(ImportedVae.read(pipeline).latentSpace()).isEqualTo(space);
+    }
+
+    @Test
+    void aFolderWithoutACheckpointIsRefusedSayingWhatItNeeds() throws IOException {
+        Path empty = Files.createDirectories(temp.resolve("empty"));
+        assertRefused(empty, "holds no config.json + diffusion_pytorch_model.safetensors", "save_pretrained");
     }
 
     private void assertRefused(Path source, String... expectedInMessage) {
