@@ -1,43 +1,54 @@
 package io.latentflow.model;
 
+import java.io.BufferedOutputStream;
+import java.io.DataOutputStream;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
+import java.security.DigestOutputStream;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.HexFormat;
 
 /**
- * What a latent means, as far as this project defines it for now: the encoder's weights and the preprocessing that
- * feeds them. Two model versions with the same identity give the same latent for the same image (a decoder-only
- * fine-tune keeps it), so a diffusion model trained on one keeps working with the other. The scale and shift a
- * diffusion model applies ({@code (latent - shift) * scale}) travel beside it; the project's own models need none
- * (scale 1, shift 0: bounded latents).
- *
- * <p>The identity is {@code sha256:<hex>} over the sha256 of the encoder's parameter file and {@link #PREPROCESSING}.
- * The resolution is not part of it: it changes a latent's height and width, not what a position means.
+ * What a latent means: a hash of everything that decides it for a given image (the encoder's weights, the
+ * preprocessing, the scale and shift applied to the served latents). Two versions with the same latent space give
+ * identical latents for the same image, so a diffusion model trained on one keeps working with the other; a
+ * decoder-only fine-tune keeps it, any change to the encoder makes a new one.
  */
 public final class LatentSpace {
 
-    /** The one preparation path of the imaging module, as the encoder sees its output. */
-    public static final String PREPROCESSING = "imaging/v1: sRGB, EXIF-oriented, resized and centre-cropped,"
-            + " planar RGB, value / 127.5 - 1";
-
-    public static final double SCALING_FACTOR = 1.0;
-    public static final double SHIFT_FACTOR = 0.0;
+    /** How images reach every encoder here: RGB, NCHW, float32 in [-1, 1]. A change to it changes every space. */
+    static final String PREPROCESSING = "rgb nchw float32 [-1,1]";
+    private static final String FORMAT = "latentflow latent space 1";
+    private static final int HEX_CHARS = 16;
 
     private LatentSpace() {
     }
 
-    /** @param encoderParamsSha256 lowercase hex sha256 of the encoder's parameter file (as its manifest lists it) */
-    public static String of(String encoderParamsSha256) {
-        return "sha256:" + sha256Hex(encoderParamsSha256 + "\n" + PREPROCESSING);
+    /** Writes the encoder side's weights, in a fixed order, bit for bit. */
+    public interface EncoderWeights {
+        void writeTo(DataOutputStream out) throws IOException;
     }
 
-    static String sha256Hex(String text) {
+    /** {@code ls-} and 16 hex digits of the sha256 of the format, preprocessing, scale, shift and encoder weights. */
+    public static String of(double scalingFactor, double shiftFactor, EncoderWeights encoder) {
+        MessageDigest digest;
         try {
-            return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256")
-                    .digest(text.getBytes(StandardCharsets.UTF_8)));
+            digest = MessageDigest.getInstance("SHA-256");
         } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException("this JVM has no SHA-256", e);
+            throw new IllegalStateException("SHA-256 is required by every Java runtime", e);
         }
+        try (DataOutputStream out = new DataOutputStream(new BufferedOutputStream(new DigestOutputStream(
+                OutputStream.nullOutputStream(), digest), 1 << 16))) {
+            out.write((FORMAT + "\n" + PREPROCESSING + "\nscale " + Double.toHexString(scalingFactor) + "\nshift "
+                    + Double.toHexString(shiftFactor) + "\n").getBytes(StandardCharsets.UTF_8));
+            encoder.writeTo(out);
+            out.flush();
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot hash the encoder's weights", e);
+        }
+        return "ls-" + HexFormat.of().formatHex(digest.digest()).substring(0, HEX_CHARS);
     }
 }

@@ -19,9 +19,19 @@ import java.util.TreeMap;
  * @param shape          the latent's dimensions, C, H, W
  * @param eventTime      when the image was produced, epoch milliseconds
  * @param processingTime when it was encoded, epoch milliseconds
+ * @param latentSpace    what the latent means (the encoder's weights, preprocessing, scale and shift); "" if unknown
+ * @param scalingFactor  the stored latent is {@code (mean - shiftFactor) * scalingFactor}: 1 and 0 for latentflow's
+ *                       own models, the VAE's factors for an imported one, so a reader can undo them
  */
 public record SampleMetadata(String imageId, String key, String source, String modelVersion, List<Integer> shape,
-                             long eventTime, long processingTime, LatentSummary summary, Map<String, String> attributes) {
+                             long eventTime, long processingTime, LatentSummary summary, Map<String, String> attributes,
+                             String latentSpace, double scalingFactor, double shiftFactor) {
+
+    /** A sample of latentflow's own models' unnamed latent space: scale 1, shift 0. */
+    public SampleMetadata(String imageId, String key, String source, String modelVersion, List<Integer> shape,
+                          long eventTime, long processingTime, LatentSummary summary, Map<String, String> attributes) {
+        this(imageId, key, source, modelVersion, shape, eventTime, processingTime, summary, attributes, "", 1.0, 0.0);
+    }
 
     private static final ObjectMapper JSON = new ObjectMapper();
 
@@ -31,6 +41,7 @@ public record SampleMetadata(String imageId, String key, String source, String m
         Objects.requireNonNull(modelVersion, "modelVersion");
         Objects.requireNonNull(summary, "summary");
         source = source == null ? "" : source;
+        latentSpace = latentSpace == null ? "" : latentSpace;
         shape = List.copyOf(shape);
         // sorted, so that the same sample always gives the same bytes
         attributes = attributes == null ? Map.of() : Collections.unmodifiableMap(new TreeMap<>(attributes));
@@ -38,7 +49,7 @@ public record SampleMetadata(String imageId, String key, String source, String m
 
     /**
      * UTF-8 JSON: imageId, key, source, modelVersion, shape, dtype ("float16"), eventTime, processingTime,
-     * summary {mean, std, min, max, fractionOutsideUnit}, attributes.
+     * summary {mean, std, min, max, fractionOutsideUnit}, attributes, latentSpace, scalingFactor, shiftFactor.
      */
     public byte[] toJson() {
         ObjectNode root = JSON.createObjectNode();
@@ -59,6 +70,9 @@ public record SampleMetadata(String imageId, String key, String source, String m
         stats.put("fractionOutsideUnit", summary.getFractionOutsideUnit());
         ObjectNode attributeNode = root.putObject("attributes");
         attributes.forEach(attributeNode::put);
+        root.put("latentSpace", latentSpace);
+        root.put("scalingFactor", scalingFactor);
+        root.put("shiftFactor", shiftFactor);
         try {
             return JSON.writeValueAsBytes(root);
         } catch (JsonProcessingException e) {

@@ -143,7 +143,7 @@ class TopicFollowersEndToEndTest {
         assertThat(listed).as("every image in exactly one announced shard").containsExactlyInAnyOrderElementsOf(expected);
         for (LatentRecord latent : latents) {
             assertThat(latent.getLatentInStorageOnly()).isFalse();
-            assertThat(latent.getLatentSpace()).startsWith("sha256:");
+            assertThat(latent.getLatentSpace()).matches("ls-[0-9a-f]{16}");
             assertThat(bytes(latent.getLatentNpy())).as("%s: inline bytes are the shard member's", latent.getImageId())
                     .isEqualTo(memberBytes.get(latent.getShardUri() + "#" + latent.getMember()));
         }

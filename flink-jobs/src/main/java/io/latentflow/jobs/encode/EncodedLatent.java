@@ -20,6 +20,10 @@ public class EncodedLatent {
     public long encodedAt;
     /** The identity of the model's latent space ({@code io.latentflow.model.LatentSpace}); empty when unknown. */
     public String latentSpace = "";
+    /** What the served latent was multiplied by after the shift: 1 for latentflow's own models. */
+    public double scalingFactor = 1.0;
+    /** What was subtracted from the posterior mean before scaling: 0 for latentflow's own models. */
+    public double shiftFactor = 0.0;
 
     public EncodedLatent() {
     }
@@ -35,9 +39,11 @@ public class EncodedLatent {
     }
 
     public EncodedLatent(PreparedImage image, String modelVersion, int[] shape, float[] latent, LatentSummary summary,
-                         long encodedAt, String latentSpace) {
+                         long encodedAt, String latentSpace, double scalingFactor, double shiftFactor) {
         this(image, modelVersion, shape, latent, summary, encodedAt);
         this.latentSpace = latentSpace;
+        this.scalingFactor = scalingFactor;
+        this.shiftFactor = shiftFactor;
     }
 
     @Override

@@ -4,7 +4,6 @@ import io.latentflow.connections.S3Settings;
 import io.latentflow.shards.Npy;
 import io.latentflow.shards.SampleMetadata;
 import io.latentflow.shards.ShardWriter;
-import io.latentflow.model.LatentSpace;
 import io.latentflow.schemas.LatentRecord;
 import io.latentflow.schemas.ShardCommitted;
 import org.apache.flink.formats.avro.typeutils.AvroTypeInfo;
@@ -326,8 +325,8 @@ public final class LatentShardWriter extends AbstractStreamOperator<LatentRecord
                 .setAttributes(latent.image.attributes)
                 .setLatentNpy(inline ? ByteBuffer.wrap(npy) : null)
                 .setLatentInStorageOnly(!inline)
-                .setScalingFactor(LatentSpace.SCALING_FACTOR)
-                .setShiftFactor(LatentSpace.SHIFT_FACTOR)
+                .setScalingFactor(latent.scalingFactor)
+                .setShiftFactor(latent.shiftFactor)
                 .setLatentSpace(latent.latentSpace == null ? "" : latent.latentSpace)
                 .build()));
         latentsWritten.inc();
@@ -558,7 +557,7 @@ public final class LatentShardWriter extends AbstractStreamOperator<LatentRecord
             List<Integer> shape = Arrays.stream(latent.shape).boxed().toList();
             SampleMetadata metadata = new SampleMetadata(image.imageId, image.sampleKey, image.source,
                     latent.modelVersion, shape, image.eventTime, latent.encodedAt, latent.summary,
-                    image.attributes);
+                    image.attributes, latent.latentSpace, latent.scalingFactor, latent.shiftFactor);
             writer.add(image.sampleKey, npy, metadata.toJson());
             contents.add(latent);
             return ShardWriter.latentMember(image.sampleKey);

@@ -54,6 +54,14 @@ final class ModelReconstruction implements AutoCloseable {
         return model.latentSpace();
     }
 
+    double scalingFactor() {
+        return model.scalingFactor();
+    }
+
+    double shiftFactor() {
+        return model.shiftFactor();
+    }
+
     String version() {
         return model.version();
     }

@@ -633,7 +633,7 @@ class LatentShardWriterTest {
             values[i] = (float) Math.tanh(random.nextGaussian());
         }
         return new EncodedLatent(image, modelVersion, new int[] {8, 8, 8}, values,
-                new LatentSummary(0f, 1f, -1f, 1f, 0f), 1_700_000_001_000L, "sha256:test-space");
+                new LatentSummary(0f, 1f, -1f, 1f, 0f), 1_700_000_001_000L, "sha256:test-space", 1.0, 0.0);
     }
 
     private List<String> shards() throws Exception {

@@ -42,6 +42,6 @@ class ShardInventoryTest {
         image.offset = offset;
         image.eventTime = eventTime;
         return new EncodedLatent(image, "m", new int[] {1, 1, 1}, new float[1], new LatentSummary(0f, 0f, 0f, 0f, 0f),
-                0, "sha256:space");
+                0, "sha256:space", 1.0, 0.0);
     }
 }
