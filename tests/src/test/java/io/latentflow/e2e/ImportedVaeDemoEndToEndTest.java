@@ -68,6 +68,11 @@ class ImportedVaeDemoEndToEndTest {
                     String key = member.getKey().substring(0, member.getKey().length() - ".json".length());
                     JsonNode metadata = json.readTree(member.getValue());
                     assertThat(metadata.get("modelVersion").asText()).isEqualTo(version);
+                    // what a reader needs to undo the factors and to know which latent space it holds
+                    assertThat(metadata.get("scalingFactor").asDouble())
+                            .isEqualTo(imported.get("scalingFactor").asDouble());
+                    assertThat(metadata.get("shiftFactor").asDouble()).isEqualTo(0.1159);
+                    assertThat(metadata.get("latentSpace").asText()).isEqualTo(imported.get("latentSpace").asText());
                     byId.put(metadata.get("imageId").asText(),
                             ShardReader.float16Npy(members.get(key + ".latent.npy")));
                 }
@@ -89,7 +94,7 @@ class ImportedVaeDemoEndToEndTest {
             int perImage = expected.length / checked.size();
             assertThat(perImage).isEqualTo(16 * 8 * 8);
             for (int i = 0; i < checked.size(); i++) {
-                ShardReader.Latent stored = byId.get("images/" + checked.get(i).getFileName());
+                ShardReader.Latent stored = byId.get(E2eImages.id("images", checked.get(i)));
                 assertThat(stored.channels()).isEqualTo(16);
                 for (int j = 0; j < perImage; j++) {
                     float want = expected[i * perImage + j];
