@@ -192,6 +192,7 @@ class DuplicateImagesEndToEndTest {
         service.put("jobId", job.getJobID().toString());
         service.put("servingVersion", "default");
         service.put("consumerGroup", settings.consumerGroup());
+        service.put("pid", ProcessHandle.current().pid()); // the job runs in this JVM: status must see it alive
         Path client = Files.createDirectories(work.resolve("service-state"));
         Files.writeString(client.resolve("service.json"), new ObjectMapper().writeValueAsString(service));
         return client;
