@@ -69,7 +69,10 @@ class TopicFollowersEndToEndTest {
     @Test
     void everyCommittedLatentDecodesFromItsRecordAndEveryListedShardOpensAtOnceWithExactlyItsMembers()
             throws Exception {
-        Path images = E2eImages.copies(E2eImages.files(PHOTOS).subList(0, IMAGES), work.resolve("photos"));
+        List<Path> photos = E2eImages.files(PHOTOS).subList(0, IMAGES);
+        // two bursts, more than a shard's age apart: several shards whatever the machine's speed
+        Path firstBurst = E2eImages.copies(photos.subList(0, IMAGES / 2), work.resolve("burst-1"));
+        Path secondBurst = E2eImages.copies(photos.subList(IMAGES / 2, IMAGES), work.resolve("burst-2"));
         FailureInjectionForTesting failure = FailureInjectionForTesting.once(
                 FailureInjectionForTesting.Stage.SHARD_WRITE, IMAGES / 2);
         List<LatentRecord> latents = new CopyOnWriteArrayList<>();
@@ -107,8 +110,12 @@ class TopicFollowersEndToEndTest {
             JobClient job = EncodeJob.onKafka(settings).start(stack.flink().environment());
             try {
                 try (ImageIngest producer = new ImageIngest(kafka, Topics.IMAGES, s3, ImageIngest.Limits.DEFAULTS)) {
-                    assertThat(producer.send(List.of(images), null, Instant.now(), Duration.ofMillis(300)).failed())
-                            .isEmpty();
+                    assertThat(producer.send(List.of(firstBurst), "photos", Instant.now(), Duration.ofMillis(300))
+                            .failed()).isEmpty();
+                    await().atMost(Duration.ofMinutes(2)).until(() -> latents.size() >= IMAGES / 4);
+                    Thread.sleep(2_500);
+                    assertThat(producer.send(List.of(secondBurst), "photos", Instant.now(), Duration.ofMillis(300))
+                            .failed()).isEmpty();
                 }
                 await().atMost(Duration.ofMinutes(4)).pollInterval(Duration.ofMillis(500)).until(() ->
                         !problems.isEmpty() || latents.size() >= IMAGES
@@ -125,7 +132,7 @@ class TopicFollowersEndToEndTest {
 
         assertThat(problems).isEmpty();
         assertThat(failure.hasFired()).as("the job failed over once").isTrue();
-        List<String> expected = E2eImages.files(images).stream().map(f -> E2eImages.id("photos", f)).toList();
+        List<String> expected = photos.stream().map(f -> E2eImages.id("photos", f)).toList();
         assertThat(latents).extracting(LatentRecord::getImageId).containsExactlyInAnyOrderElementsOf(expected);
         assertThat(shards).as("several shards, rolled by age").hasSizeGreaterThan(1);
         List<String> listed = new ArrayList<>();
