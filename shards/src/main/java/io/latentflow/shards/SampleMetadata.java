@@ -19,9 +19,11 @@ import java.util.TreeMap;
  * @param shape          the latent's dimensions, C, H, W
  * @param eventTime      when the image was produced, epoch milliseconds
  * @param processingTime when it was encoded, epoch milliseconds
+ * @param label          the image's class, null for none
  */
 public record SampleMetadata(String imageId, String key, String source, String modelVersion, List<Integer> shape,
-                             long eventTime, long processingTime, LatentSummary summary, Map<String, String> attributes) {
+                             long eventTime, long processingTime, LatentSummary summary, Map<String, String> attributes,
+                             String label) {
 
     private static final ObjectMapper JSON = new ObjectMapper();
 
@@ -36,9 +38,15 @@ public record SampleMetadata(String imageId, String key, String source, String m
         attributes = attributes == null ? Map.of() : Collections.unmodifiableMap(new TreeMap<>(attributes));
     }
 
+    /** Without a label. */
+    public SampleMetadata(String imageId, String key, String source, String modelVersion, List<Integer> shape,
+                          long eventTime, long processingTime, LatentSummary summary, Map<String, String> attributes) {
+        this(imageId, key, source, modelVersion, shape, eventTime, processingTime, summary, attributes, null);
+    }
+
     /**
      * UTF-8 JSON: imageId, key, source, modelVersion, shape, dtype ("float16"), eventTime, processingTime,
-     * summary {mean, std, min, max, fractionOutsideUnit}, attributes.
+     * summary {mean, std, min, max, fractionOutsideUnit}, attributes, and label when there is one.
      */
     public byte[] toJson() {
         ObjectNode root = JSON.createObjectNode();
@@ -59,6 +67,9 @@ public record SampleMetadata(String imageId, String key, String source, String m
         stats.put("fractionOutsideUnit", summary.getFractionOutsideUnit());
         ObjectNode attributeNode = root.putObject("attributes");
         attributes.forEach(attributeNode::put);
+        if (label != null) {
+            root.put("label", label);
+        }
         try {
             return JSON.writeValueAsBytes(root);
         } catch (JsonProcessingException e) {

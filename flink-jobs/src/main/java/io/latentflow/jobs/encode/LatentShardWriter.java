@@ -268,6 +268,8 @@ public final class LatentShardWriter extends AbstractStreamOperator<LatentRecord
                 .setEventTime(Instant.ofEpochMilli(latent.image.eventTime))
                 .setProcessingTime(Instant.ofEpochMilli(latent.encodedAt))
                 .setAttributes(latent.image.attributes)
+                .setCaption(latent.image.caption)
+                .setLabel(latent.image.label)
                 .build()));
         latentsWritten.inc();
         latentsAccumulator.add(1);
@@ -445,8 +447,8 @@ public final class LatentShardWriter extends AbstractStreamOperator<LatentRecord
             List<Integer> shape = Arrays.stream(latent.shape).boxed().toList();
             SampleMetadata metadata = new SampleMetadata(image.imageId, image.sampleKey, image.source,
                     latent.modelVersion, shape, image.eventTime, latent.encodedAt, latent.summary,
-                    image.attributes);
-            writer.add(image.sampleKey, Npy.float16(latent.latent, latent.shape), metadata.toJson());
+                    image.attributes, image.label);
+            writer.add(image.sampleKey, Npy.float16(latent.latent, latent.shape), metadata.toJson(), image.caption);
             return ShardWriter.latentMember(image.sampleKey);
         }
 
