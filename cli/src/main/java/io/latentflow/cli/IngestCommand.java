@@ -22,8 +22,10 @@ import picocli.CommandLine.Spec;
 
 /** {@code latentflow ingest PATH...}: streams image files into the images topic, accounting for every one. */
 @Command(name = "ingest", mixinStandardHelpOptions = true,
-        description = "Send image files (files, or folders in name order) to the images topic and wait for every"
-                + " acknowledgement. Files too large to inline are uploaded to object storage and sent by reference."
+        description = "Send image files (files, folders recursively in name order, webdataset .tar shards such as"
+                + " img2dataset writes) to the images topic and wait for every acknowledgement. A caption beside an"
+                + " image (<name>.txt or <name>.caption, a shard sample's .txt) and its metadata (<name>.json) travel"
+                + " with it; inputs that are not images are listed with the reason and not sent. Files too large to inline are uploaded to object storage and sent by reference."
                 + " A file that cannot be sent is reported by name with the reason, and the exit code is 1."
                 + " Sent files are remembered in <state-dir>/ingest/ledger.jsonl and not sent again unless they change"
                 + " (--resend sends them all).")
@@ -36,7 +38,7 @@ final class IngestCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
 
-    @Parameters(paramLabel = "PATH", arity = "1..*", description = "Image files or folders.")
+    @Parameters(paramLabel = "PATH", arity = "1..*", description = "Image files, folders or webdataset .tar shards.")
     List<Path> paths;
 
     @Mixin
@@ -72,8 +74,17 @@ final class IngestCommand implements Callable<Integer> {
                     + " it.")
     Path moveTo;
 
+    @Option(names = "--no-recursive", description = "Read only the files at the top of each folder; its subfolders"
+            + " are listed as not read.")
+    boolean noRecursive;
+
+    @Option(names = "--labels-from-folders", description = "Label each image by the first-level subfolder of its"
+            + " folder it is in (the ImageFolder layout: DIR/cat/1.jpg is labelled cat); the label travels into its"
+            + " latent.")
+    boolean labelsFromFolders;
+
     @Option(names = "--json", description = "Print one JSON object: sent, skipped (already sent), newVersions,"
-            + " failed [{file, reason}], bytes.")
+            + " failed [{file, reason}], setAside [{file, reason}] (inputs that are not images), bytes.")
     boolean json;
 
     @Override
@@ -93,7 +104,8 @@ final class IngestCommand implements Callable<Integer> {
              ImageIngest ingest = new ImageIngest(bootstrap, Topics.IMAGES, storage, limits,
                      new ImageIngest.Bookkeeping(ledger, resend, moveTo))) {
             if (!watch) {
-                ImageIngest.Report report = ingest.send(paths, source, Instant.now(), Duration.ZERO);
+                ImageIngest.Report report = ingest.send(paths, new IngestInputs(!noRecursive, labelsFromFolders),
+                        source, Instant.now(), Duration.ZERO);
                 print(report);
                 return report.failed().isEmpty() ? 0 : 1;
             }
@@ -134,14 +146,17 @@ final class IngestCommand implements Callable<Integer> {
             object.put("skipped", report.skipped());
             object.put("newVersions", report.newVersions());
             object.put("failed", report.failed());
+            object.put("setAside", report.setAside());
             object.put("bytes", report.bytes());
             out.println(new ObjectMapper().writeValueAsString(object));
         } else {
-            out.printf("sent %d image(s), %d bytes; %d already sent (skipped; --resend sends them again); %d failed%n",
-                    report.sent(), report.bytes(), report.skipped(), report.failed().size());
+            out.printf("sent %d image(s), %d bytes; %d already sent (skipped; --resend sends them again); %d failed;"
+                    + " %d not images (not sent)%n", report.sent(), report.bytes(), report.skipped(),
+                    report.failed().size(), report.setAside().size());
             report.newVersions().forEach(f -> out.printf("  %s: changed since it was sent, sent again as a new version"
                     + " of that image%n", f));
             report.failed().forEach(f -> out.printf("  %s: %s%n", f.file(), f.reason()));
+            report.setAside().forEach(f -> out.printf("  %s: not sent: %s%n", f.file(), f.reason()));
         }
         out.flush();
     }

@@ -11,8 +11,13 @@ import java.util.List;
  * its source.
  *
  * @param folder the ingested folder, or null for a file given by itself
+ * @param label  the class of its images ({@code --labels-from-folders}), or null
  */
-public record IngestFile(Path file, Path folder) {
+public record IngestFile(Path file, Path folder, String label) {
+
+    public IngestFile(Path file, Path folder) {
+        this(file, folder, null);
+    }
 
     /**
      * The files of {@code paths}: each folder's regular files in name order, less those with a name a writer uses while
@@ -30,6 +35,11 @@ public record IngestFile(Path file, Path folder) {
             }
         }
         return files;
+    }
+
+    /** A webdataset shard: its samples are sent, each as an image with its caption and metadata. */
+    boolean isShard() {
+        return IngestSidecars.isShard(file.getFileName().toString());
     }
 
     /** The path its image id names. */

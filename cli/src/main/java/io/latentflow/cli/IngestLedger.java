@@ -79,7 +79,12 @@ public final class IngestLedger implements AutoCloseable {
 
     /** The last acknowledged send of the file at {@code absolutePath}. */
     Optional<Entry> latest(Path absolutePath) {
-        return Optional.ofNullable(latest.get(key(absolutePath)));
+        return latest(key(absolutePath));
+    }
+
+    /** @param key a {@link #key file's key}, or a shard sample's ({@link #sampleKey}) */
+    Optional<Entry> latest(String key) {
+        return Optional.ofNullable(latest.get(key));
     }
 
     /** Appends {@code entry}; durable once {@link #sync} returns. */
@@ -107,6 +112,11 @@ public final class IngestLedger implements AutoCloseable {
 
     static String key(Path path) {
         return path.toAbsolutePath().normalize().toString();
+    }
+
+    /** A sample of a webdataset shard: the shard's key, '#', the sample's key. */
+    static String sampleKey(Path shard, String sample) {
+        return key(shard) + "#" + sample;
     }
 
     private int read() throws IOException {
