@@ -33,6 +33,9 @@ record IngestInputs(boolean recursive, boolean labelsFromFolders) {
         for (Path path : paths) {
             if (Files.isDirectory(path)) {
                 folder(path, files, setAside);
+            } else if (Files.isRegularFile(path) && IngestSidecars.isDatasetBookkeeping(path.getFileName().toString())) {
+                setAside.add(new ImageIngest.Failure(path.toString(), "img2dataset's bookkeeping beside its shards,"
+                        + " not an image"));
             } else if (Files.isRegularFile(path) && IngestSidecars.isSidecar(path.getFileName().toString())) {
                 setAside.add(new ImageIngest.Failure(path.toString(), "a caption or metadata file: it travels with the"
                         + " image of its name, give that image (or its folder)"));
