@@ -3,7 +3,11 @@ package io.latentflow.cli;
 import io.latentflow.connections.S3Settings;
 import io.latentflow.schemas.AvroCodec;
 import io.latentflow.schemas.ImageRecord;
+import io.minio.GetObjectArgs;
 import io.minio.MinioClient;
+import io.minio.StatObjectArgs;
+import java.io.InputStream;
+import java.net.URI;
 import io.minio.PutObjectArgs;
 import java.io.ByteArrayInputStream;
 import java.nio.ByteBuffer;
@@ -101,6 +105,18 @@ public final class ImageIngest implements AutoCloseable {
         public Report(int sent, List<Failure> failed, long bytes, int skipped, List<String> newVersions) {
             this(sent, failed, bytes, skipped, newVersions, List.of());
         }
+
+        /** This report and then {@code later}'s, as one. */
+        public Report plus(Report later) {
+            return new Report(sent + later.sent, concat(failed, later.failed), bytes + later.bytes,
+                    skipped + later.skipped, concat(newVersions, later.newVersions), concat(setAside, later.setAside));
+        }
+
+        private static <T> List<T> concat(List<T> first, List<T> second) {
+            List<T> both = new ArrayList<>(first);
+            both.addAll(second);
+            return List.copyOf(both);
+        }
     }
 
     /** What a shard sample's member extension must be to be sent as its image. */
@@ -153,11 +169,8 @@ public final class ImageIngest implements AutoCloseable {
     public Report send(List<Path> paths, IngestInputs inputs, String source, Instant firstEventTime,
                        Duration eventStep) {
         IngestInputs.Found found = inputs.of(paths);
-        Report report = sendFiles(found.files(), source, firstEventTime, eventStep);
-        List<Failure> setAside = new ArrayList<>(found.setAside());
-        setAside.addAll(report.setAside());
-        return new Report(report.sent(), report.failed(), report.bytes(), report.skipped(), report.newVersions(),
-                List.copyOf(setAside));
+        return new Report(0, List.of(), 0, 0, List.of(), found.setAside())
+                .plus(sendFiles(found.files(), source, firstEventTime, eventStep));
     }
 
     /** Sends {@code files} (images and webdataset shards), in order, and waits for the broker's answer to each. */
@@ -176,6 +189,11 @@ public final class ImageIngest implements AutoCloseable {
                 batch.index++;
             }
         }
+        return acknowledged(batch);
+    }
+
+    /** Waits for the broker's answer to each record of {@code batch}; remembers and moves what it acknowledged. */
+    private Report acknowledged(Batch batch) {
         producer.flush();
         int sent = 0;
         long bytes = 0;
@@ -228,19 +246,63 @@ public final class ImageIngest implements AutoCloseable {
         return send(image, read(path), eventTime);
     }
 
-    /** Each sample of a webdataset shard, streamed: one sample in memory at a time. */
+    /** Each sample of a local webdataset shard, streamed: one sample in memory at a time. */
     private void sendShard(IngestFile shard, String source, Batch batch) {
         Path path = shard.file();
+        try (InputStream in = Files.newInputStream(path)) {
+            sendShard(new Shard(path.toString(), IngestLedger.key(path), shard.relativePath(),
+                    Files.getLastModifiedTime(path).toMillis(), shard.label()), in, source, batch);
+        } catch (IOException e) {
+            batch.failed.add(new Failure(path.toString(), "it cannot be read: " + e.getMessage()));
+        }
+    }
+
+    /**
+     * Sends every sample of the webdataset shards at {@code uris} ({@code s3://bucket/key.tar}, in the object storage
+     * this ingest was given), streamed from the store, and waits for the broker's answer to each.
+     *
+     * @param source the records' source; null for the name of each object's folder (its bucket at the top)
+     */
+    public Report sendObjects(List<URI> uris, String source, Instant firstEventTime, Duration eventStep) {
+        Batch batch = new Batch(firstEventTime, eventStep);
+        for (URI uri : uris) {
+            String bucket = uri.getHost();
+            String key = uri.getPath() == null ? "" : uri.getPath().replaceFirst("^/", "");
+            if (!"s3".equals(uri.getScheme()) || bucket == null || key.isEmpty() || !IngestSidecars.isShard(key)) {
+                batch.failed.add(new Failure(uri.toString(), "not an s3://bucket/key.tar of a webdataset shard"));
+                continue;
+            }
+            if (storage == null) {
+                batch.failed.add(new Failure(uri.toString(), "no object storage was given to read it from: give"
+                        + " --s3-endpoint, --s3-access-key and --s3-secret-key-file"));
+                continue;
+            }
+            Path keyPath = Path.of(key);
+            String recordSource = source != null ? source : keyPath.getParent() != null
+                    ? keyPath.getParent().getFileName().toString() : bucket;
+            try (InputStream in = storage.getObject(GetObjectArgs.builder().bucket(bucket).object(key).build())) {
+                long modified = storage.statObject(StatObjectArgs.builder().bucket(bucket).object(key).build())
+                        .lastModified().toInstant().toEpochMilli();
+                sendShard(new Shard(uri.toString(), uri.toString(), keyPath.getFileName(), modified, null), in,
+                        recordSource, batch);
+            } catch (Exception e) {
+                batch.failed.add(new Failure(uri.toString(), "it cannot be read from object storage: "
+                        + e.getMessage()));
+            }
+        }
+        return acknowledged(batch);
+    }
+
+    /** Each sample of a shard, streamed from {@code in}: one sample in memory at a time. */
+    private void sendShard(Shard shard, InputStream in, String source, Batch batch) {
         int samples = 0;
-        try (WebDatasetShardReader reader = new WebDatasetShardReader(Files.newInputStream(path),
-                limits.maxUploadBytes())) {
-            long modified = Files.getLastModifiedTime(path).toMillis();
+        try (WebDatasetShardReader reader = new WebDatasetShardReader(in, limits.maxUploadBytes())) {
             WebDatasetShardReader.Sample sample;
             while ((sample = reader.next()) != null) {
                 samples++;
-                String name = path + "#" + sample.key();
+                String name = shard.name() + "#" + sample.key();
                 try {
-                    Optional<Image> image = imageOf(shard, sample, name, modified, source, batch.setAside);
+                    Optional<Image> image = imageOf(shard, sample, name, source, batch.setAside);
                     if (image.isPresent()) {
                         byte[] bytes = sample.members().get(imageExtension(sample).orElseThrow());
                         batch.add(name, send(image.get(), bytes, batch.nextEventTime()));
@@ -251,14 +313,14 @@ public final class ImageIngest implements AutoCloseable {
                 }
             }
         } catch (IOException e) {
-            batch.failed.add(new Failure(path.toString(), "it cannot be read as a webdataset tar shard"
+            batch.failed.add(new Failure(shard.name(), "it cannot be read as a webdataset tar shard"
                     + (samples > 0 ? " after its first " + samples + " sample(s)" : "") + ": " + e.getMessage()));
         }
     }
 
     /** The image of a shard's sample with its caption and metadata, or empty (and why, in setAside) when it has none. */
-    private Optional<Image> imageOf(IngestFile shard, WebDatasetShardReader.Sample sample, String name, long modified,
-                                    String source, List<Failure> setAside) throws IngestException {
+    private Optional<Image> imageOf(Shard shard, WebDatasetShardReader.Sample sample, String name, String source,
+                                    List<Failure> setAside) throws IngestException {
         Optional<String> imageExtension = imageExtension(sample);
         JsonNode metadata;
         try {
@@ -307,11 +369,11 @@ public final class ImageIngest implements AutoCloseable {
             label = new String(sample.members().get("cls"), StandardCharsets.UTF_8).strip();
         }
         Map<String, String> attributes = new LinkedHashMap<>(IngestSidecars.attributes(metadata, OWN_ATTRIBUTES));
-        attributes.put("file", shard.file().getFileName().toString());
+        attributes.put("file", shard.idPath().getFileName().toString());
         attributes.put("sample", sample.key());
         String upload = sample.key().replace('/', '_') + "." + imageExtension.get();
-        return Optional.of(new Image(name, IngestLedger.sampleKey(shard.file(), sample.key()), modified, source,
-                shard.relativePath().resolve(sample.key()), caption, label, attributes, sample.key(), null, upload));
+        return Optional.of(new Image(name, shard.ledgerKey() + "#" + sample.key(), shard.modifiedMillis(), source,
+                shard.idPath().resolve(sample.key()), caption, label, attributes, sample.key(), null, upload));
     }
 
     private static Optional<String> imageExtension(WebDatasetShardReader.Sample sample) {
@@ -453,6 +515,17 @@ public final class ImageIngest implements AutoCloseable {
      */
     private record Pending(String name, String ledgerKey, IngestFile file, long bytes, long modifiedMillis,
                            String sha256, String id, boolean changed, Future<RecordMetadata> acknowledgement) {
+    }
+
+    /**
+     * A webdataset shard, local or in object storage.
+     *
+     * @param name      how reports name it: its path or its URI
+     * @param ledgerKey what its samples' ledger keys start with
+     * @param idPath    the path its samples' ids start with
+     * @param label     the label of all its samples ({@code --labels-from-folders}), or null
+     */
+    private record Shard(String name, String ledgerKey, Path idPath, long modifiedMillis, String label) {
     }
 
     /**

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.latentflow.connections.S3Settings;
 import io.latentflow.schemas.Topics;
 import java.io.PrintWriter;
+import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -38,8 +39,12 @@ final class IngestCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
 
-    @Parameters(paramLabel = "PATH", arity = "1..*", description = "Image files, folders or webdataset .tar shards.")
-    List<Path> paths;
+    @Parameters(paramLabel = "PATH", arity = "1..*", description = "Image files, folders or webdataset .tar shards,"
+            + " local or s3://bucket/key.tar (read from the --s3-endpoint store).")
+    List<String> inputs;
+
+    /** The local ones of {@link #inputs}. */
+    private List<Path> paths;
 
     @Mixin
     ServiceOptions service;
@@ -93,6 +98,15 @@ final class IngestCommand implements Callable<Integer> {
         String bootstrap = connections.kafka().bootstrapServers();
         S3Settings storage = connections.s3().orElse(null);
         ImageIngest.Limits limits = new ImageIngest.Limits(maxInlineBytes, maxUploadBytes);
+        paths = inputs.stream().filter(input -> !isObject(input)).map(Path::of).toList();
+        List<URI> objects = inputs.stream().filter(IngestCommand::isObject).map(URI::create).toList();
+        if (watch && !objects.isEmpty()) {
+            throw new IllegalArgumentException("--watch watches local folders, and " + objects.get(0) + " is not one");
+        }
+        if (!objects.isEmpty() && storage == null) {
+            throw new IllegalArgumentException(objects.get(0) + " is in object storage: give --s3-endpoint,"
+                    + " --s3-access-key and --s3-secret-key-file (or the state folder of a running service)");
+        }
         if (watch) {
             for (Path path : paths) {
                 if (!Files.isDirectory(path)) {
@@ -106,6 +120,9 @@ final class IngestCommand implements Callable<Integer> {
             if (!watch) {
                 ImageIngest.Report report = ingest.send(paths, new IngestInputs(!noRecursive, labelsFromFolders),
                         source, Instant.now(), Duration.ZERO);
+                if (!objects.isEmpty()) {
+                    report = report.plus(ingest.sendObjects(objects, source, Instant.now(), Duration.ZERO));
+                }
                 print(report);
                 return report.failed().isEmpty() ? 0 : 1;
             }
@@ -159,6 +176,10 @@ final class IngestCommand implements Callable<Integer> {
             report.setAside().forEach(f -> out.printf("  %s: not sent: %s%n", f.file(), f.reason()));
         }
         out.flush();
+    }
+
+    private static boolean isObject(String input) {
+        return input.startsWith("s3://");
     }
 
     /** A duration in seconds ("2", "0.5") or ISO-8601 ("PT2S"). */

@@ -82,7 +82,7 @@ public final class IngestLedger implements AutoCloseable {
         return latest(key(absolutePath));
     }
 
-    /** @param key a {@link #key file's key}, or a shard sample's ({@link #sampleKey}) */
+    /** @param key a {@link #key file's key}, or a shard sample's (the shard's key or URI, '#', the sample's key) */
     Optional<Entry> latest(String key) {
         return Optional.ofNullable(latest.get(key));
     }
@@ -114,10 +114,6 @@ public final class IngestLedger implements AutoCloseable {
         return path.toAbsolutePath().normalize().toString();
     }
 
-    /** A sample of a webdataset shard: the shard's key, '#', the sample's key. */
-    static String sampleKey(Path shard, String sample) {
-        return key(shard) + "#" + sample;
-    }
 
     private int read() throws IOException {
         if (!Files.exists(file)) {
