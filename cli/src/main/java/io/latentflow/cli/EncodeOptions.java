@@ -36,6 +36,11 @@ final class EncodeOptions {
 
     @Option(names = "--allow-duplicates", description = "Encode every record, duplicates of an image id included.")
     boolean allowDuplicates;
+    @Option(names = "--inline-latent-max-bytes", paramLabel = "BYTES",
+            defaultValue = "" + EncodeJobSettings.DEFAULT_INLINE_LATENT_MAX_BYTES,
+            description = "A record on the latents topic carries its latent's .npy bytes up to this size; above it"
+                    + " the record says the latent is in its shard only; 0: never (default ${DEFAULT-VALUE}).")
+    int inlineLatentMaxBytes;
 
     /** Bounded settings: the images present when the job starts, then the job ends. */
     EncodeJobSettings settings(PipelineStack pipeline) {
@@ -51,6 +56,7 @@ final class EncodeOptions {
                 .bounded(bounded)
                 .maxShardAge(shardMaxAge)
                 .dedupHorizon(allowDuplicates ? null : dedupHorizon)
+                .inlineLatentMaxBytes(inlineLatentMaxBytes)
                 .build();
     }
 }

@@ -9,7 +9,7 @@ import picocli.CommandLine.Command;
         mixinStandardHelpOptions = true,
         version = "latentflow 0.1.0",
         description = "Streams images through Flink into autoencoder latents in object storage, exactly once.",
-        subcommands = {DemoCommand.class, RunCommand.class, IngestCommand.class, StatusCommand.class,
+        subcommands = {DemoCommand.class, RunCommand.class, IngestCommand.class, StatusCommand.class, ShardsCommand.class,
                 ModelsCommand.class, FinetuneCommand.class, ReplayCommand.class, ClusterCommand.class, BenchCommand.class,
                 TrainCommand.class, EvalCommand.class,
                 DashboardCommand.class, ProfileCommand.class, AblationCommand.class, CommandLine.HelpCommand.class})

@@ -4,6 +4,9 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import io.latentflow.jobs.registry.ModelHistory;
 import io.latentflow.jobs.registry.ModelRegistry;
+import io.latentflow.model.diffusers.DiffusersVaeConfig;
+import io.latentflow.model.diffusers.ImportedVae;
+import io.latentflow.model.store.Manifest;
 import io.latentflow.model.store.ModelDirectory;
 import java.io.PrintWriter;
 import java.nio.file.Path;
@@ -21,12 +24,12 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 
-/** {@code latentflow models list|publish|promote|rollback}: the model registry. */
+/** {@code latentflow models list|publish|promote|rollback|import}: the model registry, and versions made elsewhere. */
 @Command(name = "models", mixinStandardHelpOptions = true,
         description = "The model registry: versions in object storage under models/<version>/, their life on the"
                 + " model-events topic.",
         subcommands = {ModelsCommand.ListVersions.class, ModelsCommand.Publish.class, ModelsCommand.Promote.class,
-                ModelsCommand.Rollback.class})
+                ModelsCommand.Rollback.class, ModelsCommand.Import.class})
 final class ModelsCommand {
 
     private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
@@ -109,6 +112,71 @@ final class ModelsCommand {
                         : "published " + version + " to " + registry.uri(version));
                 out.flush();
             }
+            return 0;
+        }
+    }
+
+    @Command(name = "import", mixinStandardHelpOptions = true, description = "Turn a diffusers AutoencoderKL (SD,"
+            + " SDXL, SD3, FLUX or your own: SRC/config.json + SRC/diffusion_pytorch_model.safetensors, or a pipeline"
+            + " folder with vae/) into a model version directory that every --model option takes. It serves"
+            + " (posterior mean - shift_factor) * scaling_factor, what a diffusion model consumes. A checkpoint that"
+            + " does not match its config is refused (exit 2), naming the field or tensor, and nothing is written.")
+    static final class Import implements Callable<Integer> {
+
+        /** Exit code of a refused checkpoint (1 stays for every other failure). */
+        static final int REFUSED = 2;
+
+        @Spec
+        CommandSpec spec;
+
+        @Parameters(paramLabel = "SRC",
+                description = "A diffusers AutoencoderKL folder, or a pipeline folder with vae/.")
+        Path source;
+
+        @Option(names = "--out", required = true, paramLabel = "DIR", description = "The model version directory to"
+                + " write (must not exist or be empty).")
+        Path out;
+
+        @Option(names = "--version", paramLabel = "ID", description = "The version id (default"
+                + " diffusers-kl-f<f>c<c>-<content hash>).")
+        String version;
+
+        @Option(names = "--json", description = "Print {\"version\", \"latentChannels\", \"downsampling\","
+                + " \"scalingFactor\", \"shiftFactor\", \"latentSpace\", \"parameters\", \"dir\"}.")
+        boolean json;
+
+        @Override
+        public Integer call() throws Exception {
+            ImportedVae vae;
+            try {
+                vae = ImportedVae.read(source);
+            } catch (IllegalArgumentException e) {
+                PrintWriter err = spec.commandLine().getErr();
+                err.println("latentflow models import: refused: " + e.getMessage());
+                err.flush();
+                return REFUSED;
+            }
+            Manifest manifest = vae.save(out, version);
+            DiffusersVaeConfig config = vae.config();
+            Map<String, Object> result = new LinkedHashMap<>();
+            result.put("version", manifest.version());
+            result.put("latentChannels", config.latentChannels());
+            result.put("downsampling", config.downsamplingFactor());
+            result.put("scalingFactor", config.scalingFactor());
+            result.put("shiftFactor", config.shiftFactor());
+            result.put("latentSpace", vae.latentSpace());
+            result.put("parameters", vae.parameterCount());
+            result.put("dir", out.toAbsolutePath().toString());
+            PrintWriter stdout = spec.commandLine().getOut();
+            if (json) {
+                stdout.println(JSON.writeValueAsString(result));
+            } else {
+                stdout.printf("imported %s into %s: %d latent channels, %dx downsampling, scale %s, shift %s,"
+                                + " latent space %s, %,d parameters%n", manifest.version(), out,
+                        config.latentChannels(), config.downsamplingFactor(), config.scalingFactor(),
+                        config.shiftFactor(), result.get("latentSpace"), vae.parameterCount());
+            }
+            stdout.flush();
             return 0;
         }
     }

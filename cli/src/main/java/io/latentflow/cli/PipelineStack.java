@@ -68,8 +68,9 @@ final class PipelineStack implements AutoCloseable {
             if (blank(options.kafkaBootstrap)) {
                 EmbeddedKafka embedded = EmbeddedKafka.start(stateDir.resolve("kafka"));
                 started.add(embedded);
-                embedded.createTopics(LocalStack.TOPIC_PARTITIONS, Topics.IMAGES, Topics.LATENTS, Topics.DEAD_LETTERS,
-                        Topics.LATENT_STATS, Topics.DRIFT_ALERTS, Topics.TRAINING_REQUESTS, Topics.TRAINING_PROGRESS);
+                embedded.createTopics(LocalStack.TOPIC_PARTITIONS, Topics.IMAGES, Topics.LATENTS, Topics.SHARDS,
+                        Topics.DEAD_LETTERS, Topics.LATENT_STATS, Topics.DRIFT_ALERTS, Topics.TRAINING_REQUESTS,
+                        Topics.TRAINING_PROGRESS);
                 kafka = embedded.settings();
                 parts.add("embedded Kafka " + kafka.bootstrapServers());
             } else {

@@ -63,7 +63,7 @@ public final class Dashboard implements AutoCloseable {
                 .follow(Topics.DRIFT_ALERTS, AvroCodec.of(DriftAlert.class), history::add)
                 .follow(Topics.TRAINING_PROGRESS, AvroCodec.of(TrainingProgress.class), training::add);
         if (settings.s3() != null) {
-            // Only to find the shards of the worst images, which only an object store can serve.
+            // The worst images' latents (inline, else their shards); decoding them needs the registry's models.
             follower.followRecent(Topics.LATENTS, settings.recentLatents(), AvroCodec.of(LatentRecord.class),
                     latents::add);
         }

@@ -18,8 +18,9 @@ import javax.imageio.ImageIO;
 
 /**
  * Decodes the latents of a window's worst images back into pictures, so that a user sees what the outliers are.
- * The latent is found through its record on the {@code latents} topic ({@link LatentLocations}), read from its shard
- * in the bucket and decoded by its model version's decoder on one thread of its
+ * The latent is found through its record on the {@code latents} topic ({@link LatentLocations}): the record carries
+ * it, so the latest window's images show within a checkpoint of being encoded; a latent whose bytes the record did
+ * not carry (or the dashboard no longer keeps) is read from its shard in the bucket once that has rolled. It is decoded by its model version's decoder on one thread of its
  * own (decoders are not thread-safe, and one at a time keeps a dashboard from competing with the encoder for cores).
  * The last {@value #CACHED} pictures are kept: the page asks for the same ones on every refresh.
  */
@@ -86,6 +87,7 @@ final class Reconstructions implements AutoCloseable {
                         + " read from the latents topic"));
         String shardUri = location.shardUri();
         String member = location.member();
+        byte[] inline = location.npy();
         String key = model + "\n" + shardUri + "\n" + member;
         synchronized (cache) {
             byte[] cached = cache.get(key);
@@ -93,7 +95,9 @@ final class Reconstructions implements AutoCloseable {
                 return cached;
             }
         }
-        Future<byte[]> decoded = decoding.submit(() -> decode(model, shardUri, member));
+        Future<byte[]> decoded = decoding.submit(() -> inline != null
+                ? decode(model, inline, "the latents record of " + imageId)
+                : decode(model, shards.read(shardUri, member), shardUri + " member " + member));
         byte[] png;
         try {
             png = decoded.get(DECODE_TIMEOUT_S, TimeUnit.SECONDS);
@@ -112,12 +116,11 @@ final class Reconstructions implements AutoCloseable {
         return png;
     }
 
-    private byte[] decode(String model, String shardUri, String member) throws IOException {
+    private byte[] decode(String model, byte[] npy, String name) throws IOException {
         LatentDecoder decoder = models.decoder(model);
-        String name = shardUri + " member " + member;
         LatentNpy latent;
         try {
-            latent = LatentNpy.parse(shards.read(shardUri, member), name);
+            latent = LatentNpy.parse(npy, name);
         } catch (IllegalArgumentException e) {
             throw new IOException(e.getMessage(), e);
         }

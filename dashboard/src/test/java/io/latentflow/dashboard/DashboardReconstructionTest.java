@@ -30,6 +30,7 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -45,8 +46,8 @@ import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * The worst images of a window, decoded back from the latents the shard in S3 holds by the model that made them: the
- * picture the dashboard serves is the one the decoder gives for that latent.
+ * The worst images of a window, decoded back by the model that made them from the latents their records carry, or the
+ * shard in S3 holds: the picture the dashboard serves is the one the decoder gives for that latent.
  */
 @Timeout(value = 4, unit = TimeUnit.MINUTES)
 class DashboardReconstructionTest {
@@ -76,7 +77,8 @@ class DashboardReconstructionTest {
             Instant eventTime = Instant.parse("2026-01-01T00:00:05Z");
             LatentStatsWindow known = window(model.version(), Instant.parse("2026-01-01T00:00:00Z"), 2, null,
                     new float[] {0f, 1f});
-            known.setWorstImages(List.of(outlier("photo-0", eventTime, 6.5), outlier("never-recorded", eventTime, 6)));
+            known.setWorstImages(List.of(outlier("photo-0", eventTime, 6.5), outlier("never-recorded", eventTime, 6),
+                    outlier("not-rolled-yet", eventTime, 5.5)));
             LatentStatsWindow unknownModel = window("never-promoted", Instant.parse("2026-01-01T00:00:00Z"), 1, null,
                     new float[] {0f, 1f});
             unknownModel.setWorstImages(List.of(outlier("photo-0", eventTime, 6.5)));
@@ -88,6 +90,13 @@ class DashboardReconstructionTest {
                     producer.send(new ProducerRecord<>(Topics.LATENTS, latents.encode(latentRecord(version, "photo-0",
                             shardUri, latent, c, SIZE / f, eventTime))));
                 }
+                // its shard has not rolled yet: only the record has the latent
+                LatentRecord inline = latentRecord(model.version(), "not-rolled-yet",
+                        s3.settings().uri("latents/model=" + model.version() + "/dt=2026-01-01/part-0-1.tar"), latent,
+                        c, SIZE / f, eventTime);
+                inline.setLatentNpy(ByteBuffer.wrap(Npy.float16(latent, c, SIZE / f, SIZE / f)));
+                inline.setLatentInStorageOnly(false);
+                producer.send(new ProducerRecord<>(Topics.LATENTS, latents.encode(inline)));
                 producer.send(new ProducerRecord<>(Topics.LATENT_STATS, codec.encode(known)));
                 producer.send(new ProducerRecord<>(Topics.LATENT_STATS, codec.encode(unknownModel)));
             }
@@ -125,6 +134,11 @@ class DashboardReconstructionTest {
                 assertThat(unrecorded.statusCode()).isEqualTo(503);
                 assertThat(new String(unrecorded.body(), StandardCharsets.UTF_8))
                         .contains("never-recorded").contains("latents topic");
+
+                HttpResponse<byte[]> fromRecord = get(dashboard, path.replace("/0.png", "/2.png"));
+                assertThat(fromRecord.statusCode()).as(new String(fromRecord.body(), StandardCharsets.UTF_8))
+                        .isEqualTo(200);
+                assertSamePixels(ImageIO.read(new ByteArrayInputStream(fromRecord.body())), expected);
 
                 String unknownPath = awaitOutlier(dashboard, "never-promoted").get("reconstruction").asText();
                 HttpResponse<byte[]> refused = get(dashboard, unknownPath);

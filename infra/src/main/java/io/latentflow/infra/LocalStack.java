@@ -60,8 +60,8 @@ public final class LocalStack implements AutoCloseable {
         }
         LocalStack stack = new LocalStack(kafka.join(), s3.join(), flink.join());
         try {
-            stack.kafka.createTopics(TOPIC_PARTITIONS, Topics.IMAGES, Topics.LATENTS, Topics.DEAD_LETTERS,
-                    Topics.LATENT_STATS, Topics.DRIFT_ALERTS, Topics.TRAINING_REQUESTS, Topics.TRAINING_PROGRESS);
+            stack.kafka.createTopics(TOPIC_PARTITIONS, Topics.IMAGES, Topics.LATENTS, Topics.SHARDS,
+                    Topics.DEAD_LETTERS, Topics.LATENT_STATS, Topics.DRIFT_ALERTS, Topics.TRAINING_REQUESTS, Topics.TRAINING_PROGRESS);
         } catch (RuntimeException e) {
             stack.close();
             throw e;

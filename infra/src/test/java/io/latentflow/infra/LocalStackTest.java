@@ -37,6 +37,7 @@ class LocalStackTest {
             assertThat(partitionsByTopic(stack.kafka().settings())).containsAllEntriesOf(Map.of(
                     Topics.IMAGES, LocalStack.TOPIC_PARTITIONS,
                     Topics.LATENTS, LocalStack.TOPIC_PARTITIONS,
+                    Topics.SHARDS, LocalStack.TOPIC_PARTITIONS,
                     Topics.DEAD_LETTERS, LocalStack.TOPIC_PARTITIONS));
 
             MinioClient s3 = stack.s3().settings().newClient();

@@ -1,6 +1,7 @@
 package io.latentflow.model;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 
@@ -30,6 +31,10 @@ public record AutoencoderConfig(
         Normalization normalization,
         LatentKind latentKind) {
 
+    /** In an imported VAE's config.json: where the checkpoint came from (e.g. "diffusers AutoencoderKL"). */
+    public static final String IMPORTED_FROM = "importedFrom";
+    /** In an imported VAE's config.json: its network described as this record. */
+    public static final String IMPORTED_ARCHITECTURE = "architecture";
     private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
     private static final List<Integer> SMALL_WIDTHS = List.of(16, 32, 64, 64);
     private static final int DEFAULT_GROUPS = 8;
@@ -123,9 +128,18 @@ public record AutoencoderConfig(
         }
     }
 
+    /**
+     * Reads a config, or the architecture an imported VAE's config describes itself as (field
+     * {@value #IMPORTED_ARCHITECTURE}, beside {@value #IMPORTED_FROM}): enough for everything that only needs the
+     * network's shape (f, c, widths).
+     */
     public static AutoencoderConfig fromJson(String json) {
         try {
-            return JSON.readValue(json, AutoencoderConfig.class);
+            JsonNode tree = JSON.readTree(json);
+            if (tree != null && tree.has(IMPORTED_FROM) && tree.has(IMPORTED_ARCHITECTURE)) {
+                tree = tree.get(IMPORTED_ARCHITECTURE);
+            }
+            return JSON.treeToValue(tree, AutoencoderConfig.class);
         } catch (JsonProcessingException e) {
             Throwable cause = e.getCause() instanceof IllegalArgumentException ? e.getCause() : e;
             throw new IllegalArgumentException("invalid autoencoder config: " + cause.getMessage(), e);

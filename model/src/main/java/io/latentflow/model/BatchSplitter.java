@@ -38,7 +38,19 @@ final class BatchSplitter {
      * upsampling keeps the coarser level's width at the finer resolution).
      */
     static long peakBytesPerImage(List<Integer> widths, int height, int width, boolean decoder) {
+        return peakBytesPerImage(widths, height, width, decoder, 0);
+    }
+
+    /**
+     * Like {@link #peakBytesPerImage(List, int, int, boolean)} for a network with single-head attention over the
+     * latent positions of a factor {@code attentionFactor} (0: none), whose score matrix grows with their square.
+     */
+    static long peakBytesPerImage(List<Integer> widths, int height, int width, boolean decoder, int attentionFactor) {
         long peak = 0;
+        if (attentionFactor > 0) {
+            long positions = ((long) height / attentionFactor) * ((long) width / attentionFactor);
+            peak = positions * positions * Float.BYTES;
+        }
         for (int level = 0; level < widths.size(); level++) {
             long channels = widths.get(level);
             if (decoder && level + 1 < widths.size()) {

@@ -10,24 +10,39 @@ import ai.djl.training.ParameterStore;
 import io.latentflow.model.nn.Decoder;
 
 import java.nio.FloatBuffer;
+import java.util.function.UnaryOperator;
 
-/** {@link LatentDecoder} over the DJL decoder block; clamps the output to the documented [-1, 1]. */
+/**
+ * {@link LatentDecoder} over a DJL network (the decoder block, or an imported VAE's decoder); clamps the output to the
+ * documented [-1, 1].
+ */
 final class BlockLatentDecoder implements LatentDecoder {
 
     private final NDManager modelManager;
-    private final Decoder decoder;
-    private final ParameterStore parameters;
+    private final AutoencoderConfig architecture;
+    private final UnaryOperator<NDArray> network;
+    private final boolean attention;
     private final int channels;
     private final int f;
     private final BatchSplitter splitter;
     private boolean closed;
 
     BlockLatentDecoder(NDManager modelManager, Decoder decoder) {
+        this(modelManager, decoder.config(), forwardOf(modelManager, decoder), false);
+    }
+
+    /**
+     * @param network   the latents served (NCHW) to images, [-1, 1] before clamping
+     * @param attention whether the network attends over all latent positions (its scores then bound the batch too)
+     */
+    BlockLatentDecoder(NDManager modelManager, AutoencoderConfig architecture, UnaryOperator<NDArray> network,
+                       boolean attention) {
         this.modelManager = modelManager;
-        this.decoder = decoder;
-        this.parameters = new ParameterStore(modelManager, false);
-        this.channels = decoder.config().latentChannels();
-        this.f = decoder.config().downsamplingFactor();
+        this.architecture = architecture;
+        this.network = network;
+        this.attention = attention;
+        this.channels = architecture.latentChannels();
+        this.f = architecture.downsamplingFactor();
         this.splitter = BatchSplitter.forDevice(modelManager.getDevice().isGpu());
         JniUtils.setGradMode(false);
     }
@@ -41,8 +56,8 @@ final class BlockLatentDecoder implements LatentDecoder {
         JniUtils.setGradMode(false);
         int height = latentHeight * f;
         int width = latentWidth * f;
-        int perCall = splitter.imagesPerCall(batch,
-                BatchSplitter.peakBytesPerImage(decoder.config().channelWidths(), height, width, true));
+        int perCall = splitter.imagesPerCall(batch, BatchSplitter.peakBytesPerImage(architecture.channelWidths(),
+                height, width, true, attention ? f : 0));
         if (perCall == batch) {
             return decodeOnce(latents, 0, batch, latentHeight, latentWidth);
         }
@@ -61,9 +76,13 @@ final class BlockLatentDecoder implements LatentDecoder {
         try (NDScope scope = new NDScope(); NDManager call = modelManager.newSubManager()) {
             NDArray input = call.create(FloatBuffer.wrap(latents, offset, count * channels * latentHeight * latentWidth),
                     new Shape(count, channels, latentHeight, latentWidth));
-            NDArray images = decoder.forward(parameters, new NDList(input), false).singletonOrThrow();
-            return images.clip(-1f, 1f).toFloatArray();
+            return network.apply(input).clip(-1f, 1f).toFloatArray();
         }
+    }
+
+    private static UnaryOperator<NDArray> forwardOf(NDManager modelManager, Decoder decoder) {
+        ParameterStore parameters = new ParameterStore(modelManager, false);
+        return latents -> decoder.forward(parameters, new NDList(latents), false).singletonOrThrow();
     }
 
     @Override

@@ -10,23 +10,35 @@ import ai.djl.training.ParameterStore;
 import io.latentflow.model.nn.Encoder;
 
 import java.nio.FloatBuffer;
+import java.util.function.UnaryOperator;
 
-/** {@link LatentEncoder} over the DJL encoder block: one copy in, one forward pass, one copy
- * out (per sub-batch on CPU, see {@link BatchSplitter}). */
+/** {@link LatentEncoder} over a DJL network (the encoder block, or an imported VAE's encoder): one copy in, one
+ * forward pass, one copy out (per sub-batch on CPU, see {@link BatchSplitter}). */
 final class BlockLatentEncoder implements LatentEncoder {
 
     private final NDManager modelManager;
-    private final Encoder encoder;
-    private final ParameterStore parameters;
+    private final AutoencoderConfig architecture;
+    private final UnaryOperator<NDArray> network;
+    private final boolean attention;
     private final int f;
     private final BatchSplitter splitter;
     private boolean closed;
 
     BlockLatentEncoder(NDManager modelManager, Encoder encoder) {
+        this(modelManager, encoder.config(), forwardOf(modelManager, encoder), false);
+    }
+
+    /**
+     * @param network   images (NCHW, [-1, 1]) to the latents served
+     * @param attention whether the network attends over all latent positions (its scores then bound the batch too)
+     */
+    BlockLatentEncoder(NDManager modelManager, AutoencoderConfig architecture, UnaryOperator<NDArray> network,
+                       boolean attention) {
         this.modelManager = modelManager;
-        this.encoder = encoder;
-        this.parameters = new ParameterStore(modelManager, false);
-        this.f = encoder.config().downsamplingFactor();
+        this.architecture = architecture;
+        this.network = network;
+        this.attention = attention;
+        this.f = architecture.downsamplingFactor();
         this.splitter = BatchSplitter.forDevice(modelManager.getDevice().isGpu());
         JniUtils.setGradMode(false);
     }
@@ -40,13 +52,13 @@ final class BlockLatentEncoder implements LatentEncoder {
         // A pooled thread may have had grad mode switched on by someone else since the last call.
         JniUtils.setGradMode(false);
         // The scope also frees results that DJL attaches to the model's manager (ops whose first operand is a weight).
-        int perCall = splitter.imagesPerCall(batch,
-                BatchSplitter.peakBytesPerImage(encoder.config().channelWidths(), height, width, false));
+        int perCall = splitter.imagesPerCall(batch, BatchSplitter.peakBytesPerImage(architecture.channelWidths(),
+                height, width, false, attention ? f : 0));
         if (perCall == batch) {
             return encodeOnce(pixels, 0, batch, height, width);
         }
         int imageValues = 3 * height * width;
-        int latentValues = encoder.config().latentChannels() * (height / f) * (width / f);
+        int latentValues = architecture.latentChannels() * (height / f) * (width / f);
         float[] latents = new float[batch * latentValues];
         for (int first = 0; first < batch; first += perCall) {
             int count = Math.min(perCall, batch - first);
@@ -60,9 +72,14 @@ final class BlockLatentEncoder implements LatentEncoder {
         try (NDScope scope = new NDScope(); NDManager call = modelManager.newSubManager()) {
             NDArray images = call.create(FloatBuffer.wrap(pixels, offset, count * 3 * height * width),
                     new Shape(count, 3, height, width));
-            NDArray output = encoder.forward(parameters, new NDList(images), false).singletonOrThrow();
-            return encoder.servingLatents(output).toFloatArray();
+            return network.apply(images).toFloatArray();
         }
+    }
+
+    private static UnaryOperator<NDArray> forwardOf(NDManager modelManager, Encoder encoder) {
+        ParameterStore parameters = new ParameterStore(modelManager, false);
+        return images -> encoder.servingLatents(
+                encoder.forward(parameters, new NDList(images), false).singletonOrThrow());
     }
 
     @Override

@@ -4,6 +4,9 @@ import ai.djl.Device;
 import ai.djl.MalformedModelException;
 import ai.djl.engine.Engine;
 import ai.djl.ndarray.NDManager;
+import io.latentflow.model.diffusers.DiffusersAutoencoderKl;
+import io.latentflow.model.diffusers.DiffusersVaeConfig;
+import io.latentflow.model.diffusers.ImportedVae;
 import io.latentflow.model.nn.Autoencoder;
 import io.latentflow.model.store.InvalidModelDirectoryException;
 import io.latentflow.model.store.Manifest;
@@ -36,12 +39,12 @@ public final class ServingModel implements AutoCloseable {
 
     private final String version;
     private final NDManager manager;
-    private final Autoencoder autoencoder;
+    private final ServedNetwork network;
 
-    private ServingModel(String version, NDManager manager, Autoencoder autoencoder) {
+    private ServingModel(String version, NDManager manager, ServedNetwork network) {
         this.version = version;
         this.manager = manager;
-        this.autoencoder = autoencoder;
+        this.network = network;
     }
 
     /** Randomly initialised weights: the same config and seed give the same weights, bit for bit. */
@@ -49,7 +52,8 @@ public final class ServingModel implements AutoCloseable {
         Manifest.requireSafeVersion(version);
         NDManager manager = newManager(defaultDevice());
         try {
-            return new ServingModel(version, manager, Autoencoder.initialized(config, manager, seed));
+            return new ServingModel(version, manager,
+                    new OwnAutoencoderNetwork(Autoencoder.initialized(config, manager, seed)));
         } catch (RuntimeException e) {
             manager.close();
             throw e;
@@ -68,20 +72,32 @@ public final class ServingModel implements AutoCloseable {
     /** {@link #load(Path)} onto {@code device} (e.g. {@code Device.gpu(2)}, {@code Device.cpu()}). */
     public static ServingModel load(Path modelDir, Device device) {
         Manifest manifest = ModelDirectory.verify(modelDir);
+        Optional<DiffusersVaeConfig> imported;
         AutoencoderConfig config;
         try {
-            config = AutoencoderConfig.read(modelDir.resolve(ModelDirectory.CONFIG));
+            imported = ImportedVae.savedConfig(modelDir.resolve(ModelDirectory.CONFIG));
+            config = imported.isPresent() ? imported.get().architecture()
+                    : AutoencoderConfig.read(modelDir.resolve(ModelDirectory.CONFIG));
         } catch (IOException | IllegalArgumentException e) {
             throw new InvalidModelDirectoryException(modelDir, ModelDirectory.CONFIG,
                     "not a valid autoencoder config: " + e.getMessage(), e);
         }
         NDManager manager = newManager(device);
         try {
-            Autoencoder autoencoder = Autoencoder.load(config, manager,
-                    modelDir.resolve(ModelDirectory.ENCODER_PARAMS), modelDir.resolve(ModelDirectory.DECODER_PARAMS));
-            LOG.info("Loaded model {} ({}) from {} on {}", manifest.version(), config.shortName(), modelDir,
+            ServedNetwork network;
+            if (imported.isPresent()) {
+                ImportedVae vae = ImportedVae.load(modelDir, imported.get());
+                network = new ImportedVaeNetwork(DiffusersAutoencoderKl.load(vae.config(), vae.weights(), manager),
+                        vae.latentSpace());
+            } else {
+                network = new OwnAutoencoderNetwork(Autoencoder.load(config, manager,
+                        modelDir.resolve(ModelDirectory.ENCODER_PARAMS),
+                        modelDir.resolve(ModelDirectory.DECODER_PARAMS)));
+            }
+            LOG.info("Loaded model {} ({}{}) from {} on {}", manifest.version(), config.shortName(),
+                    imported.isPresent() ? ", imported " + ImportedVae.IMPORTED_FROM : "", modelDir,
                     manager.getDevice());
-            return new ServingModel(manifest.version(), manager, autoencoder);
+            return new ServingModel(manifest.version(), manager, network);
         } catch (IOException | MalformedModelException | RuntimeException e) {
             manager.close();
             throw new InvalidModelDirectoryException(modelDir, ModelDirectory.ENCODER_PARAMS + ", "
@@ -150,15 +166,34 @@ public final class ServingModel implements AutoCloseable {
 
     /** Writes this model as a new immutable version directory under its own version id. */
     public Manifest save(Path dir, String metricsJson) throws IOException {
-        return ModelDirectory.save(autoencoder, dir, version, metricsJson);
+        return network.save(dir, version, metricsJson);
     }
 
     public String version() {
         return version;
     }
 
+    /** The architecture; for an imported VAE, its shape in latentflow's terms (f, c, widths), not its blocks. */
     public AutoencoderConfig config() {
-        return autoencoder.config();
+        return network.config();
+    }
+
+    /**
+     * What served latents are multiplied by after the shift: diffusers' {@code scaling_factor} for an imported VAE
+     * (0.18215 for SD 1.x), 1 for latentflow's own models, whose recipe needs none.
+     */
+    public double scalingFactor() {
+        return network.scalingFactor();
+    }
+
+    /** What is subtracted from the posterior mean before scaling: diffusers' {@code shift_factor}, else 0. */
+    public double shiftFactor() {
+        return network.shiftFactor();
+    }
+
+    /** What this version's latents mean ({@link LatentSpace}): shared by versions whose latents are identical. */
+    public String latentSpace() {
+        return network.latentSpace();
     }
 
     public Device device() {
@@ -167,12 +202,12 @@ public final class ServingModel implements AutoCloseable {
 
     /** A new encoder for the calling thread; not thread-safe, close it when the thread is done. */
     public LatentEncoder newEncoder() {
-        return new BlockLatentEncoder(manager, autoencoder.encoder());
+        return network.newEncoder(manager);
     }
 
     /** A new decoder for the calling thread; not thread-safe, close it when the thread is done. */
     public LatentDecoder newDecoder() {
-        return new BlockLatentDecoder(manager, autoencoder.decoder());
+        return network.newDecoder(manager);
     }
 
     @Override

@@ -9,6 +9,13 @@ public final class Topics {
     /** {@link LatentRecord}s, one per encoded image. */
     public static final String LATENTS = "latents";
 
+    /**
+     * {@link ShardCommitted}s, one per shard object committed under {@code latents/}, each written once the object is
+     * readable: what a file-based trainer follows. Retained like the other topics (not compacted: a shard's uri is
+     * written once).
+     */
+    public static final String SHARDS = "shards";
+
     /** {@link DeadLetter}s, one per refused input. */
     public static final String DEAD_LETTERS = "images-dlq";
 

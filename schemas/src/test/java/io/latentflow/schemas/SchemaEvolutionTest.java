@@ -4,9 +4,13 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.nio.ByteBuffer;
+import java.util.Arrays;
+import java.util.List;
 import org.apache.avro.Schema;
 import org.apache.avro.generic.GenericData;
+import org.apache.avro.generic.GenericDatumReader;
 import org.apache.avro.generic.GenericRecord;
+import org.apache.avro.io.DecoderFactory;
 import org.apache.avro.message.BinaryMessageEncoder;
 import org.junit.jupiter.api.Test;
 
@@ -88,6 +92,49 @@ class SchemaEvolutionTest {
         assertThat(read.getReason()).isEqualTo(DeadLetterReason.UNKNOWN);
         assertThat(read.getImageId()).isEqualTo("dark-1");
         assertThat(read.getMessage()).isEqualTo("too dark to encode");
+    }
+
+    @Test
+    void aLatentRecordWithItsLatentInlineIsReadByTheReleaseBeforeIt() throws Exception {
+        List<Schema> released = SchemaHistory.released(LatentRecord.class).schemas();
+        Schema previous = released.stream().filter(schema -> schema.getField("latentNpy") == null)
+                .reduce((earlier, later) -> later).orElseThrow(); // the release before inline latents
+        LatentRecord inline = LatentRecord.newBuilder(Records.latent())
+                .setLatentNpy(ByteBuffer.wrap(new byte[] {(byte) 0x93, 'N', 'U', 'M', 'P', 'Y'}))
+                .setLatentInStorageOnly(false).setLatentSpace("sha256:ab12").build();
+
+        GenericRecord readByPrevious = new GenericDatumReader<GenericRecord>(LatentRecord.getClassSchema(), previous)
+                .read(null, DecoderFactory.get().binaryDecoder(body(AvroCodec.of(LatentRecord.class).encode(inline)),
+                        null));
+
+        assertThat(readByPrevious.get("imageId").toString()).isEqualTo("photo-0001");
+        assertThat(readByPrevious.get("shardUri").toString()).isEqualTo(inline.getShardUri());
+        assertThat(readByPrevious.get("member").toString()).isEqualTo("photo-0001.latent.npy");
+        assertThat(readByPrevious.hasField("latentNpy")).isFalse();
+    }
+
+    @Test
+    void aLatentRecordOfTheReleaseBeforeInlineLatentsReadsAsInStorageOnly() throws Exception {
+        List<Schema> released = SchemaHistory.released(LatentRecord.class).schemas();
+        Schema previous = released.get(released.size() - 2);
+        byte[] writtenByPrevious = bytes(new BinaryMessageEncoder<GenericRecord>(GenericData.get(), previous)
+                .encode(new GenericDatumReader<GenericRecord>(LatentRecord.getClassSchema(), previous).read(null,
+                        DecoderFactory.get().binaryDecoder(body(AvroCodec.of(LatentRecord.class)
+                                .encode(Records.latent())), null))));
+
+        LatentRecord read = AvroCodec.of(LatentRecord.class).decode(writtenByPrevious);
+
+        assertThat(read.getImageId()).isEqualTo("photo-0001");
+        assertThat(read.getLatentNpy()).isNull();
+        assertThat(read.getLatentInStorageOnly()).isTrue();
+        assertThat(read.getScalingFactor()).isEqualTo(1.0);
+        assertThat(read.getShiftFactor()).isEqualTo(0.0);
+        assertThat(read.getLatentSpace()).isEmpty();
+    }
+
+    /** The Avro binary body of a single-object-encoded record: after the 2-byte marker and 8-byte fingerprint. */
+    private static byte[] body(byte[] singleObject) {
+        return Arrays.copyOfRange(singleObject, 10, singleObject.length);
     }
 
     private static byte[] bytes(ByteBuffer buffer) {

@@ -17,7 +17,7 @@ class SchemaHistoryTest {
     @ParameterizedTest
     @ValueSource(classes = {ImageRecord.class, LatentRecord.class, LatentSummary.class, DeadLetter.class,
             LatentStatsWindow.class, ChannelStats.class, ImageOutlier.class, DriftAlert.class, ModelEvent.class,
-            TrainingRequest.class, TrainingProgress.class})
+            TrainingRequest.class, TrainingProgress.class, ShardCommitted.class})
     void theCurrentSchemaIsTheLatestReleasedVersion(Class<? extends SpecificRecord> type) {
         List<Schema> released = SchemaHistory.released(type).schemas();
         Schema current = AvroCodec.of(type).schema();
@@ -32,7 +32,7 @@ class SchemaHistoryTest {
     @ParameterizedTest
     @ValueSource(classes = {ImageRecord.class, LatentRecord.class, LatentSummary.class, DeadLetter.class,
             LatentStatsWindow.class, ChannelStats.class, ImageOutlier.class, DriftAlert.class, ModelEvent.class,
-            TrainingRequest.class, TrainingProgress.class})
+            TrainingRequest.class, TrainingProgress.class, ShardCommitted.class})
     void everyReleasedVersionCanBeReadWithTheCurrentSchema(Class<? extends SpecificRecord> type) {
         Schema current = AvroCodec.of(type).schema();
         List<Schema> released = SchemaHistory.released(type).schemas();

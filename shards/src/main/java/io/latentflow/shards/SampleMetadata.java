@@ -19,11 +19,28 @@ import java.util.TreeMap;
  * @param shape          the latent's dimensions, C, H, W
  * @param eventTime      when the image was produced, epoch milliseconds
  * @param processingTime when it was encoded, epoch milliseconds
+ * @param latentSpace    what the latent means (the encoder's weights, preprocessing, scale and shift); "" if unknown
+ * @param scalingFactor  the stored latent is {@code (mean - shiftFactor) * scalingFactor}: 1 and 0 for latentflow's
+ *                       own models, the VAE's factors for an imported one, so a reader can undo them
  * @param label          the image's class, null for none
  */
 public record SampleMetadata(String imageId, String key, String source, String modelVersion, List<Integer> shape,
                              long eventTime, long processingTime, LatentSummary summary, Map<String, String> attributes,
-                             String label) {
+                             String latentSpace, double scalingFactor, double shiftFactor, String label) {
+
+    /** A sample of latentflow's own models' unnamed latent space: scale 1, shift 0. */
+    public SampleMetadata(String imageId, String key, String source, String modelVersion, List<Integer> shape,
+                          long eventTime, long processingTime, LatentSummary summary, Map<String, String> attributes) {
+        this(imageId, key, source, modelVersion, shape, eventTime, processingTime, summary, attributes, "", 1.0, 0.0);
+    }
+
+    /** Without a label. */
+    public SampleMetadata(String imageId, String key, String source, String modelVersion, List<Integer> shape,
+                          long eventTime, long processingTime, LatentSummary summary, Map<String, String> attributes,
+                          String latentSpace, double scalingFactor, double shiftFactor) {
+        this(imageId, key, source, modelVersion, shape, eventTime, processingTime, summary, attributes, latentSpace,
+                scalingFactor, shiftFactor, null);
+    }
 
     private static final ObjectMapper JSON = new ObjectMapper();
 
@@ -33,20 +50,16 @@ public record SampleMetadata(String imageId, String key, String source, String m
         Objects.requireNonNull(modelVersion, "modelVersion");
         Objects.requireNonNull(summary, "summary");
         source = source == null ? "" : source;
+        latentSpace = latentSpace == null ? "" : latentSpace;
         shape = List.copyOf(shape);
         // sorted, so that the same sample always gives the same bytes
         attributes = attributes == null ? Map.of() : Collections.unmodifiableMap(new TreeMap<>(attributes));
     }
 
-    /** Without a label. */
-    public SampleMetadata(String imageId, String key, String source, String modelVersion, List<Integer> shape,
-                          long eventTime, long processingTime, LatentSummary summary, Map<String, String> attributes) {
-        this(imageId, key, source, modelVersion, shape, eventTime, processingTime, summary, attributes, null);
-    }
-
     /**
      * UTF-8 JSON: imageId, key, source, modelVersion, shape, dtype ("float16"), eventTime, processingTime,
-     * summary {mean, std, min, max, fractionOutsideUnit}, attributes, and label when there is one.
+     * summary {mean, std, min, max, fractionOutsideUnit}, attributes, latentSpace, scalingFactor, shiftFactor, and
+     * label when there is one.
      */
     public byte[] toJson() {
         ObjectNode root = JSON.createObjectNode();
@@ -67,6 +80,9 @@ public record SampleMetadata(String imageId, String key, String source, String m
         stats.put("fractionOutsideUnit", summary.getFractionOutsideUnit());
         ObjectNode attributeNode = root.putObject("attributes");
         attributes.forEach(attributeNode::put);
+        root.put("latentSpace", latentSpace);
+        root.put("scalingFactor", scalingFactor);
+        root.put("shiftFactor", shiftFactor);
         if (label != null) {
             root.put("label", label);
         }

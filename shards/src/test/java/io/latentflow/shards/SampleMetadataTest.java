@@ -43,6 +43,20 @@ class SampleMetadataTest {
     }
 
     @Test
+    void saysWhatTheLatentMeansAndHowToUndoItsScaleAndShift() throws Exception {
+        JsonNode own = new ObjectMapper().readTree(new SampleMetadata("id", "k", "s", "v1", List.of(8, 4, 4), 0, 0,
+                SUMMARY, Map.of()).toJson());
+        assertThat(own.get("scalingFactor").asDouble()).isEqualTo(1.0);
+        assertThat(own.get("shiftFactor").asDouble()).isEqualTo(0.0);
+
+        JsonNode imported = new ObjectMapper().readTree(new SampleMetadata("id", "k", "s", "flux", List.of(16, 4, 4),
+                0, 0, SUMMARY, Map.of(), "ls-0123456789abcdef", 0.3611, 0.1159).toJson());
+        assertThat(imported.get("latentSpace").asText()).isEqualTo("ls-0123456789abcdef");
+        assertThat(imported.get("scalingFactor").asDouble()).isEqualTo(0.3611);
+        assertThat(imported.get("shiftFactor").asDouble()).isEqualTo(0.1159);
+    }
+
+    @Test
     void defaultsMissingSourceAndAttributes() throws Exception {
         SampleMetadata metadata = new SampleMetadata("id", "id_0123456789abcdef", null, "v1", List.of(4, 8, 8), 0, 0, SUMMARY, null);
         JsonNode json = new ObjectMapper().readTree(metadata.toJson());

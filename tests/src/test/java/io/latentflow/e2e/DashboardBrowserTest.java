@@ -68,7 +68,7 @@ class DashboardBrowserTest {
         try (EmbeddedKafka kafka = EmbeddedKafka.start(work);
              EmbeddedS3 s3 = EmbeddedS3.start(null, "latentflow");
              Dashboard dashboard = Dashboard.start(kafka.settings(), s3.settings(), 0)) {
-            kafka.createTopics(2, Topics.IMAGES, Topics.LATENTS, Topics.DEAD_LETTERS, Topics.LATENT_STATS,
+            kafka.createTopics(2, Topics.IMAGES, Topics.LATENTS, Topics.SHARDS, Topics.DEAD_LETTERS, Topics.LATENT_STATS,
                     Topics.DRIFT_ALERTS);
             ChromeDriver browser = HeadlessChromium.start(work.resolve("chromium-profile"), 1400, 1000);
             try {

@@ -14,6 +14,7 @@ import io.latentflow.schemas.AvroCodec;
 import io.latentflow.schemas.DeadLetter;
 import io.latentflow.schemas.DeadLetterReason;
 import io.latentflow.schemas.LatentRecord;
+import io.latentflow.schemas.ShardCommitted;
 import io.latentflow.schemas.Topics;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -34,7 +35,7 @@ import org.junit.jupiter.api.io.TempDir;
  * A few hundred real images and bad files through the encode job on the embedded stack while one
  * operator throws once mid-stream: after the restore from the last checkpoint, the committed outcome
  * is the same as without a failure (every good image exactly one LatentRecord and one shard member,
- * every bad file exactly one dead letter).
+ * every shard one announcement, every bad file exactly one dead letter).
  */
 @Timeout(value = 10, unit = TimeUnit.MINUTES)
 class RecoveryEndToEndTest {
@@ -95,6 +96,14 @@ class RecoveryEndToEndTest {
                     assertThat(membersByName).containsKey(latent.getMember());
                 }
                 assertThat(membersByName).hasSize(2 * goodIds.size());
+
+                List<ShardCommitted> announced = reader.readFrom(Topics.SHARDS, Map.of(),
+                        AvroCodec.of(ShardCommitted.class));
+                assertThat(announced).as("every shard announced once").extracting(ShardCommitted::getShardUri)
+                        .doesNotHaveDuplicates()
+                        .hasSize(shardFiles(work.resolve("state/s3/latentflow/latents")).size());
+                assertThat(announced.stream().flatMap(shard -> shard.getImageIds().stream()))
+                        .containsExactlyInAnyOrderElementsOf(goodIds);
             }
         }
     }

@@ -11,6 +11,7 @@ import io.latentflow.jobs.registry.ModelRegistry;
 import io.latentflow.jobs.topics.CommittedTopicReader;
 import io.latentflow.schemas.AvroCodec;
 import io.latentflow.schemas.LatentRecord;
+import io.latentflow.schemas.ShardCommitted;
 import io.latentflow.schemas.Topics;
 import java.io.PrintWriter;
 import java.io.StringWriter;
@@ -131,6 +132,12 @@ class ReplayEndToEndTest {
             assertThat(idsByVersion.get(versionB)).as("each image once, from the first backfill")
                     .hasSize(images).doesNotHaveDuplicates();
             assertThat(latents).as("the demo's and the backfill's, nothing from the plain replay").hasSize(2 * images);
+            List<ShardCommitted> backfilled = reader.readFrom(Topics.SHARDS, Map.of(),
+                    AvroCodec.of(ShardCommitted.class)).stream()
+                    .filter(shard -> shard.getModelVersion().equals(versionB)).toList();
+            assertThat(backfilled.stream().flatMap(shard -> shard.getImageIds().stream()))
+                    .as("the backfill's shards announced, each image once")
+                    .containsExactlyInAnyOrderElementsOf(idsByVersion.get(versionB));
             try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG,
                     kafka.bootstrapServers()))) {
                 for (ConsumerGroupListing group : admin.listConsumerGroups().all().get()) {

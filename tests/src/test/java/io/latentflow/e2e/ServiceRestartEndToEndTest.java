@@ -78,6 +78,12 @@ class ServiceRestartEndToEndTest {
             photos.subList(32, 64).forEach(p -> expected.add(E2eImages.id("second", p)));
             assertThat(latents).extracting(LatentRecord::getImageId).containsExactlyInAnyOrderElementsOf(expected);
 
+            // the shard the stop's savepoint rolled is announced once, by the service that resumed from it
+            List<String> firstRunIds = expected.subList(0, 32);
+            await().atMost(Duration.ofMinutes(1)).pollInterval(Duration.ofSeconds(1)).until(() ->
+                    announcedImageIds(state).containsAll(firstRunIds));
+            assertThat(announcedImageIds(state)).doesNotHaveDuplicates();
+
             // status reads the same from the committed topics and the job's REST API
             await().atMost(Duration.ofMinutes(1)).pollInterval(Duration.ofSeconds(1)).until(() ->
                     LatentflowCli.json("status", "--state-dir", state.toString(), "--json")
@@ -95,6 +101,15 @@ class ServiceRestartEndToEndTest {
             stop(service);
         }
         assertThat(Files.readString(work.resolve("run-2.out"))).contains("stopped; savepoint");
+    }
+
+    /** The image ids of every shard {@code shards list} prints. */
+    private static List<String> announcedImageIds(Path state) throws Exception {
+        List<String> ids = new ArrayList<>();
+        for (JsonNode shard : LatentflowCli.json("shards", "list", "--state-dir", state.toString(), "--json")) {
+            shard.get("imageIds").forEach(id -> ids.add(id.asText()));
+        }
+        return ids;
     }
 
     private Process startService(Path state, String name) throws Exception {

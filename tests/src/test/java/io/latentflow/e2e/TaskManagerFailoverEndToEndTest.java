@@ -13,6 +13,7 @@ import io.latentflow.infra.EmbeddedS3;
 import io.latentflow.infra.StandaloneFlinkCluster;
 import io.latentflow.schemas.AvroCodec;
 import io.latentflow.schemas.LatentRecord;
+import io.latentflow.schemas.ShardCommitted;
 import io.latentflow.schemas.Topics;
 import io.minio.GetObjectArgs;
 import io.minio.ListObjectsArgs;
@@ -45,7 +46,8 @@ import org.junit.jupiter.api.io.TempDir;
  * --flink} streams the sample photos twice over (480 images, so the job outlives its first checkpoints however fast
  * the machine is), and while the job runs the TaskManager running it is killed with SIGKILL. The
  * job restarts on the surviving TaskManager from its last checkpoint and finishes; the summary, the committed latents
- * and the shards hold every image exactly once.
+ * and the shards hold every image exactly once, each shard announced once on the shards topic with exactly its
+ * images.
  */
 @Timeout(value = 10, unit = TimeUnit.MINUTES)
 class TaskManagerFailoverEndToEndTest {
@@ -104,6 +106,17 @@ class TaskManagerFailoverEndToEndTest {
                 assertThat(members.values()).as("no shard member written twice").containsOnly(1);
                 assertThat(members).hasSize(2 * expected.size());
                 latents.forEach(latent -> assertThat(members).containsKey(latent.getMember()));
+
+                // every shard in storage announced once on the shards topic, listing exactly its images
+                List<ShardCommitted> announced = reader.readFrom(Topics.SHARDS, Map.of(),
+                        AvroCodec.of(ShardCommitted.class));
+                Map<String, List<String>> stored = shardImageIds(s3.settings());
+                assertThat(announced).extracting(ShardCommitted::getShardUri).doesNotHaveDuplicates()
+                        .containsExactlyInAnyOrderElementsOf(stored.keySet());
+                for (ShardCommitted shard : announced) {
+                    assertThat(shard.getImageIds()).as(shard.getShardUri())
+                            .containsExactlyElementsOf(stored.get(shard.getShardUri()));
+                }
             }
         } finally {
             demoThread.shutdownNow();
@@ -175,6 +188,29 @@ class TaskManagerFailoverEndToEndTest {
             }
         }
         return members;
+    }
+
+    /** Shard uri to the image ids of its samples (from each {@code <key>.json}), in archive order. */
+    private static Map<String, List<String>> shardImageIds(S3Settings s3) throws Exception {
+        MinioClient client = s3.newClient();
+        Map<String, List<String>> shards = new HashMap<>();
+        for (Result<Item> result : client.listObjects(ListObjectsArgs.builder().bucket(s3.bucket())
+                .prefix("latents/").recursive(true).build())) {
+            String key = result.get().objectName();
+            if (!key.endsWith(".tar")) {
+                continue;
+            }
+            List<String> ids = new java.util.ArrayList<>();
+            try (InputStream in = client.getObject(GetObjectArgs.builder().bucket(s3.bucket()).object(key).build())) {
+                for (Map.Entry<String, byte[]> member : ShardReader.members(in.readAllBytes()).entrySet()) {
+                    if (member.getKey().endsWith(".json")) {
+                        ids.add(JSON.readTree(member.getValue()).get("imageId").asText());
+                    }
+                }
+            }
+            shards.put(s3.uri(key), ids);
+        }
+        return shards;
     }
 
     private static List<Path> files(Path folder) throws Exception {

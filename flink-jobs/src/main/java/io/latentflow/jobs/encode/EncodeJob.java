@@ -7,6 +7,7 @@ import io.latentflow.schemas.DeadLetter;
 import io.latentflow.schemas.DriftAlert;
 import io.latentflow.schemas.LatentRecord;
 import io.latentflow.schemas.LatentStatsWindow;
+import io.latentflow.schemas.ShardCommitted;
 import io.latentflow.schemas.Topics;
 import org.apache.avro.specific.SpecificRecord;
 import org.apache.flink.api.common.JobExecutionResult;
@@ -36,12 +37,13 @@ import java.time.Duration;
 
 /**
  * The encode spine: images from Kafka are decoded and validated, batched, encoded by the model and
- * written as latent shards to S3 exactly once, with one {@link LatentRecord} per latent on the
- * latents topic and one {@link DeadLetter} per refused input on the dead-letter topic.
+ * written as latent shards to S3 exactly once, with one {@link LatentRecord} per latent (the latent inline) on the
+ * latents topic, one {@link ShardCommitted} per committed shard on the shards topic and one {@link DeadLetter} per
+ * refused input on the dead-letter topic.
  *
  * <pre>
  *   images -> DecodeAndValidate -> DropDuplicateImages -> MicroBatcher -> LatentEncoder -> LatentShardWriter -> latents
- *                  |                  \                                        |       \
+ *                  |                  \                                        |       \           +-> committed shards -> shards
  *                  |                   +-> TrainingSampling                    |        +-> DriftMonitor -> latent-stats, drift-alerts
  *                  |                       -> training-samples/ (S3)           |
  *                  +------------- dead letters --------------------------------+-----------------------------> images-dlq
@@ -71,25 +73,28 @@ public final class EncodeJob {
 
     private final Source<RawImage, ?, ?> images;
     private final Sink<LatentRecord> latents;
+    private final Sink<ShardCommitted> shards;
     private final Sink<DeadLetter> deadLetters;
     private final Sink<LatentStatsWindow> latentStats;
     private final Sink<DriftAlert> driftAlerts;
     private final EncodeJobSettings settings;
 
-    public EncodeJob(Source<RawImage, ?, ?> images, Sink<LatentRecord> latents, Sink<DeadLetter> deadLetters,
-                     EncodeJobSettings settings) {
-        this(images, latents, deadLetters, null, null, settings);
+    public EncodeJob(Source<RawImage, ?, ?> images, Sink<LatentRecord> latents, Sink<ShardCommitted> shards,
+                     Sink<DeadLetter> deadLetters, EncodeJobSettings settings) {
+        this(images, latents, shards, deadLetters, null, null, settings);
     }
 
     /** With the drift monitor's sinks, which settings with a monitor need. */
-    public EncodeJob(Source<RawImage, ?, ?> images, Sink<LatentRecord> latents, Sink<DeadLetter> deadLetters,
-                     Sink<LatentStatsWindow> latentStats, Sink<DriftAlert> driftAlerts, EncodeJobSettings settings) {
+    public EncodeJob(Source<RawImage, ?, ?> images, Sink<LatentRecord> latents, Sink<ShardCommitted> shards,
+                     Sink<DeadLetter> deadLetters, Sink<LatentStatsWindow> latentStats, Sink<DriftAlert> driftAlerts,
+                     EncodeJobSettings settings) {
         if (settings.monitoring().isPresent() && (latentStats == null || driftAlerts == null)) {
             throw new IllegalArgumentException("The encode job's settings ask for the drift monitor: give it the"
                     + " latent-stats and drift-alerts sinks too");
         }
         this.images = images;
         this.latents = latents;
+        this.shards = shards;
         this.deadLetters = deadLetters;
         this.latentStats = latentStats;
         this.driftAlerts = driftAlerts;
@@ -111,7 +116,8 @@ public final class EncodeJob {
     /** The job on the images, latents and images-dlq (and latent-stats, drift-alerts) topics of {@code settings.kafka()}. */
     public static EncodeJob onKafka(EncodeJobSettings settings) {
         boolean monitored = settings.monitoring().isPresent();
-        return new EncodeJob(imagesSource(settings), latentsSink(settings), deadLetterSink(settings),
+        return new EncodeJob(imagesSource(settings), latentsSink(settings), shardsSink(settings),
+                deadLetterSink(settings),
                 monitored ? latentStatsSink(settings) : null, monitored ? driftAlertsSink(settings) : null, settings);
     }
 
@@ -172,12 +178,15 @@ public final class EncodeJob {
                 // network buffers between threads hold only one or two images of this size.
                 .startNewChain();
 
-        encoded
+        SingleOutputStreamOperator<LatentRecord> written = encoded
                 .transform("LatentShardWriter", new AvroTypeInfo<>(LatentRecord.class),
                         new LatentShardWriter(settings.s3(), settings.maxShardBytes(), settings.maxShardAge(),
+                                settings.inlineLatentMaxBytes(), FinalShardAnnouncer.toKafka(settings.kafka()),
                                 failure))
-                .uid("latent-shard-writer")
-                .sinkTo(latents).name("latents").uid("latents-sink");
+                .uid("latent-shard-writer");
+        written.sinkTo(latents).name("latents").uid("latents-sink");
+        written.getSideOutput(LatentShardWriter.COMMITTED_SHARDS)
+                .sinkTo(shards).name("shards").uid("shards-sink");
 
         settings.trainingSampling().ifPresent(sampling ->
                 new TrainingSampling(sampling, settings.s3()).attach(firsts, new DiscardingSink<>()));
@@ -225,6 +234,12 @@ public final class EncodeJob {
 
     static KafkaSink<LatentRecord> latentsSink(EncodeJobSettings settings) {
         return exactlyOnceSink(settings, Topics.LATENTS, LatentRecord.class, LatentRecord::getImageId, "latents");
+    }
+
+    static KafkaSink<ShardCommitted> shardsSink(EncodeJobSettings settings) {
+        // keyed by model version, so each version's shards are announced in commit order on one partition
+        return exactlyOnceSink(settings, Topics.SHARDS, ShardCommitted.class, ShardCommitted::getModelVersion,
+                Topics.SHARDS);
     }
 
     static KafkaSink<LatentStatsWindow> latentStatsSink(EncodeJobSettings settings) {

@@ -25,8 +25,8 @@ public final class EncodeJobArguments {
 
     static final String USAGE = "encode job arguments: --kafka HOST:PORT --s3-endpoint URL [--bucket latentflow]"
             + " [--s3-region R] [--model default|DIR] [--resolution 256] [--batch 16] [--parallelism 1]"
-            + " [--checkpoint-interval PT5S] [--transaction-timeout PT15M] [--bounded] [--follow-registry] [--no-monitor]"
-            + " [--dedup-horizon P7D] [--allow-duplicates]"
+            + " [--checkpoint-interval PT5S] [--transaction-timeout PT15M] [--inline-latent-max-bytes 262144]"
+            + " [--bounded] [--follow-registry] [--no-monitor] [--dedup-horizon P7D] [--allow-duplicates]"
             + " [--window PT1M] [--reference-images DIR];"
             + " S3 credentials from the environment: " + ACCESS_KEY_VARIABLE + ", " + SECRET_KEY_VARIABLE
             + " (neither: the MinIO SDK's provider chain, e.g. an IAM role)";
@@ -34,8 +34,9 @@ public final class EncodeJobArguments {
     /** What ParameterTool gives for {@code --name} with no value after it. */
     private static final String FLAG_WITHOUT_VALUE = "__NO_VALUE_KEY";
     private static final Set<String> KNOWN = Set.of("kafka", "s3-endpoint", "bucket", "s3-region", "model",
-            "resolution", "batch", "parallelism", "checkpoint-interval", "transaction-timeout", "bounded", "follow-registry", "no-monitor", "window",
-            "reference-images", "dedup-horizon", "allow-duplicates");
+            "resolution", "batch", "parallelism", "checkpoint-interval", "transaction-timeout",
+            "inline-latent-max-bytes", "bounded", "follow-registry", "no-monitor", "window", "reference-images",
+            "dedup-horizon", "allow-duplicates");
 
     private EncodeJobArguments() {
     }
@@ -61,6 +62,8 @@ public final class EncodeJobArguments {
                         EncodeJobSettings.DEFAULT_CHECKPOINT_INTERVAL.toString())))
                 .transactionTimeout(Duration.parse(parameters.get("transaction-timeout",
                         EncodeJobSettings.DEFAULT_TRANSACTION_TIMEOUT.toString())))
+                .inlineLatentMaxBytes(parameters.getInt("inline-latent-max-bytes",
+                        EncodeJobSettings.DEFAULT_INLINE_LATENT_MAX_BYTES))
                 .bounded(parameters.has("bounded"))
                 .followRegistry(parameters.has("follow-registry"))
                 .dedupHorizon(parameters.has("allow-duplicates") ? null : Duration.parse(parameters.get("dedup-horizon",

@@ -47,6 +47,8 @@ import java.util.Optional;
  *                              first promotion); off, the job serves {@code model} only
  * @param dedupHorizon          how long the job remembers an image id to drop later records of it (one latent per
  *                              id within the horizon, see {@link DropDuplicateImages}); null lets duplicates through
+ * @param inlineLatentMaxBytes  a LatentRecord carries its latent's .npy bytes up to this size, else it says the latent
+ *                              is in storage only; zero: never inline
  */
 public record EncodeJobSettings(
         KafkaSettings kafka,
@@ -69,7 +71,8 @@ public record EncodeJobSettings(
         DriftMonitorSettings monitor,
         SamplingSettings sampling,
         boolean followRegistry,
-        Duration dedupHorizon) implements Serializable {
+        Duration dedupHorizon,
+        int inlineLatentMaxBytes) implements Serializable {
 
     public static final int DEFAULT_RESOLUTION = 256;
     public static final int DEFAULT_BATCH_SIZE = 16;
@@ -82,6 +85,13 @@ public record EncodeJobSettings(
     /** Kafka's default transaction.max.timeout.ms, which docker-compose.yml keeps. */
     public static final Duration DEFAULT_TRANSACTION_TIMEOUT = Duration.ofMinutes(15);
     public static final Duration DEFAULT_DEDUP_HORIZON = Duration.ofDays(7);
+    /**
+     * Room for a 16 x 64 x 64 float16 latent of a 512 px image (131,200 bytes with its .npy header) and then some,
+     * well below the broker's default 1 MB message limit.
+     */
+    public static final int DEFAULT_INLINE_LATENT_MAX_BYTES = 256 * 1024;
+    /** The most a record may carry inline: a record must stay below the broker's default message limit. */
+    public static final int MAX_INLINE_LATENT_BYTES = 900 * 1024;
 
     public EncodeJobSettings {
         Objects.requireNonNull(kafka, "kafka settings");
@@ -107,6 +117,10 @@ public record EncodeJobSettings(
                 "zero or a positive duration; 10 min by default");
         require(dedupHorizon == null || (!dedupHorizon.isNegative() && dedupHorizon.toMillis() >= 1), "dedupHorizon",
                 dedupHorizon, "a positive duration (7 days by default), or none to allow duplicates");
+        require(inlineLatentMaxBytes >= 0 && inlineLatentMaxBytes <= MAX_INLINE_LATENT_BYTES, "inlineLatentMaxBytes",
+                inlineLatentMaxBytes, "0 (never inline) to " + MAX_INLINE_LATENT_BYTES
+                        + " bytes (below the broker's 1 MB message limit); " + DEFAULT_INLINE_LATENT_MAX_BYTES
+                        + " by default");
     }
 
     public static Builder builder(KafkaSettings kafka, S3Settings s3) {
@@ -120,7 +134,8 @@ public record EncodeJobSettings(
                 .transactionalIdPrefix(transactionalIdPrefix).maxShardBytes(maxShardBytes).maxShardAge(maxShardAge)
                 .transactionTimeout(transactionTimeout)
                 .restartPolicy(restartPolicy).failureInjection(failureInjection).monitor(monitor)
-                .sampling(sampling).followRegistry(followRegistry).dedupHorizon(dedupHorizon);
+                .sampling(sampling).followRegistry(followRegistry).dedupHorizon(dedupHorizon)
+                .inlineLatentMaxBytes(inlineLatentMaxBytes);
     }
 
     public Optional<FailureInjectionForTesting> injectedFailure() {
@@ -173,6 +188,7 @@ public record EncodeJobSettings(
         private FailureInjectionForTesting failureInjection;
         private DriftMonitorSettings monitor;
         private Duration dedupHorizon = DEFAULT_DEDUP_HORIZON;
+        private int inlineLatentMaxBytes = DEFAULT_INLINE_LATENT_MAX_BYTES;
 
         private Builder(KafkaSettings kafka, S3Settings s3) {
             this.kafka = kafka;
@@ -286,11 +302,17 @@ public record EncodeJobSettings(
             return dedupHorizon(null);
         }
 
+        /** Records carry their latent's .npy bytes up to this size (zero: never). */
+        public Builder inlineLatentMaxBytes(int inlineLatentMaxBytes) {
+            this.inlineLatentMaxBytes = inlineLatentMaxBytes;
+            return this;
+        }
+
         public EncodeJobSettings build() {
             return new EncodeJobSettings(kafka, s3, model, resolution, batchSize, batchTimeout, imageLimits,
                     checkpointInterval, parallelism, bounded, consumerGroup, transactionalIdPrefix, maxShardBytes,
                     maxShardAge, transactionTimeout, restartPolicy, failureInjection, monitor, sampling,
-                    followRegistry, dedupHorizon);
+                    followRegistry, dedupHorizon, inlineLatentMaxBytes);
         }
     }
 }

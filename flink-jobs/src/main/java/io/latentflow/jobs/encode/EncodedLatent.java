@@ -18,6 +18,12 @@ public class EncodedLatent {
     public LatentSummary summary;
     /** When the batch holding this image was encoded, epoch milliseconds. */
     public long encodedAt;
+    /** The identity of the model's latent space ({@code io.latentflow.model.LatentSpace}); empty when unknown. */
+    public String latentSpace = "";
+    /** What the served latent was multiplied by after the shift: 1 for latentflow's own models. */
+    public double scalingFactor = 1.0;
+    /** What was subtracted from the posterior mean before scaling: 0 for latentflow's own models. */
+    public double shiftFactor = 0.0;
 
     public EncodedLatent() {
     }
@@ -30,6 +36,14 @@ public class EncodedLatent {
         this.latent = latent;
         this.summary = summary;
         this.encodedAt = encodedAt;
+    }
+
+    public EncodedLatent(PreparedImage image, String modelVersion, int[] shape, float[] latent, LatentSummary summary,
+                         long encodedAt, String latentSpace, double scalingFactor, double shiftFactor) {
+        this(image, modelVersion, shape, latent, summary, encodedAt);
+        this.latentSpace = latentSpace;
+        this.scalingFactor = scalingFactor;
+        this.shiftFactor = shiftFactor;
     }
 
     @Override

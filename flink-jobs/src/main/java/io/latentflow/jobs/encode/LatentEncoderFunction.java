@@ -281,7 +281,8 @@ public final class LatentEncoderFunction extends ProcessFunction<List<PreparedIm
             image.pixels = null; // encoded: no need to ship them further
             float[] latent = Arrays.copyOfRange(latents, i * perImage, (i + 1) * perImage);
             out.collect(new EncodedLatent(image, version, shape.clone(), latent, LatentSummaries.of(latent),
-                    encodedAt));
+                    encodedAt, model.model().latentSpace(), model.model().scalingFactor(),
+                    model.model().shiftFactor()));
         }
         imagesEncoded.inc(count);
     }

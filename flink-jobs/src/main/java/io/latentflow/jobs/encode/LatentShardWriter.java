@@ -5,6 +5,9 @@ import io.latentflow.shards.Npy;
 import io.latentflow.shards.SampleMetadata;
 import io.latentflow.shards.ShardWriter;
 import io.latentflow.schemas.LatentRecord;
+import io.latentflow.schemas.ShardCommitted;
+import org.apache.flink.formats.avro.typeutils.AvroTypeInfo;
+import org.apache.flink.util.OutputTag;
 import org.apache.flink.api.common.accumulators.LongCounter;
 import org.apache.flink.api.common.state.ListState;
 import org.apache.flink.api.common.state.ListStateDescriptor;
@@ -21,6 +24,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.io.IOException;
+import java.nio.ByteBuffer;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -34,7 +38,8 @@ import java.util.List;
 
 /**
  * Writes latents into WebDataset shards in S3, exactly once, and emits one {@link LatentRecord} per
- * latent naming the shard and member it is in.
+ * latent, with the latent inline and the shard and member it is in, and one {@link ShardCommitted} per committed
+ * shard on a side output.
  *
  * <h2>The commit protocol (a two-phase commit tied to Flink checkpoints)</h2>
  * <ol>
@@ -72,12 +77,35 @@ import java.util.List;
  *
  * <p><b>What a reader sees.</b> Nothing under {@code latents/} until the checkpoint that contains it
  * has completed and the shard has rolled; then whole shards, each exactly once, appearing with a
- * single copy. A latent's record is committed with its own checkpoint, so it may name a shard that
- * appears only when that shard rolls (at most the age limit later). A
- * {@code LatentRecord} is committed to Kafka by the same checkpoint (transactional sink), so a
- * read_committed consumer sees the record at about the time the shard appears; the two commits run
- * side by side on the completion notification, so a fast consumer may have to wait a moment for the
- * shard.
+ * single copy. A {@code LatentRecord} is committed to Kafka with its own checkpoint (transactional sink) and carries
+ * the latent's {@code .npy} bytes (the shard member's very bytes) up to {@code inlineLatentMaxBytes}, so a
+ * read_committed consumer can use it at once; the shard it names appears when the shard rolls (at most the age
+ * limit later), and a larger latent's record says it is in storage only ({@code latentInStorageOnly}).
+ *
+ * <h2>Announcing committed shards ({@link #COMMITTED_SHARDS}, the {@code shards} topic)</h2>
+ * One {@link ShardCommitted} per committed shard, written only once its object is readable, never for an object a
+ * failover replaced, and exactly once. The shard's commit (the copy or compose in {@link #notifyCheckpointComplete})
+ * happens when checkpoint N completes, which is also when the Kafka transaction of N commits: the two run side by
+ * side, so an announcement in N's transaction could be read before the object exists. So the announcement is
+ * emitted AFTER the commit, into the transaction of the next checkpoint:
+ * <ol>
+ *   <li>What a shard holds (ids, event times, offsets) is gathered as it is written and kept with the pending shard
+ *       in operator state ({@link PendingShard#contents}), with the sha256 of its local file when it rolled here.</li>
+ *   <li>{@link #notifyCheckpointComplete}(N) commits the object, completes the announcement (size, sha256, commit
+ *       time) and emits it on the side output, so it travels before the next barrier M and lands in M's Kafka
+ *       transaction, after the object exists.</li>
+ *   <li>The shard leaves the pending state in the same step: every checkpoint taken before barrier M holds it as
+ *       pending, none from M on does. Restoring from M or later (M's transaction committed, announcement included)
+ *       announces nothing again; restoring from an earlier one (M never completed: its transaction is aborted, the
+ *       announcement with it) commits the shard again (idempotent: the object exists) and announces it again.</li>
+ *   <li>Only shards of COMPLETED checkpoints are ever committed, and a restore commits a pending shard to the very key
+ *       it was staged for, so no announced object is ever replaced.</li>
+ * </ol>
+ * The price is one checkpoint interval of latency on {@code shards} (the announcement of a shard committed at N is
+ * read after M completes). A bounded input's last shards are committed by its final checkpoint, after which nothing
+ * can travel downstream: the {@link FinalShardAnnouncer} writes those straight to the topic once the final checkpoint
+ * has completed (a finished operator is not run again by a restore from it, so they are not announced twice). A
+ * shard committed as the job stops with a savepoint is announced when a job resumes from that savepoint.
  *
  * <p><b>Why staging + copy rather than S3 multipart uploads</b> (what Flink's own S3 file sink uses):
  * a shard is small and already complete on local disk when the checkpoint is taken, so a single
@@ -108,9 +136,15 @@ public final class LatentShardWriter extends AbstractStreamOperator<LatentRecord
     private static final Logger LOG = LoggerFactory.getLogger(LatentShardWriter.class);
     private static final String DTYPE = "float16";
 
+    /** Side output: one announcement per shard this operator committed (see "Announcing committed shards"). */
+    public static final OutputTag<ShardCommitted> COMMITTED_SHARDS =
+            new OutputTag<>("committed-shards", new AvroTypeInfo<>(ShardCommitted.class));
+
     private final S3Settings s3;
     private final long maxShardBytes;
     private final Duration maxShardAge;
+    private final int inlineLatentMaxBytes;
+    private final FinalShardAnnouncer finalAnnouncer;
     private final FailureInjectionForTesting failureInjection;
 
     private transient StagedShardStore store;
@@ -123,6 +157,8 @@ public final class LatentShardWriter extends AbstractStreamOperator<LatentRecord
     private transient ListState<String> stagingPrefixState;
     private transient java.util.Set<String> stagingPrefixes;
     private transient List<PendingShard> pending;
+    /** Shards committed whose announcement is not emitted yet. */
+    private transient List<ShardCommitted> toAnnounce;
     private transient long nextSequence;
     private transient String attempt;
 
@@ -130,6 +166,8 @@ public final class LatentShardWriter extends AbstractStreamOperator<LatentRecord
     private transient OpenShard open;
     private transient List<OpenShard> finishedLocally;
     private transient boolean inputFinished;
+    /** The first checkpoint taken after the end of the input (the final one); Long.MAX_VALUE before. */
+    private transient long finalCheckpointId;
     private transient boolean savepoint;
     private transient long latentsSeen;
 
@@ -152,9 +190,22 @@ public final class LatentShardWriter extends AbstractStreamOperator<LatentRecord
      */
     public LatentShardWriter(S3Settings s3, long maxShardBytes, Duration maxShardAge,
                              FailureInjectionForTesting failureInjection) {
+        this(s3, maxShardBytes, maxShardAge, EncodeJobSettings.DEFAULT_INLINE_LATENT_MAX_BYTES,
+                FinalShardAnnouncer.NONE, failureInjection);
+    }
+
+    /**
+     * @param inlineLatentMaxBytes a record carries its latent's {@code .npy} bytes up to this size; a larger latent is
+     *                             in its shard only (the record says so). Zero: never inline
+     * @param finalAnnouncer       announces the shards the final checkpoint of a bounded input commits
+     */
+    public LatentShardWriter(S3Settings s3, long maxShardBytes, Duration maxShardAge, int inlineLatentMaxBytes,
+                             FinalShardAnnouncer finalAnnouncer, FailureInjectionForTesting failureInjection) {
         this.s3 = s3;
         this.maxShardBytes = maxShardBytes;
         this.maxShardAge = maxShardAge;
+        this.inlineLatentMaxBytes = inlineLatentMaxBytes;
+        this.finalAnnouncer = finalAnnouncer;
         this.failureInjection = failureInjection;
     }
 
@@ -167,6 +218,8 @@ public final class LatentShardWriter extends AbstractStreamOperator<LatentRecord
         store = new StagedShardStore(s3.newClient(), s3.bucket());
         finishedLocally = new ArrayList<>();
         pending = new ArrayList<>();
+        toAnnounce = new ArrayList<>();
+        finalCheckpointId = Long.MAX_VALUE;
         latentsWritten = getMetricGroup().counter("latentsWritten");
         shardsCommitted = getMetricGroup().counter("shardsCommitted");
         getMetricGroup().gauge("pendingShards", () -> pending.size());
@@ -255,7 +308,9 @@ public final class LatentShardWriter extends AbstractStreamOperator<LatentRecord
         if (open == null) {
             open = openShard(latent.modelVersion, day);
         }
-        String member = open.add(latent);
+        byte[] npy = Npy.float16(latent.latent, latent.shape);
+        String member = open.add(latent, npy);
+        boolean inline = npy.length <= inlineLatentMaxBytes;
         output.collect(new StreamRecord<>(LatentRecord.newBuilder()
                 .setImageId(latent.image.imageId)
                 .setSource(latent.image.source)
@@ -268,6 +323,11 @@ public final class LatentShardWriter extends AbstractStreamOperator<LatentRecord
                 .setEventTime(Instant.ofEpochMilli(latent.image.eventTime))
                 .setProcessingTime(Instant.ofEpochMilli(latent.encodedAt))
                 .setAttributes(latent.image.attributes)
+                .setLatentNpy(inline ? ByteBuffer.wrap(npy) : null)
+                .setLatentInStorageOnly(!inline)
+                .setScalingFactor(latent.scalingFactor)
+                .setShiftFactor(latent.shiftFactor)
+                .setLatentSpace(latent.latentSpace == null ? "" : latent.latentSpace)
                 .setCaption(latent.image.caption)
                 .setLabel(latent.image.label)
                 .build()));
@@ -280,6 +340,7 @@ public final class LatentShardWriter extends AbstractStreamOperator<LatentRecord
 
     @Override
     public void finish() throws Exception {
+        emitAnnouncements(); // the last moment anything can travel downstream: into the final checkpoint's transaction
         inputFinished = true;
         super.finish();
     }
@@ -300,20 +361,26 @@ public final class LatentShardWriter extends AbstractStreamOperator<LatentRecord
     public void snapshotState(StateSnapshotContext context) throws Exception {
         super.snapshotState(context);
         long checkpointId = context.getCheckpointId();
+        if (inputFinished && finalCheckpointId == Long.MAX_VALUE) {
+            finalCheckpointId = checkpointId;
+        }
         if (open != null && (inputFinished || savepoint || open.ageMillis() >= maxShardAge.toMillis())) {
             roll();
         }
         for (Iterator<OpenShard> it = finishedLocally.iterator(); it.hasNext(); ) {
             OpenShard shard = it.next();
             String stagingKey = ShardKeys.stagingKey(stagingPrefix, checkpointId, shard.finalKey);
+            String sha256 = StagedShardStore.sha256(shard.file);
+            byte[] contents = shard.contents.encode(s3.uri(shard.finalKey));
             if (shard.segmentKeys.isEmpty()) {
                 store.stage(shard.file, stagingKey);
                 pending.add(new PendingShard(stagingKey, shard.finalKey, checkpointId, shard.samples(),
-                        shard.bytes()));
+                        Files.size(shard.file)).describing(contents, sha256));
             } else {
                 stageRange(shard, Files.size(shard.file), stagingKey);
                 pending.add(PendingShard.segmented(shard.finalKey, checkpointId, shard.segmentKeys,
-                        shard.segmentSizes, false, shard.samples(), Files.size(shard.file)));
+                        shard.segmentSizes, false, shard.samples(), Files.size(shard.file))
+                        .describing(contents, sha256));
             }
             it.remove(); // staged: if a later upload fails, this one is not staged twice
             Files.deleteIfExists(shard.file);
@@ -324,7 +391,8 @@ public final class LatentShardWriter extends AbstractStreamOperator<LatentRecord
         }
         openShardState.update(open == null || open.segmentKeys.isEmpty() ? List.of()
                 : List.of(PendingShard.segmented(open.finalKey, checkpointId, open.segmentKeys, open.segmentSizes,
-                        true, open.samples(), open.stagedBytes)));
+                        true, open.samples(), open.stagedBytes)
+                        .describing(open.contents.encode(s3.uri(open.finalKey)), null)));
         pendingState.update(pending);
         sequenceState.update(List.of(nextSequence));
         // union state, so one copy is enough (and every subtask must write, or it snapshots the restored union
@@ -332,10 +400,41 @@ public final class LatentShardWriter extends AbstractStreamOperator<LatentRecord
         stagingPrefixState.update(subtask == 0 ? List.of(stagingPrefix) : List.of());
     }
 
+    /** Announcements of shards committed since the last barrier go before this one: into its Kafka transaction. */
+    @Override
+    public void prepareSnapshotPreBarrier(long checkpointId) throws Exception {
+        super.prepareSnapshotPreBarrier(checkpointId);
+        if (!inputFinished) {
+            emitAnnouncements();
+        }
+    }
+
+    /**
+     * Commits, then announces. After the end of the input nothing can travel downstream anymore (the sinks have
+     * finished): those announcements wait for the final checkpoint to complete, after which no restore runs this
+     * operator again, and go to the {@link FinalShardAnnouncer}. (A failure before it completes restores their shards
+     * as pending, and they are announced by the attempt that follows.)
+     */
     @Override
     public void notifyCheckpointComplete(long checkpointId) throws Exception {
         super.notifyCheckpointComplete(checkpointId);
         commitUpTo(checkpointId);
+        if (!inputFinished) {
+            emitAnnouncements();
+        } else if (checkpointId >= finalCheckpointId && !toAnnounce.isEmpty()) {
+            finalAnnouncer.announce(List.copyOf(toAnnounce));
+            LOG.info("Subtask {} announced {} shards committed after the end of its input", subtask,
+                    toAnnounce.size());
+            toAnnounce.clear();
+        }
+    }
+
+    /** Emits the announcements of committed shards downstream: into the Kafka transaction of the next barrier. */
+    private void emitAnnouncements() {
+        for (ShardCommitted shard : toAnnounce) {
+            output.collect(COMMITTED_SHARDS, new StreamRecord<>(shard));
+        }
+        toAnnounce.clear();
     }
 
     @Override
@@ -368,18 +467,29 @@ public final class LatentShardWriter extends AbstractStreamOperator<LatentRecord
         for (Iterator<PendingShard> it = pending.iterator(); it.hasNext(); ) {
             PendingShard shard = it.next();
             if (shard.checkpointId <= checkpointId) {
+                String sha256;
                 if (shard.isSegmented()) {
-                    store.compose(shard);
+                    sha256 = store.composeAndDigest(shard);
                 } else {
                     store.commit(shard);
+                    sha256 = shard.sha256 != null ? shard.sha256 : store.sha256(shard.finalKey);
                 }
                 it.remove();
+                if (shard.contents != null) {
+                    toAnnounce.add(ShardInventory.completed(shard.contents, objectBytes(shard), sha256,
+                            shard.checkpointId, Instant.now()));
+                }
                 shardsCommitted.inc();
                 shardsAccumulator.add(1);
                 LOG.info("Committed shard {} ({} latents, {} bytes) of checkpoint {}", s3.uri(shard.finalKey),
                         shard.samples, shard.bytes, shard.checkpointId);
             }
         }
+    }
+
+    private static long objectBytes(PendingShard shard) {
+        return shard.isSegmented() ? shard.segmentSizes.stream().mapToLong(Long::longValue).sum()
+                + (shard.appendEnd ? ShardWriter.END_OF_ARCHIVE_BYTES : 0) : shard.bytes;
     }
 
     private OpenShard openShard(String modelVersion, LocalDate day) throws IOException {
@@ -421,6 +531,7 @@ public final class LatentShardWriter extends AbstractStreamOperator<LatentRecord
         /** Ranges of the file staged at earlier checkpoints, in order, and how far they reach. */
         final List<String> segmentKeys = new ArrayList<>();
         final List<Long> segmentSizes = new ArrayList<>();
+        final ShardInventory contents;
         long stagedBytes;
 
         OpenShard(String modelVersion, LocalDate day, String finalKey, Path file, ShardWriter writer) {
@@ -429,6 +540,7 @@ public final class LatentShardWriter extends AbstractStreamOperator<LatentRecord
             this.finalKey = finalKey;
             this.file = file;
             this.writer = writer;
+            this.contents = new ShardInventory(modelVersion);
         }
 
         long ageMillis() {
@@ -442,13 +554,14 @@ public final class LatentShardWriter extends AbstractStreamOperator<LatentRecord
         }
 
         /** @return the member name of the latent */
-        String add(EncodedLatent latent) throws IOException {
+        String add(EncodedLatent latent, byte[] npy) throws IOException {
             PreparedImage image = latent.image;
             List<Integer> shape = Arrays.stream(latent.shape).boxed().toList();
             SampleMetadata metadata = new SampleMetadata(image.imageId, image.sampleKey, image.source,
                     latent.modelVersion, shape, image.eventTime, latent.encodedAt, latent.summary,
-                    image.attributes, image.label);
-            writer.add(image.sampleKey, Npy.float16(latent.latent, latent.shape), metadata.toJson(), image.caption);
+                    image.attributes, latent.latentSpace, latent.scalingFactor, latent.shiftFactor, image.label);
+            writer.add(image.sampleKey, npy, metadata.toJson(), image.caption);
+            contents.add(latent);
             return ShardWriter.latentMember(image.sampleKey);
         }
 

@@ -26,6 +26,14 @@ public class PendingShard {
     public List<Long> segmentSizes = new ArrayList<>();
     /** Append the end-of-archive marker after the segments: a shard still open at its last checkpoint. */
     public boolean appendEnd;
+    /**
+     * What the shard holds (model version, latent space, image ids, event times, source offsets) as a
+     * single-object-encoded {@code ShardCommitted} without the commit's figures: announced once the shard is
+     * committed. Null in state written before shards were announced.
+     */
+    public byte[] contents;
+    /** Lowercase hex sha256 of the final object, when known before the commit (a shard rolled in this attempt). */
+    public String sha256;
 
     public PendingShard() {
     }
@@ -48,6 +56,13 @@ public class PendingShard {
         return shard;
     }
 
+    /** This shard with what it holds and, when known, the sha256 of its final object. */
+    public PendingShard describing(byte[] contents, String sha256) {
+        this.contents = contents;
+        this.sha256 = sha256;
+        return this;
+    }
+
     public boolean isSegmented() {
         return segmentKeys != null && !segmentKeys.isEmpty();
     }
@@ -60,7 +75,8 @@ public class PendingShard {
         return checkpointId == that.checkpointId && samples == that.samples && bytes == that.bytes
                 && appendEnd == that.appendEnd && Objects.equals(stagingKey, that.stagingKey)
                 && Objects.equals(finalKey, that.finalKey) && Objects.equals(segmentKeys, that.segmentKeys)
-                && Objects.equals(segmentSizes, that.segmentSizes);
+                && Objects.equals(segmentSizes, that.segmentSizes) && java.util.Arrays.equals(contents, that.contents)
+                && Objects.equals(sha256, that.sha256);
     }
 
     @Override

@@ -18,6 +18,13 @@ import java.io.ByteArrayInputStream;
 import java.io.FilterInputStream;
 import java.io.IOException;
 import java.io.InputStream;
+import java.io.OutputStream;
+import java.nio.file.Files;
+import java.security.DigestInputStream;
+import java.security.DigestOutputStream;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.HexFormat;
 import java.io.SequenceInputStream;
 import java.io.UncheckedIOException;
 import java.nio.channels.Channels;
@@ -130,12 +137,21 @@ public final class StagedShardStore {
      * @throws IOException also when a range is gone and the final object does not exist: its latents are lost
      */
     public void compose(PendingShard shard) throws IOException {
+        composeAndDigest(shard);
+    }
+
+    /**
+     * {@link #compose}, and the sha256 of the final object: digested while it is written, or read back when an
+     * earlier attempt wrote it.
+     */
+    public String composeAndDigest(PendingShard shard) throws IOException {
         long size = shard.segmentSizes.stream().mapToLong(Long::longValue).sum()
                 + (shard.appendEnd ? ShardWriter.END_OF_ARCHIVE_BYTES : 0);
         OptionalLong existing = size(shard.finalKey);
         if (existing.isPresent() && existing.getAsLong() != size) {
             throw refusal(shard, existing.getAsLong(), size);
         }
+        String sha256 = null;
         if (existing.isEmpty()) {
             for (String key : shard.segmentKeys) {
                 if (!exists(key)) {
@@ -145,15 +161,46 @@ public final class StagedShardStore {
                             + shard.samples + " latents in it are lost. Replay their images from Kafka.");
                 }
             }
-            try (InputStream whole = new SequenceInputStream(new Ranges(shard))) {
+            MessageDigest digest = newSha256();
+            try (InputStream whole = new DigestInputStream(new SequenceInputStream(new Ranges(shard)), digest)) {
                 client.putObject(PutObjectArgs.builder().bucket(bucket).object(shard.finalKey)
                         .stream(whole, size, -1).contentType(TAR).build());
             } catch (Exception e) {
                 throw failure("compose " + shard.segmentKeys.size() + " ranges into " + shard.finalKey, e);
             }
+            sha256 = HexFormat.of().formatHex(digest.digest());
         }
         for (String key : shard.segmentKeys) {
             delete(key);
+        }
+        return sha256 != null ? sha256 : sha256(shard.finalKey);
+    }
+
+    /** The sha256 of an object's bytes, read through this task. */
+    public String sha256(String key) throws IOException {
+        MessageDigest digest = newSha256();
+        try (InputStream in = client.getObject(GetObjectArgs.builder().bucket(bucket).object(key).build())) {
+            in.transferTo(new DigestOutputStream(OutputStream.nullOutputStream(), digest));
+        } catch (Exception e) {
+            throw failure("read s3://" + bucket + "/" + key + " to digest it", e);
+        }
+        return HexFormat.of().formatHex(digest.digest());
+    }
+
+    /** The sha256 of a local file (a finished shard, before it is staged). */
+    public static String sha256(Path file) throws IOException {
+        MessageDigest digest = newSha256();
+        try (InputStream in = Files.newInputStream(file)) {
+            in.transferTo(new DigestOutputStream(OutputStream.nullOutputStream(), digest));
+        }
+        return HexFormat.of().formatHex(digest.digest());
+    }
+
+    private static MessageDigest newSha256() {
+        try {
+            return MessageDigest.getInstance("SHA-256");
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException("this JVM has no SHA-256", e);
         }
     }
 

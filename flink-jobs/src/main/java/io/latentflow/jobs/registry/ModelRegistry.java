@@ -111,9 +111,11 @@ public final class ModelRegistry implements AutoCloseable {
         }
         Map<String, String> attributes = new HashMap<>();
         history.serving().ifPresent(previous -> attributes.put("previous", previous));
-        Instant effective = effectiveAfter(lead);
+        // one clock reading for the event's time and its effect, so the lead holds exactly however slow the send is
+        Instant recorded = Instant.now();
+        Instant effective = effectiveAfter(recorded, lead);
         attributes.put(ServingTimeline.EFFECTIVE_FROM, Long.toString(effective.toEpochMilli()));
-        record(version, ModelEventType.PROMOTED, reason, figures, attributes);
+        record(version, ModelEventType.PROMOTED, reason, figures, attributes, recorded);
         return effective;
     }
 
@@ -129,8 +131,10 @@ public final class ModelRegistry implements AutoCloseable {
                 new IllegalStateException("no version is serving: nothing to roll back"));
         String previous = history.servedBefore(current).orElseThrow(() -> new IllegalStateException("version "
                 + current + " is the first one ever promoted: there is nothing to roll back to"));
+        Instant recorded = Instant.now();
         record(current, ModelEventType.ROLLED_BACK, reason, Map.of(), Map.of("to", previous,
-                ServingTimeline.EFFECTIVE_FROM, Long.toString(effectiveAfter(DEFAULT_LEAD).toEpochMilli())));
+                ServingTimeline.EFFECTIVE_FROM, Long.toString(effectiveAfter(recorded, DEFAULT_LEAD).toEpochMilli())),
+                recorded);
         return previous;
     }
 
@@ -158,11 +162,16 @@ public final class ModelRegistry implements AutoCloseable {
 
     private void record(String version, ModelEventType type, String reason, Map<String, Double> figures,
                         Map<String, String> attributes) {
+        record(version, type, reason, figures, attributes, Instant.now());
+    }
+
+    private void record(String version, ModelEventType type, String reason, Map<String, Double> figures,
+                        Map<String, String> attributes, Instant recorded) {
         ModelEvent event = ModelEvent.newBuilder()
                 .setEventId(UUID.randomUUID().toString())
                 .setVersion(version)
                 .setType(type)
-                .setTime(Instant.now())
+                .setTime(recorded)
                 .setUri(uri(version))
                 .setReason(reason)
                 .setFigures(Map.copyOf(figures))
@@ -194,13 +203,13 @@ public final class ModelRegistry implements AutoCloseable {
         return figures;
     }
 
-    private static Instant effectiveAfter(Duration lead) {
+    private static Instant effectiveAfter(Instant recorded, Duration lead) {
         if (lead.compareTo(ServingTimeline.MIN_LEAD) < 0) {
             throw new IllegalArgumentException("a change of the serving version takes effect at least "
                     + ServingTimeline.MIN_LEAD.toSeconds() + " s after it is recorded (encoders read the log that far"
                     + " ahead); " + lead + " is shorter");
         }
-        return Instant.now().plus(lead);
+        return recorded.plus(lead);
     }
 
     /** Creates the compacted {@code model-events} topic unless it exists. */

@@ -211,7 +211,9 @@ public final class CompareModels extends AbstractStreamOperator<ImageComparison>
         int perImage = result.latentChannels() * side * side;
         float[] values = Arrays.copyOfRange(result.latents(), index * perImage, (index + 1) * perImage);
         return new EncodedLatent(image, reconstructions.get(model).version(),
-                new int[] {result.latentChannels(), side, side}, values, LatentSummaries.of(values), comparedAt);
+                new int[] {result.latentChannels(), side, side}, values, LatentSummaries.of(values), comparedAt,
+                reconstructions.get(model).latentSpace(), reconstructions.get(model).scalingFactor(),
+                reconstructions.get(model).shiftFactor());
     }
 
     private static PreparedImage withoutPixels(PreparedImage image) {

@@ -50,6 +50,18 @@ final class ModelReconstruction implements AutoCloseable {
         return new Result(latents, reconstructions, psnr, ssim, model.config().latentChannels(), latentSide);
     }
 
+    String latentSpace() {
+        return model.latentSpace();
+    }
+
+    double scalingFactor() {
+        return model.scalingFactor();
+    }
+
+    double shiftFactor() {
+        return model.shiftFactor();
+    }
+
     String version() {
         return model.version();
     }

@@ -10,6 +10,8 @@ import io.latentflow.jobs.encode.DecodeAndValidate;
 import io.latentflow.jobs.encode.EncodeJob;
 import io.latentflow.jobs.encode.EncodedLatent;
 import io.latentflow.jobs.encode.ExactlyOnceKafkaSink;
+import io.latentflow.jobs.encode.EncodeJobSettings;
+import io.latentflow.jobs.encode.FinalShardAnnouncer;
 import io.latentflow.jobs.encode.LatentShardWriter;
 import io.latentflow.jobs.encode.MicroBatcher;
 import io.latentflow.jobs.encode.ModelLocation;
@@ -22,6 +24,7 @@ import io.latentflow.schemas.AvroCodec;
 import io.latentflow.schemas.DeadLetter;
 import io.latentflow.schemas.LatentRecord;
 import io.latentflow.schemas.LatentStatsWindow;
+import io.latentflow.schemas.ShardCommitted;
 import io.latentflow.schemas.Topics;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -84,15 +87,21 @@ public final class ReplayJob {
 
     private final Source<RawImage, ?, ?> images;
     private final Sink<LatentRecord> backfillLatents;
+    private final Sink<ShardCommitted> backfillShards;
     private final ReplaySettings settings;
 
-    /** @param backfillLatents where backfilled LatentRecords go; null without a backfill */
-    public ReplayJob(Source<RawImage, ?, ?> images, Sink<LatentRecord> backfillLatents, ReplaySettings settings) {
-        if (settings.backfilling().isPresent() && backfillLatents == null) {
-            throw new IllegalArgumentException("a backfill needs the latents sink");
+    /**
+     * @param backfillLatents where backfilled LatentRecords go; null without a backfill
+     * @param backfillShards  where the backfill's committed shards are announced; null without a backfill
+     */
+    public ReplayJob(Source<RawImage, ?, ?> images, Sink<LatentRecord> backfillLatents,
+                     Sink<ShardCommitted> backfillShards, ReplaySettings settings) {
+        if (settings.backfilling().isPresent() && (backfillLatents == null || backfillShards == null)) {
+            throw new IllegalArgumentException("a backfill needs the latents and shards sinks");
         }
         this.images = images;
         this.backfillLatents = backfillLatents;
+        this.backfillShards = backfillShards;
         this.settings = settings;
     }
 
@@ -101,7 +110,11 @@ public final class ReplayJob {
         Sink<LatentRecord> latents = settings.backfilling().map(backfill -> ExactlyOnceKafkaSink.of(
                 settings.kafka().bootstrapServers(), Topics.LATENTS, LatentRecord.class, LatentRecord::getImageId,
                 backfill.transactionalIdPrefix() + "-latents", backfill.transactionTimeout())).orElse(null);
-        return new ReplayJob(imagesSource(settings), latents, settings);
+        Sink<ShardCommitted> shards = settings.backfilling().map(backfill -> ExactlyOnceKafkaSink.of(
+                settings.kafka().bootstrapServers(), Topics.SHARDS, ShardCommitted.class,
+                ShardCommitted::getModelVersion, backfill.transactionalIdPrefix() + "-shards",
+                backfill.transactionTimeout())).orElse(null);
+        return new ReplayJob(imagesSource(settings), latents, shards, settings);
     }
 
     /**
@@ -189,15 +202,22 @@ public final class ReplayJob {
                     .name("Windows-" + label(m)));
         }
 
-        settings.backfilling().ifPresent(backfill -> compared
-                .getSideOutput(CompareModels.latentsOf(settings.backfilledModel()))
-                .keyBy(latent -> latent.image.imageId, Types.STRING)
-                .process(new SkipAlreadyBackfilled(backfill.alreadyPresent()), TypeInformation.of(EncodedLatent.class))
-                .name("SkipAlreadyBackfilled").uid("skip-already-backfilled")
-                .transform("LatentShardWriter", new AvroTypeInfo<>(LatentRecord.class),
-                        new LatentShardWriter(settings.s3(), backfill.maxShardBytes(), null))
-                .uid("latent-shard-writer")
-                .sinkTo(backfillLatents).name("latents").uid("latents-sink"));
+        settings.backfilling().ifPresent(backfill -> {
+            SingleOutputStreamOperator<LatentRecord> written = compared
+                    .getSideOutput(CompareModels.latentsOf(settings.backfilledModel()))
+                    .keyBy(latent -> latent.image.imageId, Types.STRING)
+                    .process(new SkipAlreadyBackfilled(backfill.alreadyPresent()),
+                            TypeInformation.of(EncodedLatent.class))
+                    .name("SkipAlreadyBackfilled").uid("skip-already-backfilled")
+                    .transform("LatentShardWriter", new AvroTypeInfo<>(LatentRecord.class),
+                            new LatentShardWriter(settings.s3(), backfill.maxShardBytes(), Duration.ZERO,
+                                    EncodeJobSettings.DEFAULT_INLINE_LATENT_MAX_BYTES,
+                                    FinalShardAnnouncer.toKafka(settings.kafka()), null))
+                    .uid("latent-shard-writer");
+            written.sinkTo(backfillLatents).name("latents").uid("latents-sink");
+            written.getSideOutput(LatentShardWriter.COMMITTED_SHARDS)
+                    .sinkTo(backfillShards).name("shards").uid("shards-sink");
+        });
 
         return collected;
     }

@@ -111,7 +111,7 @@ class EncodeJobTest {
     /** Two partitions and two parallel instances: two models, two shard writers, each committing its own shards. */
     @Test
     void aBoundedRunEncodesEveryGoodImageOnceAndDeadLettersEveryBadOne() throws Exception {
-        kafka.createTopics(2, Topics.IMAGES, Topics.LATENTS, Topics.DEAD_LETTERS);
+        kafka.createTopics(2, Topics.IMAGES, Topics.LATENTS, Topics.SHARDS, Topics.DEAD_LETTERS);
         List<Sent> sent = new ArrayList<>(sendGoodImages(0, GOOD_IMAGES));
         sent.addAll(sendBadRecords());
         EncodeJobSettings settings = settings().bounded(true).parallelism(2).restartPolicy(RestartPolicy.none()).build();
@@ -132,7 +132,7 @@ class EncodeJobTest {
     @EnumSource(value = FailureInjectionForTesting.Stage.class, names = {"DECODE", "SHARD_WRITE"})
     void aFailureMidStreamRestoresFromTheCheckpointWithoutLossOrDuplicates(FailureInjectionForTesting.Stage stage)
             throws Exception {
-        kafka.createTopics(1, Topics.IMAGES, Topics.LATENTS, Topics.DEAD_LETTERS);
+        kafka.createTopics(1, Topics.IMAGES, Topics.LATENTS, Topics.SHARDS, Topics.DEAD_LETTERS);
         FailureInjectionForTesting failure = FailureInjectionForTesting.once(stage, 25);
         EncodeJobSettings settings = settings().bounded(false)
                 .restartPolicy(RestartPolicy.fixedDelay(3, Duration.ofMillis(200)))

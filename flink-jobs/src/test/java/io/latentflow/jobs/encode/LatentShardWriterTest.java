@@ -3,6 +3,7 @@ package io.latentflow.jobs.encode;
 import io.latentflow.infra.EmbeddedS3;
 import io.latentflow.schemas.LatentRecord;
 import io.latentflow.schemas.LatentSummary;
+import io.latentflow.schemas.ShardCommitted;
 import io.minio.MinioClient;
 import org.apache.flink.api.common.JobID;
 import org.apache.flink.core.execution.SavepointFormatType;
@@ -10,13 +11,17 @@ import org.apache.flink.runtime.checkpoint.OperatorSubtaskState;
 import org.apache.flink.runtime.checkpoint.SavepointType;
 import org.apache.flink.runtime.jobgraph.OperatorID;
 import org.apache.flink.runtime.operators.testutils.MockEnvironmentBuilder;
+import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
 import org.apache.flink.streaming.util.OneInputStreamOperatorTestHarness;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
+import java.nio.ByteBuffer;
+import java.security.MessageDigest;
 import java.time.Duration;
+import java.util.HexFormat;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -222,6 +227,225 @@ class LatentShardWriterTest {
         assertThat(allMembers()).containsExactlyInAnyOrder("a.latent.npy", "a.json", "b.latent.npy", "b.json");
     }
 
+    @Test
+    void aRecordCarriesItsLatentInlineAsTheVeryBytesOfItsShardMember() throws Exception {
+        try (var harness = harness(1 << 20)) {
+            harness.open();
+            write(harness, "a", "b");
+
+            List<LatentRecord> records = harness.extractOutputValues();
+            assertThat(records).allSatisfy(record -> {
+                assertThat(record.getLatentInStorageOnly()).isFalse();
+                assertThat(record.getLatentNpy()).isNotNull();
+                assertThat(record.getScalingFactor()).isEqualTo(1.0);
+                assertThat(record.getShiftFactor()).isEqualTo(0.0);
+                assertThat(record.getLatentSpace()).isEqualTo("sha256:test-space");
+            });
+            harness.snapshot(1, 100);
+            harness.notifyOfCompletedCheckpoint(1);
+            Map<String, byte[]> members = ShardContents.read(client, s3.settings().bucket(), shards().get(0));
+            for (LatentRecord record : records) {
+                assertThat(bytes(record.getLatentNpy())).isEqualTo(members.get(record.getMember()));
+            }
+        }
+    }
+
+    @Test
+    void aLatentLargerThanTheInlineBoundIsInItsShardOnlyAndItsRecordSaysSo() throws Exception {
+        // an 8x8x8 float16 latent is 1024 bytes of data plus the .npy header
+        var environment = new MockEnvironmentBuilder().setJobID(jobId).build();
+        try (var harness = new OneInputStreamOperatorTestHarness<EncodedLatent, LatentRecord>(
+                new LatentShardWriter(s3.settings(), 1 << 20, Duration.ZERO, 1024, FinalShardAnnouncer.NONE, null),
+                environment)) {
+            harness.getStreamConfig().setOperatorID(operatorId);
+            harness.open();
+            write(harness, "a");
+
+            LatentRecord record = harness.extractOutputValues().get(0);
+            assertThat(record.getLatentNpy()).isNull();
+            assertThat(record.getLatentInStorageOnly()).isTrue();
+            assertThat(record.getMember()).isEqualTo("a.latent.npy");
+        }
+    }
+
+    @Test
+    void aShardIsAnnouncedOnlyOnceItsObjectIsCommittedWithExactlyItsMembers() throws Exception {
+        try (var harness = harness(1 << 20)) {
+            harness.open();
+            write(harness, "a", "b", "c");
+            harness.snapshot(1, 100);
+            assertThat(announced(harness)).as("staged, not committed").isEmpty();
+
+            harness.notifyOfCompletedCheckpoint(1);
+
+            ShardCommitted shard = announced(harness).get(0);
+            String key = shards().get(0);
+            byte[] object = read(key);
+            assertThat(announced(harness)).hasSize(1);
+            assertThat(shard.getShardUri()).isEqualTo(s3.settings().uri(key));
+            assertThat(shard.getModelVersion()).isEqualTo(modelVersion);
+            assertThat(shard.getLatentSpace()).isEqualTo("sha256:test-space");
+            assertThat(shard.getMembers()).isEqualTo(3);
+            assertThat(shard.getImageIds()).containsExactly("id-a", "id-b", "id-c");
+            assertThat(shard.getImageIdsComplete()).isTrue();
+            assertThat(shard.getBytes()).isEqualTo(object.length);
+            assertThat(shard.getSha256()).isEqualTo(HexFormat.of().formatHex(
+                    MessageDigest.getInstance("SHA-256").digest(object)));
+            assertThat(shard.getCheckpointId()).isEqualTo(1);
+            assertThat(shard.getSourceRanges()).singleElement().satisfies(range -> {
+                assertThat(range.getTopic()).isEqualTo("images");
+                assertThat(range.getFirstOffset()).isEqualTo(List.of("a", "b", "c").stream()
+                        .mapToLong(String::hashCode).min().orElseThrow());
+                assertThat(range.getLastOffset()).isEqualTo(List.of("a", "b", "c").stream()
+                        .mapToLong(String::hashCode).max().orElseThrow());
+            });
+        }
+    }
+
+    @Test
+    void anAnnouncementLostWithItsTransactionIsMadeAgainByTheRestoreAndOnlyThen() throws Exception {
+        OperatorSubtaskState checkpoint1;
+        OperatorSubtaskState checkpoint2;
+        try (var harness = harness(1 << 20)) {
+            harness.open();
+            write(harness, "a");
+            checkpoint1 = harness.snapshot(1, 100);
+            harness.notifyOfCompletedCheckpoint(1); // committed and announced: into checkpoint 2's transaction
+            harness.prepareSnapshotPreBarrier(2);
+            checkpoint2 = harness.snapshot(2, 200);
+            assertThat(announced(harness)).hasSize(1);
+        }
+
+        // checkpoint 2 never completed: its transaction, the announcement in it, is aborted
+        try (var restored = harness(1 << 20)) {
+            restored.setRestoredCheckpointId(1);
+            restored.initializeState(checkpoint1);
+            restored.open();
+            restored.prepareSnapshotPreBarrier(2);
+            assertThat(announced(restored)).singleElement()
+                    .satisfies(shard -> assertThat(shard.getImageIds()).containsExactly("id-a"));
+        }
+        // checkpoint 2 completed: its transaction holds the announcement
+        try (var restored = harness(1 << 20)) {
+            restored.setRestoredCheckpointId(2);
+            restored.initializeState(checkpoint2);
+            restored.open();
+            restored.prepareSnapshotPreBarrier(3);
+            assertThat(announced(restored)).isEmpty();
+        }
+        assertThat(shards()).hasSize(1);
+    }
+
+    @Test
+    void aShardOpenAtTheRestoredCheckpointIsAnnouncedWithTheMembersAndDigestOfTheObjectTheRestoreComposes()
+            throws Exception {
+        OperatorSubtaskState checkpoint2;
+        try (var harness = agingHarness(Duration.ofHours(1))) {
+            harness.open();
+            write(harness, "a");
+            harness.snapshot(1, 100);
+            harness.notifyOfCompletedCheckpoint(1);
+            write(harness, "b");
+            checkpoint2 = harness.snapshot(2, 200);
+            write(harness, "c"); // lost with the task
+            assertThat(announced(harness)).as("not rolled").isEmpty();
+        }
+
+        try (var restored = agingHarness(Duration.ofHours(1))) {
+            restored.setRestoredCheckpointId(2);
+            restored.initializeState(checkpoint2);
+            restored.open();
+            restored.prepareSnapshotPreBarrier(3);
+
+            byte[] object = read(shards().get(0));
+            assertThat(announced(restored)).singleElement().satisfies(shard -> {
+                assertThat(shard.getImageIds()).containsExactly("id-a", "id-b");
+                assertThat(shard.getMembers()).isEqualTo(2);
+                assertThat(shard.getBytes()).isEqualTo(object.length);
+                assertThat(shard.getSha256()).isEqualTo(sha256(object));
+            });
+        }
+    }
+
+    /** What the final announcer of {@link #theShardsOfABoundedInputsFinalCheckpointAreAnnouncedOnceCommitted} got. */
+    private static final List<ShardCommitted> FINAL_ANNOUNCEMENTS = new java.util.concurrent.CopyOnWriteArrayList<>();
+
+    @Test
+    void theShardsOfABoundedInputsFinalCheckpointAreAnnouncedOnceCommitted() throws Exception {
+        FINAL_ANNOUNCEMENTS.clear();
+        List<Boolean> objectExisted = new java.util.concurrent.CopyOnWriteArrayList<>();
+        var environment = new MockEnvironmentBuilder().setJobID(jobId).build();
+        FinalShardAnnouncer announcer = shards -> {
+            for (ShardCommitted shard : shards) {
+                objectExisted.add(store.exists(shard.getShardUri().substring(
+                        ("s3://" + s3.settings().bucket() + "/").length())));
+            }
+            FINAL_ANNOUNCEMENTS.addAll(shards);
+        };
+        try (var harness = new OneInputStreamOperatorTestHarness<EncodedLatent, LatentRecord>(
+                new LatentShardWriter(s3.settings(), 1 << 20, Duration.ofHours(1), 1 << 20, announcer, null),
+                environment)) {
+            harness.getStreamConfig().setOperatorID(operatorId);
+            harness.open();
+            write(harness, "a", "b");
+            harness.getOneInputOperator().finish(); // the end of a bounded input
+            harness.prepareSnapshotPreBarrier(1);
+            harness.snapshot(1, 100);
+            assertThat(FINAL_ANNOUNCEMENTS).isEmpty();
+
+            harness.notifyOfCompletedCheckpoint(1);
+
+            assertThat(announced(harness)).as("nothing can travel downstream anymore").isEmpty();
+            assertThat(FINAL_ANNOUNCEMENTS).singleElement()
+                    .satisfies(shard -> assertThat(shard.getImageIds()).containsExactly("id-a", "id-b"));
+            assertThat(objectExisted).containsExactly(true);
+        }
+    }
+
+    @Test
+    void aShardCommittedLateAfterTheEndOfTheInputIsAnnouncedOnlyOnceTheFinalCheckpointCompletes() throws Exception {
+        FINAL_ANNOUNCEMENTS.clear();
+        var environment = new MockEnvironmentBuilder().setJobID(jobId).build();
+        FinalShardAnnouncer announcer = FINAL_ANNOUNCEMENTS::addAll;
+        try (var harness = new OneInputStreamOperatorTestHarness<EncodedLatent, LatentRecord>(
+                new LatentShardWriter(s3.settings(), 2048, Duration.ofHours(1), 1 << 20, announcer, null),
+                environment)) {
+            harness.getStreamConfig().setOperatorID(operatorId);
+            harness.open();
+            write(harness, "a", "b", "c"); // the size limit rolls a shard before the end
+            harness.snapshot(1, 100);
+            write(harness, "d");
+            harness.getOneInputOperator().finish();
+            harness.snapshot(2, 200); // the final checkpoint
+            harness.notifyOfCompletedCheckpoint(1); // late: a failure now would restore from 1, which holds it
+
+            assertThat(shards()).isNotEmpty();
+            assertThat(FINAL_ANNOUNCEMENTS).as("not before the final checkpoint completes").isEmpty();
+
+            harness.notifyOfCompletedCheckpoint(2);
+
+            assertThat(FINAL_ANNOUNCEMENTS.stream().flatMap(shard -> shard.getImageIds().stream()))
+                    .containsExactlyInAnyOrder("id-a", "id-b", "id-c", "id-d");
+            assertThat(announced(harness)).isEmpty();
+        }
+    }
+
+    private static String sha256(byte[] bytes) throws Exception {
+        return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(bytes));
+    }
+
+    private static List<ShardCommitted> announced(
+            OneInputStreamOperatorTestHarness<EncodedLatent, LatentRecord> harness) {
+        var side = harness.getSideOutput(LatentShardWriter.COMMITTED_SHARDS);
+        return side == null ? List.of() : side.stream().map(StreamRecord::getValue).toList();
+    }
+
+    private static byte[] bytes(ByteBuffer buffer) {
+        byte[] bytes = new byte[buffer.remaining()];
+        buffer.duplicate().get(bytes);
+        return bytes;
+    }
+
     // ------------------------------------------------------------------------------------------
 
     private OneInputStreamOperatorTestHarness<EncodedLatent, LatentRecord> harness(long maxShardBytes) throws Exception {
@@ -409,7 +633,7 @@ class LatentShardWriterTest {
             values[i] = (float) Math.tanh(random.nextGaussian());
         }
         return new EncodedLatent(image, modelVersion, new int[] {8, 8, 8}, values,
-                new LatentSummary(0f, 1f, -1f, 1f, 0f), 1_700_000_001_000L);
+                new LatentSummary(0f, 1f, -1f, 1f, 0f), 1_700_000_001_000L, "sha256:test-space", 1.0, 0.0);
     }
 
     private List<String> shards() throws Exception {

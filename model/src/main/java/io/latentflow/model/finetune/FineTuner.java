@@ -2,6 +2,7 @@ package io.latentflow.model.finetune;
 
 import io.latentflow.model.AutoencoderConfig;
 import io.latentflow.model.data.SourceSplit;
+import io.latentflow.model.diffusers.ImportedVae;
 import io.latentflow.model.recipe.RecipeConfig;
 import io.latentflow.model.store.Manifest;
 import io.latentflow.model.store.ModelDirectory;
@@ -34,6 +35,11 @@ public final class FineTuner {
     public static FineTuneResult run(FineTuneOptions options) throws IOException {
         Path serving = options.servingModel();
         Manifest manifest = ModelDirectory.verify(serving);
+        if (ImportedVae.savedConfig(serving.resolve(ModelDirectory.CONFIG)).isPresent()) {
+            throw new IllegalArgumentException("model " + manifest.version() + " at " + serving + " is an imported "
+                    + ImportedVae.IMPORTED_FROM + ": fine-tuning imported VAEs is not supported yet; serve it as"
+                    + " imported");
+        }
         AutoencoderConfig architecture = AutoencoderConfig.read(serving.resolve(ModelDirectory.CONFIG));
         RecipeConfig recipe = RecipeFile.read(serving).orElseThrow(() -> new IllegalArgumentException("model "
                 + manifest.version() + " at " + serving + " has no " + RecipeFile.NAME + ": a fine-tune keeps the"

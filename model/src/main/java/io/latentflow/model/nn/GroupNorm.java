@@ -55,6 +55,13 @@ public final class GroupNorm extends AbstractBlock {
     protected NDList forwardInternal(ParameterStore parameterStore, NDList inputs, boolean training,
                                      PairList<String, Object> params) {
         NDArray x = inputs.singletonOrThrow();
+        NDArray scale = parameterStore.getValue(gamma, x.getDevice(), training);
+        NDArray shift = parameterStore.getValue(beta, x.getDevice(), training);
+        return new NDList(standardise(x, groups).mul(scale).add(shift));
+    }
+
+    /** Each sample's {@code groups} channel groups standardised over their channels and pixels (eps 1e-6). */
+    public static NDArray standardise(NDArray x, int groups) {
         Shape shape = x.getShape();
         NDArray grouped = x.reshape(shape.get(0), groups, -1);
         // Layer norm over each (sample, group) row is one fused kernel, about twice as fast on CPU as computing mean
@@ -65,9 +72,7 @@ public final class GroupNorm extends AbstractBlock {
         NDArray normalised = grouped.getNDArrayInternal()
                 .layerNorm(grouped, row, manager.ones(row), manager.zeros(row), EPSILON)
                 .singletonOrThrow().reshape(shape);
-        NDArray scale = parameterStore.getValue(gamma, x.getDevice(), training);
-        NDArray shift = parameterStore.getValue(beta, x.getDevice(), training);
-        return new NDList(normalised.mul(scale).add(shift));
+        return normalised;
     }
 
     @Override

@@ -82,6 +82,39 @@ public final class ModelDirectory {
                 : autoencoder.config().shortName() + "-" + contentHash(files).substring(0, 12));
     }
 
+    /** Writes one file of a version into the staging folder. */
+    public interface FileContent {
+        void writeTo(Path file) throws IOException;
+    }
+
+    /**
+     * Writes a new version whose files are made elsewhere (e.g. an imported checkpoint's weights), with the same
+     * guarantees as {@link #save(Autoencoder, Path, String, String)}: complete or not at all, verified on load.
+     *
+     * @param version       the version id, or null to derive {@code <versionPrefix>-<12 hex of the content hash>}
+     * @param files         file name to content, in manifest order; must include every {@link #REQUIRED_FILES} entry
+     */
+    public static Manifest saveFiles(Path dir, String version, String versionPrefix,
+                                     Map<String, FileContent> files) throws IOException {
+        for (String required : REQUIRED_FILES) {
+            if (!files.containsKey(required)) {
+                throw new IllegalArgumentException("a model version needs " + required);
+            }
+        }
+        for (String name : files.keySet()) {
+            new Manifest.FileEntry(name, 0, "0".repeat(64)); // rejects the names the manifest would reject
+        }
+        if (version != null) {
+            Manifest.requireSafeVersion(version);
+        }
+        return publish(dir, staging -> {
+            for (Map.Entry<String, FileContent> file : files.entrySet()) {
+                file.getValue().writeTo(staging.resolve(file.getKey()));
+            }
+            return new ArrayList<>(files.keySet());
+        }, written -> version != null ? version : versionPrefix + "-" + contentHash(written).substring(0, 12));
+    }
+
     /**
      * Writes a copy of a saved version with files added (e.g. the reference profile of a model saved before profiles
      * existed) into {@code target}; {@code source} is verified first and left as it is. The copy keeps the version

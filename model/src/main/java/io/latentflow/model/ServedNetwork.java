@@ -1,0 +1,24 @@
+package io.latentflow.model;
+
+import ai.djl.ndarray.NDManager;
+import io.latentflow.model.store.Manifest;
+
+import java.io.IOException;
+import java.nio.file.Path;
+
+/** What a version serves: one of latentflow's own autoencoders, or an imported diffusers VAE. */
+interface ServedNetwork {
+    AutoencoderConfig config();
+
+    LatentEncoder newEncoder(NDManager manager);
+
+    LatentDecoder newDecoder(NDManager manager);
+
+    double scalingFactor();
+
+    double shiftFactor();
+
+    String latentSpace();
+
+    Manifest save(Path dir, String version, String metricsJson) throws IOException;
+}
