@@ -53,6 +53,10 @@ import org.apache.kafka.common.serialization.StringSerializer;
  * a {@link IngestLedger ledger} ({@link Bookkeeping}), a file the broker acknowledged before is not sent again unless
  * it changed (then it goes as a new version of its image, with a new id), and an acknowledged file can be moved out of
  * the folder.
+ *
+ * <p>A webdataset shard (local, or {@code s3://} through {@link #sendObjects}) is streamed one sample at a time; each
+ * sample's image goes with its caption, metadata and key, and a sample with no image (a failed download) is set aside
+ * with the reason. What is not an image at all is never sent: {@link Report#setAside} names each with the reason.
  */
 public final class ImageIngest implements AutoCloseable {
 
