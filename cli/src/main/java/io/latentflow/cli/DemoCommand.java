@@ -1,6 +1,5 @@
 package io.latentflow.cli;
 
-import io.latentflow.imaging.ImageFolders;
 import io.latentflow.dashboard.Dashboard;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -37,10 +36,18 @@ final class DemoCommand implements Callable<Integer> {
     @Mixin
     MonitorOptions monitor;
 
-    @Option(names = "--images", paramLabel = "DIR",
-            description = "A folder whose every file is streamed as an image; repeat for several folders, streamed in"
-                    + " order. Default: the shipped sample photos.")
+    @Option(names = "--images", paramLabel = "PATH",
+            description = "A folder (read recursively), an image file or a webdataset .tar shard, streamed as images"
+                    + " with their captions; repeat for several, streamed in order. Default: the shipped sample"
+                    + " photos.")
     List<Path> imageFolders;
+
+    @Option(names = "--no-recursive", description = "Read only the files at the top of each --images folder.")
+    boolean noRecursive;
+
+    @Option(names = "--labels-from-folders", description = "Label each image by the first-level subfolder of its"
+            + " --images folder it is in.")
+    boolean labelsFromFolders;
 
     @Option(names = "--event-step", defaultValue = "PT1.875S",
             description = "Event time between consecutive images, ISO-8601 (default ${DEFAULT-VALUE}: 32 per minute).")
@@ -66,7 +73,12 @@ final class DemoCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         List<Path> folders = imageFolders == null || imageFolders.isEmpty()
                 ? List.of(Home.samples().resolve("photos")) : imageFolders;
-        folders.forEach(ImageFolders::files); // a wrong folder fails before anything starts
+        for (Path folder : folders) { // a wrong path fails before anything starts
+            if (!java.nio.file.Files.exists(folder)) {
+                throw new IllegalArgumentException("--images " + folder.toAbsolutePath() + " does not exist: give a"
+                        + " folder, an image file or a webdataset .tar shard");
+            }
+        }
         // before anything else in the folder is touched: a second broker on the same logs would damage the first
         try (ServiceLock lock = ServiceLock.acquire(stack.stateDir, ServiceLock.SERVICE, "demo",
                 spec.commandLine().getErr())) {
@@ -85,7 +97,8 @@ final class DemoCommand implements Callable<Integer> {
                         : " (while the demo runs; --keep-running keeps it up)"));
             }
             EncodeRun run = new EncodeRun(pipeline, monitor.applyTo(encode.settings(pipeline)));
-            EncodeRun.Outcome outcome = run.run(folders, windowAligned(Instant.now().minus(Duration.ofHours(1))),
+            EncodeRun.Outcome outcome = run.run(folders, new IngestInputs(!noRecursive, labelsFromFolders),
+                    windowAligned(Instant.now().minus(Duration.ofHours(1))),
                     eventStep);
             DemoSummary summary = outcome.summary(pipeline.localObjectFolder().map(Path::toString).orElse(null));
             spec.commandLine().getOut().println(json ? summary.toJson() : summary.toHuman());

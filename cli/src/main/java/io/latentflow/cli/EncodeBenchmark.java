@@ -62,7 +62,7 @@ final class EncodeBenchmark implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         Path folder = images.folder();
-        RawFigures raw = measureRawEncoder(folder);
+        RawFigures raw = measureRawEncoder(encode, folder, images.repeat);
         EncodeRun.Outcome pipeline;
         try (FolderCopies copies = images.copies();
              PipelineStack stackInstance = PipelineStack.open(stack)) {
@@ -102,14 +102,14 @@ final class EncodeBenchmark implements Callable<Integer> {
         return 0;
     }
 
-    private record RawFigures(String modelVersion, int images, double imagesPerSecond) {
+    record RawFigures(String modelVersion, int images, double imagesPerSecond) {
     }
 
     /**
      * Decodes and resizes every image first, then times only the encoder calls over the folder {@code --repeat} times
      * (as many images as the pipeline gets), after one warm-up batch.
      */
-    private RawFigures measureRawEncoder(Path folder) throws IOException {
+    static RawFigures measureRawEncoder(EncodeOptions encode, Path folder, int repeat) throws IOException {
         List<byte[]> pixels;
         try (ServingModel model = io.latentflow.jobs.encode.ModelLocation.parse(encode.model).load()) {
             ModelInputResizer resizer = new ModelInputResizer(encode.resolution, model.config().downsamplingFactor());
@@ -128,14 +128,14 @@ final class EncodeBenchmark implements Callable<Integer> {
             try (LatentEncoder encoder = model.newEncoder()) {
                 encoder.encode(batches.get(0), batch, encode.resolution, encode.resolution);
                 long start = System.nanoTime();
-                for (int pass = 0; pass < images.repeat; pass++) {
+                for (int pass = 0; pass < repeat; pass++) {
                     for (float[] input : batches) {
                         encoder.encode(input, batch, encode.resolution, encode.resolution);
                     }
                 }
                 double seconds = (System.nanoTime() - start) / 1e9;
                 return new RawFigures(model.version(), pixels.size(),
-                        (double) images.repeat * fullBatches * batch / seconds);
+                        (double) repeat * fullBatches * batch / seconds);
             }
         }
     }

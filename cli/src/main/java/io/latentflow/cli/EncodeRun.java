@@ -36,6 +36,11 @@ final class EncodeRun {
     }
 
     Outcome run(List<Path> folders, Instant firstEventTime, Duration eventStep) throws Exception {
+        return run(folders, new IngestInputs(true, false), firstEventTime, eventStep);
+    }
+
+    /** @param folders image folders, files and webdataset shards, found as {@code inputs} says */
+    Outcome run(List<Path> folders, IngestInputs inputs, Instant firstEventTime, Duration eventStep) throws Exception {
         String bootstrap = pipeline.kafka().bootstrapServers();
         try (CommittedTopicReader reader = new CommittedTopicReader(bootstrap)) {
             Map<TopicPartition, Long> latentsBefore = reader.endOffsets(Topics.LATENTS);
@@ -46,7 +51,7 @@ final class EncodeRun {
             ImageIngest.Report ingest;
             try (ImageIngest producer = new ImageIngest(bootstrap, Topics.IMAGES, pipeline.s3(),
                     ImageIngest.Limits.DEFAULTS)) {
-                ingest = producer.send(folders, null, firstEventTime, eventStep);
+                ingest = producer.send(folders, inputs, null, firstEventTime, eventStep);
             }
             // Taken before the job starts, so never past its stopping offsets (the latest when it starts).
             Map<TopicPartition, Long> imagesEnd = reader.endOffsets(Topics.IMAGES);
@@ -59,14 +64,16 @@ final class EncodeRun {
                     ? reader.readFrom(Topics.LATENT_STATS, statsBefore, AvroCodec.of(LatentStatsWindow.class)) : List.of();
             List<DriftAlert> alerts = monitored
                     ? reader.readFrom(Topics.DRIFT_ALERTS, alertsBefore, AvroCodec.of(DriftAlert.class)) : List.of();
-            return new Outcome(ingest.sent(), ingest.failed(), latents, deadLetters, result.getNetRuntime(TimeUnit.MILLISECONDS) / 1000.0,
+            List<ImageIngest.Failure> notSent = new java.util.ArrayList<>(ingest.failed());
+            notSent.addAll(ingest.setAside());
+            return new Outcome(ingest.sent(), List.copyOf(notSent), latents, deadLetters, result.getNetRuntime(TimeUnit.MILLISECONDS) / 1000.0,
                     settings, windows, alerts, EncodeSummary.of(result).duplicatesDropped());
         }
     }
 
     /**
      * @param imagesIn       records the broker acknowledged
-     * @param ingestFailures files that never reached the topic, with the reason
+     * @param ingestFailures inputs that never reached the topic (failed, or not images), with the reason
      * @param windows latent statistics windows committed by the drift monitor (empty without it)
      * @param alerts  drift alerts committed by the drift monitor (empty without it)
      * @param duplicatesDropped records dropped as duplicates of an image id already encoded (the job's count)

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.latentflow.connections.S3Settings;
 import io.latentflow.schemas.Topics;
 import java.io.PrintWriter;
+import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -22,8 +23,10 @@ import picocli.CommandLine.Spec;
 
 /** {@code latentflow ingest PATH...}: streams image files into the images topic, accounting for every one. */
 @Command(name = "ingest", mixinStandardHelpOptions = true,
-        description = "Send image files (files, or folders in name order) to the images topic and wait for every"
-                + " acknowledgement. Files too large to inline are uploaded to object storage and sent by reference."
+        description = "Send image files (files, folders recursively in name order, webdataset .tar shards such as"
+                + " img2dataset writes) to the images topic and wait for every acknowledgement. A caption beside an"
+                + " image (<name>.txt or <name>.caption, a shard sample's .txt) and its metadata (<name>.json) travel"
+                + " with it; inputs that are not images are listed with the reason and not sent. Files too large to inline are uploaded to object storage and sent by reference."
                 + " A file that cannot be sent is reported by name with the reason, and the exit code is 1."
                 + " Sent files are remembered in <state-dir>/ingest/ledger.jsonl and not sent again unless they change"
                 + " (--resend sends them all).")
@@ -36,8 +39,12 @@ final class IngestCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
 
-    @Parameters(paramLabel = "PATH", arity = "1..*", description = "Image files or folders.")
-    List<Path> paths;
+    @Parameters(paramLabel = "PATH", arity = "1..*", description = "Image files, folders or webdataset .tar shards,"
+            + " local or s3://bucket/key.tar (read from the --s3-endpoint store).")
+    List<String> inputs;
+
+    /** The local ones of {@link #inputs}. */
+    private List<Path> paths;
 
     @Mixin
     ServiceOptions service;
@@ -72,8 +79,17 @@ final class IngestCommand implements Callable<Integer> {
                     + " it.")
     Path moveTo;
 
+    @Option(names = "--no-recursive", description = "Read only the files at the top of each folder; its subfolders"
+            + " are listed as not read.")
+    boolean noRecursive;
+
+    @Option(names = "--labels-from-folders", description = "Label each image by the first-level subfolder of its"
+            + " folder it is in (the ImageFolder layout: DIR/cat/1.jpg is labelled cat); the label travels into its"
+            + " latent.")
+    boolean labelsFromFolders;
+
     @Option(names = "--json", description = "Print one JSON object: sent, skipped (already sent), newVersions,"
-            + " failed [{file, reason}], bytes.")
+            + " failed [{file, reason}], setAside [{file, reason}] (inputs that are not images), bytes.")
     boolean json;
 
     @Override
@@ -82,6 +98,15 @@ final class IngestCommand implements Callable<Integer> {
         String bootstrap = connections.kafka().bootstrapServers();
         S3Settings storage = connections.s3().orElse(null);
         ImageIngest.Limits limits = new ImageIngest.Limits(maxInlineBytes, maxUploadBytes);
+        paths = inputs.stream().filter(input -> !isObject(input)).map(Path::of).toList();
+        List<URI> objects = inputs.stream().filter(IngestCommand::isObject).map(URI::create).toList();
+        if (watch && !objects.isEmpty()) {
+            throw new IllegalArgumentException("--watch watches local folders, and " + objects.get(0) + " is not one");
+        }
+        if (!objects.isEmpty() && storage == null) {
+            throw new IllegalArgumentException(objects.get(0) + " is in object storage: give --s3-endpoint,"
+                    + " --s3-access-key and --s3-secret-key-file (or the state folder of a running service)");
+        }
         if (watch) {
             for (Path path : paths) {
                 if (!Files.isDirectory(path)) {
@@ -93,7 +118,11 @@ final class IngestCommand implements Callable<Integer> {
              ImageIngest ingest = new ImageIngest(bootstrap, Topics.IMAGES, storage, limits,
                      new ImageIngest.Bookkeeping(ledger, resend, moveTo))) {
             if (!watch) {
-                ImageIngest.Report report = ingest.send(paths, source, Instant.now(), Duration.ZERO);
+                ImageIngest.Report report = ingest.send(paths, new IngestInputs(!noRecursive, labelsFromFolders),
+                        source, Instant.now(), Duration.ZERO);
+                if (!objects.isEmpty()) {
+                    report = report.plus(ingest.sendObjects(objects, source, Instant.now(), Duration.ZERO));
+                }
                 print(report);
                 return report.failed().isEmpty() ? 0 : 1;
             }
@@ -134,16 +163,23 @@ final class IngestCommand implements Callable<Integer> {
             object.put("skipped", report.skipped());
             object.put("newVersions", report.newVersions());
             object.put("failed", report.failed());
+            object.put("setAside", report.setAside());
             object.put("bytes", report.bytes());
             out.println(new ObjectMapper().writeValueAsString(object));
         } else {
-            out.printf("sent %d image(s), %d bytes; %d already sent (skipped; --resend sends them again); %d failed%n",
-                    report.sent(), report.bytes(), report.skipped(), report.failed().size());
+            out.printf("sent %d image(s), %d bytes; %d already sent (skipped; --resend sends them again); %d failed;"
+                    + " %d not images (not sent)%n", report.sent(), report.bytes(), report.skipped(),
+                    report.failed().size(), report.setAside().size());
             report.newVersions().forEach(f -> out.printf("  %s: changed since it was sent, sent again as a new version"
                     + " of that image%n", f));
             report.failed().forEach(f -> out.printf("  %s: %s%n", f.file(), f.reason()));
+            report.setAside().forEach(f -> out.printf("  %s: not sent: %s%n", f.file(), f.reason()));
         }
         out.flush();
+    }
+
+    private static boolean isObject(String input) {
+        return input.startsWith("s3://");
     }
 
     /** A duration in seconds ("2", "0.5") or ISO-8601 ("PT2S"). */

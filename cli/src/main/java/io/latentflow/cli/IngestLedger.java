@@ -79,7 +79,12 @@ public final class IngestLedger implements AutoCloseable {
 
     /** The last acknowledged send of the file at {@code absolutePath}. */
     Optional<Entry> latest(Path absolutePath) {
-        return Optional.ofNullable(latest.get(key(absolutePath)));
+        return latest(key(absolutePath));
+    }
+
+    /** @param key a {@link #key file's key}, or a shard sample's (the shard's key or URI, '#', the sample's key) */
+    Optional<Entry> latest(String key) {
+        return Optional.ofNullable(latest.get(key));
     }
 
     /** Appends {@code entry}; durable once {@link #sync} returns. */
@@ -108,6 +113,7 @@ public final class IngestLedger implements AutoCloseable {
     static String key(Path path) {
         return path.toAbsolutePath().normalize().toString();
     }
+
 
     private int read() throws IOException {
         if (!Files.exists(file)) {

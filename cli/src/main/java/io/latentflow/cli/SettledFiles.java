@@ -53,8 +53,10 @@ final class SettledFiles {
         Map<Path, Observation> present = new HashMap<>();
         for (Path folder : folders) {
             for (Path file : ImageFolders.files(folder)) {
-                if (FilesBeingWritten.hasInProgressName(file)) {
-                    continue;
+                String name = file.getFileName().toString();
+                if (FilesBeingWritten.hasInProgressName(file) || IngestSidecars.isSidecar(name)
+                        || IngestSidecars.isDatasetBookkeeping(name)) {
+                    continue; // a caption or metadata travels with its image, read when the image is sent
                 }
                 State state = stateOf(file);
                 if (state == null) {

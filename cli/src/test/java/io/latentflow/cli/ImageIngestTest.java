@@ -89,6 +89,54 @@ class ImageIngestTest {
         }
     }
 
+    @Test
+    void aWebdatasetShardInObjectStorageIsStreamedSampleBySampleWithCaptionsAndItsOwnKeys() throws Exception {
+        java.io.ByteArrayOutputStream shard = new java.io.ByteArrayOutputStream();
+        try (var tar = new org.apache.commons.compress.archivers.tar.TarArchiveOutputStream(shard)) {
+            member(tar, "000000007.jpg", Files.readAllBytes(PHOTO));
+            member(tar, "000000007.txt", "Straße im Herbst, 秋".getBytes(java.nio.charset.StandardCharsets.UTF_8));
+            member(tar, "000000008.json", "{\"status\": \"failed_to_download\"}".getBytes());
+        }
+        try (EmbeddedKafka kafka = EmbeddedKafka.start(work.resolve("kafka"));
+             EmbeddedS3 s3 = EmbeddedS3.start(null, "latentflow")) {
+            s3.settings().newClient().putObject(io.minio.PutObjectArgs.builder().bucket("latentflow")
+                    .object("datasets/laion/00000.tar").stream(new java.io.ByteArrayInputStream(shard.toByteArray()),
+                            shard.size(), -1).build());
+            ImageIngest.Report report;
+            try (ImageIngest ingest = new ImageIngest(kafka.bootstrapServers(), Topics.IMAGES, s3.settings(),
+                    ImageIngest.Limits.DEFAULTS)) {
+                report = ingest.sendObjects(List.of(URI.create("s3://latentflow/datasets/laion/00000.tar"),
+                                URI.create("s3://latentflow/datasets/missing.tar"), URI.create("s3://latentflow/a.jpg")),
+                        null, Instant.now(), Duration.ZERO);
+            }
+            assertThat(report.sent()).isEqualTo(1);
+            assertThat(report.setAside()).singleElement().satisfies(f -> {
+                assertThat(f.file()).isEqualTo("s3://latentflow/datasets/laion/00000.tar#000000008");
+                assertThat(f.reason()).contains("failed download");
+            });
+            assertThat(report.failed()).extracting(ImageIngest.Failure::file).containsExactly(
+                    "s3://latentflow/datasets/missing.tar", "s3://latentflow/a.jpg");
+            ImageRecord record;
+            try (CommittedTopicReader reader = new CommittedTopicReader(kafka.bootstrapServers())) {
+                record = reader.readFrom(Topics.IMAGES, Map.of(), AvroCodec.of(ImageRecord.class)).get(0);
+            }
+            assertThat(record.getId()).isEqualTo(ImageIds.of("laion", Path.of("00000.tar/000000007"),
+                    Files.readAllBytes(PHOTO)));
+            assertThat(record.getCaption()).isEqualTo("Straße im Herbst, 秋");
+            assertThat(record.getSampleKey()).isEqualTo("000000007");
+            assertThat(record.getLabel()).isNull();
+        }
+    }
+
+    private static void member(org.apache.commons.compress.archivers.tar.TarArchiveOutputStream tar, String name,
+                               byte[] content) throws Exception {
+        var entry = new org.apache.commons.compress.archivers.tar.TarArchiveEntry(name);
+        entry.setSize(content.length);
+        tar.putArchiveEntry(entry);
+        tar.write(content);
+        tar.closeArchiveEntry();
+    }
+
     private static byte[] bytes(int size) {
         byte[] bytes = new byte[size];
         new Random(size).nextBytes(bytes);

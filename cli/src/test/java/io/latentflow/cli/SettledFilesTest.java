@@ -50,7 +50,7 @@ class SettledFilesTest {
 
     @Test
     void aFileOfNoKnownFormatIsOfferedOnceItStopsChanging() throws Exception {
-        Path file = folder.resolve("notes.txt");
+        Path file = folder.resolve("notes.dat");
         SettledFiles watched = new SettledFiles(List.of(folder), SETTLE, now::get);
         Files.writeString(file, "first half, ");
         assertThat(watched.poll()).isEmpty();
@@ -60,6 +60,17 @@ class SettledFilesTest {
         assertThat(watched.poll()).as("changed a moment ago").isEmpty();
         advance(SETTLE);
         assertThat(watched.poll()).extracting(IngestFile::file).containsExactly(file);
+    }
+
+    @Test
+    void captionsAndMetadataAreNeverOfferedAsImages() throws Exception {
+        SettledFiles watched = new SettledFiles(List.of(folder), SETTLE, now::get);
+        for (String name : List.of("a.txt", "a.caption", "a.json", "00000.parquet", "00000_stats.json")) {
+            Files.writeString(folder.resolve(name), "{}");
+        }
+        watched.poll();
+        advance(SETTLE.multipliedBy(3));
+        assertThat(watched.poll()).isEmpty();
     }
 
     @Test

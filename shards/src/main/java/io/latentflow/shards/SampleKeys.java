@@ -57,6 +57,18 @@ public final class SampleKeys {
         return prefix.isEmpty() ? hash : prefix + "_" + hash;
     }
 
+    /**
+     * The shard key of an image that came with a key from its dataset (a webdataset sample's key): that key itself when
+     * it is already safe ({@code [A-Za-z0-9_-]}, at most {@value #MAX_KEY_LENGTH} characters), so a trainer can join
+     * the latent with the original sample; otherwise {@link #of} of it (a readable prefix and a hash).
+     */
+    public static String ofDatasetKey(String datasetKey) throws ImageRejectedException {
+        if (isKey(datasetKey) && datasetKey.length() <= MAX_KEY_LENGTH && datasetKey.charAt(0) != '-') {
+            return datasetKey;
+        }
+        return of(datasetKey);
+    }
+
     /** True for strings {@link #of} can return (or could, for the alphabet): non-empty {@code [A-Za-z0-9_-]}. */
     public static boolean isKey(String candidate) {
         return candidate != null && KEY.matcher(candidate).matches();

@@ -22,15 +22,24 @@ import java.util.TreeMap;
  * @param latentSpace    what the latent means (the encoder's weights, preprocessing, scale and shift); "" if unknown
  * @param scalingFactor  the stored latent is {@code (mean - shiftFactor) * scalingFactor}: 1 and 0 for latentflow's
  *                       own models, the VAE's factors for an imported one, so a reader can undo them
+ * @param label          the image's class, null for none
  */
 public record SampleMetadata(String imageId, String key, String source, String modelVersion, List<Integer> shape,
                              long eventTime, long processingTime, LatentSummary summary, Map<String, String> attributes,
-                             String latentSpace, double scalingFactor, double shiftFactor) {
+                             String latentSpace, double scalingFactor, double shiftFactor, String label) {
 
     /** A sample of latentflow's own models' unnamed latent space: scale 1, shift 0. */
     public SampleMetadata(String imageId, String key, String source, String modelVersion, List<Integer> shape,
                           long eventTime, long processingTime, LatentSummary summary, Map<String, String> attributes) {
         this(imageId, key, source, modelVersion, shape, eventTime, processingTime, summary, attributes, "", 1.0, 0.0);
+    }
+
+    /** Without a label. */
+    public SampleMetadata(String imageId, String key, String source, String modelVersion, List<Integer> shape,
+                          long eventTime, long processingTime, LatentSummary summary, Map<String, String> attributes,
+                          String latentSpace, double scalingFactor, double shiftFactor) {
+        this(imageId, key, source, modelVersion, shape, eventTime, processingTime, summary, attributes, latentSpace,
+                scalingFactor, shiftFactor, null);
     }
 
     private static final ObjectMapper JSON = new ObjectMapper();
@@ -49,7 +58,8 @@ public record SampleMetadata(String imageId, String key, String source, String m
 
     /**
      * UTF-8 JSON: imageId, key, source, modelVersion, shape, dtype ("float16"), eventTime, processingTime,
-     * summary {mean, std, min, max, fractionOutsideUnit}, attributes, latentSpace, scalingFactor, shiftFactor.
+     * summary {mean, std, min, max, fractionOutsideUnit}, attributes, latentSpace, scalingFactor, shiftFactor, and
+     * label when there is one.
      */
     public byte[] toJson() {
         ObjectNode root = JSON.createObjectNode();
@@ -73,6 +83,9 @@ public record SampleMetadata(String imageId, String key, String source, String m
         root.put("latentSpace", latentSpace);
         root.put("scalingFactor", scalingFactor);
         root.put("shiftFactor", shiftFactor);
+        if (label != null) {
+            root.put("label", label);
+        }
         try {
             return JSON.writeValueAsBytes(root);
         } catch (JsonProcessingException e) {

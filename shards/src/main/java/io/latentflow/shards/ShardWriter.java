@@ -29,6 +29,7 @@ public final class ShardWriter implements AutoCloseable {
 
     public static final String LATENT_SUFFIX = ".latent.npy";
     public static final String METADATA_SUFFIX = ".json";
+    public static final String CAPTION_SUFFIX = ".txt";
 
     /** What {@link #finish()} appends: two zero records. */
     public static final int END_OF_ARCHIVE_BYTES = 1024;
@@ -61,6 +62,11 @@ public final class ShardWriter implements AutoCloseable {
         return key + METADATA_SUFFIX;
     }
 
+    /** The name of a sample's caption (UTF-8 text), the member webdataset loaders read as {@code "txt"}. */
+    public static String captionMember(String key) {
+        return key + CAPTION_SUFFIX;
+    }
+
     /**
      * Appends one sample. After an IOException the shard is unusable: {@link #close()} it and start again.
      *
@@ -69,6 +75,15 @@ public final class ShardWriter implements AutoCloseable {
      * @param metadataJson the sample's metadata ({@link SampleMetadata#toJson})
      */
     public void add(String key, byte[] latentNpy, byte[] metadataJson) throws IOException {
+        add(key, latentNpy, metadataJson, null);
+    }
+
+    /**
+     * Appends one sample with its caption as a third member, {@code <key>.txt} (UTF-8, exactly the caption's text).
+     *
+     * @param caption the image's caption; null for none (then no {@code .txt} member)
+     */
+    public void add(String key, byte[] latentNpy, byte[] metadataJson, String caption) throws IOException {
         if (finished || closed) {
             throw new IllegalStateException("shard " + file + " is already finished; start a new one");
         }
@@ -82,6 +97,9 @@ public final class ShardWriter implements AutoCloseable {
         }
         writeMember(latentMember(key), latentNpy);
         writeMember(metadataMember(key), metadataJson);
+        if (caption != null) {
+            writeMember(captionMember(key), caption.getBytes(java.nio.charset.StandardCharsets.UTF_8));
+        }
     }
 
     /** True if this shard already holds a sample with this key. */

@@ -25,6 +25,15 @@ class SampleKeysTest {
     }
 
     @Test
+    void keepsASafeDatasetKeyAsItIsAndMakesAnUnsafeOneSafe() throws Exception {
+        assertThat(SampleKeys.ofDatasetKey("000012345")).isEqualTo("000012345");
+        assertThat(SampleKeys.ofDatasetKey("shard_7-sample_3")).isEqualTo("shard_7-sample_3");
+        assertThat(SampleKeys.ofDatasetKey("a/b.c")).matches("a-b-c_[0-9a-f]{16}");
+        assertThat(SampleKeys.ofDatasetKey("-rf")).matches("rf_[0-9a-f]{16}");
+        assertThat(SampleKeys.ofDatasetKey("k".repeat(200))).matches("k{64}_[0-9a-f]{16}");
+    }
+
+    @Test
     void neverLetsAnIdEscapeOrSplitItsMemberName() throws Exception {
         List<String> hostile = List.of("../../x", "/etc/passwd", "a/b", "..", ".", "./.", "a/../../b", "\\..\\windows",
                 "x.latent.npy", "x.json", "-rf", "--help", "  ", "\u0000", "a\nb", "C:\\temp\\x", "s3://bucket/key",

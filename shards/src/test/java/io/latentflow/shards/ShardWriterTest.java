@@ -96,6 +96,26 @@ class ShardWriterTest {
     }
 
     @Test
+    void writesTheCaptionAsATextMemberBesideTheLatentAndTheLabelInItsJson() throws Exception {
+        Path shard = dir.resolve("captioned.tar");
+        String caption = "Ein Mädchen mit einem 🐈 unter 桜の木";
+        try (ShardWriter writer = new ShardWriter(shard)) {
+            byte[] json = new SampleMetadata("wds/000001", "000001", "wds", "v1", List.of(1), 0, 0,
+                    io.latentflow.schemas.LatentSummary.newBuilder().setMean(0).setStd(0).setMin(0).setMax(0)
+                            .setFractionOutsideUnit(0).build(), Map.of(), "", 1.0, 0.0, "cat").toJson();
+            writer.add("000001", Npy.float16(new float[]{1f}, 1), json, caption);
+            writer.add("000002", Npy.float16(new float[]{1f}, 1), "{}".getBytes());
+            writer.finish();
+        }
+        List<UstarReader.Member> members = UstarReader.read(Files.readAllBytes(shard));
+        assertThat(members).extracting(UstarReader.Member::name).containsExactly("000001.latent.npy", "000001.json",
+                "000001.txt", "000002.latent.npy", "000002.json");
+        assertThat(new String(members.get(2).content(), java.nio.charset.StandardCharsets.UTF_8)).isEqualTo(caption);
+        assertThat(new com.fasterxml.jackson.databind.ObjectMapper().readTree(members.get(1).content()).get("label")
+                .asText()).isEqualTo("cat");
+    }
+
+    @Test
     void refusesUnsafeAndDuplicateKeys() throws Exception {
         try (ShardWriter writer = new ShardWriter(dir.resolve("refuse.tar"))) {
             byte[] npy = Npy.float16(new float[]{0f}, 1);

@@ -88,12 +88,16 @@ public final class DecodeAndValidate extends ProcessFunction<RawImage, PreparedI
         String id = record.getId();
         String key;
         try {
-            key = SampleKeys.of(id);
+            key = SampleKeys.of(id); // checks the id even where the dataset's own key names the sample
+            if (record.getSampleKey() != null) {
+                key = SampleKeys.ofDatasetKey(record.getSampleKey());
+            }
         } catch (ImageRejectedException e) {
             refuse(context, raw, id, e.reason(), e.getMessage(), PipelineStage.VALIDATE);
             return;
         }
-        String tooLarge = RecordMetadataLimits.violation(record.getSource(), record.getAttributes());
+        String tooLarge = RecordMetadataLimits.violation(record.getSource(), record.getAttributes(),
+                record.getCaption(), record.getLabel());
         if (tooLarge != null) {
             refuse(context, raw, id, DeadLetterReason.MALFORMED_RECORD, "image " + id + " is refused: " + tooLarge,
                     PipelineStage.VALIDATE);
@@ -148,6 +152,8 @@ public final class DecodeAndValidate extends ProcessFunction<RawImage, PreparedI
         prepared.eventTime = record.getEventTime().toEpochMilli();
         prepared.recordTimestamp = raw.timestamp;
         prepared.attributes = record.getAttributes() == null ? new HashMap<>() : new HashMap<>(record.getAttributes());
+        prepared.caption = record.getCaption();
+        prepared.label = record.getLabel();
         prepared.originalWidth = image.getWidth();
         prepared.originalHeight = image.getHeight();
         prepared.size = resolution;

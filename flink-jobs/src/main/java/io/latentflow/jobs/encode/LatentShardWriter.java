@@ -328,6 +328,8 @@ public final class LatentShardWriter extends AbstractStreamOperator<LatentRecord
                 .setScalingFactor(latent.scalingFactor)
                 .setShiftFactor(latent.shiftFactor)
                 .setLatentSpace(latent.latentSpace == null ? "" : latent.latentSpace)
+                .setCaption(latent.image.caption)
+                .setLabel(latent.image.label)
                 .build()));
         latentsWritten.inc();
         latentsAccumulator.add(1);
@@ -557,8 +559,8 @@ public final class LatentShardWriter extends AbstractStreamOperator<LatentRecord
             List<Integer> shape = Arrays.stream(latent.shape).boxed().toList();
             SampleMetadata metadata = new SampleMetadata(image.imageId, image.sampleKey, image.source,
                     latent.modelVersion, shape, image.eventTime, latent.encodedAt, latent.summary,
-                    image.attributes, latent.latentSpace, latent.scalingFactor, latent.shiftFactor);
-            writer.add(image.sampleKey, npy, metadata.toJson());
+                    image.attributes, latent.latentSpace, latent.scalingFactor, latent.shiftFactor, image.label);
+            writer.add(image.sampleKey, npy, metadata.toJson(), image.caption);
             contents.add(latent);
             return ShardWriter.latentMember(image.sampleKey);
         }

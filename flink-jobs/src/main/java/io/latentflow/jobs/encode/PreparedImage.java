@@ -6,7 +6,7 @@ import java.util.Map;
 /**
  * An image that passed validation: decoded, resized and center-cropped to the model resolution, as
  * {@code size x size} RGB bytes in HWC order, with what it needs to be dead-lettered later
- * (its Kafka position) and to be described in its shard (id, safe key, source, times, attributes).
+ * (its Kafka position) and to be described in its shard (id, safe key, source, times, attributes, caption, label).
  *
  * <p>A Flink POJO so it travels without Kryo.
  */
@@ -24,6 +24,9 @@ public class PreparedImage {
     /** Kafka timestamp of the images record: decides which model version encodes it when the serving one changes. */
     public long recordTimestamp;
     public Map<String, String> attributes = new HashMap<>();
+    /** The image's caption and class, null for none: into the LatentRecord and the shard member. */
+    public String caption;
+    public String label;
 
     public int originalWidth;
     public int originalHeight;

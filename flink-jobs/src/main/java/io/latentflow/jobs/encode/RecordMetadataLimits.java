@@ -13,8 +13,26 @@ final class RecordMetadataLimits {
     static final int MAX_SOURCE_BYTES = 256;
     static final int MAX_ATTRIBUTES = 64;
     static final int MAX_ATTRIBUTE_BYTES = 16 * 1024;
+    /** Long enough for any training caption (LAION's are a few hundred bytes), short of a document. */
+    static final int MAX_CAPTION_BYTES = 16 * 1024;
+    static final int MAX_LABEL_BYTES = 256;
 
     private RecordMetadataLimits() {
+    }
+
+    /** Why the record's source, attributes, caption or label are refused, or null when they are within the caps. */
+    static String violation(CharSequence source, Map<? extends CharSequence, ? extends CharSequence> attributes,
+                            CharSequence caption, CharSequence label) {
+        int captionBytes = caption == null ? 0 : utf8Length(caption);
+        if (captionBytes > MAX_CAPTION_BYTES) {
+            return "its caption is " + captionBytes + " bytes, over the cap of " + MAX_CAPTION_BYTES;
+        }
+        int labelBytes = label == null ? 0 : utf8Length(label);
+        if (labelBytes > MAX_LABEL_BYTES) {
+            return "its label is " + labelBytes + " bytes, over the cap of " + MAX_LABEL_BYTES
+                    + ": a label names a class; put text in the caption";
+        }
+        return violation(source, attributes);
     }
 
     /** Why the record's source and attributes are refused, or null when they are within the caps. */

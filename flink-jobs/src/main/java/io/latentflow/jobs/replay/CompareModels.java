@@ -191,6 +191,8 @@ public final class CompareModels extends AbstractStreamOperator<ImageComparison>
         candidate.imageId = image.imageId;
         candidate.source = image.source;
         candidate.eventTime = image.eventTime;
+        candidate.caption = image.caption;
+        candidate.label = image.label;
         candidate.psnr = comparison.psnr.clone();
         candidate.score = score;
         candidate.size = resolution;
@@ -224,6 +226,8 @@ public final class CompareModels extends AbstractStreamOperator<ImageComparison>
         described.source = image.source;
         described.eventTime = image.eventTime;
         described.attributes = image.attributes;
+        described.caption = image.caption; // a backfilled latent keeps what a trainer needs beside it
+        described.label = image.label;
         described.originalWidth = image.originalWidth;
         described.originalHeight = image.originalHeight;
         described.size = image.size;

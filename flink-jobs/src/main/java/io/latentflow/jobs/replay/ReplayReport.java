@@ -192,6 +192,12 @@ public final class ReplayReport {
             node.put("partition", image.partition);
             node.put("offset", image.offset);
             node.put("eventTime", java.time.Instant.ofEpochMilli(image.eventTime).toString());
+            if (image.caption != null) {
+                node.put("caption", image.caption);
+            }
+            if (image.label != null) {
+                node.put("label", image.label);
+            }
             ObjectNode psnr = node.putObject("psnr");
             for (int m = 0; m < image.psnr.length; m++) {
                 psnr.put(ReplayJob.label(m), image.psnr[m]);

@@ -13,6 +13,9 @@ public class WorstImage {
     public String imageId;
     public String source;
     public long eventTime;
+    /** The image's caption and class, null for none: a reader of the report sees what the image was meant to be. */
+    public String caption;
+    public String label;
     public double[] psnr;
     /** What the ranking sorts by, ascending: B - A in dB with two models, A's PSNR with one. */
     public double score;

@@ -64,6 +64,29 @@ class DecodeAndValidateTest {
     }
 
     @Test
+    void aDatasetSampleKeepsItsKeyCaptionAndLabelAndAnOversizedCaptionIsRefused() throws Exception {
+        try (var harness = harness(ImageLimits.DEFAULTS)) {
+            harness.processElement(raw(1, record("laion/00000.tar/000000042@0123").setSampleKey("000000042")
+                    .setCaption("ein Fuchs im Schnee 🦊").setLabel("fox").setInlineBytes(ByteBuffer.wrap(photo))));
+            harness.processElement(raw(2, record("x/a b.jpg").setSampleKey("a b.jpg")
+                    .setInlineBytes(ByteBuffer.wrap(photo))));
+            harness.processElement(raw(3, record("long-caption").setCaption("c".repeat(20_000))
+                    .setInlineBytes(ByteBuffer.wrap(photo))));
+
+            List<PreparedImage> prepared = harness.extractOutputValues();
+            assertThat(prepared).extracting(p -> p.sampleKey).first().isEqualTo("000000042");
+            assertThat(prepared.get(0).caption).isEqualTo("ein Fuchs im Schnee 🦊");
+            assertThat(prepared.get(0).label).isEqualTo("fox");
+            assertThat(prepared.get(1).sampleKey).as("made safe").matches("a-b-jpg_[0-9a-f]{16}");
+            assertThat(prepared.get(1).caption).isNull();
+            assertThat(deadLetters(harness)).singleElement().satisfies(d -> {
+                assertThat(d.getOffset()).isEqualTo(3L);
+                assertThat(d.getMessage()).contains("caption");
+            });
+        }
+    }
+
+    @Test
     void anImagePassedByReferenceIsFetchedFromTheObjectStore() throws Exception {
         put("incoming/autumn.jpg", photo);
         try (var harness = harness(ImageLimits.DEFAULTS)) {

@@ -52,6 +52,8 @@ class ReplayReportTest {
 
         assertThat(report.get("worst")).hasSize(1).as("--worst 1 of the subtasks' candidates");
         assertThat(report.get("worst").get(0).get("imageId").asText()).isEqualTo("cat-2");
+        assertThat(report.get("worst").get(0).get("caption").asText()).isEqualTo("a cat on a mat, cat-2");
+        assertThat(report.get("worst").get(0).get("label").asText()).isEqualTo("cat");
         assertThat(report.get("latent").get("A").get("channelStd")).hasSize(2);
     }
 
@@ -109,6 +111,8 @@ class ReplayReportTest {
         WorstImage image = new WorstImage();
         image.imageId = id;
         image.source = "cats";
+        image.caption = "a cat on a mat, " + id;
+        image.label = "cat";
         image.score = score;
         image.psnr = new double[] {31, 31 + score};
         return image;
