@@ -22,10 +22,19 @@ import java.util.TreeMap;
  * @param latentSpace    what the latent means (the encoder's weights, preprocessing, scale and shift); "" if unknown
  * @param scalingFactor  the stored latent is {@code (mean - shiftFactor) * scalingFactor}: 1 and 0 for latentflow's
  *                       own models, the VAE's factors for an imported one, so a reader can undo them
+ * @param latents        what the .npy holds: the scaled mean, or the unscaled moments (mean and log-variance)
  */
 public record SampleMetadata(String imageId, String key, String source, String modelVersion, List<Integer> shape,
                              long eventTime, long processingTime, LatentSummary summary, Map<String, String> attributes,
-                             String latentSpace, double scalingFactor, double shiftFactor) {
+                             String latentSpace, double scalingFactor, double shiftFactor, StoredLatents latents) {
+
+    /** A sample holding the scaled posterior mean. */
+    public SampleMetadata(String imageId, String key, String source, String modelVersion, List<Integer> shape,
+                          long eventTime, long processingTime, LatentSummary summary, Map<String, String> attributes,
+                          String latentSpace, double scalingFactor, double shiftFactor) {
+        this(imageId, key, source, modelVersion, shape, eventTime, processingTime, summary, attributes, latentSpace,
+                scalingFactor, shiftFactor, StoredLatents.MEAN);
+    }
 
     /** A sample of latentflow's own models' unnamed latent space: scale 1, shift 0. */
     public SampleMetadata(String imageId, String key, String source, String modelVersion, List<Integer> shape,
@@ -42,6 +51,7 @@ public record SampleMetadata(String imageId, String key, String source, String m
         Objects.requireNonNull(summary, "summary");
         source = source == null ? "" : source;
         latentSpace = latentSpace == null ? "" : latentSpace;
+        latents = latents == null ? StoredLatents.MEAN : latents;
         shape = List.copyOf(shape);
         // sorted, so that the same sample always gives the same bytes
         attributes = attributes == null ? Map.of() : Collections.unmodifiableMap(new TreeMap<>(attributes));
@@ -49,7 +59,7 @@ public record SampleMetadata(String imageId, String key, String source, String m
 
     /**
      * UTF-8 JSON: imageId, key, source, modelVersion, shape, dtype ("float16"), eventTime, processingTime,
-     * summary {mean, std, min, max, fractionOutsideUnit}, attributes, latentSpace, scalingFactor, shiftFactor.
+     * summary {mean, std, min, max, fractionOutsideUnit}, attributes, latentSpace, scalingFactor, shiftFactor, latents ("mean" or "moments").
      */
     public byte[] toJson() {
         ObjectNode root = JSON.createObjectNode();
@@ -73,6 +83,7 @@ public record SampleMetadata(String imageId, String key, String source, String m
         root.put("latentSpace", latentSpace);
         root.put("scalingFactor", scalingFactor);
         root.put("shiftFactor", shiftFactor);
+        root.put("latents", latents.jsonName());
         try {
             return JSON.writeValueAsBytes(root);
         } catch (JsonProcessingException e) {
