@@ -50,6 +50,11 @@ final class ModelReconstruction implements AutoCloseable {
         return new Result(latents, reconstructions, psnr, ssim, model.config().latentChannels(), latentSide);
     }
 
+    /** An encoder of this model's posterior moments (closed by the caller, before this). */
+    LatentEncoder newMomentsEncoder() {
+        return model.newMomentsEncoder();
+    }
+
     String latentSpace() {
         return model.latentSpace();
     }

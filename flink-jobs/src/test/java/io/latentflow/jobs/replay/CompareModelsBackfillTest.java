@@ -1,0 +1,71 @@
+package io.latentflow.jobs.replay;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.within;
+
+import io.latentflow.jobs.encode.EncodedLatent;
+import io.latentflow.jobs.encode.ModelLocation;
+import io.latentflow.jobs.encode.PreparedImage;
+import io.latentflow.model.diffusers.ImportedVae;
+import io.latentflow.shards.StoredLatents;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
+import org.apache.flink.streaming.util.OneInputStreamOperatorTestHarness;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** A replay backfill of moments: the last model's posterior moments, whose mean half is the latent it serves. */
+class CompareModelsBackfillTest {
+
+    private static final int SIZE = 32;
+    private static final Path FIXTURES = Path.of(System.getProperty("latentflow.home"), "model", "src", "test",
+            "resources", "diffusers");
+
+    @TempDir
+    Path temp;
+
+    @Test
+    void aBackfillOfMomentsEmitsTheMeanAndLogVarianceOfTheServedLatent() throws Exception {
+        Path model = temp.resolve("flux");
+        ImportedVae.read(FIXTURES.resolve("flux-f16")).save(model, null);
+        List<PreparedImage> batch = new ArrayList<>();
+        for (int i = 0; i < 2; i++) {
+            PreparedImage image = new PreparedImage();
+            image.imageId = "img-" + i;
+            image.sampleKey = image.imageId;
+            image.topic = "images";
+            image.size = SIZE;
+            image.pixels = new byte[SIZE * SIZE * 3];
+            for (int p = 0; p < image.pixels.length; p++) {
+                image.pixels[p] = (byte) (p * (7 + i) % 251);
+            }
+            batch.add(image);
+        }
+
+        List<EncodedLatent> served = new ArrayList<>();
+        List<EncodedLatent> backfilled = new ArrayList<>();
+        try (var harness = new OneInputStreamOperatorTestHarness<>(new CompareModels(
+                List.of(ModelLocation.of(model)), SIZE, 0, StoredLatents.MOMENTS))) {
+            harness.open();
+            harness.processElement(new StreamRecord<>(batch, 0));
+            harness.getSideOutput(CompareModels.latentsOf(0)).forEach(r -> served.add(r.getValue()));
+            harness.getSideOutput(CompareModels.BACKFILL).forEach(r -> backfilled.add(r.getValue()));
+        }
+
+        assertThat(backfilled).hasSize(2);
+        for (int i = 0; i < 2; i++) {
+            EncodedLatent moments = backfilled.get(i);
+            assertThat(moments.latents).isEqualTo(StoredLatents.MOMENTS);
+            assertThat(moments.shape).containsExactly(32, SIZE / 8, SIZE / 8);
+            assertThat(moments.image.imageId).isEqualTo("img-" + i);
+            float[] mean = moments.served().latent;
+            float[] expected = served.get(i).latent;
+            assertThat(mean).hasSameSizeAs(expected);
+            for (int v = 0; v < expected.length; v++) {
+                assertThat(mean[v]).isCloseTo(expected[v], within(1e-4f));
+            }
+        }
+    }
+}
