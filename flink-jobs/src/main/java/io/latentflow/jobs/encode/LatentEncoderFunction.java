@@ -295,7 +295,7 @@ public final class LatentEncoderFunction extends ProcessFunction<List<PreparedIm
             PreparedImage image = batch.get(i);
             image.pixels = null; // encoded: no need to ship them further
             float[] latent = Arrays.copyOfRange(latents, i * perImage, (i + 1) * perImage);
-            int nonFinite = nonFiniteValues(latent);
+            int nonFinite = LatentSummaries.nonFiniteValues(latent);
             if (nonFinite > 0) {
                 // fp16 overflow or a broken weight: a NaN in a shard would poison every diffusion batch that reads it
                 deadLetters.send(context, image.topic, image.partition, image.offset, image.imageId,
@@ -313,16 +313,6 @@ public final class LatentEncoderFunction extends ProcessFunction<List<PreparedIm
             written++;
         }
         imagesEncoded.inc(written);
-    }
-
-    private static int nonFiniteValues(float[] latent) {
-        int count = 0;
-        for (float value : latent) {
-            if (!Float.isFinite(value)) {
-                count++;
-            }
-        }
-        return count;
     }
 
     private void deadLetterBatch(List<PreparedImage> batch, String version, String cause, Context context) {

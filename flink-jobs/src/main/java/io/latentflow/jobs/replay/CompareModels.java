@@ -121,8 +121,9 @@ public final class CompareModels extends AbstractStreamOperator<ImageComparison>
         for (ModelReconstruction model : reconstructions) {
             results.add(model.reconstruct(input));
         }
-        float[] moments = backfillMoments == null ? null
-                : backfillMoments.encode(input.pixels(), count, resolution, resolution);
+        float[] moments = backfillMoments == null ? null : ModelReconstruction.requireFinite(
+                backfillMoments.encode(input.pixels(), count, resolution, resolution),
+                reconstructions.get(reconstructions.size() - 1).version());
         long comparedAt = System.currentTimeMillis();
         int last = results.size() - 1;
         for (int i = 0; i < count; i++) {
