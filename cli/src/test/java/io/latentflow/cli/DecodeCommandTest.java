@@ -4,15 +4,20 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.latentflow.infra.EmbeddedS3;
 import io.latentflow.model.LatentDecoder;
 import io.latentflow.model.LatentEncoder;
 import io.latentflow.model.ServingModel;
+import io.latentflow.model.store.Manifest;
+import io.latentflow.model.store.ModelDirectory;
 import io.latentflow.shards.LatentNpy;
 import io.latentflow.shards.LatentSummaries;
 import io.latentflow.shards.Npy;
 import io.latentflow.shards.SampleMetadata;
 import io.latentflow.shards.ShardWriter;
 import io.latentflow.shards.StoredLatents;
+import io.minio.MinioClient;
+import io.minio.UploadObjectArgs;
 import java.awt.image.BufferedImage;
 import java.io.PrintWriter;
 import java.io.StringWriter;
@@ -80,6 +85,43 @@ class DecodeCommandTest {
         try (ServingModel model = ServingModel.load(imported)) {
             assertMatchesOwnDecode(model, stored, printed);
         }
+    }
+
+    @Test
+    void aShardInObjectStorageDecodesWithAPublishedVersion() throws Exception {
+        Path shard = dir.resolve("default.tar");
+        float[] stored;
+        Path version = ServingModel.extractDefault(dir.resolve("default-model"));
+        String name = ModelDirectory.verify(version).version();
+        try (ServingModel model = ServingModel.load(version)) {
+            stored = encodeIntoShard(model, shard, StoredLatents.MEAN);
+        }
+        try (EmbeddedS3 s3 = EmbeddedS3.start(null, "latentflow")) {
+            MinioClient client = s3.settings().newClient();
+            upload(client, shard, "latents/model=" + name + "/dt=2026-12-06/part-0-x-0.tar");
+            Manifest manifest = ModelDirectory.verify(version);
+            for (Manifest.FileEntry file : manifest.files()) {
+                upload(client, version.resolve(file.path()), "models/" + name + "/" + file.path());
+            }
+            upload(client, version.resolve(ModelDirectory.MANIFEST), "models/" + name + "/"
+                    + ModelDirectory.MANIFEST);
+            Path secret = Files.writeString(dir.resolve("secret"), s3.settings().secretKey());
+
+            JsonNode printed = decode("--model", name, "s3://latentflow/latents/model=" + name
+                            + "/dt=2026-12-06/part-0-x-0.tar", "--out", dir.resolve("png").toString(), "--json",
+                    "--s3-endpoint", s3.endpoint(), "--s3-access-key", s3.settings().accessKey(),
+                    "--s3-secret-key-file", secret.toString());
+
+            assertThat(printed.get("model").asText()).isEqualTo(name);
+            try (ServingModel model = ServingModel.load(version)) {
+                assertMatchesOwnDecode(model, stored, printed);
+            }
+        }
+    }
+
+    private static void upload(MinioClient client, Path file, String key) throws Exception {
+        client.uploadObject(UploadObjectArgs.builder().bucket("latentflow").object(key).filename(file.toString())
+                .build());
     }
 
     @Test
