@@ -12,6 +12,13 @@ needed, only PyTorch and numpy (Debian: apt-get install python3-torch python3-nu
 
 The Java conformance tests (DiffusersConformanceTest) read what this writes; rerunning it with the same PyTorch
 gives the same files (fixed seeds).
+
+Two more uses, for the benchmark of the full-size configuration (never committed: 335 MB):
+
+    # a random-weight checkpoint of the full SD / FLUX-size VAE (128,256,512,512, 2 layers per block)
+    /usr/bin/python3 make_diffusers_fixtures.py full-sd /tmp/sd-full [latent_channels]
+    # PyTorch eager encoder images/s of an imported latentflow version (what 'bench model --eager-python' runs)
+    /usr/bin/python3 make_diffusers_fixtures.py bench-encoder VERSION_DIR SIZE BATCH THREADS WARMUP ITERATIONS
 """
 import json
 import os
@@ -319,5 +326,62 @@ def main(root):
               f" decode range [{decoded.min():.2f}, {decoded.max():.2f}]")
 
 
+def full_sd(folder, latent_channels=4):
+    """A random-weight checkpoint of the full SD configuration (FLUX's and SD3's with 16 channels), F32."""
+    quant = latent_channels == 4
+    cfg = config([128, 256, 512, 512], 2, latent_channels, 32, quant, 0.18215 if quant else 0.3611,
+                 None if quant else 0.1159)
+    torch.manual_seed(1)
+    model = AutoencoderKL(cfg).eval()
+    randomize(model, 2)
+    os.makedirs(folder, exist_ok=True)
+    with open(os.path.join(folder, "config.json"), "w") as out:
+        json.dump(cfg, out, indent=2)
+    write_safetensors(os.path.join(folder, "diffusion_pytorch_model.safetensors"), model.state_dict(), "F32")
+    print(f"{folder}: {sum(p.numel() for p in model.parameters())} parameters")
+
+
+def read_f32_safetensors(path):
+    with open(path, "rb") as f:
+        length = struct.unpack("<Q", f.read(8))[0]
+        header = json.loads(f.read(length))
+        data = f.read()
+    tensors = {}
+    for name, entry in header.items():
+        if name == "__metadata__":
+            continue
+        assert entry["dtype"] == "F32", name
+        start, end = entry["data_offsets"]
+        tensors[name] = torch.from_numpy(np.frombuffer(data[start:end], dtype="<f4").copy()).reshape(entry["shape"])
+    return tensors
+
+
+def bench_encoder(version_dir, size, batch, threads, warmup, iterations):
+    """Images/s of the posterior mean in PyTorch eager, on the encoder weights of an imported latentflow version."""
+    import time
+    torch.set_num_threads(threads)
+    cfg = json.load(open(os.path.join(version_dir, "config.json")))["diffusers"]
+    model = AutoencoderKL(cfg).eval()
+    missing, unexpected = model.load_state_dict(read_f32_safetensors(os.path.join(version_dir, "encoder.params")),
+                                                strict=False)
+    assert not unexpected and all(k.startswith(("decoder.", "post_quant_conv.")) for k in missing), (missing,
+                                                                                                      unexpected)
+    x = torch.from_numpy(images(batch, size))
+    with torch.no_grad():
+        for _ in range(warmup):
+            model.posterior_mean(x)
+        start = time.perf_counter()
+        for _ in range(iterations):
+            model.posterior_mean(x)
+        seconds = time.perf_counter() - start
+    print(json.dumps({"torch": torch.__version__, "threads": torch.get_num_threads(), "size": size, "batch": batch,
+                      "iterations": iterations, "imagesPerSecond": batch * iterations / seconds}))
+
+
 if __name__ == "__main__":
-    main(sys.argv[1] if len(sys.argv) > 1 else "model/src/test/resources/diffusers")
+    if len(sys.argv) > 1 and sys.argv[1] == "full-sd":
+        full_sd(sys.argv[2], int(sys.argv[3]) if len(sys.argv) > 3 else 4)
+    elif len(sys.argv) > 1 and sys.argv[1] == "bench-encoder":
+        bench_encoder(sys.argv[2], *[int(a) for a in sys.argv[3:8]])
+    else:
+        main(sys.argv[1] if len(sys.argv) > 1 else "model/src/test/resources/diffusers")

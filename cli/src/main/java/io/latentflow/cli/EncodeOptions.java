@@ -3,6 +3,8 @@ package io.latentflow.cli;
 import io.latentflow.jobs.encode.EncodeJobSettings;
 import io.latentflow.jobs.encode.ModelLocation;
 import java.time.Duration;
+import io.latentflow.shards.StoredLatents;
+import picocli.CommandLine;
 import picocli.CommandLine.Option;
 
 /** How the encode job runs: model, resolution, batching. Shared by the demo and the benchmark. */
@@ -42,6 +44,22 @@ final class EncodeOptions {
                     + " the record says the latent is in its shard only; 0: never (default ${DEFAULT-VALUE}).")
     int inlineLatentMaxBytes;
 
+    @Option(names = "--latents", defaultValue = "mean", paramLabel = "mean|moments",
+            converter = StoredLatentsConverter.class,
+            description = "What each shard member stores: mean, (posterior mean - shift) * scale, C channels, what a"
+                    + " diffusion model consumes; or moments, the posterior's mean and log-variance (2C channels,"
+                    + " unscaled) for trainers that draw a fresh sample each epoch; imported VAEs and KL models only"
+                    + " (default ${DEFAULT-VALUE}).")
+    StoredLatents latents;
+
+    /** {@code mean|moments}, as the shard JSON names them. */
+    static final class StoredLatentsConverter implements CommandLine.ITypeConverter<StoredLatents> {
+        @Override
+        public StoredLatents convert(String value) {
+            return StoredLatents.fromJsonName(value);
+        }
+    }
+
     /** Bounded settings: the images present when the job starts, then the job ends. */
     EncodeJobSettings settings(PipelineStack pipeline) {
         return settings(pipeline, true);
@@ -57,6 +75,7 @@ final class EncodeOptions {
                 .maxShardAge(shardMaxAge)
                 .dedupHorizon(allowDuplicates ? null : dedupHorizon)
                 .inlineLatentMaxBytes(inlineLatentMaxBytes)
+                .latents(latents)
                 .build();
     }
 }

@@ -11,7 +11,7 @@ import picocli.CommandLine.Command;
         description = "Streams images through Flink into autoencoder latents in object storage, exactly once.",
         subcommands = {DemoCommand.class, RunCommand.class, IngestCommand.class, StatusCommand.class, ShardsCommand.class,
                 ModelsCommand.class, FinetuneCommand.class, ReplayCommand.class, ClusterCommand.class, BenchCommand.class,
-                TrainCommand.class, EvalCommand.class,
+                TrainCommand.class, EvalCommand.class, DecodeCommand.class,
                 DashboardCommand.class, ProfileCommand.class, AblationCommand.class, CommandLine.HelpCommand.class})
 public final class Latentflow {
 

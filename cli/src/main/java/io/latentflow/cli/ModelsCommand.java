@@ -42,7 +42,8 @@ final class ModelsCommand {
     }
 
     @Command(name = "list", mixinStandardHelpOptions = true, description = "Every published version: state,"
-            + " serving or not, when it was published, its figures.")
+            + " serving or not, when it was published, its latent space (versions that share one give identical"
+            + " latents), its figures.")
     static final class ListVersions implements Callable<Integer> {
 
         @Spec
@@ -68,6 +69,7 @@ final class ModelsCommand {
                 row.put("state", version.state().name());
                 row.put("serving", version.version().equals(serving));
                 row.put("created", version.publishedAt());
+                row.put("latentSpace", version.latentSpace());
                 row.put("reason", version.reason());
                 row.put("metrics", version.figures());
                 rows.add(row);
@@ -76,9 +78,11 @@ final class ModelsCommand {
             if (json) {
                 out.println(JSON.writeValueAsString(rows));
             } else {
-                out.printf("%-28s %-12s %-8s %-26s %s%n", "VERSION", "STATE", "SERVING", "CREATED", "METRICS");
-                rows.forEach(row -> out.printf("%-28s %-12s %-8s %-26s %s%n", row.get("version"), row.get("state"),
-                        (Boolean) row.get("serving") ? "yes" : "", row.get("created"), row.get("metrics")));
+                out.printf("%-28s %-12s %-8s %-26s %-19s %s%n", "VERSION", "STATE", "SERVING", "CREATED",
+                        "LATENT SPACE", "METRICS");
+                rows.forEach(row -> out.printf("%-28s %-12s %-8s %-26s %-19s %s%n", row.get("version"),
+                        row.get("state"), (Boolean) row.get("serving") ? "yes" : "", row.get("created"),
+                        ((String) row.get("latentSpace")).isEmpty() ? "-" : row.get("latentSpace"), row.get("metrics")));
             }
             out.flush();
             return 0;

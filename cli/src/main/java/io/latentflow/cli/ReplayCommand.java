@@ -32,6 +32,7 @@ import java.util.UUID;
 import java.util.concurrent.Callable;
 import java.util.stream.Collectors;
 import org.apache.kafka.common.TopicPartition;
+import io.latentflow.shards.StoredLatents;
 import picocli.CommandLine.ArgGroup;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -105,6 +106,13 @@ final class ReplayCommand implements Callable<Integer> {
             + " latents/model=<version>/ and LatentRecords on latents), skipping images that already have one.")
     boolean backfill;
 
+    @Option(names = "--latents", defaultValue = "mean", paramLabel = "mean|moments",
+            converter = EncodeOptions.StoredLatentsConverter.class,
+            description = "What --backfill stores: mean (scaled, what a diffusion model consumes) or moments (the"
+                    + " posterior's mean and log-variance, unscaled; imported VAEs and KL models only) (default"
+                    + " ${DEFAULT-VALUE}).")
+    StoredLatents latents;
+
     @Option(names = "--resolution", defaultValue = "256",
             description = "Model input side, as the encode job's (default ${DEFAULT-VALUE}).")
     int resolution;
@@ -155,7 +163,8 @@ final class ReplayCommand implements Callable<Integer> {
                 if (backfill) {
                     backfillSettings = new ReplaySettings.Backfill(latentsOf(reader, Map.of(), backfilledVersion),
                             "latentflow-replay-" + UUID.randomUUID(), EncodeJobSettings.DEFAULT_CHECKPOINT_INTERVAL,
-                            EncodeJobSettings.DEFAULT_TRANSACTION_TIMEOUT, EncodeJobSettings.DEFAULT_MAX_SHARD_BYTES);
+                            EncodeJobSettings.DEFAULT_TRANSACTION_TIMEOUT, EncodeJobSettings.DEFAULT_MAX_SHARD_BYTES,
+                            latents);
                 }
             }
             ReplaySettings settings = new ReplaySettings(pipeline.kafka(), pipeline.s3(), range, locations, references,

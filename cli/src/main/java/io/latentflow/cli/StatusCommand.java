@@ -3,6 +3,7 @@ package io.latentflow.cli;
 import io.latentflow.connections.S3Settings;
 import io.latentflow.dashboard.EncodeJobCounters;
 import io.latentflow.jobs.encode.ShardKeys;
+import io.latentflow.jobs.registry.ModelHistory;
 import io.latentflow.jobs.registry.ServingTimeline;
 import io.latentflow.jobs.topics.CommittedTopicReader;
 import com.fasterxml.jackson.databind.JsonNode;
@@ -13,6 +14,7 @@ import io.latentflow.schemas.DeadLetter;
 import io.latentflow.schemas.LatentRecord;
 import io.latentflow.schemas.TrainingProgress;
 import io.latentflow.schemas.ModelEvent;
+import io.latentflow.schemas.ModelEventType;
 import io.latentflow.schemas.Topics;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -72,17 +74,18 @@ final class StatusCommand implements Callable<Integer> {
         try (CommittedTopicReader reader = new CommittedTopicReader(kafka)) {
             Map<TopicPartition, Long> imagesEnd = reader.endOffsets(Topics.IMAGES);
             status.put("imagesIn", imagesEnd.values().stream().mapToLong(Long::longValue).sum());
-            status.put("latentsWritten", reader.readFrom(Topics.LATENTS, Map.of(), AvroCodec.of(LatentRecord.class))
-                    .stream().collect(Collectors.groupingBy(LatentRecord::getModelVersion, TreeMap::new,
-                            Collectors.counting())));
+            List<LatentRecord> latents = reader.readFrom(Topics.LATENTS, Map.of(), AvroCodec.of(LatentRecord.class));
+            status.put("latentsWritten", latents.stream().collect(Collectors.groupingBy(LatentRecord::getModelVersion,
+                    TreeMap::new, Collectors.counting())));
             status.put("deadLettered", reader.readFrom(Topics.DEAD_LETTERS, Map.of(), AvroCodec.of(DeadLetter.class))
                     .stream().collect(Collectors.groupingBy(d -> d.getReason().name(), TreeMap::new,
                             Collectors.counting())));
-            ServingTimeline timeline = ServingTimeline.of(reader.readFrom(Topics.MODEL_EVENTS, Map.of(),
-                    AvroCodec.of(ModelEvent.class)));
+            List<ModelEvent> events = reader.readFrom(Topics.MODEL_EVENTS, Map.of(), AvroCodec.of(ModelEvent.class));
+            ServingTimeline timeline = ServingTimeline.of(events);
             String own = service.get("servingVersion").asText();
             String serving = timeline.versionAt(System.currentTimeMillis()).orElse(own);
             status.put("servingVersion", serving);
+            status.put("latentSpace", latentSpaceOf(serving, latents, events));
             // a promotion recorded but not in effect yet (the encoders are loading it)
             status.put("nextVersion", timeline.latest().filter(next -> !next.equals(serving)).orElse(null));
             status.put("consumerLag", consumerLag(kafka, service.get("consumerGroup").asText(), imagesEnd));
@@ -134,6 +137,23 @@ final class StatusCommand implements Callable<Integer> {
         orphans.put("oldest", oldest == null ? null : oldest.toString());
         orphans.put("jobs", List.copyOf(jobs));
         return orphans;
+    }
+
+    /**
+     * What the serving version's latents mean: as its latest latent says, else as its PUBLISHED event says; null
+     * when neither is known yet (nothing encoded by a version published before versions carried it).
+     */
+    static String latentSpaceOf(String version, List<LatentRecord> latents, List<ModelEvent> events) {
+        for (int i = latents.size() - 1; i >= 0; i--) {
+            LatentRecord latent = latents.get(i);
+            if (latent.getModelVersion().equals(version) && !latent.getLatentSpace().isEmpty()) {
+                return latent.getLatentSpace();
+            }
+        }
+        return events.stream().filter(event -> event.getVersion().equals(version)
+                        && event.getType() == ModelEventType.PUBLISHED)
+                .map(event -> event.getAttributes().get(ModelHistory.LATENT_SPACE))
+                .filter(space -> space != null && !space.isEmpty()).reduce((first, last) -> last).orElse(null);
     }
 
     /** Where the latest training request stands (its last progress record), or null when none was made. */

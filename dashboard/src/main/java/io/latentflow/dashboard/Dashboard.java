@@ -5,6 +5,7 @@ import io.latentflow.connections.S3Settings;
 import io.latentflow.schemas.AvroCodec;
 import io.latentflow.schemas.DriftAlert;
 import io.latentflow.schemas.LatentRecord;
+import io.latentflow.schemas.ModelEvent;
 import io.latentflow.schemas.LatentStatsWindow;
 import io.latentflow.schemas.Topics;
 import io.latentflow.schemas.TrainingProgress;
@@ -61,11 +62,15 @@ public final class Dashboard implements AutoCloseable {
         TopicFollower follower = new TopicFollower(settings.kafka())
                 .follow(Topics.LATENT_STATS, AvroCodec.of(LatentStatsWindow.class), history::add)
                 .follow(Topics.DRIFT_ALERTS, AvroCodec.of(DriftAlert.class), history::add)
+                .follow(Topics.MODEL_EVENTS, AvroCodec.of(ModelEvent.class), history::add)
                 .follow(Topics.TRAINING_PROGRESS, AvroCodec.of(TrainingProgress.class), training::add);
         if (settings.s3() != null) {
             // The worst images' latents (inline, else their shards); decoding them needs the registry's models.
             follower.followRecent(Topics.LATENTS, settings.recentLatents(), AvroCodec.of(LatentRecord.class),
-                    latents::add);
+                    latent -> {
+                        latents.add(latent);
+                        history.add(latent);
+                    });
         }
         Reconstructions reconstructions = Reconstructions.of(settings.s3(), latents);
         DashboardServer server;

@@ -6,6 +6,7 @@ package io.latentflow.dashboard;
  * @param severity          from its latest alert; OK when it never had one
  * @param warningThreshold  drift-score threshold of its latest window (or, for records without one, its latest
  *                          alert); null when neither says
+ * @param latentSpace       what its latents mean (its PUBLISHED event or its latents say); null when unknown
  */
 public record ModelSummary(
         String version,
@@ -15,5 +16,6 @@ public record ModelSummary(
         Double latestDriftScore,
         String severity,
         Double warningThreshold,
-        Double criticalThreshold) {
+        Double criticalThreshold,
+        String latentSpace) {
 }

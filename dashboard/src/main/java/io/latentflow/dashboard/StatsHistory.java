@@ -1,6 +1,9 @@
 package io.latentflow.dashboard;
 
 import io.latentflow.schemas.DriftAlert;
+import io.latentflow.schemas.LatentRecord;
+import io.latentflow.schemas.ModelEvent;
+import io.latentflow.schemas.ModelEventType;
 import io.latentflow.schemas.LatentStatsWindow;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
@@ -29,6 +32,10 @@ final class StatsHistory {
     private final Map<Long, WindowDetail> windowsBySeq = new HashMap<>();
     private final Deque<AlertView> alerts = new ArrayDeque<>();
     private final Map<String, AlertView> latestAlertByModel = new HashMap<>();
+    private final Map<String, String> latentSpaceByModel = new HashMap<>();
+
+    /** The attribute of a PUBLISHED event that names the version's latent space (the registry's ModelHistory). */
+    static final String LATENT_SPACE_ATTRIBUTE = "latentSpace";
     private long lastSeq;
 
     StatsHistory(int maxWindowsPerModel, int maxAlerts) {
@@ -51,6 +58,21 @@ final class StatsHistory {
         windowsBySeq.put(summary.seq(), window);
         while (windows.size() > maxWindowsPerModel) {
             windowsBySeq.remove(windows.pollFirstEntry().getValue().summary().seq());
+        }
+    }
+
+    /** A PUBLISHED event names its version's latent space. */
+    synchronized void add(ModelEvent event) {
+        String space = event.getAttributes().get(LATENT_SPACE_ATTRIBUTE);
+        if (event.getType() == ModelEventType.PUBLISHED && space != null && !space.isEmpty()) {
+            latentSpaceByModel.put(event.getVersion(), space);
+        }
+    }
+
+    /** A latent names its version's latent space too (versions that were never published: the job's own model). */
+    synchronized void add(LatentRecord latent) {
+        if (!latent.getLatentSpace().isEmpty()) {
+            latentSpaceByModel.put(latent.getModelVersion(), latent.getLatentSpace());
         }
     }
 
@@ -122,7 +144,8 @@ final class StatsHistory {
                     last.warningThreshold() != null ? last.warningThreshold()
                             : lastAlert.map(AlertView::warningThreshold).orElse(null),
                     last.criticalThreshold() != null ? last.criticalThreshold()
-                            : lastAlert.map(AlertView::criticalThreshold).orElse(null)));
+                            : lastAlert.map(AlertView::criticalThreshold).orElse(null),
+                    latentSpaceByModel.get(model)));
         });
         models.sort(Comparator.comparingLong(ModelSummary::lastWindowEnd).reversed()
                 .thenComparing(ModelSummary::version));

@@ -4,11 +4,15 @@ import static io.latentflow.dashboard.StatsRecords.alert;
 import static io.latentflow.dashboard.StatsRecords.finding;
 import static io.latentflow.dashboard.StatsRecords.window;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.tuple;
 import static org.assertj.core.api.Assertions.within;
 
 import io.latentflow.schemas.DriftSeverity;
 import java.time.Instant;
 import java.util.List;
+import io.latentflow.schemas.ModelEvent;
+import io.latentflow.schemas.ModelEventType;
+import java.util.Map;
 import org.junit.jupiter.api.Test;
 
 class StatsHistoryTest {
@@ -107,6 +111,19 @@ class StatsHistoryTest {
         assertThat(models.get(1).warningThreshold()).as("from the window, before any alert said").isEqualTo(1.0);
         assertThat(history.alerts("old", 0).items()).hasSize(1);
         assertThat(history.alerts("new", 0).items()).isEmpty();
+    }
+
+    @Test
+    void aModelShowsTheLatentSpaceItsPublishedEventNames() {
+        StatsHistory history = new StatsHistory(10, 10);
+        history.add(window("imported", T0, 32, 0.1, CENTRED));
+        history.add(window("unknown", T0.plusSeconds(60), 32, 0.1, CENTRED));
+        history.add(ModelEvent.newBuilder().setEventId("e1").setVersion("imported")
+                .setType(ModelEventType.PUBLISHED).setTime(T0)
+                .setAttributes(Map.of(StatsHistory.LATENT_SPACE_ATTRIBUTE, "ls-0123456789abcdef")).build());
+
+        assertThat(history.models()).extracting(ModelSummary::version, ModelSummary::latentSpace)
+                .containsExactly(tuple("unknown", null), tuple("imported", "ls-0123456789abcdef"));
     }
 
     @Test

@@ -20,24 +20,29 @@ final class BlockLatentEncoder implements LatentEncoder {
     private final AutoencoderConfig architecture;
     private final UnaryOperator<NDArray> network;
     private final boolean attention;
+    private final int outputChannels;
     private final int f;
     private final BatchSplitter splitter;
     private boolean closed;
 
     BlockLatentEncoder(NDManager modelManager, Encoder encoder) {
-        this(modelManager, encoder.config(), forwardOf(modelManager, encoder), false);
+        this(modelManager, encoder.config(), forwardOf(modelManager, encoder), false,
+                encoder.config().latentChannels());
     }
 
     /**
      * @param network   images (NCHW, [-1, 1]) to the latents served
-     * @param attention whether the network attends over all latent positions (its scores then bound the batch too)
+     * @param attention      whether the network attends over all latent positions (its scores then bound the batch
+     *                       too)
+     * @param outputChannels channels per image the network returns (c, or 2c for moments)
      */
     BlockLatentEncoder(NDManager modelManager, AutoencoderConfig architecture, UnaryOperator<NDArray> network,
-                       boolean attention) {
+                       boolean attention, int outputChannels) {
         this.modelManager = modelManager;
         this.architecture = architecture;
         this.network = network;
         this.attention = attention;
+        this.outputChannels = outputChannels;
         this.f = architecture.downsamplingFactor();
         this.splitter = BatchSplitter.forDevice(modelManager.getDevice().isGpu());
         JniUtils.setGradMode(false);
@@ -58,7 +63,7 @@ final class BlockLatentEncoder implements LatentEncoder {
             return encodeOnce(pixels, 0, batch, height, width);
         }
         int imageValues = 3 * height * width;
-        int latentValues = architecture.latentChannels() * (height / f) * (width / f);
+        int latentValues = outputChannels * (height / f) * (width / f);
         float[] latents = new float[batch * latentValues];
         for (int first = 0; first < batch; first += perCall) {
             int count = Math.min(perCall, batch - first);
@@ -80,6 +85,14 @@ final class BlockLatentEncoder implements LatentEncoder {
         ParameterStore parameters = new ParameterStore(modelManager, false);
         return images -> encoder.servingLatents(
                 encoder.forward(parameters, new NDList(images), false).singletonOrThrow());
+    }
+
+    /** The KL encoder's raw output: the mean, then the log-variance clamped as the training's sampling clamps it. */
+    static BlockLatentEncoder moments(NDManager modelManager, Encoder encoder) {
+        ParameterStore parameters = new ParameterStore(modelManager, false);
+        int c = encoder.config().latentChannels();
+        return new BlockLatentEncoder(modelManager, encoder.config(), images -> Moments.clamped(
+                encoder.forward(parameters, new NDList(images), false).singletonOrThrow(), c), false, 2 * c);
     }
 
     @Override

@@ -18,7 +18,14 @@ record ImportedVaeNetwork(DiffusersAutoencoderKl vae, String latentSpace) implem
         float shift = (float) shiftFactor();
         float scale = (float) scalingFactor();
         return new BlockLatentEncoder(manager, config(), images -> vae.posteriorMean(images).sub(shift).mul(scale),
-                vae.config().midBlockAddAttention());
+                vae.config().midBlockAddAttention(), config().latentChannels());
+    }
+
+    @Override
+    public LatentEncoder newMomentsEncoder(NDManager manager) {
+        int c = config().latentChannels();
+        return new BlockLatentEncoder(manager, config(), images -> Moments.clamped(vae.posteriorMoments(images), c),
+                vae.config().midBlockAddAttention(), 2 * c);
     }
 
     @Override

@@ -26,6 +26,15 @@ record OwnAutoencoderNetwork(Autoencoder autoencoder, String latentSpace) implem
     }
 
     @Override
+    public LatentEncoder newMomentsEncoder(NDManager manager) {
+        if (autoencoder.config().latentKind() != LatentKind.KL) {
+            throw new UnsupportedOperationException("model " + autoencoder.config().shortName() + " is bounded (tanh):"
+                    + " it has no posterior, so no moments; store its latents (--latents mean), or serve a KL model");
+        }
+        return BlockLatentEncoder.moments(manager, autoencoder.encoder());
+    }
+
+    @Override
     public LatentDecoder newDecoder(NDManager manager) {
         return new BlockLatentDecoder(manager, autoencoder.decoder());
     }

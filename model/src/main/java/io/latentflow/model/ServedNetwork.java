@@ -12,6 +12,9 @@ interface ServedNetwork {
 
     LatentEncoder newEncoder(NDManager manager);
 
+    /** The posterior's mean and log-variance, unscaled; refused (UnsupportedOperationException) without a posterior. */
+    LatentEncoder newMomentsEncoder(NDManager manager);
+
     LatentDecoder newDecoder(NDManager manager);
 
     double scalingFactor();

@@ -205,6 +205,16 @@ public final class ServingModel implements AutoCloseable {
         return network.newEncoder(manager);
     }
 
+    /**
+     * A new encoder of the posterior's moments for the calling thread: 2c channels per image, the mean then the
+     * log-variance (clamped to [-30, 20] as diffusers' DiagonalGaussianDistribution does), neither shifted nor scaled.
+     *
+     * @throws UnsupportedOperationException for a bounded model, which has no posterior
+     */
+    public LatentEncoder newMomentsEncoder() {
+        return network.newMomentsEncoder(manager);
+    }
+
     /** A new decoder for the calling thread; not thread-safe, close it when the thread is done. */
     public LatentDecoder newDecoder() {
         return network.newDecoder(manager);

@@ -93,6 +93,31 @@ class ServingModelTest {
     }
 
     @Test
+    void theKlBaselineServesItsMomentsAndABoundedModelHasNone() {
+        AutoencoderConfig config = AutoencoderConfig.klVaeF8C4();
+        float[] pixels = TestImages.batch(2, SIDE, SIDE, 4);
+        try (ServingModel model = ServingModel.untrained(config, 11, "test");
+             LatentEncoder means = model.newEncoder();
+             LatentEncoder moments = model.newMomentsEncoder()) {
+            float[] served = means.encode(pixels, 2, SIDE, SIDE);
+            float[] both = moments.encode(pixels, 2, SIDE, SIDE);
+            int plane = 4 * 8 * 8;
+            assertThat(both).hasSize(2 * 2 * plane);
+            for (int n = 0; n < 2; n++) {
+                assertThat(Arrays.copyOfRange(both, n * 2 * plane, n * 2 * plane + plane))
+                        .containsExactly(Arrays.copyOfRange(served, n * plane, (n + 1) * plane));
+                for (int v = n * 2 * plane + plane; v < (n + 1) * 2 * plane; v++) {
+                    assertThat(both[v]).isBetween(-30f, 20f);
+                }
+            }
+        }
+        try (ServingModel bounded = ServingModel.untrained(AutoencoderConfig.boundedF8C8(), 1, "test")) {
+            assertThatThrownBy(bounded::newMomentsEncoder).isInstanceOf(UnsupportedOperationException.class)
+                    .hasMessageContaining("no posterior");
+        }
+    }
+
+    @Test
     void sameSeedGivesSameOutputsAndAnotherSeedDoesNot() {
         float[] pixels = TestImages.batch(2, SIDE, SIDE, 5);
         float[] first = encodeWithSeed(42, pixels);

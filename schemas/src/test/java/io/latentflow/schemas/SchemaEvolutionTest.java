@@ -116,7 +116,7 @@ class SchemaEvolutionTest {
     @Test
     void aLatentRecordOfTheReleaseBeforeInlineLatentsReadsAsInStorageOnly() throws Exception {
         List<Schema> released = SchemaHistory.released(LatentRecord.class).schemas();
-        Schema previous = released.get(released.size() - 2);
+        Schema previous = released.get(0);
         byte[] writtenByPrevious = bytes(new BinaryMessageEncoder<GenericRecord>(GenericData.get(), previous)
                 .encode(new GenericDatumReader<GenericRecord>(LatentRecord.getClassSchema(), previous).read(null,
                         DecoderFactory.get().binaryDecoder(body(AvroCodec.of(LatentRecord.class)
@@ -130,6 +130,26 @@ class SchemaEvolutionTest {
         assertThat(read.getScalingFactor()).isEqualTo(1.0);
         assertThat(read.getShiftFactor()).isEqualTo(0.0);
         assertThat(read.getLatentSpace()).isEmpty();
+    }
+
+    @Test
+    void aLatentRecordOfTheReleaseBeforeMomentsReadsAsTheMean() throws Exception {
+        List<Schema> released = SchemaHistory.released(LatentRecord.class).schemas();
+        Schema previous = released.get(1);
+        assertThat(previous.getField("latentSpace")).isNotNull();
+        assertThat(previous.getField("latents")).as("the release before moments").isNull();
+        LatentRecord imported = LatentRecord.newBuilder(Records.latent()).setScalingFactor(0.3611)
+                .setShiftFactor(0.1159).setLatentSpace("ls-0123456789abcdef").build();
+        byte[] writtenByPrevious = bytes(new BinaryMessageEncoder<GenericRecord>(GenericData.get(), previous)
+                .encode(new GenericDatumReader<GenericRecord>(LatentRecord.getClassSchema(), previous).read(null,
+                        DecoderFactory.get().binaryDecoder(body(AvroCodec.of(LatentRecord.class).encode(imported)),
+                                null))));
+
+        LatentRecord read = AvroCodec.of(LatentRecord.class).decode(writtenByPrevious);
+
+        assertThat(read.getLatents()).isEqualTo("mean");
+        assertThat(read.getScalingFactor()).isEqualTo(0.3611);
+        assertThat(read.getLatentSpace()).isEqualTo("ls-0123456789abcdef");
     }
 
     /** The Avro binary body of a single-object-encoded record: after the 2-byte marker and 8-byte fingerprint. */

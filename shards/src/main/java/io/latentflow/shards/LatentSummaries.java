@@ -8,6 +8,17 @@ public final class LatentSummaries {
     private LatentSummaries() {
     }
 
+    /** How many values are NaN or infinite: a latent with any is never written (it would poison a training batch). */
+    public static int nonFiniteValues(float[] latent) {
+        int count = 0;
+        for (float value : latent) {
+            if (!Float.isFinite(value)) {
+                count++;
+            }
+        }
+        return count;
+    }
+
     /**
      * Mean, population standard deviation (numpy's default), min, max and the fraction of values with |v| > 1, in one
      * pass: Welford's update in double, so the variance of values far from zero does not cancel away.

@@ -22,11 +22,29 @@ import java.util.TreeMap;
  * @param latentSpace    what the latent means (the encoder's weights, preprocessing, scale and shift); "" if unknown
  * @param scalingFactor  the stored latent is {@code (mean - shiftFactor) * scalingFactor}: 1 and 0 for latentflow's
  *                       own models, the VAE's factors for an imported one, so a reader can undo them
+ * @param latents        what the .npy holds: the scaled mean, or the unscaled moments (mean and log-variance)
  * @param label          the image's class, null for none
  */
 public record SampleMetadata(String imageId, String key, String source, String modelVersion, List<Integer> shape,
                              long eventTime, long processingTime, LatentSummary summary, Map<String, String> attributes,
-                             String latentSpace, double scalingFactor, double shiftFactor, String label) {
+                             String latentSpace, double scalingFactor, double shiftFactor, StoredLatents latents,
+                             String label) {
+
+    /** A sample of what the latent holds, without a label. */
+    public SampleMetadata(String imageId, String key, String source, String modelVersion, List<Integer> shape,
+                          long eventTime, long processingTime, LatentSummary summary, Map<String, String> attributes,
+                          String latentSpace, double scalingFactor, double shiftFactor, StoredLatents latents) {
+        this(imageId, key, source, modelVersion, shape, eventTime, processingTime, summary, attributes, latentSpace,
+                scalingFactor, shiftFactor, latents, null);
+    }
+
+    /** A sample holding the scaled posterior mean, with its label. */
+    public SampleMetadata(String imageId, String key, String source, String modelVersion, List<Integer> shape,
+                          long eventTime, long processingTime, LatentSummary summary, Map<String, String> attributes,
+                          String latentSpace, double scalingFactor, double shiftFactor, String label) {
+        this(imageId, key, source, modelVersion, shape, eventTime, processingTime, summary, attributes, latentSpace,
+                scalingFactor, shiftFactor, StoredLatents.MEAN, label);
+    }
 
     /** A sample of latentflow's own models' unnamed latent space: scale 1, shift 0. */
     public SampleMetadata(String imageId, String key, String source, String modelVersion, List<Integer> shape,
@@ -34,12 +52,12 @@ public record SampleMetadata(String imageId, String key, String source, String m
         this(imageId, key, source, modelVersion, shape, eventTime, processingTime, summary, attributes, "", 1.0, 0.0);
     }
 
-    /** Without a label. */
+    /** A sample holding the scaled posterior mean, without a label. */
     public SampleMetadata(String imageId, String key, String source, String modelVersion, List<Integer> shape,
                           long eventTime, long processingTime, LatentSummary summary, Map<String, String> attributes,
                           String latentSpace, double scalingFactor, double shiftFactor) {
         this(imageId, key, source, modelVersion, shape, eventTime, processingTime, summary, attributes, latentSpace,
-                scalingFactor, shiftFactor, null);
+                scalingFactor, shiftFactor, StoredLatents.MEAN, null);
     }
 
     private static final ObjectMapper JSON = new ObjectMapper();
@@ -51,6 +69,7 @@ public record SampleMetadata(String imageId, String key, String source, String m
         Objects.requireNonNull(summary, "summary");
         source = source == null ? "" : source;
         latentSpace = latentSpace == null ? "" : latentSpace;
+        latents = latents == null ? StoredLatents.MEAN : latents;
         shape = List.copyOf(shape);
         // sorted, so that the same sample always gives the same bytes
         attributes = attributes == null ? Map.of() : Collections.unmodifiableMap(new TreeMap<>(attributes));
@@ -58,8 +77,8 @@ public record SampleMetadata(String imageId, String key, String source, String m
 
     /**
      * UTF-8 JSON: imageId, key, source, modelVersion, shape, dtype ("float16"), eventTime, processingTime,
-     * summary {mean, std, min, max, fractionOutsideUnit}, attributes, latentSpace, scalingFactor, shiftFactor, and
-     * label when there is one.
+     * summary {mean, std, min, max, fractionOutsideUnit}, attributes, latentSpace, scalingFactor, shiftFactor, latents
+     * ("mean" or "moments"), and label when there is one.
      */
     public byte[] toJson() {
         ObjectNode root = JSON.createObjectNode();
@@ -83,6 +102,7 @@ public record SampleMetadata(String imageId, String key, String source, String m
         root.put("latentSpace", latentSpace);
         root.put("scalingFactor", scalingFactor);
         root.put("shiftFactor", shiftFactor);
+        root.put("latents", latents.jsonName());
         if (label != null) {
             root.put("label", label);
         }

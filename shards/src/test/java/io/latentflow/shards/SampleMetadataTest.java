@@ -54,6 +54,12 @@ class SampleMetadataTest {
         assertThat(imported.get("latentSpace").asText()).isEqualTo("ls-0123456789abcdef");
         assertThat(imported.get("scalingFactor").asDouble()).isEqualTo(0.3611);
         assertThat(imported.get("shiftFactor").asDouble()).isEqualTo(0.1159);
+        assertThat(imported.get("latents").asText()).isEqualTo("mean");
+
+        JsonNode moments = new ObjectMapper().readTree(new SampleMetadata("id", "k", "s", "flux", List.of(32, 4, 4),
+                0, 0, SUMMARY, Map.of(), "ls-0123456789abcdef", 0.3611, 0.1159, StoredLatents.MOMENTS).toJson());
+        assertThat(moments.get("latents").asText()).isEqualTo("moments");
+        assertThat(StoredLatents.fromJsonName(moments.get("latents").asText()).storedChannels(16)).isEqualTo(32);
     }
 
     @Test

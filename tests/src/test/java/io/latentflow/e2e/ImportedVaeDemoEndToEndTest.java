@@ -29,7 +29,8 @@ import picocli.CommandLine;
 /**
  * A diffusers AutoencoderKL as a user brings one: {@code models import} of a FLUX-style checkpoint (16 channels, F16
  * weights, a shift factor), then {@code demo --model DIR}. The shards hold the imported model's diffusion-ready
- * latents, {@code (mean - shift) * scale}, under its version, equal to a direct call of its encoder.
+ * latents, {@code (mean - shift) * scale}, under its version, equal to a direct call of its encoder, and
+ * {@code decode} turns them into pictures; with {@code --latents moments} they hold the unscaled moments.
  */
 @Timeout(value = 10, unit = TimeUnit.MINUTES)
 class ImportedVaeDemoEndToEndTest {
@@ -103,6 +104,59 @@ class ImportedVaeDemoEndToEndTest {
                 }
             }
         }
+
+        // what a user does next: look at the stored latents through the VAE's decoder
+        List<String> decodeArgs = new ArrayList<>(List.of("decode", "--model", model.toString(), "--out",
+                work.resolve("decoded").toString(), "--json"));
+        shardFiles(latents).forEach(shard -> decodeArgs.add(shard.toString()));
+        JsonNode decoded = run(decodeArgs.toArray(String[]::new));
+        assertThat(decoded.get("latentSpace").asText()).isEqualTo(imported.get("latentSpace").asText());
+        assertThat(decoded.get("images")).hasSize(24);
+        for (JsonNode image : decoded.get("images")) {
+            assertThat(Path.of(image.get("png").asText())).isRegularFile();
+            assertThat(image.get("width").asInt()).isEqualTo(RESOLUTION);
+        }
+    }
+
+    @Test
+    void momentsOfAnImportedVaeAreStoredUnscaledAndDecodeFromTheirMean() throws Exception {
+        Path model = work.resolve("sd");
+        JsonNode imported = run("models", "import", HOME.resolve("model/src/test/resources/diffusers/sd-f32")
+                .toString(), "--out", model.toString(), "--json");
+        Path images = Files.createDirectories(work.resolve("images"));
+        List<Path> photos = files(HOME.resolve("samples/photos"));
+        for (int i = 0; i < 6; i++) {
+            Files.copy(photos.get(i * 11), images.resolve(photos.get(i * 11).getFileName()));
+        }
+
+        JsonNode summary = run("demo", "--model", model.toString(), "--images", images.toString(), "--resolution",
+                String.valueOf(RESOLUTION), "--latents", "moments", "--state-dir", work.resolve("state").toString(),
+                "--no-dashboard", "--json");
+
+        assertThat(summary.get("latentsWritten").asInt()).isEqualTo(6);
+        List<Path> shards = shardFiles(work.resolve("state/s3/latentflow/latents"));
+        ObjectMapper json = new ObjectMapper();
+        int members = 0;
+        for (Path shard : shards) {
+            Map<String, byte[]> contents = ShardReader.members(Files.readAllBytes(shard));
+            for (Map.Entry<String, byte[]> member : contents.entrySet()) {
+                if (member.getKey().endsWith(".json")) {
+                    JsonNode metadata = json.readTree(member.getValue());
+                    assertThat(metadata.get("latents").asText()).isEqualTo("moments");
+                    assertThat(metadata.get("latentSpace").asText()).isEqualTo(imported.get("latentSpace").asText());
+                    String key = member.getKey().substring(0, member.getKey().length() - ".json".length());
+                    assertThat(ShardReader.float16Npy(contents.get(key + ".latent.npy")).channels())
+                            .as("mean and log-variance of 4 channels").isEqualTo(8);
+                    members++;
+                }
+            }
+        }
+        assertThat(members).isEqualTo(6);
+
+        List<String> decodeArgs = new ArrayList<>(List.of("decode", "--model", model.toString(), "--out",
+                work.resolve("decoded").toString(), "--json"));
+        shards.forEach(shard -> decodeArgs.add(shard.toString()));
+        assertThat(run(decodeArgs.toArray(String[]::new)).get("images")).hasSize(6);
     }
 
     private static JsonNode run(String... args) throws Exception {

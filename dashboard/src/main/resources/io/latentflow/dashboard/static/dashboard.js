@@ -316,7 +316,8 @@
     state.thresholds = { warning: model.warningThreshold, critical: model.criticalThreshold };
     const banner = $("state");
     banner.dataset.severity = model.severity;
-    banner.textContent = "Model " + model.version + ": drift " + model.severity +
+    banner.textContent = "Model " + model.version +
+      (model.latentSpace ? " (latent space " + model.latentSpace + ")" : "") + ": drift " + model.severity +
       (model.latestDriftScore === null ? "" : ", latest score " + number(model.latestDriftScore, 2));
   }
 

@@ -1,6 +1,7 @@
 package io.latentflow.jobs.encode;
 
 import io.latentflow.jobs.drift.DriftMonitor;
+import io.latentflow.shards.StoredLatents;
 import io.latentflow.jobs.drift.DriftMonitorSettings;
 import io.latentflow.jobs.sampling.TrainingSampling;
 import io.latentflow.schemas.DeadLetter;
@@ -168,10 +169,9 @@ public final class EncodeJob {
                 .transform("MicroBatcher", Types.LIST(TypeInformation.of(PreparedImage.class)),
                         new MicroBatcher<PreparedImage>(settings.batchSize(), settings.batchTimeout()))
                 .uid("micro-batcher")
-                .process(settings.followRegistry()
-                        ? new LatentEncoderFunction(settings.model(), settings.resolution(), failure, settings.kafka(),
-                                settings.s3())
-                        : new LatentEncoderFunction(settings.model(), settings.resolution(), failure))
+                .process(new LatentEncoderFunction(settings.model(), settings.resolution(), settings.latents(),
+                        failure, settings.followRegistry() ? settings.kafka() : null,
+                        settings.followRegistry() ? settings.s3() : null))
                 .name("LatentEncoder").uid("latent-encoder")
                 // The model gets a thread of its own and full batches: the next batch is decoded and assembled
                 // while the current one encodes. Batching on the model's side of the edge starved it, because the
@@ -191,9 +191,14 @@ public final class EncodeJob {
         settings.trainingSampling().ifPresent(sampling ->
                 new TrainingSampling(sampling, settings.s3()).attach(firsts, new DiscardingSink<>()));
 
+        // the monitor compares served latents with the model's profile; moments are turned back into them first
+        DataStream<EncodedLatent> served = settings.latents() == StoredLatents.MOMENTS
+                ? encoded.map(EncodedLatent::served, TypeInformation.of(EncodedLatent.class))
+                        .name("ServedMeans").uid("served-means")
+                : encoded;
         settings.monitoring().ifPresent(monitor ->
                 new DriftMonitor(monitor, settings.followRegistry() ? settings.s3() : null)
-                        .attach(encoded, latentStats, driftAlerts));
+                        .attach(served, latentStats, driftAlerts));
 
         prepared.getSideOutput(DEAD_LETTERS)
                 .union(encoded.getSideOutput(DEAD_LETTERS))

@@ -2,6 +2,7 @@ package io.latentflow.jobs.encode;
 
 import io.latentflow.connections.KafkaSettings;
 import io.latentflow.connections.S3Settings;
+import io.latentflow.shards.StoredLatents;
 import io.latentflow.jobs.drift.DriftMonitorSettings;
 import io.latentflow.jobs.drift.ReferenceProfiles;
 import org.apache.flink.util.ParameterTool;
@@ -26,6 +27,7 @@ public final class EncodeJobArguments {
     static final String USAGE = "encode job arguments: --kafka HOST:PORT --s3-endpoint URL [--bucket latentflow]"
             + " [--s3-region R] [--model default|DIR] [--resolution 256] [--batch 16] [--parallelism 1]"
             + " [--checkpoint-interval PT5S] [--transaction-timeout PT15M] [--inline-latent-max-bytes 262144]"
+            + " [--latents mean|moments]"
             + " [--bounded] [--follow-registry] [--no-monitor] [--dedup-horizon P7D] [--allow-duplicates]"
             + " [--window PT1M] [--reference-images DIR];"
             + " S3 credentials from the environment: " + ACCESS_KEY_VARIABLE + ", " + SECRET_KEY_VARIABLE
@@ -36,7 +38,7 @@ public final class EncodeJobArguments {
     private static final Set<String> KNOWN = Set.of("kafka", "s3-endpoint", "bucket", "s3-region", "model",
             "resolution", "batch", "parallelism", "checkpoint-interval", "transaction-timeout",
             "inline-latent-max-bytes", "bounded", "follow-registry", "no-monitor", "window", "reference-images",
-            "dedup-horizon", "allow-duplicates");
+            "dedup-horizon", "allow-duplicates", "latents");
 
     private EncodeJobArguments() {
     }
@@ -64,6 +66,7 @@ public final class EncodeJobArguments {
                         EncodeJobSettings.DEFAULT_TRANSACTION_TIMEOUT.toString())))
                 .inlineLatentMaxBytes(parameters.getInt("inline-latent-max-bytes",
                         EncodeJobSettings.DEFAULT_INLINE_LATENT_MAX_BYTES))
+                .latents(StoredLatents.fromJsonName(parameters.get("latents", StoredLatents.MEAN.jsonName())))
                 .bounded(parameters.has("bounded"))
                 .followRegistry(parameters.has("follow-registry"))
                 .dedupHorizon(parameters.has("allow-duplicates") ? null : Duration.parse(parameters.get("dedup-horizon",

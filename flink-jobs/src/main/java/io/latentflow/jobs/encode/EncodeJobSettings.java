@@ -5,6 +5,8 @@ import io.latentflow.jobs.drift.DriftMonitorSettings;
 import io.latentflow.jobs.sampling.SamplingSettings;
 import io.latentflow.connections.S3Settings;
 import io.latentflow.imaging.ImageLimits;
+import io.latentflow.model.LatentKind;
+import io.latentflow.shards.StoredLatents;
 
 import java.io.Serializable;
 import java.time.Duration;
@@ -49,6 +51,8 @@ import java.util.Optional;
  *                              id within the horizon, see {@link DropDuplicateImages}); null lets duplicates through
  * @param inlineLatentMaxBytes  a LatentRecord carries its latent's .npy bytes up to this size, else it says the latent
  *                              is in storage only; zero: never inline
+ * @param latents               what is stored per image: the served (scaled) posterior mean, or the unscaled moments
+ *                              (mean and log-variance, 2C channels) of a model with a posterior
  */
 public record EncodeJobSettings(
         KafkaSettings kafka,
@@ -72,7 +76,8 @@ public record EncodeJobSettings(
         SamplingSettings sampling,
         boolean followRegistry,
         Duration dedupHorizon,
-        int inlineLatentMaxBytes) implements Serializable {
+        int inlineLatentMaxBytes,
+        StoredLatents latents) implements Serializable {
 
     public static final int DEFAULT_RESOLUTION = 256;
     public static final int DEFAULT_BATCH_SIZE = 16;
@@ -99,6 +104,12 @@ public record EncodeJobSettings(
         Objects.requireNonNull(model, "model location");
         Objects.requireNonNull(imageLimits, "image limits");
         Objects.requireNonNull(restartPolicy, "restart policy");
+        Objects.requireNonNull(latents, "latents (mean or moments)");
+        if (latents == StoredLatents.MOMENTS && model.config().latentKind() != LatentKind.KL) {
+            throw new IllegalArgumentException("Encode job setting latents is moments, which needs a model with a"
+                    + " posterior (an imported VAE or a KL model); model " + model.location() + " is bounded ("
+                    + model.config().shortName() + ") and has no log-variance to store: use latents mean");
+        }
         require(resolution >= 8 && resolution <= 4096, "resolution", resolution,
                 "a side in pixels from 8 to 4096, a multiple of the model's downsampling factor (e.g. 64, 256)");
         require(batchSize >= 1 && batchSize <= 4096, "batchSize", batchSize, "1 to 4096 images");
@@ -135,7 +146,7 @@ public record EncodeJobSettings(
                 .transactionTimeout(transactionTimeout)
                 .restartPolicy(restartPolicy).failureInjection(failureInjection).monitor(monitor)
                 .sampling(sampling).followRegistry(followRegistry).dedupHorizon(dedupHorizon)
-                .inlineLatentMaxBytes(inlineLatentMaxBytes);
+                .inlineLatentMaxBytes(inlineLatentMaxBytes).latents(latents);
     }
 
     public Optional<FailureInjectionForTesting> injectedFailure() {
@@ -189,6 +200,7 @@ public record EncodeJobSettings(
         private DriftMonitorSettings monitor;
         private Duration dedupHorizon = DEFAULT_DEDUP_HORIZON;
         private int inlineLatentMaxBytes = DEFAULT_INLINE_LATENT_MAX_BYTES;
+        private StoredLatents latents = StoredLatents.MEAN;
 
         private Builder(KafkaSettings kafka, S3Settings s3) {
             this.kafka = kafka;
@@ -308,11 +320,17 @@ public record EncodeJobSettings(
             return this;
         }
 
+        /** Store the served mean (the default) or the posterior's moments, for models that have one. */
+        public Builder latents(StoredLatents latents) {
+            this.latents = latents;
+            return this;
+        }
+
         public EncodeJobSettings build() {
             return new EncodeJobSettings(kafka, s3, model, resolution, batchSize, batchTimeout, imageLimits,
                     checkpointInterval, parallelism, bounded, consumerGroup, transactionalIdPrefix, maxShardBytes,
                     maxShardAge, transactionTimeout, restartPolicy, failureInjection, monitor, sampling,
-                    followRegistry, dedupHorizon, inlineLatentMaxBytes);
+                    followRegistry, dedupHorizon, inlineLatentMaxBytes, latents);
         }
     }
 }

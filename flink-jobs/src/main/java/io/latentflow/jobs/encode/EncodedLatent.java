@@ -1,6 +1,8 @@
 package io.latentflow.jobs.encode;
 
 import io.latentflow.schemas.LatentSummary;
+import io.latentflow.shards.LatentSummaries;
+import io.latentflow.shards.StoredLatents;
 
 /**
  * The latent of one image: {@code shape = [C, H, W]} float values in CHW order, the model version
@@ -24,6 +26,8 @@ public class EncodedLatent {
     public double scalingFactor = 1.0;
     /** What was subtracted from the posterior mean before scaling: 0 for latentflow's own models. */
     public double shiftFactor = 0.0;
+    /** What {@link #latent} holds: the served mean (C channels), or the unscaled moments (2C channels). */
+    public StoredLatents latents = StoredLatents.MEAN;
 
     public EncodedLatent() {
     }
@@ -44,6 +48,23 @@ public class EncodedLatent {
         this.latentSpace = latentSpace;
         this.scalingFactor = scalingFactor;
         this.shiftFactor = shiftFactor;
+    }
+
+    /**
+     * This latent as the model serves it, {@code (mean - shift) * scale} with C channels: itself, or made from the mean
+     * half of its moments (what the drift monitor compares with the model's reference profile).
+     */
+    public EncodedLatent served() {
+        if (latents != StoredLatents.MOMENTS) {
+            return this;
+        }
+        int channels = shape[0] / 2;
+        float[] mean = new float[latent.length / 2];
+        for (int i = 0; i < mean.length; i++) {
+            mean[i] = (float) ((latent[i] - shiftFactor) * scalingFactor);
+        }
+        return new EncodedLatent(image, modelVersion, new int[]{channels, shape[1], shape[2]}, mean,
+                LatentSummaries.of(mean), encodedAt, latentSpace, scalingFactor, shiftFactor);
     }
 
     @Override

@@ -9,6 +9,7 @@ import io.latentflow.jobs.registry.ModelRegistry;
 import io.latentflow.jobs.registry.ServingTimeline;
 import io.latentflow.model.ServingModel;
 import io.latentflow.schemas.DeadLetterReason;
+import io.latentflow.shards.StoredLatents;
 import org.apache.flink.api.common.functions.OpenContext;
 import org.apache.flink.api.common.state.ListState;
 import org.apache.flink.api.common.state.ListStateDescriptor;
@@ -57,6 +58,7 @@ public final class LatentEncoderFunction extends ProcessFunction<List<PreparedIm
 
     private final ModelLocation modelLocation;
     private final int resolution;
+    private final StoredLatents latentsStored;
     private final FailureInjectionForTesting failureInjection;
     /** Where the registry is when the job follows it (hot swap), else null. */
     private final KafkaSettings registryKafka;
@@ -91,8 +93,19 @@ public final class LatentEncoderFunction extends ProcessFunction<List<PreparedIm
      */
     public LatentEncoderFunction(ModelLocation modelLocation, int resolution, FailureInjectionForTesting failureInjection,
                                  KafkaSettings registryKafka, S3Settings registryS3) {
+        this(modelLocation, resolution, StoredLatents.MEAN, failureInjection, registryKafka, registryS3);
+    }
+
+    /**
+     * @param latentsStored the served mean, or the posterior's moments (a version without a posterior is then refused
+     *                      like one that cannot be loaded)
+     */
+    public LatentEncoderFunction(ModelLocation modelLocation, int resolution, StoredLatents latentsStored,
+                                 FailureInjectionForTesting failureInjection, KafkaSettings registryKafka,
+                                 S3Settings registryS3) {
         this.modelLocation = modelLocation;
         this.resolution = resolution;
+        this.latentsStored = latentsStored;
         this.failureInjection = failureInjection;
         this.registryKafka = registryKafka;
         this.registryS3 = registryS3;
@@ -123,7 +136,8 @@ public final class LatentEncoderFunction extends ProcessFunction<List<PreparedIm
                 ServingModel.visibleGpuCount());
         LOG.info("Encoder {} runs on {}", subtask, device);
         try {
-            models = new ServedModels(modelLocation, followsRegistry() ? registryS3 : null, device.device(), resolution);
+            models = new ServedModels(modelLocation, followsRegistry() ? registryS3 : null, device.device(), resolution,
+                    latentsStored);
         } catch (RuntimeException e) {
             throw new IllegalStateException("The encoder cannot load model " + modelLocation + " on " + device.device()
                     + ": " + e.getMessage() + ". Fix the model location (a model version directory, or \"default\")"
@@ -276,15 +290,29 @@ public final class LatentEncoderFunction extends ProcessFunction<List<PreparedIm
         int channels = latents.length / (count * perChannel);
         int perImage = channels * perChannel;
         int[] shape = {channels, latentSide, latentSide};
+        int written = 0;
         for (int i = 0; i < count; i++) {
             PreparedImage image = batch.get(i);
             image.pixels = null; // encoded: no need to ship them further
             float[] latent = Arrays.copyOfRange(latents, i * perImage, (i + 1) * perImage);
-            out.collect(new EncodedLatent(image, version, shape.clone(), latent, LatentSummaries.of(latent),
-                    encodedAt, model.model().latentSpace(), model.model().scalingFactor(),
-                    model.model().shiftFactor()));
+            int nonFinite = LatentSummaries.nonFiniteValues(latent);
+            if (nonFinite > 0) {
+                // fp16 overflow or a broken weight: a NaN in a shard would poison every diffusion batch that reads it
+                deadLetters.send(context, image.topic, image.partition, image.offset, image.imageId,
+                        DeadLetterReason.ENCODE_FAILED, "Model " + version + " (latent space "
+                                + model.model().latentSpace() + ") produced " + nonFinite + " non-finite values (NaN or"
+                                + " infinity) of " + latent.length + " in this image's latent; it was not written."
+                                + " Check the model's weights, or serve it in float32", PipelineStage.ENCODE);
+                continue;
+            }
+            EncodedLatent encoded = new EncodedLatent(image, version, shape.clone(), latent,
+                    LatentSummaries.of(latent), encodedAt, model.model().latentSpace(),
+                    model.model().scalingFactor(), model.model().shiftFactor());
+            encoded.latents = latentsStored;
+            out.collect(encoded);
+            written++;
         }
-        imagesEncoded.inc(count);
+        imagesEncoded.inc(written);
     }
 
     private void deadLetterBatch(List<PreparedImage> batch, String version, String cause, Context context) {

@@ -3,6 +3,7 @@ package io.latentflow.jobs.encode;
 import io.latentflow.connections.S3Settings;
 import io.latentflow.shards.Npy;
 import io.latentflow.shards.SampleMetadata;
+import io.latentflow.shards.StoredLatents;
 import io.latentflow.shards.ShardWriter;
 import io.latentflow.schemas.LatentRecord;
 import io.latentflow.schemas.ShardCommitted;
@@ -330,12 +331,18 @@ public final class LatentShardWriter extends AbstractStreamOperator<LatentRecord
                 .setLatentSpace(latent.latentSpace == null ? "" : latent.latentSpace)
                 .setCaption(latent.image.caption)
                 .setLabel(latent.image.label)
+                .setLatents(stored(latent).jsonName())
                 .build()));
         latentsWritten.inc();
         latentsAccumulator.add(1);
         if (open.bytes() >= maxShardBytes) {
             roll();
         }
+    }
+
+    /** Latents of a checkpoint taken before the field (null after a restore) are means. */
+    private static StoredLatents stored(EncodedLatent latent) {
+        return latent.latents == null ? StoredLatents.MEAN : latent.latents;
     }
 
     @Override
@@ -559,7 +566,8 @@ public final class LatentShardWriter extends AbstractStreamOperator<LatentRecord
             List<Integer> shape = Arrays.stream(latent.shape).boxed().toList();
             SampleMetadata metadata = new SampleMetadata(image.imageId, image.sampleKey, image.source,
                     latent.modelVersion, shape, image.eventTime, latent.encodedAt, latent.summary,
-                    image.attributes, latent.latentSpace, latent.scalingFactor, latent.shiftFactor, image.label);
+                    image.attributes, latent.latentSpace, latent.scalingFactor, latent.shiftFactor, stored(latent),
+                    image.label);
             writer.add(image.sampleKey, npy, metadata.toJson(), image.caption);
             contents.add(latent);
             return ShardWriter.latentMember(image.sampleKey);

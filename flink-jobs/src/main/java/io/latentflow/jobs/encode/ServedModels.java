@@ -7,6 +7,7 @@ import io.latentflow.model.LatentEncoder;
 import io.latentflow.model.ServingModel;
 import io.latentflow.model.bench.ResidentMemory;
 import io.latentflow.model.store.ModelDirectory;
+import io.latentflow.shards.StoredLatents;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
@@ -55,6 +56,7 @@ final class ServedModels implements AutoCloseable {
     private final ModelStore store;
     private final Device device;
     private final int resolution;
+    private final StoredLatents latents;
     private final String baseVersion;
     private final Map<String, CompletableFuture<Loaded>> versions = new ConcurrentHashMap<>();
     private final ExecutorService loader = Executors.newSingleThreadExecutor(runnable -> {
@@ -68,8 +70,9 @@ final class ServedModels implements AutoCloseable {
      *
      * @param s3 where registry versions are downloaded from, or null when the job serves its own model only
      */
-    ServedModels(ModelLocation base, S3Settings s3, Device device, int resolution) {
+    ServedModels(ModelLocation base, S3Settings s3, Device device, int resolution, StoredLatents latents) {
         this.base = base;
+        this.latents = latents;
         this.store = s3 == null ? null : new ModelStore(s3);
         this.device = device;
         this.resolution = resolution;
@@ -179,7 +182,14 @@ final class ServedModels implements AutoCloseable {
             throw new UnavailableVersionException("resolution " + resolution + " is not a multiple of model "
                     + model.version() + "'s downsampling factor " + factor, null);
         }
-        LatentEncoder encoder = model.newEncoder();
+        LatentEncoder encoder;
+        try {
+            encoder = latents == StoredLatents.MOMENTS ? model.newMomentsEncoder() : model.newEncoder();
+        } catch (UnsupportedOperationException e) {
+            model.close();
+            throw new UnavailableVersionException("the job stores posterior moments (--latents moments), which model "
+                    + model.version() + " cannot give: " + e.getMessage(), e);
+        }
         try {
             encoder.encode(new float[3 * resolution * resolution], 1, resolution, resolution);
         } catch (RuntimeException e) {

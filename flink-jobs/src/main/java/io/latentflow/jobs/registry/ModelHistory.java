@@ -19,10 +19,23 @@ import java.util.Optional;
  */
 public record ModelHistory(List<ModelEvent> events, Map<String, VersionState> versions, List<String> promotions) {
 
-    /** A version's latest state, when it was published, and the figures it was published or judged with. */
+    /**
+     * A version's latest state, when it was published, and the figures it was published or judged with.
+     *
+     * @param latentSpace what its latents mean, as its PUBLISHED event says; "" when it does not (published before
+     *                    versions carried it)
+     */
     public record VersionState(String version, ModelEventType state, String publishedAt, String reason,
-                               Map<String, Double> figures) {
+                               Map<String, Double> figures, String latentSpace) {
+
+        public VersionState(String version, ModelEventType state, String publishedAt, String reason,
+                            Map<String, Double> figures) {
+            this(version, state, publishedAt, reason, figures, "");
+        }
     }
+
+    /** The attribute of a PUBLISHED event (and of a PROMOTED one) that names the version's latent space. */
+    public static final String LATENT_SPACE = "latentSpace";
 
     static ModelHistory of(List<ModelEvent> events) {
         Map<String, VersionState> versions = new LinkedHashMap<>();
@@ -33,8 +46,12 @@ public record ModelHistory(List<ModelEvent> events, Map<String, VersionState> ve
             String publishedAt = before != null ? before.publishedAt() : event.getTime().toString();
             Map<String, Double> figures = new LinkedHashMap<>(before != null ? before.figures() : Map.of());
             event.getFigures().forEach((name, value) -> figures.put(name.toString(), value));
+            String latentSpace = before != null ? before.latentSpace() : "";
+            if (event.getType() == ModelEventType.PUBLISHED && event.getAttributes().containsKey(LATENT_SPACE)) {
+                latentSpace = event.getAttributes().get(LATENT_SPACE);
+            }
             versions.put(version, new VersionState(version, event.getType(), publishedAt,
-                    event.getReason() == null ? null : event.getReason(), figures));
+                    event.getReason() == null ? null : event.getReason(), figures, latentSpace));
             if (event.getType() == ModelEventType.PROMOTED) {
                 promotions.add(version);
             } else if (event.getType() == ModelEventType.REJECTED) {

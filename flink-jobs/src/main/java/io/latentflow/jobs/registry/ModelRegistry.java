@@ -4,7 +4,9 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.latentflow.connections.KafkaSettings;
 import io.latentflow.connections.S3Settings;
+import ai.djl.Device;
 import io.latentflow.jobs.topics.CommittedTopicReader;
+import io.latentflow.model.ServingModel;
 import io.latentflow.model.store.Manifest;
 import io.latentflow.model.store.ModelDirectory;
 import io.latentflow.schemas.AvroCodec;
@@ -41,6 +43,10 @@ public final class ModelRegistry implements AutoCloseable {
 
     /** How long after a promotion or rollback is recorded it takes effect, unless told otherwise. */
     public static final Duration DEFAULT_LEAD = Duration.ofSeconds(10);
+    /** PROMOTED attribute: the latent space of the version served before, when it differs. */
+    public static final String PREVIOUS_LATENT_SPACE = "previousLatentSpace";
+    /** PROMOTED attribute, "true" when the promotion moves the service to another latent space. */
+    public static final String LATENT_SPACE_CHANGED = "latentSpaceChanged";
 
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final AvroCodec<ModelEvent> CODEC = AvroCodec.of(ModelEvent.class);
@@ -77,9 +83,10 @@ public final class ModelRegistry implements AutoCloseable {
             throw new IllegalArgumentException("model version " + version + " is already published: versions are"
                     + " immutable, so publish a new directory (a new version) instead");
         }
+        Map<String, String> labels = new HashMap<>(attributes);
+        labels.putIfAbsent(ModelHistory.LATENT_SPACE, latentSpaceOf(dir));
         store.upload(dir, manifest);
-        record(version, ModelEventType.PUBLISHED, "published from " + dir.toAbsolutePath(), figures(dir),
-                attributes);
+        record(version, ModelEventType.PUBLISHED, "published from " + dir.toAbsolutePath(), figures(dir), labels);
         return version;
     }
 
@@ -111,12 +118,42 @@ public final class ModelRegistry implements AutoCloseable {
         }
         Map<String, String> attributes = new HashMap<>();
         history.serving().ifPresent(previous -> attributes.put("previous", previous));
-        // one clock reading for the event's time and its effect, so the lead holds exactly however slow the send is
-        Instant recorded = Instant.now();
-        Instant effective = effectiveAfter(recorded, lead);
+        attributes.putAll(latentSpaceChange(history, state));
+        // the lead counts from the event's own time, to the millisecond it is stored with
+        Instant recordedAt = Instant.ofEpochMilli(System.currentTimeMillis());
+        Instant effective = effectiveAfter(recordedAt, lead);
         attributes.put(ServingTimeline.EFFECTIVE_FROM, Long.toString(effective.toEpochMilli()));
-        record(version, ModelEventType.PROMOTED, reason, figures, attributes, recorded);
+        record(version, ModelEventType.PROMOTED, reason, figures, attributes, recordedAt);
         return effective;
+    }
+
+    /**
+     * What a promotion does to the latent space, for its event: the new version's {@code latentSpace}, and when the
+     * serving version's differs, {@code previousLatentSpace} and {@code latentSpaceChanged = true}: the latents
+     * written from then on mean something else than those before, and a downstream diffusion model trained on the old
+     * ones needs the history re-encoded ({@code replay --backfill}). Versions published before they carried a latent
+     * space say nothing.
+     */
+    static Map<String, String> latentSpaceChange(ModelHistory history, ModelHistory.VersionState promoted) {
+        Map<String, String> attributes = new HashMap<>();
+        if (promoted.latentSpace().isEmpty()) {
+            return attributes;
+        }
+        attributes.put(ModelHistory.LATENT_SPACE, promoted.latentSpace());
+        String before = history.serving().map(history.versions()::get).map(ModelHistory.VersionState::latentSpace)
+                .orElse("");
+        if (!before.isEmpty() && !before.equals(promoted.latentSpace())) {
+            attributes.put(PREVIOUS_LATENT_SPACE, before);
+            attributes.put(LATENT_SPACE_CHANGED, "true");
+        }
+        return attributes;
+    }
+
+    /** The version's latent space, computed from its encoder's weights (the directory verified already). */
+    private static String latentSpaceOf(Path dir) {
+        try (ServingModel model = ServingModel.load(dir, Device.cpu())) {
+            return model.latentSpace();
+        }
     }
 
     /** Records REJECTED with the cause and the figures that decided it. */
@@ -131,10 +168,10 @@ public final class ModelRegistry implements AutoCloseable {
                 new IllegalStateException("no version is serving: nothing to roll back"));
         String previous = history.servedBefore(current).orElseThrow(() -> new IllegalStateException("version "
                 + current + " is the first one ever promoted: there is nothing to roll back to"));
-        Instant recorded = Instant.now();
+        Instant recordedAt = Instant.ofEpochMilli(System.currentTimeMillis());
         record(current, ModelEventType.ROLLED_BACK, reason, Map.of(), Map.of("to", previous,
-                ServingTimeline.EFFECTIVE_FROM, Long.toString(effectiveAfter(recorded, DEFAULT_LEAD).toEpochMilli())),
-                recorded);
+                ServingTimeline.EFFECTIVE_FROM, Long.toString(effectiveAfter(recordedAt, DEFAULT_LEAD).toEpochMilli())),
+                recordedAt);
         return previous;
     }
 
@@ -166,12 +203,12 @@ public final class ModelRegistry implements AutoCloseable {
     }
 
     private void record(String version, ModelEventType type, String reason, Map<String, Double> figures,
-                        Map<String, String> attributes, Instant recorded) {
+                        Map<String, String> attributes, Instant time) {
         ModelEvent event = ModelEvent.newBuilder()
                 .setEventId(UUID.randomUUID().toString())
                 .setVersion(version)
                 .setType(type)
-                .setTime(recorded)
+                .setTime(time)
                 .setUri(uri(version))
                 .setReason(reason)
                 .setFigures(Map.copyOf(figures))
@@ -203,13 +240,13 @@ public final class ModelRegistry implements AutoCloseable {
         return figures;
     }
 
-    private static Instant effectiveAfter(Instant recorded, Duration lead) {
+    private static Instant effectiveAfter(Instant recordedAt, Duration lead) {
         if (lead.compareTo(ServingTimeline.MIN_LEAD) < 0) {
             throw new IllegalArgumentException("a change of the serving version takes effect at least "
                     + ServingTimeline.MIN_LEAD.toSeconds() + " s after it is recorded (encoders read the log that far"
                     + " ahead); " + lead + " is shorter");
         }
-        return recorded.plus(lead);
+        return recordedAt.plus(lead);
     }
 
     /** Creates the compacted {@code model-events} topic unless it exists. */

@@ -5,7 +5,9 @@ import io.latentflow.jobs.encode.EncodedLatent;
 import io.latentflow.jobs.encode.EncoderDevice;
 import io.latentflow.jobs.encode.ModelLocation;
 import io.latentflow.jobs.encode.PreparedImage;
+import io.latentflow.model.LatentEncoder;
 import io.latentflow.model.ServingModel;
+import io.latentflow.shards.StoredLatents;
 import io.latentflow.model.eval.ImageBatch;
 import io.latentflow.model.eval.Moments;
 import io.latentflow.shards.LatentSummaries;
@@ -47,6 +49,8 @@ public final class CompareModels extends AbstractStreamOperator<ImageComparison>
 
     private transient List<ModelReconstruction> reconstructions;
     private transient List<OutputTag<EncodedLatent>> latentOutputs;
+    private final StoredLatents backfill;
+    private transient LatentEncoder backfillMoments;
     private transient WorstImages worst;
     private transient Counter imagesCompared;
 
@@ -55,6 +59,15 @@ public final class CompareModels extends AbstractStreamOperator<ImageComparison>
      * @param worstKept how many of the worst images to keep with their pixels
      */
     public CompareModels(List<ModelLocation> models, int resolution, int worstKept) {
+        this(models, resolution, worstKept, null);
+    }
+
+    /**
+     * @param backfill what to emit on {@link #BACKFILL} for the last model (its means, or its posterior's moments);
+     *                 null for no backfill
+     */
+    public CompareModels(List<ModelLocation> models, int resolution, int worstKept, StoredLatents backfill) {
+        this.backfill = backfill;
         if (models.isEmpty() || models.size() > 2) {
             throw new IllegalArgumentException("a replay compares one or two models, got " + models.size());
         }
@@ -62,6 +75,10 @@ public final class CompareModels extends AbstractStreamOperator<ImageComparison>
         this.resolution = resolution;
         this.worstKept = worstKept;
     }
+
+    /** The last model's latents as the backfill stores them (means or moments), when there is a backfill. */
+    public static final OutputTag<EncodedLatent> BACKFILL = new OutputTag<>("backfill",
+            TypeInformation.of(EncodedLatent.class));
 
     /** The side output of model {@code index}'s latents (A = 0, B = 1). */
     public static OutputTag<EncodedLatent> latentsOf(int index) {
@@ -82,6 +99,9 @@ public final class CompareModels extends AbstractStreamOperator<ImageComparison>
             latentOutputs.add(latentsOf(reconstructions.size()));
             reconstructions.add(new ModelReconstruction(location.load(device.device())));
         }
+        if (backfill == StoredLatents.MOMENTS) {
+            backfillMoments = reconstructions.get(reconstructions.size() - 1).newMomentsEncoder();
+        }
         worst = new WorstImages(worstKept);
         imagesCompared = getMetricGroup().counter("imagesCompared");
         LOG.info("Replay subtask {} compares {} at {} px on {}", subtask,
@@ -101,15 +121,23 @@ public final class CompareModels extends AbstractStreamOperator<ImageComparison>
         for (ModelReconstruction model : reconstructions) {
             results.add(model.reconstruct(input));
         }
+        float[] moments = backfillMoments == null ? null : ModelReconstruction.requireFinite(
+                backfillMoments.encode(input.pixels(), count, resolution, resolution),
+                reconstructions.get(reconstructions.size() - 1).version());
         long comparedAt = System.currentTimeMillis();
+        int last = results.size() - 1;
         for (int i = 0; i < count; i++) {
             PreparedImage image = batch.get(i);
             ImageComparison comparison = compare(image, i, results, comparedAt);
             offerWorst(image, i, results, comparison);
             PreparedImage described = withoutPixels(image);
             for (int m = 0; m < results.size(); m++) {
-                output.collect(latentOutputs.get(m), new StreamRecord<>(latent(described, m, i, results.get(m), comparedAt),
-                        image.eventTime));
+                EncodedLatent latent = latent(described, m, i, results.get(m), comparedAt);
+                output.collect(latentOutputs.get(m), new StreamRecord<>(latent, image.eventTime));
+                if (m == last && backfill != null) {
+                    output.collect(BACKFILL, new StreamRecord<>(moments == null ? latent
+                            : moments(latent, moments, i), image.eventTime));
+                }
             }
             output.collect(new StreamRecord<>(comparison, image.eventTime));
         }
@@ -216,6 +244,17 @@ public final class CompareModels extends AbstractStreamOperator<ImageComparison>
                 reconstructions.get(model).shiftFactor());
     }
 
+    /** The backfilled model's moments of image {@code index}, described like its served latent. */
+    private static EncodedLatent moments(EncodedLatent served, float[] moments, int index) {
+        int perImage = 2 * served.latent.length;
+        float[] values = Arrays.copyOfRange(moments, index * perImage, (index + 1) * perImage);
+        EncodedLatent latent = new EncodedLatent(served.image, served.modelVersion,
+                new int[] {2 * served.shape[0], served.shape[1], served.shape[2]}, values, LatentSummaries.of(values),
+                served.encodedAt, served.latentSpace, served.scalingFactor, served.shiftFactor);
+        latent.latents = StoredLatents.MOMENTS;
+        return latent;
+    }
+
     private static PreparedImage withoutPixels(PreparedImage image) {
         PreparedImage described = new PreparedImage();
         described.topic = image.topic;
@@ -247,6 +286,9 @@ public final class CompareModels extends AbstractStreamOperator<ImageComparison>
 
     @Override
     public void close() throws Exception {
+        if (backfillMoments != null) {
+            backfillMoments.close();
+        }
         if (reconstructions != null) {
             reconstructions.forEach(ModelReconstruction::close);
         }

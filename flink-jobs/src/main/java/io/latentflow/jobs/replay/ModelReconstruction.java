@@ -7,6 +7,7 @@ import io.latentflow.model.eval.ImageBatch;
 import io.latentflow.model.metrics.PixelRange;
 import io.latentflow.model.metrics.Psnr;
 import io.latentflow.model.metrics.Ssim;
+import io.latentflow.shards.LatentSummaries;
 
 /**
  * One model's encode and decode of a batch, measured exactly as {@code latentflow eval} measures it
@@ -42,12 +43,32 @@ final class ModelReconstruction implements AutoCloseable {
     Result reconstruct(ImageBatch batch) {
         int factor = model.config().downsamplingFactor();
         int latentSide = batch.height() / factor;
-        float[] latents = encoder.encode(batch.pixels(), batch.count(), batch.height(), batch.width());
+        float[] latents = requireFinite(encoder.encode(batch.pixels(), batch.count(), batch.height(), batch.width()),
+                model.version());
         float[] reconstructions = decoder.decode(latents, batch.count(), latentSide, batch.width() / factor);
         double[] psnr = Psnr.perImage(batch.pixels(), reconstructions, batch.count(), PIXELS);
         double[] ssim = Ssim.perImage(batch.pixels(), reconstructions, batch.count(), ImageBatch.CHANNELS,
                 batch.height(), batch.width(), PIXELS);
         return new Result(latents, reconstructions, psnr, ssim, model.config().latentChannels(), latentSide);
+    }
+
+    /**
+     * A replay cannot measure, nor backfill, a model whose latents hold NaN or infinity: it fails naming the model
+     * rather than writing them or reporting meaningless figures.
+     */
+    static float[] requireFinite(float[] latents, String version) {
+        int nonFinite = LatentSummaries.nonFiniteValues(latents);
+        if (nonFinite > 0) {
+            throw new IllegalStateException("Model " + version + " produced " + nonFinite + " non-finite latent values"
+                    + " (NaN or infinity) in a batch of the replay: nothing of it is measured or backfilled; check the"
+                    + " model's weights");
+        }
+        return latents;
+    }
+
+    /** An encoder of this model's posterior moments (closed by the caller, before this). */
+    LatentEncoder newMomentsEncoder() {
+        return model.newMomentsEncoder();
     }
 
     String latentSpace() {

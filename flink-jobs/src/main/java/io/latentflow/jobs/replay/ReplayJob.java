@@ -175,7 +175,8 @@ public final class ReplayJob {
                         new MicroBatcher<PreparedImage>(settings.batchSize(), ReplaySettings.BATCH_TIMEOUT))
                 .uid("micro-batcher")
                 .transform("CompareModels", TypeInformation.of(ImageComparison.class),
-                        new CompareModels(settings.models(), settings.resolution(), settings.worstKept()))
+                        new CompareModels(settings.models(), settings.resolution(), settings.worstKept(),
+                                settings.backfilling().map(ReplaySettings.Backfill::latents).orElse(null)))
                 .uid("compare-models")
                 // the models get a thread of their own, as in the encode job: decoding overlaps the models' work
                 .startNewChain();
@@ -204,7 +205,7 @@ public final class ReplayJob {
 
         settings.backfilling().ifPresent(backfill -> {
             SingleOutputStreamOperator<LatentRecord> written = compared
-                    .getSideOutput(CompareModels.latentsOf(settings.backfilledModel()))
+                    .getSideOutput(CompareModels.BACKFILL)
                     .keyBy(latent -> latent.image.imageId, Types.STRING)
                     .process(new SkipAlreadyBackfilled(backfill.alreadyPresent()),
                             TypeInformation.of(EncodedLatent.class))

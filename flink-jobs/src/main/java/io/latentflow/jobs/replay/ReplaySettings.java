@@ -5,6 +5,8 @@ import io.latentflow.connections.S3Settings;
 import io.latentflow.imaging.ImageLimits;
 import io.latentflow.jobs.encode.ModelLocation;
 import io.latentflow.model.drift.ReferenceProfile;
+import io.latentflow.model.LatentKind;
+import io.latentflow.shards.StoredLatents;
 import java.io.Serializable;
 import java.time.Duration;
 import java.util.List;
@@ -53,14 +55,23 @@ public record ReplaySettings(
      * @param alreadyPresent        ids of the images whose LatentRecord of this version is already on the latents
      *                              topic (read read_committed before the job starts)
      * @param transactionalIdPrefix unique to the run, so it never fences the live encode job's transactions
+     * @param latents               what the shards store: the served mean, or the posterior's moments
      */
     public record Backfill(java.util.Set<String> alreadyPresent, String transactionalIdPrefix,
-                           Duration checkpointInterval, Duration transactionTimeout, long maxShardBytes)
-            implements Serializable {
+                           Duration checkpointInterval, Duration transactionTimeout, long maxShardBytes,
+                           StoredLatents latents) implements Serializable {
 
         public Backfill {
             alreadyPresent = java.util.Set.copyOf(alreadyPresent);
             Objects.requireNonNull(transactionalIdPrefix, "transactional id prefix");
+            latents = latents == null ? StoredLatents.MEAN : latents;
+        }
+
+        /** A backfill of the served means. */
+        public Backfill(java.util.Set<String> alreadyPresent, String transactionalIdPrefix,
+                        Duration checkpointInterval, Duration transactionTimeout, long maxShardBytes) {
+            this(alreadyPresent, transactionalIdPrefix, checkpointInterval, transactionTimeout, maxShardBytes,
+                    StoredLatents.MEAN);
         }
     }
 
@@ -77,6 +88,14 @@ public record ReplaySettings(
         if (references.size() != models.size()) {
             throw new IllegalArgumentException("one drift reference profile per model: " + models.size()
                     + " models, " + references.size() + " profiles");
+        }
+        if (backfill != null && backfill.latents() == StoredLatents.MOMENTS) {
+            ModelLocation backfilled = models.get(models.size() - 1);
+            if (backfilled.config().latentKind() != LatentKind.KL) {
+                throw new IllegalArgumentException("a backfill of moments needs a model with a posterior (an imported"
+                        + " VAE or a KL model); " + backfilled.location() + " is bounded ("
+                        + backfilled.config().shortName() + "): backfill its means instead (--latents mean)");
+            }
         }
         if (resolution < 8 || batchSize < 1 || worstKept < 0 || parallelism < 1 || window.toMillis() < 1) {
             throw new IllegalArgumentException("replay settings out of range: resolution " + resolution + ", batch "

@@ -1,5 +1,6 @@
 package io.latentflow.jobs.encode;
 
+import io.latentflow.shards.StoredLatents;
 import org.junit.jupiter.api.Test;
 
 import java.time.Duration;
@@ -49,6 +50,17 @@ class EncodeJobArgumentsTest {
         String[] all = java.util.Arrays.copyOf(base, base.length + more.length);
         System.arraycopy(more, 0, all, base.length, more.length);
         return all;
+    }
+
+    @Test
+    void latentsAreTheMeanByDefaultAndMomentsAreRefusedForABoundedModel() {
+        String[] base = {"--kafka", "k:9092", "--s3-endpoint", "http://s3:9000", "--no-monitor"};
+        assertThat(EncodeJobArguments.parse(base, CREDENTIALS).latents()).isEqualTo(StoredLatents.MEAN);
+        assertThatThrownBy(() -> EncodeJobArguments.parse(concat(base, "--latents", "moments"), CREDENTIALS))
+                .hasMessageContaining("latents is moments").hasMessageContaining("bounded")
+                .hasMessageContaining("use latents mean");
+        assertThatThrownBy(() -> EncodeJobArguments.parse(concat(base, "--latents", "samples"), CREDENTIALS))
+                .hasMessageContaining("neither \"mean\" nor \"moments\"");
     }
 
     @Test

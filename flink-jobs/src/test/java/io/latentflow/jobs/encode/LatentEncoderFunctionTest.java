@@ -5,13 +5,21 @@ import io.latentflow.imaging.ModelInputBatch;
 import io.latentflow.imaging.ModelInputResizer;
 import io.latentflow.model.LatentEncoder;
 import io.latentflow.model.ServingModel;
+import io.latentflow.model.diffusers.ImportedVae;
+import io.latentflow.model.diffusers.Safetensors;
+import io.latentflow.schemas.DeadLetter;
+import io.latentflow.schemas.DeadLetterReason;
+import io.latentflow.shards.StoredLatents;
 import org.apache.flink.streaming.util.ProcessFunctionTestHarnesses;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.stream.Stream;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -22,6 +30,11 @@ import static org.assertj.core.api.Assertions.within;
 class LatentEncoderFunctionTest {
 
     private static final int SIZE = 64;
+    private static final Path FIXTURES = Path.of(System.getProperty("latentflow.home"), "model", "src", "test",
+            "resources", "diffusers");
+
+    @TempDir
+    Path temp;
 
     @Test
     void aBatchIsSplitIntoOneLatentPerImageEqualToEncodingThatImageAlone() throws Exception {
@@ -69,6 +82,86 @@ class LatentEncoderFunctionTest {
                 .hasMessageContaining("resolution 60").hasMessageContaining("downsampling factor 8");
     }
 
+    @Test
+    void momentsOfAnImportedVaeAreItsUnscaledMeanAndLogVariance() throws Exception {
+        Path model = imported(FIXTURES.resolve("flux-f16"), Path.of(temp.toString(), "flux"));
+        List<PreparedImage> batch = preparedPhotos(2);
+        List<EncodedLatent> moments;
+        try (var harness = ProcessFunctionTestHarnesses.forProcessFunction(new LatentEncoderFunction(
+                ModelLocation.of(model), SIZE, StoredLatents.MOMENTS, null, null, null))) {
+            harness.open();
+            harness.processElement(new ArrayList<>(batch), 0);
+            moments = harness.extractOutputValues();
+        }
+
+        try (ServingModel served = ServingModel.load(model); LatentEncoder encoder = served.newEncoder()) {
+            for (int i = 0; i < batch.size(); i++) {
+                EncodedLatent latent = moments.get(i);
+                assertThat(latent.latents).isEqualTo(StoredLatents.MOMENTS);
+                assertThat(latent.shape).containsExactly(32, SIZE / 8, SIZE / 8);
+                float[] mean = encoder.encode(ModelInputBatch.toNchw(List.of(pixelsOf(i)), SIZE), 1, SIZE, SIZE);
+                EncodedLatent asServed = latent.served();
+                assertThat(asServed.shape).containsExactly(16, SIZE / 8, SIZE / 8);
+                for (int v = 0; v < mean.length; v++) {
+                    assertThat(asServed.latent[v]).isCloseTo(mean[v], within(1e-4f));
+                }
+                for (int v = mean.length; v < latent.latent.length; v++) {
+                    assertThat(latent.latent[v]).isBetween(-30f, 20f);
+                }
+            }
+        }
+    }
+
+    @Test
+    void aBoundedModelHasNoMomentsToStore() {
+        var bounded = new LatentEncoderFunction(ModelLocation.DEFAULT, SIZE, StoredLatents.MOMENTS, null, null, null);
+
+        assertThatThrownBy(() -> ProcessFunctionTestHarnesses.forProcessFunction(bounded).open())
+                .hasMessageContaining("--latents moments").hasMessageContaining("no posterior");
+    }
+
+    @Test
+    void nonFiniteLatentsAreNeverWrittenButDeadLetteredNamingTheModel() throws Exception {
+        Path source = Files.createDirectories(temp.resolve("nan-source"));
+        Files.copy(FIXTURES.resolve("sd-f32/config.json"), source.resolve("config.json"));
+        Map<String, Safetensors.Tensor> weights = new LinkedHashMap<>(Safetensors.read(
+                FIXTURES.resolve("sd-f32/diffusion_pytorch_model.safetensors")));
+        Safetensors.Tensor convIn = weights.get("encoder.conv_in.weight");
+        float[] poisoned = convIn.values().clone();
+        poisoned[0] = Float.NaN;
+        weights.put(convIn.name(), new Safetensors.Tensor(convIn.name(), "F32", convIn.shape(), poisoned));
+        Safetensors.writeF32(source.resolve("diffusion_pytorch_model.safetensors"), weights);
+        Path model = imported(source, temp.resolve("nan"));
+        List<PreparedImage> batch = preparedPhotos(3);
+
+        List<EncodedLatent> written;
+        List<DeadLetter> deadLetters = new ArrayList<>();
+        String version;
+        try (var harness = ProcessFunctionTestHarnesses.forProcessFunction(
+                new LatentEncoderFunction(ModelLocation.of(model), SIZE, null))) {
+            harness.open();
+            harness.processElement(new ArrayList<>(batch), 0);
+            written = harness.extractOutputValues();
+            harness.getSideOutput(EncodeJob.DEAD_LETTERS).forEach(record -> deadLetters.add(record.getValue()));
+        }
+        try (ServingModel served = ServingModel.load(model)) {
+            version = served.version();
+        }
+
+        assertThat(written).isEmpty();
+        assertThat(deadLetters).extracting(letter -> letter.getImageId().toString())
+                .containsExactly("p0", "p1", "p2");
+        assertThat(deadLetters).allSatisfy(letter -> {
+            assertThat(letter.getReason()).isEqualTo(DeadLetterReason.ENCODE_FAILED);
+            assertThat(letter.getMessage().toString()).contains("Model " + version, "non-finite", "not written");
+        });
+    }
+
+    private static Path imported(Path checkpoint, Path out) throws Exception {
+        ImportedVae.read(checkpoint).save(out, null);
+        return out;
+    }
+
     private List<byte[]> pixels;
 
     private List<PreparedImage> preparedPhotos(int count) throws Exception {
@@ -83,6 +176,8 @@ class LatentEncoderFunctionTest {
                 PreparedImage image = new PreparedImage();
                 image.imageId = "p" + images.size();
                 image.sampleKey = image.imageId;
+                image.topic = "images";
+                image.offset = images.size();
                 image.size = SIZE;
                 image.pixels = rgb.clone();
                 images.add(image);

@@ -5,9 +5,12 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.latentflow.infra.EmbeddedKafka;
 import io.latentflow.infra.EmbeddedS3;
+import io.latentflow.model.ServingModel;
+import io.latentflow.model.diffusers.ImportedVae;
 import io.latentflow.model.store.InvalidModelDirectoryException;
 import io.latentflow.model.store.Manifest;
 import io.latentflow.model.store.ModelDirectory;
+import io.latentflow.schemas.ModelEvent;
 import io.latentflow.schemas.ModelEventType;
 import io.minio.ListObjectsArgs;
 import java.nio.file.Files;
@@ -75,6 +78,42 @@ class ModelRegistryTest {
 
             Path downloaded = registry.download(b, work.resolve("downloaded"));
             assertThat(ModelDirectory.verify(downloaded).version()).isEqualTo(b);
+        }
+    }
+
+    @Test
+    void aPromotionToAnotherLatentSpaceSaysSoInItsEvent() throws Exception {
+        Path first = copyOfShipped(work.resolve("first"));
+        Path sameEncoder = anotherVersion(first, work.resolve("same"), "bounded-f8c8-000000000002");
+        Path imported = work.resolve("imported");
+        ImportedVae.read(Path.of(System.getProperty("latentflow.home"), "model/src/test/resources/diffusers/sd-f32"))
+                .save(imported, null);
+
+        try (EmbeddedKafka kafka = EmbeddedKafka.start(work.resolve("kafka"));
+             EmbeddedS3 s3 = EmbeddedS3.start(null, "latentflow");
+             ModelRegistry registry = new ModelRegistry(kafka.settings(), s3.settings());
+             ServingModel own = ServingModel.load(first);
+             ServingModel vae = ServingModel.load(imported)) {
+            String a = registry.publish(first);
+            String same = registry.publish(sameEncoder);
+            String sd = registry.publish(imported);
+            ModelHistory published = registry.history();
+            assertThat(published.versions().get(a).latentSpace()).isEqualTo(own.latentSpace());
+            assertThat(published.versions().get(same).latentSpace()).isEqualTo(own.latentSpace());
+            assertThat(published.versions().get(sd).latentSpace()).isEqualTo(vae.latentSpace());
+
+            registry.promote(a, "first");
+            registry.promote(same, "a decoder-only change");
+            registry.promote(sd, "the diffusion team's VAE");
+
+            List<ModelEvent> promotions = registry.history().events().stream()
+                    .filter(event -> event.getType() == ModelEventType.PROMOTED).toList();
+            assertThat(promotions.get(1).getAttributes()).containsEntry(ModelHistory.LATENT_SPACE, own.latentSpace())
+                    .doesNotContainKey(ModelRegistry.LATENT_SPACE_CHANGED);
+            assertThat(promotions.get(2).getAttributes())
+                    .containsEntry(ModelHistory.LATENT_SPACE, vae.latentSpace())
+                    .containsEntry(ModelRegistry.PREVIOUS_LATENT_SPACE, own.latentSpace())
+                    .containsEntry(ModelRegistry.LATENT_SPACE_CHANGED, "true");
         }
     }
 

@@ -18,8 +18,8 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * The shipped default model on this machine: a training step of the recipe it was trained with, and encode and
- * decode throughput, at each image size with the same batch.
+ * A model on this machine: encode and decode throughput at each image size with the same batch, and for the shipped
+ * default model a training step of the recipe it was trained with.
  */
 public final class ModelBenchmark {
 
@@ -28,9 +28,16 @@ public final class ModelBenchmark {
      * @param images    folder of training images the step samples crops from (split by source as in training)
      * @param train     warm-up and measured training steps per size
      * @param inference warm-up and measured encode (and decode) calls per size
+     * @param model     a model version directory, or null for the shipped default model (the only one whose training
+     *                  step is timed: its recipe is known)
      */
     public record Options(List<Integer> sizes, int batch, int threads, Path images, Iterations train,
-                          Iterations inference) {
+                          Iterations inference, Path model) {
+
+        public Options(List<Integer> sizes, int batch, int threads, Path images, Iterations train,
+                       Iterations inference) {
+            this(sizes, batch, threads, images, train, inference, null);
+        }
 
         public Options {
             if (sizes == null || sizes.isEmpty() || sizes.stream().anyMatch(s -> s == null || s < 1)) {
@@ -48,40 +55,44 @@ public final class ModelBenchmark {
     }
 
     public static ModelBenchmarkReport run(Options options) throws IOException {
-        int f = ServingModel.defaultConfig().downsamplingFactor();
-        for (int size : options.sizes()) {
-            if (size % f != 0) {
-                throw new IllegalArgumentException("size " + size + " is not a multiple of the default model's"
-                        + " downsampling factor " + f + "; use e.g. 64,128,256");
-            }
-        }
+        boolean shipped = options.model() == null;
+        int f;
         double loadBefore = ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage();
         // The serving side runs with the same intra-op threads as the trainer sets for itself; the engine must be
         // loaded before its native thread setting exists.
         Engine.getEngine("PyTorch");
         JniUtils.setNumThreads(options.threads());
-        RecipeConfig recipe = defaultRecipe();
+        RecipeConfig recipe = shipped ? defaultRecipe() : null;
         List<ModelBenchmarkReport.Row> rows = new ArrayList<>();
         String version;
         String shortName;
-        try (ServingModel model = ServingModel.loadDefault();
+        try (ServingModel model = shipped ? ServingModel.loadDefault() : ServingModel.load(options.model());
              LatentEncoder encoder = model.newEncoder();
              LatentDecoder decoder = model.newDecoder()) {
             version = model.version();
             shortName = model.config().shortName();
+            f = model.config().downsamplingFactor();
             for (int size : options.sizes()) {
-                TrainStepBenchmark.Result train = TrainStepBenchmark.measure(model.config(), recipe, options.images(),
-                        size, options.batch(), options.threads(), options.train());
+                if (size % f != 0) {
+                    throw new IllegalArgumentException("size " + size + " is not a multiple of model " + version
+                            + "'s downsampling factor " + f + "; use e.g. 64,128,256");
+                }
+            }
+            for (int size : options.sizes()) {
+                TrainStepBenchmark.Result train = shipped ? TrainStepBenchmark.measure(model.config(), recipe,
+                        options.images(), size, options.batch(), options.threads(), options.train()) : null;
                 Throughput encode = InferenceBenchmark.encode(encoder, size, options.batch(), options.inference());
                 Throughput decode = InferenceBenchmark.decode(encoder, decoder, f, size, options.batch(),
                         options.inference());
-                rows.add(new ModelBenchmarkReport.Row(size, train.secondsPerStep(), train.throughput()
-                        .imagesPerSecond(), encode.imagesPerSecond(), encode.millisPerCall(),
-                        decode.imagesPerSecond(), decode.millisPerCall(), train.lastLosses().get("loss")));
+                rows.add(new ModelBenchmarkReport.Row(size, train == null ? Double.NaN : train.secondsPerStep(),
+                        train == null ? Double.NaN : train.throughput().imagesPerSecond(), encode.imagesPerSecond(),
+                        encode.millisPerCall(), decode.imagesPerSecond(), decode.millisPerCall(),
+                        train == null ? Double.NaN : train.lastLosses().get("loss")));
             }
         }
         double loadAfter = ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage();
-        return new ModelBenchmarkReport(version, shortName, recipe.kind().id(), options.batch(), options.threads(),
+        return new ModelBenchmarkReport(version, shortName, recipe == null ? "none (not trained here)"
+                : recipe.kind().id(), options.batch(), options.threads(),
                 Runtime.getRuntime().availableProcessors(), loadBefore, loadAfter, options.train(),
                 options.inference(), rows);
     }

@@ -64,11 +64,16 @@ public final class DiffusersAutoencoderKl {
 
     /** Images (NCHW, RGB in [-1, 1], sides multiples of the downsampling factor) to the posterior's mean. */
     public NDArray posteriorMean(NDArray images) {
+        return posteriorMoments(images).get(":, :" + config.latentChannels());
+    }
+
+    /** Images to the posterior's moments: 2c channels, the mean then the (unclamped) log-variance. */
+    public NDArray posteriorMoments(NDArray images) {
         NDArray moments = encoderOutput(images);
         if (config.useQuantConv()) {
             moments = conv(moments, "quant_conv", NO_PADDING);
         }
-        return moments.get(":, :" + config.latentChannels());
+        return moments;
     }
 
     /** Unscaled latents (the posterior mean's space) to images, NCHW, unclipped. */

@@ -133,6 +133,8 @@ public record ImportedVae(DiffusersVaeConfig config, Map<String, Safetensors.Ten
         root.put(AutoencoderConfig.IMPORTED_FROM, IMPORTED_FROM);
         root.put("scalingFactor", config.scalingFactor());
         root.put("shiftFactor", config.shiftFactor());
+        // for readers of the directory; serving computes it from the weights it loads
+        root.put("latentSpace", latentSpace());
         root.set("diffusers", config.toJson());
         try {
             root.set(AutoencoderConfig.IMPORTED_ARCHITECTURE, JSON.readTree(config.architecture().toJson()));

@@ -2,6 +2,8 @@ package io.latentflow.model.bench;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.latentflow.model.diffusers.ImportedVae;
+import io.latentflow.model.store.ModelDirectory;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -48,6 +50,24 @@ class ModelBenchmarkTest {
         assertThat(json.get("rows")).hasSize(2);
         assertThat(json.get("rows").get(1).get("decodeImagesPerSecond").asDouble()).isPositive();
         assertThat(json.get("batch").asInt()).isEqualTo(2);
+    }
+
+    @Test
+    void measuresEncodeAndDecodeOfAnImportedVaeWithoutATrainingStep() throws IOException {
+        Path version = temp.resolve("sd");
+        ImportedVae.read(Path.of(System.getProperty("latentflow.home"), "model/src/test/resources/diffusers/sd-f32"))
+                .save(version, null);
+        ModelBenchmark.Options options = new ModelBenchmark.Options(List.of(32), 1, 1, PHOTOS,
+                new Iterations(0, 1), new Iterations(1, 2), version);
+
+        ModelBenchmarkReport report = ModelBenchmark.run(options);
+
+        assertThat(report.modelVersion()).isEqualTo(ModelDirectory.verify(version).version());
+        assertThat(report.recipe()).startsWith("none");
+        ModelBenchmarkReport.Row row = report.rows().get(0);
+        assertThat(row.encodeImagesPerSecond()).isPositive();
+        assertThat(row.decodeImagesPerSecond()).isPositive();
+        assertThat(row.trainStepSeconds()).as("no recipe to train an imported VAE with here").isNaN();
     }
 
     @Test
