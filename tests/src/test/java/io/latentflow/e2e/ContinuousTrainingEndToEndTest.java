@@ -54,8 +54,8 @@ import org.junit.jupiter.api.io.TempDir;
  * The loop: illustrations stream through the encode job, which samples them; a training request makes the
  * continuous-training job fine-tune the serving version on those samples (with a replay of photos), judge it, publish
  * and promote it with its provenance; the running encode job swaps to it; the same request again makes no second
- * candidate. The gate here lets any sound candidate through: what the loop does is under test, not how much a few
- * steps buy (PromotionGateTest and the README's measurements are about that).
+ * candidate. The gate here lets any sound candidate through and judges on 4 held-out images a side: what the loop does
+ * is under test, not how much a few steps buy (FineTuneDefaultsEndToEndTest is about that).
  */
 @Timeout(value = 10, unit = TimeUnit.MINUTES)
 class ContinuousTrainingEndToEndTest {
@@ -71,7 +71,7 @@ class ContinuousTrainingEndToEndTest {
 
     @Test
     void aRequestFineTunesOnTheSamplesPromotesTheCandidateAndTheEncoderSwapsToIt() throws Exception {
-        GateThresholds anySoundCandidate = new GateThresholds(10, 0.2, 0, 0.2, 1.2, 1_000_000, 100, -100);
+        GateThresholds anySoundCandidate = new GateThresholds(10, 0.2, 0, 0.2, 1.2, 1_000_000, 100, -100, 4);
         FineTuneSettings training = FineTuneSettings.defaults(RESOLUTION, PHOTOS, work.resolve("training"))
                 .withSteps(20).withTraining(64, 8).withThresholds(anySoundCandidate)
                 .withLead(ServingTimeline.MIN_LEAD);
@@ -142,7 +142,7 @@ class ContinuousTrainingEndToEndTest {
      */
     @Test
     void illustrationsAfterPhotosRaiseAnAlertThatFineTunesOnTheIllustrations() throws Exception {
-        GateThresholds anySoundCandidate = new GateThresholds(10, 0.2, 0, 0.2, 1.2, 1_000_000, 100, -100);
+        GateThresholds anySoundCandidate = new GateThresholds(10, 0.2, 0, 0.2, 1.2, 1_000_000, 100, -100, 4);
         FineTuneSettings training = FineTuneSettings.defaults(RESOLUTION, PHOTOS, work.resolve("training"))
                 .withSteps(20).withTraining(64, 8).withThresholds(anySoundCandidate)
                 .withLead(ServingTimeline.MIN_LEAD);
@@ -183,7 +183,8 @@ class ContinuousTrainingEndToEndTest {
                                 .stream().filter(p -> p.getRequestId().startsWith("drift-"))
                                 .filter(p -> p.getState() == TrainingState.PROMOTED
                                         || p.getState() == TrainingState.REJECTED
-                                        || p.getState() == TrainingState.FAILED)
+                                        || p.getState() == TrainingState.FAILED
+                                        || p.getState() == TrainingState.REFUSED)
                                 .forEach(outcomes::add);
                     }
                     return !outcomes.isEmpty();
@@ -229,7 +230,7 @@ class ContinuousTrainingEndToEndTest {
         List<Optional<TrainingProgress>> found = new java.util.ArrayList<>(List.of(Optional.empty()));
         await().atMost(Duration.ofMinutes(5)).pollInterval(Duration.ofSeconds(1)).until(() -> {
             found.set(0, progress(stack, requestId).stream().filter(p -> switch (p.getState()) {
-                case PROMOTED, PUBLISHED, REJECTED, FAILED, DUPLICATE -> true;
+                case PROMOTED, PUBLISHED, REJECTED, FAILED, DUPLICATE, REFUSED -> true;
                 default -> false;
             }).findFirst());
             return found.get(0).isPresent();
