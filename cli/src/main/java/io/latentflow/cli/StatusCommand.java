@@ -4,6 +4,8 @@ import io.latentflow.connections.S3Settings;
 import io.latentflow.dashboard.EncodeJobCounters;
 import io.latentflow.jobs.encode.ShardKeys;
 import io.latentflow.jobs.registry.ServingTimeline;
+import io.latentflow.jobs.sampling.TrainingSampleStore;
+import io.latentflow.schemas.ModelEventType;
 import io.latentflow.jobs.topics.CommittedTopicReader;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -14,6 +16,7 @@ import io.latentflow.schemas.LatentRecord;
 import io.latentflow.schemas.TrainingProgress;
 import io.latentflow.schemas.ModelEvent;
 import io.latentflow.schemas.Topics;
+import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -78,8 +81,8 @@ final class StatusCommand implements Callable<Integer> {
             status.put("deadLettered", reader.readFrom(Topics.DEAD_LETTERS, Map.of(), AvroCodec.of(DeadLetter.class))
                     .stream().collect(Collectors.groupingBy(d -> d.getReason().name(), TreeMap::new,
                             Collectors.counting())));
-            ServingTimeline timeline = ServingTimeline.of(reader.readFrom(Topics.MODEL_EVENTS, Map.of(),
-                    AvroCodec.of(ModelEvent.class)));
+            List<ModelEvent> events = reader.readFrom(Topics.MODEL_EVENTS, Map.of(), AvroCodec.of(ModelEvent.class));
+            ServingTimeline timeline = ServingTimeline.of(events);
             String own = service.get("servingVersion").asText();
             String serving = timeline.versionAt(System.currentTimeMillis()).orElse(own);
             status.put("servingVersion", serving);
@@ -87,12 +90,45 @@ final class StatusCommand implements Callable<Integer> {
             status.put("nextVersion", timeline.latest().filter(next -> !next.equals(serving)).orElse(null));
             status.put("consumerLag", consumerLag(kafka, service.get("consumerGroup").asText(), imagesEnd));
             status.put("training", lastTraining(reader));
+            status.put("samplesSincePromotion", samplesSince(promotedAt(events, serving)));
         }
         status.put("orphanedStaging", orphanedStaging(service));
         status.putAll(job(service.get("flinkRest").asText(), service.get("jobId").asText()));
         spec.commandLine().getOut().println(json ? JSON.writeValueAsString(status) : human(status));
         spec.commandLine().getOut().flush();
         return 0;
+    }
+
+    /** When {@code version} was last promoted; the epoch when never (the default model serves from the start). */
+    private static Instant promotedAt(List<ModelEvent> events, String version) {
+        Instant at = Instant.EPOCH;
+        for (ModelEvent event : events) {
+            if (event.getType() == ModelEventType.PROMOTED && event.getVersion().equals(version)) {
+                at = event.getTime();
+            }
+        }
+        return at;
+    }
+
+    /**
+     * The training samples a fine-tune of the serving version would take (those of the windows since it was
+     * promoted), per source: whether there is enough for the gate to judge, before asking for one.
+     */
+    private Map<String, Object> samplesSince(Instant since) {
+        ServiceConnections connections = ServiceConnections.resolve(null, new S3Options(), stateDir);
+        if (connections.s3().isEmpty()) {
+            return null;
+        }
+        Map<String, Object> samples = new LinkedHashMap<>();
+        samples.put("since", since.toString());
+        try {
+            Map<String, Integer> perSource = new TrainingSampleStore(connections.s3().get()).availableSince(since);
+            samples.put("total", perSource.values().stream().mapToInt(Integer::intValue).sum());
+            samples.put("perSource", perSource);
+        } catch (IOException e) {
+            samples.put("error", e.getMessage());
+        }
+        return samples;
     }
 
     /**
