@@ -3,6 +3,7 @@ package io.latentflow.model.finetune;
 import io.latentflow.model.AutoencoderConfig;
 import io.latentflow.model.data.HeldOutSplit;
 import io.latentflow.model.data.SourceSplit;
+import io.latentflow.model.diffusers.DiffusersVaeConfig;
 import io.latentflow.model.diffusers.ImportedVae;
 import io.latentflow.model.recipe.RecipeConfig;
 import io.latentflow.model.store.Manifest;
@@ -20,6 +21,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Optional;
 import java.util.TreeSet;
 
 /**
@@ -43,10 +45,9 @@ public final class FineTuner {
     public static FineTuneResult run(FineTuneOptions options) throws IOException {
         Path serving = options.servingModel();
         Manifest manifest = ModelDirectory.verify(serving);
-        if (ImportedVae.savedConfig(serving.resolve(ModelDirectory.CONFIG)).isPresent()) {
-            throw new IllegalArgumentException("model " + manifest.version() + " at " + serving + " is an imported "
-                    + ImportedVae.IMPORTED_FROM + ": fine-tuning imported VAEs is not supported yet; serve it as"
-                    + " imported");
+        Optional<DiffusersVaeConfig> imported = ImportedVae.savedConfig(serving.resolve(ModelDirectory.CONFIG));
+        if (imported.isPresent()) {
+            return importedDecoder(options, manifest, imported.get());
         }
         AutoencoderConfig architecture = AutoencoderConfig.read(serving.resolve(ModelDirectory.CONFIG));
         RecipeConfig recipe = RecipeFile.read(serving).orElseThrow(() -> new IllegalArgumentException("model "
@@ -93,6 +94,29 @@ public final class FineTuner {
             TrainingResult result = trainer.run();
             return new FineTuneResult(manifest.version(), recent.size(), replay.size(), result);
         }
+    }
+
+    /** An imported VAE: its decoder only, by {@link ImportedDecoderFineTune}; its encoder is not this project's. */
+    private static FineTuneResult importedDecoder(FineTuneOptions options, Manifest manifest,
+                                                  DiffusersVaeConfig config) throws IOException {
+        if (options.scope() != FineTuneScope.DECODER) {
+            throw new IllegalArgumentException("model " + manifest.version() + " is an imported "
+                    + ImportedVae.IMPORTED_FROM + ": only its decoder can be fine-tuned, which keeps the latent space"
+                    + " its diffusion model was trained in; use the scope 'decoder'");
+        }
+        List<Path> recent = options.recentFiles();
+        List<Path> replay = ReplaySample.of(options.olderFiles(), recent.size(), options.replayShare());
+        List<Path> training = new ArrayList<>(recent);
+        training.addAll(replay);
+        FineTunePlan plan = FineTunePlan.of(recent.size(), replay.size(), options.batchSize());
+        double learningRate = options.learningRate() != null ? options.learningRate() : plan.learningRate();
+        TrainingBudget budget = options.budget() != null ? options.budget() : TrainingBudget.steps(plan.steps());
+        options.progress().printf(Locale.ROOT, "fine-tuning the decoder of imported %s on %d recent + %d replayed"
+                        + " images: %s, learning rate %.2g%n", manifest.version(), recent.size(), replay.size(),
+                options.budget() != null ? "the budget given" : plan.steps() + " steps planned", learningRate);
+        TrainingResult result = ImportedDecoderFineTune.run(options.servingModel(), config, training, budget,
+                learningRate, options, provenance(manifest.version(), options, recent, replay, budget, learningRate));
+        return new FineTuneResult(manifest.version(), recent.size(), replay.size(), result);
     }
 
     private static Map<String, Object> provenance(String parentVersion, FineTuneOptions options, List<Path> recent,
