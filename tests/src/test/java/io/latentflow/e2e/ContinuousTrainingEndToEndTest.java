@@ -152,7 +152,9 @@ class ContinuousTrainingEndToEndTest {
             EncodeJobSettings settings = EncodeJobSettings.builder(stack.kafka().settings(), stack.s3().settings())
                     .model(ModelLocation.DEFAULT).resolution(RESOLUTION).batchSize(8)
                     .checkpointInterval(Duration.ofMillis(500))
-                    .sampling(SamplingSettings.of(window, 16))
+                    // every image of a window: the request comes when the first alert window closes, and the gate
+                    // needs held-out images of its samples (16 of its 32 would hold out 2)
+                    .sampling(SamplingSettings.of(window, 32))
                     .followRegistry(true)
                     .build();
             // The loop is under test, not the monitor's calibration (DriftScenariosTest, at 256 px): at 64 px a
