@@ -74,7 +74,8 @@ final class EncodeBenchmark implements Callable<Integer> {
         figures.put("model", raw.modelVersion);
         figures.put("resolution", encode.resolution);
         figures.put("batchSize", encode.batchSize);
-        figures.put("sampling", withSampling ? sampling.perSource + " per source per " + sampling.window : "off");
+        figures.put("sampling", withSampling ? sampling.settings().perSource() + " per source per "
+                + sampling.window + ", " + sampling.perSourcePerHour + " per hour" : "off");
         figures.put("images", raw.images);
         figures.put("pipelineImages", pipeline.imagesIn());
         figures.put("rawEncoderImagesPerSecond", round(raw.imagesPerSecond));

@@ -4,14 +4,18 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import io.latentflow.connections.KafkaSettings;
 import io.latentflow.jobs.registry.ModelRegistry;
+import io.latentflow.jobs.training.FineTuneRun;
 import io.latentflow.model.ServingModel;
 import io.latentflow.model.data.ImageFolder;
+import io.latentflow.model.data.HeldOutSplit;
 import io.latentflow.model.data.SourceSplit;
 import io.latentflow.model.eval.GateThresholds;
 import io.latentflow.model.eval.GateVerdict;
 import io.latentflow.model.eval.PromotionGate;
+import io.latentflow.model.finetune.FineTuneData;
 import io.latentflow.model.finetune.FineTuneOptions;
 import io.latentflow.model.finetune.FineTuneResult;
+import io.latentflow.model.finetune.FineTuneScope;
 import io.latentflow.model.finetune.FineTuner;
 import io.latentflow.model.finetune.GatedCandidate;
 import io.latentflow.model.store.ModelDirectory;
@@ -53,10 +57,12 @@ import picocli.CommandLine.Spec;
                         + " was promoted, with a replay of the older images it was started with); --wait follows it."
                         + " Offline: with both folders, fine-tune here.",
                 "Exit code: 0 promoted (or passed, with --no-promote / --no-publish), 3 rejected by the gate,"
-                        + " 1 or 2 on errors."})
+                        + " 4 refused before training (too few images for the gate to judge: nothing trained, no"
+                        + " candidate), 1 or 2 on errors."})
 final class FinetuneCommand implements Callable<Integer> {
 
     static final int REJECTED = 3;
+    static final int TOO_FEW_SAMPLES = 4;
     private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
 
     @Spec
@@ -78,7 +84,8 @@ final class FinetuneCommand implements Callable<Integer> {
     Budget budget = new Budget();
 
     static final class Budget {
-        @Option(names = "--steps", description = "Training steps (default 300).")
+        @Option(names = "--steps", description = "Training steps (default: planned from the images, two passes over"
+                + " them within 100-1500 steps, with early stopping).")
         Long steps;
 
         @Option(names = "--minutes", description = "Training time instead of a step count.")
@@ -104,13 +111,22 @@ final class FinetuneCommand implements Callable<Integer> {
             description = "Share of training images taken from --images-older (default ${DEFAULT-VALUE}).")
     double replayShare;
 
-    @Option(names = "--learning-rate", description = "Adam's learning rate (default: the serving version's"
-            + " recipe's; a fine-tune may want a gentler one).")
+    @Option(names = "--learning-rate", description = "Adam's learning rate (default: planned from the images, 3e-4,"
+            + " lower below 256 recent images).")
     Double learningRate;
 
-    @Option(names = "--holdout", description = "Fraction of each folder's sources held out for the gate (default 1/6,"
-            + " the trainer's: of the 27 photo sources, the 5 the default model was validated on).")
+    @Option(names = "--holdout", description = "Fraction of each folder held out for the gate (default 1/6): whole"
+            + " sources when a folder has 6 or more, else images by a hash of their content.")
     Double holdout;
+
+    @Option(names = "--scope", paramLabel = "decoder|all", description = "What the fine-tune may change: decoder"
+            + " (default: the encoder stays bit for bit, so every latent and the latent space stay) or all (the"
+            + " encoder too: a new latent space, history needs 'replay --backfill').")
+    String scope;
+
+    @Option(names = "--min-held-out", description = "Gate: held-out images it needs on each side before it judges"
+            + " (default 16).")
+    Integer minHeldOut;
 
     @Option(names = "--resolution", defaultValue = "256", description = "The encode job's image side: the gate"
             + " evaluates and the drift profile is made at it (default ${DEFAULT-VALUE}).")
@@ -169,29 +185,41 @@ final class FinetuneCommand implements Callable<Integer> {
                     + " give a new directory");
         }
         TrainingRequest request = request();
-        SourceSplit<Path> recent = split(recentImages, "--images-recent");
-        SourceSplit<Path> older = split(olderImages, "--images-older");
+        GateThresholds thresholds = thresholds();
+        FineTuneScope fineTuneScope = scope != null ? FineTuneScope.parse(scope) : FineTuneScope.DEFAULT;
+        FineTuneData data;
+        try {
+            data = FineTuneData.split(ImageFolder.list(recentImages), ImageFolder.list(olderImages),
+                    holdout != null ? holdout : SourceSplit.DEFAULT_VALIDATION_FRACTION, thresholds);
+        } catch (FineTuneData.NotEnoughSamples e) {
+            say("%s", e.getMessage());
+            return TOO_FEW_SAMPLES;
+        }
+        HeldOutSplit recent = data.recent();
+        HeldOutSplit older = data.older();
         ModelRegistry registry = noPublish ? null : ModelsCommand.open(service);
         Path work = Files.createDirectories(service.stateDir.resolve("finetune"));
         Path temp = Files.createTempDirectory(work, ".run-");
         try {
             Path serving = servingVersion(registry, temp);
             say("fine-tuning %s on %d recent images (%d sources) + a %.0f %% replay of %d older images; held out"
-                            + " for the gate: %s and %s", ModelDirectory.verify(serving).version(),
-                    recent.training().size(), recent.training().stream().map(this::source).distinct().count(),
-                    100 * replayShare, older.training().size(), recent.validationSources(),
-                    older.validationSources());
+                            + " for the gate: %d recent (by %s) and %d older (by %s)",
+                    ModelDirectory.verify(serving).version(), recent.training().size(),
+                    recent.training().stream().map(this::source).distinct().count(), 100 * replayShare,
+                    older.training().size(), recent.heldOut().size(), recent.basis(), older.heldOut().size(),
+                    older.basis());
             FineTuneResult tuned = FineTuner.run(FineTuneOptions.builder(serving, recent.training(),
                             older.training(), temp.resolve("trained"))
                     .replayShare(replayShare).budget(budget()).cropSize(cropSize).batchSize(batch).seed(seed)
-                    .threads(threads).resolution(resolution).learningRate(learningRate).provenance(provenance(request))
+                    .threads(threads).resolution(resolution).learningRate(learningRate).scope(fineTuneScope)
+                    .provenance(provenance(request))
                     .command(commandLine()).build());
 
             say("judging %s against %s on %d + %d held-out images at %d px", tuned.version(), tuned.parentVersion(),
-                    recent.validation().size(), older.validation().size(), resolution);
-            GateThresholds thresholds = thresholds();
-            GateVerdict verdict = new PromotionGate(thresholds).judgeFiles(tuned.modelDir(), serving,
-                    recent.validation(), older.validation(), resolution);
+                    recent.heldOut().size(), older.heldOut().size(), resolution);
+            GateVerdict verdict = new PromotionGate(thresholds)
+                    .requiringSameLatentSpace(fineTuneScope.keepsLatentSpace())
+                    .judgeFiles(tuned.modelDir(), serving, recent.heldOut(), older.heldOut(), resolution);
             Path versionDir = out != null ? out : work.resolve(tuned.version());
             GatedCandidate.write(tuned.modelDir(), versionDir, verdict, thresholds,
                     GatedCandidate.heldOut(recent, older));
@@ -247,16 +275,6 @@ final class FinetuneCommand implements Callable<Integer> {
         return ServingModel.extractDefault(temp.resolve("default"));
     }
 
-    private SourceSplit<Path> split(Path folder, String option) {
-        SourceSplit<Path> split = SourceSplit.of(ImageFolder.list(folder), this::source,
-                holdout != null ? holdout : SourceSplit.DEFAULT_VALIDATION_FRACTION);
-        if (split.validation().isEmpty()) {
-            throw new IllegalArgumentException(option + " " + folder + " has images of one source only: the gate"
-                    + " holds out whole sources (<source>_s<scale>_<tile>.jpg), so give images of at least two");
-        }
-        return split;
-    }
-
     private static boolean isEmpty(Path dir) throws IOException {
         try (var entries = Files.list(dir)) {
             return entries.findAny().isEmpty();
@@ -271,7 +289,7 @@ final class FinetuneCommand implements Callable<Integer> {
         if (budget.minutes != null) {
             return TrainingBudget.minutes(budget.minutes);
         }
-        return TrainingBudget.steps(budget.steps != null ? budget.steps : 300);
+        return budget.steps != null ? TrainingBudget.steps(budget.steps) : null;
     }
 
     private GateThresholds thresholds() {
@@ -283,7 +301,8 @@ final class FinetuneCommand implements Callable<Integer> {
                 d.maxFractionOutsideUnit(), latentStdBand != null ? latentStdBand.get(0) : d.minChannelStd(),
                 latentStdBand != null ? latentStdBand.get(1) : d.maxChannelStd(), d.maxBlackHolePositions(),
                 maxOlderLoss != null ? maxOlderLoss : d.maxOlderLossDb(),
-                minRecentGain != null ? minRecentGain : d.minRecentGainDb());
+                minRecentGain != null ? minRecentGain : d.minRecentGainDb(),
+                minHeldOut != null ? minHeldOut : d.minHeldOutImages());
     }
 
     /** This run as the message the training job will consume from {@value Topics#TRAINING_REQUESTS}. */
@@ -301,6 +320,7 @@ final class FinetuneCommand implements Callable<Integer> {
                 .setMinutes(budget.minutes)
                 .setPromote(!noPromote)
                 .setReplayShare(replayShare)
+                .setAttributes(scope != null ? Map.of(FineTuneRun.SCOPE, FineTuneScope.parse(scope).id()) : Map.of())
                 .build();
         KafkaSettings kafka = service.resolve().kafka();
         FinetuneRequest.send(kafka, request);
@@ -330,6 +350,7 @@ final class FinetuneCommand implements Callable<Integer> {
         return switch (outcome.getState()) {
             case PROMOTED, PUBLISHED, DUPLICATE -> 0;
             case REJECTED -> REJECTED;
+            case REFUSED -> TOO_FEW_SAMPLES;
             default -> 1;
         };
     }
@@ -339,7 +360,7 @@ final class FinetuneCommand implements Callable<Integer> {
                 .setRequestId(UUID.randomUUID().toString())
                 .setRequestedAt(Instant.now())
                 .setTrigger(TrainingTrigger.USER)
-                .setSteps(budget.minutes == null ? budget().steps() : null)
+                .setSteps(budget.steps)
                 .setMinutes(budget.minutes)
                 .setPromote(!noPromote)
                 .setRecentImages(recentImages.toAbsolutePath().normalize().toString())
@@ -359,7 +380,7 @@ final class FinetuneCommand implements Callable<Integer> {
     }
 
     private void report(TrainingRequest request, FineTuneResult tuned, GateVerdict verdict, Path versionDir, String state, String uri,
-                        SourceSplit<Path> recent, SourceSplit<Path> older) throws IOException {
+                        HeldOutSplit recent, HeldOutSplit older) throws IOException {
         PrintWriter stdout = spec.commandLine().getOut();
         double minutes = tuned.training().trainingTime().toMillis() / 60000.0;
         if (json) {

@@ -84,7 +84,7 @@ final class FinetuneRequest {
 
     static boolean isOutcome(TrainingState state) {
         return switch (state) {
-            case PROMOTED, PUBLISHED, REJECTED, FAILED, DUPLICATE -> true;
+            case PROMOTED, PUBLISHED, REJECTED, FAILED, DUPLICATE, REFUSED -> true;
             default -> false;
         };
     }

@@ -2,6 +2,7 @@ package io.latentflow.cli;
 
 import io.latentflow.jobs.training.ContinuousTrainingJob;
 import io.latentflow.jobs.training.FineTuneSettings;
+import io.latentflow.model.finetune.FineTuneScope;
 import io.latentflow.schemas.DriftSeverity;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -26,9 +27,16 @@ final class TrainingOptions {
             description = "Least time between two drift-triggered fine-tunes, ISO-8601 (default ${DEFAULT-VALUE}).")
     Duration cooldown;
 
-    @Option(names = "--finetune-steps", defaultValue = "300",
-            description = "Steps of a fine-tune that asks for no budget (default ${DEFAULT-VALUE}).")
-    long steps;
+    @Option(names = "--finetune-steps",
+            description = "Steps of a fine-tune that asks for no budget (default: planned from its images, two passes"
+                    + " over them within 100-1500 steps, with early stopping).")
+    Long steps;
+
+    @Option(names = "--finetune-scope", defaultValue = "decoder", paramLabel = "decoder|all",
+            description = "What a fine-tune may change: decoder (default: the encoder stays bit for bit, so the"
+                    + " latent space the latents topic was written in stays) or all (a new latent space at each"
+                    + " promotion).")
+    String scope;
 
     @Option(names = "--older-images", paramLabel = "DIR", description = "Older images a fine-tune replays and checks"
             + " non-regression on (default: the shipped sample photos, the default model's kind of data).")
@@ -36,7 +44,9 @@ final class TrainingOptions {
 
     FineTuneSettings settings(int resolution, Path workDirectory) {
         Path older = olderImages != null ? olderImages : Home.samples().resolve("photos");
-        return FineTuneSettings.defaults(resolution, older, workDirectory).withSteps(steps);
+        FineTuneSettings settings = FineTuneSettings.defaults(resolution, older, workDirectory)
+                .withScope(FineTuneScope.parse(scope));
+        return steps != null ? settings.withSteps(steps) : settings;
     }
 
     /** When drift alerts ask for fine-tunes, or null without --auto-finetune. */

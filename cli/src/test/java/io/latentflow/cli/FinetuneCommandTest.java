@@ -34,6 +34,11 @@ class FinetuneCommandTest {
     /** Small and fast; the gate checks nothing but what a test names. */
     private static final List<String> SMALL = List.of("--steps", "3", "--batch", "4", "--threads", "1",
             "--resolution", "64");
+    /**
+     * These folders have few sources, so the gate holds out by content: a quarter of them (5 of the 16 recent images,
+     * 12 of the 60 older ones), and judges on 4 or more. The defaults (a sixth, 16) refuse them: see below.
+     */
+    private static final List<String> SMALL_HELD_OUT = List.of("--holdout", "0.25", "--min-held-out", "4");
     private static final List<String> LENIENT = List.of("--min-psnr", "0", "--min-ssim", "-1", "--max-older-loss",
             "100", "--min-recent-gain", "-100", "--latent-std-band", "0,1");
 
@@ -84,6 +89,9 @@ class FinetuneCommandTest {
         List<String> args = new ArrayList<>(List.of("finetune", "--images-recent", recent.toString(),
                 "--images-older", older.toString(), "--state-dir", temp.resolve("state").toString(), "--json"));
         args.addAll(SMALL);
+        if (!options.contains("--min-held-out")) {
+            args.addAll(SMALL_HELD_OUT);
+        }
         args.addAll(options);
         StringWriter out = new StringWriter();
         StringWriter err = new StringWriter();
@@ -104,8 +112,13 @@ class FinetuneCommandTest {
         String parent = ModelDirectory.verify(serving).version();
         assertThat(result.get("parentVersion").asText()).isEqualTo(parent);
         assertThat(result.get("steps").asLong()).isEqualTo(3);
-        assertThat(result.at("/heldOut/recentSources").size()).isEqualTo(1);
-        assertThat(result.at("/heldOut/olderSources").size()).isEqualTo(1);
+        assertThat(result.at("/heldOut/recentBy").asText()).as("4 sources are too few to hold one out").isEqualTo(
+                "content");
+        assertThat(result.at("/heldOut/recentImages").asInt()).isEqualTo(5);
+        assertThat(result.at("/heldOut/olderImages").asInt()).isEqualTo(12);
+        assertThat(result.at("/gate/figures/recent.images").asInt()).isEqualTo(5);
+        assertThat(result.at("/gate/figures/recent.psnrChangeLow").isNumber()).isTrue();
+        assertThat(result.at("/gate/figures/older.psnrChangeHigh").isNumber()).isTrue();
         assertThat(result.at("/gate/passed").asBoolean()).isTrue();
         assertThat(result.at("/gate/figures/older.psnrChange").isNumber()).isTrue();
         assertThat(result.get("registryState").isNull()).isTrue();
@@ -120,12 +133,28 @@ class FinetuneCommandTest {
         assertThat(metrics.at("/provenance/trigger").asText()).isEqualTo("USER");
         assertThat(metrics.at("/gate/passed").asBoolean()).isTrue();
         assertThat(metrics.at("/gate/servingVersion").asText()).isEqualTo(parent);
-        assertThat(metrics.at("/gate/heldOut/recentSources").size()).isEqualTo(1);
+        assertThat(metrics.at("/gate/heldOut/recentImages").asInt()).isEqualTo(5);
+        assertThat(metrics.at("/provenance/scope").asText()).isEqualTo("decoder");
         assertThat(metrics.at("/psnr").asDouble()).isEqualTo(result.at("/gate/figures/recent.psnr").asDouble());
         assertThat(ReferenceProfile.storedIn(dir).orElseThrow().imageSize()).isEqualTo(64);
         assertThat(run.err()).contains("fine-tuning " + parent).contains("judging " + version);
         assertThat(Files.list(temp.resolve("state").resolve("finetune")).toList())
                 .as("nothing left of the run but the version").containsExactly(dir);
+    }
+
+    /** With the default held-out share and minimum, 16 recent images are too few for the gate: nothing trains. */
+    @Test
+    void tooFewImagesForTheGateAreRefusedBeforeTrainingSayingHowManyMoreAreNeeded() throws IOException {
+        Run run = finetune(List.of("--model", serving.toString(), "--no-publish", "--min-held-out", "16"));
+
+        assertThat(run.exit()).as("stderr: %s", run.err()).isEqualTo(FinetuneCommand.TOO_FEW_SAMPLES);
+        assertThat(run.err()).contains("too few samples to fine-tune and judge the candidate")
+                .contains("the 16 recent images hold out 1 (by content)")
+                .contains("about 90 more recent images are needed")
+                .contains("no candidate was made").doesNotContain("fine-tuning bounded");
+        assertThat(run.out()).isEmpty();
+        Path runs = temp.resolve("state").resolve("finetune");
+        assertThat(Files.exists(runs) ? Files.list(runs).toList() : List.of()).as("no candidate").isEmpty();
     }
 
     @Test

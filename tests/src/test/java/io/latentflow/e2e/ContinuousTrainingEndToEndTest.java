@@ -54,8 +54,8 @@ import org.junit.jupiter.api.io.TempDir;
  * The loop: illustrations stream through the encode job, which samples them; a training request makes the
  * continuous-training job fine-tune the serving version on those samples (with a replay of photos), judge it, publish
  * and promote it with its provenance; the running encode job swaps to it; the same request again makes no second
- * candidate. The gate here lets any sound candidate through: what the loop does is under test, not how much a few
- * steps buy (PromotionGateTest and the README's measurements are about that).
+ * candidate. The gate here lets any sound candidate through and judges on 4 held-out images a side: what the loop does
+ * is under test, not how much a few steps buy (FineTuneDefaultsEndToEndTest is about that).
  */
 @Timeout(value = 10, unit = TimeUnit.MINUTES)
 class ContinuousTrainingEndToEndTest {
@@ -71,7 +71,7 @@ class ContinuousTrainingEndToEndTest {
 
     @Test
     void aRequestFineTunesOnTheSamplesPromotesTheCandidateAndTheEncoderSwapsToIt() throws Exception {
-        GateThresholds anySoundCandidate = new GateThresholds(10, 0.2, 0, 0.2, 1.2, 1_000_000, 100, -100);
+        GateThresholds anySoundCandidate = new GateThresholds(10, 0.2, 0, 0.2, 1.2, 1_000_000, 100, -100, 4);
         FineTuneSettings training = FineTuneSettings.defaults(RESOLUTION, PHOTOS, work.resolve("training"))
                 .withSteps(20).withTraining(64, 8).withThresholds(anySoundCandidate)
                 .withLead(ServingTimeline.MIN_LEAD);
@@ -142,7 +142,7 @@ class ContinuousTrainingEndToEndTest {
      */
     @Test
     void illustrationsAfterPhotosRaiseAnAlertThatFineTunesOnTheIllustrations() throws Exception {
-        GateThresholds anySoundCandidate = new GateThresholds(10, 0.2, 0, 0.2, 1.2, 1_000_000, 100, -100);
+        GateThresholds anySoundCandidate = new GateThresholds(10, 0.2, 0, 0.2, 1.2, 1_000_000, 100, -100, 4);
         FineTuneSettings training = FineTuneSettings.defaults(RESOLUTION, PHOTOS, work.resolve("training"))
                 .withSteps(20).withTraining(64, 8).withThresholds(anySoundCandidate)
                 .withLead(ServingTimeline.MIN_LEAD);
@@ -152,7 +152,9 @@ class ContinuousTrainingEndToEndTest {
             EncodeJobSettings settings = EncodeJobSettings.builder(stack.kafka().settings(), stack.s3().settings())
                     .model(ModelLocation.DEFAULT).resolution(RESOLUTION).batchSize(8)
                     .checkpointInterval(Duration.ofMillis(500))
-                    .sampling(SamplingSettings.of(window, 16))
+                    // every image of a window: the request comes when the first alert window closes, and the gate
+                    // needs held-out images of its samples (16 of its 32 would hold out 2)
+                    .sampling(SamplingSettings.of(window, 32))
                     .followRegistry(true)
                     .build();
             // The loop is under test, not the monitor's calibration (DriftScenariosTest, at 256 px): at 64 px a
@@ -183,7 +185,8 @@ class ContinuousTrainingEndToEndTest {
                                 .stream().filter(p -> p.getRequestId().startsWith("drift-"))
                                 .filter(p -> p.getState() == TrainingState.PROMOTED
                                         || p.getState() == TrainingState.REJECTED
-                                        || p.getState() == TrainingState.FAILED)
+                                        || p.getState() == TrainingState.FAILED
+                                        || p.getState() == TrainingState.REFUSED)
                                 .forEach(outcomes::add);
                     }
                     return !outcomes.isEmpty();
@@ -229,7 +232,7 @@ class ContinuousTrainingEndToEndTest {
         List<Optional<TrainingProgress>> found = new java.util.ArrayList<>(List.of(Optional.empty()));
         await().atMost(Duration.ofMinutes(5)).pollInterval(Duration.ofSeconds(1)).until(() -> {
             found.set(0, progress(stack, requestId).stream().filter(p -> switch (p.getState()) {
-                case PROMOTED, PUBLISHED, REJECTED, FAILED, DUPLICATE -> true;
+                case PROMOTED, PUBLISHED, REJECTED, FAILED, DUPLICATE, REFUSED -> true;
                 default -> false;
             }).findFirst());
             return found.get(0).isPresent();

@@ -39,6 +39,7 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The encode job samples its images for fine-tuning: per source and event-time window at most the configured number,
+ * per source and event-time hour at most its budget,
  * an image sent twice sampled once, each with where it came from, as lossless model inputs; and a second run over the
  * same images (a replay, with a failure on the way) writes the very same shards, so none is ever doubled.
  */
@@ -48,6 +49,8 @@ class TrainingSamplingEndToEndTest {
     private static final Path PHOTOS = Path.of(System.getProperty("latentflow.home"), "samples", "photos");
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final int PER_SOURCE = 3;
+    /** Less than the windows would take (2 windows of beta, 4 of alpha, 3 each): the hour's budget binds. */
+    private static final int PER_SOURCE_PER_HOUR = 5;
     private static final int RESOLUTION = 64;
 
     @TempDir
@@ -97,10 +100,13 @@ class TrainingSamplingEndToEndTest {
                 }
             }
             assertThat(first.keySet()).allMatch(key -> key.startsWith("training-samples/dt=2026-11-30/part-"));
-            // 2 s of alpha, 2 s of beta, 2 s more of alpha (its first 2 s again): 1 s windows, 3 per window
-            assertThat(samples).filteredOn(s -> s.get("source").asText().equals("beta")).hasSize(2 * PER_SOURCE);
+            // 2 s of alpha, 2 s of beta, 2 s more of alpha (its first 2 s again): 1 s windows, 3 per window, and 5
+            // per source in the hour
+            assertThat(samples).filteredOn(s -> s.get("source").asText().equals("beta")).hasSize(PER_SOURCE_PER_HOUR);
             assertThat(samples).filteredOn(s -> s.get("source").asText().equals("alpha"))
-                    .hasSizeBetween(2 * PER_SOURCE + 1, 4 * PER_SOURCE);
+                    .hasSize(PER_SOURCE_PER_HOUR);
+            assertThat(new TrainingSampleStore(stack.s3().settings()).availableSince(start))
+                    .isEqualTo(Map.of("alpha", PER_SOURCE_PER_HOUR, "beta", PER_SOURCE_PER_HOUR));
             for (JsonNode sample : samples) {
                 assertThat(sample.get("topic").asText()).isEqualTo(Topics.IMAGES);
                 assertThat(sample.get("offset").asLong()).isNotNegative();
@@ -136,7 +142,8 @@ class TrainingSamplingEndToEndTest {
                 .bounded(true).consumerGroup("sampling-" + name).transactionalIdPrefix("sampling-" + name)
                 .restartPolicy(RestartPolicy.fixedDelay(3, Duration.ofMillis(200)))
                 .failureInjection(failure)
-                .sampling(SamplingSettings.of(Duration.ofSeconds(1), PER_SOURCE))
+                .sampling(new SamplingSettings(Duration.ofSeconds(1), PER_SOURCE, SamplingSettings.DEFAULT_REMEMBER_FOR,
+                        PER_SOURCE_PER_HOUR, SamplingSettings.DEFAULT_MAX_STORED_BYTES))
                 .build();
         EncodeJob.onKafka(settings).runToCompletion(stack.flink().environment());
         if (failure != null) {

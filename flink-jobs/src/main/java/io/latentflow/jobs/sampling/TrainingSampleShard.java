@@ -34,10 +34,13 @@ public final class TrainingSampleShard {
     private TrainingSampleShard() {
     }
 
-    /** {@code training-samples/dt=<day of the window>/part-<window start ms>-<source key>.tar}. */
-    public static String key(long windowStart, String sourceKey) {
+    /**
+     * {@code training-samples/dt=<day of the window>/part-<window start ms>-<source key>-n<images>.tar}: the count in
+     * the name lets {@code status} say how many samples there are from a listing, without reading the shards.
+     */
+    public static String key(long windowStart, String sourceKey, int images) {
         LocalDate day = Instant.ofEpochMilli(windowStart).atZone(ZoneOffset.UTC).toLocalDate();
-        return ROOT + "dt=" + day + "/part-" + windowStart + "-" + sourceKey + ".tar";
+        return ROOT + "dt=" + day + "/part-" + windowStart + "-" + sourceKey + "-n" + images + ".tar";
     }
 
     /** The tar of {@code samples}, in the given order. */

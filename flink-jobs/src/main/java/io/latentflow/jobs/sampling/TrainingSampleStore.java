@@ -7,6 +7,7 @@ import io.latentflow.model.store.PlainNames;
 import io.minio.GetObjectArgs;
 import io.minio.ListObjectsArgs;
 import io.minio.MinioClient;
+import io.minio.RemoveObjectArgs;
 import io.minio.Result;
 import io.minio.messages.Item;
 import java.io.IOException;
@@ -36,6 +37,9 @@ import org.slf4j.LoggerFactory;
 public final class TrainingSampleStore {
 
     private static final Pattern WINDOW = Pattern.compile("/part-(\\d+)-[^/]+\\.tar$");
+    /** The source key and the image count of a shard named by {@link TrainingSampleShard#key}. */
+    private static final Pattern SOURCE_AND_COUNT = Pattern.compile("/part-\\d+-([A-Za-z0-9_-]+?)(?:_[0-9a-f]{8,})?"
+            + "-n(\\d+)\\.tar$");
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final Logger LOG = LoggerFactory.getLogger(TrainingSampleStore.class);
 
@@ -106,6 +110,69 @@ public final class TrainingSampleStore {
             }
         }
         return new Samples(List.copyOf(images), offsets, shards);
+    }
+
+    /**
+     * Samples available per source in the windows from {@code from} on, from the shard names alone (the readable part
+     * of each source's key); shards written before their names carried a count are left out.
+     */
+    public Map<String, Integer> availableSince(Instant from) throws IOException {
+        Map<String, Integer> perSource = new TreeMap<>();
+        for (StoredShard shard : shards()) {
+            Matcher named = SOURCE_AND_COUNT.matcher(shard.key());
+            if (shard.windowStart() >= from.toEpochMilli() && named.find()) {
+                perSource.merge(named.group(1), Integer.parseInt(named.group(2)), Integer::sum);
+            }
+        }
+        return perSource;
+    }
+
+    /**
+     * Deletes the oldest windows' shards while all of them together exceed {@code maxBytes}, never {@code keep} (the
+     * shard just written). Idempotent: subtasks that prune at once delete the same oldest shards.
+     */
+    public void pruneTo(long maxBytes, String keep) throws IOException {
+        List<StoredShard> shards = shards();
+        long total = shards.stream().mapToLong(StoredShard::bytes).sum();
+        for (StoredShard oldest : shards) {
+            if (total <= maxBytes) {
+                return;
+            }
+            if (oldest.key().equals(keep)) {
+                continue;
+            }
+            try {
+                storage.removeObject(RemoveObjectArgs.builder().bucket(s3.bucket()).object(oldest.key()).build());
+            } catch (Exception e) {
+                throw new IOException("cannot delete " + s3.uri(oldest.key()) + " to keep the training samples under "
+                        + maxBytes + " bytes: " + e.getMessage(), e);
+            }
+            total -= oldest.bytes();
+            LOG.info("Deleted training samples {} ({} bytes): the samples exceeded their cap of {} bytes",
+                    s3.uri(oldest.key()), oldest.bytes(), maxBytes);
+        }
+    }
+
+    private record StoredShard(String key, long windowStart, long bytes) {
+    }
+
+    /** Every sample shard, oldest window first. */
+    private List<StoredShard> shards() throws IOException {
+        List<StoredShard> shards = new ArrayList<>();
+        try {
+            for (Result<Item> result : storage.listObjects(ListObjectsArgs.builder().bucket(s3.bucket())
+                    .prefix(TrainingSampleShard.ROOT).recursive(true).build())) {
+                Item item = result.get();
+                Matcher window = WINDOW.matcher(item.objectName());
+                if (window.find()) {
+                    shards.add(new StoredShard(item.objectName(), Long.parseLong(window.group(1)), item.size()));
+                }
+            }
+        } catch (Exception e) {
+            throw new IOException("cannot list " + s3.uri(TrainingSampleShard.ROOT) + ": " + e.getMessage(), e);
+        }
+        shards.sort(java.util.Comparator.comparingLong(StoredShard::windowStart).thenComparing(StoredShard::key));
+        return shards;
     }
 
     private List<String> shardKeys(Instant from, Instant to) throws IOException {

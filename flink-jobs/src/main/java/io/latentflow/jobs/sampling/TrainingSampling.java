@@ -15,7 +15,8 @@ import java.util.List;
  *
  * <pre>
  *   prepared images -> keyBy(source) -> event-time tumbling window -> LowestPriorities (bottom-k by content hash)
- *                   -> TrainingSampleWriter -> training-samples/dt=.../part-<window>-<source>.tar
+ *                   -> TrainingSampleWriter (hourly budget per source, storage cap)
+ *                   -> training-samples/dt=.../part-<window>-<source>-n<count>.tar
  * </pre>
  */
 public final class TrainingSampling {
@@ -37,8 +38,8 @@ public final class TrainingSampling {
         prepared
                 .keyBy(image -> image.source == null || image.source.isBlank() ? NO_SOURCE : image.source, Types.STRING)
                 .window(TumblingEventTimeWindows.of(settings.window()))
-                // twice the keep: room for leaving out what earlier windows sampled
-                .aggregate(new LowestPriorities(2 * settings.perSource()), new TrainingSampleWriter(settings, s3),
+                // more than the keep: room for leaving out what earlier windows sampled
+                .aggregate(new LowestPriorities(settings.reservoirCapacity()), new TrainingSampleWriter(settings, s3),
                         reservoir, reservoir, Types.INT)
                 .name("TrainingSampler").uid("training-sampler")
                 .sinkTo(written).name("training-samples").uid("training-samples-sink");

@@ -5,11 +5,13 @@ import io.latentflow.jobs.registry.ModelRegistry;
 import io.latentflow.jobs.sampling.TrainingSampleStore;
 import io.latentflow.model.ServingModel;
 import io.latentflow.model.data.ImageFolder;
-import io.latentflow.model.data.SourceSplit;
+import io.latentflow.model.data.HeldOutSplit;
 import io.latentflow.model.eval.GateVerdict;
 import io.latentflow.model.eval.PromotionGate;
+import io.latentflow.model.finetune.FineTuneData;
 import io.latentflow.model.finetune.FineTuneOptions;
 import io.latentflow.model.finetune.FineTuneResult;
+import io.latentflow.model.finetune.FineTuneScope;
 import io.latentflow.model.finetune.FineTuner;
 import io.latentflow.model.finetune.GatedCandidate;
 import io.latentflow.model.store.ModelDirectory;
@@ -46,6 +48,8 @@ public final class FineTuneRun {
     public static final String REQUEST_ID = "requestId";
     /** Attribute of a request: fine-tune on the samples of windows from this instant on (ISO-8601). */
     public static final String SAMPLES_SINCE = "samplesSince";
+    /** Attribute of a request: what the fine-tune may change, {@code decoder} or {@code all} (default: settings'). */
+    public static final String SCOPE = "scope";
 
     private final ModelRegistry registry;
     private final TrainingSampleStore samples;
@@ -60,7 +64,8 @@ public final class FineTuneRun {
     /**
      * How the run ended.
      *
-     * @param state     PROMOTED, PUBLISHED (passed, not promoted), REJECTED or DUPLICATE
+     * @param state     PROMOTED, PUBLISHED (passed, not promoted), REJECTED, DUPLICATE, or REFUSED (too few samples
+     *                  to judge: nothing trained, no candidate)
      * @param serving   the version it started from
      * @param candidate the version it made (or the one made before, for a duplicate)
      */
@@ -93,22 +98,34 @@ public final class FineTuneRun {
             Path serving = servingVersion(history, work);
             String servingVersion = ModelDirectory.verify(serving).version();
             Map<String, Object> provenance = provenance(request, servingVersion);
-            SourceSplit<Path> recent = split(recentImages(request, history, work, provenance), "recent");
-            SourceSplit<Path> older = split(Path.of(request.getOlderImages() != null ? request.getOlderImages()
-                    : settings.olderImages()), "older");
+            Path recentFolder = recentImages(request, history, work, provenance);
+            Path olderFolder = Path.of(request.getOlderImages() != null ? request.getOlderImages()
+                    : settings.olderImages());
+            FineTuneData data;
+            try {
+                data = FineTuneData.split(images(recentFolder), images(olderFolder), settings.holdout(),
+                        settings.thresholds());
+            } catch (FineTuneData.NotEnoughSamples e) {
+                return new Outcome(TrainingState.REFUSED, servingVersion, null, e.getMessage(),
+                        Map.of("moreRecentImages", (double) e.moreRecentImages()));
+            }
+            HeldOutSplit recent = data.recent();
+            HeldOutSplit older = data.older();
+            FineTuneScope scope = scope(request);
             listener.started(servingVersion, recent.training().size(), older.training().size());
 
             FineTuneResult tuned = FineTuner.run(FineTuneOptions.builder(serving, recent.training(),
                             older.training(), work.resolve("trained"))
                     .replayShare(request.getReplayShare()).budget(budget(request)).cropSize(settings.cropSize())
                     .batchSize(settings.batchSize()).threads(settings.threads()).resolution(settings.resolution())
-                    .learningRate(settings.learningRate())
+                    .learningRate(settings.learningRate()).scope(scope)
                     .provenance(provenance).listener(listener).command("continuous-training " + request.getRequestId())
                     .build());
 
             listener.evaluating(tuned.version());
-            GateVerdict verdict = new PromotionGate(settings.thresholds()).judgeFiles(tuned.modelDir(), serving,
-                    recent.validation(), older.validation(), settings.resolution());
+            GateVerdict verdict = new PromotionGate(settings.thresholds())
+                    .requiringSameLatentSpace(scope.keepsLatentSpace())
+                    .judgeFiles(tuned.modelDir(), serving, recent.heldOut(), older.heldOut(), settings.resolution());
             Path versionDir = work.resolve(tuned.version());
             GatedCandidate.write(tuned.modelDir(), versionDir, verdict, settings.thresholds(),
                     GatedCandidate.heldOut(recent, older));
@@ -190,23 +207,22 @@ public final class FineTuneRun {
         return Optional.ofNullable(at);
     }
 
-    private SourceSplit<Path> split(Path folder, String which) {
-        List<Path> files = Files.isDirectory(folder) ? ImageFolder.list(folder) : List.of();
-        SourceSplit<Path> split = SourceSplit.of(files, file -> SourceSplit.sourceOf(file.getFileName().toString()),
-                settings.holdout());
-        if (split.validation().isEmpty() || split.training().isEmpty()) {
-            throw new IllegalArgumentException("the " + which + " images (" + folder + ", " + files.size()
-                    + " images) come from fewer than two sources: the gate holds out whole sources, so a fine-tune"
-                    + " needs images of at least two (named <source>_..., or sent as such)");
-        }
-        return split;
+    private static List<Path> images(Path folder) {
+        return Files.isDirectory(folder) ? ImageFolder.list(folder) : List.of();
     }
 
+    private FineTuneScope scope(TrainingRequest request) {
+        String asked = request.getAttributes().get(SCOPE);
+        return asked != null ? FineTuneScope.parse(asked) : settings.scope();
+    }
+
+    /** The request's budget, else the settings', else null: planned from the data by the fine-tuner. */
     private TrainingBudget budget(TrainingRequest request) {
         if (request.getMinutes() != null) {
             return TrainingBudget.minutes(request.getMinutes());
         }
-        return TrainingBudget.steps(request.getSteps() != null ? request.getSteps() : settings.defaultSteps());
+        Long steps = request.getSteps() != null ? request.getSteps() : settings.defaultSteps();
+        return steps != null ? TrainingBudget.steps(steps) : null;
     }
 
     private static Map<String, Object> provenance(TrainingRequest request, String servingVersion) {

@@ -62,6 +62,14 @@ public final class DiffusersAutoencoderKl {
         return config;
     }
 
+    /**
+     * The weights by their diffusers names, live: a trainer marks some for gradients and updates them in place. Norm
+     * affine weights have the shape (C, 1, 1), not the checkpoint's (C).
+     */
+    public Map<String, NDArray> weights() {
+        return java.util.Collections.unmodifiableMap(weights);
+    }
+
     /** Images (NCHW, RGB in [-1, 1], sides multiples of the downsampling factor) to the posterior's mean. */
     public NDArray posteriorMean(NDArray images) {
         return posteriorMoments(images).get(":, :" + config.latentChannels());

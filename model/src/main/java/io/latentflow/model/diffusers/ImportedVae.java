@@ -164,7 +164,8 @@ public record ImportedVae(DiffusersVaeConfig config, Map<String, Safetensors.Ten
         return new ImportedVae(config, DiffusersWeights.canonical(config, all));
     }
 
-    private static boolean isEncoderSide(String name) {
+    /** True for the weights that make the latents (encoder and quant_conv): what a decoder-only fine-tune keeps. */
+    public static boolean isEncoderSide(String name) {
         return name.startsWith("encoder.") || name.startsWith("quant_conv.");
     }
 }

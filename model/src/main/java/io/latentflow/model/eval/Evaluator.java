@@ -17,6 +17,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.SplittableRandom;
+import java.util.function.DoubleConsumer;
 
 /**
  * Measures a model on a set of images: reconstruction quality, the latent distribution a diffusion model would have to
@@ -59,7 +60,19 @@ public final class Evaluator {
 
     public static EvaluationReport evaluate(ServingModel model, Iterable<ImageBatch> batches,
                                             EvaluationOptions options) {
-        return evaluate(model, batches, options, null);
+        return evaluate(model, batches, options, (ComparisonGrid) null);
+    }
+
+    /**
+     * Evaluates a served model and tells {@code imagePsnr} each image's reconstruction PSNR in the batches' order: what
+     * a paired comparison of two versions on the same images needs.
+     */
+    public static EvaluationReport evaluate(ServingModel model, Iterable<ImageBatch> batches,
+                                            EvaluationOptions options, DoubleConsumer imagePsnr) {
+        try (LatentEncoder encoder = model.newEncoder(); LatentDecoder decoder = model.newDecoder()) {
+            return new Evaluator(encoder, decoder, model.config(), model.version(), options)
+                    .evaluate(batches, null, imagePsnr);
+        }
     }
 
     public EvaluationReport evaluate(Iterable<ImageBatch> batches) {
@@ -71,7 +84,12 @@ public final class Evaluator {
      * @throws IllegalArgumentException when there are no images, their sizes differ, or they do not fit the model
      */
     public EvaluationReport evaluate(Iterable<ImageBatch> batches, ComparisonGrid grid) {
-        FirstPass first = firstPass(batches, grid);
+        return evaluate(batches, grid, psnr -> { });
+    }
+
+    /** @param imagePsnr told each image's reconstruction PSNR, in the batches' order */
+    public EvaluationReport evaluate(Iterable<ImageBatch> batches, ComparisonGrid grid, DoubleConsumer imagePsnr) {
+        FirstPass first = firstPass(batches, grid, imagePsnr);
         double[] mean = first.statistics.means();
         double[] std = first.statistics.stds();
 
@@ -104,7 +122,7 @@ public final class Evaluator {
         return report;
     }
 
-    private FirstPass firstPass(Iterable<ImageBatch> batches, ComparisonGrid grid) {
+    private FirstPass firstPass(Iterable<ImageBatch> batches, ComparisonGrid grid, DoubleConsumer imagePsnr) {
         FirstPass pass = null;
         for (ImageBatch batch : batches) {
             if (pass == null) {
@@ -115,6 +133,7 @@ public final class Evaluator {
             float[] reconstructions = decoder.decode(latents, batch.count(), pass.latentHeight(), pass.latentWidth());
             for (double psnr : Psnr.perImage(batch.pixels(), reconstructions, batch.count(), PIXELS)) {
                 pass.psnrSum += psnr;
+                imagePsnr.accept(psnr);
             }
             for (double ssim : Ssim.perImage(batch.pixels(), reconstructions, batch.count(), ImageBatch.CHANNELS,
                     batch.height(), batch.width(), PIXELS)) {

@@ -25,9 +25,10 @@ import java.util.Map;
  *       batch encoded to finite latents;</li>
  *   <li>absolute floors on both image sets: PSNR, SSIM, no latent value outside [-1, 1], every channel's std in its
  *       band, no black holes;</li>
- *   <li>non-regression on the older images: PSNR at most {@code maxOlderLossDb} below the serving version's;</li>
- *   <li>improvement on the recent images: PSNR at least {@code minRecentGainDb} above the serving version's.</li>
+ *   <li>non-regression on the older images and improvement on the recent ones, decided on the paired bootstrap
+ *       interval of the per-image PSNR change ({@link PsnrChangeRule}), not on a point estimate.</li>
  * </ol>
+ * It refuses to judge at all ({@link NotEnoughHeldOutImages}) with fewer than {@code minHeldOutImages} on either side.
  */
 public final class PromotionGate {
 
@@ -36,9 +37,23 @@ public final class PromotionGate {
     private static final EvaluationOptions EVALUATION = EvaluationOptions.defaults().withNoiseSigmas(List.of());
 
     private final GateThresholds thresholds;
+    private final boolean sameLatentSpace;
 
     public PromotionGate(GateThresholds thresholds) {
+        this(thresholds, false);
+    }
+
+    private PromotionGate(GateThresholds thresholds, boolean sameLatentSpace) {
         this.thresholds = thresholds;
+        this.sameLatentSpace = sameLatentSpace;
+    }
+
+    /**
+     * This gate, also failing a candidate whose latent space ({@link ServingModel#latentSpace()}) differs from the
+     * serving version's: what a decoder-only fine-tune promises, so that no consumer of the latents sees them move.
+     */
+    public PromotionGate requiringSameLatentSpace(boolean required) {
+        return new PromotionGate(thresholds, required);
     }
 
     /**
@@ -57,18 +72,15 @@ public final class PromotionGate {
      * @param older  held-out older images (sources neither version trained on, where that is known)
      */
     public GateVerdict judge(Path candidateDir, Path servingDir, List<ImageBatch> recent, List<ImageBatch> older) {
-        if (recent.isEmpty() || older.isEmpty()) {
-            throw new IllegalArgumentException("the gate needs held-out recent AND older images, got "
-                    + EvaluationImages.count(recent) + " recent and " + EvaluationImages.count(older) + " older");
-        }
+        thresholds.requireEnoughHeldOut(EvaluationImages.count(recent), EvaluationImages.count(older));
         Measured serving;
         try (ServingModel model = ServingModel.load(servingDir)) {
-            serving = new Measured(model.version(), evaluate(model, recent), evaluate(model, older), 0);
+            serving = Measured.of(model, recent, older, 0);
         }
         Measured candidate;
         try (ServingModel model = ServingModel.load(candidateDir)) {
             long warmupMillis = warmUp(model, recent.get(0));
-            candidate = new Measured(model.version(), evaluate(model, recent), evaluate(model, older), warmupMillis);
+            candidate = Measured.of(model, recent, older, warmupMillis);
         } catch (RuntimeException e) {
             String reason = "candidate does not load and warm up as the encode job would: " + e.getMessage();
             return new GateVerdict(String.valueOf(candidateDir.getFileName()), serving.version, false, reason,
@@ -76,28 +88,28 @@ public final class PromotionGate {
         }
 
         List<String> failures = new ArrayList<>();
+        boolean latentSpaceKept = candidate.latentSpace.equals(serving.latentSpace);
+        if (sameLatentSpace && !latentSpaceKept) {
+            failures.add("latent space: the candidate's " + candidate.latentSpace + " is not the serving version's "
+                    + serving.latentSpace + ", and the fine-tune was to keep it (decoder only)");
+        }
         checkFloors("recent", candidate.recent, serving.recent, failures);
         checkFloors("older", candidate.older, serving.older, failures);
-        double olderChange = candidate.older.psnr() - serving.older.psnr();
-        if (olderChange < -thresholds.maxOlderLossDb()) {
-            failures.add(format("older images: PSNR %.2f dB is %.2f dB below the serving version's %.2f dB (at most"
-                    + " %.2f dB allowed)", candidate.older.psnr(), -olderChange, serving.older.psnr(),
-                    thresholds.maxOlderLossDb()));
-        }
-        double recentGain = candidate.recent.psnr() - serving.recent.psnr();
-        if (recentGain < thresholds.minRecentGainDb()) {
-            failures.add(format("recent images: PSNR %.2f dB gains %+.2f dB on the serving version's %.2f dB (at"
-                    + " least %+.2f dB needed)", candidate.recent.psnr(), recentGain, serving.recent.psnr(),
-                    thresholds.minRecentGainDb()));
-        }
-        String summary = format("recent %+.2f dB (%.2f -> %.2f), older %+.2f dB (%.2f -> %.2f)", recentGain,
-                serving.recent.psnr(), candidate.recent.psnr(), olderChange, serving.older.psnr(),
-                candidate.older.psnr());
+        PairedBootstrap bootstrap = PairedBootstrap.defaults();
+        PairedBootstrap.Interval recentChange = bootstrap.ofDifferences(serving.recentPsnr, candidate.recentPsnr);
+        PairedBootstrap.Interval olderChange = bootstrap.ofDifferences(serving.olderPsnr, candidate.olderPsnr);
+        failures.addAll(PsnrChangeRule.failures(recentChange, olderChange, thresholds));
+        String summary = format("recent %s (%.2f -> %.2f dB), older %s (%.2f -> %.2f dB)",
+                PsnrChangeRule.describe(recentChange), serving.recent.psnr(), candidate.recent.psnr(),
+                PsnrChangeRule.describe(olderChange), serving.older.psnr(), candidate.older.psnr());
+        summary += latentSpaceKept ? "; same latent space " + serving.latentSpace
+                : "; NEW latent space " + candidate.latentSpace + " (was " + serving.latentSpace + "): latents"
+                + " already written stay in the old one until 'replay --backfill' re-encodes them";
         boolean passed = failures.isEmpty();
         String reason = passed ? "passed the gate: " + summary : "failed the gate: " + String.join("; ", failures);
         LOG.info("Candidate {} against serving {}: {}", candidate.version, serving.version, reason);
         return new GateVerdict(candidate.version, serving.version, passed, reason, failures,
-                figures(candidate, serving, passed));
+                figures(candidate, serving, recentChange, olderChange, latentSpaceKept, passed));
     }
 
     /**
@@ -148,25 +160,27 @@ public final class PromotionGate {
         return (System.nanoTime() - started) / 1_000_000;
     }
 
-    private static EvaluationReport evaluate(ServingModel model, List<ImageBatch> images) {
-        return Evaluator.evaluate(model, images, EVALUATION);
-    }
-
-    private static Map<String, Double> figures(Measured candidate, Measured serving, boolean passed) {
+    private static Map<String, Double> figures(Measured candidate, Measured serving,
+                                               PairedBootstrap.Interval recentChange,
+                                               PairedBootstrap.Interval olderChange, boolean latentSpaceKept,
+                                               boolean passed) {
         Map<String, Double> figures = new LinkedHashMap<>();
-        put(figures, "recent", candidate.recent, serving.recent);
-        put(figures, "older", candidate.older, serving.older);
+        put(figures, "recent", candidate.recent, serving.recent, recentChange);
+        put(figures, "older", candidate.older, serving.older, olderChange);
+        figures.put("latentSpaceKept", latentSpaceKept ? 1.0 : 0.0);
         figures.put("warmupMillis", (double) candidate.warmupMillis);
         figures.put("passed", passed ? 1.0 : 0.0);
         return figures;
     }
 
     private static void put(Map<String, Double> figures, String set, EvaluationReport candidate,
-                            EvaluationReport serving) {
+                            EvaluationReport serving, PairedBootstrap.Interval change) {
         figures.put(set + ".images", (double) candidate.images());
         figures.put(set + ".psnr", candidate.psnr());
         figures.put(set + ".servingPsnr", serving.psnr());
-        figures.put(set + ".psnrChange", candidate.psnr() - serving.psnr());
+        figures.put(set + ".psnrChange", change.mean());
+        figures.put(set + ".psnrChangeLow", change.low());
+        figures.put(set + ".psnrChangeHigh", change.high());
         figures.put(set + ".ssim", candidate.ssim());
         figures.put(set + ".servingSsim", serving.ssim());
         figures.put(set + ".fractionOutsideUnit", candidate.fractionOutsideUnit());
@@ -182,6 +196,21 @@ public final class PromotionGate {
         return String.format(Locale.ROOT, pattern, args);
     }
 
-    private record Measured(String version, EvaluationReport recent, EvaluationReport older, long warmupMillis) {
+    /** One version on both image sets, with each image's PSNR in order, for the paired comparison. */
+    private record Measured(String version, String latentSpace, EvaluationReport recent, double[] recentPsnr,
+                            EvaluationReport older, double[] olderPsnr, long warmupMillis) {
+
+        static Measured of(ServingModel model, List<ImageBatch> recent, List<ImageBatch> older, long warmupMillis) {
+            List<Double> recentPsnr = new ArrayList<>();
+            EvaluationReport recentReport = Evaluator.evaluate(model, recent, EVALUATION, recentPsnr::add);
+            List<Double> olderPsnr = new ArrayList<>();
+            EvaluationReport olderReport = Evaluator.evaluate(model, older, EVALUATION, olderPsnr::add);
+            return new Measured(model.version(), model.latentSpace(), recentReport, unboxed(recentPsnr), olderReport, unboxed(olderPsnr),
+                    warmupMillis);
+        }
+
+        private static double[] unboxed(List<Double> values) {
+            return values.stream().mapToDouble(Double::doubleValue).toArray();
+        }
     }
 }

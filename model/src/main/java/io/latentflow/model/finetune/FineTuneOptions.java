@@ -19,7 +19,7 @@ import java.util.Objects;
  * @param recentFiles  images of the new data, all of which train (hold out evaluation images before)
  * @param olderFiles   images of the data the serving version was made for, to replay so that it is not forgotten
  * @param replayShare  fraction of the training images taken from {@code olderFiles}, 0 to below 1 (default 0.3)
- * @param budget       steps and/or time
+ * @param budget       steps and/or time, or null for the {@link FineTunePlan} of the data (with early stopping)
  * @param output       the new model version directory (must not exist or be empty)
  * @param cropSize     side of the training crops (default 64)
  * @param batchSize    crops per step (default 16)
@@ -31,19 +31,20 @@ import java.util.Objects;
  * @param command      the command that started it, recorded in metrics.json
  * @param resolution   the encode job's image side: the new version's drift reference profile is made at it (default
  *                     256)
- * @param learningRate Adam's learning rate, or null for the serving version's recipe's; the new version's recipe.json
+ * @param learningRate Adam's learning rate, or null for the {@link FineTunePlan}'s; the new version's recipe.json
  *                     records the rate it was trained with
+ * @param scope        what it may change: the decoder only (the default, keeps the latent space) or everything
  */
 public record FineTuneOptions(Path servingModel, List<Path> recentFiles, List<Path> olderFiles, double replayShare,
                               TrainingBudget budget, Path output, int cropSize, int batchSize, long seed,
                               int threads, Map<String, Object> provenance, TrainingListener listener,
-                              PrintStream progress, String command, int resolution, Double learningRate) {
+                              PrintStream progress, String command, int resolution, Double learningRate,
+                              FineTuneScope scope) {
 
     public static final double DEFAULT_REPLAY_SHARE = 0.3;
 
     public FineTuneOptions {
         Objects.requireNonNull(servingModel, "servingModel");
-        Objects.requireNonNull(budget, "budget");
         Objects.requireNonNull(output, "output");
         if (recentFiles == null || recentFiles.isEmpty()) {
             throw new IllegalArgumentException("no recent images to fine-tune on: give at least one");
@@ -60,6 +61,7 @@ public record FineTuneOptions(Path servingModel, List<Path> recentFiles, List<Pa
         provenance = provenance == null ? Map.of() : Collections.unmodifiableMap(new LinkedHashMap<>(provenance));
         listener = listener == null ? TrainingListener.NONE : listener;
         progress = progress == null ? System.err : progress;
+        scope = scope == null ? FineTuneScope.DEFAULT : scope;
         command = command == null ? "" : command;
         if (learningRate != null && !(learningRate > 0 && learningRate < 1)) {
             throw new IllegalArgumentException("learning rate is " + learningRate + ": use a positive rate below 1,"
@@ -71,14 +73,17 @@ public record FineTuneOptions(Path servingModel, List<Path> recentFiles, List<Pa
         return new Builder(servingModel, recentFiles, olderFiles, output);
     }
 
-    /** Defaults: replay share 0.3, 300 steps, 64 px crops, batch 16, seed 1, 2 threads, profile at 256 px. */
+    /**
+     * Defaults: replay share 0.3, steps and rate planned from the data, 64 px crops, batch 16, seed 1, 2 threads,
+     * profile at 256 px, decoder only.
+     */
     public static final class Builder {
         private final Path servingModel;
         private final List<Path> recentFiles;
         private final List<Path> olderFiles;
         private final Path output;
         private double replayShare = DEFAULT_REPLAY_SHARE;
-        private TrainingBudget budget = TrainingBudget.steps(300);
+        private TrainingBudget budget;
         private int cropSize = 64;
         private int batchSize = 16;
         private long seed = 1;
@@ -89,6 +94,7 @@ public record FineTuneOptions(Path servingModel, List<Path> recentFiles, List<Pa
         private String command;
         private int resolution = 256;
         private Double learningRate;
+        private FineTuneScope scope;
 
         private Builder(Path servingModel, List<Path> recentFiles, List<Path> olderFiles, Path output) {
             this.servingModel = servingModel;
@@ -157,9 +163,15 @@ public record FineTuneOptions(Path servingModel, List<Path> recentFiles, List<Pa
             return this;
         }
 
+        public Builder scope(FineTuneScope value) {
+            this.scope = value;
+            return this;
+        }
+
         public FineTuneOptions build() {
             return new FineTuneOptions(servingModel, recentFiles, olderFiles, replayShare, budget, output, cropSize,
-                    batchSize, seed, threads, provenance, listener, progress, command, resolution, learningRate);
+                    batchSize, seed, threads, provenance, listener, progress, command, resolution, learningRate,
+                    scope);
         }
     }
 }

@@ -1,13 +1,16 @@
 package io.latentflow.model.finetune;
 
 import io.latentflow.model.AutoencoderConfig;
+import io.latentflow.model.data.HeldOutSplit;
 import io.latentflow.model.data.SourceSplit;
+import io.latentflow.model.diffusers.DiffusersVaeConfig;
 import io.latentflow.model.diffusers.ImportedVae;
 import io.latentflow.model.recipe.RecipeConfig;
 import io.latentflow.model.store.Manifest;
 import io.latentflow.model.store.ModelDirectory;
 import io.latentflow.model.train.RecipeFile;
 import io.latentflow.model.train.Trainer;
+import io.latentflow.model.train.TrainingBudget;
 import io.latentflow.model.train.TrainingOptions;
 import io.latentflow.model.train.TrainingResult;
 
@@ -16,7 +19,9 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
+import java.util.Optional;
 import java.util.TreeSet;
 
 /**
@@ -29,42 +34,57 @@ import java.util.TreeSet;
  */
 public final class FineTuner {
 
+    /** Share of the recent training images that validate for early stopping. */
+    static final double VALIDATION_FRACTION = 0.1;
+    /** Below this an early-stopping PSNR is too noisy to stop on: all recent images train and the budget runs out. */
+    static final int MIN_VALIDATION_IMAGES = 4;
+
     private FineTuner() {
     }
 
     public static FineTuneResult run(FineTuneOptions options) throws IOException {
         Path serving = options.servingModel();
         Manifest manifest = ModelDirectory.verify(serving);
-        if (ImportedVae.savedConfig(serving.resolve(ModelDirectory.CONFIG)).isPresent()) {
-            throw new IllegalArgumentException("model " + manifest.version() + " at " + serving + " is an imported "
-                    + ImportedVae.IMPORTED_FROM + ": fine-tuning imported VAEs is not supported yet; serve it as"
-                    + " imported");
+        Optional<DiffusersVaeConfig> imported = ImportedVae.savedConfig(serving.resolve(ModelDirectory.CONFIG));
+        if (imported.isPresent()) {
+            return importedDecoder(options, manifest, imported.get());
         }
         AutoencoderConfig architecture = AutoencoderConfig.read(serving.resolve(ModelDirectory.CONFIG));
         RecipeConfig recipe = RecipeFile.read(serving).orElseThrow(() -> new IllegalArgumentException("model "
                 + manifest.version() + " at " + serving + " has no " + RecipeFile.NAME + ": a fine-tune keeps the"
                 + " recipe the version was trained with, so it needs one; train that version again with"
                 + " 'latentflow train'"));
-        if (options.learningRate() != null) {
-            recipe = recipe.withLearningRate(options.learningRate());
-        }
-        List<Path> replay = ReplaySample.of(options.olderFiles(), options.recentFiles().size(),
-                options.replayShare());
-        List<Path> training = new ArrayList<>(options.recentFiles());
+        // a validation split of the recent images for early stopping, unless there are too few to measure anything
+        HeldOutSplit validation = HeldOutSplit.ofRemainder(options.recentFiles(), VALIDATION_FRACTION);
+        boolean validates = validation.heldOut().size() >= MIN_VALIDATION_IMAGES && !validation.training().isEmpty();
+        List<Path> recent = validates ? validation.training() : options.recentFiles();
+        List<Path> replay = ReplaySample.of(options.olderFiles(), recent.size(), options.replayShare());
+        List<Path> training = new ArrayList<>(recent);
         training.addAll(replay);
+        FineTunePlan plan = FineTunePlan.of(recent.size(), replay.size(), options.batchSize());
+        double learningRate = options.learningRate() != null ? options.learningRate() : plan.learningRate();
+        recipe = recipe.withLearningRate(learningRate);
+        TrainingBudget budget = options.budget() != null ? options.budget() : TrainingBudget.steps(plan.steps());
+        options.progress().printf(Locale.ROOT, "fine-tuning (%s) on %d recent + %d replayed images: %s, learning rate"
+                        + " %.2g%s%n", options.scope().id(), recent.size(), replay.size(),
+                options.budget() != null ? "the budget given" : plan.steps() + " steps planned", learningRate,
+                validates ? ", early stopping on " + validation.heldOut().size() + " validation images" : "");
 
         TrainingOptions trainingOptions = TrainingOptions.builder(options.recentFiles().get(0).getParent(),
                         options.output())
                 .architecture(architecture)
                 .recipe(recipe)
-                .budget(options.budget())
+                .budget(budget)
                 .cropSize(options.cropSize())
                 .batchSize(options.batchSize())
                 .seed(options.seed())
                 .threads(options.threads())
                 .startFrom(serving)
                 .trainingFiles(training)
-                .provenance(provenance(manifest.version(), options, replay))
+                .validationFiles(validates ? validation.heldOut() : null)
+                .earlyStopping(validates ? plan.earlyStopping() : null)
+                .frozenEncoder(options.scope() == FineTuneScope.DECODER)
+                .provenance(provenance(manifest.version(), options, recent, replay, budget, learningRate))
                 .listener(options.listener())
                 .progress(options.progress())
                 .command(options.command())
@@ -72,16 +92,44 @@ public final class FineTuner {
                 .build();
         try (Trainer trainer = new Trainer(trainingOptions)) {
             TrainingResult result = trainer.run();
-            return new FineTuneResult(manifest.version(), options.recentFiles().size(), replay.size(), result);
+            return new FineTuneResult(manifest.version(), recent.size(), replay.size(), result);
         }
     }
 
-    private static Map<String, Object> provenance(String parentVersion, FineTuneOptions options, List<Path> replay) {
+    /** An imported VAE: its decoder only, by {@link ImportedDecoderFineTune}; its encoder is not this project's. */
+    private static FineTuneResult importedDecoder(FineTuneOptions options, Manifest manifest,
+                                                  DiffusersVaeConfig config) throws IOException {
+        if (options.scope() != FineTuneScope.DECODER) {
+            throw new IllegalArgumentException("model " + manifest.version() + " is an imported "
+                    + ImportedVae.IMPORTED_FROM + ": only its decoder can be fine-tuned, which keeps the latent space"
+                    + " its diffusion model was trained in; use the scope 'decoder'");
+        }
+        List<Path> recent = options.recentFiles();
+        List<Path> replay = ReplaySample.of(options.olderFiles(), recent.size(), options.replayShare());
+        List<Path> training = new ArrayList<>(recent);
+        training.addAll(replay);
+        FineTunePlan plan = FineTunePlan.of(recent.size(), replay.size(), options.batchSize());
+        double learningRate = options.learningRate() != null ? options.learningRate() : plan.learningRate();
+        TrainingBudget budget = options.budget() != null ? options.budget() : TrainingBudget.steps(plan.steps());
+        options.progress().printf(Locale.ROOT, "fine-tuning the decoder of imported %s on %d recent + %d replayed"
+                        + " images: %s, learning rate %.2g%n", manifest.version(), recent.size(), replay.size(),
+                options.budget() != null ? "the budget given" : plan.steps() + " steps planned", learningRate);
+        TrainingResult result = ImportedDecoderFineTune.run(options.servingModel(), config, training, budget,
+                learningRate, options, provenance(manifest.version(), options, recent, replay, budget, learningRate));
+        return new FineTuneResult(manifest.version(), recent.size(), replay.size(), result);
+    }
+
+    private static Map<String, Object> provenance(String parentVersion, FineTuneOptions options, List<Path> recent,
+                                                  List<Path> replay, TrainingBudget budget, double learningRate) {
         Map<String, Object> provenance = new LinkedHashMap<>();
         provenance.put("kind", "fine-tune");
         provenance.put("parentVersion", parentVersion);
-        provenance.put("recentImages", options.recentFiles().size());
-        provenance.put("recentSources", sources(options.recentFiles()));
+        provenance.put("scope", options.scope().id());
+        provenance.put("stepBudget", budget.steps());
+        provenance.put("learningRate", learningRate);
+        provenance.put("recentImages", recent.size());
+        provenance.put("validationImages", options.recentFiles().size() - recent.size());
+        provenance.put("recentSources", sources(recent));
         provenance.put("replayShare", options.replayShare());
         provenance.put("replayImages", replay.size());
         provenance.put("replaySources", sources(replay));

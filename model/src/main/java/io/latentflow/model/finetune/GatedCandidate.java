@@ -3,7 +3,7 @@ package io.latentflow.model.finetune;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import io.latentflow.model.data.SourceSplit;
+import io.latentflow.model.data.HeldOutSplit;
 import io.latentflow.model.eval.GateThresholds;
 import io.latentflow.model.eval.GateVerdict;
 import io.latentflow.model.store.Manifest;
@@ -25,12 +25,14 @@ import java.util.TreeSet;
 public final class GatedCandidate {
 
     /** What the gate held out, for the version's metrics.json: the sources of each set and their image counts. */
-    public static Map<String, Object> heldOut(SourceSplit<Path> recent, SourceSplit<Path> older) {
+    public static Map<String, Object> heldOut(HeldOutSplit recent, HeldOutSplit older) {
         Map<String, Object> heldOut = new LinkedHashMap<>();
-        heldOut.put("recentSources", List.copyOf(new TreeSet<>(recent.validationSources())));
-        heldOut.put("recentImages", recent.validation().size());
-        heldOut.put("olderSources", List.copyOf(new TreeSet<>(older.validationSources())));
-        heldOut.put("olderImages", older.validation().size());
+        heldOut.put("recentBy", recent.basis());
+        heldOut.put("recentSources", List.copyOf(new TreeSet<>(recent.heldOutSources())));
+        heldOut.put("recentImages", recent.heldOut().size());
+        heldOut.put("olderBy", older.basis());
+        heldOut.put("olderSources", List.copyOf(new TreeSet<>(older.heldOutSources())));
+        heldOut.put("olderImages", older.heldOut().size());
         return heldOut;
     }
 

@@ -102,6 +102,11 @@ public final class Trainer implements AutoCloseable {
     private final SourceSplit<Path> split;
     private final List<Path> referenceFiles;
     private final int trainImageCount;
+    /** The encoder's starting weights, put back after every update when the encoder is frozen; else null. */
+    private final float[][] frozenEncoderWeights;
+    private final NamedParameters liveEncoder;
+    private final NamedParameters averagedEncoder;
+    private final Map<String, Object> earlyStoppingReport = new LinkedHashMap<>();
 
     private long step;
     private long trainingMillisBefore;
@@ -140,7 +145,8 @@ public final class Trainer implements AutoCloseable {
         List<TrainingImage> training = ImageFolder.load(split.training());
         this.trainImageCount = training.size();
         this.sampler = new CropSampler(training, cropSize);
-        this.validationImages = ImageFolder.load(split.validation());
+        this.validationImages = ImageFolder.load(options.validationFiles() != null ? options.validationFiles()
+                : split.validation());
         // the drift reference is the training data: validation sources are what an unseen photo looks like
         this.referenceFiles = ReferenceProfile.spreadEvenly(split.training());
 
@@ -168,6 +174,9 @@ public final class Trainer implements AutoCloseable {
             live.decoder().traceInto(trace, "decoder/");
             this.liveParameters = parametersOf(live);
             this.averagedParameters = parametersOf(averaged);
+            this.liveEncoder = NamedParameters.of(new Pair<String, Block>("encoder", live.encoder()));
+            this.averagedEncoder = NamedParameters.of(new Pair<String, Block>("encoder", averaged.encoder()));
+            this.frozenEncoderWeights = options.frozenEncoder() ? liveEncoder.values() : null;
             this.adam = new AdamOptimizer(liveParameters);
             this.ema = new WeightAverage(liveParameters, averagedParameters, recipe.emaDecay());
             this.parameterStore = new ParameterStore(manager, false);
@@ -199,6 +208,9 @@ public final class Trainer implements AutoCloseable {
         long lastCheckpoint = started;
         TrainingListener listener = options.listener();
         lastGood = snapshot();
+        EarlyStopping.Tracker stopping = options.earlyStopping() == null ? null
+                : new EarlyStopping.Tracker(options.earlyStopping());
+        float[][] bestAveraged = null;
         while (!budget.exhausted(step, elapsed(started))) {
             double learningRate = learningRateScale * schedule.at(step, budget.progress(step, elapsed(started)));
             Map<String, Float> losses = trainStep(step, learningRate);
@@ -222,6 +234,27 @@ public final class Trainer implements AutoCloseable {
                 writeCheckpoint(elapsed(started));
                 lastCheckpoint = System.nanoTime();
             }
+            if (stopping != null && (step % options.earlyStopping().everySteps() == 0 || last)) {
+                double psnr = validationPsnr();
+                if (stopping.validated(step, psnr)) {
+                    bestAveraged = averagedParameters.values();
+                }
+                LOG.info("Step {}: validation PSNR {} dB (best {} dB at step {})", step,
+                        String.format("%.3f", psnr), String.format("%.3f", stopping.best()), stopping.bestStep());
+                if (!last && stopping.shouldStop()) {
+                    LOG.info("Stopping early at step {}: no gain above {} dB in {} validations", step,
+                            options.earlyStopping().minGainDb(), options.earlyStopping().patience());
+                    earlyStoppingReport.put("stoppedAtStep", step);
+                    break;
+                }
+            }
+        }
+        if (stopping != null && bestAveraged != null) {
+            averagedParameters.setValues(bestAveraged);
+            earlyStoppingReport.put("bestStep", stopping.bestStep());
+            earlyStoppingReport.put("bestValidationPsnr", stopping.best());
+            earlyStoppingReport.put("everySteps", options.earlyStopping().everySteps());
+            earlyStoppingReport.put("patience", options.earlyStopping().patience());
         }
         Duration trainingTime = elapsed(started);
         double secondsPerStep = (System.nanoTime() - started) / 1e9 / Math.max(1, step - firstStep);
@@ -262,6 +295,22 @@ public final class Trainer implements AutoCloseable {
                     return new Validated(version, null, profile);
                 }
                 return new Validated(version, Evaluator.evaluate(model, batches, EvaluationOptions.defaults()), profile);
+            }
+        } finally {
+            ModelDirectory.deleteRecursively(temp);
+        }
+    }
+
+    /** Mean PSNR of the EMA weights on the validation images, through the serving path, for early stopping. */
+    private double validationPsnr() throws IOException {
+        List<ImageBatch> batches = ValidationImages.batches(validationImages, architecture.downsamplingFactor());
+        Path temp = Files.createTempDirectory("latentflow-early-stopping-");
+        try {
+            Path dir = temp.resolve("model");
+            ModelDirectory.save(averaged, dir, "pending", "{}");
+            try (ServingModel model = ServingModel.load(dir)) {
+                return Evaluator.evaluate(model, batches, EvaluationOptions.defaults().withNoiseSigmas(List.of()))
+                        .psnr();
             }
         } finally {
             ModelDirectory.deleteRecursively(temp);
@@ -375,6 +424,12 @@ public final class Trainer implements AutoCloseable {
             }
             adam.step(learningRate);
             ema.update(adam.updates());
+            if (frozenEncoderWeights != null) {
+                // Put back rather than leave out of the optimiser: the checkpoint format stays one, and a copy of the
+                // starting values is bit-exact where skipping an update by arithmetic (lr 0, decay 1) need not be.
+                liveEncoder.setValues(frozenEncoderWeights);
+                averagedEncoder.setValues(frozenEncoderWeights);
+            }
             if (adversarial != null && adversarial.trainsDiscriminator(stepIndex)) {
                 values.putAll(adversarial.step(targets, terms.reconstruction().stopGradient(),
                         learningRateScale));
@@ -501,6 +556,11 @@ public final class Trainer implements AutoCloseable {
         training.put("nonFiniteCauses", nonFiniteCauses);
         training.put("resumedFromStep", firstStep);
         training.put("finalLosses", meanOfLast(history, 50));
+        training.put("frozenEncoder", frozenEncoderWeights != null);
+        training.put("validationImages", validationImages.size());
+        if (!earlyStoppingReport.isEmpty()) {
+            training.put("earlyStopping", earlyStoppingReport);
+        }
         if (adversarial != null) {
             Map<String, Object> d = new LinkedHashMap<>();
             d.put("widths", recipe.adversarial().widths());

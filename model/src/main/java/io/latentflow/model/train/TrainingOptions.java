@@ -42,6 +42,12 @@ import java.util.Objects;
  * @param profileSize        side of the images the drift reference profile is made of, prepared as the encode job
  *                           prepares its input (the job uses a stored profile only at its own resolution); 0 for
  *                           the training images centre-cropped to the smallest side among them
+ * @param validationFiles    with {@code trainingFiles}: images to validate on (early stopping, metrics.json), or null
+ *                           for none
+ * @param earlyStopping      validates every so many steps and stops when it no longer improves, keeping the best
+ *                           weights; null to train the whole budget. Needs {@code validationFiles}
+ * @param frozenEncoder      keeps the encoder's weights bit for bit as they started (decoder-only fine-tuning, which
+ *                           keeps the latent space); needs {@code startFrom}
  */
 public record TrainingOptions(
         Path images,
@@ -64,7 +70,10 @@ public record TrainingOptions(
         List<Path> trainingFiles,
         Map<String, Object> provenance,
         TrainingListener listener,
-        int profileSize) {
+        int profileSize,
+        List<Path> validationFiles,
+        EarlyStopping earlyStopping,
+        boolean frozenEncoder) {
 
     public TrainingOptions {
         Objects.requireNonNull(images, "images");
@@ -101,6 +110,18 @@ public record TrainingOptions(
             throw new IllegalArgumentException("profile size " + profileSize + " is not 0 or a positive multiple of"
                     + " the downsampling factor " + f + ": use the encode job's resolution, e.g. 256");
         }
+        validationFiles = validationFiles == null ? null : List.copyOf(validationFiles);
+        if (validationFiles != null && trainingFiles == null) {
+            throw new IllegalArgumentException("validation files are given with training files only; without them"
+                    + " the folder is split by source");
+        }
+        if (earlyStopping != null && (validationFiles == null || validationFiles.isEmpty())) {
+            throw new IllegalArgumentException("early stopping needs validation images: give validation files");
+        }
+        if (frozenEncoder && startFrom == null) {
+            throw new IllegalArgumentException("a frozen encoder keeps the weights training starts from: give the"
+                    + " model version to start from");
+        }
     }
 
     public static Builder builder(Path images, Path output) {
@@ -127,6 +148,9 @@ public record TrainingOptions(
         private String command;
         private Path startFrom;
         private List<Path> trainingFiles;
+        private List<Path> validationFiles;
+        private EarlyStopping earlyStopping;
+        private boolean frozenEncoder;
         private Map<String, Object> provenance;
         private TrainingListener listener;
         private int profileSize;
@@ -231,10 +255,26 @@ public record TrainingOptions(
             return this;
         }
 
+        public Builder validationFiles(List<Path> files) {
+            this.validationFiles = files;
+            return this;
+        }
+
+        public Builder earlyStopping(EarlyStopping value) {
+            this.earlyStopping = value;
+            return this;
+        }
+
+        public Builder frozenEncoder(boolean value) {
+            this.frozenEncoder = value;
+            return this;
+        }
+
         public TrainingOptions build() {
             return new TrainingOptions(images, output, architecture, recipe, budget, cropSize, batchSize, seed,
                     threads, validationFraction, checkpointDir, checkpointEvery, resumeFrom, progressEvery,
-                    progress, command, startFrom, trainingFiles, provenance, listener, profileSize);
+                    progress, command, startFrom, trainingFiles, provenance, listener, profileSize, validationFiles,
+                    earlyStopping, frozenEncoder);
         }
     }
 }

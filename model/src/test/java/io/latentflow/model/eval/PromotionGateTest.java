@@ -3,6 +3,7 @@ package io.latentflow.model.eval;
 import io.latentflow.model.SampleTiles;
 
 import io.latentflow.model.finetune.FineTuneOptions;
+import io.latentflow.model.finetune.FineTuneScope;
 import io.latentflow.model.finetune.FineTuner;
 import io.latentflow.model.store.ModelDirectory;
 import io.latentflow.model.train.Trainer;
@@ -20,17 +21,20 @@ import java.nio.file.Path;
 import java.util.List;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.api.Assertions.within;
 
 class PromotionGateTest {
 
     /** Checks nothing but what a test names. */
-    private static final GateThresholds LENIENT = new GateThresholds(0, -1, 1, 0, 1, Long.MAX_VALUE, 100, -100);
+    private static final GateThresholds LENIENT = new GateThresholds(0, -1, 1, 0, 1, Long.MAX_VALUE, 100, -100, 4);
 
     @TempDir
     static Path temp;
 
     private static Path serving;
     private static Path candidate;
+    private static Path wholeModelCandidate;
     private static List<ImageBatch> recent;
     private static List<ImageBatch> older;
 
@@ -51,6 +55,10 @@ class PromotionGateTest {
                         SampleTiles.of("photos", "Autumn"), temp.resolve("candidate"))
                 .budget(TrainingBudget.steps(3)).batchSize(4).threads(1)
                 .progress(new PrintStream(new ByteArrayOutputStream())).build()).modelDir();
+        wholeModelCandidate = FineTuner.run(FineTuneOptions.builder(serving, SampleTiles.of("illustrations", "Altai"),
+                        SampleTiles.of("photos", "Autumn"), temp.resolve("whole-model"))
+                .budget(TrainingBudget.steps(2)).batchSize(4).threads(1).learningRate(1e-3)
+                .scope(FineTuneScope.ALL).progress(new PrintStream(new ByteArrayOutputStream())).build()).modelDir();
         recent = EvaluationImages.load(SampleTiles.of("illustrations", "Cascade", "Kay"), 64, 8);
         older = EvaluationImages.load(SampleTiles.of("photos", "ColorfulCups"), 64, 8);
     }
@@ -69,9 +77,45 @@ class PromotionGateTest {
                 "recent.blackHolePositions", "older.psnr", "older.servingPsnr", "older.psnrChange", "warmupMillis");
         assertThat(verdict.figures().get("recent.images")).isEqualTo(8.0);
         assertThat(verdict.figures().get("older.images")).isEqualTo(20.0);
-        assertThat(verdict.figures().get("recent.psnrChange")).isEqualTo(
-                verdict.figures().get("recent.psnr") - verdict.figures().get("recent.servingPsnr"));
+        assertThat(verdict.figures().get("recent.psnrChange")).as("the mean of the per-image changes").isCloseTo(
+                verdict.figures().get("recent.psnr") - verdict.figures().get("recent.servingPsnr"), within(1e-9));
         assertThat(verdict.figures().get("recent.fractionOutsideUnit")).as("tanh-bounded latents").isZero();
+        assertThat(verdict.figures().get("recent.psnrChangeLow")).isLessThanOrEqualTo(
+                verdict.figures().get("recent.psnrChange"));
+        assertThat(verdict.figures().get("recent.psnrChangeHigh")).isGreaterThanOrEqualTo(
+                verdict.figures().get("recent.psnrChange"));
+        assertThat(verdict.figures()).containsKeys("older.psnrChangeLow", "older.psnrChangeHigh");
+        assertThat(verdict.reason()).contains("95 % interval [").contains("on 8 images").contains("on 20 images");
+    }
+
+    @Test
+    void aDecoderOnlyCandidateKeepsTheLatentSpaceAndOneThatMovesItFailsWhereItMustKeepIt() {
+        GateVerdict decoderOnly = new PromotionGate(LENIENT).requiringSameLatentSpace(true)
+                .judge(candidate, serving, recent, older);
+        assertThat(decoderOnly.passed()).as(decoderOnly.reason()).isTrue();
+        assertThat(decoderOnly.figures().get("latentSpaceKept")).isEqualTo(1.0);
+        assertThat(decoderOnly.reason()).contains("same latent space");
+
+        GateVerdict moved = new PromotionGate(LENIENT).requiringSameLatentSpace(true)
+                .judge(wholeModelCandidate, serving, recent, older);
+        assertThat(moved.passed()).isFalse();
+        assertThat(moved.failures()).singleElement().asString().startsWith("latent space: the candidate's")
+                .contains("decoder only");
+
+        GateVerdict allowed = new PromotionGate(LENIENT).judge(wholeModelCandidate, serving, recent, older);
+        assertThat(allowed.passed()).as(allowed.reason()).isTrue();
+        assertThat(allowed.figures().get("latentSpaceKept")).isZero();
+        assertThat(allowed.reason()).contains("NEW latent space").contains("replay --backfill");
+    }
+
+    @Test
+    void tooFewHeldOutImagesOnOneSideAreRefusedSayingHowManyMoreAreNeeded() {
+        assertThatThrownBy(() -> new PromotionGate(LENIENT.withMinHeldOutImages(16))
+                .judge(candidate, serving, recent, older))
+                .isInstanceOf(NotEnoughHeldOutImages.class)
+                .hasMessageContaining("has 8 recent and 20 older")
+                .hasMessageContaining("8 more held-out recent images needed")
+                .hasMessageNotContaining("more held-out older");
     }
 
     @Test
@@ -81,14 +125,15 @@ class PromotionGateTest {
 
         assertThat(verdict.passed()).isFalse();
         assertThat(verdict.failures()).singleElement().asString()
-                .startsWith("recent images: PSNR").contains("gains +0.00 dB").contains("at least +0.10 dB needed");
+                .startsWith("recent images: PSNR change +0.00 dB, 95 % interval [+0.00, +0.00] on 8 images")
+                .contains("lower bound is not above the +0.10 dB gain needed");
         assertThat(verdict.figures().get("older.psnrChange")).isZero();
         assertThat(verdict.reason()).startsWith("failed the gate: recent images");
     }
 
     @Test
     void theAbsoluteFloorsAndTheLatentBandAreCheckedOnBothImageSets() {
-        GateVerdict verdict = new PromotionGate(new GateThresholds(60, 0.99, 0, 0.95, 1.0, 0, 100, -100))
+        GateVerdict verdict = new PromotionGate(new GateThresholds(60, 0.99, 0, 0.95, 1.0, 0, 100, -100, 4))
                 .judge(candidate, serving, recent, older);
 
         assertThat(verdict.passed()).isFalse();
@@ -103,7 +148,7 @@ class PromotionGateTest {
      */
     @Test
     void aLatentFloorTheServingVersionMissesTooDoesNotRejectACandidateNoWorse() {
-        GateThresholds unreachable = new GateThresholds(0, -1, 1, 0.99, 1.0, 0, 100, -100);
+        GateThresholds unreachable = new GateThresholds(0, -1, 1, 0.99, 1.0, 0, 100, -100, 4);
         GateVerdict same = new PromotionGate(unreachable).judge(serving, serving, recent, older);
 
         assertThat(same.failures()).as("the serving version against itself").isEmpty();

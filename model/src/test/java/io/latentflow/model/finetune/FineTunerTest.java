@@ -75,7 +75,8 @@ class FineTunerTest {
         assertThat(result.parentVersion()).isEqualTo(parent);
         assertThat(result.recentImages()).isEqualTo(12);
         assertThat(result.replayImages()).as("half of the training images replayed").isEqualTo(12);
-        assertThat(RecipeFile.read(result.modelDir())).isEqualTo(RecipeFile.read(serving));
+        assertThat(RecipeFile.read(result.modelDir())).as("the serving recipe at the planned rate").contains(
+                RecipeFile.read(serving).orElseThrow().withLearningRate(FineTunePlan.of(12, 12, 4).learningRate()));
 
         JsonNode metrics = new ObjectMapper().readTree(result.modelDir().resolve(ModelDirectory.METRICS).toFile());
         assertThat(metrics.at("/modelVersion").asText()).isEqualTo(result.version());
@@ -86,6 +87,8 @@ class FineTunerTest {
         assertThat(metrics.at("/training/steps").asLong()).isEqualTo(4);
         assertThat(metrics.at("/training/minutes").asDouble()).isPositive();
         assertThat(metrics.at("/training/command").asText()).isEqualTo("latentflow finetune --test");
+        assertThat(metrics.at("/provenance/scope").asText()).as("the default scope").isEqualTo("decoder");
+        assertThat(metrics.at("/training/frozenEncoder").asBoolean()).isTrue();
 
         ReferenceProfile profile = ReferenceProfile.storedIn(result.modelDir()).orElseThrow();
         assertThat(profile.modelVersion()).isEqualTo(result.version());
@@ -101,7 +104,7 @@ class FineTunerTest {
 
     @Test
     void itStartsFromTheServingWeightsNotFromRandomOnes() throws IOException {
-        FineTuneResult result = FineTuner.run(options("one-step", 1).build());
+        FineTuneResult result = FineTuner.run(options("one-step", 1).scope(FineTuneScope.ALL).build());
         float[] image = new float[3 * 64 * 64];
         for (int i = 0; i < image.length; i++) {
             image[i] = (float) Math.sin(i * 0.01);
@@ -113,6 +116,55 @@ class FineTunerTest {
             largest = Math.max(largest, Math.abs(before[i] - after[i]));
         }
         assertThat(largest).as("largest latent change after one warm-up step").isLessThan(0.05);
+    }
+
+    /** Decoder only, the default: the encoder is frozen bit for bit, so every latent and the latent space stay. */
+    @Test
+    void aDecoderOnlyFineTuneKeepsEveryLatentBitIdenticalAndChangesTheDecoder() throws IOException {
+        FineTuneResult result = FineTuner.run(options("decoder-only", 3).learningRate(1e-3).build());
+
+        float[] image = new float[3 * 64 * 64];
+        for (int i = 0; i < image.length; i++) {
+            image[i] = (float) Math.sin(i * 0.013);
+        }
+        assertThat(encode(result.modelDir(), image)).as("every latent, bit for bit").isEqualTo(encode(serving, image));
+        assertThat(Files.readAllBytes(result.modelDir().resolve(ModelDirectory.ENCODER_PARAMS)))
+                .isEqualTo(Files.readAllBytes(serving.resolve(ModelDirectory.ENCODER_PARAMS)));
+        assertThat(ModelDirectory.sha256(result.modelDir().resolve(ModelDirectory.DECODER_PARAMS)))
+                .as("the decoder trained").isNotEqualTo(ModelDirectory.sha256(serving.resolve(
+                        ModelDirectory.DECODER_PARAMS)));
+        try (ServingModel before = ServingModel.load(serving); ServingModel after = ServingModel.load(
+                result.modelDir())) {
+            assertThat(after.latentSpace()).isEqualTo(before.latentSpace());
+        }
+    }
+
+    @Test
+    void theWholeModelScopeMakesANewLatentSpace() throws IOException {
+        FineTuneResult result = FineTuner.run(options("all", 2).learningRate(1e-3).scope(FineTuneScope.ALL).build());
+
+        try (ServingModel before = ServingModel.load(serving); ServingModel after = ServingModel.load(
+                result.modelDir())) {
+            assertThat(after.latentSpace()).isNotEqualTo(before.latentSpace());
+        }
+    }
+
+    /** Enough recent images for a validation split: early stopping validates and keeps the best weights. */
+    @Test
+    void withEnoughRecentImagesItValidatesForEarlyStoppingOnImagesItDoesNotTrainOn() throws IOException {
+        List<Path> recent = SampleTiles.of("photos", "Autumn", "Kite", "Path", "Grey", "ColdRipple", "ColorfulCups",
+                "BytheWater", "DarkestHour", "EveningGlow", "FallenLeaf", "OneStandsOut", "summer_1am");
+        FineTuneResult result = FineTuner.run(FineTuneOptions.builder(serving, recent, List.of(), temp.resolve("es"))
+                .replayShare(0).budget(TrainingBudget.steps(2)).batchSize(4).threads(1).resolution(64)
+                .progress(new PrintStream(new ByteArrayOutputStream())).build());
+
+        JsonNode metrics = new ObjectMapper().readTree(result.modelDir().resolve(ModelDirectory.METRICS).toFile());
+        int validation = metrics.at("/provenance/validationImages").asInt();
+        assertThat(validation).isGreaterThanOrEqualTo(FineTuner.MIN_VALIDATION_IMAGES);
+        assertThat(result.recentImages()).isEqualTo(recent.size() - validation);
+        assertThat(metrics.at("/training/validationImages").asInt()).isEqualTo(validation);
+        assertThat(metrics.at("/training/earlyStopping/bestStep").asLong()).isEqualTo(2);
+        assertThat(metrics.at("/training/earlyStopping/bestValidationPsnr").asDouble()).isPositive();
     }
 
     @Test

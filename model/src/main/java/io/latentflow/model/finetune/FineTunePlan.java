@@ -1,0 +1,40 @@
+package io.latentflow.model.finetune;
+
+import io.latentflow.model.train.EarlyStopping;
+
+/**
+ * How long and how fast a fine-tune trains, from the data it has rather than a fixed count. A step of 16 crops of
+ * 64 px sees about as many pixels as one 256 px image, so {@value #PASSES} passes over the training images (recent
+ * plus replayed: the replay share adds steps, so the recent images keep their number of passes) are
+ * {@value #PASSES} steps per image, within [{@value #MIN_STEPS}, {@value #MAX_STEPS}]. The learning rate is the one
+ * measured to gain on both new and older images at 300 steps (3e-4, README "what a fine-tune buys"), lowered with
+ * the square root of the recent images below {@value #FULL_RATE_IMAGES}: few images over-fit fast. Early stopping on
+ * a validation split of the recent training images ends a run that no longer improves, so the budget is a ceiling.
+ * These are rules of thumb sized on this CPU's runs, not a tuned schedule.
+ *
+ * @param steps         step budget
+ * @param learningRate  Adam's rate
+ * @param earlyStopping validation interval and patience
+ */
+public record FineTunePlan(long steps, double learningRate, EarlyStopping earlyStopping) {
+
+    public static final double BASE_LEARNING_RATE = 3e-4;
+    static final int PASSES = 2;
+    static final long MIN_STEPS = 100;
+    static final long MAX_STEPS = 1500;
+    static final int FULL_RATE_IMAGES = 256;
+    static final double MIN_LEARNING_RATE = 1e-4;
+
+    /**
+     * @param recentImages images of the new data that train
+     * @param replayImages older images replayed beside them
+     * @param batchSize    crops per step (16 is the reference)
+     */
+    public static FineTunePlan of(int recentImages, int replayImages, int batchSize) {
+        long images = (long) recentImages + replayImages;
+        long steps = Math.max(MIN_STEPS, Math.min(MAX_STEPS, Math.round(PASSES * images * 16.0 / batchSize)));
+        double rate = Math.max(MIN_LEARNING_RATE, BASE_LEARNING_RATE
+                * Math.sqrt(Math.min(1.0, recentImages / (double) FULL_RATE_IMAGES)));
+        return new FineTunePlan(steps, rate, new EarlyStopping(Math.max(25, steps / 10), 3, 0.01));
+    }
+}
