@@ -27,7 +27,8 @@ final class BadImages {
         byte[] jpeg = Files.readAllBytes(aGoodJpeg);
         Map<String, DeadLetterReason> expected = new LinkedHashMap<>();
         write(folder, "empty.jpg", new byte[0], DeadLetterReason.MISSING_PAYLOAD, expected);
-        write(folder, "notes.txt", "these are notes, not an image\n".getBytes(StandardCharsets.UTF_8),
+        // not .txt: a .txt beside images is a caption sidecar, set aside by ingest instead of sent
+        write(folder, "notes.dat", "these are notes, not an image\n".getBytes(StandardCharsets.UTF_8),
                 DeadLetterReason.UNSUPPORTED_FORMAT, expected);
         byte[] random = new byte[4096];
         new Random(11).nextBytes(random);
