@@ -3,10 +3,7 @@ package io.latentflow.model.diffusers;
 import io.latentflow.model.AutoencoderConfig;
 import io.latentflow.model.LatentDecoder;
 import io.latentflow.model.LatentEncoder;
-import io.latentflow.model.SampleTiles;
 import io.latentflow.model.ServingModel;
-import io.latentflow.model.finetune.FineTuneOptions;
-import io.latentflow.model.finetune.FineTuner;
 import io.latentflow.model.store.Manifest;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -18,7 +15,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
-import java.util.List;
 import java.util.Map;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -64,16 +60,6 @@ class ImportedVaeTest {
             float[] reconstructed = decoder.decode(diffusionReady, batch, side / 8, side / 8);
             assertThat(ReferenceArrays.maxAbsoluteError(reconstructed, clipped)).isLessThanOrEqualTo(1.0 / 255);
         }
-    }
-
-    @Test
-    void anImportedVersionIsNotFineTunedAsIfItWereOneOfOurs() throws IOException {
-        Path model = temp.resolve("imported");
-        ImportedVae.read(ReferenceArrays.FIXTURES.resolve("sd-f32")).save(model, "imported-sd");
-        assertThatThrownBy(() -> FineTuner.run(FineTuneOptions.builder(model,
-                SampleTiles.of("illustrations", "Altai"), List.of(), temp.resolve("tuned")).replayShare(0).build()))
-                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("imported diffusers AutoencoderKL");
-        assertThat(temp.resolve("tuned")).doesNotExist();
     }
 
     @Test
