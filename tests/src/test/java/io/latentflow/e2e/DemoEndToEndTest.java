@@ -77,7 +77,7 @@ class DemoEndToEndTest {
 
         // The shards, read from the embedded S3 server's files with a reader that shares no code with the writer.
         Map<String, ShardReader.Latent> latentsById = new HashMap<>();
-        List<Path> shardFiles = shardFiles(state.resolve("s3").resolve("latentflow").resolve("latents"));
+        List<Path> shardFiles = ShardReader.shardFiles(state.resolve("s3").resolve("latentflow").resolve("latents"));
         assertThat(shardFiles).hasSize(summary.get("shards").size());
         ObjectMapper json = new ObjectMapper();
         for (Path shard : shardFiles) {
@@ -161,12 +161,6 @@ class DemoEndToEndTest {
     private static List<Path> files(Path folder) throws Exception {
         try (Stream<Path> files = Files.list(folder)) {
             return files.filter(Files::isRegularFile).sorted().toList();
-        }
-    }
-
-    private static List<Path> shardFiles(Path root) throws Exception {
-        try (Stream<Path> files = Files.walk(root)) {
-            return files.filter(f -> f.toString().endsWith(".tar")).sorted().toList();
         }
     }
 }

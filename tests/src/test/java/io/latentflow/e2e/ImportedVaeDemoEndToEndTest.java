@@ -62,7 +62,7 @@ class ImportedVaeDemoEndToEndTest {
         assertThat(latents.resolve("model=" + version)).isDirectory();
         Map<String, ShardReader.Latent> byId = new HashMap<>();
         ObjectMapper json = new ObjectMapper();
-        for (Path shard : shardFiles(latents)) {
+        for (Path shard : ShardReader.shardFiles(latents)) {
             Map<String, byte[]> members = ShardReader.members(Files.readAllBytes(shard));
             for (Map.Entry<String, byte[]> member : members.entrySet()) {
                 if (member.getKey().endsWith(".json")) {
@@ -108,7 +108,7 @@ class ImportedVaeDemoEndToEndTest {
         // what a user does next: look at the stored latents through the VAE's decoder
         List<String> decodeArgs = new ArrayList<>(List.of("decode", "--model", model.toString(), "--out",
                 work.resolve("decoded").toString(), "--json"));
-        shardFiles(latents).forEach(shard -> decodeArgs.add(shard.toString()));
+        ShardReader.shardFiles(latents).forEach(shard -> decodeArgs.add(shard.toString()));
         JsonNode decoded = run(decodeArgs.toArray(String[]::new));
         assertThat(decoded.get("latentSpace").asText()).isEqualTo(imported.get("latentSpace").asText());
         assertThat(decoded.get("images")).hasSize(24);
@@ -134,7 +134,7 @@ class ImportedVaeDemoEndToEndTest {
                 "--no-dashboard", "--json");
 
         assertThat(summary.get("latentsWritten").asInt()).isEqualTo(6);
-        List<Path> shards = shardFiles(work.resolve("state/s3/latentflow/latents"));
+        List<Path> shards = ShardReader.shardFiles(work.resolve("state/s3/latentflow/latents"));
         ObjectMapper json = new ObjectMapper();
         int members = 0;
         for (Path shard : shards) {
@@ -172,12 +172,6 @@ class ImportedVaeDemoEndToEndTest {
     private static List<Path> files(Path folder) throws Exception {
         try (Stream<Path> files = Files.list(folder)) {
             return files.filter(Files::isRegularFile).sorted().toList();
-        }
-    }
-
-    private static List<Path> shardFiles(Path root) throws Exception {
-        try (Stream<Path> files = Files.walk(root)) {
-            return files.filter(f -> f.toString().endsWith(".tar")).sorted().toList();
         }
     }
 }

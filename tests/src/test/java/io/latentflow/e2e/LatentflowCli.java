@@ -15,15 +15,26 @@ final class LatentflowCli {
     private LatentflowCli() {
     }
 
-    /** Runs {@code args} (which must include --json), asserts exit code 0, and parses what it printed. */
-    static JsonNode json(String... args) throws Exception {
+    /** What one command did: its exit code and what it printed on each stream. */
+    record Run(int exit, String out, String err) {
+    }
+
+    /** Runs {@code args} and returns what happened, whatever the exit code. */
+    static Run run(String... args) {
         StringWriter out = new StringWriter();
         StringWriter err = new StringWriter();
         CommandLine cli = Latentflow.commandLine();
         cli.setOut(new PrintWriter(out));
         cli.setErr(new PrintWriter(err));
         int exit = cli.execute(args);
-        assertThat(exit).as("latentflow %s exit code; output: %s; errors: %s", args[0], out, err).isZero();
-        return new ObjectMapper().readTree(out.toString());
+        return new Run(exit, out.toString(), err.toString());
+    }
+
+    /** Runs {@code args} (which must include --json), asserts exit code 0, and parses what it printed. */
+    static JsonNode json(String... args) throws Exception {
+        Run run = run(args);
+        assertThat(run.exit()).as("latentflow %s exit code; output: %s; errors: %s", args[0], run.out(), run.err())
+                .isZero();
+        return new ObjectMapper().readTree(run.out());
     }
 }

@@ -87,7 +87,7 @@ class RecoveryEndToEndTest {
                 assertThat(reasons).isEqualTo(bad);
 
                 Map<String, Integer> membersByName = new HashMap<>();
-                for (Path shard : shardFiles(work.resolve("state/s3/latentflow/latents"))) {
+                for (Path shard : ShardReader.shardFiles(work.resolve("state/s3/latentflow/latents"))) {
                     ShardReader.members(Files.readAllBytes(shard)).keySet()
                             .forEach(member -> membersByName.merge(member, 1, Integer::sum));
                 }
@@ -101,7 +101,7 @@ class RecoveryEndToEndTest {
                         AvroCodec.of(ShardCommitted.class));
                 assertThat(announced).as("every shard announced once").extracting(ShardCommitted::getShardUri)
                         .doesNotHaveDuplicates()
-                        .hasSize(shardFiles(work.resolve("state/s3/latentflow/latents")).size());
+                        .hasSize(ShardReader.shardFiles(work.resolve("state/s3/latentflow/latents")).size());
                 assertThat(announced.stream().flatMap(shard -> shard.getImageIds().stream()))
                         .containsExactlyInAnyOrderElementsOf(goodIds);
             }
@@ -111,12 +111,6 @@ class RecoveryEndToEndTest {
     private static List<Path> files(Path folder) throws Exception {
         try (Stream<Path> files = Files.list(folder)) {
             return files.filter(Files::isRegularFile).sorted().toList();
-        }
-    }
-
-    private static List<Path> shardFiles(Path root) throws Exception {
-        try (Stream<Path> files = Files.walk(root)) {
-            return files.filter(f -> f.toString().endsWith(".tar")).sorted().toList();
         }
     }
 }

@@ -1,10 +1,11 @@
 package io.latentflow.e2e;
 
+import static io.latentflow.e2e.LatentflowCli.run;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.data.Offset.offset;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import io.latentflow.cli.Latentflow;
+import io.latentflow.e2e.LatentflowCli.Run;
 import io.latentflow.infra.EmbeddedKafka;
 import io.latentflow.infra.LocalStack;
 import io.latentflow.jobs.registry.ModelRegistry;
@@ -13,8 +14,6 @@ import io.latentflow.schemas.AvroCodec;
 import io.latentflow.schemas.LatentRecord;
 import io.latentflow.schemas.ShardCommitted;
 import io.latentflow.schemas.Topics;
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -31,7 +30,6 @@ import org.apache.kafka.clients.admin.ConsumerGroupListing;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
-import picocli.CommandLine;
 
 /**
  * {@code latentflow replay} as a user runs it, on what {@code latentflow demo} streamed and persisted: two model
@@ -58,7 +56,7 @@ class ReplayEndToEndTest {
         int images = files(photos).size();
         Path modelB = work.resolve("model-b");
         assertThat(run("train", "--images", photos.toString(), "--steps", "3", "--size", RESOLUTION, "--batch", "4",
-                "--threads", "1", "--out", modelB.toString()).exit).isZero();
+                "--threads", "1", "--out", modelB.toString()).exit()).isZero();
         Path state = work.resolve("state");
         JsonNode demo = LatentflowCli.json("demo", "--images", photos.toString(), "--resolution", RESOLUTION,
                 "--state-dir", state.toString(), "--no-dashboard", "--json");
@@ -149,16 +147,16 @@ class ReplayEndToEndTest {
             }
         }
 
-        Result reversed = run(replay(state, photos, "--models", "default", "--from-offset", "0:5", "--to-offset",
+        Run reversed = run(replay(state, photos, "--models", "default", "--from-offset", "0:5", "--to-offset",
                 "0:3"));
-        assertThat(reversed.exit).isNotZero();
-        assertThat(reversed.err).contains("the end of the range is before its start").doesNotContain("Exception");
-        Result unknownSource = run(replay(state, photos, "--models", "default", "--source", "no-such-source"));
-        assertThat(unknownSource.exit).isNotZero();
-        assertThat(unknownSource.err).contains("no image of source 'no-such-source'");
-        Result empty = run(replay(state, photos, "--models", "default", "--from-offset", "0:2", "--to-offset", "0:2"));
-        assertThat(empty.exit).isNotZero();
-        assertThat(empty.err).contains("holds no record");
+        assertThat(reversed.exit()).isNotZero();
+        assertThat(reversed.err()).contains("the end of the range is before its start").doesNotContain("Exception");
+        Run unknownSource = run(replay(state, photos, "--models", "default", "--source", "no-such-source"));
+        assertThat(unknownSource.exit()).isNotZero();
+        assertThat(unknownSource.err()).contains("no image of source 'no-such-source'");
+        Run empty = run(replay(state, photos, "--models", "default", "--from-offset", "0:2", "--to-offset", "0:2"));
+        assertThat(empty.exit()).isNotZero();
+        assertThat(empty.err()).contains("holds no record");
     }
 
     private static String[] replay(Path state, Path reference, String... more) {
@@ -166,19 +164,6 @@ class ReplayEndToEndTest {
                 state.toString(), "--reference-images", reference.toString(), "--json"));
         args.addAll(List.of(more));
         return args.toArray(String[]::new);
-    }
-
-    private record Result(int exit, String out, String err) {
-    }
-
-    private static Result run(String... args) {
-        StringWriter out = new StringWriter();
-        StringWriter err = new StringWriter();
-        CommandLine cli = Latentflow.commandLine();
-        cli.setOut(new PrintWriter(out));
-        cli.setErr(new PrintWriter(err));
-        int exit = cli.execute(args);
-        return new Result(exit, out.toString(), err.toString());
     }
 
     private static List<String> shardImageIds(Path root) throws Exception {

@@ -1,14 +1,14 @@
 package io.latentflow.e2e;
 
+import static io.latentflow.e2e.LatentflowCli.run;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.latentflow.cli.Latentflow;
+import io.latentflow.e2e.LatentflowCli.Run;
 import io.latentflow.schemas.LatentRecord;
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -23,7 +23,6 @@ import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
-import picocli.CommandLine;
 
 /**
  * {@code latentflow run} as a process, killed with SIGKILL mid-stream (what an OOM kill, a power cut or an evicted
@@ -69,12 +68,12 @@ class ServiceCrashEndToEndTest {
             first.waitFor(1, TimeUnit.MINUTES);
         }
         assertThat(state.resolve("service.json")).as("a killed service leaves its file").isRegularFile();
-        CliRun status = cli("status", "--state-dir", state.toString(), "--json");
-        assertThat(status.exit).isNotZero();
-        assertThat(status.err).contains("the service is not running (stale").contains("pid " + first.pid());
-        CliRun ingest = cli("ingest", after.toString(), "--state-dir", state.toString(), "--json");
-        assertThat(ingest.exit).isNotZero();
-        assertThat(ingest.err).contains("the service is not running (stale");
+        Run status = run("status", "--state-dir", state.toString(), "--json");
+        assertThat(status.exit()).isNotZero();
+        assertThat(status.err()).contains("the service is not running (stale").contains("pid " + first.pid());
+        Run ingest = run("ingest", after.toString(), "--state-dir", state.toString(), "--json");
+        assertThat(ingest.exit()).isNotZero();
+        assertThat(ingest.err()).contains("the service is not running (stale");
 
         Process restarted = startService(state, "run-3");
         List<LatentRecord> latents;
@@ -168,19 +167,6 @@ class ServiceCrashEndToEndTest {
         List<LatentRecord> latents = E2eImages.awaitLatents(kafka, count);
         assertThat(latents).hasSize(count);
         return latents;
-    }
-
-    private record CliRun(int exit, String out, String err) {
-    }
-
-    private static CliRun cli(String... args) {
-        StringWriter out = new StringWriter();
-        StringWriter err = new StringWriter();
-        CommandLine cli = Latentflow.commandLine();
-        cli.setOut(new PrintWriter(out));
-        cli.setErr(new PrintWriter(err));
-        int exit = cli.execute(args);
-        return new CliRun(exit, out.toString(), err.toString());
     }
 
     private static String sha256(byte[] bytes) throws Exception {

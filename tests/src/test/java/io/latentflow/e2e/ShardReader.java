@@ -1,13 +1,18 @@
 package io.latentflow.e2e;
 
+import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import java.util.stream.Stream;
 
 /**
  * A minimal reader of the shards the job writes, independent of the project's writer: ustar headers
@@ -21,6 +26,13 @@ final class ShardReader {
             "\\{'descr': '<f2', 'fortran_order': False, 'shape': \\((\\d+), (\\d+), (\\d+)\\), \\}\\s*\\n");
 
     private ShardReader() {
+    }
+
+    /** The shard files ({@code .tar}) under {@code root}, in name order. */
+    static List<Path> shardFiles(Path root) throws IOException {
+        try (Stream<Path> files = Files.walk(root)) {
+            return files.filter(f -> f.toString().endsWith(".tar")).sorted().toList();
+        }
     }
 
     /** Tar member name -> content, in archive order. */
