@@ -4,6 +4,7 @@ import io.latentflow.infra.EmbeddedS3;
 import io.latentflow.schemas.LatentRecord;
 import io.latentflow.schemas.LatentSummary;
 import io.latentflow.schemas.ShardCommitted;
+import io.latentflow.shards.StoredLatents;
 import io.minio.MinioClient;
 import org.apache.flink.api.common.JobID;
 import org.apache.flink.core.execution.SavepointFormatType;
@@ -633,7 +634,8 @@ class LatentShardWriterTest {
             values[i] = (float) Math.tanh(random.nextGaussian());
         }
         return new EncodedLatent(image, modelVersion, new int[] {8, 8, 8}, values,
-                new LatentSummary(0f, 1f, -1f, 1f, 0f), 1_700_000_001_000L, "sha256:test-space", 1.0, 0.0);
+                new LatentSummary(0f, 1f, -1f, 1f, 0f), 1_700_000_001_000L, "sha256:test-space", 1.0, 0.0,
+                StoredLatents.MEAN);
     }
 
     private List<String> shards() throws Exception {
