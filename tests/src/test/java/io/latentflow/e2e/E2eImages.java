@@ -18,7 +18,15 @@ import java.util.stream.Stream;
 /** Image folders the end-to-end tests stream, and the latents they wait for. */
 final class E2eImages {
 
+    /** The sample photos shipped with the project. */
+    static final Path PHOTOS = Path.of(System.getProperty("latentflow.home"), "samples", "photos");
+
     private E2eImages() {
+    }
+
+    /** The sample photos, in name order. */
+    static List<Path> photos() throws Exception {
+        return files(PHOTOS);
     }
 
     /** The image files of {@code folder}, in name order (its README, if any, left out). */

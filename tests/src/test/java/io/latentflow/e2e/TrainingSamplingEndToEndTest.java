@@ -46,7 +46,6 @@ import org.junit.jupiter.api.io.TempDir;
 @Timeout(value = 10, unit = TimeUnit.MINUTES)
 class TrainingSamplingEndToEndTest {
 
-    private static final Path PHOTOS = Path.of(System.getProperty("latentflow.home"), "samples", "photos");
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final int PER_SOURCE = 3;
     /** Less than the windows would take (2 windows of beta, 4 of alpha, 3 each): the hour's budget binds. */
@@ -58,7 +57,7 @@ class TrainingSamplingEndToEndTest {
 
     @Test
     void samplesArePerSourceAndWindowDistinctTraceableAndTheSameOnEveryRun() throws Exception {
-        List<Path> photos = E2eImages.files(PHOTOS);
+        List<Path> photos = E2eImages.photos();
         Path alpha = E2eImages.copies(photos.subList(0, 20), work.resolve("alpha"));
         Path beta = E2eImages.copies(photos.subList(20, 40), work.resolve("beta"));
         // the same pixels under other ids (other names: the same name, source and pixels would be the same image,

@@ -307,8 +307,7 @@ public final class LatentEncoderFunction extends ProcessFunction<List<PreparedIm
             }
             EncodedLatent encoded = new EncodedLatent(image, version, shape.clone(), latent,
                     LatentSummaries.of(latent), encodedAt, model.model().latentSpace(),
-                    model.model().scalingFactor(), model.model().shiftFactor());
-            encoded.latents = latentsStored;
+                    model.model().scalingFactor(), model.model().shiftFactor(), latentsStored);
             out.collect(encoded);
             written++;
         }
