@@ -3,7 +3,7 @@ package io.latentflow.cli;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import io.latentflow.connections.KafkaSettings;
-import io.latentflow.jobs.registry.ModelRegistry;
+import io.latentflow.registry.ModelRegistry;
 import io.latentflow.jobs.training.FineTuneRun;
 import io.latentflow.model.ServingModel;
 import io.latentflow.model.data.ImageFolder;

@@ -1,8 +1,8 @@
 package io.latentflow.jobs.training;
 
-import io.latentflow.jobs.registry.ModelHistory;
-import io.latentflow.jobs.registry.ModelRegistry;
-import io.latentflow.jobs.sampling.TrainingSampleStore;
+import io.latentflow.registry.ModelHistory;
+import io.latentflow.registry.ModelRegistry;
+import io.latentflow.registry.samples.TrainingSampleStore;
 import io.latentflow.model.ServingModel;
 import io.latentflow.model.data.ImageFolder;
 import io.latentflow.model.data.HeldOutSplit;

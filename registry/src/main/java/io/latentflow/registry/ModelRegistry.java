@@ -1,11 +1,11 @@
-package io.latentflow.jobs.registry;
+package io.latentflow.registry;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.latentflow.connections.KafkaSettings;
 import io.latentflow.connections.S3Settings;
 import ai.djl.Device;
-import io.latentflow.jobs.topics.CommittedTopicReader;
+import io.latentflow.schemas.CommittedTopicReader;
 import io.latentflow.model.ServingModel;
 import io.latentflow.model.store.Manifest;
 import io.latentflow.model.store.ModelDirectory;

@@ -1,4 +1,4 @@
-package io.latentflow.jobs.registry;
+package io.latentflow.registry;
 
 import io.latentflow.connections.S3Settings;
 import io.latentflow.model.store.Manifest;
