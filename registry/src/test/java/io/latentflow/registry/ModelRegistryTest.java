@@ -113,6 +113,22 @@ class ModelRegistryTest {
         }
     }
 
+    @Test
+    void publishingReadsTheLatentSpaceAConfigStatesAndItIsTheOneTheWeightsGive() throws Exception {
+        Path own = VersionDirectories.copyOfShipped(work.resolve("own"));
+        Path imported = work.resolve("imported");
+        ImportedVae.read(Path.of(System.getProperty("latentflow.home"), "model/src/test/resources/diffusers/sd-f32"))
+                .save(imported, null);
+        assertThat(Files.readString(imported.resolve(ModelDirectory.CONFIG))).contains(ModelHistory.LATENT_SPACE);
+
+        try (ServingModel ownLoaded = ServingModel.load(own); ServingModel importedLoaded = ServingModel.load(imported)) {
+            assertThat(ModelRegistry.latentSpaceOf(imported)).as("stated in config.json")
+                    .isEqualTo(importedLoaded.latentSpace());
+            assertThat(ModelRegistry.latentSpaceOf(own)).as("computed from the weights")
+                    .isEqualTo(ownLoaded.latentSpace());
+        }
+    }
+
     private static List<String> objects(EmbeddedS3 s3, String prefix) throws Exception {
         List<String> keys = new ArrayList<>();
         for (var item : s3.settings().newClient().listObjects(ListObjectsArgs.builder().bucket(s3.settings().bucket())
