@@ -21,13 +21,14 @@ class CandidatePublisherTest {
     @TempDir
     Path work;
 
+    /** The candidates' versions: one the gate passes, one it fails, one it passes but nobody asked to promote. */
+    private static final String BETTER = "bounded-f8c8-00000000000b";
+    private static final String WORSE = "bounded-f8c8-00000000000c";
+    private static final String UNASKED = "bounded-f8c8-00000000000d";
+
     @Test
     void aPassingCandidateIsPromotedWithTheGatesFiguresAndAFailingOneRejected() throws Exception {
         Path serving = VersionDirectories.copyOfShipped(work.resolve("serving"));
-        Path better = VersionDirectories.anotherVersion(serving, work.resolve("better"), "bounded-f8c8-00000000000b");
-        Path worse = VersionDirectories.anotherVersion(serving, work.resolve("worse"), "bounded-f8c8-00000000000c");
-        Path unasked = VersionDirectories.anotherVersion(serving, work.resolve("unasked"), "bounded-f8c8-00000000000d");
-
         try (EmbeddedKafka kafka = EmbeddedKafka.start(work.resolve("kafka"));
              EmbeddedS3 s3 = EmbeddedS3.start(null, "latentflow");
              ModelRegistry registry = new ModelRegistry(kafka.settings(), s3.settings())) {
@@ -35,11 +36,11 @@ class CandidatePublisherTest {
             registry.promote(first, "first");
             CandidatePublisher publisher = new CandidatePublisher(registry, ModelRegistry.DEFAULT_LEAD);
 
-            assertThat(publisher.publish(better, "request-b", verdict(true), true))
+            assertThat(publisher.publish(candidate(serving, BETTER), "request-b", verdict(true), true))
                     .isEqualTo(CandidatePublisher.Outcome.PROMOTED);
-            assertThat(publisher.publish(worse, "request-c", verdict(false), true))
+            assertThat(publisher.publish(candidate(serving, WORSE), "request-c", verdict(false), true))
                     .isEqualTo(CandidatePublisher.Outcome.REJECTED);
-            assertThat(publisher.publish(unasked, "request-d", verdict(true), false))
+            assertThat(publisher.publish(candidate(serving, UNASKED), "request-d", verdict(true), false))
                     .isEqualTo(CandidatePublisher.Outcome.PUBLISHED);
 
             ModelHistory history = registry.history();
@@ -53,12 +54,17 @@ class CandidatePublisherTest {
                     .containsAllEntriesOf(FIGURES);
             assertThat(candidates.get(1).getReason()).isEqualTo("gate passed");
             assertThat(candidates.get(3).getFigures()).containsAllEntriesOf(FIGURES);
-            assertThat(history.serving()).contains("bounded-f8c8-00000000000b");
+            assertThat(history.serving()).contains(BETTER);
 
-            assertThat(CandidatePublisher.candidateOf(history, "request-c")).contains("bounded-f8c8-00000000000c");
-            assertThat(CandidatePublisher.candidateOf(history, "request-d")).contains("bounded-f8c8-00000000000d");
+            assertThat(CandidatePublisher.candidateOf(history, "request-c")).contains(WORSE);
+            assertThat(CandidatePublisher.candidateOf(history, "request-d")).contains(UNASKED);
             assertThat(CandidatePublisher.candidateOf(history, "request-x")).isEmpty();
         }
+    }
+
+    /** A fine-tune's output as the publisher gets it: a verified version directory, here the serving weights. */
+    private Path candidate(Path serving, String version) throws Exception {
+        return VersionDirectories.anotherVersion(serving, work.resolve(version), version);
     }
 
     private static GateVerdict verdict(boolean passed) {
