@@ -3,6 +3,7 @@ package io.latentflow.jobs.training;
 import io.latentflow.registry.CandidatePublisher;
 import io.latentflow.registry.ModelHistory;
 import io.latentflow.registry.ModelRegistry;
+import io.latentflow.registry.samples.SamplesSincePromotion;
 import io.latentflow.registry.samples.TrainingSampleStore;
 import io.latentflow.model.ServingModel;
 import io.latentflow.model.data.ImageFolder;
@@ -170,7 +171,7 @@ public final class FineTuneRun {
         }
         String asked = request.getAttributes().get(SAMPLES_SINCE);
         Instant since = asked != null ? Instant.parse(asked)
-                : history.serving().flatMap(history::promotedAt).orElse(Instant.EPOCH);
+                : SamplesSincePromotion.since(history, history.serving().orElse(null));
         // no upper bound: sample windows are in the images' event time, which need not be behind the wall clock
         TrainingSampleStore.Samples recent = samples.download(since, Instant.ofEpochMilli(Long.MAX_VALUE),
                 work.resolve("recent"));
