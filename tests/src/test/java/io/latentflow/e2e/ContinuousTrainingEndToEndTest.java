@@ -12,13 +12,13 @@ import io.latentflow.jobs.drift.ReferenceProfiles;
 import io.latentflow.jobs.encode.EncodeJob;
 import io.latentflow.jobs.encode.EncodeJobSettings;
 import io.latentflow.jobs.encode.ModelLocation;
-import io.latentflow.jobs.registry.ModelHistory;
-import io.latentflow.jobs.registry.ModelRegistry;
-import io.latentflow.jobs.registry.ServingTimeline;
+import io.latentflow.registry.ModelHistory;
+import io.latentflow.registry.ModelRegistry;
+import io.latentflow.registry.ServingTimeline;
 import io.latentflow.jobs.sampling.SamplingSettings;
-import io.latentflow.jobs.topics.CommittedTopicReader;
+import io.latentflow.schemas.CommittedTopicReader;
 import io.latentflow.jobs.training.ContinuousTrainingJob;
-import io.latentflow.jobs.training.FineTuneRun;
+import io.latentflow.registry.CandidatePublisher;
 import io.latentflow.jobs.training.FineTuneSettings;
 import io.latentflow.model.drift.DriftThresholds;
 import io.latentflow.model.eval.GateThresholds;
@@ -123,7 +123,7 @@ class ContinuousTrainingEndToEndTest {
                 await().atMost(Duration.ofMinutes(2)).until(() -> progress(stack, "user-1").stream()
                         .anyMatch(p -> p.getState() == TrainingState.DUPLICATE));
                 assertThat(registry.history().events()).filteredOn(e -> e.getType() == ModelEventType.PUBLISHED
-                        && "user-1".equals(e.getAttributes().get(FineTuneRun.REQUEST_ID))).hasSize(1);
+                        && "user-1".equals(e.getAttributes().get(CandidatePublisher.REQUEST_ID))).hasSize(1);
             } finally {
                 trainer.cancel().get(1, TimeUnit.MINUTES);
                 encode.cancel().get(1, TimeUnit.MINUTES);

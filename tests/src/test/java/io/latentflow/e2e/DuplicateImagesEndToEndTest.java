@@ -15,7 +15,7 @@ import io.latentflow.jobs.encode.EncodeSummary;
 import io.latentflow.jobs.encode.FailureInjectionForTesting;
 import io.latentflow.jobs.encode.ModelLocation;
 import io.latentflow.jobs.encode.RestartPolicy;
-import io.latentflow.jobs.topics.CommittedTopicReader;
+import io.latentflow.schemas.CommittedTopicReader;
 import io.latentflow.schemas.AvroCodec;
 import io.latentflow.schemas.ImageRecord;
 import io.latentflow.schemas.LatentRecord;

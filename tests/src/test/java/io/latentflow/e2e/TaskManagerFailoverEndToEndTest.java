@@ -6,7 +6,7 @@ import static org.awaitility.Awaitility.await;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.latentflow.cli.ClusterClasspath;
-import io.latentflow.jobs.topics.CommittedTopicReader;
+import io.latentflow.schemas.CommittedTopicReader;
 import io.latentflow.connections.S3Settings;
 import io.latentflow.infra.EmbeddedKafka;
 import io.latentflow.infra.EmbeddedS3;

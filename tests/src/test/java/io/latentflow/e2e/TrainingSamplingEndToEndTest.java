@@ -12,8 +12,8 @@ import io.latentflow.jobs.encode.FailureInjectionForTesting;
 import io.latentflow.jobs.encode.ModelLocation;
 import io.latentflow.jobs.encode.RestartPolicy;
 import io.latentflow.jobs.sampling.SamplingSettings;
-import io.latentflow.jobs.sampling.TrainingSampleShard;
-import io.latentflow.jobs.sampling.TrainingSampleStore;
+import io.latentflow.registry.samples.TrainingSampleLayout;
+import io.latentflow.registry.samples.TrainingSampleStore;
 import io.latentflow.schemas.Topics;
 import io.minio.GetObjectArgs;
 import io.minio.ListObjectsArgs;
@@ -85,7 +85,7 @@ class TrainingSamplingEndToEndTest {
                 assertThat(members).as("%s: an image and its metadata per sample, at most %d samples",
                         shard.getKey(), PER_SOURCE).hasSizeBetween(2, 2 * PER_SOURCE);
                 for (Map.Entry<String, byte[]> member : members.entrySet()) {
-                    if (member.getKey().endsWith(TrainingSampleShard.METADATA_SUFFIX)) {
+                    if (member.getKey().endsWith(TrainingSampleLayout.METADATA_SUFFIX)) {
                         JsonNode sample = JSON.readTree(member.getValue());
                         samples.add(sample);
                         assertThat(hashes.add(sample.get("contentSha256").asText()))
@@ -155,7 +155,7 @@ class TrainingSamplingEndToEndTest {
         String bucket = stack.s3().settings().bucket();
         Map<String, byte[]> shards = new LinkedHashMap<>();
         for (var item : client.listObjects(ListObjectsArgs.builder().bucket(bucket)
-                .prefix(TrainingSampleShard.ROOT).recursive(true).build())) {
+                .prefix(TrainingSampleLayout.ROOT).recursive(true).build())) {
             String key = item.get().objectName();
             try (InputStream in = client.getObject(GetObjectArgs.builder().bucket(bucket).object(key).build())) {
                 shards.put(key, in.readAllBytes());
