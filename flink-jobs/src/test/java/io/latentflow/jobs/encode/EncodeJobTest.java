@@ -3,7 +3,7 @@ package io.latentflow.jobs.encode;
 import io.latentflow.infra.EmbeddedFlink;
 import io.latentflow.infra.EmbeddedKafka;
 import io.latentflow.infra.EmbeddedS3;
-import io.latentflow.jobs.topics.CommittedTopicReader;
+import io.latentflow.schemas.CommittedTopicReader;
 import io.latentflow.schemas.AvroCodec;
 import io.latentflow.schemas.DeadLetter;
 import io.latentflow.schemas.DeadLetterReason;
