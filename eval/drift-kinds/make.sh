@@ -12,9 +12,11 @@ WORK=${1:-/tmp/drift-kinds-work}
 PACKAGES="crawl-common=2:0.28.0-1.1 crawl-tiles-data=2:0.28.0-1.1
   desktop-base=12.0.6+nmu1~deb12u1 endless-sky-data=0.9.8-1.2
   extremetuxracer-data=0.8.2-1 freeciv-data=3.0.6-1+deb12u1 gnome-backgrounds=43.1-1
+  kdegames-mahjongg-data-kf5=4:22.12.3-1 kodi-data=2:20.1+dfsg-1
   lomiri-wallpapers=20.04.0-2 lxde-common=0.99.2-4 lxqt-themes=1.2.0-1
-  megaglest-data=3.13.0-3 neverball-data=1.6.0+git20180603-3 sway-backgrounds=1.7-6
-  tuxpaint-data=1:0.9.28-sdl2-1 wesnoth-1.16-data=1:1.16.9-1 xfdesktop4-data=4.18.1-1"
+  megaglest-data=3.13.0-3 neverball-data=1.6.0+git20180603-3
+  sddm-theme-maldives=0.19.0-5 sway-backgrounds=1.7-6 tuxpaint-data=1:0.9.28-sdl2-1
+  wesnoth-1.16-data=1:1.16.9-1 xfdesktop4-data=4.18.1-1"
 
 mkdir -p "$WORK/debs" "$WORK/x"
 cd "$WORK/debs"

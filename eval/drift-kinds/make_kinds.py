@@ -20,7 +20,7 @@ QUALITY = 90
 
 def load(path):
     """Opens a raster image, or renders an SVG large enough to be downscaled after."""
-    if not path.endswith(".svg"):
+    if not path.endswith((".svg", ".svgz")):
         return Image.open(path)
     with tempfile.NamedTemporaryFile(suffix=".png") as png:
         subprocess.run(["rsvg-convert", "-w", str(4 * LONG_SIDE), path, "-o", png.name], check=True)
