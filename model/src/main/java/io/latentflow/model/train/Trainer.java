@@ -34,6 +34,7 @@ import io.latentflow.model.nn.Autoencoder;
 import io.latentflow.model.recipe.LatentPerturbations;
 import io.latentflow.model.recipe.PerturbationPlan;
 import io.latentflow.model.recipe.RecipeConfig;
+import io.latentflow.model.recipe.RecipeFile;
 import io.latentflow.model.store.Manifest;
 import io.latentflow.model.store.ModelDirectory;
 import org.slf4j.Logger;

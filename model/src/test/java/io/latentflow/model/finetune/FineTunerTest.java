@@ -8,7 +8,7 @@ import io.latentflow.model.ServingModel;
 import io.latentflow.model.drift.ReferenceProfile;
 import io.latentflow.model.recipe.RecipeConfig;
 import io.latentflow.model.store.ModelDirectory;
-import io.latentflow.model.train.RecipeFile;
+import io.latentflow.model.recipe.RecipeFile;
 import io.latentflow.model.train.Trainer;
 import io.latentflow.model.train.TrainingBudget;
 import io.latentflow.model.train.TrainingOptions;

@@ -7,6 +7,7 @@ import io.latentflow.model.LatentEncoder;
 import io.latentflow.model.ServingModel;
 import io.latentflow.model.recipe.Adversarial;
 import io.latentflow.model.recipe.RecipeConfig;
+import io.latentflow.model.recipe.RecipeFile;
 import io.latentflow.model.drift.ReferenceProfile;
 import io.latentflow.model.store.ModelDirectory;
 import io.latentflow.model.CollectorPressure;
