@@ -58,7 +58,7 @@ public final class FineTuner {
         HeldOutSplit validation = HeldOutSplit.ofRemainder(options.recentFiles(), VALIDATION_FRACTION);
         boolean validates = validation.heldOut().size() >= MIN_VALIDATION_IMAGES && !validation.training().isEmpty();
         List<Path> recent = validates ? validation.training() : options.recentFiles();
-        List<Path> replay = ReplaySample.of(options.olderFiles(), recent.size(), options.replayShare());
+        List<Path> replay = RehearsalSample.of(options.olderFiles(), recent.size(), options.replayShare());
         List<Path> training = new ArrayList<>(recent);
         training.addAll(replay);
         FineTunePlan plan = FineTunePlan.of(recent.size(), replay.size(), options.batchSize());
@@ -105,7 +105,7 @@ public final class FineTuner {
                     + " its diffusion model was trained in; use the scope 'decoder'");
         }
         List<Path> recent = options.recentFiles();
-        List<Path> replay = ReplaySample.of(options.olderFiles(), recent.size(), options.replayShare());
+        List<Path> replay = RehearsalSample.of(options.olderFiles(), recent.size(), options.replayShare());
         List<Path> training = new ArrayList<>(recent);
         training.addAll(replay);
         FineTunePlan plan = FineTunePlan.of(recent.size(), replay.size(), options.batchSize());

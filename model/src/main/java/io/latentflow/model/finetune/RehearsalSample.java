@@ -9,9 +9,9 @@ import java.util.List;
  * are drawn uniformly over images, so also of the crops), spread evenly over the older images' order so that every
  * older source is represented, never more than there are.
  */
-final class ReplaySample {
+final class RehearsalSample {
 
-    private ReplaySample() {
+    private RehearsalSample() {
     }
 
     static List<Path> of(List<Path> older, int recentCount, double share) {
