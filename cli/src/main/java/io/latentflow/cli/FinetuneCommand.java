@@ -6,7 +6,7 @@ import io.latentflow.connections.KafkaSettings;
 import io.latentflow.jobs.registry.ModelRegistry;
 import io.latentflow.jobs.training.FineTuneRun;
 import io.latentflow.model.ServingModel;
-import io.latentflow.model.data.ImageFolder;
+import io.latentflow.model.data.TrainingImages;
 import io.latentflow.model.data.HeldOutSplit;
 import io.latentflow.model.data.SourceSplit;
 import io.latentflow.model.eval.GateThresholds;
@@ -189,7 +189,7 @@ final class FinetuneCommand implements Callable<Integer> {
         FineTuneScope fineTuneScope = scope != null ? FineTuneScope.parse(scope) : FineTuneScope.DEFAULT;
         FineTuneData data;
         try {
-            data = FineTuneData.split(ImageFolder.list(recentImages), ImageFolder.list(olderImages),
+            data = FineTuneData.split(TrainingImages.list(recentImages), TrainingImages.list(olderImages),
                     holdout != null ? holdout : SourceSplit.DEFAULT_VALIDATION_FRACTION, thresholds);
         } catch (FineTuneData.NotEnoughSamples e) {
             say("%s", e.getMessage());

@@ -18,7 +18,7 @@ import io.latentflow.model.AutoencoderConfig;
 import io.latentflow.model.LatentKind;
 import io.latentflow.model.ServingModel;
 import io.latentflow.model.data.CropSampler;
-import io.latentflow.model.data.ImageFolder;
+import io.latentflow.model.data.TrainingImages;
 import io.latentflow.model.data.SourceSplit;
 import io.latentflow.model.data.TrainingImage;
 import io.latentflow.model.drift.ReferenceProfile;
@@ -140,13 +140,13 @@ public final class Trainer implements AutoCloseable {
         this.schedule = new LearningRateSchedule(recipe.learningRate(), WARMUP_STEPS);
 
         List<Path> files = options.trainingFiles() != null ? options.trainingFiles()
-                : ImageFolder.list(options.images());
+                : TrainingImages.list(options.images());
         this.split = SourceSplit.of(files, p -> SourceSplit.sourceOf(p.getFileName().toString()),
                 options.trainingFiles() != null ? 0 : validationFraction);
-        List<TrainingImage> training = ImageFolder.load(split.training());
+        List<TrainingImage> training = TrainingImages.load(split.training());
         this.trainImageCount = training.size();
         this.sampler = new CropSampler(training, cropSize);
-        this.validationImages = ImageFolder.load(options.validationFiles() != null ? options.validationFiles()
+        this.validationImages = TrainingImages.load(options.validationFiles() != null ? options.validationFiles()
                 : split.validation());
         // the drift reference is the training data: validation sources are what an unseen photo looks like
         this.referenceFiles = ReferenceProfile.spreadEvenly(split.training());
@@ -331,7 +331,7 @@ public final class Trainer implements AutoCloseable {
                     : null;
             return ReferenceProfile.compute(model, version, batches, sources, Optional.of(recipe), source);
         }
-        List<TrainingImage> reference = ImageFolder.load(referenceFiles);
+        List<TrainingImage> reference = TrainingImages.load(referenceFiles);
         return ReferenceProfile.compute(model, version, ValidationImages.batches(reference, f),
                 reference.stream().map(TrainingImage::source).toList(), Optional.of(recipe), source);
     }

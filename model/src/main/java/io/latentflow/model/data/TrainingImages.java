@@ -15,12 +15,12 @@ import java.util.Locale;
 import java.util.Set;
 
 /** Reads the images of one folder (not recursive) into memory, in file-name order. */
-public final class ImageFolder {
+public final class TrainingImages {
 
-    private static final Logger LOG = LoggerFactory.getLogger(ImageFolder.class);
+    private static final Logger LOG = LoggerFactory.getLogger(TrainingImages.class);
     private static final Set<String> EXTENSIONS = Set.of("jpg", "jpeg", "png", "bmp", "gif");
 
-    private ImageFolder() {
+    private TrainingImages() {
     }
 
     /**
@@ -28,7 +28,7 @@ public final class ImageFolder {
      * a README or a .DS_Store must not count. Their content is checked when they are loaded.
      */
     public static List<Path> list(Path dir) {
-        List<Path> files = ImageFolders.files(dir).stream().filter(ImageFolder::hasImageExtension).toList();
+        List<Path> files = ImageFolders.files(dir).stream().filter(TrainingImages::hasImageExtension).toList();
         if (files.isEmpty()) {
             throw new IllegalArgumentException("image folder " + dir + " holds no images (" + EXTENSIONS + ")");
         }
