@@ -5,7 +5,7 @@ import io.latentflow.model.recipe.RecipeConfig;
 import io.latentflow.model.store.ModelDirectory;
 import io.latentflow.model.train.Trainer;
 import io.latentflow.model.train.TrainingBudget;
-import io.latentflow.model.train.TrainingOptions;
+import io.latentflow.model.train.TrainerConfig;
 
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -37,7 +37,7 @@ public final class TrainStepBenchmark {
         Path temp = Files.createTempDirectory("latentflow-bench-train-");
         try {
             // The trainer writes only at the end of run(), which a benchmark never calls: nothing lands in temp.
-            TrainingOptions options = TrainingOptions.builder(images, temp.resolve("model"))
+            TrainerConfig options = TrainerConfig.builder(images, temp.resolve("model"))
                     .architecture(architecture)
                     .recipe(recipe)
                     .budget(TrainingBudget.steps(iterations.warmup() + iterations.measured()))

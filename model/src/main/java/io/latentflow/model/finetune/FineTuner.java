@@ -11,7 +11,7 @@ import io.latentflow.model.store.ModelDirectory;
 import io.latentflow.model.recipe.RecipeFile;
 import io.latentflow.model.train.Trainer;
 import io.latentflow.model.train.TrainingBudget;
-import io.latentflow.model.train.TrainingOptions;
+import io.latentflow.model.train.TrainerConfig;
 import io.latentflow.model.train.TrainingResult;
 
 import java.io.IOException;
@@ -70,7 +70,7 @@ public final class FineTuner {
                 options.budget() != null ? "the budget given" : plan.steps() + " steps planned", learningRate,
                 validates ? ", early stopping on " + validation.heldOut().size() + " validation images" : "");
 
-        TrainingOptions trainingOptions = TrainingOptions.builder(options.recentFiles().get(0).getParent(),
+        TrainerConfig trainingOptions = TrainerConfig.builder(options.recentFiles().get(0).getParent(),
                         options.output())
                 .architecture(architecture)
                 .recipe(recipe)

@@ -78,7 +78,7 @@ public final class Trainer implements AutoCloseable {
     private static final String D_ADAM_VARIANCES = "discriminator-adam-variances.bin";
     private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
 
-    private final TrainingOptions options;
+    private final TrainerConfig options;
     private final AutoencoderConfig architecture;
     private final RecipeConfig recipe;
     private final long seed;
@@ -122,7 +122,7 @@ public final class Trainer implements AutoCloseable {
     private long injectNaNAfterStep = -1;
 
     /** Loads the images and builds (or, with {@code resumeFrom}, restores) the model. */
-    public Trainer(TrainingOptions options) throws IOException {
+    public Trainer(TrainerConfig options) throws IOException {
         this.options = options;
         requireFreshOutput(options.output());
         CheckpointState resumed = options.resumeFrom() != null ? Checkpoint.readState(options.resumeFrom()) : null;
@@ -660,7 +660,7 @@ public final class Trainer implements AutoCloseable {
         }
     }
 
-    private static void warnIfOverridden(TrainingOptions options, CheckpointState resumed) {
+    private static void warnIfOverridden(TrainerConfig options, CheckpointState resumed) {
         if (!options.architecture().equals(resumed.architecture()) || !options.recipe().equals(resumed.recipe())
                 || options.seed() != resumed.seed() || options.cropSize() != resumed.cropSize()
                 || options.batchSize() != resumed.batchSize()) {

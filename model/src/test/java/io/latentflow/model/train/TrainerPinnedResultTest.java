@@ -37,7 +37,7 @@ class TrainerPinnedResultTest {
     }
 
     private TrainingResult train(Path images, String name, RecipeConfig recipe) throws IOException {
-        TrainingOptions settings = TrainingOptions.builder(images, temp.resolve(name))
+        TrainerConfig settings = TrainerConfig.builder(images, temp.resolve(name))
                 .budget(TrainingBudget.steps(5)).cropSize(64).batchSize(4).threads(1).seed(7).recipe(recipe)
                 .progress(new PrintStream(new ByteArrayOutputStream())).build();
         try (Trainer trainer = new Trainer(settings)) {

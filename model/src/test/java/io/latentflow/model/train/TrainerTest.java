@@ -46,8 +46,8 @@ class TrainerTest {
         return dir;
     }
 
-    private TrainingOptions.Builder options(Path images, String out, long steps) {
-        return TrainingOptions.builder(images, temp.resolve(out))
+    private TrainerConfig.Builder options(Path images, String out, long steps) {
+        return TrainerConfig.builder(images, temp.resolve(out))
                 .budget(TrainingBudget.steps(steps))
                 .cropSize(64)
                 .batchSize(4)
@@ -55,7 +55,7 @@ class TrainerTest {
                 .progress(new PrintStream(new ByteArrayOutputStream()));
     }
 
-    private static TrainingResult train(TrainingOptions options) throws IOException {
+    private static TrainingResult train(TrainerConfig options) throws IOException {
         try (Trainer trainer = new Trainer(options)) {
             return trainer.run();
         }
@@ -64,7 +64,7 @@ class TrainerTest {
     @Test
     void shortRunLossFallsAndWritesAVerifiedModelDirectoryWithRecipeAndMetrics() throws IOException {
         ByteArrayOutputStream progress = new ByteArrayOutputStream();
-        TrainingOptions options = options(images(), "model", 40).batchSize(8)
+        TrainerConfig options = options(images(), "model", 40).batchSize(8)
                 .progress(new PrintStream(progress, true, StandardCharsets.UTF_8))
                 .progressEvery(Duration.ZERO)
                 .command("latentflow train --test")

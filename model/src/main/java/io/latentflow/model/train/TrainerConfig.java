@@ -49,7 +49,7 @@ import java.util.Objects;
  * @param frozenEncoder      keeps the encoder's weights bit for bit as they started (decoder-only fine-tuning, which
  *                           keeps the latent space); needs {@code startFrom}
  */
-public record TrainingOptions(
+public record TrainerConfig(
         Path images,
         Path output,
         AutoencoderConfig architecture,
@@ -75,7 +75,7 @@ public record TrainingOptions(
         EarlyStopping earlyStopping,
         boolean frozenEncoder) {
 
-    public TrainingOptions {
+    public TrainerConfig {
         Objects.requireNonNull(images, "images");
         Objects.requireNonNull(output, "output");
         Objects.requireNonNull(architecture, "architecture");
@@ -270,8 +270,8 @@ public record TrainingOptions(
             return this;
         }
 
-        public TrainingOptions build() {
-            return new TrainingOptions(images, output, architecture, recipe, budget, cropSize, batchSize, seed,
+        public TrainerConfig build() {
+            return new TrainerConfig(images, output, architecture, recipe, budget, cropSize, batchSize, seed,
                     threads, validationFraction, checkpointDir, checkpointEvery, resumeFrom, progressEvery,
                     progress, command, startFrom, trainingFiles, provenance, listener, profileSize, validationFiles,
                     earlyStopping, frozenEncoder);
