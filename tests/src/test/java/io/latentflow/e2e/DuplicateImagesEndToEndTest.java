@@ -12,7 +12,7 @@ import io.latentflow.infra.LocalStack;
 import io.latentflow.jobs.encode.EncodeJob;
 import io.latentflow.jobs.encode.EncodeJobSettings;
 import io.latentflow.jobs.encode.EncodeSummary;
-import io.latentflow.jobs.encode.FailureInjectionForTesting;
+import io.latentflow.jobs.encode.FailOnce;
 import io.latentflow.jobs.encode.ModelLocation;
 import io.latentflow.jobs.encode.RestartPolicy;
 import io.latentflow.jobs.topics.CommittedTopicReader;
@@ -118,7 +118,7 @@ class DuplicateImagesEndToEndTest {
         Path folder = E2eImages.copies(photos.subList(0, 8), work.resolve("photos"));
         Path extra = E2eImages.copies(photos.subList(8, 10), work.resolve("extra"));
         // throws on the first duplicate: the job restores the checkpoint that holds the first eight ids
-        FailureInjectionForTesting failure = FailureInjectionForTesting.once(FailureInjectionForTesting.Stage.DECODE, 9);
+        FailOnce failure = FailOnce.once(FailOnce.Stage.DECODE, 9);
         try (LocalStack stack = LocalStack.start(work.resolve("state"), "latentflow")) {
             String kafka = stack.kafka().bootstrapServers();
             EncodeJobSettings settings = settings(stack).failureInjection(failure)

@@ -8,7 +8,7 @@ import io.latentflow.jobs.drift.DriftMonitorSettings;
 import io.latentflow.jobs.drift.ReferenceProfiles;
 import io.latentflow.jobs.encode.EncodeJob;
 import io.latentflow.jobs.encode.EncodeJobSettings;
-import io.latentflow.jobs.encode.FailureInjectionForTesting;
+import io.latentflow.jobs.encode.FailOnce;
 import io.latentflow.jobs.encode.ModelLocation;
 import io.latentflow.jobs.encode.RestartPolicy;
 import io.latentflow.jobs.registry.ModelHistory;
@@ -65,7 +65,7 @@ class HotSwapEndToEndTest {
         String next = "bounded-f8c8-hotswap00002";
         String tampered = "bounded-f8c8-hotswap00003";
         // fails once among the images after the swap: the restore must give them the new version again
-        FailureInjectionForTesting failure = FailureInjectionForTesting.once(FailureInjectionForTesting.Stage.ENCODE,
+        FailOnce failure = FailOnce.once(FailOnce.Stage.ENCODE,
                 16 + 12);
 
         try (LocalStack stack = LocalStack.start(work.resolve("state"), "latentflow");

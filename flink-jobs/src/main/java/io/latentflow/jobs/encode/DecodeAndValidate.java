@@ -37,7 +37,7 @@ public final class DecodeAndValidate extends ProcessFunction<RawImage, PreparedI
     private final int resolution;
     private final int downsamplingFactor;
     private final S3Settings s3;
-    private final FailureInjectionForTesting failureInjection;
+    private final FailOnce failureInjection;
 
     private transient ImageDecoder decoder;
     private transient ModelInputResizer resizer;
@@ -52,7 +52,7 @@ public final class DecodeAndValidate extends ProcessFunction<RawImage, PreparedI
      * @param failureInjection   TEST ONLY, else null
      */
     public DecodeAndValidate(ImageLimits limits, int resolution, int downsamplingFactor, S3Settings s3,
-                             FailureInjectionForTesting failureInjection) {
+                             FailOnce failureInjection) {
         this.limits = limits;
         this.resolution = resolution;
         this.downsamplingFactor = downsamplingFactor;
@@ -75,7 +75,7 @@ public final class DecodeAndValidate extends ProcessFunction<RawImage, PreparedI
         imagesIn.add(1);
         seen++;
         if (failureInjection != null) {
-            failureInjection.maybeFail(FailureInjectionForTesting.Stage.DECODE, seen);
+            failureInjection.maybeFail(FailOnce.Stage.DECODE, seen);
         }
         ImageRecord record;
         try {

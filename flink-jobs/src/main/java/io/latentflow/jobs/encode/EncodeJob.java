@@ -146,7 +146,7 @@ public final class EncodeJob {
     public void build(StreamExecutionEnvironment environment) {
         configure(environment);
         int downsampling = settings.model().config().downsamplingFactor();
-        FailureInjectionForTesting failure = settings.failureInjection();
+        FailOnce failure = settings.failureInjection();
 
         WatermarkStrategy<RawImage> eventTime = settings.monitoring().map(DriftMonitorSettings::watermarks)
                 .orElse(settings.trainingSampling().isPresent() ? DriftMonitorSettings.defaultWatermarks()

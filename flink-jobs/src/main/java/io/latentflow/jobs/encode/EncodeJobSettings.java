@@ -71,7 +71,7 @@ public record EncodeJobSettings(
         Duration maxShardAge,
         Duration transactionTimeout,
         RestartPolicy restartPolicy,
-        FailureInjectionForTesting failureInjection,
+        FailOnce failureInjection,
         DriftMonitorSettings monitor,
         SamplingSettings sampling,
         boolean followRegistry,
@@ -149,7 +149,7 @@ public record EncodeJobSettings(
                 .inlineLatentMaxBytes(inlineLatentMaxBytes).latents(latents);
     }
 
-    public Optional<FailureInjectionForTesting> injectedFailure() {
+    public Optional<FailOnce> injectedFailure() {
         return Optional.ofNullable(failureInjection);
     }
 
@@ -196,7 +196,7 @@ public record EncodeJobSettings(
         private SamplingSettings sampling;
         private boolean followRegistry;
         private RestartPolicy restartPolicy = RestartPolicy.flinkDefault();
-        private FailureInjectionForTesting failureInjection;
+        private FailOnce failureInjection;
         private DriftMonitorSettings monitor;
         private Duration dedupHorizon = DEFAULT_DEDUP_HORIZON;
         private int inlineLatentMaxBytes = DEFAULT_INLINE_LATENT_MAX_BYTES;
@@ -280,7 +280,7 @@ public record EncodeJobSettings(
         }
 
         /** TEST ONLY. */
-        public Builder failureInjection(FailureInjectionForTesting failureInjection) {
+        public Builder failureInjection(FailOnce failureInjection) {
             this.failureInjection = failureInjection;
             return this;
         }

@@ -59,7 +59,7 @@ public final class LatentEncoderFunction extends ProcessFunction<List<PreparedIm
     private final ModelLocation modelLocation;
     private final int resolution;
     private final StoredLatents latentsStored;
-    private final FailureInjectionForTesting failureInjection;
+    private final FailOnce failureInjection;
     /** Where the registry is when the job follows it (hot swap), else null. */
     private final KafkaSettings registryKafka;
     private final S3Settings registryS3;
@@ -83,7 +83,7 @@ public final class LatentEncoderFunction extends ProcessFunction<List<PreparedIm
     /**
      * @param failureInjection TEST ONLY, else null
      */
-    public LatentEncoderFunction(ModelLocation modelLocation, int resolution, FailureInjectionForTesting failureInjection) {
+    public LatentEncoderFunction(ModelLocation modelLocation, int resolution, FailOnce failureInjection) {
         this(modelLocation, resolution, failureInjection, null, null);
     }
 
@@ -91,7 +91,7 @@ public final class LatentEncoderFunction extends ProcessFunction<List<PreparedIm
      * @param registryKafka with {@code registryS3}: follow the model registry there and swap to promoted versions;
      *                      null to serve {@code modelLocation} only
      */
-    public LatentEncoderFunction(ModelLocation modelLocation, int resolution, FailureInjectionForTesting failureInjection,
+    public LatentEncoderFunction(ModelLocation modelLocation, int resolution, FailOnce failureInjection,
                                  KafkaSettings registryKafka, S3Settings registryS3) {
         this(modelLocation, resolution, StoredLatents.MEAN, failureInjection, registryKafka, registryS3);
     }
@@ -101,7 +101,7 @@ public final class LatentEncoderFunction extends ProcessFunction<List<PreparedIm
      *                      like one that cannot be loaded)
      */
     public LatentEncoderFunction(ModelLocation modelLocation, int resolution, StoredLatents latentsStored,
-                                 FailureInjectionForTesting failureInjection, KafkaSettings registryKafka,
+                                 FailOnce failureInjection, KafkaSettings registryKafka,
                                  S3Settings registryS3) {
         this.modelLocation = modelLocation;
         this.resolution = resolution;
@@ -168,7 +168,7 @@ public final class LatentEncoderFunction extends ProcessFunction<List<PreparedIm
         }
         imagesSeen += batch.size();
         if (failureInjection != null) {
-            failureInjection.maybeFail(FailureInjectionForTesting.Stage.ENCODE, imagesSeen);
+            failureInjection.maybeFail(FailOnce.Stage.ENCODE, imagesSeen);
         }
         encodeByVersion(batch, context, out);
         if (followsRegistry() && lastVersion != null) {

@@ -146,7 +146,7 @@ public final class LatentShardWriter extends AbstractStreamOperator<LatentRecord
     private final Duration maxShardAge;
     private final int inlineLatentMaxBytes;
     private final FinalShardAnnouncer finalAnnouncer;
-    private final FailureInjectionForTesting failureInjection;
+    private final FailOnce failureInjection;
 
     private transient StagedShardStore store;
     private transient String stagingPrefix;
@@ -181,7 +181,7 @@ public final class LatentShardWriter extends AbstractStreamOperator<LatentRecord
      * @param maxShardBytes    roll to a new shard once the open one holds this many bytes
      * @param failureInjection TEST ONLY, else null
      */
-    public LatentShardWriter(S3Settings s3, long maxShardBytes, FailureInjectionForTesting failureInjection) {
+    public LatentShardWriter(S3Settings s3, long maxShardBytes, FailOnce failureInjection) {
         this(s3, maxShardBytes, Duration.ZERO, failureInjection);
     }
 
@@ -190,7 +190,7 @@ public final class LatentShardWriter extends AbstractStreamOperator<LatentRecord
      *                    stages the range written since the last one. Zero: every checkpoint closes the open shard
      */
     public LatentShardWriter(S3Settings s3, long maxShardBytes, Duration maxShardAge,
-                             FailureInjectionForTesting failureInjection) {
+                             FailOnce failureInjection) {
         this(s3, maxShardBytes, maxShardAge, EncodeJobSettings.DEFAULT_INLINE_LATENT_MAX_BYTES,
                 FinalShardAnnouncer.NONE, failureInjection);
     }
@@ -201,7 +201,7 @@ public final class LatentShardWriter extends AbstractStreamOperator<LatentRecord
      * @param finalAnnouncer       announces the shards the final checkpoint of a bounded input commits
      */
     public LatentShardWriter(S3Settings s3, long maxShardBytes, Duration maxShardAge, int inlineLatentMaxBytes,
-                             FinalShardAnnouncer finalAnnouncer, FailureInjectionForTesting failureInjection) {
+                             FinalShardAnnouncer finalAnnouncer, FailOnce failureInjection) {
         this.s3 = s3;
         this.maxShardBytes = maxShardBytes;
         this.maxShardAge = maxShardAge;
@@ -300,7 +300,7 @@ public final class LatentShardWriter extends AbstractStreamOperator<LatentRecord
         EncodedLatent latent = element.getValue();
         latentsSeen++;
         if (failureInjection != null) {
-            failureInjection.maybeFail(FailureInjectionForTesting.Stage.SHARD_WRITE, latentsSeen);
+            failureInjection.maybeFail(FailOnce.Stage.SHARD_WRITE, latentsSeen);
         }
         LocalDate day = LocalDate.now(ZoneOffset.UTC);
         if (open != null && !open.accepts(latent, day)) {

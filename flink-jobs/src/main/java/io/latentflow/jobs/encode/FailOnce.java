@@ -11,15 +11,15 @@ import java.util.concurrent.ConcurrentHashMap;
  * because the "already fired" mark lives in a JVM-wide set, which is why it only works where the
  * job runs inside the test's JVM (a MiniCluster). Production settings never carry one.
  */
-public record FailureInjectionForTesting(String id, Stage stage, long afterElements) implements Serializable {
+public record FailOnce(String id, Stage stage, long afterElements) implements Serializable {
 
     /** The operator that throws. */
     public enum Stage { DECODE, ENCODE, SHARD_WRITE }
 
     private static final Set<String> FIRED = ConcurrentHashMap.newKeySet();
 
-    public static FailureInjectionForTesting once(Stage stage, long afterElements) {
-        return new FailureInjectionForTesting(UUID.randomUUID().toString(), stage, afterElements);
+    public static FailOnce once(Stage stage, long afterElements) {
+        return new FailOnce(UUID.randomUUID().toString(), stage, afterElements);
     }
 
     /** Throws the first time {@code stage} has seen {@code afterElements} elements, in this JVM. */
