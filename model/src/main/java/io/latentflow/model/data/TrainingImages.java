@@ -14,7 +14,10 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Set;
 
-/** Reads the images of one folder (not recursive) into memory, in file-name order. */
+/**
+ * Training images in memory: the image files of one folder (not recursive) in file-name order, decoded as the encode
+ * job decodes. {@link ImageFolders} only lists and reads files; this decides which are training images and decodes them.
+ */
 public final class TrainingImages {
 
     private static final Logger LOG = LoggerFactory.getLogger(TrainingImages.class);

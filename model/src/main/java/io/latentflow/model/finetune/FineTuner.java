@@ -70,7 +70,7 @@ public final class FineTuner {
                 options.budget() != null ? "the budget given" : plan.steps() + " steps planned", learningRate,
                 validates ? ", early stopping on " + validation.heldOut().size() + " validation images" : "");
 
-        TrainerConfig trainingOptions = TrainerConfig.builder(options.recentFiles().get(0).getParent(),
+        TrainerConfig config = TrainerConfig.builder(options.recentFiles().get(0).getParent(),
                         options.output())
                 .architecture(architecture)
                 .recipe(recipe)
@@ -90,7 +90,7 @@ public final class FineTuner {
                 .command(options.command())
                 .profileSize(options.resolution())
                 .build();
-        try (Trainer trainer = new Trainer(trainingOptions)) {
+        try (Trainer trainer = new Trainer(config)) {
             TrainingResult result = trainer.run();
             return new FineTuneResult(manifest.version(), recent.size(), replay.size(), result);
         }
