@@ -9,6 +9,7 @@ import io.latentflow.jobs.drift.ReferenceProfiles;
 import io.latentflow.jobs.encode.EncodeJob;
 import io.latentflow.jobs.encode.EncodeJobSettings;
 import io.latentflow.jobs.encode.FailOnce;
+import io.latentflow.jobs.encode.OperatorFaults;
 import io.latentflow.jobs.encode.ModelLocation;
 import io.latentflow.jobs.encode.RestartPolicy;
 import io.latentflow.jobs.registry.ModelHistory;
@@ -65,7 +66,7 @@ class HotSwapEndToEndTest {
         String next = "bounded-f8c8-hotswap00002";
         String tampered = "bounded-f8c8-hotswap00003";
         // fails once among the images after the swap: the restore must give them the new version again
-        FailOnce failure = FailOnce.once(FailOnce.Stage.ENCODE,
+        FailOnce failure = FailOnce.once(OperatorFaults.Stage.ENCODE,
                 16 + 12);
 
         try (LocalStack stack = LocalStack.start(work.resolve("state"), "latentflow");
@@ -74,7 +75,7 @@ class HotSwapEndToEndTest {
                     .model(ModelLocation.DEFAULT).resolution(RESOLUTION).batchSize(8)
                     .checkpointInterval(Duration.ofMillis(500))
                     .restartPolicy(RestartPolicy.fixedDelay(3, Duration.ofMillis(200)))
-                    .failureInjection(failure)
+                    .faults(failure)
                     .followRegistry(true)
                     .build();
             settings = settings.toBuilder().monitor(DriftMonitorSettings

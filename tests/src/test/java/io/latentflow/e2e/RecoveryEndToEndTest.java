@@ -8,6 +8,7 @@ import io.latentflow.infra.LocalStack;
 import io.latentflow.jobs.encode.EncodeJob;
 import io.latentflow.jobs.encode.EncodeJobSettings;
 import io.latentflow.jobs.encode.FailOnce;
+import io.latentflow.jobs.encode.OperatorFaults;
 import io.latentflow.jobs.encode.ModelLocation;
 import io.latentflow.jobs.encode.RestartPolicy;
 import io.latentflow.schemas.AvroCodec;
@@ -46,8 +47,8 @@ class RecoveryEndToEndTest {
     Path work;
 
     @ParameterizedTest
-    @EnumSource(value = FailOnce.Stage.class, names = {"ENCODE", "SHARD_WRITE"})
-    void anOperatorFailingOnceMidStreamLosesAndDuplicatesNothing(FailOnce.Stage stage)
+    @EnumSource(value = OperatorFaults.Stage.class, names = {"ENCODE", "SHARD_WRITE"})
+    void anOperatorFailingOnceMidStreamLosesAndDuplicatesNothing(OperatorFaults.Stage stage)
             throws Exception {
         Map<String, DeadLetterReason> bad = BadImages.writeInto(work.resolve("bad"), files(PHOTOS).get(0));
         FailOnce failure = FailOnce.once(stage, 120);
@@ -67,7 +68,7 @@ class RecoveryEndToEndTest {
                     .checkpointInterval(Duration.ofMillis(500))
                     .bounded(true)
                     .restartPolicy(RestartPolicy.fixedDelay(3, Duration.ofMillis(200)))
-                    .failureInjection(failure)
+                    .faults(failure)
                     .build();
 
             EncodeJob.onKafka(settings).runToCompletion(stack.flink().environment());

@@ -10,6 +10,7 @@ import io.latentflow.infra.LocalStack;
 import io.latentflow.jobs.encode.EncodeJob;
 import io.latentflow.jobs.encode.EncodeJobSettings;
 import io.latentflow.jobs.encode.FailOnce;
+import io.latentflow.jobs.encode.OperatorFaults;
 import io.latentflow.jobs.encode.ModelLocation;
 import io.latentflow.jobs.encode.RestartPolicy;
 import io.latentflow.schemas.AvroCodec;
@@ -74,7 +75,7 @@ class TopicFollowersEndToEndTest {
         Path firstBurst = E2eImages.copies(photos.subList(0, IMAGES / 2), work.resolve("burst-1"));
         Path secondBurst = E2eImages.copies(photos.subList(IMAGES / 2, IMAGES), work.resolve("burst-2"));
         FailOnce failure = FailOnce.once(
-                FailOnce.Stage.SHARD_WRITE, IMAGES / 2);
+                OperatorFaults.Stage.SHARD_WRITE, IMAGES / 2);
         List<LatentRecord> latents = new CopyOnWriteArrayList<>();
         List<OpenedShard> shards = new CopyOnWriteArrayList<>();
         List<String> problems = new CopyOnWriteArrayList<>();
@@ -105,7 +106,7 @@ class TopicFollowersEndToEndTest {
                     .checkpointInterval(Duration.ofMillis(500))
                     .maxShardAge(Duration.ofSeconds(1))
                     .restartPolicy(RestartPolicy.fixedDelay(3, Duration.ofMillis(200)))
-                    .failureInjection(failure)
+                    .faults(failure)
                     .build();
             JobClient job = EncodeJob.onKafka(settings).start(stack.flink().environment());
             try {

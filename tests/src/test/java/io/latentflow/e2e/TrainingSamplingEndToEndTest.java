@@ -9,6 +9,7 @@ import io.latentflow.infra.LocalStack;
 import io.latentflow.jobs.encode.EncodeJob;
 import io.latentflow.jobs.encode.EncodeJobSettings;
 import io.latentflow.jobs.encode.FailOnce;
+import io.latentflow.jobs.encode.OperatorFaults;
 import io.latentflow.jobs.encode.ModelLocation;
 import io.latentflow.jobs.encode.RestartPolicy;
 import io.latentflow.jobs.sampling.SamplingSettings;
@@ -76,7 +77,7 @@ class TrainingSamplingEndToEndTest {
                 ingest.send(List.of(beta), "beta", start, Duration.ofMillis(100));
                 ingest.send(List.of(again), "alpha", start.plusSeconds(2), Duration.ofMillis(100));
             }
-            run(stack, "first", FailOnce.once(FailOnce.Stage.ENCODE, 24));
+            run(stack, "first", FailOnce.once(OperatorFaults.Stage.ENCODE, 24));
             Map<String, byte[]> first = shards(stack);
 
             List<JsonNode> samples = new ArrayList<>();
@@ -141,7 +142,7 @@ class TrainingSamplingEndToEndTest {
                 .checkpointInterval(Duration.ofMillis(500))
                 .bounded(true).consumerGroup("sampling-" + name).transactionalIdPrefix("sampling-" + name)
                 .restartPolicy(RestartPolicy.fixedDelay(3, Duration.ofMillis(200)))
-                .failureInjection(failure)
+                .faults(failure)
                 .sampling(new SamplingSettings(Duration.ofSeconds(1), PER_SOURCE, SamplingSettings.DEFAULT_REMEMBER_FOR,
                         PER_SOURCE_PER_HOUR, SamplingSettings.DEFAULT_MAX_STORED_BYTES))
                 .build();

@@ -1,20 +1,15 @@
 package io.latentflow.jobs.encode;
 
-import java.io.Serializable;
 import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
- * TEST ONLY: makes one operator of the encode job throw once, after it has seen a given number of
- * elements, to force a restore from the last checkpoint. It fires once per instance across restores
- * because the "already fired" mark lives in a JVM-wide set, which is why it only works where the
- * job runs inside the test's JVM (a MiniCluster). Production settings never carry one.
+ * Makes one operator of the encode job throw once, after it has seen a given number of elements, to force a restore
+ * from the last checkpoint. It fires once per instance across restores because the "already fired" mark lives in a
+ * JVM-wide set, which is why it only works where the job runs inside the caller's JVM (a MiniCluster).
  */
-public record FailOnce(String id, Stage stage, long afterElements) implements Serializable {
-
-    /** The operator that throws. */
-    public enum Stage { DECODE, ENCODE, SHARD_WRITE }
+public record FailOnce(String id, Stage stage, long afterElements) implements OperatorFaults {
 
     private static final Set<String> FIRED = ConcurrentHashMap.newKeySet();
 
@@ -23,10 +18,10 @@ public record FailOnce(String id, Stage stage, long afterElements) implements Se
     }
 
     /** Throws the first time {@code stage} has seen {@code afterElements} elements, in this JVM. */
-    public void maybeFail(Stage at, long elementsSeen) {
+    @Override
+    public void elementsSeen(Stage at, long elementsSeen) {
         if (at == stage && elementsSeen >= afterElements && FIRED.add(id)) {
-            throw new InjectedFailure(
-                    "injected failure (test only) in " + stage + " after " + elementsSeen + " elements");
+            throw new InjectedFailure("injected failure (test only) in " + stage + " after " + elementsSeen + " elements");
         }
     }
 
@@ -34,7 +29,7 @@ public record FailOnce(String id, Stage stage, long afterElements) implements Se
         return FIRED.contains(id);
     }
 
-    /** The exception an injected failure throws, so tests can tell it from a real one. */
+    /** The exception an injected failure throws, so a test can tell it from a real one. */
     public static final class InjectedFailure extends RuntimeException {
         private static final long serialVersionUID = 1L;
 
