@@ -56,7 +56,7 @@ public final class TrainStepBenchmark {
             AtomicReference<Map<String, Float>> losses = new AtomicReference<>(Map.of());
             TrainingData data = TrainingData.load(config);
             try (TrainingStep step = new TrainingStep(config, data.sampler(), null)) {
-                WeightAverage average = new WeightAverage(step);
+                WeightAverage average = new WeightAverage(step, recipe.emaDecay());
                 AtomicLong next = new AtomicLong();
                 Throughput throughput = Throughput.measure(() -> {
                     long n = next.getAndIncrement();

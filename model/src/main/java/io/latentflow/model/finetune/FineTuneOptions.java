@@ -95,11 +95,6 @@ public record FineTuneOptions(Path servingModel, List<Path> recentFiles, List<Pa
             this.output = output;
         }
 
-        @Override
-        protected Builder self() {
-            return this;
-        }
-
         public Builder replayShare(double value) {
             this.replayShare = value;
             return this;

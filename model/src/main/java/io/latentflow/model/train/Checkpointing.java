@@ -81,7 +81,7 @@ final class Checkpointing implements TrainingCallback {
         CheckpointState state = new CheckpointState(CheckpointState.FORMAT_VERSION, context.step(),
                 context.elapsed().toMillis(), config.seed(), config.cropSize(), config.batchSize(),
                 config.validationFraction(), context.learningRateScale(), context.nonFiniteSkips(), updates,
-                model.architecture(), model.recipe());
+                config.architecture(), config.recipe());
         Checkpoint.write(dir, state, parts);
         LOG.info("Checkpoint at step {} written to {}", context.step(), dir);
     }

@@ -52,8 +52,8 @@ final class ModelExport {
         this.config = config;
         this.data = data;
         this.model = model;
-        this.architecture = model.architecture();
-        this.recipe = model.recipe();
+        this.architecture = config.architecture();
+        this.recipe = config.recipe();
     }
 
     TrainingResult write(TrainingContext context) throws IOException {

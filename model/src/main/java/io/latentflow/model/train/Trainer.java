@@ -59,7 +59,7 @@ public final class Trainer implements AutoCloseable {
      */
     private List<TrainingCallback> callbacks() {
         List<TrainingCallback> list = new ArrayList<>();
-        list.add(new WeightAverage(model));
+        list.add(new WeightAverage(model, config.recipe().emaDecay()));
         if (config.frozenEncoder()) {
             list.add(new FrozenEncoder(model));
         }

@@ -165,11 +165,6 @@ public record TrainerConfig(
             this.output = output;
         }
 
-        @Override
-        protected Builder self() {
-            return this;
-        }
-
         public Builder architecture(AutoencoderConfig value) {
             this.architecture = value;
             return this;

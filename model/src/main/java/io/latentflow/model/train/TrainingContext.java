@@ -48,19 +48,15 @@ public final class TrainingContext {
         return step;
     }
 
-    /** The step this invocation started from (0, or a checkpoint's step). */
-    public long firstStep() {
-        return firstStep;
-    }
-
-    public TrainingBudget budget() {
-        return budget;
-    }
-
     /** Training time so far, including time before a resume; once the loop has ended, its total. */
     public Duration elapsed() {
         return trainingTime != null ? trainingTime
                 : Duration.ofMillis(trainingMillisBefore + (System.nanoTime() - startedNanos) / 1_000_000);
+    }
+
+    /** The step this invocation started from (0, or a checkpoint's step). */
+    public long firstStep() {
+        return firstStep;
     }
 
     /** Mean wall time per step of this invocation. */
@@ -68,14 +64,8 @@ public final class TrainingContext {
         return (System.nanoTime() - startedNanos) / 1e9 / (step - firstStep);
     }
 
-    /** What the step just done did. */
-    public StepOutcome lastOutcome() {
-        return lastOutcome;
-    }
-
-    /** The learning rate the step just done used. */
-    public double learningRate() {
-        return learningRate;
+    public TrainingBudget budget() {
+        return budget;
     }
 
     /** True after the step that spends the budget. */
@@ -83,24 +73,14 @@ public final class TrainingContext {
         return lastStep;
     }
 
-    /** The factor on the scheduled learning rate, 1 unless a callback lowered it. */
-    public double learningRateScale() {
-        return learningRateScale;
+    /** Ends the run after this step's callbacks; the weights in place then are the ones written. */
+    public void stop(String reason) {
+        stopReason = reason;
     }
 
-    public int nonFiniteSkips() {
-        return nonFiniteSkips;
-    }
-
-    /** Multiplies the learning rate of every later step (and the discriminator's) by {@code factor}. */
-    public void scaleLearningRate(double factor) {
-        learningRateScale *= factor;
-    }
-
-    /** Counts the step just done as skipped for a non-finite value, with where it appeared. */
-    public void recordNonFiniteSkip(String cause) {
-        nonFiniteSkips++;
-        nonFiniteCauses.add("step " + step + ": " + cause);
+    /** What the step just done did. */
+    public StepOutcome lastOutcome() {
+        return lastOutcome;
     }
 
     /** The weights and optimiser state now, to {@link #rollBackTo} later. */
@@ -108,14 +88,34 @@ public final class TrainingContext {
         return model.snapshot(step);
     }
 
+    /** The learning rate the step just done used. */
+    public double learningRate() {
+        return learningRate;
+    }
+
     /** Puts back the weights and optimiser state of a snapshot; the step count goes on. */
     public void rollBackTo(TrainingSnapshot snapshot) {
         model.restore(snapshot);
     }
 
-    /** Ends the run after this step's callbacks; the weights in place then are the ones written. */
-    public void stop(String reason) {
-        stopReason = reason;
+    /** The factor on the scheduled learning rate, 1 unless a callback lowered it. */
+    public double learningRateScale() {
+        return learningRateScale;
+    }
+
+    /** Multiplies the learning rate of every later step (and the discriminator's) by {@code factor}. */
+    public void scaleLearningRate(double factor) {
+        learningRateScale *= factor;
+    }
+
+    public int nonFiniteSkips() {
+        return nonFiniteSkips;
+    }
+
+    /** Counts the step just done as skipped for a non-finite value, with where it appeared. */
+    public void recordNonFiniteSkip(String cause) {
+        nonFiniteSkips++;
+        nonFiniteCauses.add("step " + step + ": " + cause);
     }
 
     /** Adds an entry to the {@code training} section of metrics.json. */
@@ -131,9 +131,17 @@ public final class TrainingContext {
         return stopReason == null && !budget.exhausted(step, elapsed());
     }
 
+    List<Map<String, Float>> history() {
+        return Collections.unmodifiableList(history);
+    }
+
     /** This step's rate: the schedule's at this point of the budget, times the scale. */
     double nextLearningRate() {
         return learningRateScale * model.learningRateAt(step, budget.progress(step, elapsed()));
+    }
+
+    List<String> nonFiniteCauses() {
+        return Collections.unmodifiableList(nonFiniteCauses);
     }
 
     void stepDone(StepOutcome outcome, double rate) {
@@ -142,6 +150,10 @@ public final class TrainingContext {
         learningRate = rate;
         history.add(outcome.losses());
         lastStep = budget.exhausted(step, elapsed());
+    }
+
+    Map<String, Object> report() {
+        return Collections.unmodifiableMap(report);
     }
 
     /** Fixes the training time: checkpoints, metrics and the result all carry this one. */
@@ -153,18 +165,6 @@ public final class TrainingContext {
     /** Mean wall time per step of this invocation, as {@link #finish()} measured it. */
     double secondsPerStepAtEnd() {
         return secondsPerStepAtEnd;
-    }
-
-    List<Map<String, Float>> history() {
-        return Collections.unmodifiableList(history);
-    }
-
-    List<String> nonFiniteCauses() {
-        return Collections.unmodifiableList(nonFiniteCauses);
-    }
-
-    Map<String, Object> report() {
-        return Collections.unmodifiableMap(report);
     }
 
     /**

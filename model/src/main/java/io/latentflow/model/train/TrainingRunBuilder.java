@@ -21,7 +21,10 @@ public abstract class TrainingRunBuilder<B extends TrainingRunBuilder<B>> {
     protected PrintStream progress;
     protected String command;
 
-    protected abstract B self();
+    @SuppressWarnings("unchecked") // B is the class extending this one, by its declaration
+    private B self() {
+        return (B) this;
+    }
 
     public B budget(TrainingBudget value) {
         this.budget = value;

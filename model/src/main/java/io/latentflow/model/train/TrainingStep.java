@@ -192,14 +192,6 @@ public final class TrainingStep implements AutoCloseable {
         }
     }
 
-    AutoencoderConfig architecture() {
-        return architecture;
-    }
-
-    RecipeConfig recipe() {
-        return recipe;
-    }
-
     Autoencoder live() {
         return live;
     }

@@ -15,9 +15,9 @@ public final class WeightAverage implements TrainingCallback {
     private final AdamOptimizer adam;
     private final double decay;
 
-    /** The average of {@code model}'s weights with its recipe's decay. */
-    public WeightAverage(TrainingStep model) {
-        this(model.liveParameters(), model.averagedParameters(), model.adam(), model.recipe().emaDecay());
+    /** The average of {@code model}'s weights with {@code decay}, the recipe's. */
+    public WeightAverage(TrainingStep model, double decay) {
+        this(model.liveParameters(), model.averagedParameters(), model.adam(), decay);
     }
 
     WeightAverage(NamedParameters live, NamedParameters averaged, AdamOptimizer adam, double decay) {
