@@ -3,7 +3,7 @@ package io.latentflow.cli;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import io.latentflow.connections.S3Settings;
-import io.latentflow.jobs.registry.ModelStore;
+import io.latentflow.registry.ModelStore;
 import io.latentflow.model.LatentDecoder;
 import io.latentflow.model.ServingModel;
 import io.latentflow.model.store.ModelDirectory;

@@ -3,7 +3,8 @@ package io.latentflow.cli;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import io.latentflow.connections.KafkaSettings;
-import io.latentflow.jobs.registry.ModelRegistry;
+import io.latentflow.registry.CandidatePublisher;
+import io.latentflow.registry.ModelRegistry;
 import io.latentflow.jobs.training.FineTuneRun;
 import io.latentflow.model.ServingModel;
 import io.latentflow.model.data.TrainingImages;
@@ -225,7 +226,8 @@ final class FinetuneCommand implements Callable<Integer> {
                     GatedCandidate.heldOut(recent, older));
             say("%s", verdict.reason());
 
-            String state = registry == null ? null : register(registry, tuned.version(), versionDir, verdict);
+            String state = registry == null ? null
+                    : register(registry, request.getRequestId(), tuned.version(), versionDir, verdict);
             report(request, tuned, verdict, versionDir, state,
                     registry == null ? null : registry.uri(tuned.version()), recent, older);
             return verdict.passed() ? 0 : REJECTED;
@@ -237,21 +239,16 @@ final class FinetuneCommand implements Callable<Integer> {
         }
     }
 
-    /** Publishes the version, then PROMOTED or REJECTED by the verdict (PUBLISHED only, with --no-promote). */
-    private String register(ModelRegistry registry, String version, Path versionDir, GateVerdict verdict)
-            throws IOException {
-        registry.publish(versionDir);
-        if (!verdict.passed()) {
-            registry.reject(version, verdict.reason(), verdict.figures());
-            return "REJECTED";
-        }
-        if (noPromote) {
+    /** Publishes the version with the request's id, then PROMOTED or REJECTED with the gate's figures. */
+    private String register(ModelRegistry registry, String requestId, String version, Path versionDir,
+                            GateVerdict verdict) throws IOException {
+        CandidatePublisher.Outcome outcome = new CandidatePublisher(registry, ModelRegistry.DEFAULT_LEAD)
+                .publish(versionDir, requestId, verdict, !noPromote);
+        if (outcome == CandidatePublisher.Outcome.PUBLISHED) {
             say("published %s; not promoted (--no-promote): 'latentflow models promote %s' serves it", version,
                     version);
-            return "PUBLISHED";
         }
-        registry.promote(version, verdict.reason());
-        return "PROMOTED";
+        return outcome.name();
     }
 
     /** The version to start from: --model, else the registry's serving one, else the shipped default model. */

@@ -2,8 +2,8 @@ package io.latentflow.cli;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
-import io.latentflow.jobs.registry.ModelHistory;
-import io.latentflow.jobs.registry.ModelRegistry;
+import io.latentflow.registry.ModelHistory;
+import io.latentflow.registry.ModelRegistry;
 import io.latentflow.model.diffusers.DiffusersVaeConfig;
 import io.latentflow.model.diffusers.ImportedVae;
 import io.latentflow.model.store.Manifest;

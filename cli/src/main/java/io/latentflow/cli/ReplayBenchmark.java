@@ -11,7 +11,7 @@ import io.latentflow.jobs.replay.ReplayOutcome;
 import io.latentflow.jobs.replay.ReplayRange;
 import io.latentflow.jobs.replay.ReplayRangeResolver;
 import io.latentflow.jobs.replay.ReplaySettings;
-import io.latentflow.jobs.topics.CommittedTopicReader;
+import io.latentflow.schemas.CommittedTopicReader;
 import io.latentflow.model.drift.ReferenceProfile;
 import io.latentflow.schemas.Topics;
 import java.io.PrintWriter;

@@ -15,7 +15,7 @@ import io.latentflow.jobs.replay.ReplayRangeResolver;
 import io.latentflow.jobs.replay.ReplayReport;
 import io.latentflow.jobs.replay.ReplaySettings;
 import io.latentflow.jobs.replay.WorstImage;
-import io.latentflow.jobs.topics.CommittedTopicReader;
+import io.latentflow.schemas.CommittedTopicReader;
 import io.latentflow.model.drift.ReferenceProfile;
 import io.latentflow.model.eval.PairedBootstrap;
 import io.latentflow.schemas.AvroCodec;

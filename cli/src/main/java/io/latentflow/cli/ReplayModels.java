@@ -1,7 +1,7 @@
 package io.latentflow.cli;
 
 import io.latentflow.jobs.encode.ModelLocation;
-import io.latentflow.jobs.registry.ModelRegistry;
+import io.latentflow.registry.ModelRegistry;
 import io.latentflow.model.store.ModelDirectory;
 import io.latentflow.model.store.PlainNames;
 import java.io.IOException;

@@ -3,11 +3,12 @@ package io.latentflow.cli;
 import io.latentflow.connections.S3Settings;
 import io.latentflow.dashboard.EncodeJobCounters;
 import io.latentflow.jobs.encode.ShardKeys;
-import io.latentflow.jobs.registry.ModelHistory;
-import io.latentflow.jobs.registry.ServingTimeline;
-import io.latentflow.jobs.sampling.TrainingSampleStore;
+import io.latentflow.registry.ModelHistory;
+import io.latentflow.registry.ServingTimeline;
+import io.latentflow.registry.samples.SamplesSincePromotion;
+import io.latentflow.registry.samples.TrainingSampleStore;
 import io.latentflow.schemas.ModelEventType;
-import io.latentflow.jobs.topics.CommittedTopicReader;
+import io.latentflow.schemas.CommittedTopicReader;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
@@ -93,7 +94,8 @@ final class StatusCommand implements Callable<Integer> {
             status.put("nextVersion", timeline.latest().filter(next -> !next.equals(serving)).orElse(null));
             status.put("consumerLag", consumerLag(kafka, service.get("consumerGroup").asText(), imagesEnd));
             status.put("training", lastTraining(reader));
-            status.put("samplesSincePromotion", samplesSince(promotedAt(events, serving)));
+            status.put("samplesSincePromotion",
+                    samplesSince(SamplesSincePromotion.since(ModelHistory.of(events), serving)));
         }
         status.put("orphanedStaging", orphanedStaging(service));
         status.putAll(job(service.get("flinkRest").asText(), service.get("jobId").asText()));
@@ -102,36 +104,13 @@ final class StatusCommand implements Callable<Integer> {
         return 0;
     }
 
-    /** When {@code version} was last promoted; the epoch when never (the default model serves from the start). */
-    private static Instant promotedAt(List<ModelEvent> events, String version) {
-        Instant at = Instant.EPOCH;
-        for (ModelEvent event : events) {
-            if (event.getType() == ModelEventType.PROMOTED && event.getVersion().equals(version)) {
-                at = event.getTime();
-            }
-        }
-        return at;
-    }
-
-    /**
-     * The training samples a fine-tune of the serving version would take (those of the windows since it was
-     * promoted), per source: whether there is enough for the gate to judge, before asking for one.
-     */
+    /** {@link SamplesSincePromotion}; null when the service has no object storage. */
     private Map<String, Object> samplesSince(Instant since) {
         ServiceConnections connections = ServiceConnections.resolve(null, new S3Options(), stateDir);
         if (connections.s3().isEmpty()) {
             return null;
         }
-        Map<String, Object> samples = new LinkedHashMap<>();
-        samples.put("since", since.toString());
-        try {
-            Map<String, Integer> perSource = new TrainingSampleStore(connections.s3().get()).availableSince(since);
-            samples.put("total", perSource.values().stream().mapToInt(Integer::intValue).sum());
-            samples.put("perSource", perSource);
-        } catch (IOException e) {
-            samples.put("error", e.getMessage());
-        }
-        return samples;
+        return SamplesSincePromotion.count(new TrainingSampleStore(connections.s3().get()), since);
     }
 
     /**

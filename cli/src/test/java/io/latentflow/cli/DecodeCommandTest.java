@@ -214,7 +214,7 @@ class DecodeCommandTest {
                 String key = "image-" + i;
                 writer.add(key, npy, new SampleMetadata("image " + i, key, "test", model.version(),
                         List.of(channels, latentSide, latentSide), 0, 0, LatentSummaries.of(latent), Map.of(),
-                        model.latentSpace(), model.scalingFactor(), model.shiftFactor(), kind).toJson());
+                        model.latentSpace(), model.scalingFactor(), model.shiftFactor(), kind, null).toJson());
             }
             writer.finish();
         }

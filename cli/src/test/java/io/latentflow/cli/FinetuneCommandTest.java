@@ -4,13 +4,15 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.latentflow.infra.EmbeddedKafka;
 import io.latentflow.infra.EmbeddedS3;
-import io.latentflow.jobs.registry.ModelHistory;
-import io.latentflow.jobs.registry.ModelRegistry;
+import io.latentflow.registry.CandidatePublisher;
+import io.latentflow.registry.ModelHistory;
+import io.latentflow.registry.ModelRegistry;
 import io.latentflow.model.drift.ReferenceProfile;
 import io.latentflow.model.store.ModelDirectory;
 import io.latentflow.model.train.Trainer;
 import io.latentflow.model.train.TrainingBudget;
 import io.latentflow.model.train.TrainerConfig;
+import io.latentflow.schemas.ModelEvent;
 import io.latentflow.schemas.ModelEventType;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -208,6 +210,14 @@ class FinetuneCommandTest {
                 assertThat(history.versions().get(good).reason()).startsWith("passed the gate: recent ");
                 assertThat(history.versions().get(good).figures()).as("the gate's recent figures, from"
                         + " metrics.json at publication").containsKeys("psnr", "ssim");
+                ModelEvent promotion = history.events().stream().filter(e -> e.getVersion().equals(good)
+                        && e.getType() == ModelEventType.PROMOTED).findFirst().orElseThrow();
+                assertThat(promotion.getFigures()).as("the gate's figures on the promotion itself")
+                        .containsKeys("recent.psnr", "older.psnrChange");
+                ModelEvent publication = history.events().stream().filter(e -> e.getVersion().equals(good)
+                        && e.getType() == ModelEventType.PUBLISHED).findFirst().orElseThrow();
+                assertThat(publication.getAttributes()).as("the request that made it")
+                        .containsEntry(CandidatePublisher.REQUEST_ID, promoted.json().get("requestId").asText());
             }
         }
     }

@@ -1,6 +1,6 @@
 package io.latentflow.cli;
 
-import io.latentflow.jobs.topics.CommittedTopicReader;
+import io.latentflow.schemas.CommittedTopicReader;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.latentflow.infra.EmbeddedKafka;

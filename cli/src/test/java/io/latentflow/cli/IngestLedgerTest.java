@@ -3,7 +3,7 @@ package io.latentflow.cli;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.latentflow.infra.EmbeddedKafka;
-import io.latentflow.jobs.topics.CommittedTopicReader;
+import io.latentflow.schemas.CommittedTopicReader;
 import io.latentflow.schemas.AvroCodec;
 import io.latentflow.schemas.ImageRecord;
 import io.latentflow.schemas.Topics;

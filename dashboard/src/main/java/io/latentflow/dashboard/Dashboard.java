@@ -59,10 +59,14 @@ public final class Dashboard implements AutoCloseable {
         StatsHistory history = new StatsHistory(settings.maxWindowsPerModel(), settings.maxAlerts());
         LatentLocations latents = new LatentLocations(settings.recentLatents());
         TrainingView training = new TrainingView();
+        TrainingSamplesView samples = new TrainingSamplesView(settings.s3());
         TopicFollower follower = new TopicFollower(settings.kafka())
                 .follow(Topics.LATENT_STATS, AvroCodec.of(LatentStatsWindow.class), history::add)
                 .follow(Topics.DRIFT_ALERTS, AvroCodec.of(DriftAlert.class), history::add)
-                .follow(Topics.MODEL_EVENTS, AvroCodec.of(ModelEvent.class), history::add)
+                .follow(Topics.MODEL_EVENTS, AvroCodec.of(ModelEvent.class), event -> {
+                    history.add(event);
+                    samples.add(event);
+                })
                 .follow(Topics.TRAINING_PROGRESS, AvroCodec.of(TrainingProgress.class), training::add);
         if (settings.s3() != null) {
             // The worst images' latents (inline, else their shards); decoding them needs the registry's models.
@@ -76,7 +80,7 @@ public final class Dashboard implements AutoCloseable {
         DashboardServer server;
         try {
             server = DashboardServer.start(settings.bindAddress(), settings.port(), history, follower.status(),
-                    reconstructions, new ModelCatalog(settings.s3()), training,
+                    reconstructions, new ModelCatalog(settings.s3()), training, samples,
                     settings.flinkRest() == null ? null : new EncodeJobCounters(settings.flinkRest()));
         } catch (RuntimeException e) {
             reconstructions.close();

@@ -33,7 +33,8 @@ import org.slf4j.LoggerFactory;
  * GET /api/windows?model=M&amp;after=S          window summaries of M that arrived after S, in event-time order
  * GET /api/windows/latest?model=M          the latest window of M in full: quantiles, histograms, worst images
  * GET /api/alerts?model=M&amp;after=S           alerts (of M, or all) that arrived after S
- * GET /api/training                        the latest training request's progress (null before any)
+ * GET /api/training                        the latest training request's progress (null before any), and the
+ *                                          training samples stored and since the serving version's promotion
  * GET /api/reconstructions/{seq}/{i}.png   worst image i of window seq, decoded by its model
  * </pre>
  * Without {@code model}, the model with the latest window. {@code next} in an answer is the {@code after} to pass to
@@ -55,13 +56,14 @@ final class DashboardServer implements AutoCloseable {
     private final Reconstructions reconstructions;
     private final ModelCatalog catalog;
     private final TrainingView training;
+    private final TrainingSamplesView samples;
     private final EncodeJobCounters counters;
     private final StaticAssets assets = StaticAssets.load();
     private final ObjectMapper json = new ObjectMapper();
 
     private DashboardServer(HttpServer server, ExecutorService threads, StatsHistory history, FollowerStatus follower,
                             Reconstructions reconstructions, ModelCatalog catalog, TrainingView training,
-                            EncodeJobCounters counters) {
+                            TrainingSamplesView samples, EncodeJobCounters counters) {
         this.server = server;
         this.threads = threads;
         this.history = history;
@@ -69,13 +71,14 @@ final class DashboardServer implements AutoCloseable {
         this.reconstructions = reconstructions;
         this.catalog = catalog;
         this.training = training;
+        this.samples = samples;
         this.counters = counters;
     }
 
     /** @param counters the running encode job's counters, or null to show none */
     static DashboardServer start(String bindAddress, int port, StatsHistory history, FollowerStatus follower,
                                  Reconstructions reconstructions, ModelCatalog catalog, TrainingView training,
-                                 EncodeJobCounters counters) {
+                                 TrainingSamplesView samples, EncodeJobCounters counters) {
         HttpServer server;
         try {
             server = HttpServer.create(new InetSocketAddress(bindAddress, port), 0);
@@ -94,7 +97,7 @@ final class DashboardServer implements AutoCloseable {
             return thread;
         });
         DashboardServer dashboard = new DashboardServer(server, threads, history, follower, reconstructions, catalog,
-                training, counters);
+                training, samples, counters);
         server.createContext("/", dashboard::handle);
         server.setExecutor(threads);
         server.start();
@@ -155,7 +158,14 @@ final class DashboardServer implements AutoCloseable {
                 Optional<WindowDetail> latest = history.latest(model).map(this::withReconstructionPaths);
                 sendJson(exchange, ordered("model", model, "window", latest.orElse(null)));
             }
-            case "/api/training" -> sendJson(exchange, ordered("training", training.latest()));
+            case "/api/training" -> {
+                Map<String, Object> answer = ordered("training", training.latest());
+                Map<String, Object> counts = samples.counts();
+                if (counts != null) {
+                    answer.putAll(counts);
+                }
+                sendJson(exchange, answer);
+            }
             case "/api/alerts" -> {
                 StatsHistory.Page<AlertView> page = history.alerts(query.get("model"), after(query));
                 sendJson(exchange, ordered("next", page.next(), "alerts", page.items()));

@@ -4,17 +4,12 @@ import io.latentflow.connections.S3Settings;
 import io.latentflow.model.ServingModel;
 import io.latentflow.model.store.Manifest;
 import io.latentflow.model.store.ModelDirectory;
-import io.minio.ListObjectsArgs;
-import io.minio.MinioClient;
-import io.minio.Result;
-import io.minio.messages.Item;
+import io.latentflow.registry.ModelStore;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Set;
-import java.util.TreeSet;
 
 /**
  * The model versions the dashboard could decode with: the one shipped with the project, and the versions under
@@ -25,7 +20,7 @@ final class ModelCatalog {
 
     private static final long LIST_EVERY_MS = 30_000;
 
-    private final S3Settings s3;
+    private final ModelStore store;
     private final String shipped;
     private List<AvailableModel> stored = List.of();
     private String problem;
@@ -45,12 +40,12 @@ final class ModelCatalog {
 
     /** @param s3 the bucket holding promoted versions; null when there is none */
     ModelCatalog(S3Settings s3) {
-        this.s3 = s3;
+        this.store = s3 == null ? null : new ModelStore(s3);
         this.shipped = shippedVersion();
     }
 
     synchronized Listing list() {
-        if (s3 != null && System.currentTimeMillis() >= nextListing) {
+        if (store != null && System.currentTimeMillis() >= nextListing) {
             nextListing = System.currentTimeMillis() + LIST_EVERY_MS;
             try {
                 stored = listStored();
@@ -67,24 +62,8 @@ final class ModelCatalog {
         return new Listing(all, problem);
     }
 
-    /** The first path segment of every file under {@code models/}: a handful of files per version. */
     private List<AvailableModel> listStored() throws IOException {
-        MinioClient client = s3.newClient();
-        Set<String> versions = new TreeSet<>();
-        String prefix = ReconstructionModels.MODELS_PREFIX;
-        try {
-            for (Result<Item> result : client.listObjects(ListObjectsArgs.builder().bucket(s3.bucket()).prefix(prefix)
-                    .recursive(true).build())) {
-                String relative = result.get().objectName().substring(prefix.length());
-                int slash = relative.indexOf('/');
-                if (slash > 0) {
-                    versions.add(relative.substring(0, slash));
-                }
-            }
-        } catch (Exception e) {
-            throw new IOException("cannot list " + s3.uri(prefix) + ": " + e.getMessage(), e);
-        }
-        return versions.stream().map(v -> new AvailableModel(v, s3.uri(prefix + v + "/"))).toList();
+        return store.versions().stream().map(v -> new AvailableModel(v, store.uri(v))).toList();
     }
 
     /** The shipped model's version from its manifest, without loading the model; null when none can be read. */

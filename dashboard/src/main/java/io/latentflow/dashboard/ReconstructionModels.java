@@ -3,13 +3,8 @@ package io.latentflow.dashboard;
 import io.latentflow.connections.S3Settings;
 import io.latentflow.model.LatentDecoder;
 import io.latentflow.model.ServingModel;
-import io.latentflow.model.store.Manifest;
 import io.latentflow.model.store.ModelDirectory;
-import io.minio.DownloadObjectArgs;
-import io.minio.ListObjectsArgs;
-import io.minio.MinioClient;
-import io.minio.Result;
-import io.minio.messages.Item;
+import io.latentflow.registry.ModelStore;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -25,19 +20,17 @@ import org.slf4j.LoggerFactory;
  */
 final class ReconstructionModels implements AutoCloseable {
 
-    static final String MODELS_PREFIX = "models/";
-
     private static final Logger LOG = LoggerFactory.getLogger(ReconstructionModels.class);
     private static final long RETRY_MISSING_MS = 60_000;
 
-    private final S3Settings s3;
+    private final ModelStore store;
     private final Map<String, Loaded> loaded = new HashMap<>();
     private final Map<String, Missing> missing = new HashMap<>();
     private ServingModel shippedDefault;
 
     /** @param s3 where promoted versions live; null to decode with the shipped model only */
     ReconstructionModels(S3Settings s3) {
-        this.s3 = s3;
+        this.store = s3 == null ? null : new ModelStore(s3);
     }
 
     /** The decoder of {@code version}; the same one on every call. */
@@ -75,46 +68,19 @@ final class ReconstructionModels implements AutoCloseable {
         if (shippedDefault.version().equals(version)) {
             return shippedDefault;
         }
-        if (s3 == null) {
+        if (store == null) {
             throw new IOException("model " + version + " is not the shipped default (" + shippedDefault.version()
                     + ") and no object store was given to look for it");
         }
-        Manifest.requireSafeVersion(version);
         Path directory = Files.createTempDirectory("latentflow-dashboard-model-");
         try {
-            if (download(MODELS_PREFIX + version + "/", directory) == 0) {
-                throw new IOException("model " + version + " is neither the shipped default (" + shippedDefault.version()
-                        + ") nor under " + s3.uri(MODELS_PREFIX + version + "/"));
-            }
-            return ServingModel.load(directory);
+            return ServingModel.load(store.download(version, directory));
+        } catch (IllegalArgumentException e) {
+            throw new IOException("model " + version + " is not the shipped default (" + shippedDefault.version()
+                    + "), and the object store cannot give it: " + e.getMessage(), e);
         } finally {
             ModelDirectory.deleteRecursively(directory);
         }
-    }
-
-    private int download(String prefix, Path directory) throws IOException {
-        MinioClient client = s3.newClient();
-        int files = 0;
-        try {
-            for (Result<Item> result : client.listObjects(
-                    ListObjectsArgs.builder().bucket(s3.bucket()).prefix(prefix).recursive(true).build())) {
-                Item item = result.get();
-                String relative = item.objectName().substring(prefix.length());
-                Path target = directory.resolve(relative).normalize();
-                if (item.isDir() || relative.isEmpty() || !target.startsWith(directory)) {
-                    continue;
-                }
-                Files.createDirectories(target.getParent());
-                client.downloadObject(DownloadObjectArgs.builder().bucket(s3.bucket()).object(item.objectName())
-                        .filename(target.toString()).build());
-                files++;
-            }
-        } catch (IOException e) {
-            throw e;
-        } catch (Exception e) {
-            throw new IOException("cannot download " + s3.uri(prefix) + ": " + e.getMessage(), e);
-        }
-        return files;
     }
 
     @Override

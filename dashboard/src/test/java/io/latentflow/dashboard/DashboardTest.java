@@ -10,14 +10,21 @@ import static org.awaitility.Awaitility.await;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.latentflow.infra.EmbeddedKafka;
+import io.latentflow.infra.EmbeddedS3;
+import io.latentflow.registry.samples.TrainingSampleLayout;
 import io.latentflow.connections.KafkaSettings;
 import io.latentflow.schemas.AvroCodec;
 import io.latentflow.schemas.DriftAlert;
 import io.latentflow.schemas.DriftSeverity;
 import io.latentflow.schemas.LatentStatsWindow;
+import io.latentflow.schemas.ModelEvent;
+import io.latentflow.schemas.ModelEventType;
 import io.latentflow.schemas.Topics;
 import io.latentflow.schemas.TrainingProgress;
 import io.latentflow.schemas.TrainingState;
+import io.minio.MinioClient;
+import io.minio.PutObjectArgs;
+import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -230,6 +237,43 @@ class DashboardTest {
             assertThat(outlier.get("worstZ").asDouble()).isEqualTo(7.5);
             assertThat(outlier.get("eventTime").asLong()).isEqualTo(T0.plusSeconds(3).toEpochMilli());
             assertThat(outlier.get("reconstruction").isNull()).isTrue();
+        }
+    }
+
+    @Test
+    void countsTheTrainingSamplesStoredAndThoseSinceTheServingVersionWasPromoted() throws Exception {
+        long promoted = System.currentTimeMillis() - Duration.ofHours(1).toMillis();
+        long before = promoted - Duration.ofHours(1).toMillis();
+        long after = promoted + Duration.ofMinutes(30).toMillis();
+        AvroCodec<ModelEvent> events = AvroCodec.of(ModelEvent.class);
+        kafka.createTopics(1, Topics.MODEL_EVENTS);
+        try (EmbeddedS3 s3 = EmbeddedS3.start(null, "latentflow")) {
+            MinioClient storage = s3.settings().newClient();
+            for (String key : List.of(TrainingSampleLayout.key(before, "photos_0123456789ab", 40),
+                    TrainingSampleLayout.key(after, "photos_0123456789ab", 12),
+                    TrainingSampleLayout.key(after, "illustrations_ba9876543210", 7))) {
+                storage.putObject(PutObjectArgs.builder().bucket(s3.settings().bucket()).object(key)
+                        .stream(new ByteArrayInputStream(new byte[8]), 8, -1).build());
+            }
+            try (KafkaProducer<byte[], byte[]> producer = plainProducer(kafka.settings())) {
+                producer.send(new ProducerRecord<>(Topics.MODEL_EVENTS, events.encode(ModelEvent.newBuilder()
+                        .setEventId("e1").setVersion("v1").setType(ModelEventType.PUBLISHED)
+                        .setTime(Instant.ofEpochMilli(before)).build())));
+                producer.send(new ProducerRecord<>(Topics.MODEL_EVENTS, events.encode(ModelEvent.newBuilder()
+                        .setEventId("e2").setVersion("v1").setType(ModelEventType.PROMOTED)
+                        .setTime(Instant.ofEpochMilli(promoted)).build())));
+            }
+
+            try (Dashboard dashboard = Dashboard.start(kafka.settings(), s3.settings(), 0)) {
+                await().atMost(Duration.ofSeconds(45)).until(() -> get(dashboard, "/api/training")
+                        .path("samplesSincePromotion").path("total").asInt(-1) == 19);
+                JsonNode answer = get(dashboard, "/api/training");
+                assertThat(answer.get("samplesStored").asInt()).isEqualTo(59);
+                JsonNode recent = answer.get("samplesSincePromotion");
+                assertThat(Instant.parse(recent.get("since").asText())).isEqualTo(Instant.ofEpochMilli(promoted));
+                assertThat(recent.get("perSource").get("photos").asInt()).isEqualTo(12);
+                assertThat(recent.get("perSource").get("illustrations").asInt()).isEqualTo(7);
+            }
         }
     }
 

@@ -5,6 +5,7 @@ import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.io.PrintStream;
+import java.io.StringReader;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -45,6 +46,30 @@ public final class EmbeddedKafka implements AutoCloseable {
     public static final long TRANSACTION_MAX_TIMEOUT_MS = TimeUnit.HOURS.toMillis(1);
 
     private static final long READY_TIMEOUT_S = 60;
+
+    /** One broker: every internal topic has one replica, and few partitions so it is created fast. */
+    private static final String SINGLE_NODE = """
+            default.replication.factor=1
+            offsets.topic.replication.factor=1
+            offsets.topic.num.partitions=1
+            transaction.state.log.replication.factor=1
+            transaction.state.log.min.isr=1
+            transaction.state.log.num.partitions=1
+            share.coordinator.state.topic.replication.factor=1
+            share.coordinator.state.topic.min.isr=1
+            min.insync.replicas=1
+            group.initial.rebalance.delay.ms=0
+            """;
+
+    /** Sized for a laptop or a 2-core CI runner, not for throughput records. */
+    private static final String SMALL_MACHINE = """
+            num.network.threads=2
+            num.io.threads=2
+            background.threads=2
+            num.recovery.threads.per.data.dir=1
+            log.cleaner.threads=1
+            num.replica.fetchers=1
+            """;
 
     private final KafkaRaftServer server;
     private final KafkaSettings settings;
@@ -97,27 +122,18 @@ public final class EmbeddedKafka implements AutoCloseable {
         config.setProperty("listener.security.protocol.map", "PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT");
         config.setProperty("log.dirs", logDir.toAbsolutePath().toString());
 
-        // One broker: every internal topic has one replica, and few partitions so it is created fast.
-        config.setProperty("default.replication.factor", "1");
-        config.setProperty("offsets.topic.replication.factor", "1");
-        config.setProperty("offsets.topic.num.partitions", "1");
-        config.setProperty("transaction.state.log.replication.factor", "1");
-        config.setProperty("transaction.state.log.min.isr", "1");
-        config.setProperty("transaction.state.log.num.partitions", "1");
-        config.setProperty("share.coordinator.state.topic.replication.factor", "1");
-        config.setProperty("share.coordinator.state.topic.min.isr", "1");
-        config.setProperty("min.insync.replicas", "1");
         config.setProperty("transaction.max.timeout.ms", Long.toString(TRANSACTION_MAX_TIMEOUT_MS));
-        config.setProperty("group.initial.rebalance.delay.ms", "0");
-
-        // Sized for a laptop or a 2-core CI runner, not for throughput records.
-        config.setProperty("num.network.threads", "2");
-        config.setProperty("num.io.threads", "2");
-        config.setProperty("background.threads", "2");
-        config.setProperty("num.recovery.threads.per.data.dir", "1");
-        config.setProperty("log.cleaner.threads", "1");
-        config.setProperty("num.replica.fetchers", "1");
+        load(config, SINGLE_NODE);
+        load(config, SMALL_MACHINE);
         return config;
+    }
+
+    private static void load(Properties config, String properties) {
+        try {
+            config.load(new StringReader(properties));
+        } catch (IOException e) {
+            throw new UncheckedIOException("unreadable broker properties", e); // a string never fails to read
+        }
     }
 
     private static void format(Path home, Properties config) {

@@ -33,6 +33,32 @@ final class BatchSplitter {
         return (int) Math.max(1, Math.min(batch, budgetBytes / peakBytesPerImage));
     }
 
+    /** One forward call over {@code count} items of a batch, starting at value {@code offset} of its input. */
+    @FunctionalInterface
+    interface ForwardCall {
+        float[] run(int offset, int count);
+    }
+
+    /**
+     * Runs {@code call} over the whole batch at once when it fits, else over consecutive sub-batches of
+     * {@code perCall} items, and joins their outputs in order.
+     *
+     * @param inputValues  input floats per item
+     * @param outputValues output floats per item
+     */
+    static float[] inSubBatches(int batch, int perCall, int inputValues, int outputValues, ForwardCall call) {
+        if (perCall == batch) {
+            return call.run(0, batch);
+        }
+        float[] output = new float[batch * outputValues];
+        for (int first = 0; first < batch; first += perCall) {
+            int count = Math.min(perCall, batch - first);
+            float[] part = call.run(first * inputValues, count);
+            System.arraycopy(part, 0, output, first * outputValues, part.length);
+        }
+        return output;
+    }
+
     /**
      * Largest float activation of one image in the encoder (widths[i] channels at level i) or the decoder (its
      * upsampling keeps the coarser level's width at the finer resolution).

@@ -58,18 +58,8 @@ final class BlockLatentDecoder implements LatentDecoder {
         int width = latentWidth * f;
         int perCall = splitter.imagesPerCall(batch, BatchSplitter.peakBytesPerImage(architecture.channelWidths(),
                 height, width, true, attention ? f : 0));
-        if (perCall == batch) {
-            return decodeOnce(latents, 0, batch, latentHeight, latentWidth);
-        }
-        int latentValues = channels * latentHeight * latentWidth;
-        int imageValues = 3 * height * width;
-        float[] images = new float[batch * imageValues];
-        for (int first = 0; first < batch; first += perCall) {
-            int count = Math.min(perCall, batch - first);
-            float[] part = decodeOnce(latents, first * latentValues, count, latentHeight, latentWidth);
-            System.arraycopy(part, 0, images, first * imageValues, part.length);
-        }
-        return images;
+        return BatchSplitter.inSubBatches(batch, perCall, channels * latentHeight * latentWidth, 3 * height * width,
+                (offset, count) -> decodeOnce(latents, offset, count, latentHeight, latentWidth));
     }
 
     private float[] decodeOnce(float[] latents, int offset, int count, int latentHeight, int latentWidth) {

@@ -59,18 +59,8 @@ final class BlockLatentEncoder implements LatentEncoder {
         // The scope also frees results that DJL attaches to the model's manager (ops whose first operand is a weight).
         int perCall = splitter.imagesPerCall(batch, BatchSplitter.peakBytesPerImage(architecture.channelWidths(),
                 height, width, false, attention ? f : 0));
-        if (perCall == batch) {
-            return encodeOnce(pixels, 0, batch, height, width);
-        }
-        int imageValues = 3 * height * width;
-        int latentValues = outputChannels * (height / f) * (width / f);
-        float[] latents = new float[batch * latentValues];
-        for (int first = 0; first < batch; first += perCall) {
-            int count = Math.min(perCall, batch - first);
-            float[] part = encodeOnce(pixels, first * imageValues, count, height, width);
-            System.arraycopy(part, 0, latents, first * latentValues, part.length);
-        }
-        return latents;
+        return BatchSplitter.inSubBatches(batch, perCall, 3 * height * width, outputChannels * (height / f) * (width / f),
+                (offset, count) -> encodeOnce(pixels, offset, count, height, width));
     }
 
     private float[] encodeOnce(float[] pixels, int offset, int count, int height, int width) {

@@ -15,21 +15,20 @@ import org.apache.kafka.common.serialization.Deserializer;
  */
 public final class AvroDeserializer<T extends SpecificRecord> implements Deserializer<T> {
 
-    private AvroCodec<T> codec;
+    private final SerdeCodec<T> codec;
 
     /** For Kafka's reflective construction; {@link #configure} must follow. */
     public AvroDeserializer() {
+        this.codec = SerdeCodec.fromConfig("AvroDeserializer");
     }
 
     public AvroDeserializer(Class<T> type) {
-        this.codec = AvroCodec.of(type);
+        this.codec = SerdeCodec.of("AvroDeserializer", type);
     }
 
     @Override
     public void configure(Map<String, ?> configs, boolean isKey) {
-        if (codec == null) {
-            codec = AvroSerdeConfig.codecFrom(configs);
-        }
+        codec.configure(configs);
     }
 
     /** Null for a null value (a tombstone). */
@@ -38,11 +37,8 @@ public final class AvroDeserializer<T extends SpecificRecord> implements Deseria
         if (bytes == null) {
             return null;
         }
-        if (codec == null) {
-            throw new IllegalStateException("AvroDeserializer used before configure(): set " + AvroSerdeConfig.RECORD_CLASS);
-        }
         try {
-            return codec.decode(bytes);
+            return codec.codec().decode(bytes);
         } catch (MalformedRecordException e) {
             throw new SerializationException("Topic " + topic + ": " + e.getMessage(), e);
         }

@@ -10,21 +10,20 @@ import org.apache.kafka.common.serialization.Serializer;
  */
 public final class AvroSerializer<T extends SpecificRecord> implements Serializer<T> {
 
-    private AvroCodec<T> codec;
+    private final SerdeCodec<T> codec;
 
     /** For Kafka's reflective construction; {@link #configure} must follow. */
     public AvroSerializer() {
+        this.codec = SerdeCodec.fromConfig("AvroSerializer");
     }
 
     public AvroSerializer(Class<T> type) {
-        this.codec = AvroCodec.of(type);
+        this.codec = SerdeCodec.of("AvroSerializer", type);
     }
 
     @Override
     public void configure(Map<String, ?> configs, boolean isKey) {
-        if (codec == null) {
-            codec = AvroSerdeConfig.codecFrom(configs);
-        }
+        codec.configure(configs);
     }
 
     @Override
@@ -32,9 +31,6 @@ public final class AvroSerializer<T extends SpecificRecord> implements Serialize
         if (record == null) {
             return null;
         }
-        if (codec == null) {
-            throw new IllegalStateException("AvroSerializer used before configure(): set " + AvroSerdeConfig.RECORD_CLASS);
-        }
-        return codec.encode(record);
+        return codec.codec().encode(record);
     }
 }

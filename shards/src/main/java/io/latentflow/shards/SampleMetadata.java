@@ -30,34 +30,12 @@ public record SampleMetadata(String imageId, String key, String source, String m
                              String latentSpace, double scalingFactor, double shiftFactor, StoredLatents latents,
                              String label) {
 
-    /** A sample of what the latent holds, without a label. */
-    public SampleMetadata(String imageId, String key, String source, String modelVersion, List<Integer> shape,
-                          long eventTime, long processingTime, LatentSummary summary, Map<String, String> attributes,
-                          String latentSpace, double scalingFactor, double shiftFactor, StoredLatents latents) {
-        this(imageId, key, source, modelVersion, shape, eventTime, processingTime, summary, attributes, latentSpace,
-                scalingFactor, shiftFactor, latents, null);
-    }
-
-    /** A sample holding the scaled posterior mean, with its label. */
-    public SampleMetadata(String imageId, String key, String source, String modelVersion, List<Integer> shape,
-                          long eventTime, long processingTime, LatentSummary summary, Map<String, String> attributes,
-                          String latentSpace, double scalingFactor, double shiftFactor, String label) {
-        this(imageId, key, source, modelVersion, shape, eventTime, processingTime, summary, attributes, latentSpace,
-                scalingFactor, shiftFactor, StoredLatents.MEAN, label);
-    }
-
-    /** A sample of latentflow's own models' unnamed latent space: scale 1, shift 0. */
-    public SampleMetadata(String imageId, String key, String source, String modelVersion, List<Integer> shape,
-                          long eventTime, long processingTime, LatentSummary summary, Map<String, String> attributes) {
-        this(imageId, key, source, modelVersion, shape, eventTime, processingTime, summary, attributes, "", 1.0, 0.0);
-    }
-
-    /** A sample holding the scaled posterior mean, without a label. */
-    public SampleMetadata(String imageId, String key, String source, String modelVersion, List<Integer> shape,
-                          long eventTime, long processingTime, LatentSummary summary, Map<String, String> attributes,
-                          String latentSpace, double scalingFactor, double shiftFactor) {
-        this(imageId, key, source, modelVersion, shape, eventTime, processingTime, summary, attributes, latentSpace,
-                scalingFactor, shiftFactor, StoredLatents.MEAN, null);
+    /** A sample of latentflow's own models' unnamed latent space (scale 1, shift 0), holding the mean, unlabelled. */
+    public static SampleMetadata of(String imageId, String key, String source, String modelVersion,
+                                    List<Integer> shape, long eventTime, long processingTime, LatentSummary summary,
+                                    Map<String, String> attributes) {
+        return new SampleMetadata(imageId, key, source, modelVersion, shape, eventTime, processingTime, summary,
+                attributes, "", 1.0, 0.0, StoredLatents.MEAN, null);
     }
 
     private static final ObjectMapper JSON = new ObjectMapper();

@@ -20,7 +20,7 @@ class SampleMetadataTest {
         Map<String, String> attributes = new LinkedHashMap<>();
         attributes.put("zeta", "last");
         attributes.put("alpha", "first");
-        SampleMetadata metadata = new SampleMetadata("cat/01.jpg", "cat-01-jpg_0123456789abcdef", "camera-7", "ae-f8c8-v1",
+        SampleMetadata metadata = SampleMetadata.of("cat/01.jpg", "cat-01-jpg_0123456789abcdef", "camera-7", "ae-f8c8-v1",
                 List.of(8, 32, 32), 1_700_000_000_000L, 1_700_000_000_500L, SUMMARY, attributes);
 
         JsonNode json = new ObjectMapper().readTree(metadata.toJson());
@@ -44,27 +44,27 @@ class SampleMetadataTest {
 
     @Test
     void saysWhatTheLatentMeansAndHowToUndoItsScaleAndShift() throws Exception {
-        JsonNode own = new ObjectMapper().readTree(new SampleMetadata("id", "k", "s", "v1", List.of(8, 4, 4), 0, 0,
+        JsonNode own = new ObjectMapper().readTree(SampleMetadata.of("id", "k", "s", "v1", List.of(8, 4, 4), 0, 0,
                 SUMMARY, Map.of()).toJson());
         assertThat(own.get("scalingFactor").asDouble()).isEqualTo(1.0);
         assertThat(own.get("shiftFactor").asDouble()).isEqualTo(0.0);
 
         JsonNode imported = new ObjectMapper().readTree(new SampleMetadata("id", "k", "s", "flux", List.of(16, 4, 4),
-                0, 0, SUMMARY, Map.of(), "ls-0123456789abcdef", 0.3611, 0.1159).toJson());
+                0, 0, SUMMARY, Map.of(), "ls-0123456789abcdef", 0.3611, 0.1159, StoredLatents.MEAN, null).toJson());
         assertThat(imported.get("latentSpace").asText()).isEqualTo("ls-0123456789abcdef");
         assertThat(imported.get("scalingFactor").asDouble()).isEqualTo(0.3611);
         assertThat(imported.get("shiftFactor").asDouble()).isEqualTo(0.1159);
         assertThat(imported.get("latents").asText()).isEqualTo("mean");
 
         JsonNode moments = new ObjectMapper().readTree(new SampleMetadata("id", "k", "s", "flux", List.of(32, 4, 4),
-                0, 0, SUMMARY, Map.of(), "ls-0123456789abcdef", 0.3611, 0.1159, StoredLatents.MOMENTS).toJson());
+                0, 0, SUMMARY, Map.of(), "ls-0123456789abcdef", 0.3611, 0.1159, StoredLatents.MOMENTS, null).toJson());
         assertThat(moments.get("latents").asText()).isEqualTo("moments");
         assertThat(StoredLatents.fromJsonName(moments.get("latents").asText()).storedChannels(16)).isEqualTo(32);
     }
 
     @Test
     void defaultsMissingSourceAndAttributes() throws Exception {
-        SampleMetadata metadata = new SampleMetadata("id", "id_0123456789abcdef", null, "v1", List.of(4, 8, 8), 0, 0, SUMMARY, null);
+        SampleMetadata metadata = SampleMetadata.of("id", "id_0123456789abcdef", null, "v1", List.of(4, 8, 8), 0, 0, SUMMARY, null);
         JsonNode json = new ObjectMapper().readTree(metadata.toJson());
         assertThat(json.get("source").asText()).isEmpty();
         assertThat(json.get("attributes").size()).isZero();

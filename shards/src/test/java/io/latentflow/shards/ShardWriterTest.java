@@ -102,7 +102,7 @@ class ShardWriterTest {
         try (ShardWriter writer = new ShardWriter(shard)) {
             byte[] json = new SampleMetadata("wds/000001", "000001", "wds", "v1", List.of(1), 0, 0,
                     io.latentflow.schemas.LatentSummary.newBuilder().setMean(0).setStd(0).setMin(0).setMax(0)
-                            .setFractionOutsideUnit(0).build(), Map.of(), "", 1.0, 0.0, "cat").toJson();
+                            .setFractionOutsideUnit(0).build(), Map.of(), "", 1.0, 0.0, StoredLatents.MEAN, "cat").toJson();
             writer.add("000001", Npy.float16(new float[]{1f}, 1), json, caption);
             writer.add("000002", Npy.float16(new float[]{1f}, 1), "{}".getBytes());
             writer.finish();
@@ -172,7 +172,7 @@ class ShardWriterTest {
     }
 
     private static SampleMetadata metadata(Sample sample) {
-        return new SampleMetadata(sample.imageId(), sample.key(), "test", "v1", List.of(SHAPE[0], SHAPE[1], SHAPE[2]),
+        return SampleMetadata.of(sample.imageId(), sample.key(), "test", "v1", List.of(SHAPE[0], SHAPE[1], SHAPE[2]),
                 1_000L, 2_000L, LatentSummaries.of(sample.latent()), Map.of("split", "train"));
     }
 }

@@ -12,13 +12,13 @@ import io.latentflow.jobs.drift.ReferenceProfiles;
 import io.latentflow.jobs.encode.EncodeJob;
 import io.latentflow.jobs.encode.EncodeJobSettings;
 import io.latentflow.jobs.encode.ModelLocation;
-import io.latentflow.jobs.registry.ModelHistory;
-import io.latentflow.jobs.registry.ModelRegistry;
-import io.latentflow.jobs.registry.ServingTimeline;
+import io.latentflow.registry.ModelHistory;
+import io.latentflow.registry.ModelRegistry;
+import io.latentflow.registry.ServingTimeline;
 import io.latentflow.jobs.sampling.SamplingSettings;
-import io.latentflow.jobs.topics.CommittedTopicReader;
+import io.latentflow.schemas.CommittedTopicReader;
 import io.latentflow.jobs.training.ContinuousTrainingJob;
-import io.latentflow.jobs.training.FineTuneRun;
+import io.latentflow.registry.CandidatePublisher;
 import io.latentflow.jobs.training.FineTuneSettings;
 import io.latentflow.model.drift.DriftThresholds;
 import io.latentflow.model.eval.GateThresholds;
@@ -62,7 +62,6 @@ class ContinuousTrainingEndToEndTest {
 
     private static final Path HOME = Path.of(System.getProperty("latentflow.home"));
     private static final Path ILLUSTRATIONS = HOME.resolve("samples").resolve("illustrations");
-    private static final Path PHOTOS = HOME.resolve("samples").resolve("photos");
     private static final int RESOLUTION = 64;
     private static final AvroCodec<TrainingRequest> REQUESTS = AvroCodec.of(TrainingRequest.class);
 
@@ -71,10 +70,7 @@ class ContinuousTrainingEndToEndTest {
 
     @Test
     void aRequestFineTunesOnTheSamplesPromotesTheCandidateAndTheEncoderSwapsToIt() throws Exception {
-        GateThresholds anySoundCandidate = new GateThresholds(10, 0.2, 0, 0.2, 1.2, 1_000_000, 100, -100, 4);
-        FineTuneSettings training = FineTuneSettings.defaults(RESOLUTION, PHOTOS, work.resolve("training"))
-                .withSteps(20).withTraining(64, 8).withThresholds(anySoundCandidate)
-                .withLead(ServingTimeline.MIN_LEAD);
+        FineTuneSettings training = shortFineTune();
         try (LocalStack stack = LocalStack.start(work.resolve("state"), "latentflow");
              ModelRegistry registry = new ModelRegistry(stack.kafka().settings(), stack.s3().settings())) {
             EncodeJobSettings settings = EncodeJobSettings.builder(stack.kafka().settings(), stack.s3().settings())
@@ -113,7 +109,7 @@ class ContinuousTrainingEndToEndTest {
                 Instant effective = Instant.ofEpochMilli(ServingTimeline.effectiveFrom(promoted));
                 Thread.sleep(Math.max(0, effective.toEpochMilli() - System.currentTimeMillis()) + 200);
                 Path after = Files.createDirectories(work.resolve("after"));
-                for (Path photo : E2eImages.files(PHOTOS).subList(0, 8)) {
+                for (Path photo : E2eImages.photos().subList(0, 8)) {
                     Files.copy(photo, after.resolve(photo.getFileName()));
                 }
                 ingest(stack, after, Instant.now(), Duration.ofMillis(100));
@@ -127,7 +123,7 @@ class ContinuousTrainingEndToEndTest {
                 await().atMost(Duration.ofMinutes(2)).until(() -> progress(stack, "user-1").stream()
                         .anyMatch(p -> p.getState() == TrainingState.DUPLICATE));
                 assertThat(registry.history().events()).filteredOn(e -> e.getType() == ModelEventType.PUBLISHED
-                        && "user-1".equals(e.getAttributes().get(FineTuneRun.REQUEST_ID))).hasSize(1);
+                        && "user-1".equals(e.getAttributes().get(CandidatePublisher.REQUEST_ID))).hasSize(1);
             } finally {
                 trainer.cancel().get(1, TimeUnit.MINUTES);
                 encode.cancel().get(1, TimeUnit.MINUTES);
@@ -142,10 +138,7 @@ class ContinuousTrainingEndToEndTest {
      */
     @Test
     void illustrationsAfterPhotosRaiseAnAlertThatFineTunesOnTheIllustrations() throws Exception {
-        GateThresholds anySoundCandidate = new GateThresholds(10, 0.2, 0, 0.2, 1.2, 1_000_000, 100, -100, 4);
-        FineTuneSettings training = FineTuneSettings.defaults(RESOLUTION, PHOTOS, work.resolve("training"))
-                .withSteps(20).withTraining(64, 8).withThresholds(anySoundCandidate)
-                .withLead(ServingTimeline.MIN_LEAD);
+        FineTuneSettings training = shortFineTune();
         // windows of 32 images, as the drift thresholds were calibrated on
         Duration window = Duration.ofMillis(3200);
         try (LocalStack stack = LocalStack.start(work.resolve("state"), "latentflow")) {
@@ -162,7 +155,7 @@ class ContinuousTrainingEndToEndTest {
             // illustrations' windows have a novelty of 1.09-1.12 against this reference and its own photos' windows
             // 0.58-0.75, so a level of 1.03 makes the illustrations CRITICAL (from 1.06) and leaves the photos OK.
             settings = settings.toBuilder().monitor(DriftMonitorSettings
-                    .of(ReferenceProfiles.resolve(settings.model(), RESOLUTION, PHOTOS))
+                    .of(ReferenceProfiles.resolve(settings.model(), RESOLUTION, E2eImages.PHOTOS))
                     .withThresholds(DriftThresholds.DEFAULTS.withNovelty(1.03))
                     .withWindowSize(window).withOutOfOrderness(Duration.ZERO)).build();
             JobClient encode = EncodeJob.onKafka(settings).start(stack.flink().environment());
@@ -174,7 +167,7 @@ class ContinuousTrainingEndToEndTest {
                         stack.s3().settings(), ImageIngest.Limits.DEFAULTS)) {
                     // from a window boundary on, so that no window is a partial one
                     long start = (System.currentTimeMillis() / window.toMillis() + 1) * window.toMillis();
-                    assertThat(producer.send(List.of(PHOTOS, ILLUSTRATIONS), null, Instant.ofEpochMilli(start),
+                    assertThat(producer.send(List.of(E2eImages.PHOTOS, ILLUSTRATIONS), null, Instant.ofEpochMilli(start),
                             Duration.ofMillis(100)).failed()).isEmpty();
                 }
                 List<TrainingProgress> outcomes = new java.util.ArrayList<>();
@@ -226,6 +219,14 @@ class ContinuousTrainingEndToEndTest {
             return reader.readFrom(Topics.TRAINING_PROGRESS, Map.of(), AvroCodec.of(TrainingProgress.class)).stream()
                     .filter(p -> p.getRequestId().equals(requestId)).toList();
         }
+    }
+
+    /** A short fine-tune whose gate any sound candidate passes: these tests judge the flow, not the model. */
+    private FineTuneSettings shortFineTune() {
+        GateThresholds anySoundCandidate = new GateThresholds(10, 0.2, 0, 0.2, 1.2, 1_000_000, 100, -100, 4);
+        return FineTuneSettings.defaults(RESOLUTION, E2eImages.PHOTOS, work.resolve("training"))
+                .withSteps(20).withTraining(64, 8).withThresholds(anySoundCandidate)
+                .withLead(ServingTimeline.MIN_LEAD);
     }
 
     private static TrainingProgress awaitOutcome(LocalStack stack, String requestId) {

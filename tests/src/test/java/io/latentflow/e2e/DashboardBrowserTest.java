@@ -122,6 +122,8 @@ class DashboardBrowserTest {
                 });
                 assertThat(browser.findElements(By.cssSelector("#quantiles tbody tr")))
                         .hasSize(series(browser, "chart-quantiles"));
+                assertThat(browser.findElement(By.id("samples")).getText()).as("the fine-tuning panel's sample count")
+                        .startsWith("Training samples: ");
                 assertThat(severeConsoleMessages(browser)).as("browser console errors").isEmpty();
                 saveScreenshot(browser);
             } finally {

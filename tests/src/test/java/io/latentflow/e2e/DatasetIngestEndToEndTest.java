@@ -9,7 +9,7 @@ import io.latentflow.jobs.encode.EncodeJob;
 import io.latentflow.jobs.encode.EncodeJobSettings;
 import io.latentflow.jobs.encode.ModelLocation;
 import io.latentflow.jobs.encode.RestartPolicy;
-import io.latentflow.jobs.topics.CommittedTopicReader;
+import io.latentflow.schemas.CommittedTopicReader;
 import io.latentflow.schemas.AvroCodec;
 import io.latentflow.schemas.LatentRecord;
 import io.latentflow.schemas.Topics;
@@ -39,7 +39,6 @@ import org.junit.jupiter.api.io.TempDir;
 @Timeout(value = 6, unit = TimeUnit.MINUTES)
 class DatasetIngestEndToEndTest {
 
-    private static final Path PHOTOS = Path.of(System.getProperty("latentflow.home"), "samples", "photos");
     private static final String CAT_CAPTION = "Eine Katze schläft auf dem Sofa — 猫が寝ている 🐈\n  zweite Zeile";
     private static final String SHARD_CAPTION = "a café in Zürich at night, «neon» signs";
 
@@ -48,7 +47,7 @@ class DatasetIngestEndToEndTest {
 
     @Test
     void everyImageOfANestedFolderAndAnImg2datasetShardIsOneLatentWithItsExactCaptionAndLabel() throws Exception {
-        List<Path> photos = E2eImages.files(PHOTOS);
+        List<Path> photos = E2eImages.photos();
         Path pets = work.resolve("pets");
         Files.createDirectories(pets.resolve("cat"));
         Files.createDirectories(pets.resolve("dog/puppies"));

@@ -21,7 +21,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
-import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
@@ -46,7 +45,7 @@ class DemoEndToEndTest {
     void theDemoEncodesEveryGoodImageExactlyOnceAndDeadLettersEveryBadFile() throws Exception {
         Path photos = SAMPLES.resolve("photos");
         Path illustrations = SAMPLES.resolve("illustrations");
-        Map<String, DeadLetterReason> bad = BadImages.writeInto(work.resolve("bad"), files(photos).get(0));
+        Map<String, DeadLetterReason> bad = BadImages.writeInto(work.resolve("bad"), E2eImages.files(photos).get(0));
         Path state = work.resolve("state");
 
         StringWriter out = new StringWriter();
@@ -62,7 +61,7 @@ class DemoEndToEndTest {
         JsonNode summary = new ObjectMapper().readTree(out.toString());
         assertThat(err.toString()).as("beside --json the dashboard's URL goes to stderr")
                 .containsPattern("Dashboard: http://127\\.0\\.0\\.1:\\d+/");
-        int good = files(photos).size() + files(illustrations).size();
+        int good = E2eImages.files(photos).size() + E2eImages.files(illustrations).size();
         assertThat(good).isGreaterThanOrEqualTo(300);
         assertThat(summary.get("imagesIn").asInt()).isEqualTo(good + bad.size());
         assertThat(summary.get("latentsWritten").asInt()).isEqualTo(good);
@@ -93,17 +92,17 @@ class DemoEndToEndTest {
             }
         }
         List<String> goodIds = new ArrayList<>();
-        files(photos).forEach(f -> goodIds.add(E2eImages.id("photos", f)));
-        files(illustrations).forEach(f -> goodIds.add(E2eImages.id("illustrations", f)));
+        E2eImages.files(photos).forEach(f -> goodIds.add(E2eImages.id("photos", f)));
+        E2eImages.files(illustrations).forEach(f -> goodIds.add(E2eImages.id("illustrations", f)));
         assertThat(latentsById.keySet()).containsExactlyInAnyOrderElementsOf(goodIds);
 
-        assertShardsHoldTheEncodersOutput(latentsById, files(photos).subList(0, 16));
+        assertShardsHoldTheEncodersOutput(latentsById, E2eImages.files(photos).subList(0, 16));
     }
 
     /** The job's latents equal a direct call of the encoder on the same images, to float16 precision. */
     @Test
     void aSecondDemoOnTheSameStateEncodesOnlyItsOwnImages() throws Exception {
-        List<Path> photos = files(SAMPLES.resolve("photos"));
+        List<Path> photos = E2eImages.files(SAMPLES.resolve("photos"));
         Path first = Files.createDirectories(work.resolve("first"));
         Path second = Files.createDirectories(work.resolve("second"));
         for (int i = 0; i < 40; i++) {
@@ -155,12 +154,6 @@ class DemoEndToEndTest {
                             .isCloseTo(want, org.assertj.core.data.Offset.offset(Math.abs(want) / 1024 + 1e-4f));
                 }
             }
-        }
-    }
-
-    private static List<Path> files(Path folder) throws Exception {
-        try (Stream<Path> files = Files.list(folder)) {
-            return files.filter(Files::isRegularFile).sorted().toList();
         }
     }
 }

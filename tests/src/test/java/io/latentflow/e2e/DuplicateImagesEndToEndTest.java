@@ -16,7 +16,7 @@ import io.latentflow.jobs.encode.FailOnce;
 import io.latentflow.jobs.encode.OperatorFaults;
 import io.latentflow.jobs.encode.ModelLocation;
 import io.latentflow.jobs.encode.RestartPolicy;
-import io.latentflow.jobs.topics.CommittedTopicReader;
+import io.latentflow.schemas.CommittedTopicReader;
 import io.latentflow.schemas.AvroCodec;
 import io.latentflow.schemas.ImageRecord;
 import io.latentflow.schemas.LatentRecord;
@@ -56,7 +56,6 @@ import org.junit.jupiter.api.io.TempDir;
 @Timeout(value = 8, unit = TimeUnit.MINUTES)
 class DuplicateImagesEndToEndTest {
 
-    private static final Path PHOTOS = Path.of(System.getProperty("latentflow.home"), "samples", "photos");
 
     @TempDir
     Path work;
@@ -64,7 +63,7 @@ class DuplicateImagesEndToEndTest {
     @Test
     void aWatchedFolderSendsEachFileOnceWholeAcrossARestartAndTheSameFolderTwiceIsOneLatentPerImage()
             throws Exception {
-        List<Path> photos = E2eImages.files(PHOTOS).subList(0, 3);
+        List<Path> photos = E2eImages.photos().subList(0, 3);
         Path inbox = Files.createDirectories(work.resolve("inbox"));
         try (LocalStack stack = LocalStack.start(work.resolve("state"), "latentflow")) {
             String kafka = stack.kafka().bootstrapServers();
@@ -115,7 +114,7 @@ class DuplicateImagesEndToEndTest {
 
     @Test
     void aDuplicateThatArrivesAfterAFailoverIsStillDroppedAndCounted() throws Exception {
-        List<Path> photos = E2eImages.files(PHOTOS);
+        List<Path> photos = E2eImages.photos();
         Path folder = E2eImages.copies(photos.subList(0, 8), work.resolve("photos"));
         Path extra = E2eImages.copies(photos.subList(8, 10), work.resolve("extra"));
         // throws on the first duplicate: the job restores the checkpoint that holds the first eight ids

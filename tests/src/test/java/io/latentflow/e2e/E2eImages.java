@@ -3,7 +3,7 @@ package io.latentflow.e2e;
 import static org.awaitility.Awaitility.await;
 
 import io.latentflow.cli.ImageIds;
-import io.latentflow.jobs.topics.CommittedTopicReader;
+import io.latentflow.schemas.CommittedTopicReader;
 import io.latentflow.schemas.AvroCodec;
 import io.latentflow.schemas.LatentRecord;
 import io.latentflow.schemas.Topics;
@@ -18,7 +18,15 @@ import java.util.stream.Stream;
 /** Image folders the end-to-end tests stream, and the latents they wait for. */
 final class E2eImages {
 
+    /** The sample photos shipped with the project. */
+    static final Path PHOTOS = Path.of(System.getProperty("latentflow.home"), "samples", "photos");
+
     private E2eImages() {
+    }
+
+    /** The sample photos, in name order. */
+    static List<Path> photos() throws Exception {
+        return files(PHOTOS);
     }
 
     /** The image files of {@code folder}, in name order (its README, if any, left out). */

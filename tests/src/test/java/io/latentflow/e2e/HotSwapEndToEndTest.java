@@ -12,9 +12,9 @@ import io.latentflow.jobs.encode.FailOnce;
 import io.latentflow.jobs.encode.OperatorFaults;
 import io.latentflow.jobs.encode.ModelLocation;
 import io.latentflow.jobs.encode.RestartPolicy;
-import io.latentflow.jobs.registry.ModelHistory;
-import io.latentflow.jobs.registry.ModelRegistry;
-import io.latentflow.jobs.topics.CommittedTopicReader;
+import io.latentflow.registry.ModelHistory;
+import io.latentflow.registry.ModelRegistry;
+import io.latentflow.schemas.CommittedTopicReader;
 import io.latentflow.infra.LocalStack;
 import io.latentflow.model.ServingModel;
 import io.latentflow.model.store.ModelDirectory;
@@ -46,7 +46,6 @@ import org.junit.jupiter.api.io.TempDir;
 @Timeout(value = 10, unit = TimeUnit.MINUTES)
 class HotSwapEndToEndTest {
 
-    private static final Path PHOTOS = Path.of(System.getProperty("latentflow.home"), "samples", "photos");
     private static final Duration LEAD = Duration.ofSeconds(5);
     private static final int RESOLUTION = 256; // the shipped reference profile's, so the monitor judges both versions
 
@@ -55,7 +54,7 @@ class HotSwapEndToEndTest {
 
     @Test
     void aPromotionSwapsTheRunningJobAcrossAFailureAndATamperedVersionIsRejected() throws Exception {
-        List<Path> photos = E2eImages.files(PHOTOS);
+        List<Path> photos = E2eImages.photos();
         Path before = E2eImages.copies(photos.subList(0, 16), work.resolve("before"));
         Path after = E2eImages.copies(photos.subList(16, 40), work.resolve("after"));
         Path last = E2eImages.copies(photos.subList(40, 48), work.resolve("last"));
@@ -79,7 +78,7 @@ class HotSwapEndToEndTest {
                     .followRegistry(true)
                     .build();
             settings = settings.toBuilder().monitor(DriftMonitorSettings
-                    .of(ReferenceProfiles.resolve(settings.model(), RESOLUTION, PHOTOS))
+                    .of(ReferenceProfiles.resolve(settings.model(), RESOLUTION, E2eImages.PHOTOS))
                     .withWindowSize(Duration.ofSeconds(2)).withOutOfOrderness(Duration.ZERO)).build();
             JobClient job = EncodeJob.onKafka(settings).start(stack.flink().environment());
             try {

@@ -10,7 +10,7 @@ import io.latentflow.jobs.drift.ReferenceProfiles;
 import io.latentflow.jobs.encode.EncodeJob;
 import io.latentflow.jobs.encode.EncodeJobSettings;
 import io.latentflow.jobs.encode.ModelLocation;
-import io.latentflow.jobs.topics.CommittedTopicReader;
+import io.latentflow.schemas.CommittedTopicReader;
 import io.latentflow.schemas.AvroCodec;
 import io.latentflow.schemas.DriftAlert;
 import io.latentflow.schemas.DriftSeverity;

@@ -19,7 +19,6 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
-import java.util.stream.Stream;
 import org.assertj.core.data.Offset;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -48,7 +47,7 @@ class ImportedVaeDemoEndToEndTest {
                 .toString(), "--out", model.toString(), "--json");
         String version = imported.get("version").asText();
         Path images = Files.createDirectories(work.resolve("images"));
-        List<Path> photos = files(HOME.resolve("samples/photos"));
+        List<Path> photos = E2eImages.photos();
         for (int i = 0; i < 24; i++) {
             Files.copy(photos.get(i * 7), images.resolve(photos.get(i * 7).getFileName()));
         }
@@ -81,7 +80,7 @@ class ImportedVaeDemoEndToEndTest {
         }
         assertThat(byId).hasSize(24);
 
-        List<Path> checked = files(images).subList(0, 8);
+        List<Path> checked = E2eImages.files(images).subList(0, 8);
         ImageDecoder decoder = new ImageDecoder();
         try (ServingModel served = ServingModel.load(model); LatentEncoder encoder = served.newEncoder()) {
             assertThat(served.shiftFactor()).isEqualTo(0.1159);
@@ -124,7 +123,7 @@ class ImportedVaeDemoEndToEndTest {
         JsonNode imported = run("models", "import", HOME.resolve("model/src/test/resources/diffusers/sd-f32")
                 .toString(), "--out", model.toString(), "--json");
         Path images = Files.createDirectories(work.resolve("images"));
-        List<Path> photos = files(HOME.resolve("samples/photos"));
+        List<Path> photos = E2eImages.photos();
         for (int i = 0; i < 6; i++) {
             Files.copy(photos.get(i * 11), images.resolve(photos.get(i * 11).getFileName()));
         }
@@ -167,11 +166,5 @@ class ImportedVaeDemoEndToEndTest {
         int exit = cli.execute(args);
         assertThat(exit).as("exit code of %s; output: %s", String.join(" ", args), out).isZero();
         return new ObjectMapper().readTree(out.toString());
-    }
-
-    private static List<Path> files(Path folder) throws Exception {
-        try (Stream<Path> files = Files.list(folder)) {
-            return files.filter(Files::isRegularFile).sorted().toList();
-        }
     }
 }

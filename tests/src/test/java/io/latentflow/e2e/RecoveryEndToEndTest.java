@@ -2,7 +2,7 @@ package io.latentflow.e2e;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.latentflow.jobs.topics.CommittedTopicReader;
+import io.latentflow.schemas.CommittedTopicReader;
 import io.latentflow.cli.ImageIngest;
 import io.latentflow.infra.LocalStack;
 import io.latentflow.jobs.encode.EncodeJob;
@@ -26,7 +26,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
-import java.util.stream.Stream;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 import org.junit.jupiter.api.Timeout;
@@ -41,7 +40,6 @@ import org.junit.jupiter.api.io.TempDir;
 @Timeout(value = 10, unit = TimeUnit.MINUTES)
 class RecoveryEndToEndTest {
 
-    private static final Path PHOTOS = Path.of(System.getProperty("latentflow.home"), "samples", "photos");
 
     @TempDir
     Path work;
@@ -50,13 +48,13 @@ class RecoveryEndToEndTest {
     @EnumSource(value = OperatorFaults.Stage.class, names = {"ENCODE", "SHARD_WRITE"})
     void anOperatorFailingOnceMidStreamLosesAndDuplicatesNothing(OperatorFaults.Stage stage)
             throws Exception {
-        Map<String, DeadLetterReason> bad = BadImages.writeInto(work.resolve("bad"), files(PHOTOS).get(0));
+        Map<String, DeadLetterReason> bad = BadImages.writeInto(work.resolve("bad"), E2eImages.photos().get(0));
         FailOnce failure = FailOnce.once(stage, 120);
         try (LocalStack stack = LocalStack.start(work.resolve("state"), "latentflow")) {
             int sent;
             try (ImageIngest producer = new ImageIngest(stack.kafka().bootstrapServers(), Topics.IMAGES,
                     stack.s3().settings(), ImageIngest.Limits.DEFAULTS)) {
-                ImageIngest.Report report = producer.send(List.of(PHOTOS, work.resolve("bad")), null, Instant.now(),
+                ImageIngest.Report report = producer.send(List.of(E2eImages.PHOTOS, work.resolve("bad")), null, Instant.now(),
                         Duration.ofSeconds(1));
                 assertThat(report.failed()).isEmpty();
                 sent = report.sent();
@@ -74,7 +72,7 @@ class RecoveryEndToEndTest {
             EncodeJob.onKafka(settings).runToCompletion(stack.flink().environment());
 
             assertThat(failure.hasFired()).as("the injected failure fired").isTrue();
-            List<String> goodIds = files(PHOTOS).stream().map(f -> E2eImages.id("photos", f)).toList();
+            List<String> goodIds = E2eImages.photos().stream().map(f -> E2eImages.id("photos", f)).toList();
             assertThat(sent).isEqualTo(goodIds.size() + bad.size());
             try (CommittedTopicReader reader = new CommittedTopicReader(stack.kafka().bootstrapServers())) {
                 List<LatentRecord> latents = reader.readFrom(Topics.LATENTS, Map.of(), AvroCodec.of(LatentRecord.class));
@@ -106,12 +104,6 @@ class RecoveryEndToEndTest {
                 assertThat(announced.stream().flatMap(shard -> shard.getImageIds().stream()))
                         .containsExactlyInAnyOrderElementsOf(goodIds);
             }
-        }
-    }
-
-    private static List<Path> files(Path folder) throws Exception {
-        try (Stream<Path> files = Files.list(folder)) {
-            return files.filter(Files::isRegularFile).sorted().toList();
         }
     }
 }

@@ -8,8 +8,8 @@ import com.fasterxml.jackson.databind.JsonNode;
 import io.latentflow.e2e.LatentflowCli.Run;
 import io.latentflow.infra.EmbeddedKafka;
 import io.latentflow.infra.LocalStack;
-import io.latentflow.jobs.registry.ModelRegistry;
-import io.latentflow.jobs.topics.CommittedTopicReader;
+import io.latentflow.registry.ModelRegistry;
+import io.latentflow.schemas.CommittedTopicReader;
 import io.latentflow.schemas.AvroCodec;
 import io.latentflow.schemas.LatentRecord;
 import io.latentflow.schemas.ShardCommitted;
@@ -49,11 +49,11 @@ class ReplayEndToEndTest {
     @Test
     void replayComparesTwoVersionsAsEvalDoesAndBackfillsOnce() throws Exception {
         Path photos = Files.createDirectories(work.resolve("photos"));
-        List<Path> samples = files(SAMPLES.resolve("photos"));
+        List<Path> samples = E2eImages.files(SAMPLES.resolve("photos"));
         for (int i = 0; i < samples.size() && i / 10 < 24; i += 10) {
             Files.copy(samples.get(i), photos.resolve(samples.get(i).getFileName()));
         }
-        int images = files(photos).size();
+        int images = E2eImages.files(photos).size();
         Path modelB = work.resolve("model-b");
         assertThat(run("train", "--images", photos.toString(), "--steps", "3", "--size", RESOLUTION, "--batch", "4",
                 "--threads", "1", "--out", modelB.toString()).exit()).isZero();
@@ -180,11 +180,5 @@ class ReplayEndToEndTest {
             }
         }
         return ids;
-    }
-
-    private static List<Path> files(Path folder) throws Exception {
-        try (Stream<Path> files = Files.list(folder)) {
-            return files.filter(Files::isRegularFile).sorted().toList();
-        }
     }
 }

@@ -2,7 +2,6 @@ package io.latentflow.e2e;
 
 import static io.latentflow.e2e.LatentflowCli.run;
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -13,7 +12,6 @@ import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.MessageDigest;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
@@ -34,8 +32,6 @@ import org.junit.jupiter.api.io.TempDir;
 @Timeout(value = 10, unit = TimeUnit.MINUTES)
 class ServiceCrashEndToEndTest {
 
-    private static final Path HOME = Path.of(System.getProperty("latentflow.home"));
-    private static final Path PHOTOS = HOME.resolve("samples").resolve("photos");
     private static final ObjectMapper JSON = new ObjectMapper();
 
     @TempDir
@@ -43,19 +39,19 @@ class ServiceCrashEndToEndTest {
 
     @Test
     void aServiceKilledWithSigkillResumesFromItsLastCheckpointAndEveryImageEndsExactlyOnce() throws Exception {
-        List<Path> photos = E2eImages.files(PHOTOS).subList(0, 40);
+        List<Path> photos = E2eImages.photos().subList(0, 40);
         Path before = E2eImages.copies(photos.subList(0, 16), work.resolve("before"));
         Path during = E2eImages.copies(photos.subList(16, 24), work.resolve("during"));
         Path after = E2eImages.copies(photos.subList(24, 40), work.resolve("after"));
         Path state = work.resolve("state");
 
-        Process first = startService(state, "run-1");
+        Process first = ServiceProcess.start(work, state, "run-1", "--no-training");
         try {
             ingest(before, state);
             awaitLatents(state, 16);
 
             // a second service on the same folder: refused at once, before it touches the first one's files
-            Process second = command(state, "run-2-refused", "run");
+            Process second = ServiceProcess.launch(work, state, "run-2-refused", "run", "--no-training");
             assertThat(second.waitFor(1, TimeUnit.MINUTES)).as("the second run exits at once").isTrue();
             assertThat(second.exitValue()).isNotZero();
             assertThat(Files.readString(work.resolve("run-2-refused.out")))
@@ -75,7 +71,7 @@ class ServiceCrashEndToEndTest {
         assertThat(ingest.exit()).isNotZero();
         assertThat(ingest.err()).contains("the service is not running (stale");
 
-        Process restarted = startService(state, "run-3");
+        Process restarted = ServiceProcess.start(work, state, "run-3", "--no-training");
         List<LatentRecord> latents;
         try {
             assertThat(Files.readString(work.resolve("run-3.out")))
@@ -88,10 +84,7 @@ class ServiceCrashEndToEndTest {
             assertThat(resumed.get("orphanedStaging").get("objects").asLong())
                     .as("the killed job's staged shards are committed or deleted by the resumed one").isZero();
         } finally {
-            restarted.destroy();
-            if (!restarted.waitFor(2, TimeUnit.MINUTES)) {
-                restarted.destroyForcibly().waitFor();
-            }
+            ServiceProcess.stop(restarted);
         }
         assertThat(Files.readString(work.resolve("run-3.out"))).contains("stopped; savepoint");
 
@@ -131,40 +124,13 @@ class ServiceCrashEndToEndTest {
         }
     }
 
-    private Process startService(Path state, String name) throws Exception {
-        Process process = command(state, name, "run");
-        await().atMost(Duration.ofMinutes(2)).pollInterval(Duration.ofMillis(500)).until(() -> {
-            assertThat(process.isAlive()).as("the service exited; its output: %s",
-                    Files.readString(work.resolve(name + ".out"))).isTrue();
-            return Files.isRegularFile(state.resolve("service.json"))
-                    && JSON.readTree(state.resolve("service.json").toFile()).path("pid").asLong() == process.pid();
-        });
-        return process;
-    }
-
-    /** {@code latentflow run} as its own java process (so that killing it kills the service, not a wrapper). */
-    private Process command(Path state, String name, String verb) throws Exception {
-        String classpath = HOME.resolve("cli/target/latentflow-cli-0.1.0-SNAPSHOT.jar") + java.io.File.pathSeparator
-                + Files.readString(HOME.resolve("cli/target/classpath.txt")).strip();
-        List<String> command = new ArrayList<>(List.of(
-                Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-Xmx2g",
-                "-Dai.djl.offline=true", "-Dlatentflow.home=" + HOME, "-cp", classpath,
-                "io.latentflow.cli.Latentflow", verb, "--state-dir", state.toString(), "--resolution", "64",
-                "--no-dashboard", "--no-training"));
-        ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true)
-                .redirectOutput(work.resolve(name + ".out").toFile());
-        builder.environment().put("OMP_WAIT_POLICY", "PASSIVE");
-        return builder.start();
-    }
-
     private static void ingest(Path folder, Path state) throws Exception {
         JsonNode sent = LatentflowCli.json("ingest", folder.toString(), "--state-dir", state.toString(), "--json");
         assertThat(sent.get("failed")).isEmpty();
     }
 
     private static List<LatentRecord> awaitLatents(Path state, int count) throws Exception {
-        String kafka = JSON.readTree(state.resolve("service.json").toFile()).get("kafka").asText();
-        List<LatentRecord> latents = E2eImages.awaitLatents(kafka, count);
+        List<LatentRecord> latents = ServiceProcess.awaitLatents(state, count);
         assertThat(latents).hasSize(count);
         return latents;
     }

@@ -4,7 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import io.latentflow.schemas.LatentRecord;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -26,27 +25,24 @@ import org.junit.jupiter.api.io.TempDir;
 @Timeout(value = 10, unit = TimeUnit.MINUTES)
 class ServiceRestartEndToEndTest {
 
-    private static final Path HOME = Path.of(System.getProperty("latentflow.home"));
-    private static final Path PHOTOS = HOME.resolve("samples").resolve("photos");
-    private static final ObjectMapper JSON = new ObjectMapper();
 
     @TempDir
     Path work;
 
     @Test
     void aServiceStoppedWithSigtermResumesFromItsSavepointLosingAndDuplicatingNothing() throws Exception {
-        List<Path> photos = E2eImages.files(PHOTOS).subList(0, 64);
+        List<Path> photos = E2eImages.photos().subList(0, 64);
         Path first = E2eImages.copies(photos.subList(0, 32), work.resolve("first"));
         Path second = E2eImages.copies(photos.subList(32, 64), work.resolve("second"));
         Path state = work.resolve("state");
 
-        Process service = startService(state, "run-1");
+        Process service = ServiceProcess.start(work, state, "run-1");
         try {
             JsonNode ingest = ingest(first, state);
             assertThat(ingest.get("sent").asInt()).isEqualTo(32);
-            awaitLatents(state, 32);
+            ServiceProcess.awaitLatents(state, 32);
         } finally {
-            stop(service);
+            ServiceProcess.stop(service);
         }
         // 143 = 128 + SIGTERM: how the JVM reports a signal even after its shutdown hooks finished their work
         assertThat(service.exitValue()).as("exit code after SIGTERM").isIn(0, 143);
@@ -58,7 +54,7 @@ class ServiceRestartEndToEndTest {
         assertThat(members).doesNotHaveDuplicates().hasSize(2 * 32);
         assertThat(members).filteredOn(member -> member.endsWith(".latent.npy")).hasSize(32);
 
-        service = startService(state, "run-2");
+        service = ServiceProcess.start(work, state, "run-2");
         try {
             assertThat(Files.readString(work.resolve("run-2.out"))).contains("resumed from");
             // a second version published and promoted while the service runs: the photos after it take effect are
@@ -70,7 +66,7 @@ class ServiceRestartEndToEndTest {
                     "--state-dir", state.toString(), "--json").get("effectiveFrom").asText());
             Thread.sleep(Math.max(0, effective.toEpochMilli() - System.currentTimeMillis()) + 100);
             ingest(second, state);
-            List<LatentRecord> latents = awaitLatents(state, 64);
+            List<LatentRecord> latents = ServiceProcess.awaitLatents(state, 64);
             assertThat(latents).filteredOn(latent -> latent.getImageId().startsWith("second/"))
                     .extracting(LatentRecord::getModelVersion).containsOnly(next);
             List<String> expected = new ArrayList<>();
@@ -98,7 +94,7 @@ class ServiceRestartEndToEndTest {
             assertThat(status.get("restarts").asInt()).isZero();
             assertThat(status.get("lastCheckpoint").get("id").asLong()).isPositive();
         } finally {
-            stop(service);
+            ServiceProcess.stop(service);
         }
         assertThat(Files.readString(work.resolve("run-2.out"))).contains("stopped; savepoint");
     }
@@ -110,34 +106,6 @@ class ServiceRestartEndToEndTest {
             shard.get("imageIds").forEach(id -> ids.add(id.asText()));
         }
         return ids;
-    }
-
-    private Process startService(Path state, String name) throws Exception {
-        String classpath = HOME.resolve("cli/target/latentflow-cli-0.1.0-SNAPSHOT.jar") + java.io.File.pathSeparator
-                + Files.readString(HOME.resolve("cli/target/classpath.txt")).strip();
-        List<String> command = new ArrayList<>(List.of(
-                Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-Xmx2g",
-                "-Dai.djl.offline=true", "-Dlatentflow.home=" + HOME, "-cp", classpath,
-                "io.latentflow.cli.Latentflow", "run", "--state-dir", state.toString(), "--resolution", "64",
-                "--no-dashboard"));
-        ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true)
-                .redirectOutput(work.resolve(name + ".out").toFile());
-        builder.environment().put("OMP_WAIT_POLICY", "PASSIVE");
-        Process process = builder.start();
-        await().atMost(Duration.ofMinutes(2)).pollInterval(Duration.ofMillis(500)).until(() -> {
-            assertThat(process.isAlive()).as("the service exited; its output: %s",
-                    Files.readString(work.resolve(name + ".out"))).isTrue();
-            return Files.isRegularFile(state.resolve("service.json"));
-        });
-        return process;
-    }
-
-    /** SIGTERM, then wait for the savepoint and the orderly exit. */
-    private static void stop(Process service) throws Exception {
-        service.destroy();
-        if (!service.waitFor(2, TimeUnit.MINUTES)) {
-            service.destroyForcibly().waitFor();
-        }
     }
 
     /** The members of every latent shard in the embedded object store's folder (S3Proxy keeps objects as files). */
@@ -153,10 +121,5 @@ class ServiceRestartEndToEndTest {
 
     private static JsonNode ingest(Path folder, Path state) throws Exception {
         return LatentflowCli.json("ingest", folder.toString(), "--state-dir", state.toString(), "--json");
-    }
-
-    private static List<LatentRecord> awaitLatents(Path state, int count) throws Exception {
-        String kafka = JSON.readTree(state.resolve("service.json").toFile()).get("kafka").asText();
-        return E2eImages.awaitLatents(kafka, count);
     }
 }

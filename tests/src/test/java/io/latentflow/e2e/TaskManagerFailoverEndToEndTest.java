@@ -6,7 +6,7 @@ import static org.awaitility.Awaitility.await;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.latentflow.cli.ClusterClasspath;
-import io.latentflow.jobs.topics.CommittedTopicReader;
+import io.latentflow.schemas.CommittedTopicReader;
 import io.latentflow.connections.S3Settings;
 import io.latentflow.infra.EmbeddedKafka;
 import io.latentflow.infra.EmbeddedS3;
@@ -36,7 +36,6 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
-import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
@@ -53,7 +52,6 @@ import org.junit.jupiter.api.io.TempDir;
 class TaskManagerFailoverEndToEndTest {
 
     private static final Path HOME = Path.of(System.getProperty("latentflow.home"));
-    private static final Path PHOTOS = HOME.resolve("samples").resolve("photos");
     private static final ObjectMapper JSON = new ObjectMapper();
 
     @TempDir
@@ -61,10 +59,7 @@ class TaskManagerFailoverEndToEndTest {
 
     @Test
     void aTaskManagerKilledMidStreamLosesAndDuplicatesNothing() throws Exception {
-        Path again = Files.createDirectories(work.resolve("again"));
-        for (Path photo : files(PHOTOS)) {
-            Files.copy(photo, again.resolve(photo.getFileName()));
-        }
+        Path again = E2eImages.copies(E2eImages.photos(), work.resolve("again"));
         ExecutorService demoThread = Executors.newSingleThreadExecutor();
         try (EmbeddedKafka kafka = EmbeddedKafka.start(work.resolve("kafka"));
              EmbeddedS3 s3 = EmbeddedS3.start(null, "latentflow");
@@ -85,7 +80,7 @@ class TaskManagerFailoverEndToEndTest {
                     || !ProcessHandle.of(victim).get().isAlive());
 
             JsonNode summary = demo.get(6, TimeUnit.MINUTES);
-            long photos = 2L * files(PHOTOS).size();
+            long photos = 2L * E2eImages.photos().size();
             assertThat(summary.get("imagesIn").asLong()).isEqualTo(photos);
             assertThat(summary.get("latentsWritten").asLong()).isEqualTo(photos);
             assertThat(summary.get("deadLettered").asLong()).isZero();
@@ -97,12 +92,13 @@ class TaskManagerFailoverEndToEndTest {
                 List<LatentRecord> latents = reader.readFrom(Topics.LATENTS, Map.of(),
                         AvroCodec.of(LatentRecord.class));
                 List<String> expected = new java.util.ArrayList<>();
-                for (Path photo : files(PHOTOS)) {
+                for (Path photo : E2eImages.photos()) {
                     expected.add(E2eImages.id("photos", photo));
                     expected.add(E2eImages.id("again", photo));
                 }
                 assertThat(latents).extracting(LatentRecord::getImageId).containsExactlyInAnyOrderElementsOf(expected);
-                Map<String, Integer> members = shardMembers(s3.settings());
+                Map<String, Map<String, byte[]>> shards = storedShards(s3.settings());
+                Map<String, Integer> members = shardMembers(shards);
                 assertThat(members.values()).as("no shard member written twice").containsOnly(1);
                 assertThat(members).hasSize(2 * expected.size());
                 latents.forEach(latent -> assertThat(members).containsKey(latent.getMember()));
@@ -110,7 +106,7 @@ class TaskManagerFailoverEndToEndTest {
                 // every shard in storage announced once on the shards topic, listing exactly its images
                 List<ShardCommitted> announced = reader.readFrom(Topics.SHARDS, Map.of(),
                         AvroCodec.of(ShardCommitted.class));
-                Map<String, List<String>> stored = shardImageIds(s3.settings());
+                Map<String, List<String>> stored = shardImageIds(shards);
                 assertThat(announced).extracting(ShardCommitted::getShardUri).doesNotHaveDuplicates()
                         .containsExactlyInAnyOrderElementsOf(stored.keySet());
                 for (ShardCommitted shard : announced) {
@@ -129,7 +125,7 @@ class TaskManagerFailoverEndToEndTest {
         return LatentflowCli.json("demo", "--flink", flinkRest, "--kafka", kafka.bootstrapServers(),
                 "--s3-endpoint", s3.endpoint(), "--s3-access-key", s3.accessKey(),
                 "--s3-secret-key-file", secret.toString(), "--bucket", s3.bucket(),
-                "--state-dir", work.resolve("state").toString(), "--images", PHOTOS.toString(),
+                "--state-dir", work.resolve("state").toString(), "--images", E2eImages.PHOTOS.toString(),
                 "--images", again.toString(), "--no-dashboard", "--json");
     }
 
@@ -174,9 +170,10 @@ class TaskManagerFailoverEndToEndTest {
         return JSON.readTree(response.body());
     }
 
-    private static Map<String, Integer> shardMembers(S3Settings s3) throws Exception {
+    /** Every latent shard in the bucket: its uri to its members, in archive order. */
+    private static Map<String, Map<String, byte[]>> storedShards(S3Settings s3) throws Exception {
         MinioClient client = s3.newClient();
-        Map<String, Integer> members = new HashMap<>();
+        Map<String, Map<String, byte[]>> shards = new HashMap<>();
         for (Result<Item> result : client.listObjects(ListObjectsArgs.builder().bucket(s3.bucket())
                 .prefix("latents/").recursive(true).build())) {
             String key = result.get().objectName();
@@ -184,38 +181,31 @@ class TaskManagerFailoverEndToEndTest {
                 continue;
             }
             try (InputStream in = client.getObject(GetObjectArgs.builder().bucket(s3.bucket()).object(key).build())) {
-                ShardReader.members(in.readAllBytes()).keySet().forEach(m -> members.merge(m, 1, Integer::sum));
+                shards.put(s3.uri(key), ShardReader.members(in.readAllBytes()));
             }
-        }
-        return members;
-    }
-
-    /** Shard uri to the image ids of its samples (from each {@code <key>.json}), in archive order. */
-    private static Map<String, List<String>> shardImageIds(S3Settings s3) throws Exception {
-        MinioClient client = s3.newClient();
-        Map<String, List<String>> shards = new HashMap<>();
-        for (Result<Item> result : client.listObjects(ListObjectsArgs.builder().bucket(s3.bucket())
-                .prefix("latents/").recursive(true).build())) {
-            String key = result.get().objectName();
-            if (!key.endsWith(".tar")) {
-                continue;
-            }
-            List<String> ids = new java.util.ArrayList<>();
-            try (InputStream in = client.getObject(GetObjectArgs.builder().bucket(s3.bucket()).object(key).build())) {
-                for (Map.Entry<String, byte[]> member : ShardReader.members(in.readAllBytes()).entrySet()) {
-                    if (member.getKey().endsWith(".json")) {
-                        ids.add(JSON.readTree(member.getValue()).get("imageId").asText());
-                    }
-                }
-            }
-            shards.put(s3.uri(key), ids);
         }
         return shards;
     }
 
-    private static List<Path> files(Path folder) throws Exception {
-        try (Stream<Path> files = Files.list(folder)) {
-            return files.filter(Files::isRegularFile).sorted().toList();
+    /** How many times each member name stands in the stored shards. */
+    private static Map<String, Integer> shardMembers(Map<String, Map<String, byte[]>> shards) {
+        Map<String, Integer> members = new HashMap<>();
+        shards.values().forEach(shard -> shard.keySet().forEach(m -> members.merge(m, 1, Integer::sum)));
+        return members;
+    }
+
+    /** Shard uri to the image ids of its samples (from each {@code <key>.json}), in archive order. */
+    private static Map<String, List<String>> shardImageIds(Map<String, Map<String, byte[]>> shards) throws Exception {
+        Map<String, List<String>> ids = new HashMap<>();
+        for (Map.Entry<String, Map<String, byte[]>> shard : shards.entrySet()) {
+            List<String> shardIds = new java.util.ArrayList<>();
+            for (Map.Entry<String, byte[]> member : shard.getValue().entrySet()) {
+                if (member.getKey().endsWith(".json")) {
+                    shardIds.add(JSON.readTree(member.getValue()).get("imageId").asText());
+                }
+            }
+            ids.put(shard.getKey(), shardIds);
         }
+        return ids;
     }
 }

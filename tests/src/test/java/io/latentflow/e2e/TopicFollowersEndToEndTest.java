@@ -55,7 +55,6 @@ import org.junit.jupiter.api.io.TempDir;
 @Timeout(value = 10, unit = TimeUnit.MINUTES)
 class TopicFollowersEndToEndTest {
 
-    private static final Path PHOTOS = Path.of(System.getProperty("latentflow.home"), "samples", "photos");
     private static final int IMAGES = 120;
     private static final ObjectMapper JSON = new ObjectMapper();
 
@@ -70,7 +69,7 @@ class TopicFollowersEndToEndTest {
     @Test
     void everyCommittedLatentDecodesFromItsRecordAndEveryListedShardOpensAtOnceWithExactlyItsMembers()
             throws Exception {
-        List<Path> photos = E2eImages.files(PHOTOS).subList(0, IMAGES);
+        List<Path> photos = E2eImages.photos().subList(0, IMAGES);
         // two bursts, more than a shard's age apart: several shards whatever the machine's speed
         Path firstBurst = E2eImages.copies(photos.subList(0, IMAGES / 2), work.resolve("burst-1"));
         Path secondBurst = E2eImages.copies(photos.subList(IMAGES / 2, IMAGES), work.resolve("burst-2"));

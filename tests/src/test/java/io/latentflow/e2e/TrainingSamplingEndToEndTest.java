@@ -13,8 +13,8 @@ import io.latentflow.jobs.encode.OperatorFaults;
 import io.latentflow.jobs.encode.ModelLocation;
 import io.latentflow.jobs.encode.RestartPolicy;
 import io.latentflow.jobs.sampling.SamplingSettings;
-import io.latentflow.jobs.sampling.TrainingSampleShard;
-import io.latentflow.jobs.sampling.TrainingSampleStore;
+import io.latentflow.registry.samples.TrainingSampleLayout;
+import io.latentflow.registry.samples.TrainingSampleStore;
 import io.latentflow.schemas.Topics;
 import io.minio.GetObjectArgs;
 import io.minio.ListObjectsArgs;
@@ -47,7 +47,6 @@ import org.junit.jupiter.api.io.TempDir;
 @Timeout(value = 10, unit = TimeUnit.MINUTES)
 class TrainingSamplingEndToEndTest {
 
-    private static final Path PHOTOS = Path.of(System.getProperty("latentflow.home"), "samples", "photos");
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final int PER_SOURCE = 3;
     /** Less than the windows would take (2 windows of beta, 4 of alpha, 3 each): the hour's budget binds. */
@@ -59,7 +58,7 @@ class TrainingSamplingEndToEndTest {
 
     @Test
     void samplesArePerSourceAndWindowDistinctTraceableAndTheSameOnEveryRun() throws Exception {
-        List<Path> photos = E2eImages.files(PHOTOS);
+        List<Path> photos = E2eImages.photos();
         Path alpha = E2eImages.copies(photos.subList(0, 20), work.resolve("alpha"));
         Path beta = E2eImages.copies(photos.subList(20, 40), work.resolve("beta"));
         // the same pixels under other ids (other names: the same name, source and pixels would be the same image,
@@ -87,7 +86,7 @@ class TrainingSamplingEndToEndTest {
                 assertThat(members).as("%s: an image and its metadata per sample, at most %d samples",
                         shard.getKey(), PER_SOURCE).hasSizeBetween(2, 2 * PER_SOURCE);
                 for (Map.Entry<String, byte[]> member : members.entrySet()) {
-                    if (member.getKey().endsWith(TrainingSampleShard.METADATA_SUFFIX)) {
+                    if (member.getKey().endsWith(TrainingSampleLayout.METADATA_SUFFIX)) {
                         JsonNode sample = JSON.readTree(member.getValue());
                         samples.add(sample);
                         assertThat(hashes.add(sample.get("contentSha256").asText()))
@@ -157,7 +156,7 @@ class TrainingSamplingEndToEndTest {
         String bucket = stack.s3().settings().bucket();
         Map<String, byte[]> shards = new LinkedHashMap<>();
         for (var item : client.listObjects(ListObjectsArgs.builder().bucket(bucket)
-                .prefix(TrainingSampleShard.ROOT).recursive(true).build())) {
+                .prefix(TrainingSampleLayout.ROOT).recursive(true).build())) {
             String key = item.get().objectName();
             try (InputStream in = client.getObject(GetObjectArgs.builder().bucket(bucket).object(key).build())) {
                 shards.put(key, in.readAllBytes());

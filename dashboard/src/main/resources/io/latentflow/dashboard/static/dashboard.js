@@ -357,7 +357,9 @@
     }
     if (alerts.alerts.length > 0) renderAlerts();
 
-    renderTraining((await getJson("/api/training")).training);
+    const training = await getJson("/api/training");
+    renderTraining(training.training);
+    renderSamples(training);
 
     const duplicates = status.duplicatesDropped;
     $("duplicates").hidden = duplicates === null || duplicates === undefined;
@@ -383,6 +385,17 @@
         (training.etaSeconds === null ? "" : ", " + Math.round(training.etaSeconds) + " s left") : "") +
       (!running && training.candidateVersion ? " " + training.candidateVersion : "") +
       (training.message ? ": " + training.message : "");
+  }
+
+  /** The training samples stored, and those a fine-tune of the serving version would take (as `status` counts). */
+  function renderSamples(counts) {
+    const recent = counts.samplesSincePromotion;
+    $("samples").hidden = !recent;
+    if (!recent) return;
+    $("samples").textContent = recent.error ? "Training samples: cannot list them (" + recent.error + ")." :
+      "Training samples: " + counts.samplesStored + " stored, " + recent.total +
+      (Date.parse(recent.since) === 0 ? " since the start (no promotion yet)."
+        : " since the serving version was promoted (" + new Date(recent.since).toLocaleString() + ").");
   }
 
   async function loop() {

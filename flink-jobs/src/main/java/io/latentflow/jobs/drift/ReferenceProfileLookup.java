@@ -1,7 +1,7 @@
 package io.latentflow.jobs.drift;
 
 import io.latentflow.connections.S3Settings;
-import io.latentflow.jobs.registry.ModelStore;
+import io.latentflow.registry.ModelStore;
 import io.latentflow.model.drift.ReferenceProfile;
 import io.latentflow.model.store.ModelDirectory;
 import java.io.IOException;

@@ -32,22 +32,38 @@ public class EncodedLatent {
     public EncodedLatent() {
     }
 
+    /**
+     * @param latentSpace   what the latent means; empty when unknown
+     * @param scalingFactor what the served latent was multiplied by after the shift
+     * @param shiftFactor   what was subtracted from the posterior mean before scaling
+     * @param latents       what {@code latent} holds
+     */
     public EncodedLatent(PreparedImage image, String modelVersion, int[] shape, float[] latent, LatentSummary summary,
-                         long encodedAt) {
+                         long encodedAt, String latentSpace, double scalingFactor, double shiftFactor,
+                         StoredLatents latents) {
         this.image = image;
         this.modelVersion = modelVersion;
         this.shape = shape;
         this.latent = latent;
         this.summary = summary;
         this.encodedAt = encodedAt;
-    }
-
-    public EncodedLatent(PreparedImage image, String modelVersion, int[] shape, float[] latent, LatentSummary summary,
-                         long encodedAt, String latentSpace, double scalingFactor, double shiftFactor) {
-        this(image, modelVersion, shape, latent, summary, encodedAt);
         this.latentSpace = latentSpace;
         this.scalingFactor = scalingFactor;
         this.shiftFactor = shiftFactor;
+        this.latents = latents;
+    }
+
+    /** A served latent of latentflow's own models' unnamed latent space: scale 1, shift 0. */
+    public static EncodedLatent ofOwnModel(PreparedImage image, String modelVersion, int[] shape, float[] latent,
+                                           LatentSummary summary, long encodedAt) {
+        return new EncodedLatent(image, modelVersion, shape, latent, summary, encodedAt, "", 1.0, 0.0,
+                StoredLatents.MEAN);
+    }
+
+    /** The same image, model and latent space with other values ({@code shape} and {@code latents} say which). */
+    public EncodedLatent withValues(int[] shape, float[] latent, StoredLatents latents) {
+        return new EncodedLatent(image, modelVersion, shape, latent, LatentSummaries.of(latent), encodedAt,
+                latentSpace, scalingFactor, shiftFactor, latents);
     }
 
     /**
@@ -63,8 +79,7 @@ public class EncodedLatent {
         for (int i = 0; i < mean.length; i++) {
             mean[i] = (float) ((latent[i] - shiftFactor) * scalingFactor);
         }
-        return new EncodedLatent(image, modelVersion, new int[]{channels, shape[1], shape[2]}, mean,
-                LatentSummaries.of(mean), encodedAt, latentSpace, scalingFactor, shiftFactor);
+        return withValues(new int[]{channels, shape[1], shape[2]}, mean, StoredLatents.MEAN);
     }
 
     @Override

@@ -4,9 +4,9 @@ import io.latentflow.imaging.ModelInputBatch;
 import io.latentflow.shards.LatentSummaries;
 import io.latentflow.connections.KafkaSettings;
 import io.latentflow.connections.S3Settings;
-import io.latentflow.jobs.registry.ModelEventsFollower;
-import io.latentflow.jobs.registry.ModelRegistry;
-import io.latentflow.jobs.registry.ServingTimeline;
+import io.latentflow.registry.ModelEventsFollower;
+import io.latentflow.registry.ModelRegistry;
+import io.latentflow.registry.ServingTimeline;
 import io.latentflow.model.ServingModel;
 import io.latentflow.schemas.DeadLetterReason;
 import io.latentflow.shards.StoredLatents;
@@ -306,8 +306,7 @@ public final class LatentEncoderFunction extends ProcessFunction<List<PreparedIm
             }
             EncodedLatent encoded = new EncodedLatent(image, version, shape.clone(), latent,
                     LatentSummaries.of(latent), encodedAt, model.model().latentSpace(),
-                    model.model().scalingFactor(), model.model().shiftFactor());
-            encoded.latents = latentsStored;
+                    model.model().scalingFactor(), model.model().shiftFactor(), latentsStored);
             out.collect(encoded);
             written++;
         }

@@ -2,7 +2,7 @@ package io.latentflow.jobs.encode;
 
 import ai.djl.Device;
 import io.latentflow.connections.S3Settings;
-import io.latentflow.jobs.registry.ModelStore;
+import io.latentflow.registry.ModelStore;
 import io.latentflow.model.LatentEncoder;
 import io.latentflow.model.ServingModel;
 import io.latentflow.model.bench.ResidentMemory;

@@ -241,18 +241,15 @@ public final class CompareModels extends AbstractStreamOperator<ImageComparison>
         return new EncodedLatent(image, reconstructions.get(model).version(),
                 new int[] {result.latentChannels(), side, side}, values, LatentSummaries.of(values), comparedAt,
                 reconstructions.get(model).latentSpace(), reconstructions.get(model).scalingFactor(),
-                reconstructions.get(model).shiftFactor());
+                reconstructions.get(model).shiftFactor(), StoredLatents.MEAN);
     }
 
     /** The backfilled model's moments of image {@code index}, described like its served latent. */
     private static EncodedLatent moments(EncodedLatent served, float[] moments, int index) {
         int perImage = 2 * served.latent.length;
         float[] values = Arrays.copyOfRange(moments, index * perImage, (index + 1) * perImage);
-        EncodedLatent latent = new EncodedLatent(served.image, served.modelVersion,
-                new int[] {2 * served.shape[0], served.shape[1], served.shape[2]}, values, LatentSummaries.of(values),
-                served.encodedAt, served.latentSpace, served.scalingFactor, served.shiftFactor);
-        latent.latents = StoredLatents.MOMENTS;
-        return latent;
+        return served.withValues(new int[] {2 * served.shape[0], served.shape[1], served.shape[2]}, values,
+                StoredLatents.MOMENTS);
     }
 
     private static PreparedImage withoutPixels(PreparedImage image) {

@@ -4,21 +4,17 @@ import io.latentflow.model.LatentDecoder;
 import io.latentflow.model.LatentEncoder;
 import io.latentflow.model.ServingModel;
 import io.latentflow.model.eval.ImageBatch;
-import io.latentflow.model.metrics.PixelRange;
-import io.latentflow.model.metrics.Psnr;
-import io.latentflow.model.metrics.Ssim;
+import io.latentflow.model.eval.ReconstructionScores;
 import io.latentflow.shards.LatentSummaries;
 
 /**
- * One model's encode and decode of a batch, measured exactly as {@code latentflow eval} measures it
- * ({@code Evaluator}: the same {@link Psnr} and {@link Ssim} on pixels in [-1, 1]), so the replay's figures and eval's
- * agree on the same images. No Flink here: the replay operator drives one of these per model.
+ * One model's encode and decode of a batch, measured by {@link ReconstructionScores} exactly as {@code latentflow eval}
+ * measures it, so the replay's figures and eval's agree on the same images. No Flink here: the replay operator drives
+ * one of these per model.
  *
  * <p>Not thread-safe (the encoder and decoder are not); closes the model it was given.
  */
 final class ModelReconstruction implements AutoCloseable {
-
-    static final PixelRange PIXELS = PixelRange.SIGNED_UNIT;
 
     private final ServingModel model;
     private final LatentEncoder encoder;
@@ -46,10 +42,9 @@ final class ModelReconstruction implements AutoCloseable {
         float[] latents = requireFinite(encoder.encode(batch.pixels(), batch.count(), batch.height(), batch.width()),
                 model.version());
         float[] reconstructions = decoder.decode(latents, batch.count(), latentSide, batch.width() / factor);
-        double[] psnr = Psnr.perImage(batch.pixels(), reconstructions, batch.count(), PIXELS);
-        double[] ssim = Ssim.perImage(batch.pixels(), reconstructions, batch.count(), ImageBatch.CHANNELS,
-                batch.height(), batch.width(), PIXELS);
-        return new Result(latents, reconstructions, psnr, ssim, model.config().latentChannels(), latentSide);
+        ReconstructionScores scores = ReconstructionScores.of(batch, reconstructions);
+        return new Result(latents, reconstructions, scores.psnr(), scores.ssim(), model.config().latentChannels(),
+                latentSide);
     }
 
     /**

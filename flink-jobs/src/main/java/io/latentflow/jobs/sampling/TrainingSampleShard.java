@@ -2,14 +2,13 @@ package io.latentflow.jobs.sampling;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.latentflow.jobs.encode.PreparedImage;
+import io.latentflow.registry.samples.TrainingSampleLayout;
 import java.awt.image.BufferedImage;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
-import java.time.LocalDate;
-import java.time.ZoneOffset;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -25,22 +24,9 @@ import org.apache.commons.compress.archivers.tar.TarArchiveOutputStream;
  */
 public final class TrainingSampleShard {
 
-    public static final String ROOT = "training-samples/";
-    public static final String IMAGE_SUFFIX = ".png";
-    public static final String METADATA_SUFFIX = ".json";
-
     private static final ObjectMapper JSON = new ObjectMapper();
 
     private TrainingSampleShard() {
-    }
-
-    /**
-     * {@code training-samples/dt=<day of the window>/part-<window start ms>-<source key>-n<images>.tar}: the count in
-     * the name lets {@code status} say how many samples there are from a listing, without reading the shards.
-     */
-    public static String key(long windowStart, String sourceKey, int images) {
-        LocalDate day = Instant.ofEpochMilli(windowStart).atZone(ZoneOffset.UTC).toLocalDate();
-        return ROOT + "dt=" + day + "/part-" + windowStart + "-" + sourceKey + "-n" + images + ".tar";
     }
 
     /** The tar of {@code samples}, in the given order. */
@@ -49,8 +35,8 @@ public final class TrainingSampleShard {
         try (TarArchiveOutputStream tar = new TarArchiveOutputStream(bytes)) {
             tar.setLongFileMode(TarArchiveOutputStream.LONGFILE_POSIX);
             for (SampledImage sample : samples) {
-                add(tar, sample.image.sampleKey + IMAGE_SUFFIX, png(sample.image));
-                add(tar, sample.image.sampleKey + METADATA_SUFFIX, metadata(sample));
+                add(tar, sample.image.sampleKey + TrainingSampleLayout.IMAGE_SUFFIX, png(sample.image));
+                add(tar, sample.image.sampleKey + TrainingSampleLayout.METADATA_SUFFIX, metadata(sample));
             }
             tar.finish();
         } catch (IOException e) {

@@ -2,6 +2,8 @@ package io.latentflow.jobs.sampling;
 
 import io.latentflow.connections.S3Settings;
 import io.latentflow.imaging.ImageRejectedException;
+import io.latentflow.registry.samples.TrainingSampleLayout;
+import io.latentflow.registry.samples.TrainingSampleStore;
 import io.latentflow.shards.SampleKeys;
 import io.minio.MinioClient;
 import io.minio.PutObjectArgs;
@@ -81,7 +83,7 @@ final class TrainingSampleWriter extends ProcessWindowFunction<List<SampledImage
         if (kept.isEmpty()) {
             return;
         }
-        String key = TrainingSampleShard.key(context.window().getStart(), sourceKey(source), kept.size());
+        String key = TrainingSampleLayout.key(context.window().getStart(), sourceKey(source), kept.size());
         byte[] shard = TrainingSampleShard.tar(kept);
         storage.putObject(PutObjectArgs.builder().bucket(s3.bucket()).object(key)
                 .stream(new ByteArrayInputStream(shard), shard.length, -1).contentType("application/x-tar").build());

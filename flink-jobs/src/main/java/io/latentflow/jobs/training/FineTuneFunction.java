@@ -2,8 +2,8 @@ package io.latentflow.jobs.training;
 
 import io.latentflow.connections.KafkaSettings;
 import io.latentflow.connections.S3Settings;
-import io.latentflow.jobs.registry.ModelRegistry;
-import io.latentflow.jobs.sampling.TrainingSampleStore;
+import io.latentflow.registry.ModelRegistry;
+import io.latentflow.registry.samples.TrainingSampleStore;
 import io.latentflow.schemas.TrainingProgress;
 import io.latentflow.schemas.TrainingRequest;
 import java.util.List;

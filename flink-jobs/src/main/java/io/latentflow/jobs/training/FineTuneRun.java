@@ -1,8 +1,10 @@
 package io.latentflow.jobs.training;
 
-import io.latentflow.jobs.registry.ModelHistory;
-import io.latentflow.jobs.registry.ModelRegistry;
-import io.latentflow.jobs.sampling.TrainingSampleStore;
+import io.latentflow.registry.CandidatePublisher;
+import io.latentflow.registry.ModelHistory;
+import io.latentflow.registry.ModelRegistry;
+import io.latentflow.registry.samples.SamplesSincePromotion;
+import io.latentflow.registry.samples.TrainingSampleStore;
 import io.latentflow.model.ServingModel;
 import io.latentflow.model.data.TrainingImages;
 import io.latentflow.model.data.HeldOutSplit;
@@ -18,8 +20,6 @@ import io.latentflow.model.store.ModelDirectory;
 import io.latentflow.model.store.PlainNames;
 import io.latentflow.model.train.TrainingBudget;
 import io.latentflow.model.train.TrainingListener;
-import io.latentflow.schemas.ModelEvent;
-import io.latentflow.schemas.ModelEventType;
 import io.latentflow.schemas.TrainingRequest;
 import io.latentflow.schemas.TrainingState;
 import java.io.IOException;
@@ -44,8 +44,6 @@ import java.util.Optional;
  */
 public final class FineTuneRun {
 
-    /** Attribute of a PUBLISHED event: the training request that made the version. */
-    public static final String REQUEST_ID = "requestId";
     /** Attribute of a request: fine-tune on the samples of windows from this instant on (ISO-8601). */
     public static final String SAMPLES_SINCE = "samplesSince";
     /** Attribute of a request: what the fine-tune may change, {@code decoder} or {@code all} (default: settings'). */
@@ -84,7 +82,7 @@ public final class FineTuneRun {
 
     public Outcome run(TrainingRequest request, Listener listener) throws IOException {
         ModelHistory history = registry.history();
-        Optional<String> earlier = candidateOf(history, request.getRequestId());
+        Optional<String> earlier = CandidatePublisher.candidateOf(history, request.getRequestId());
         if (earlier.isPresent()) {
             return new Outcome(TrainingState.DUPLICATE, history.serving().orElse(null), earlier.get(),
                     "request " + request.getRequestId() + " already made version " + earlier.get(), Map.of());
@@ -130,17 +128,13 @@ public final class FineTuneRun {
             GatedCandidate.write(tuned.modelDir(), versionDir, verdict, settings.thresholds(),
                     GatedCandidate.heldOut(recent, older));
 
-            registry.publish(versionDir, Map.of(REQUEST_ID, request.getRequestId()));
-            TrainingState state;
-            if (!verdict.passed()) {
-                registry.reject(tuned.version(), verdict.reason(), verdict.figures());
-                state = TrainingState.REJECTED;
-            } else if (request.getPromote()) {
-                registry.promote(tuned.version(), verdict.reason(), settings.lead(), verdict.figures());
-                state = TrainingState.PROMOTED;
-            } else {
-                state = TrainingState.PUBLISHED;
-            }
+            CandidatePublisher.Outcome published = new CandidatePublisher(registry, settings.lead())
+                    .publish(versionDir, request.getRequestId(), verdict, request.getPromote());
+            TrainingState state = switch (published) {
+                case PROMOTED -> TrainingState.PROMOTED;
+                case PUBLISHED -> TrainingState.PUBLISHED;
+                case REJECTED -> TrainingState.REJECTED;
+            };
             return new Outcome(state, servingVersion, tuned.version(), verdict.reason(), verdict.figures());
         } finally {
             if (Files.exists(work)) {
@@ -155,14 +149,6 @@ public final class FineTuneRun {
      */
     static Path workFolder(Path root, String requestId) throws IOException {
         return PlainNames.resolve(Files.createDirectories(root), "request-" + requestId, "training request id");
-    }
-
-    /** The version a PUBLISHED event names as made by {@code requestId}, if any. */
-    static Optional<String> candidateOf(ModelHistory history, String requestId) {
-        return history.events().stream()
-                .filter(event -> event.getType() == ModelEventType.PUBLISHED)
-                .filter(event -> requestId.equals(event.getAttributes().get(REQUEST_ID)))
-                .map(ModelEvent::getVersion).findFirst();
     }
 
     /** The registry's serving version, downloaded; the shipped default model when none was ever promoted. */
@@ -185,7 +171,7 @@ public final class FineTuneRun {
         }
         String asked = request.getAttributes().get(SAMPLES_SINCE);
         Instant since = asked != null ? Instant.parse(asked)
-                : history.serving().flatMap(version -> promotedAt(history, version)).orElse(Instant.EPOCH);
+                : SamplesSincePromotion.since(history, history.serving().orElse(null));
         // no upper bound: sample windows are in the images' event time, which need not be behind the wall clock
         TrainingSampleStore.Samples recent = samples.download(since, Instant.ofEpochMilli(Long.MAX_VALUE),
                 work.resolve("recent"));
@@ -195,16 +181,6 @@ public final class FineTuneRun {
         provenance.put("sampleShards", recent.shards());
         provenance.put("sampleOffsets", offsets);
         return work.resolve("recent");
-    }
-
-    private static Optional<Instant> promotedAt(ModelHistory history, String version) {
-        Instant at = null;
-        for (ModelEvent event : history.events()) {
-            if (event.getType() == ModelEventType.PROMOTED && event.getVersion().equals(version)) {
-                at = event.getTime();
-            }
-        }
-        return Optional.ofNullable(at);
     }
 
     private static List<Path> images(Path folder) {

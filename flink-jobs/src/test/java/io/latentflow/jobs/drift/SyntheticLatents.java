@@ -49,8 +49,8 @@ final class SyntheticLatents {
         image.eventTime = eventTime;
         image.topic = "images";
         image.sampleKey = id;
-        return new EncodedLatent(image, MODEL, new int[]{CHANNELS, 8, 8}, values, new LatentSummary(0f, 0f, 0f, 0f, 0f),
-                eventTime);
+        return EncodedLatent.ofOwnModel(image, MODEL, new int[]{CHANNELS, 8, 8}, values,
+                new LatentSummary(0f, 0f, 0f, 0f, 0f), eventTime);
     }
 
     private static float[] values(double[] mean, SplittableRandom random) {

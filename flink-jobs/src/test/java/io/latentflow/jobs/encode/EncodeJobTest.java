@@ -3,6 +3,7 @@ package io.latentflow.jobs.encode;
 import io.latentflow.infra.EmbeddedFlink;
 import io.latentflow.infra.EmbeddedKafka;
 import io.latentflow.infra.EmbeddedS3;
+import io.latentflow.schemas.CommittedTopicReader;
 import io.latentflow.schemas.AvroCodec;
 import io.latentflow.schemas.DeadLetter;
 import io.latentflow.schemas.DeadLetterReason;
@@ -14,7 +15,6 @@ import io.minio.PutObjectArgs;
 import org.apache.flink.api.common.JobExecutionResult;
 import org.apache.flink.core.execution.JobClient;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
-import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
@@ -290,22 +290,16 @@ class EncodeJobTest {
         assertThat(lettersByPosition).hasSize((int) sent.stream().filter(s -> s.reason != null).count());
     }
 
-    private List<LatentRecord> committedLatents() throws Exception {
-        AvroCodec<LatentRecord> codec = AvroCodec.of(LatentRecord.class);
-        List<LatentRecord> latents = new ArrayList<>();
-        for (ConsumerRecord<byte[], byte[]> record : CommittedTopic.readAll(kafka.bootstrapServers(), Topics.LATENTS)) {
-            latents.add(codec.decode(record.value()));
+    private List<LatentRecord> committedLatents() {
+        try (CommittedTopicReader reader = new CommittedTopicReader(kafka.bootstrapServers())) {
+            return reader.readFrom(Topics.LATENTS, Map.of(), AvroCodec.of(LatentRecord.class));
         }
-        return latents;
     }
 
-    private List<DeadLetter> committedDeadLetters() throws Exception {
-        AvroCodec<DeadLetter> codec = AvroCodec.of(DeadLetter.class);
-        List<DeadLetter> letters = new ArrayList<>();
-        for (ConsumerRecord<byte[], byte[]> record : CommittedTopic.readAll(kafka.bootstrapServers(), Topics.DEAD_LETTERS)) {
-            letters.add(codec.decode(record.value()));
+    private List<DeadLetter> committedDeadLetters() {
+        try (CommittedTopicReader reader = new CommittedTopicReader(kafka.bootstrapServers())) {
+            return reader.readFrom(Topics.DEAD_LETTERS, Map.of(), AvroCodec.of(DeadLetter.class));
         }
-        return letters;
     }
 
     private List<String> latentShardKeys() throws Exception {

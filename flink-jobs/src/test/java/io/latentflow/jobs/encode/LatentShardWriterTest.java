@@ -4,6 +4,7 @@ import io.latentflow.infra.EmbeddedS3;
 import io.latentflow.schemas.LatentRecord;
 import io.latentflow.schemas.LatentSummary;
 import io.latentflow.schemas.ShardCommitted;
+import io.latentflow.shards.StoredLatents;
 import io.minio.MinioClient;
 import org.apache.flink.api.common.JobID;
 import org.apache.flink.core.execution.SavepointFormatType;
@@ -112,9 +113,7 @@ class LatentShardWriterTest {
         assertThat(shards()).isEmpty();
 
         try (var restored = harness(1 << 20)) {
-            restored.setRestoredCheckpointId(1);
-            restored.initializeState(checkpoint);
-            restored.open();
+            restore(restored, 1, checkpoint);
 
             assertThat(shards()).hasSize(1);
             assertThat(staged()).isEmpty();
@@ -135,9 +134,7 @@ class LatentShardWriterTest {
 
         for (int restore = 0; restore < 2; restore++) {
             try (var restored = harness(1 << 20)) {
-                restored.setRestoredCheckpointId(1);
-                restored.initializeState(checkpoint); // restored pending shards were committed already
-                restored.open();
+                restore(restored, 1, checkpoint); // restored pending shards were committed already
                 restored.notifyOfCompletedCheckpoint(1);
             }
         }
@@ -161,9 +158,7 @@ class LatentShardWriterTest {
         assertThat(staged()).hasSize(2);
 
         try (var restored = harness(1 << 20)) {
-            restored.setRestoredCheckpointId(1);
-            restored.initializeState(checkpoint1);
-            restored.open();
+            restore(restored, 1, checkpoint1);
             assertThat(staged()).as("the orphan of checkpoint 2 is gone").isEmpty();
             assertThat(shards()).hasSize(1);
 
@@ -318,18 +313,14 @@ class LatentShardWriterTest {
 
         // checkpoint 2 never completed: its transaction, the announcement in it, is aborted
         try (var restored = harness(1 << 20)) {
-            restored.setRestoredCheckpointId(1);
-            restored.initializeState(checkpoint1);
-            restored.open();
+            restore(restored, 1, checkpoint1);
             restored.prepareSnapshotPreBarrier(2);
             assertThat(announced(restored)).singleElement()
                     .satisfies(shard -> assertThat(shard.getImageIds()).containsExactly("id-a"));
         }
         // checkpoint 2 completed: its transaction holds the announcement
         try (var restored = harness(1 << 20)) {
-            restored.setRestoredCheckpointId(2);
-            restored.initializeState(checkpoint2);
-            restored.open();
+            restore(restored, 2, checkpoint2);
             restored.prepareSnapshotPreBarrier(3);
             assertThat(announced(restored)).isEmpty();
         }
@@ -341,20 +332,13 @@ class LatentShardWriterTest {
             throws Exception {
         OperatorSubtaskState checkpoint2;
         try (var harness = agingHarness(Duration.ofHours(1))) {
-            harness.open();
-            write(harness, "a");
-            harness.snapshot(1, 100);
-            harness.notifyOfCompletedCheckpoint(1);
-            write(harness, "b");
-            checkpoint2 = harness.snapshot(2, 200);
+            checkpoint2 = aCommittedAndBOpenAtCheckpoint2(harness);
             write(harness, "c"); // lost with the task
             assertThat(announced(harness)).as("not rolled").isEmpty();
         }
 
         try (var restored = agingHarness(Duration.ofHours(1))) {
-            restored.setRestoredCheckpointId(2);
-            restored.initializeState(checkpoint2);
-            restored.open();
+            restore(restored, 2, checkpoint2);
             restored.prepareSnapshotPreBarrier(3);
 
             byte[] object = read(shards().get(0));
@@ -440,6 +424,25 @@ class LatentShardWriterTest {
         return side == null ? List.of() : side.stream().map(StreamRecord::getValue).toList();
     }
 
+    /** A task that resumes from {@code checkpoint}, the state of checkpoint {@code checkpointId}. */
+    private static void restore(OneInputStreamOperatorTestHarness<EncodedLatent, LatentRecord> harness,
+                                long checkpointId, OperatorSubtaskState checkpoint) throws Exception {
+        harness.setRestoredCheckpointId(checkpointId);
+        harness.initializeState(checkpoint);
+        harness.open();
+    }
+
+    /** Writes "a" into a shard that checkpoint 1 commits, then "b" into one still open at checkpoint 2: returns it. */
+    private OperatorSubtaskState aCommittedAndBOpenAtCheckpoint2(
+            OneInputStreamOperatorTestHarness<EncodedLatent, LatentRecord> harness) throws Exception {
+        harness.open();
+        write(harness, "a");
+        harness.snapshot(1, 100);
+        harness.notifyOfCompletedCheckpoint(1);
+        write(harness, "b");
+        return harness.snapshot(2, 200);
+    }
+
     private static byte[] bytes(ByteBuffer buffer) {
         byte[] bytes = new byte[buffer.remaining()];
         buffer.duplicate().get(bytes);
@@ -503,12 +506,7 @@ class LatentShardWriterTest {
     void aRestoreFinishesTheShardThatWasOpenWithTheMembersOfItsCheckpoint() throws Exception {
         OperatorSubtaskState checkpoint2;
         try (var harness = agingHarness(Duration.ofHours(1))) {
-            harness.open();
-            write(harness, "a");
-            harness.snapshot(1, 100);
-            harness.notifyOfCompletedCheckpoint(1);
-            write(harness, "b");
-            checkpoint2 = harness.snapshot(2, 200);
+            checkpoint2 = aCommittedAndBOpenAtCheckpoint2(harness);
             harness.notifyOfCompletedCheckpoint(2);
             write(harness, "c"); // after the last checkpoint: lost with the task, replayed from Kafka
             harness.snapshot(3, 300); // staged, but checkpoint 3 never completes
@@ -516,9 +514,7 @@ class LatentShardWriterTest {
         assertThat(shards()).isEmpty();
 
         try (var restored = agingHarness(Duration.ofHours(1))) {
-            restored.setRestoredCheckpointId(2);
-            restored.initializeState(checkpoint2);
-            restored.open();
+            restore(restored, 2, checkpoint2);
             assertThat(shards()).singleElement().satisfies(key -> assertThat(key).matches(".*/part-0-[0-9a-z]{12}-000000\\.tar"));
             assertThat(allMembers()).containsExactly("a.latent.npy", "a.json", "b.latent.npy", "b.json");
             assertThat(staged()).as("the ranges of checkpoints 1 and 2 composed, that of 3 an orphan").isEmpty();
@@ -541,9 +537,7 @@ class LatentShardWriterTest {
         }
 
         try (var resumed = agingHarness(Duration.ofHours(1), new JobID())) {
-            resumed.setRestoredCheckpointId(1);
-            resumed.initializeState(checkpoint1);
-            resumed.open();
+            restore(resumed, 1, checkpoint1);
             assertThat(shards()).extracting(s3.settings()::uri).containsExactly(openShard);
             assertThat(staged()).as("the killed job's range of checkpoint 2 is an orphan").isEmpty();
 
@@ -633,7 +627,8 @@ class LatentShardWriterTest {
             values[i] = (float) Math.tanh(random.nextGaussian());
         }
         return new EncodedLatent(image, modelVersion, new int[] {8, 8, 8}, values,
-                new LatentSummary(0f, 1f, -1f, 1f, 0f), 1_700_000_001_000L, "sha256:test-space", 1.0, 0.0);
+                new LatentSummary(0f, 1f, -1f, 1f, 0f), 1_700_000_001_000L, "sha256:test-space", 1.0, 0.0,
+                StoredLatents.MEAN);
     }
 
     private List<String> shards() throws Exception {

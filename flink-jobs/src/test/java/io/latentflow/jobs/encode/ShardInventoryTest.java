@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.latentflow.schemas.LatentSummary;
 import io.latentflow.schemas.ShardCommitted;
+import io.latentflow.shards.StoredLatents;
 import io.latentflow.schemas.SourceOffsetRange;
 import java.time.Instant;
 import org.junit.jupiter.api.Test;
@@ -42,6 +43,6 @@ class ShardInventoryTest {
         image.offset = offset;
         image.eventTime = eventTime;
         return new EncodedLatent(image, "m", new int[] {1, 1, 1}, new float[1], new LatentSummary(0f, 0f, 0f, 0f, 0f),
-                0, "sha256:space", 1.0, 0.0);
+                0, "sha256:space", 1.0, 0.0, StoredLatents.MEAN);
     }
 }

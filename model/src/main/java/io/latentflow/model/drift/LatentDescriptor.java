@@ -10,7 +10,7 @@ package io.latentflow.model.drift;
  *   <li>per channel, the log kurtosis of its horizontal and vertical differences.</li>
  * </ul>
  *
- * <p>Why these (issue 13, measured leave-sources-out with {@code bench drift}): drawn images are flat fills with
+ * <p>Why these (measured leave-sources-out with {@code bench drift}): drawn images are flat fills with
  * sharp edges, so their fine structure is sparse (heavy-tailed, high kurtosis) where a photo's is texture; and their
  * colours come from few hues, which shows in the channel correlations. The per-channel means and stds NOVELTY used
  * before reached a window AUC of 0.86 between unseen photos and illustrations; these reach 0.98-0.99. Kurtosis is a

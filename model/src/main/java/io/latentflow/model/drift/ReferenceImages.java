@@ -16,7 +16,7 @@ import java.util.function.IntPredicate;
  *
  * <p>Leave-source-out, because a live image is never a tile of a reference photo and tiles of one photo are
  * near-duplicates of each other: measured leave-one-out, the typical distance was that of a tile to its sibling tile,
- * and every new photo looked 2-3x novel (issue 13: CRITICAL in the first window of ordinary unseen photos). The mean
+ * and every new photo looked 2-3x novel (the first window of ordinary unseen photos was CRITICAL). The mean
  * over several neighbours rather than the nearest one keeps a single look-alike reference image from hiding a new
  * domain.
  *

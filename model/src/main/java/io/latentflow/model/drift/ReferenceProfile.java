@@ -63,7 +63,10 @@ public record ReferenceProfile(
         ReferenceImages referenceImages) implements Serializable {
 
     public static final String FILE_NAME = "reference-profile.json";
-    /** 2: NOVELTY's reference images are {@link LatentDescriptor}s, not channel means and stds (issue 13). */
+    /**
+     * 2: NOVELTY's reference images are {@link LatentDescriptor}s, not channel means and stds (measured with
+     * {@code bench drift}: window AUC 0.98-0.99 instead of 0.86 between unseen photos and illustrations).
+     */
     public static final int FORMAT_VERSION = 2;
     /** PSI over deciles: the convention of the population stability index, and few enough bins for small windows. */
     public static final int DEFAULT_BINS = 10;

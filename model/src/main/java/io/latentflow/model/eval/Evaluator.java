@@ -6,7 +6,6 @@ import io.latentflow.model.LatentEncoder;
 import io.latentflow.model.ServingModel;
 import io.latentflow.model.metrics.PixelRange;
 import io.latentflow.model.metrics.Psnr;
-import io.latentflow.model.metrics.Ssim;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -33,7 +32,7 @@ import java.util.function.DoubleConsumer;
 public final class Evaluator {
 
     private static final Logger LOG = LoggerFactory.getLogger(Evaluator.class);
-    private static final PixelRange PIXELS = PixelRange.SIGNED_UNIT;
+    private static final PixelRange PIXELS = ReconstructionScores.PIXELS;
 
     private final LatentEncoder encoder;
     private final LatentDecoder decoder;
@@ -131,12 +130,12 @@ public final class Evaluator {
             pass.requireSameSize(batch);
             float[] latents = encoder.encode(batch.pixels(), batch.count(), batch.height(), batch.width());
             float[] reconstructions = decoder.decode(latents, batch.count(), pass.latentHeight(), pass.latentWidth());
-            for (double psnr : Psnr.perImage(batch.pixels(), reconstructions, batch.count(), PIXELS)) {
+            ReconstructionScores scores = ReconstructionScores.of(batch, reconstructions);
+            for (double psnr : scores.psnr()) {
                 pass.psnrSum += psnr;
                 imagePsnr.accept(psnr);
             }
-            for (double ssim : Ssim.perImage(batch.pixels(), reconstructions, batch.count(), ImageBatch.CHANNELS,
-                    batch.height(), batch.width(), PIXELS)) {
+            for (double ssim : scores.ssim()) {
                 pass.ssimSum += ssim;
             }
             pass.statistics.add(latents, batch.count(), pass.latentPositions());

@@ -132,18 +132,14 @@ class ImportedVaeTest {
     @Test
     void anExtraTensorIsRefusedNamingIt() throws IOException {
         Path source = copyOf("sd-f32");
-        rewriteWeights(source, tensors -> tensors.put("encoder.mid_block.resnets.2.norm1.weight",
-                new Safetensors.Tensor("encoder.mid_block.resnets.2.norm1.weight", "F32", new long[] {16},
-                        new float[16])));
+        rewriteWeights(source, puttingZeros("encoder.mid_block.resnets.2.norm1.weight", 16));
         assertRefused(source, "unexpected", "encoder.mid_block.resnets.2.norm1.weight");
     }
 
     @Test
     void aMisshapedTensorIsRefusedNamingIt() throws IOException {
         Path source = copyOf("sdxl-bf16-old-names");
-        rewriteWeights(source, tensors -> tensors.put("encoder.mid_block.attentions.0.query.bias",
-                new Safetensors.Tensor("encoder.mid_block.attentions.0.query.bias", "F32", new long[] {8},
-                        new float[8])));
+        rewriteWeights(source, puttingZeros("encoder.mid_block.attentions.0.query.bias", 8));
         assertRefused(source, "encoder.mid_block.attentions.0.query.bias", "[8]", "[16]");
     }
 
@@ -202,6 +198,11 @@ class ImportedVaeTest {
         Map<String, Safetensors.Tensor> tensors = new LinkedHashMap<>(Safetensors.read(file));
         edit.apply(tensors);
         Safetensors.writeF32(file, tensors);
+    }
+
+    /** Puts a float32 vector of {@code length} zeros under {@code name}, in place of any tensor of that name. */
+    private static TensorEdit puttingZeros(String name, int length) {
+        return tensors -> tensors.put(name, new Safetensors.Tensor(name, "F32", new long[] {length}, new float[length]));
     }
 
     private static void replaceInConfig(Path source, String from, String to) throws IOException {

@@ -1,4 +1,4 @@
-package io.latentflow.jobs.topics;
+package io.latentflow.schemas;
 
 import io.latentflow.schemas.AvroCodec;
 import io.latentflow.schemas.MalformedRecordException;

@@ -1,4 +1,4 @@
-package io.latentflow.jobs.sampling;
+package io.latentflow.registry.samples;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -21,10 +21,10 @@ class TrainingSampleStoreTest {
     @Test
     void samplesPerSourceSinceAnInstantComeFromTheShardNames() throws Exception {
         try (EmbeddedS3 s3 = EmbeddedS3.start(null, "latentflow")) {
-            put(s3, TrainingSampleShard.key(T0, "photos_0123456789ab", 40), 10);
-            put(s3, TrainingSampleShard.key(T0 + 60_000, "photos_0123456789ab", 12), 10);
-            put(s3, TrainingSampleShard.key(T0 + 60_000, "illustrations_ba9876543210", 7), 10);
-            put(s3, TrainingSampleShard.ROOT + "dt=2026-12-06/part-" + T0 + "-old_0123456789ab.tar", 10);
+            put(s3, TrainingSampleLayout.key(T0, "photos_0123456789ab", 40), 10);
+            put(s3, TrainingSampleLayout.key(T0 + 60_000, "photos_0123456789ab", 12), 10);
+            put(s3, TrainingSampleLayout.key(T0 + 60_000, "illustrations_ba9876543210", 7), 10);
+            put(s3, TrainingSampleLayout.ROOT + "dt=2026-12-06/part-" + T0 + "-old_0123456789ab.tar", 10);
 
             TrainingSampleStore store = new TrainingSampleStore(s3.settings());
 
@@ -40,7 +40,7 @@ class TrainingSampleStoreTest {
         try (EmbeddedS3 s3 = EmbeddedS3.start(null, "latentflow")) {
             List<String> keys = new ArrayList<>();
             for (int window = 0; window < 5; window++) {
-                String key = TrainingSampleShard.key(T0 + window * 60_000L, "photos_0123456789ab", 1);
+                String key = TrainingSampleLayout.key(T0 + window * 60_000L, "photos_0123456789ab", 1);
                 put(s3, key, 1000);
                 keys.add(key);
             }
@@ -63,7 +63,7 @@ class TrainingSampleStoreTest {
     private static List<String> objects(EmbeddedS3 s3) throws Exception {
         List<String> keys = new ArrayList<>();
         for (var item : s3.settings().newClient().listObjects(ListObjectsArgs.builder()
-                .bucket(s3.settings().bucket()).prefix(TrainingSampleShard.ROOT).recursive(true).build())) {
+                .bucket(s3.settings().bucket()).prefix(TrainingSampleLayout.ROOT).recursive(true).build())) {
             keys.add(item.get().objectName());
         }
         return keys;

@@ -1,4 +1,4 @@
-package io.latentflow.jobs.registry;
+package io.latentflow.registry;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -8,7 +8,6 @@ import io.latentflow.infra.EmbeddedS3;
 import io.latentflow.model.ServingModel;
 import io.latentflow.model.diffusers.ImportedVae;
 import io.latentflow.model.store.InvalidModelDirectoryException;
-import io.latentflow.model.store.Manifest;
 import io.latentflow.model.store.ModelDirectory;
 import io.latentflow.schemas.ModelEvent;
 import io.latentflow.schemas.ModelEventType;
@@ -23,17 +22,14 @@ import org.junit.jupiter.api.io.TempDir;
 /** Versions published to real object storage, their life on a real compacted topic, and what it adds up to. */
 class ModelRegistryTest {
 
-    private static final Path SHIPPED = Path.of(System.getProperty("latentflow.home"),
-            "model/src/main/resources/io/latentflow/model/default");
-
     @TempDir
     Path work;
 
     @Test
     void publishPromoteRollbackAndATamperedVersionRefusedWithNothingUploaded() throws Exception {
-        Path first = copyOfShipped(work.resolve("first"));
-        Path second = anotherVersion(first, work.resolve("second"), "bounded-f8c8-000000000002");
-        Path tampered = anotherVersion(first, work.resolve("tampered"), "bounded-f8c8-000000000003");
+        Path first = VersionDirectories.copyOfShipped(work.resolve("first"));
+        Path second = VersionDirectories.anotherVersion(first, work.resolve("second"), "bounded-f8c8-000000000002");
+        Path tampered = VersionDirectories.anotherVersion(first, work.resolve("tampered"), "bounded-f8c8-000000000003");
         byte[] decoder = Files.readAllBytes(tampered.resolve(ModelDirectory.DECODER_PARAMS));
         decoder[decoder.length / 2] ^= 1;
         Files.write(tampered.resolve(ModelDirectory.DECODER_PARAMS), decoder);
@@ -83,8 +79,8 @@ class ModelRegistryTest {
 
     @Test
     void aPromotionToAnotherLatentSpaceSaysSoInItsEvent() throws Exception {
-        Path first = copyOfShipped(work.resolve("first"));
-        Path sameEncoder = anotherVersion(first, work.resolve("same"), "bounded-f8c8-000000000002");
+        Path first = VersionDirectories.copyOfShipped(work.resolve("first"));
+        Path sameEncoder = VersionDirectories.anotherVersion(first, work.resolve("same"), "bounded-f8c8-000000000002");
         Path imported = work.resolve("imported");
         ImportedVae.read(Path.of(System.getProperty("latentflow.home"), "model/src/test/resources/diffusers/sd-f32"))
                 .save(imported, null);
@@ -117,30 +113,20 @@ class ModelRegistryTest {
         }
     }
 
-    private static Path copyOfShipped(Path dir) throws Exception {
-        Files.createDirectories(dir);
-        Manifest manifest = Manifest.fromJson(Files.readString(SHIPPED.resolve(ModelDirectory.MANIFEST)));
-        for (Manifest.FileEntry file : manifest.files()) {
-            Files.copy(SHIPPED.resolve(file.path()), dir.resolve(file.path()));
-        }
-        Files.copy(SHIPPED.resolve(ModelDirectory.MANIFEST), dir.resolve(ModelDirectory.MANIFEST));
-        return dir;
-    }
+    @Test
+    void publishingReadsTheLatentSpaceAConfigStatesAndItIsTheOneTheWeightsGive() throws Exception {
+        Path own = VersionDirectories.copyOfShipped(work.resolve("own"));
+        Path imported = work.resolve("imported");
+        ImportedVae.read(Path.of(System.getProperty("latentflow.home"), "model/src/test/resources/diffusers/sd-f32"))
+                .save(imported, null);
+        assertThat(Files.readString(imported.resolve(ModelDirectory.CONFIG))).contains(ModelHistory.LATENT_SPACE);
 
-    /** The same weights under another version id (its metrics say so), with a manifest that matches. */
-    private static Path anotherVersion(Path from, Path dir, String version) throws Exception {
-        copyOfShipped(dir);
-        Files.writeString(dir.resolve(ModelDirectory.METRICS), Files.readString(from.resolve(ModelDirectory.METRICS))
-                .replace(ModelDirectory.verify(from).version(), version));
-        Manifest old = Manifest.fromJson(Files.readString(from.resolve(ModelDirectory.MANIFEST)));
-        List<Manifest.FileEntry> files = new ArrayList<>();
-        for (Manifest.FileEntry file : old.files()) {
-            Path path = dir.resolve(file.path());
-            files.add(new Manifest.FileEntry(file.path(), Files.size(path), ModelDirectory.sha256(path)));
+        try (ServingModel ownLoaded = ServingModel.load(own); ServingModel importedLoaded = ServingModel.load(imported)) {
+            assertThat(ModelRegistry.latentSpaceOf(imported)).as("stated in config.json")
+                    .isEqualTo(importedLoaded.latentSpace());
+            assertThat(ModelRegistry.latentSpaceOf(own)).as("computed from the weights")
+                    .isEqualTo(ownLoaded.latentSpace());
         }
-        Files.writeString(dir.resolve(ModelDirectory.MANIFEST), new Manifest(old.formatVersion(), version, files)
-                .toJson());
-        return dir;
     }
 
     private static List<String> objects(EmbeddedS3 s3, String prefix) throws Exception {

@@ -1,4 +1,4 @@
-package io.latentflow.jobs.sampling;
+package io.latentflow.registry.samples;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -37,7 +37,7 @@ import org.slf4j.LoggerFactory;
 public final class TrainingSampleStore {
 
     private static final Pattern WINDOW = Pattern.compile("/part-(\\d+)-[^/]+\\.tar$");
-    /** The source key and the image count of a shard named by {@link TrainingSampleShard#key}. */
+    /** The source key and the image count of a shard named by {@link TrainingSampleLayout#key}. */
     private static final Pattern SOURCE_AND_COUNT = Pattern.compile("/part-\\d+-([A-Za-z0-9_-]+?)(?:_[0-9a-f]{8,})?"
             + "-n(\\d+)\\.tar$");
     private static final ObjectMapper JSON = new ObjectMapper();
@@ -75,10 +75,10 @@ public final class TrainingSampleStore {
                 Map<String, JsonNode> metadata = new HashMap<>();
                 for (TarArchiveEntry entry = tar.getNextEntry(); entry != null; entry = tar.getNextEntry()) {
                     String name = entry.getName();
-                    if (name.endsWith(TrainingSampleShard.IMAGE_SUFFIX)) {
-                        pngs.put(stem(name, TrainingSampleShard.IMAGE_SUFFIX), tar.readAllBytes());
-                    } else if (name.endsWith(TrainingSampleShard.METADATA_SUFFIX)) {
-                        metadata.put(stem(name, TrainingSampleShard.METADATA_SUFFIX), JSON.readTree(tar.readAllBytes()));
+                    if (name.endsWith(TrainingSampleLayout.IMAGE_SUFFIX)) {
+                        pngs.put(stem(name, TrainingSampleLayout.IMAGE_SUFFIX), tar.readAllBytes());
+                    } else if (name.endsWith(TrainingSampleLayout.METADATA_SUFFIX)) {
+                        metadata.put(stem(name, TrainingSampleLayout.METADATA_SUFFIX), JSON.readTree(tar.readAllBytes()));
                     }
                 }
                 for (Map.Entry<String, byte[]> png : pngs.entrySet()) {
@@ -161,7 +161,7 @@ public final class TrainingSampleStore {
         List<StoredShard> shards = new ArrayList<>();
         try {
             for (Result<Item> result : storage.listObjects(ListObjectsArgs.builder().bucket(s3.bucket())
-                    .prefix(TrainingSampleShard.ROOT).recursive(true).build())) {
+                    .prefix(TrainingSampleLayout.ROOT).recursive(true).build())) {
                 Item item = result.get();
                 Matcher window = WINDOW.matcher(item.objectName());
                 if (window.find()) {
@@ -169,7 +169,7 @@ public final class TrainingSampleStore {
                 }
             }
         } catch (Exception e) {
-            throw new IOException("cannot list " + s3.uri(TrainingSampleShard.ROOT) + ": " + e.getMessage(), e);
+            throw new IOException("cannot list " + s3.uri(TrainingSampleLayout.ROOT) + ": " + e.getMessage(), e);
         }
         shards.sort(java.util.Comparator.comparingLong(StoredShard::windowStart).thenComparing(StoredShard::key));
         return shards;
@@ -179,7 +179,7 @@ public final class TrainingSampleStore {
         List<String> keys = new ArrayList<>();
         try {
             for (Result<Item> item : storage.listObjects(ListObjectsArgs.builder().bucket(s3.bucket())
-                    .prefix(TrainingSampleShard.ROOT).recursive(true).build())) {
+                    .prefix(TrainingSampleLayout.ROOT).recursive(true).build())) {
                 String key = item.get().objectName();
                 Matcher window = WINDOW.matcher(key);
                 if (window.find()) {
@@ -190,7 +190,7 @@ public final class TrainingSampleStore {
                 }
             }
         } catch (Exception e) {
-            throw new IOException("cannot list " + s3.uri(TrainingSampleShard.ROOT) + ": " + e.getMessage(), e);
+            throw new IOException("cannot list " + s3.uri(TrainingSampleLayout.ROOT) + ": " + e.getMessage(), e);
         }
         keys.sort(null);
         return keys;

@@ -1,4 +1,4 @@
-package io.latentflow.jobs.registry;
+package io.latentflow.registry;
 
 import static org.assertj.core.api.Assertions.assertThat;
 

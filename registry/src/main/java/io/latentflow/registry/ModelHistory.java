@@ -1,7 +1,8 @@
-package io.latentflow.jobs.registry;
+package io.latentflow.registry;
 
 import io.latentflow.schemas.ModelEvent;
 import io.latentflow.schemas.ModelEventType;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.LinkedHashMap;
@@ -37,7 +38,8 @@ public record ModelHistory(List<ModelEvent> events, Map<String, VersionState> ve
     /** The attribute of a PUBLISHED event (and of a PROMOTED one) that names the version's latent space. */
     public static final String LATENT_SPACE = "latentSpace";
 
-    static ModelHistory of(List<ModelEvent> events) {
+    /** What {@code events}, oldest first, add up to. */
+    public static ModelHistory of(List<ModelEvent> events) {
         Map<String, VersionState> versions = new LinkedHashMap<>();
         List<String> promotions = new ArrayList<>();
         for (ModelEvent event : events) {
@@ -68,6 +70,17 @@ public record ModelHistory(List<ModelEvent> events, Map<String, VersionState> ve
     /** The version that serves now, if any was ever promoted and not rolled back. */
     public Optional<String> serving() {
         return promotions.isEmpty() ? Optional.empty() : Optional.of(promotions.get(promotions.size() - 1));
+    }
+
+    /** When {@code version} was last promoted; empty when it never was. */
+    public Optional<Instant> promotedAt(String version) {
+        Instant at = null;
+        for (ModelEvent event : events) {
+            if (event.getType() == ModelEventType.PROMOTED && event.getVersion().equals(version)) {
+                at = event.getTime();
+            }
+        }
+        return Optional.ofNullable(at);
     }
 
     /** The version that served before {@code version} (where a rollback of it returns to). */

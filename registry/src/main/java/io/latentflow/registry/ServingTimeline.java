@@ -1,4 +1,4 @@
-package io.latentflow.jobs.registry;
+package io.latentflow.registry;
 
 import io.latentflow.schemas.ModelEvent;
 import io.latentflow.schemas.ModelEventType;

@@ -1,11 +1,11 @@
-package io.latentflow.jobs.registry;
+package io.latentflow.registry;
 
+import ai.djl.Device;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.latentflow.connections.KafkaSettings;
 import io.latentflow.connections.S3Settings;
-import ai.djl.Device;
-import io.latentflow.jobs.topics.CommittedTopicReader;
+import io.latentflow.schemas.CommittedTopicReader;
 import io.latentflow.model.ServingModel;
 import io.latentflow.model.store.Manifest;
 import io.latentflow.model.store.ModelDirectory;
@@ -52,7 +52,7 @@ public final class ModelRegistry implements AutoCloseable {
     private static final AvroCodec<ModelEvent> CODEC = AvroCodec.of(ModelEvent.class);
 
     private final KafkaSettings kafka;
-        private final ModelStore store;
+    private final ModelStore store;
     private final KafkaProducer<String, byte[]> producer;
 
     public ModelRegistry(KafkaSettings kafka, S3Settings s3) {
@@ -149,8 +149,16 @@ public final class ModelRegistry implements AutoCloseable {
         return attributes;
     }
 
-    /** The version's latent space, computed from its encoder's weights (the directory verified already). */
-    private static String latentSpaceOf(Path dir) {
+    /**
+     * The version's latent space (the directory verified already): as its config.json states it, which an imported
+     * VAE's does, else computed from its encoder's weights, which takes loading the whole version.
+     */
+    static String latentSpaceOf(Path dir) throws IOException {
+        String stated = JSON.readTree(dir.resolve(ModelDirectory.CONFIG).toFile()).path(ModelHistory.LATENT_SPACE)
+                .asText("");
+        if (!stated.isEmpty()) {
+            return stated;
+        }
         try (ServingModel model = ServingModel.load(dir, Device.cpu())) {
             return model.latentSpace();
         }

@@ -1,24 +1,30 @@
-package io.latentflow.jobs.registry;
+package io.latentflow.registry;
 
 import io.latentflow.connections.S3Settings;
 import io.latentflow.model.store.Manifest;
 import io.latentflow.model.store.ModelDirectory;
 import io.latentflow.model.store.PlainNames;
 import io.minio.GetObjectArgs;
+import io.minio.ListObjectsArgs;
 import io.minio.MinioClient;
+import io.minio.Result;
 import io.minio.UploadObjectArgs;
 import io.minio.errors.ErrorResponseException;
+import io.minio.messages.Item;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.util.Optional;
+import java.util.SortedSet;
+import java.util.TreeSet;
 
 /**
  * The files of model versions in object storage, under {@code models/<version>/}: uploaded with the manifest last (a
  * version whose manifest is there is complete), downloaded and verified against the manifest's sha256 sums. The
- * registry publishes through it; every encoder subtask downloads through it, with no Kafka client of its own.
+ * registry publishes through it; every encoder subtask and the dashboard download through it, with no Kafka client of
+ * their own. The {@code models/} layout in object storage is written and read here only.
  */
 public final class ModelStore {
 
@@ -84,6 +90,27 @@ public final class ModelStore {
             throw new IllegalArgumentException("model version " + version + " is not (completely) in " + uri(version)
                     + ": " + e.getMessage(), e);
         }
+    }
+
+    /**
+     * The versions that have files under {@code models/}, by name (a listing of a handful of files per version; a
+     * version whose upload is under way is listed too, and {@link #download} tells it apart).
+     */
+    public SortedSet<String> versions() throws IOException {
+        SortedSet<String> versions = new TreeSet<>();
+        try {
+            for (Result<Item> result : storage.listObjects(ListObjectsArgs.builder().bucket(s3.bucket()).prefix(PREFIX)
+                    .recursive(true).build())) {
+                String relative = result.get().objectName().substring(PREFIX.length());
+                int slash = relative.indexOf('/');
+                if (slash > 0) {
+                    versions.add(relative.substring(0, slash));
+                }
+            }
+        } catch (Exception e) {
+            throw new IOException("cannot list " + s3.uri(PREFIX) + ": " + e.getMessage(), e);
+        }
+        return versions;
     }
 
     /** {@code s3://bucket/models/<version>/}. */

@@ -1,4 +1,4 @@
-package io.latentflow.jobs.sampling;
+package io.latentflow.registry.samples;
 
 import static org.assertj.core.api.Assertions.assertThat;
 

@@ -1,4 +1,4 @@
-package io.latentflow.jobs.registry;
+package io.latentflow.registry;
 
 import io.latentflow.connections.KafkaSettings;
 import io.latentflow.schemas.AvroCodec;

@@ -1,0 +1,70 @@
+package io.latentflow.registry;
+
+import io.latentflow.model.eval.GateVerdict;
+import io.latentflow.schemas.ModelEvent;
+import io.latentflow.schemas.ModelEventType;
+import java.io.IOException;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * The end of every fine-tune, whoever ran it (the offline {@code models finetune} or the continuous-training job):
+ * publishes the gated candidate naming the request that made it, then records the gate's verdict: REJECTED with the
+ * gate's figures, or PROMOTED with them, or nothing more when promotion was not asked for. One sequence, so a
+ * version's events read the same whichever way it was made.
+ */
+public final class CandidatePublisher {
+
+    /** Attribute of a PUBLISHED event: the training request that made the version. */
+    public static final String REQUEST_ID = "requestId";
+
+    /** Where the candidate stands in the registry afterwards. */
+    public enum Outcome {
+        /** Passed and promoted: it serves from the registry's lead on. */
+        PROMOTED,
+        /** Passed, published, not promoted (it was not asked for). */
+        PUBLISHED,
+        /** Failed the gate: published for the record, never to serve. */
+        REJECTED
+    }
+
+    private final ModelRegistry registry;
+    private final Duration lead;
+
+    /** @param lead how long after the promotion is recorded it takes effect ({@link ModelRegistry#DEFAULT_LEAD}) */
+    public CandidatePublisher(ModelRegistry registry, Duration lead) {
+        this.registry = registry;
+        this.lead = lead;
+    }
+
+    /**
+     * Publishes {@code versionDir} with {@code requestId}, then REJECTED or PROMOTED by {@code verdict}, each with the
+     * verdict's reason and figures; a passing candidate is left PUBLISHED when {@code promote} is false.
+     */
+    public Outcome publish(Path versionDir, String requestId, GateVerdict verdict, boolean promote)
+            throws IOException {
+        String version = registry.publish(versionDir, Map.of(REQUEST_ID, requestId));
+        if (!verdict.passed()) {
+            registry.reject(version, verdict.reason(), verdict.figures());
+            return Outcome.REJECTED;
+        }
+        if (!promote) {
+            return Outcome.PUBLISHED;
+        }
+        registry.promote(version, verdict.reason(), lead, verdict.figures());
+        return Outcome.PROMOTED;
+    }
+
+    /**
+     * The version a PUBLISHED event names as made by {@code requestId}, if any: a request replayed after a restart
+     * finds its candidate here instead of making a second one.
+     */
+    public static Optional<String> candidateOf(ModelHistory history, String requestId) {
+        return history.events().stream()
+                .filter(event -> event.getType() == ModelEventType.PUBLISHED)
+                .filter(event -> requestId.equals(event.getAttributes().get(REQUEST_ID)))
+                .map(ModelEvent::getVersion).findFirst();
+    }
+}
