@@ -7,7 +7,7 @@ import io.latentflow.registry.CandidatePublisher;
 import io.latentflow.registry.ModelRegistry;
 import io.latentflow.jobs.training.FineTuneRun;
 import io.latentflow.model.ServingModel;
-import io.latentflow.model.data.ImageFolder;
+import io.latentflow.model.data.TrainingImages;
 import io.latentflow.model.data.HeldOutSplit;
 import io.latentflow.model.data.SourceSplit;
 import io.latentflow.model.eval.GateThresholds;
@@ -190,7 +190,7 @@ final class FinetuneCommand implements Callable<Integer> {
         FineTuneScope fineTuneScope = scope != null ? FineTuneScope.parse(scope) : FineTuneScope.DEFAULT;
         FineTuneData data;
         try {
-            data = FineTuneData.split(ImageFolder.list(recentImages), ImageFolder.list(olderImages),
+            data = FineTuneData.split(TrainingImages.list(recentImages), TrainingImages.list(olderImages),
                     holdout != null ? holdout : SourceSplit.DEFAULT_VALIDATION_FRACTION, thresholds);
         } catch (FineTuneData.NotEnoughSamples e) {
             say("%s", e.getMessage());

@@ -5,7 +5,7 @@ import io.latentflow.model.recipe.RecipeConfig;
 import io.latentflow.model.recipe.RecipeKind;
 import io.latentflow.model.train.Trainer;
 import io.latentflow.model.train.TrainingBudget;
-import io.latentflow.model.train.TrainingOptions;
+import io.latentflow.model.train.TrainerConfig;
 import io.latentflow.model.train.TrainingResult;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -137,7 +137,7 @@ public final class TrainCommand implements Callable<Integer> {
             architecture = new AutoencoderConfig(downsampling, c, widths, architecture.resBlocksPerLevel(),
                     architecture.normalization(), architecture.latentKind());
         }
-        TrainingOptions options = TrainingOptions.builder(images, out)
+        TrainerConfig options = TrainerConfig.builder(images, out)
                 .architecture(architecture)
                 .recipe(recipeConfig)
                 .budget(budget)

@@ -11,7 +11,7 @@ import io.latentflow.model.drift.ReferenceProfile;
 import io.latentflow.model.store.ModelDirectory;
 import io.latentflow.model.train.Trainer;
 import io.latentflow.model.train.TrainingBudget;
-import io.latentflow.model.train.TrainingOptions;
+import io.latentflow.model.train.TrainerConfig;
 import io.latentflow.schemas.ModelEvent;
 import io.latentflow.schemas.ModelEventType;
 import java.io.ByteArrayOutputStream;
@@ -59,7 +59,7 @@ class FinetuneCommandTest {
     static void servingVersionAndImages() throws IOException {
         older = copy("photos", shared.resolve("older"), "Autumn", "Kite", "Grey");
         recent = copy("illustrations", shared.resolve("recent"), "Altai", "Flow", "Opal", "Kay");
-        TrainingOptions options = TrainingOptions.builder(older, shared.resolve("serving"))
+        TrainerConfig options = TrainerConfig.builder(older, shared.resolve("serving"))
                 .budget(TrainingBudget.steps(2)).batchSize(4).threads(1)
                 .progress(new PrintStream(new ByteArrayOutputStream())).build();
         try (Trainer trainer = new Trainer(options)) {

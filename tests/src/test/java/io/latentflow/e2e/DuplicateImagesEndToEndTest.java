@@ -12,7 +12,8 @@ import io.latentflow.infra.LocalStack;
 import io.latentflow.jobs.encode.EncodeJob;
 import io.latentflow.jobs.encode.EncodeJobSettings;
 import io.latentflow.jobs.encode.EncodeSummary;
-import io.latentflow.jobs.encode.FailureInjectionForTesting;
+import io.latentflow.jobs.encode.FailOnce;
+import io.latentflow.jobs.encode.OperatorFaults;
 import io.latentflow.jobs.encode.ModelLocation;
 import io.latentflow.jobs.encode.RestartPolicy;
 import io.latentflow.schemas.CommittedTopicReader;
@@ -117,10 +118,10 @@ class DuplicateImagesEndToEndTest {
         Path folder = E2eImages.copies(photos.subList(0, 8), work.resolve("photos"));
         Path extra = E2eImages.copies(photos.subList(8, 10), work.resolve("extra"));
         // throws on the first duplicate: the job restores the checkpoint that holds the first eight ids
-        FailureInjectionForTesting failure = FailureInjectionForTesting.once(FailureInjectionForTesting.Stage.DECODE, 9);
+        FailOnce failure = FailOnce.once(OperatorFaults.Stage.DECODE, 9);
         try (LocalStack stack = LocalStack.start(work.resolve("state"), "latentflow")) {
             String kafka = stack.kafka().bootstrapServers();
-            EncodeJobSettings settings = settings(stack).failureInjection(failure)
+            EncodeJobSettings settings = settings(stack).faults(failure)
                     .restartPolicy(RestartPolicy.fixedDelay(3, Duration.ofMillis(200))).build();
             JobClient job = EncodeJob.onKafka(settings).start(stack.flink().environment());
             try {

@@ -8,7 +8,8 @@ import io.latentflow.jobs.drift.DriftMonitorSettings;
 import io.latentflow.jobs.drift.ReferenceProfiles;
 import io.latentflow.jobs.encode.EncodeJob;
 import io.latentflow.jobs.encode.EncodeJobSettings;
-import io.latentflow.jobs.encode.FailureInjectionForTesting;
+import io.latentflow.jobs.encode.FailOnce;
+import io.latentflow.jobs.encode.OperatorFaults;
 import io.latentflow.jobs.encode.ModelLocation;
 import io.latentflow.jobs.encode.RestartPolicy;
 import io.latentflow.registry.ModelHistory;
@@ -64,7 +65,7 @@ class HotSwapEndToEndTest {
         String next = "bounded-f8c8-hotswap00002";
         String tampered = "bounded-f8c8-hotswap00003";
         // fails once among the images after the swap: the restore must give them the new version again
-        FailureInjectionForTesting failure = FailureInjectionForTesting.once(FailureInjectionForTesting.Stage.ENCODE,
+        FailOnce failure = FailOnce.once(OperatorFaults.Stage.ENCODE,
                 16 + 12);
 
         try (LocalStack stack = LocalStack.start(work.resolve("state"), "latentflow");
@@ -73,7 +74,7 @@ class HotSwapEndToEndTest {
                     .model(ModelLocation.DEFAULT).resolution(RESOLUTION).batchSize(8)
                     .checkpointInterval(Duration.ofMillis(500))
                     .restartPolicy(RestartPolicy.fixedDelay(3, Duration.ofMillis(200)))
-                    .failureInjection(failure)
+                    .faults(failure)
                     .followRegistry(true)
                     .build();
             settings = settings.toBuilder().monitor(DriftMonitorSettings

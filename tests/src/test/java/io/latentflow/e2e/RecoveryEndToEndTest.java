@@ -7,7 +7,8 @@ import io.latentflow.cli.ImageIngest;
 import io.latentflow.infra.LocalStack;
 import io.latentflow.jobs.encode.EncodeJob;
 import io.latentflow.jobs.encode.EncodeJobSettings;
-import io.latentflow.jobs.encode.FailureInjectionForTesting;
+import io.latentflow.jobs.encode.FailOnce;
+import io.latentflow.jobs.encode.OperatorFaults;
 import io.latentflow.jobs.encode.ModelLocation;
 import io.latentflow.jobs.encode.RestartPolicy;
 import io.latentflow.schemas.AvroCodec;
@@ -44,11 +45,11 @@ class RecoveryEndToEndTest {
     Path work;
 
     @ParameterizedTest
-    @EnumSource(value = FailureInjectionForTesting.Stage.class, names = {"ENCODE", "SHARD_WRITE"})
-    void anOperatorFailingOnceMidStreamLosesAndDuplicatesNothing(FailureInjectionForTesting.Stage stage)
+    @EnumSource(value = OperatorFaults.Stage.class, names = {"ENCODE", "SHARD_WRITE"})
+    void anOperatorFailingOnceMidStreamLosesAndDuplicatesNothing(OperatorFaults.Stage stage)
             throws Exception {
         Map<String, DeadLetterReason> bad = BadImages.writeInto(work.resolve("bad"), E2eImages.photos().get(0));
-        FailureInjectionForTesting failure = FailureInjectionForTesting.once(stage, 120);
+        FailOnce failure = FailOnce.once(stage, 120);
         try (LocalStack stack = LocalStack.start(work.resolve("state"), "latentflow")) {
             int sent;
             try (ImageIngest producer = new ImageIngest(stack.kafka().bootstrapServers(), Topics.IMAGES,
@@ -65,7 +66,7 @@ class RecoveryEndToEndTest {
                     .checkpointInterval(Duration.ofMillis(500))
                     .bounded(true)
                     .restartPolicy(RestartPolicy.fixedDelay(3, Duration.ofMillis(200)))
-                    .failureInjection(failure)
+                    .faults(failure)
                     .build();
 
             EncodeJob.onKafka(settings).runToCompletion(stack.flink().environment());

@@ -9,7 +9,8 @@ import io.latentflow.connections.S3Settings;
 import io.latentflow.infra.LocalStack;
 import io.latentflow.jobs.encode.EncodeJob;
 import io.latentflow.jobs.encode.EncodeJobSettings;
-import io.latentflow.jobs.encode.FailureInjectionForTesting;
+import io.latentflow.jobs.encode.FailOnce;
+import io.latentflow.jobs.encode.OperatorFaults;
 import io.latentflow.jobs.encode.ModelLocation;
 import io.latentflow.jobs.encode.RestartPolicy;
 import io.latentflow.schemas.AvroCodec;
@@ -72,8 +73,8 @@ class TopicFollowersEndToEndTest {
         // two bursts, more than a shard's age apart: several shards whatever the machine's speed
         Path firstBurst = E2eImages.copies(photos.subList(0, IMAGES / 2), work.resolve("burst-1"));
         Path secondBurst = E2eImages.copies(photos.subList(IMAGES / 2, IMAGES), work.resolve("burst-2"));
-        FailureInjectionForTesting failure = FailureInjectionForTesting.once(
-                FailureInjectionForTesting.Stage.SHARD_WRITE, IMAGES / 2);
+        FailOnce failure = FailOnce.once(
+                OperatorFaults.Stage.SHARD_WRITE, IMAGES / 2);
         List<LatentRecord> latents = new CopyOnWriteArrayList<>();
         List<OpenedShard> shards = new CopyOnWriteArrayList<>();
         List<String> problems = new CopyOnWriteArrayList<>();
@@ -104,7 +105,7 @@ class TopicFollowersEndToEndTest {
                     .checkpointInterval(Duration.ofMillis(500))
                     .maxShardAge(Duration.ofSeconds(1))
                     .restartPolicy(RestartPolicy.fixedDelay(3, Duration.ofMillis(200)))
-                    .failureInjection(failure)
+                    .faults(failure)
                     .build();
             JobClient job = EncodeJob.onKafka(settings).start(stack.flink().environment());
             try {

@@ -8,7 +8,8 @@ import io.latentflow.cli.ImageIngest;
 import io.latentflow.infra.LocalStack;
 import io.latentflow.jobs.encode.EncodeJob;
 import io.latentflow.jobs.encode.EncodeJobSettings;
-import io.latentflow.jobs.encode.FailureInjectionForTesting;
+import io.latentflow.jobs.encode.FailOnce;
+import io.latentflow.jobs.encode.OperatorFaults;
 import io.latentflow.jobs.encode.ModelLocation;
 import io.latentflow.jobs.encode.RestartPolicy;
 import io.latentflow.jobs.sampling.SamplingSettings;
@@ -75,7 +76,7 @@ class TrainingSamplingEndToEndTest {
                 ingest.send(List.of(beta), "beta", start, Duration.ofMillis(100));
                 ingest.send(List.of(again), "alpha", start.plusSeconds(2), Duration.ofMillis(100));
             }
-            run(stack, "first", FailureInjectionForTesting.once(FailureInjectionForTesting.Stage.ENCODE, 24));
+            run(stack, "first", FailOnce.once(OperatorFaults.Stage.ENCODE, 24));
             Map<String, byte[]> first = shards(stack);
 
             List<JsonNode> samples = new ArrayList<>();
@@ -134,13 +135,13 @@ class TrainingSamplingEndToEndTest {
     }
 
     /** One bounded run of the encode job over every image, as its own consumer group. */
-    private static void run(LocalStack stack, String name, FailureInjectionForTesting failure) throws Exception {
+    private static void run(LocalStack stack, String name, FailOnce failure) throws Exception {
         EncodeJobSettings settings = EncodeJobSettings.builder(stack.kafka().settings(), stack.s3().settings())
                 .model(ModelLocation.DEFAULT).resolution(RESOLUTION).batchSize(8)
                 .checkpointInterval(Duration.ofMillis(500))
                 .bounded(true).consumerGroup("sampling-" + name).transactionalIdPrefix("sampling-" + name)
                 .restartPolicy(RestartPolicy.fixedDelay(3, Duration.ofMillis(200)))
-                .failureInjection(failure)
+                .faults(failure)
                 .sampling(new SamplingSettings(Duration.ofSeconds(1), PER_SOURCE, SamplingSettings.DEFAULT_REMEMBER_FOR,
                         PER_SOURCE_PER_HOUR, SamplingSettings.DEFAULT_MAX_STORED_BYTES))
                 .build();

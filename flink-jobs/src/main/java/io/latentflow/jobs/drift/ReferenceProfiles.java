@@ -13,7 +13,7 @@ import io.latentflow.model.eval.ImageBatch;
 import io.latentflow.model.recipe.RecipeConfig;
 import io.latentflow.model.store.Manifest;
 import io.latentflow.model.store.ModelDirectory;
-import io.latentflow.model.train.RecipeFile;
+import io.latentflow.model.recipe.RecipeFile;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 

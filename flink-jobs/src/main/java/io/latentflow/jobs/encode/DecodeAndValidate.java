@@ -19,6 +19,7 @@ import org.apache.flink.util.Collector;
 import java.awt.image.BufferedImage;
 import java.nio.ByteBuffer;
 import java.util.HashMap;
+import java.util.Objects;
 
 /**
  * Turns a raw Kafka record into an image ready for the model, or into exactly one dead letter that
@@ -37,7 +38,7 @@ public final class DecodeAndValidate extends ProcessFunction<RawImage, PreparedI
     private final int resolution;
     private final int downsamplingFactor;
     private final S3Settings s3;
-    private final FailureInjectionForTesting failureInjection;
+    private final OperatorFaults faults;
 
     private transient ImageDecoder decoder;
     private transient ModelInputResizer resizer;
@@ -49,15 +50,15 @@ public final class DecodeAndValidate extends ProcessFunction<RawImage, PreparedI
 
     /**
      * @param downsamplingFactor the served model's, so that a resolution it cannot encode fails at start
-     * @param failureInjection   TEST ONLY, else null
+     * @param faults             told of every element, {@link OperatorFaults#NONE} but in recovery tests
      */
     public DecodeAndValidate(ImageLimits limits, int resolution, int downsamplingFactor, S3Settings s3,
-                             FailureInjectionForTesting failureInjection) {
+                             OperatorFaults faults) {
         this.limits = limits;
         this.resolution = resolution;
         this.downsamplingFactor = downsamplingFactor;
         this.s3 = s3;
-        this.failureInjection = failureInjection;
+        this.faults = Objects.requireNonNull(faults, "faults");
     }
 
     @Override
@@ -74,9 +75,7 @@ public final class DecodeAndValidate extends ProcessFunction<RawImage, PreparedI
     public void processElement(RawImage raw, Context context, Collector<PreparedImage> out) throws Exception {
         imagesIn.add(1);
         seen++;
-        if (failureInjection != null) {
-            failureInjection.maybeFail(FailureInjectionForTesting.Stage.DECODE, seen);
-        }
+        faults.elementsSeen(OperatorFaults.Stage.DECODE, seen);
         ImageRecord record;
         try {
             record = codec.decode(raw.value);

@@ -146,7 +146,7 @@ public final class EncodeJob {
     public void build(StreamExecutionEnvironment environment) {
         configure(environment);
         int downsampling = settings.model().config().downsamplingFactor();
-        FailureInjectionForTesting failure = settings.failureInjection();
+        OperatorFaults faults = settings.faults();
 
         WatermarkStrategy<RawImage> eventTime = settings.monitoring().map(DriftMonitorSettings::watermarks)
                 .orElse(settings.trainingSampling().isPresent() ? DriftMonitorSettings.defaultWatermarks()
@@ -156,7 +156,7 @@ public final class EncodeJob {
 
         SingleOutputStreamOperator<PreparedImage> prepared = raw
                 .process(new DecodeAndValidate(settings.imageLimits(), settings.resolution(), downsampling,
-                        settings.s3(), failure))
+                        settings.s3(), faults))
                 .name("DecodeAndValidate").uid("decode-and-validate");
 
         // one latent per image id: a duplicate never reaches the encoder, the sampler or the drift statistics
@@ -170,7 +170,7 @@ public final class EncodeJob {
                         new MicroBatcher<PreparedImage>(settings.batchSize(), settings.batchTimeout()))
                 .uid("micro-batcher")
                 .process(new LatentEncoderFunction(settings.model(), settings.resolution(), settings.latents(),
-                        failure, settings.followRegistry() ? settings.kafka() : null,
+                        faults, settings.followRegistry() ? settings.kafka() : null,
                         settings.followRegistry() ? settings.s3() : null))
                 .name("LatentEncoder").uid("latent-encoder")
                 // The model gets a thread of its own and full batches: the next batch is decoded and assembled
@@ -182,7 +182,7 @@ public final class EncodeJob {
                 .transform("LatentShardWriter", new AvroTypeInfo<>(LatentRecord.class),
                         new LatentShardWriter(settings.s3(), settings.maxShardBytes(), settings.maxShardAge(),
                                 settings.inlineLatentMaxBytes(), FinalShardAnnouncer.toKafka(settings.kafka()),
-                                failure))
+                                faults))
                 .uid("latent-shard-writer");
         written.sinkTo(latents).name("latents").uid("latents-sink");
         written.getSideOutput(LatentShardWriter.COMMITTED_SHARDS)

@@ -41,7 +41,8 @@ import java.util.Optional;
  *                              So it is as long as the broker allows: at most its transaction.max.timeout.ms
  *                              (15 min by default, 1 h on the embedded broker), else the sink cannot start
  * @param restartPolicy         what Flink does when the job fails
- * @param failureInjection      TEST ONLY, null otherwise: makes one operator throw once
+ * @param faults                told by the operators of the elements they see; {@link OperatorFaults#NONE} but in
+ *                              recovery tests, where one operator throws once ({@link FailOnce})
  * @param monitor               the latent-drift monitor downstream of the encoder, or null for none
  * @param sampling              sample the prepared images into training-samples/ for fine-tuning, or null for none
  * @param followRegistry        swap models without a restart: follow the registry's model-events and encode each
@@ -71,7 +72,7 @@ public record EncodeJobSettings(
         Duration maxShardAge,
         Duration transactionTimeout,
         RestartPolicy restartPolicy,
-        FailureInjectionForTesting failureInjection,
+        OperatorFaults faults,
         DriftMonitorSettings monitor,
         SamplingSettings sampling,
         boolean followRegistry,
@@ -104,6 +105,7 @@ public record EncodeJobSettings(
         Objects.requireNonNull(model, "model location");
         Objects.requireNonNull(imageLimits, "image limits");
         Objects.requireNonNull(restartPolicy, "restart policy");
+        Objects.requireNonNull(faults, "operator faults (OperatorFaults.NONE for none)");
         Objects.requireNonNull(latents, "latents (mean or moments)");
         if (latents == StoredLatents.MOMENTS && model.config().latentKind() != LatentKind.KL) {
             throw new IllegalArgumentException("Encode job setting latents is moments, which needs a model with a"
@@ -144,13 +146,9 @@ public record EncodeJobSettings(
                 .parallelism(parallelism).bounded(bounded).consumerGroup(consumerGroup)
                 .transactionalIdPrefix(transactionalIdPrefix).maxShardBytes(maxShardBytes).maxShardAge(maxShardAge)
                 .transactionTimeout(transactionTimeout)
-                .restartPolicy(restartPolicy).failureInjection(failureInjection).monitor(monitor)
+                .restartPolicy(restartPolicy).faults(faults).monitor(monitor)
                 .sampling(sampling).followRegistry(followRegistry).dedupHorizon(dedupHorizon)
                 .inlineLatentMaxBytes(inlineLatentMaxBytes).latents(latents);
-    }
-
-    public Optional<FailureInjectionForTesting> injectedFailure() {
-        return Optional.ofNullable(failureInjection);
     }
 
     public Optional<SamplingSettings> trainingSampling() {
@@ -196,7 +194,7 @@ public record EncodeJobSettings(
         private SamplingSettings sampling;
         private boolean followRegistry;
         private RestartPolicy restartPolicy = RestartPolicy.flinkDefault();
-        private FailureInjectionForTesting failureInjection;
+        private OperatorFaults faults = OperatorFaults.NONE;
         private DriftMonitorSettings monitor;
         private Duration dedupHorizon = DEFAULT_DEDUP_HORIZON;
         private int inlineLatentMaxBytes = DEFAULT_INLINE_LATENT_MAX_BYTES;
@@ -279,9 +277,9 @@ public record EncodeJobSettings(
             return this;
         }
 
-        /** TEST ONLY. */
-        public Builder failureInjection(FailureInjectionForTesting failureInjection) {
-            this.failureInjection = failureInjection;
+        /** Where the operators report the elements they see, to fail one in a recovery test; none by default. */
+        public Builder faults(OperatorFaults faults) {
+            this.faults = faults;
             return this;
         }
 
@@ -329,7 +327,7 @@ public record EncodeJobSettings(
         public EncodeJobSettings build() {
             return new EncodeJobSettings(kafka, s3, model, resolution, batchSize, batchTimeout, imageLimits,
                     checkpointInterval, parallelism, bounded, consumerGroup, transactionalIdPrefix, maxShardBytes,
-                    maxShardAge, transactionTimeout, restartPolicy, failureInjection, monitor, sampling,
+                    maxShardAge, transactionTimeout, restartPolicy, faults, monitor, sampling,
                     followRegistry, dedupHorizon, inlineLatentMaxBytes, latents);
         }
     }

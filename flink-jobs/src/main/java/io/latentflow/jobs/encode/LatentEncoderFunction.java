@@ -30,6 +30,7 @@ import java.util.Arrays;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Set;
 
 /**
@@ -59,7 +60,7 @@ public final class LatentEncoderFunction extends ProcessFunction<List<PreparedIm
     private final ModelLocation modelLocation;
     private final int resolution;
     private final StoredLatents latentsStored;
-    private final FailureInjectionForTesting failureInjection;
+    private final OperatorFaults faults;
     /** Where the registry is when the job follows it (hot swap), else null. */
     private final KafkaSettings registryKafka;
     private final S3Settings registryS3;
@@ -81,19 +82,19 @@ public final class LatentEncoderFunction extends ProcessFunction<List<PreparedIm
     private transient Histogram encodeMillis;
 
     /**
-     * @param failureInjection TEST ONLY, else null
+     * @param faults told of every batch, {@link OperatorFaults#NONE} but in recovery tests
      */
-    public LatentEncoderFunction(ModelLocation modelLocation, int resolution, FailureInjectionForTesting failureInjection) {
-        this(modelLocation, resolution, failureInjection, null, null);
+    public LatentEncoderFunction(ModelLocation modelLocation, int resolution, OperatorFaults faults) {
+        this(modelLocation, resolution, faults, null, null);
     }
 
     /**
      * @param registryKafka with {@code registryS3}: follow the model registry there and swap to promoted versions;
      *                      null to serve {@code modelLocation} only
      */
-    public LatentEncoderFunction(ModelLocation modelLocation, int resolution, FailureInjectionForTesting failureInjection,
+    public LatentEncoderFunction(ModelLocation modelLocation, int resolution, OperatorFaults faults,
                                  KafkaSettings registryKafka, S3Settings registryS3) {
-        this(modelLocation, resolution, StoredLatents.MEAN, failureInjection, registryKafka, registryS3);
+        this(modelLocation, resolution, StoredLatents.MEAN, faults, registryKafka, registryS3);
     }
 
     /**
@@ -101,12 +102,12 @@ public final class LatentEncoderFunction extends ProcessFunction<List<PreparedIm
      *                      like one that cannot be loaded)
      */
     public LatentEncoderFunction(ModelLocation modelLocation, int resolution, StoredLatents latentsStored,
-                                 FailureInjectionForTesting failureInjection, KafkaSettings registryKafka,
+                                 OperatorFaults faults, KafkaSettings registryKafka,
                                  S3Settings registryS3) {
         this.modelLocation = modelLocation;
         this.resolution = resolution;
         this.latentsStored = latentsStored;
-        this.failureInjection = failureInjection;
+        this.faults = Objects.requireNonNull(faults, "faults");
         this.registryKafka = registryKafka;
         this.registryS3 = registryS3;
     }
@@ -167,9 +168,7 @@ public final class LatentEncoderFunction extends ProcessFunction<List<PreparedIm
             return;
         }
         imagesSeen += batch.size();
-        if (failureInjection != null) {
-            failureInjection.maybeFail(FailureInjectionForTesting.Stage.ENCODE, imagesSeen);
-        }
+        faults.elementsSeen(OperatorFaults.Stage.ENCODE, imagesSeen);
         encodeByVersion(batch, context, out);
         if (followsRegistry() && lastVersion != null) {
             Set<String> needed = new HashSet<>(List.of(lastVersion));

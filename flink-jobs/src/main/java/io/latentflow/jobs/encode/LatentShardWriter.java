@@ -36,6 +36,7 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Iterator;
 import java.util.List;
+import java.util.Objects;
 
 /**
  * Writes latents into WebDataset shards in S3, exactly once, and emits one {@link LatentRecord} per
@@ -146,7 +147,7 @@ public final class LatentShardWriter extends AbstractStreamOperator<LatentRecord
     private final Duration maxShardAge;
     private final int inlineLatentMaxBytes;
     private final FinalShardAnnouncer finalAnnouncer;
-    private final FailureInjectionForTesting failureInjection;
+    private final OperatorFaults faults;
 
     private transient StagedShardStore store;
     private transient String stagingPrefix;
@@ -179,10 +180,10 @@ public final class LatentShardWriter extends AbstractStreamOperator<LatentRecord
 
     /**
      * @param maxShardBytes    roll to a new shard once the open one holds this many bytes
-     * @param failureInjection TEST ONLY, else null
+     * @param faults           told of every latent, {@link OperatorFaults#NONE} but in recovery tests
      */
-    public LatentShardWriter(S3Settings s3, long maxShardBytes, FailureInjectionForTesting failureInjection) {
-        this(s3, maxShardBytes, Duration.ZERO, failureInjection);
+    public LatentShardWriter(S3Settings s3, long maxShardBytes, OperatorFaults faults) {
+        this(s3, maxShardBytes, Duration.ZERO, faults);
     }
 
     /**
@@ -190,9 +191,9 @@ public final class LatentShardWriter extends AbstractStreamOperator<LatentRecord
      *                    stages the range written since the last one. Zero: every checkpoint closes the open shard
      */
     public LatentShardWriter(S3Settings s3, long maxShardBytes, Duration maxShardAge,
-                             FailureInjectionForTesting failureInjection) {
+                             OperatorFaults faults) {
         this(s3, maxShardBytes, maxShardAge, EncodeJobSettings.DEFAULT_INLINE_LATENT_MAX_BYTES,
-                FinalShardAnnouncer.NONE, failureInjection);
+                FinalShardAnnouncer.NONE, faults);
     }
 
     /**
@@ -201,13 +202,13 @@ public final class LatentShardWriter extends AbstractStreamOperator<LatentRecord
      * @param finalAnnouncer       announces the shards the final checkpoint of a bounded input commits
      */
     public LatentShardWriter(S3Settings s3, long maxShardBytes, Duration maxShardAge, int inlineLatentMaxBytes,
-                             FinalShardAnnouncer finalAnnouncer, FailureInjectionForTesting failureInjection) {
+                             FinalShardAnnouncer finalAnnouncer, OperatorFaults faults) {
         this.s3 = s3;
         this.maxShardBytes = maxShardBytes;
         this.maxShardAge = maxShardAge;
         this.inlineLatentMaxBytes = inlineLatentMaxBytes;
         this.finalAnnouncer = finalAnnouncer;
-        this.failureInjection = failureInjection;
+        this.faults = Objects.requireNonNull(faults, "faults");
     }
 
     @Override
@@ -299,9 +300,7 @@ public final class LatentShardWriter extends AbstractStreamOperator<LatentRecord
     public void processElement(StreamRecord<EncodedLatent> element) throws Exception {
         EncodedLatent latent = element.getValue();
         latentsSeen++;
-        if (failureInjection != null) {
-            failureInjection.maybeFail(FailureInjectionForTesting.Stage.SHARD_WRITE, latentsSeen);
-        }
+        faults.elementsSeen(OperatorFaults.Stage.SHARD_WRITE, latentsSeen);
         LocalDate day = LocalDate.now(ZoneOffset.UTC);
         if (open != null && !open.accepts(latent, day)) {
             roll();

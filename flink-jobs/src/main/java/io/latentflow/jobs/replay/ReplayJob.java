@@ -14,6 +14,7 @@ import io.latentflow.jobs.encode.EncodeJobSettings;
 import io.latentflow.jobs.encode.FinalShardAnnouncer;
 import io.latentflow.jobs.encode.LatentShardWriter;
 import io.latentflow.jobs.encode.MicroBatcher;
+import io.latentflow.jobs.encode.OperatorFaults;
 import io.latentflow.jobs.encode.ModelLocation;
 import io.latentflow.jobs.encode.PreparedImage;
 import io.latentflow.jobs.encode.RawImage;
@@ -162,7 +163,7 @@ public final class ReplayJob {
 
         SingleOutputStreamOperator<PreparedImage> prepared = raw
                 .process(new DecodeAndValidate(settings.imageLimits(), settings.resolution(), downsampling(),
-                        settings.s3(), null))
+                        settings.s3(), OperatorFaults.NONE))
                 .name("DecodeAndValidate").uid("decode-and-validate");
 
         DataStream<PreparedImage> selected = prepared;
@@ -213,7 +214,7 @@ public final class ReplayJob {
                     .transform("LatentShardWriter", new AvroTypeInfo<>(LatentRecord.class),
                             new LatentShardWriter(settings.s3(), backfill.maxShardBytes(), Duration.ZERO,
                                     EncodeJobSettings.DEFAULT_INLINE_LATENT_MAX_BYTES,
-                                    FinalShardAnnouncer.toKafka(settings.kafka()), null))
+                                    FinalShardAnnouncer.toKafka(settings.kafka()), OperatorFaults.NONE))
                     .uid("latent-shard-writer");
             written.sinkTo(backfillLatents).name("latents").uid("latents-sink");
             written.getSideOutput(LatentShardWriter.COMMITTED_SHARDS)

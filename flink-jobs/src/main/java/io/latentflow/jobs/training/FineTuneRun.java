@@ -6,7 +6,7 @@ import io.latentflow.registry.ModelRegistry;
 import io.latentflow.registry.samples.SamplesSincePromotion;
 import io.latentflow.registry.samples.TrainingSampleStore;
 import io.latentflow.model.ServingModel;
-import io.latentflow.model.data.ImageFolder;
+import io.latentflow.model.data.TrainingImages;
 import io.latentflow.model.data.HeldOutSplit;
 import io.latentflow.model.eval.GateVerdict;
 import io.latentflow.model.eval.PromotionGate;
@@ -184,7 +184,7 @@ public final class FineTuneRun {
     }
 
     private static List<Path> images(Path folder) {
-        return Files.isDirectory(folder) ? ImageFolder.list(folder) : List.of();
+        return Files.isDirectory(folder) ? TrainingImages.list(folder) : List.of();
     }
 
     private FineTuneScope scope(TrainingRequest request) {

@@ -141,7 +141,7 @@ class DecodeAndValidateTest {
 
     private OneInputStreamOperatorTestHarness<RawImage, PreparedImage> harness(ImageLimits limits) throws Exception {
         var harness = ProcessFunctionTestHarnesses.forProcessFunction(
-                new DecodeAndValidate(limits, 64, 8, s3.settings(), null));
+                new DecodeAndValidate(limits, 64, 8, s3.settings(), OperatorFaults.NONE));
         harness.open();
         return harness;
     }

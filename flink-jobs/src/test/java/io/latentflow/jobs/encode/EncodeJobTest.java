@@ -129,14 +129,14 @@ class EncodeJobTest {
 
     /** The decode stage runs in the source's task, the shard writer in the encoder's: both kinds of task fail here. */
     @ParameterizedTest
-    @EnumSource(value = FailureInjectionForTesting.Stage.class, names = {"DECODE", "SHARD_WRITE"})
-    void aFailureMidStreamRestoresFromTheCheckpointWithoutLossOrDuplicates(FailureInjectionForTesting.Stage stage)
+    @EnumSource(value = OperatorFaults.Stage.class, names = {"DECODE", "SHARD_WRITE"})
+    void aFailureMidStreamRestoresFromTheCheckpointWithoutLossOrDuplicates(OperatorFaults.Stage stage)
             throws Exception {
         kafka.createTopics(1, Topics.IMAGES, Topics.LATENTS, Topics.SHARDS, Topics.DEAD_LETTERS);
-        FailureInjectionForTesting failure = FailureInjectionForTesting.once(stage, 25);
+        FailOnce failure = FailOnce.once(stage, 25);
         EncodeJobSettings settings = settings().bounded(false)
                 .restartPolicy(RestartPolicy.fixedDelay(3, Duration.ofMillis(200)))
-                .failureInjection(failure).build();
+                .faults(failure).build();
         JobClient job = EncodeJob.onKafka(settings).start(environment());
         try {
             List<Sent> sent = new ArrayList<>(sendGoodImages(0, GOOD_IMAGES / 2));

@@ -3,10 +3,9 @@ package io.latentflow.jobs.encode;
 import io.latentflow.imaging.ImageDecoder;
 import io.latentflow.imaging.ModelInputBatch;
 import io.latentflow.imaging.ModelInputResizer;
+import io.latentflow.jobs.fixtures.DiffusersFixtures;
 import io.latentflow.model.LatentEncoder;
 import io.latentflow.model.ServingModel;
-import io.latentflow.model.diffusers.ImportedVae;
-import io.latentflow.model.diffusers.Safetensors;
 import io.latentflow.schemas.DeadLetter;
 import io.latentflow.schemas.DeadLetterReason;
 import io.latentflow.shards.StoredLatents;
@@ -17,9 +16,7 @@ import org.junit.jupiter.api.io.TempDir;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.stream.Stream;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -30,8 +27,6 @@ import static org.assertj.core.api.Assertions.within;
 class LatentEncoderFunctionTest {
 
     private static final int SIZE = 64;
-    private static final Path FIXTURES = Path.of(System.getProperty("latentflow.home"), "model", "src", "test",
-            "resources", "diffusers");
 
     @TempDir
     Path temp;
@@ -41,7 +36,7 @@ class LatentEncoderFunctionTest {
         List<PreparedImage> batch = preparedPhotos(5);
         List<EncodedLatent> latents;
         try (var harness = ProcessFunctionTestHarnesses.forProcessFunction(
-                new LatentEncoderFunction(ModelLocation.DEFAULT, SIZE, null))) {
+                new LatentEncoderFunction(ModelLocation.DEFAULT, SIZE, OperatorFaults.NONE))) {
             harness.open();
             harness.processElement(new ArrayList<>(batch), 0);
             latents = harness.extractOutputValues();
@@ -68,7 +63,7 @@ class LatentEncoderFunctionTest {
 
     @Test
     void aModelThatCannotBeLoadedFailsTheJobNamingTheLocation() {
-        var missing = new LatentEncoderFunction(ModelLocation.parse("/nonexistent/model-v1"), SIZE, null);
+        var missing = new LatentEncoderFunction(ModelLocation.parse("/nonexistent/model-v1"), SIZE, OperatorFaults.NONE);
 
         assertThatThrownBy(() -> ProcessFunctionTestHarnesses.forProcessFunction(missing).open())
                 .hasMessageContaining("/nonexistent/model-v1").hasMessageContaining("cannot load model");
@@ -76,7 +71,7 @@ class LatentEncoderFunctionTest {
 
     @Test
     void aResolutionTheModelCannotEncodeFailsAtStart() {
-        var odd = new LatentEncoderFunction(ModelLocation.DEFAULT, 60, null);
+        var odd = new LatentEncoderFunction(ModelLocation.DEFAULT, 60, OperatorFaults.NONE);
 
         assertThatThrownBy(() -> ProcessFunctionTestHarnesses.forProcessFunction(odd).open())
                 .hasMessageContaining("resolution 60").hasMessageContaining("downsampling factor 8");
@@ -84,11 +79,11 @@ class LatentEncoderFunctionTest {
 
     @Test
     void momentsOfAnImportedVaeAreItsUnscaledMeanAndLogVariance() throws Exception {
-        Path model = imported(FIXTURES.resolve("flux-f16"), Path.of(temp.toString(), "flux"));
+        Path model = DiffusersFixtures.imported("flux-f16", temp.resolve("flux"));
         List<PreparedImage> batch = preparedPhotos(2);
         List<EncodedLatent> moments;
         try (var harness = ProcessFunctionTestHarnesses.forProcessFunction(new LatentEncoderFunction(
-                ModelLocation.of(model), SIZE, StoredLatents.MOMENTS, null, null, null))) {
+                ModelLocation.of(model), SIZE, StoredLatents.MOMENTS, OperatorFaults.NONE, null, null))) {
             harness.open();
             harness.processElement(new ArrayList<>(batch), 0);
             moments = harness.extractOutputValues();
@@ -114,7 +109,7 @@ class LatentEncoderFunctionTest {
 
     @Test
     void aBoundedModelHasNoMomentsToStore() {
-        var bounded = new LatentEncoderFunction(ModelLocation.DEFAULT, SIZE, StoredLatents.MOMENTS, null, null, null);
+        var bounded = new LatentEncoderFunction(ModelLocation.DEFAULT, SIZE, StoredLatents.MOMENTS, OperatorFaults.NONE, null, null);
 
         assertThatThrownBy(() -> ProcessFunctionTestHarnesses.forProcessFunction(bounded).open())
                 .hasMessageContaining("--latents moments").hasMessageContaining("no posterior");
@@ -122,23 +117,14 @@ class LatentEncoderFunctionTest {
 
     @Test
     void nonFiniteLatentsAreNeverWrittenButDeadLetteredNamingTheModel() throws Exception {
-        Path source = Files.createDirectories(temp.resolve("nan-source"));
-        Files.copy(FIXTURES.resolve("sd-f32/config.json"), source.resolve("config.json"));
-        Map<String, Safetensors.Tensor> weights = new LinkedHashMap<>(Safetensors.read(
-                FIXTURES.resolve("sd-f32/diffusion_pytorch_model.safetensors")));
-        Safetensors.Tensor convIn = weights.get("encoder.conv_in.weight");
-        float[] poisoned = convIn.values().clone();
-        poisoned[0] = Float.NaN;
-        weights.put(convIn.name(), new Safetensors.Tensor(convIn.name(), "F32", convIn.shape(), poisoned));
-        Safetensors.writeF32(source.resolve("diffusion_pytorch_model.safetensors"), weights);
-        Path model = imported(source, temp.resolve("nan"));
+        Path model = DiffusersFixtures.withNonFiniteLatents(temp);
         List<PreparedImage> batch = preparedPhotos(3);
 
         List<EncodedLatent> written;
         List<DeadLetter> deadLetters = new ArrayList<>();
         String version;
         try (var harness = ProcessFunctionTestHarnesses.forProcessFunction(
-                new LatentEncoderFunction(ModelLocation.of(model), SIZE, null))) {
+                new LatentEncoderFunction(ModelLocation.of(model), SIZE, OperatorFaults.NONE))) {
             harness.open();
             harness.processElement(new ArrayList<>(batch), 0);
             written = harness.extractOutputValues();
@@ -155,11 +141,6 @@ class LatentEncoderFunctionTest {
             assertThat(letter.getReason()).isEqualTo(DeadLetterReason.ENCODE_FAILED);
             assertThat(letter.getMessage().toString()).contains("Model " + version, "non-finite", "not written");
         });
-    }
-
-    private static Path imported(Path checkpoint, Path out) throws Exception {
-        ImportedVae.read(checkpoint).save(out, null);
-        return out;
     }
 
     private List<byte[]> pixels;

@@ -250,7 +250,7 @@ class LatentShardWriterTest {
         // an 8x8x8 float16 latent is 1024 bytes of data plus the .npy header
         var environment = new MockEnvironmentBuilder().setJobID(jobId).build();
         try (var harness = new OneInputStreamOperatorTestHarness<EncodedLatent, LatentRecord>(
-                new LatentShardWriter(s3.settings(), 1 << 20, Duration.ZERO, 1024, FinalShardAnnouncer.NONE, null),
+                new LatentShardWriter(s3.settings(), 1 << 20, Duration.ZERO, 1024, FinalShardAnnouncer.NONE, OperatorFaults.NONE),
                 environment)) {
             harness.getStreamConfig().setOperatorID(operatorId);
             harness.open();
@@ -367,7 +367,7 @@ class LatentShardWriterTest {
             FINAL_ANNOUNCEMENTS.addAll(shards);
         };
         try (var harness = new OneInputStreamOperatorTestHarness<EncodedLatent, LatentRecord>(
-                new LatentShardWriter(s3.settings(), 1 << 20, Duration.ofHours(1), 1 << 20, announcer, null),
+                new LatentShardWriter(s3.settings(), 1 << 20, Duration.ofHours(1), 1 << 20, announcer, OperatorFaults.NONE),
                 environment)) {
             harness.getStreamConfig().setOperatorID(operatorId);
             harness.open();
@@ -392,7 +392,7 @@ class LatentShardWriterTest {
         var environment = new MockEnvironmentBuilder().setJobID(jobId).build();
         FinalShardAnnouncer announcer = FINAL_ANNOUNCEMENTS::addAll;
         try (var harness = new OneInputStreamOperatorTestHarness<EncodedLatent, LatentRecord>(
-                new LatentShardWriter(s3.settings(), 2048, Duration.ofHours(1), 1 << 20, announcer, null),
+                new LatentShardWriter(s3.settings(), 2048, Duration.ofHours(1), 1 << 20, announcer, OperatorFaults.NONE),
                 environment)) {
             harness.getStreamConfig().setOperatorID(operatorId);
             harness.open();
@@ -465,7 +465,7 @@ class LatentShardWriterTest {
             throws Exception {
         var environment = new MockEnvironmentBuilder().setJobID(job).build();
         var harness = new OneInputStreamOperatorTestHarness<EncodedLatent, LatentRecord>(
-                new LatentShardWriter(s3.settings(), 1 << 20, maxShardAge, null), environment);
+                new LatentShardWriter(s3.settings(), 1 << 20, maxShardAge, OperatorFaults.NONE), environment);
         harness.getStreamConfig().setOperatorID(operatorId);
         return harness;
     }
@@ -597,7 +597,7 @@ class LatentShardWriterTest {
             throws Exception {
         var environment = new MockEnvironmentBuilder().setJobID(job).build();
         var harness = new OneInputStreamOperatorTestHarness<EncodedLatent, LatentRecord>(
-                new LatentShardWriter(s3.settings(), maxShardBytes, null), environment);
+                new LatentShardWriter(s3.settings(), maxShardBytes, OperatorFaults.NONE), environment);
         harness.getStreamConfig().setOperatorID(operatorId);
         return harness;
     }

@@ -5,18 +5,14 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.within;
 
 import io.latentflow.jobs.encode.EncodedLatent;
+import io.latentflow.jobs.fixtures.DiffusersFixtures;
 import io.latentflow.jobs.encode.ModelLocation;
 import io.latentflow.jobs.encode.PreparedImage;
-import io.latentflow.model.diffusers.ImportedVae;
-import io.latentflow.model.diffusers.Safetensors;
 import io.latentflow.model.store.ModelDirectory;
 import io.latentflow.shards.StoredLatents;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
 import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
 import org.apache.flink.streaming.util.OneInputStreamOperatorTestHarness;
 import org.junit.jupiter.api.Test;
@@ -29,16 +25,13 @@ import org.junit.jupiter.api.io.TempDir;
 class CompareModelsBackfillTest {
 
     private static final int SIZE = 32;
-    private static final Path FIXTURES = Path.of(System.getProperty("latentflow.home"), "model", "src", "test",
-            "resources", "diffusers");
 
     @TempDir
     Path temp;
 
     @Test
     void aBackfillOfMomentsEmitsTheMeanAndLogVarianceOfTheServedLatent() throws Exception {
-        Path model = temp.resolve("flux");
-        ImportedVae.read(FIXTURES.resolve("flux-f16")).save(model, null);
+        Path model = DiffusersFixtures.imported("flux-f16", temp.resolve("flux"));
         List<EncodedLatent> served = new ArrayList<>();
         List<EncodedLatent> backfilled = new ArrayList<>();
 
@@ -61,17 +54,7 @@ class CompareModelsBackfillTest {
 
     @Test
     void aModelWithNonFiniteLatentsFailsTheReplayNamingItAndBackfillsNothing() throws Exception {
-        Path source = Files.createDirectories(temp.resolve("nan-source"));
-        Files.copy(FIXTURES.resolve("sd-f32/config.json"), source.resolve("config.json"));
-        Map<String, Safetensors.Tensor> weights = new LinkedHashMap<>(Safetensors.read(
-                FIXTURES.resolve("sd-f32/diffusion_pytorch_model.safetensors")));
-        Safetensors.Tensor convIn = weights.get("encoder.conv_in.weight");
-        float[] poisoned = convIn.values().clone();
-        poisoned[0] = Float.NaN;
-        weights.put(convIn.name(), new Safetensors.Tensor(convIn.name(), "F32", convIn.shape(), poisoned));
-        Safetensors.writeF32(source.resolve("diffusion_pytorch_model.safetensors"), weights);
-        Path model = temp.resolve("nan");
-        ImportedVae.read(source).save(model, null);
+        Path model = DiffusersFixtures.withNonFiniteLatents(temp);
         List<EncodedLatent> served = new ArrayList<>();
         List<EncodedLatent> backfilled = new ArrayList<>();
 

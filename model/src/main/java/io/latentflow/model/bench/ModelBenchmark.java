@@ -6,7 +6,7 @@ import io.latentflow.model.LatentDecoder;
 import io.latentflow.model.LatentEncoder;
 import io.latentflow.model.ServingModel;
 import io.latentflow.model.recipe.RecipeConfig;
-import io.latentflow.model.train.RecipeFile;
+import io.latentflow.model.recipe.RecipeFile;
 
 import java.io.IOException;
 import java.io.InputStream;

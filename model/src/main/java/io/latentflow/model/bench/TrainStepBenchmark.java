@@ -3,9 +3,12 @@ package io.latentflow.model.bench;
 import io.latentflow.model.AutoencoderConfig;
 import io.latentflow.model.recipe.RecipeConfig;
 import io.latentflow.model.store.ModelDirectory;
-import io.latentflow.model.train.Trainer;
+import io.latentflow.model.train.StepOutcome;
+import io.latentflow.model.train.TrainerConfig;
 import io.latentflow.model.train.TrainingBudget;
-import io.latentflow.model.train.TrainingOptions;
+import io.latentflow.model.train.TrainingData;
+import io.latentflow.model.train.TrainingStep;
+import io.latentflow.model.train.WeightAverage;
 
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -13,11 +16,14 @@ import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Map;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
 
 /**
- * Time of one training step of a recipe, measured on the {@link Trainer}'s own step (crop sampling, perturbations,
- * forward, backward, Adam, EMA, and the discriminator where the recipe has one) on random crops of real images.
+ * Time of one training step of a recipe, measured on the trainer's own {@link TrainingStep} (crop sampling,
+ * perturbations, forward, backward, Adam, and the discriminator where the recipe has one) and its
+ * {@link WeightAverage}, on random crops of the training split of real images, with no loop, guard, checkpoint or
+ * validation around them.
  */
 public final class TrainStepBenchmark {
 
@@ -36,8 +42,8 @@ public final class TrainStepBenchmark {
                                  int batch, int threads, Iterations iterations) throws IOException {
         Path temp = Files.createTempDirectory("latentflow-bench-train-");
         try {
-            // The trainer writes only at the end of run(), which a benchmark never calls: nothing lands in temp.
-            TrainingOptions options = TrainingOptions.builder(images, temp.resolve("model"))
+            // Only a trainer's run writes the output, and a benchmark runs none: nothing lands in temp.
+            TrainerConfig config = TrainerConfig.builder(images, temp.resolve("model"))
                     .architecture(architecture)
                     .recipe(recipe)
                     .budget(TrainingBudget.steps(iterations.warmup() + iterations.measured()))
@@ -48,8 +54,18 @@ public final class TrainStepBenchmark {
                     .progress(new PrintStream(new ByteArrayOutputStream()))
                     .build();
             AtomicReference<Map<String, Float>> losses = new AtomicReference<>(Map.of());
-            try (Trainer trainer = new Trainer(options)) {
-                Throughput throughput = Throughput.measure(() -> losses.set(trainer.runSteps(1)), batch, iterations);
+            TrainingData data = TrainingData.load(config);
+            try (TrainingStep step = new TrainingStep(config, data.sampler(), null)) {
+                WeightAverage average = new WeightAverage(step, recipe.emaDecay());
+                AtomicLong next = new AtomicLong();
+                Throughput throughput = Throughput.measure(() -> {
+                    long n = next.getAndIncrement();
+                    StepOutcome outcome = step.run(n, step.learningRateAt(n, 0), 1);
+                    if (outcome.applied()) {
+                        average.update();
+                    }
+                    losses.set(outcome.losses());
+                }, batch, iterations);
                 return new Result(throughput, losses.get());
             }
         } finally {

@@ -2,6 +2,7 @@ package io.latentflow.model.finetune;
 
 import io.latentflow.model.train.TrainingBudget;
 import io.latentflow.model.train.TrainingListener;
+import io.latentflow.model.train.TrainingRunBuilder;
 
 import java.io.PrintStream;
 import java.nio.file.Path;
@@ -77,21 +78,12 @@ public record FineTuneOptions(Path servingModel, List<Path> recentFiles, List<Pa
      * Defaults: replay share 0.3, steps and rate planned from the data, 64 px crops, batch 16, seed 1, 2 threads,
      * profile at 256 px, decoder only.
      */
-    public static final class Builder {
+    public static final class Builder extends TrainingRunBuilder<Builder> {
         private final Path servingModel;
         private final List<Path> recentFiles;
         private final List<Path> olderFiles;
         private final Path output;
         private double replayShare = DEFAULT_REPLAY_SHARE;
-        private TrainingBudget budget;
-        private int cropSize = 64;
-        private int batchSize = 16;
-        private long seed = 1;
-        private int threads = 2;
-        private Map<String, Object> provenance;
-        private TrainingListener listener;
-        private PrintStream progress;
-        private String command;
         private int resolution = 256;
         private Double learningRate;
         private FineTuneScope scope;
@@ -105,51 +97,6 @@ public record FineTuneOptions(Path servingModel, List<Path> recentFiles, List<Pa
 
         public Builder replayShare(double value) {
             this.replayShare = value;
-            return this;
-        }
-
-        public Builder budget(TrainingBudget value) {
-            this.budget = value;
-            return this;
-        }
-
-        public Builder cropSize(int value) {
-            this.cropSize = value;
-            return this;
-        }
-
-        public Builder batchSize(int value) {
-            this.batchSize = value;
-            return this;
-        }
-
-        public Builder seed(long value) {
-            this.seed = value;
-            return this;
-        }
-
-        public Builder threads(int value) {
-            this.threads = value;
-            return this;
-        }
-
-        public Builder provenance(Map<String, Object> value) {
-            this.provenance = value;
-            return this;
-        }
-
-        public Builder listener(TrainingListener value) {
-            this.listener = value;
-            return this;
-        }
-
-        public Builder progress(PrintStream value) {
-            this.progress = value;
-            return this;
-        }
-
-        public Builder command(String value) {
-            this.command = value;
             return this;
         }
 

@@ -8,10 +8,10 @@ import io.latentflow.model.diffusers.ImportedVae;
 import io.latentflow.model.recipe.RecipeConfig;
 import io.latentflow.model.store.Manifest;
 import io.latentflow.model.store.ModelDirectory;
-import io.latentflow.model.train.RecipeFile;
+import io.latentflow.model.recipe.RecipeFile;
 import io.latentflow.model.train.Trainer;
 import io.latentflow.model.train.TrainingBudget;
-import io.latentflow.model.train.TrainingOptions;
+import io.latentflow.model.train.TrainerConfig;
 import io.latentflow.model.train.TrainingResult;
 
 import java.io.IOException;
@@ -57,42 +57,37 @@ public final class FineTuner {
         // a validation split of the recent images for early stopping, unless there are too few to measure anything
         HeldOutSplit validation = HeldOutSplit.ofRemainder(options.recentFiles(), VALIDATION_FRACTION);
         boolean validates = validation.heldOut().size() >= MIN_VALIDATION_IMAGES && !validation.training().isEmpty();
-        List<Path> recent = validates ? validation.training() : options.recentFiles();
-        List<Path> replay = ReplaySample.of(options.olderFiles(), recent.size(), options.replayShare());
-        List<Path> training = new ArrayList<>(recent);
-        training.addAll(replay);
-        FineTunePlan plan = FineTunePlan.of(recent.size(), replay.size(), options.batchSize());
-        double learningRate = options.learningRate() != null ? options.learningRate() : plan.learningRate();
-        recipe = recipe.withLearningRate(learningRate);
-        TrainingBudget budget = options.budget() != null ? options.budget() : TrainingBudget.steps(plan.steps());
+        Training training = Training.of(options, validates ? validation.training() : options.recentFiles());
+        recipe = recipe.withLearningRate(training.learningRate());
         options.progress().printf(Locale.ROOT, "fine-tuning (%s) on %d recent + %d replayed images: %s, learning rate"
-                        + " %.2g%s%n", options.scope().id(), recent.size(), replay.size(),
-                options.budget() != null ? "the budget given" : plan.steps() + " steps planned", learningRate,
+                        + " %.2g%s%n", options.scope().id(), training.recent().size(), training.rehearsed().size(),
+                training.budgetDescription(options), training.learningRate(),
                 validates ? ", early stopping on " + validation.heldOut().size() + " validation images" : "");
 
-        TrainingOptions trainingOptions = TrainingOptions.builder(options.recentFiles().get(0).getParent(),
+        TrainerConfig config = TrainerConfig.builder(options.recentFiles().get(0).getParent(),
                         options.output())
                 .architecture(architecture)
                 .recipe(recipe)
-                .budget(budget)
+                .budget(training.budget())
                 .cropSize(options.cropSize())
                 .batchSize(options.batchSize())
                 .seed(options.seed())
                 .threads(options.threads())
                 .startFrom(serving)
-                .trainingFiles(training)
+                .trainingFiles(training.all())
                 .validationFiles(validates ? validation.heldOut() : null)
-                .earlyStopping(validates ? plan.earlyStopping() : null)
+                .earlyStopping(validates ? training.plan().earlyStopping() : null)
                 .frozenEncoder(options.scope() == FineTuneScope.DECODER)
-                .provenance(provenance(manifest.version(), options, recent, replay, budget, learningRate))
+                .provenance(provenance(manifest.version(), options, training))
                 .listener(options.listener())
                 .progress(options.progress())
                 .command(options.command())
                 .profileSize(options.resolution())
                 .build();
-        try (Trainer trainer = new Trainer(trainingOptions)) {
+        try (Trainer trainer = new Trainer(config)) {
             TrainingResult result = trainer.run();
-            return new FineTuneResult(manifest.version(), recent.size(), replay.size(), result);
+            return new FineTuneResult(manifest.version(), training.recent().size(), training.rehearsed().size(),
+                    result);
         }
     }
 
@@ -104,35 +99,30 @@ public final class FineTuner {
                     + ImportedVae.IMPORTED_FROM + ": only its decoder can be fine-tuned, which keeps the latent space"
                     + " its diffusion model was trained in; use the scope 'decoder'");
         }
-        List<Path> recent = options.recentFiles();
-        List<Path> replay = ReplaySample.of(options.olderFiles(), recent.size(), options.replayShare());
-        List<Path> training = new ArrayList<>(recent);
-        training.addAll(replay);
-        FineTunePlan plan = FineTunePlan.of(recent.size(), replay.size(), options.batchSize());
-        double learningRate = options.learningRate() != null ? options.learningRate() : plan.learningRate();
-        TrainingBudget budget = options.budget() != null ? options.budget() : TrainingBudget.steps(plan.steps());
+        Training training = Training.of(options, options.recentFiles());
         options.progress().printf(Locale.ROOT, "fine-tuning the decoder of imported %s on %d recent + %d replayed"
-                        + " images: %s, learning rate %.2g%n", manifest.version(), recent.size(), replay.size(),
-                options.budget() != null ? "the budget given" : plan.steps() + " steps planned", learningRate);
-        TrainingResult result = ImportedDecoderFineTune.run(options.servingModel(), config, training, budget,
-                learningRate, options, provenance(manifest.version(), options, recent, replay, budget, learningRate));
-        return new FineTuneResult(manifest.version(), recent.size(), replay.size(), result);
+                        + " images: %s, learning rate %.2g%n", manifest.version(), training.recent().size(),
+                training.rehearsed().size(), training.budgetDescription(options), training.learningRate());
+        TrainingResult result = ImportedDecoderFineTune.run(options.servingModel(), config, training.all(),
+                training.budget(), training.learningRate(), options, provenance(manifest.version(), options,
+                        training));
+        return new FineTuneResult(manifest.version(), training.recent().size(), training.rehearsed().size(),
+                result);
     }
 
-    private static Map<String, Object> provenance(String parentVersion, FineTuneOptions options, List<Path> recent,
-                                                  List<Path> replay, TrainingBudget budget, double learningRate) {
+    private static Map<String, Object> provenance(String parentVersion, FineTuneOptions options, Training training) {
         Map<String, Object> provenance = new LinkedHashMap<>();
         provenance.put("kind", "fine-tune");
         provenance.put("parentVersion", parentVersion);
         provenance.put("scope", options.scope().id());
-        provenance.put("stepBudget", budget.steps());
-        provenance.put("learningRate", learningRate);
-        provenance.put("recentImages", recent.size());
-        provenance.put("validationImages", options.recentFiles().size() - recent.size());
-        provenance.put("recentSources", sources(recent));
+        provenance.put("stepBudget", training.budget().steps());
+        provenance.put("learningRate", training.learningRate());
+        provenance.put("recentImages", training.recent().size());
+        provenance.put("validationImages", options.recentFiles().size() - training.recent().size());
+        provenance.put("recentSources", sources(training.recent()));
         provenance.put("replayShare", options.replayShare());
-        provenance.put("replayImages", replay.size());
-        provenance.put("replaySources", sources(replay));
+        provenance.put("replayImages", training.rehearsed().size());
+        provenance.put("replaySources", sources(training.rehearsed()));
         provenance.putAll(options.provenance());
         return provenance;
     }
@@ -141,5 +131,31 @@ public final class FineTuner {
         TreeSet<String> sources = new TreeSet<>();
         files.forEach(f -> sources.add(SourceSplit.sourceOf(f.getFileName().toString())));
         return List.copyOf(sources);
+    }
+
+    /**
+     * What a fine-tune trains on and how long: the recent images, the older ones rehearsed beside them, the plan for
+     * that much data, and the rate and budget given or planned.
+     */
+    private record Training(List<Path> recent, List<Path> rehearsed, FineTunePlan plan, double learningRate,
+                            TrainingBudget budget) {
+
+        static Training of(FineTuneOptions options, List<Path> recent) {
+            List<Path> rehearsed = RehearsalSample.of(options.olderFiles(), recent.size(), options.replayShare());
+            FineTunePlan plan = FineTunePlan.of(recent.size(), rehearsed.size(), options.batchSize());
+            return new Training(recent, rehearsed, plan,
+                    options.learningRate() != null ? options.learningRate() : plan.learningRate(),
+                    options.budget() != null ? options.budget() : TrainingBudget.steps(plan.steps()));
+        }
+
+        List<Path> all() {
+            List<Path> all = new ArrayList<>(recent);
+            all.addAll(rehearsed);
+            return all;
+        }
+
+        String budgetDescription(FineTuneOptions options) {
+            return options.budget() != null ? "the budget given" : plan.steps() + " steps planned";
+        }
     }
 }

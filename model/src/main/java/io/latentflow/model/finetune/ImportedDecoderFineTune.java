@@ -10,7 +10,7 @@ import ai.djl.training.GradientCollector;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import io.latentflow.model.data.CropSampler;
-import io.latentflow.model.data.ImageFolder;
+import io.latentflow.model.data.TrainingImages;
 import io.latentflow.model.data.TrainingImage;
 import io.latentflow.model.diffusers.DiffusersAutoencoderKl;
 import io.latentflow.model.diffusers.DiffusersVaeConfig;
@@ -60,7 +60,7 @@ final class ImportedDecoderFineTune {
             throw new IllegalArgumentException("crop size " + options.cropSize() + " is below the imported VAE's"
                     + " downsampling factor " + f + ": use a multiple of it");
         }
-        List<TrainingImage> images = ImageFolder.load(training);
+        List<TrainingImage> images = TrainingImages.load(training);
         CropSampler sampler = new CropSampler(images, crop);
         SplittableRandom random = new SplittableRandom(options.seed());
         Engine engine = Engine.getEngine("PyTorch"); // loads the native library JniUtils needs

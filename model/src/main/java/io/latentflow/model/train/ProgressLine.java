@@ -6,7 +6,7 @@ import java.util.Locale;
 import java.util.Map;
 
 /** Prints one progress line at most every {@code interval}: step, losses, images/s, ETA. */
-final class ProgressLine {
+final class ProgressLine implements TrainingCallback {
 
     private final PrintStream out;
     private final long intervalNanos;
@@ -21,7 +21,13 @@ final class ProgressLine {
         this.lastPrint = System.nanoTime();
     }
 
-    /** Called after every step; prints when the interval has passed or {@code force} is set. */
+    @Override
+    public void onStepEnd(TrainingContext context) {
+        stepDone(context.step(), context.budget(), context.elapsed(), context.lastOutcome().losses(),
+                context.learningRate(), context.nonFiniteSkips(), context.isLastStep());
+    }
+
+    /** Prints when the interval has passed or {@code force} is set. */
     void stepDone(long step, TrainingBudget budget, Duration elapsed, Map<String, Float> losses, double learningRate,
                   int nonFiniteSkips, boolean force) {
         stepsSincePrint++;

@@ -1,25 +1,33 @@
 package io.latentflow.model.train;
 
 import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDScope;
 
 /**
  * Exponential moving average of the trained weights, kept in a second copy of the model (whose parameters have no
- * gradient). The decay ramps up as {@code min(decay, (1 + t) / (10 + t))}: with a fixed 0.999 the average of a short
- * run would still remember the random initialisation.
+ * gradient), folded in after every applied step. The decay ramps up as {@code min(decay, (1 + t) / (10 + t))}: with a
+ * fixed 0.999 the average of a short run would still remember the random initialisation.
  */
-final class WeightAverage {
+public final class WeightAverage implements TrainingCallback {
 
     private final NamedParameters live;
     private final NamedParameters averaged;
+    private final AdamOptimizer adam;
     private final double decay;
 
-    WeightAverage(NamedParameters live, NamedParameters averaged, double decay) {
+    /** The average of {@code model}'s weights with {@code decay}, the recipe's. */
+    public WeightAverage(TrainingStep model, double decay) {
+        this(model.liveParameters(), model.averagedParameters(), model.adam(), decay);
+    }
+
+    WeightAverage(NamedParameters live, NamedParameters averaged, AdamOptimizer adam, double decay) {
         if (live.size() != averaged.size()) {
             throw new IllegalArgumentException("EMA copy has " + averaged.size() + " parameters, the model "
                     + live.size());
         }
         this.live = live;
         this.averaged = averaged;
+        this.adam = adam;
         this.decay = decay;
     }
 
@@ -27,17 +35,21 @@ final class WeightAverage {
         return Math.min(decay, (1.0 + updates) / (10.0 + updates));
     }
 
-    /** Folds the current weights in; call inside the step's NDScope with grad mode off. */
-    void update(long updates) {
-        float d = (float) decayAt(decay, updates);
-        for (int i = 0; i < live.size(); i++) {
-            NDArray average = averaged.array(i);
-            average.muli(d).addi(live.array(i).mul(1f - d));
+    @Override
+    public void onStepEnd(TrainingContext context) {
+        if (context.lastOutcome().applied()) {
+            update();
         }
     }
 
-    /** Makes the average equal to the current weights (start of training). */
-    void reset() {
-        averaged.setValues(live.values());
+    /** Folds the current weights in, at the decay for the optimiser's update count; grad mode must be off. */
+    public void update() {
+        float d = (float) decayAt(decay, adam.updates());
+        try (NDScope scope = new NDScope()) {
+            for (int i = 0; i < live.size(); i++) {
+                NDArray average = averaged.array(i);
+                average.muli(d).addi(live.array(i).mul(1f - d));
+            }
+        }
     }
 }

@@ -26,7 +26,7 @@ class SourceSplitTest {
 
     @Test
     void samplePhotosSplitBySourceWithNoSourceOnBothSides() throws IOException {
-        List<Path> files = ImageFolder.list(PHOTOS);
+        List<Path> files = TrainingImages.list(PHOTOS);
         Function<Path, String> source = p -> SourceSplit.sourceOf(p.getFileName().toString());
         SourceSplit<Path> split = SourceSplit.of(files, source, SourceSplit.DEFAULT_VALIDATION_FRACTION);
         Set<String> trainingSources = new HashSet<>();

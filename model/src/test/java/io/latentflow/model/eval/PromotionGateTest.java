@@ -8,7 +8,7 @@ import io.latentflow.model.finetune.FineTuner;
 import io.latentflow.model.store.ModelDirectory;
 import io.latentflow.model.train.Trainer;
 import io.latentflow.model.train.TrainingBudget;
-import io.latentflow.model.train.TrainingOptions;
+import io.latentflow.model.train.TrainerConfig;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -45,7 +45,7 @@ class PromotionGateTest {
         for (Path file : SampleTiles.of("photos", "Autumn", "Kite")) {
             Files.copy(file, photos.resolve(file.getFileName()));
         }
-        TrainingOptions options = TrainingOptions.builder(photos, temp.resolve("serving"))
+        TrainerConfig options = TrainerConfig.builder(photos, temp.resolve("serving"))
                 .budget(TrainingBudget.steps(3)).batchSize(4).threads(1)
                 .progress(new PrintStream(new ByteArrayOutputStream())).build();
         try (Trainer trainer = new Trainer(options)) {

@@ -8,10 +8,10 @@ import io.latentflow.model.ServingModel;
 import io.latentflow.model.drift.ReferenceProfile;
 import io.latentflow.model.recipe.RecipeConfig;
 import io.latentflow.model.store.ModelDirectory;
-import io.latentflow.model.train.RecipeFile;
+import io.latentflow.model.recipe.RecipeFile;
 import io.latentflow.model.train.Trainer;
 import io.latentflow.model.train.TrainingBudget;
-import io.latentflow.model.train.TrainingOptions;
+import io.latentflow.model.train.TrainerConfig;
 import io.latentflow.model.train.TrainingProgress;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -47,7 +47,7 @@ class FineTunerTest {
         for (Path file : SampleTiles.of("photos", "Autumn", "Kite", "Path")) {
             Files.copy(file, photos.resolve(file.getFileName()));
         }
-        TrainingOptions options = TrainingOptions.builder(photos, shared.resolve("serving"))
+        TrainerConfig options = TrainerConfig.builder(photos, shared.resolve("serving"))
                 .budget(TrainingBudget.steps(3)).batchSize(4).threads(1)
                 .progress(new PrintStream(new ByteArrayOutputStream())).build();
         try (Trainer trainer = new Trainer(options)) {

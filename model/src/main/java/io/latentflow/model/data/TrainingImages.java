@@ -14,13 +14,16 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Set;
 
-/** Reads the images of one folder (not recursive) into memory, in file-name order. */
-public final class ImageFolder {
+/**
+ * Training images in memory: the image files of one folder (not recursive) in file-name order, decoded as the encode
+ * job decodes. {@link ImageFolders} only lists and reads files; this decides which are training images and decodes them.
+ */
+public final class TrainingImages {
 
-    private static final Logger LOG = LoggerFactory.getLogger(ImageFolder.class);
+    private static final Logger LOG = LoggerFactory.getLogger(TrainingImages.class);
     private static final Set<String> EXTENSIONS = Set.of("jpg", "jpeg", "png", "bmp", "gif");
 
-    private ImageFolder() {
+    private TrainingImages() {
     }
 
     /**
@@ -28,7 +31,7 @@ public final class ImageFolder {
      * a README or a .DS_Store must not count. Their content is checked when they are loaded.
      */
     public static List<Path> list(Path dir) {
-        List<Path> files = ImageFolders.files(dir).stream().filter(ImageFolder::hasImageExtension).toList();
+        List<Path> files = ImageFolders.files(dir).stream().filter(TrainingImages::hasImageExtension).toList();
         if (files.isEmpty()) {
             throw new IllegalArgumentException("image folder " + dir + " holds no images (" + EXTENSIONS + ")");
         }

@@ -1,6 +1,5 @@
-package io.latentflow.model.train;
+package io.latentflow.model.recipe;
 
-import io.latentflow.model.recipe.RecipeConfig;
 
 import java.io.IOException;
 import java.nio.file.Files;

@@ -5,13 +5,14 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * Which older images a fine-tune replays: enough of them that they make {@code share} of the training images (crops
- * are drawn uniformly over images, so also of the crops), spread evenly over the older images' order so that every
- * older source is represented, never more than there are.
+ * Which older images a fine-tune rehearses, so that the new version does not forget what the serving one was made for
+ * (the options call their share the replay share; this is not the replay job): enough of them that they make
+ * {@code share} of the training images (crops are drawn uniformly over images, so also of the crops), spread evenly
+ * over the older images' order so that every older source is represented, never more than there are.
  */
-final class ReplaySample {
+final class RehearsalSample {
 
-    private ReplaySample() {
+    private RehearsalSample() {
     }
 
     static List<Path> of(List<Path> older, int recentCount, double share) {

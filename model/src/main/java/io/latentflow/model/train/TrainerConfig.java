@@ -48,8 +48,10 @@ import java.util.Objects;
  *                           weights; null to train the whole budget. Needs {@code validationFiles}
  * @param frozenEncoder      keeps the encoder's weights bit for bit as they started (decoder-only fine-tuning, which
  *                           keeps the latent space); needs {@code startFrom}
+ * @param callbacks          more callbacks, run after every step after the weight average and the non-finite guard
+ *                           and before progress, early stopping and checkpoints; none by default
  */
-public record TrainingOptions(
+public record TrainerConfig(
         Path images,
         Path output,
         AutoencoderConfig architecture,
@@ -73,9 +75,10 @@ public record TrainingOptions(
         int profileSize,
         List<Path> validationFiles,
         EarlyStopping earlyStopping,
-        boolean frozenEncoder) {
+        boolean frozenEncoder,
+        List<TrainingCallback> callbacks) {
 
-    public TrainingOptions {
+    public TrainerConfig {
         Objects.requireNonNull(images, "images");
         Objects.requireNonNull(output, "output");
         Objects.requireNonNull(architecture, "architecture");
@@ -122,6 +125,16 @@ public record TrainingOptions(
             throw new IllegalArgumentException("a frozen encoder keeps the weights training starts from: give the"
                     + " model version to start from");
         }
+        callbacks = callbacks == null ? List.of() : List.copyOf(callbacks);
+    }
+
+    /** This config with what a checkpoint fixes (architecture, recipe, seed, crops, batch, split) taken from it. */
+    TrainerConfig resumedFrom(CheckpointState checkpoint) {
+        return new TrainerConfig(images, output, checkpoint.architecture(), checkpoint.recipe(), budget,
+                checkpoint.cropSize(), checkpoint.batchSize(), checkpoint.seed(), threads,
+                checkpoint.validationFraction(), checkpointDir, checkpointEvery, resumeFrom, progressEvery, progress,
+                command, startFrom, trainingFiles, provenance, listener, profileSize, validationFiles, earlyStopping,
+                frozenEncoder, callbacks);
     }
 
     public static Builder builder(Path images, Path output) {
@@ -129,30 +142,22 @@ public record TrainingOptions(
     }
 
     /** Defaults: bounded-ae f8c8 small widths, 64 px crops, batch 16, seed 1, 2 threads. */
-    public static final class Builder {
+    public static final class Builder extends TrainingRunBuilder<Builder> {
         private final Path images;
         private final Path output;
         private AutoencoderConfig architecture = AutoencoderConfig.boundedF8C8();
         private RecipeConfig recipe = RecipeConfig.boundedAe();
-        private TrainingBudget budget;
-        private int cropSize = 64;
-        private int batchSize = 16;
-        private long seed = 1;
-        private int threads = 2;
         private double validationFraction = SourceSplit.DEFAULT_VALIDATION_FRACTION;
         private Path checkpointDir;
         private Duration checkpointEvery;
         private Path resumeFrom;
         private Duration progressEvery;
-        private PrintStream progress;
-        private String command;
         private Path startFrom;
         private List<Path> trainingFiles;
         private List<Path> validationFiles;
         private EarlyStopping earlyStopping;
         private boolean frozenEncoder;
-        private Map<String, Object> provenance;
-        private TrainingListener listener;
+        private List<TrainingCallback> callbacks;
         private int profileSize;
 
         private Builder(Path images, Path output) {
@@ -167,31 +172,6 @@ public record TrainingOptions(
 
         public Builder recipe(RecipeConfig value) {
             this.recipe = value;
-            return this;
-        }
-
-        public Builder budget(TrainingBudget value) {
-            this.budget = value;
-            return this;
-        }
-
-        public Builder cropSize(int value) {
-            this.cropSize = value;
-            return this;
-        }
-
-        public Builder batchSize(int value) {
-            this.batchSize = value;
-            return this;
-        }
-
-        public Builder seed(long value) {
-            this.seed = value;
-            return this;
-        }
-
-        public Builder threads(int value) {
-            this.threads = value;
             return this;
         }
 
@@ -220,16 +200,6 @@ public record TrainingOptions(
             return this;
         }
 
-        public Builder progress(PrintStream value) {
-            this.progress = value;
-            return this;
-        }
-
-        public Builder command(String value) {
-            this.command = value;
-            return this;
-        }
-
         public Builder startFrom(Path modelDir) {
             this.startFrom = modelDir;
             return this;
@@ -237,16 +207,6 @@ public record TrainingOptions(
 
         public Builder trainingFiles(List<Path> files) {
             this.trainingFiles = files;
-            return this;
-        }
-
-        public Builder provenance(Map<String, Object> value) {
-            this.provenance = value;
-            return this;
-        }
-
-        public Builder listener(TrainingListener value) {
-            this.listener = value;
             return this;
         }
 
@@ -270,11 +230,16 @@ public record TrainingOptions(
             return this;
         }
 
-        public TrainingOptions build() {
-            return new TrainingOptions(images, output, architecture, recipe, budget, cropSize, batchSize, seed,
+        public Builder callbacks(List<TrainingCallback> value) {
+            this.callbacks = value;
+            return this;
+        }
+
+        public TrainerConfig build() {
+            return new TrainerConfig(images, output, architecture, recipe, budget, cropSize, batchSize, seed,
                     threads, validationFraction, checkpointDir, checkpointEvery, resumeFrom, progressEvery,
                     progress, command, startFrom, trainingFiles, provenance, listener, profileSize, validationFiles,
-                    earlyStopping, frozenEncoder);
+                    earlyStopping, frozenEncoder, callbacks);
         }
     }
 }

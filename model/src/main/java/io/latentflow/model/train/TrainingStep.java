@@ -1,0 +1,259 @@
+package io.latentflow.model.train;
+
+import ai.djl.Device;
+import ai.djl.engine.Engine;
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.NDScope;
+import ai.djl.ndarray.types.Shape;
+import ai.djl.nn.Block;
+import ai.djl.pytorch.jni.JniUtils;
+import ai.djl.training.GradientCollector;
+import ai.djl.training.ParameterStore;
+import ai.djl.util.Pair;
+import io.latentflow.model.AutoencoderConfig;
+import io.latentflow.model.LatentKind;
+import io.latentflow.model.data.CropSampler;
+import io.latentflow.model.loss.AutoencoderObjective;
+import io.latentflow.model.loss.LossTerms;
+import io.latentflow.model.nn.ActivationTrace;
+import io.latentflow.model.nn.Autoencoder;
+import io.latentflow.model.recipe.LatentPerturbations;
+import io.latentflow.model.recipe.PerturbationPlan;
+import io.latentflow.model.recipe.RecipeConfig;
+import io.latentflow.model.store.ModelDirectory;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.Map;
+import java.util.SplittableRandom;
+
+/**
+ * The model's side of training, as a LightningModule is: the autoencoder, its weight-averaged copy, the optimisers and
+ * the learning-rate schedule, and one step (crops, perturbations, forward, losses, backward, Adam, and the
+ * discriminator's update where the recipe has one). It knows no budget, no loop and no callback.
+ *
+ * <p>Memory: every step runs inside an NDScope (DJL attaches results of ops on parameters to the model's manager and
+ * would otherwise keep them forever); weights and optimiser state are created once, outside any scope.
+ */
+public final class TrainingStep implements AutoCloseable {
+
+    private static final Logger LOG = LoggerFactory.getLogger(TrainingStep.class);
+    private static final String ENGINE = "PyTorch";
+    private static final int WARMUP_STEPS = 100;
+
+    private final AutoencoderConfig architecture;
+    private final RecipeConfig recipe;
+    private final long seed;
+    private final int cropSize;
+    private final int batchSize;
+    private final CropSampler sampler;
+    private final Engine engine;
+    private final NDManager manager;
+    private final Autoencoder live;
+    private final Autoencoder averaged;
+    private final NamedParameters liveParameters;
+    private final NamedParameters averagedParameters;
+    private final AdamOptimizer adam;
+    private final AdversarialTraining adversarial;
+    private final ParameterStore parameterStore;
+    private final AutoencoderObjective objective;
+    private final LatentPerturbations perturbations;
+    private final LearningRateSchedule schedule;
+    private final ActivationTrace trace = new ActivationTrace();
+
+    /**
+     * Builds the model with the seed's weights, or those of {@code startFrom} (a verified model directory of the same
+     * architecture, for fine-tuning; null for none), on the CPU with {@code config.threads()} intra-op threads.
+     *
+     * @throws IllegalArgumentException when {@code startFrom} holds another architecture
+     */
+    public TrainingStep(TrainerConfig config, CropSampler sampler, Path startFrom) throws IOException {
+        this.architecture = config.architecture();
+        this.recipe = config.recipe();
+        this.seed = config.seed();
+        this.cropSize = config.cropSize();
+        this.batchSize = config.batchSize();
+        this.sampler = sampler;
+        this.objective = new AutoencoderObjective(recipe, architecture);
+        this.perturbations = new LatentPerturbations(recipe.perturbations());
+        this.schedule = new LearningRateSchedule(recipe.learningRate(), WARMUP_STEPS);
+        this.engine = Engine.getEngine(ENGINE);
+        JniUtils.setNumThreads(config.threads());
+        if (config.threads() > 1 && System.getenv("OMP_WAIT_POLICY") == null) {
+            // Measured here: with 2 threads on 2 busy cores, OpenMP's spinning workers made steps ~8x slower.
+            LOG.warn("OMP_WAIT_POLICY is not set: with {} threads on a shared CPU a step can take several times"
+                    + " longer; start the JVM with OMP_WAIT_POLICY=PASSIVE in its environment", config.threads());
+        }
+        // Grad mode is on only inside a GradientCollector; EMA, Adam and validation must not record graphs.
+        JniUtils.setGradMode(false);
+        this.manager = engine.newBaseManager(Device.cpu());
+        try {
+            this.live = Autoencoder.initialized(architecture, manager, seed);
+            this.averaged = Autoencoder.initialized(architecture, manager, seed);
+            if (startFrom != null) {
+                float[][] weights = weightsOf(startFrom);
+                parametersOf(live).setValues(weights);
+                parametersOf(averaged).setValues(weights);
+            }
+            averaged.encoder().freezeParameters(true);
+            averaged.decoder().freezeParameters(true);
+            live.encoder().traceInto(trace, "encoder/");
+            live.decoder().traceInto(trace, "decoder/");
+            this.liveParameters = parametersOf(live);
+            this.averagedParameters = parametersOf(averaged);
+            this.adam = new AdamOptimizer(liveParameters);
+            this.parameterStore = new ParameterStore(manager, false);
+            this.adversarial = recipe.adversarial().enabled()
+                    ? new AdversarialTraining(recipe.adversarial(), engine, manager, seed) : null;
+        } catch (IOException | RuntimeException e) {
+            manager.close();
+            throw e;
+        }
+    }
+
+    /** The scheduled learning rate (warm-up, then decay) at {@code step}, {@code progress} of the budget spent. */
+    public double learningRateAt(long step, double progress) {
+        return schedule.at(step, progress);
+    }
+
+    /**
+     * One step at {@code stepIndex}: its random draws derive from (seed, step) alone. A step whose losses or gradients
+     * are not finite changes nothing and says where the first non-finite value appeared.
+     *
+     * @param learningRateScale the loop's factor on the rate, also applied to the discriminator's own rate
+     */
+    public StepOutcome run(long stepIndex, double learningRate, double learningRateScale) {
+        SplittableRandom random = StepRandom.forStep(seed, stepIndex);
+        int f = architecture.downsamplingFactor();
+        int c = architecture.latentChannels();
+        int latentSide = cropSize / f;
+        float[] pixels = sampler.sample(random, batchSize);
+        PerturbationPlan plan = perturbations.any()
+                ? perturbations.draw(random, batchSize, c, latentSide, latentSide)
+                : PerturbationPlan.none(batchSize, c, latentSide, latentSide);
+        float[] targetPixels = plan.rollImages(pixels, 3, cropSize, cropSize, f);
+        float[] sampleNoise = architecture.latentKind() == LatentKind.KL
+                ? gaussian(random, batchSize * c * latentSide * latentSide) : null;
+        Shape imageShape = new Shape(batchSize, 3, cropSize, cropSize);
+        trace.clear();
+        try (NDScope scope = new NDScope()) {
+            NDArray images = manager.create(pixels, imageShape);
+            NDArray targets = targetPixels == pixels ? images : manager.create(targetPixels, imageShape);
+            NDArray noise = sampleNoise == null ? null
+                    : manager.create(sampleNoise, new Shape(batchSize, c, latentSide, latentSide));
+            boolean adversarialLoss = adversarial != null && adversarial.trainsGenerator(stepIndex);
+            LossTerms terms;
+            if (adversarialLoss) {
+                adversarial.freeze(true);
+            }
+            try (GradientCollector collector = engine.newGradientCollector()) {
+                terms = objective.compute(parameterStore, live, images, targets, plan, noise);
+                if (adversarialLoss) {
+                    adversarial.addGeneratorLoss(terms, targets);
+                }
+                collector.backward(terms.total());
+            } finally {
+                if (adversarialLoss) {
+                    adversarial.freeze(false);
+                }
+            }
+            Map<String, Float> values = terms.values();
+            if (!values.values().stream().allMatch(Float::isFinite) || !liveParameters.gradientsFinite()) {
+                String cause = NonFiniteLocator.locate(liveParameters, images, trace, values);
+                adam.zeroGradients();
+                return new StepOutcome(values, cause);
+            }
+            adam.step(learningRate);
+            if (adversarial != null && adversarial.trainsDiscriminator(stepIndex)) {
+                values.putAll(adversarial.step(targets, terms.reconstruction().stopGradient(), learningRateScale));
+            }
+            return new StepOutcome(values, null);
+        } finally {
+            trace.clear();
+        }
+    }
+
+    TrainingSnapshot snapshot(long step) {
+        return new TrainingSnapshot(step, liveParameters.values(), averagedParameters.values(), adam.state(),
+                adversarial == null ? null : adversarial.parameters().values(),
+                adversarial == null ? null : adversarial.adam().state());
+    }
+
+    void restore(TrainingSnapshot snapshot) {
+        liveParameters.setValues(snapshot.weights);
+        averagedParameters.setValues(snapshot.averaged);
+        adam.restore(snapshot.adam);
+        if (adversarial != null) {
+            adversarial.parameters().setValues(snapshot.discriminator);
+            adversarial.adam().restore(snapshot.discriminatorAdam);
+        }
+    }
+
+    Autoencoder live() {
+        return live;
+    }
+
+    /** The weight average: what validation sees and what the model directory holds. */
+    Autoencoder averaged() {
+        return averaged;
+    }
+
+    NamedParameters liveParameters() {
+        return liveParameters;
+    }
+
+    NamedParameters averagedParameters() {
+        return averagedParameters;
+    }
+
+    AdamOptimizer adam() {
+        return adam;
+    }
+
+    /** The discriminator's side, or null for a recipe without one. */
+    AdversarialTraining adversarial() {
+        return adversarial;
+    }
+
+    @Override
+    public void close() {
+        manager.close();
+    }
+
+    static NamedParameters parametersOf(Autoencoder autoencoder) {
+        return NamedParameters.of(new Pair<String, Block>("encoder", autoencoder.encoder()),
+                new Pair<String, Block>("decoder", autoencoder.decoder()));
+    }
+
+    private static float[] gaussian(SplittableRandom random, int size) {
+        float[] values = new float[size];
+        for (int i = 0; i < size; i++) {
+            values[i] = (float) random.nextGaussian();
+        }
+        return values;
+    }
+
+    /**
+     * The weights of a saved version, verified against its manifest, for a run that starts from them (fine-tuning).
+     *
+     * @throws IllegalArgumentException when the version's architecture is not the one being trained
+     */
+    private float[][] weightsOf(Path modelDir) throws IOException {
+        ModelDirectory.verify(modelDir);
+        AutoencoderConfig saved = AutoencoderConfig.read(modelDir.resolve(ModelDirectory.CONFIG));
+        if (!saved.equals(architecture)) {
+            throw new IllegalArgumentException("cannot start from " + modelDir + ": it is a " + saved.shortName()
+                    + " " + saved + ", the run trains " + architecture + "; train with the model's own config.json");
+        }
+        try (NDManager loading = manager.newSubManager()) {
+            Autoencoder loaded = Autoencoder.load(saved, loading, modelDir.resolve(ModelDirectory.ENCODER_PARAMS),
+                    modelDir.resolve(ModelDirectory.DECODER_PARAMS));
+            return parametersOf(loaded).values();
+        } catch (ai.djl.MalformedModelException e) {
+            throw new IllegalArgumentException("cannot start from " + modelDir + ": " + e.getMessage(), e);
+        }
+    }
+}
