@@ -2,7 +2,7 @@ package io.latentflow.e2e;
 
 import static org.awaitility.Awaitility.await;
 
-import io.latentflow.cli.ImageIds;
+import io.latentflow.cli.ingest.ImageIds;
 import io.latentflow.jobs.topics.CommittedTopicReader;
 import io.latentflow.schemas.AvroCodec;
 import io.latentflow.schemas.LatentRecord;

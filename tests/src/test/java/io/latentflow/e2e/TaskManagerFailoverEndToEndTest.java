@@ -5,7 +5,7 @@ import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import io.latentflow.cli.ClusterClasspath;
+import io.latentflow.cli.stack.ClusterClasspath;
 import io.latentflow.jobs.topics.CommittedTopicReader;
 import io.latentflow.connections.S3Settings;
 import io.latentflow.infra.EmbeddedKafka;
