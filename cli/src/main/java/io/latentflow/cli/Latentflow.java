@@ -2,7 +2,7 @@ package io.latentflow.cli;
 
 import io.latentflow.cli.bench.BenchCommand;
 import io.latentflow.cli.demo.DemoCommand;
-import io.latentflow.cli.models.FinetuneCommand;
+import io.latentflow.cli.models.FineTuneCommand;
 import io.latentflow.cli.models.ModelsCommand;
 import io.latentflow.cli.replay.ReplayCommand;
 import io.latentflow.cli.service.ClusterCommand;
@@ -26,7 +26,7 @@ import picocli.CommandLine;
         version = "latentflow 0.1.0",
         description = "Streams images through Flink into autoencoder latents in object storage, exactly once.",
         subcommands = {DemoCommand.class, RunCommand.class, IngestCommand.class, StatusCommand.class, ShardsCommand.class,
-                ModelsCommand.class, FinetuneCommand.class, ReplayCommand.class, ClusterCommand.class, BenchCommand.class,
+                ModelsCommand.class, FineTuneCommand.class, ReplayCommand.class, ClusterCommand.class, BenchCommand.class,
                 TrainCommand.class, EvalCommand.class, DecodeCommand.class,
                 DashboardCommand.class, ProfileCommand.class, AblationCommand.class, CommandLine.HelpCommand.class})
 public final class Latentflow {

@@ -6,8 +6,8 @@ import io.latentflow.cli.common.MonitorOptions;
 import io.latentflow.cli.common.StackOptions;
 import io.latentflow.cli.common.UntilInterrupted;
 import io.latentflow.cli.ingest.IngestInputs;
-import io.latentflow.cli.stack.DemoDashboard;
-import io.latentflow.cli.stack.DemoSummary;
+import io.latentflow.cli.stack.ServiceDashboard;
+import io.latentflow.cli.stack.EncodeRunSummary;
 import io.latentflow.cli.stack.EncodeRun;
 import io.latentflow.cli.stack.PipelineStack;
 import io.latentflow.cli.stack.ServiceLock;
@@ -100,7 +100,7 @@ public final class DemoCommand implements Callable<Integer> {
     private int demo(List<Path> folders, ServiceLock lock) throws Exception {
         UntilInterrupted ctrlC = keepRunning ? UntilInterrupted.install() : null;
         try (PipelineStack pipeline = PipelineStack.open(stack);
-             Dashboard dashboard = noDashboard ? null : DemoDashboard.start(pipeline, dashboardPort)) {
+             Dashboard dashboard = noDashboard ? null : ServiceDashboard.start(pipeline, dashboardPort)) {
             LOG.info("Stack: {}", pipeline.describe());
             if (dashboard != null) {
                 lock.address("dashboard", dashboard.url().toString());
@@ -111,7 +111,7 @@ public final class DemoCommand implements Callable<Integer> {
             EncodeRun.Outcome outcome = run.run(folders, new IngestInputs(!noRecursive, labelsFromFolders),
                     windowAligned(Instant.now().minus(Duration.ofHours(1))),
                     eventStep);
-            DemoSummary summary = outcome.summary(pipeline.localObjectFolder().map(Path::toString).orElse(null));
+            EncodeRunSummary summary = outcome.summary(pipeline.localObjectFolder().map(Path::toString).orElse(null));
             spec.commandLine().getOut().println(json ? summary.toJson() : summary.toHuman());
             spec.commandLine().getOut().flush();
             if (keepRunning) {

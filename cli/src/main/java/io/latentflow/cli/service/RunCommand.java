@@ -4,9 +4,9 @@ import io.latentflow.cli.common.EncodeOptions;
 import io.latentflow.cli.common.MonitorOptions;
 import io.latentflow.cli.common.SamplingOptions;
 import io.latentflow.cli.common.StackOptions;
-import io.latentflow.cli.common.TrainingOptions;
+import io.latentflow.cli.common.ContinuousTrainingOptions;
 import io.latentflow.cli.common.UntilInterrupted;
-import io.latentflow.cli.stack.DemoDashboard;
+import io.latentflow.cli.stack.ServiceDashboard;
 import io.latentflow.cli.stack.PipelineStack;
 import io.latentflow.cli.stack.RestorePoint;
 import io.latentflow.cli.stack.ServiceLock;
@@ -71,7 +71,7 @@ public final class RunCommand implements Callable<Integer> {
     boolean noSampling;
 
     @Mixin
-    TrainingOptions training;
+    ContinuousTrainingOptions training;
 
     @Option(names = "--dashboard-port", defaultValue = "8090",
             description = "Port of the dashboard on loopback (default ${DEFAULT-VALUE}; any free port when taken).")
@@ -102,7 +102,7 @@ public final class RunCommand implements Callable<Integer> {
         resume.ifPresent(point -> say("resuming from " + point.describe()));
         UntilInterrupted stop = UntilInterrupted.install();
         try (PipelineStack pipeline = PipelineStack.open(stack);
-             Dashboard dashboard = noDashboard ? null : DemoDashboard.start(pipeline, dashboardPort)) {
+             Dashboard dashboard = noDashboard ? null : ServiceDashboard.start(pipeline, dashboardPort)) {
             if (dashboard != null) {
                 lock.address("dashboard", dashboard.url().toString());
             }

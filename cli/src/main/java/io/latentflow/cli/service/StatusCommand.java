@@ -4,7 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import io.latentflow.cli.common.S3Options;
-import io.latentflow.cli.models.FinetuneRequest;
+import io.latentflow.cli.models.FineTuneRequest;
 import io.latentflow.cli.stack.ServiceConnections;
 import io.latentflow.cli.stack.ServiceState;
 import io.latentflow.connections.S3Settings;
@@ -211,7 +211,7 @@ public final class StatusCommand implements Callable<Integer> {
         training.put("etaSeconds", last.getEtaSeconds());
         training.put("candidateVersion", last.getCandidateVersion());
         training.put("message", last.getMessage());
-        training.put("line", FinetuneRequest.line(last));
+        training.put("line", FineTuneRequest.line(last));
         return training;
     }
 

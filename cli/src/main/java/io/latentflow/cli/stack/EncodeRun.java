@@ -99,16 +99,16 @@ public final class EncodeRun {
             return last == first ? 0 : (latents.size() - inFirstBatch) * 1000.0 / (last - first);
         }
 
-        public DemoSummary summary(String shardFolder) {
+        public EncodeRunSummary summary(String shardFolder) {
             Map<String, Long> reasons = deadLetters.stream().collect(Collectors.groupingBy(
                     d -> d.getReason().name(), TreeMap::new, Collectors.counting()));
             List<String> shards = latents.stream().map(LatentRecord::getShardUri).distinct().sorted().toList();
             String modelVersion = latents.isEmpty() ? settings.model().toString() : latents.get(0).getModelVersion();
-            return new DemoSummary(imagesIn, ingestFailures, latents.size(), duplicatesDropped, deadLetters.size(),
+            return new EncodeRunSummary(imagesIn, ingestFailures, latents.size(), duplicatesDropped, deadLetters.size(),
                     reasons, shards,
                     jobSeconds > 0 ? imagesIn / jobSeconds : 0, jobSeconds, modelVersion, settings.resolution(),
                     shardFolder, settings.monitoring().isPresent() ? windows.stream()
-                    .map(w -> w.getWindowStart()).distinct().count() : null, DemoSummary.alerts(alerts));
+                    .map(w -> w.getWindowStart()).distinct().count() : null, EncodeRunSummary.alerts(alerts));
         }
     }
 }

@@ -104,7 +104,7 @@ public final class EvalCommand implements Callable<Integer> {
 
     private int evaluate() throws IOException {
         try (ServingModel served = "default".equals(model) ? ServingModel.loadDefault() : ServingModel.load(Path.of(model))) {
-            ImageFolder folder = new ImageFolder(images, new ModelInputResizer(size,
+            FolderBatches folder = new FolderBatches(images, new ModelInputResizer(size,
                     served.config().downsamplingFactor()), batch, err());
             ComparisonGrid pictures = grid == null ? null : new ComparisonGrid(gridImages);
             EvaluationReport report = Evaluator.evaluate(served, folder,
@@ -145,7 +145,7 @@ public final class EvalCommand implements Callable<Integer> {
      * The images of a folder as model batches, decoded again on every iteration (the evaluator reads them twice)
      * rather than held in memory. Files that fail to decode are warned about once and skipped.
      */
-    static final class ImageFolder implements Iterable<ImageBatch> {
+    static final class FolderBatches implements Iterable<ImageBatch> {
 
         private final List<Path> files;
         private final ModelInputResizer resizer;
@@ -155,7 +155,7 @@ public final class EvalCommand implements Callable<Integer> {
         private final PrintWriter warnings;
         private boolean scanned;
 
-        ImageFolder(Path folder, ModelInputResizer resizer, int batchSize, PrintWriter warnings) {
+        FolderBatches(Path folder, ModelInputResizer resizer, int batchSize, PrintWriter warnings) {
             this.files = ImageFolders.files(folder);
             this.resizer = resizer;
             this.batchSize = batchSize;

@@ -9,8 +9,9 @@ import java.util.Locale;
 import java.util.Map;
 
 /**
- * What one demo run did, counted from what was committed (the latents and images-dlq topics read with
- * read_committed), not from the job's own counters. Printed for humans or as one JSON object.
+ * What one bounded encode run (the demo, a benchmark) did, counted from what was committed (the latents and
+ * images-dlq topics read with read_committed), not from the job's own counters. Printed for humans or as one JSON
+ * object.
  *
  * @param imagesIn       images the broker acknowledged (each becomes a latent or a dead letter)
  * @param ingestFailures files given that never reached the images topic, each with its reason
@@ -18,7 +19,7 @@ import java.util.Map;
  * @param windows closed latent-statistics windows (distinct window starts on latent-stats), null without the monitor
  * @param alerts  drift alerts on drift-alerts, in window order
  */
-public record DemoSummary(
+public record EncodeRunSummary(
         long imagesIn,
         List<ImageIngest.Failure> ingestFailures,
         long latentsWritten,

@@ -9,7 +9,7 @@ import java.time.Duration;
 import picocli.CommandLine.Option;
 
 /** The continuous-training job that {@code run} starts beside the encode job. */
-public final class TrainingOptions {
+public final class ContinuousTrainingOptions {
 
     @Option(names = "--no-training", description = "Do not start the continuous-training job.")
     public boolean off;

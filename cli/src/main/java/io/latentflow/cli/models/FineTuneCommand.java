@@ -61,7 +61,7 @@ import picocli.CommandLine.Spec;
                 "Exit code: 0 promoted (or passed, with --no-promote / --no-publish), 3 rejected by the gate,"
                         + " 4 refused before training (too few images for the gate to judge: nothing trained, no"
                         + " candidate), 1 or 2 on errors."})
-public final class FinetuneCommand implements Callable<Integer> {
+public final class FineTuneCommand implements Callable<Integer> {
 
     static final int REJECTED = 3;
     static final int TOO_FEW_SAMPLES = 4;
@@ -325,7 +325,7 @@ public final class FinetuneCommand implements Callable<Integer> {
                 .setAttributes(scope != null ? Map.of(FineTuneRun.SCOPE, FineTuneScope.parse(scope).id()) : Map.of())
                 .build();
         KafkaSettings kafka = service.resolve().kafka();
-        FinetuneRequest.send(kafka, request);
+        FineTuneRequest.send(kafka, request);
         PrintWriter out = spec.commandLine().getOut();
         if (!wait) {
             out.println(json ? JSON.writeValueAsString(Map.of("requestId", request.getRequestId(), "state", "SENT"))
@@ -334,9 +334,9 @@ public final class FinetuneCommand implements Callable<Integer> {
             return 0;
         }
         PrintWriter err = spec.commandLine().getErr();
-        TrainingProgress outcome = FinetuneRequest.await(kafka, request.getRequestId(), Duration.ofHours(6),
+        TrainingProgress outcome = FineTuneRequest.await(kafka, request.getRequestId(), Duration.ofHours(6),
                 progress -> {
-                    err.print("\r" + FinetuneRequest.line(progress) + (FinetuneRequest.isOutcome(progress.getState())
+                    err.print("\r" + FineTuneRequest.line(progress) + (FineTuneRequest.isOutcome(progress.getState())
                             ? "\n" : ""));
                     err.flush();
                 });
@@ -347,7 +347,7 @@ public final class FinetuneCommand implements Callable<Integer> {
         result.put("candidateVersion", outcome.getCandidateVersion());
         result.put("reason", outcome.getMessage());
         result.put("figures", outcome.getFigures());
-        out.println(json ? JSON.writeValueAsString(result) : FinetuneRequest.line(outcome));
+        out.println(json ? JSON.writeValueAsString(result) : FineTuneRequest.line(outcome));
         out.flush();
         return switch (outcome.getState()) {
             case PROMOTED, PUBLISHED, DUPLICATE -> 0;

@@ -28,12 +28,12 @@ import org.apache.kafka.common.serialization.StringSerializer;
  * The service form of {@code finetune}: a {@link TrainingRequest} on {@code training-requests} for the running
  * service's continuous-training job, and, to wait, its progress read from {@code training-progress} until the outcome.
  */
-public final class FinetuneRequest {
+public final class FineTuneRequest {
 
     private static final AvroCodec<TrainingRequest> REQUESTS = AvroCodec.of(TrainingRequest.class);
     private static final AvroCodec<TrainingProgress> PROGRESS = AvroCodec.of(TrainingProgress.class);
 
-    private FinetuneRequest() {
+    private FineTuneRequest() {
     }
 
     static void send(KafkaSettings kafka, TrainingRequest request) throws InterruptedException {

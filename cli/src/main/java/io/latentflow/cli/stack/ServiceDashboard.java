@@ -6,12 +6,12 @@ import java.net.BindException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-/** The dashboard the demo serves over its own stack: on the asked port, or any free one when that is taken. */
-public final class DemoDashboard {
+/** The dashboard a service (run, demo) serves over its own stack: on the asked port, or any free one when that is taken. */
+public final class ServiceDashboard {
 
-    private static final Logger LOG = LoggerFactory.getLogger(DemoDashboard.class);
+    private static final Logger LOG = LoggerFactory.getLogger(ServiceDashboard.class);
 
-    private DemoDashboard() {
+    private ServiceDashboard() {
     }
 
     public static Dashboard start(PipelineStack pipeline, int port) {

@@ -29,7 +29,7 @@ import picocli.CommandLine;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-class FinetuneCommandTest {
+class FineTuneCommandTest {
 
     private static final Path SAMPLES = Path.of(System.getProperty("latentflow.home"), "samples");
     /** Small and fast; the gate checks nothing but what a test names. */
@@ -148,7 +148,7 @@ class FinetuneCommandTest {
     void tooFewImagesForTheGateAreRefusedBeforeTrainingSayingHowManyMoreAreNeeded() throws IOException {
         Run run = finetune(List.of("--model", serving.toString(), "--no-publish", "--min-held-out", "16"));
 
-        assertThat(run.exit()).as("stderr: %s", run.err()).isEqualTo(FinetuneCommand.TOO_FEW_SAMPLES);
+        assertThat(run.exit()).as("stderr: %s", run.err()).isEqualTo(FineTuneCommand.TOO_FEW_SAMPLES);
         assertThat(run.err()).contains("too few samples to fine-tune and judge the candidate")
                 .contains("the 16 recent images hold out 1 (by content)")
                 .contains("about 90 more recent images are needed")
@@ -189,7 +189,7 @@ class FinetuneCommandTest {
             lenient.addAll(List.of("--seed", "2"));
             Run promoted = finetune(lenient);
 
-            assertThat(rejected.exit()).as("stderr: %s", rejected.err()).isEqualTo(FinetuneCommand.REJECTED);
+            assertThat(rejected.exit()).as("stderr: %s", rejected.err()).isEqualTo(FineTuneCommand.REJECTED);
             assertThat(rejected.json().get("registryState").asText()).isEqualTo("REJECTED");
             assertThat(rejected.json().at("/gate/reason").asText()).startsWith("failed the gate:")
                     .contains("below the floor 20.00 dB");
