@@ -199,7 +199,7 @@ public final class FineTuneCommand implements Callable<Integer> {
         }
         HeldOutSplit recent = data.recent();
         HeldOutSplit older = data.older();
-        ModelRegistry registry = noPublish ? null : ModelsCommand.open(service);
+        ModelRegistry registry = noPublish ? null : service.resolve().openRegistry();
         Path work = Files.createDirectories(service.stateDir.resolve("finetune"));
         Path temp = Files.createTempDirectory(work, ".run-");
         try {

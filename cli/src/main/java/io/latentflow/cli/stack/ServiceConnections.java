@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import io.latentflow.cli.common.S3Options;
 import io.latentflow.connections.KafkaSettings;
 import io.latentflow.connections.S3Settings;
+import io.latentflow.jobs.registry.ModelRegistry;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
@@ -16,6 +17,12 @@ import java.util.Optional;
  * service's, from its {@code service.json} (with the embedded store's throwaway key beside it).
  */
 public record ServiceConnections(KafkaSettings kafka, Optional<S3Settings> s3) {
+
+    /** The model registry on these connections; the caller closes it. */
+    public ModelRegistry openRegistry() {
+        return new ModelRegistry(kafka, s3.orElseThrow(() -> new IllegalArgumentException(
+                "the registry needs object storage: give --s3-endpoint and its keys, or run 'latentflow run'")));
+    }
 
     public static ServiceConnections resolve(String kafkaOption, S3Options s3Options, Path stateDir) {
         Optional<S3Settings> s3 = s3Options.external();
