@@ -2,28 +2,17 @@ package io.latentflow.cli.bench;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.latentflow.cli.bench.support.BenchImages;
+import io.latentflow.cli.bench.support.EncoderRate;
 import io.latentflow.cli.bench.support.FolderCopies;
 import io.latentflow.cli.common.EncodeOptions;
 import io.latentflow.cli.common.SamplingOptions;
 import io.latentflow.cli.common.StackOptions;
 import io.latentflow.cli.stack.EncodeRun;
 import io.latentflow.cli.stack.PipelineStack;
-import io.latentflow.imaging.ImageDecoder;
-import io.latentflow.imaging.ImageFolders;
-import io.latentflow.imaging.ImageRejectedException;
-import io.latentflow.imaging.ModelInputBatch;
-import io.latentflow.imaging.ModelInputResizer;
-import io.latentflow.jobs.encode.EncodeJobSettings;
-import io.latentflow.model.LatentEncoder;
-import io.latentflow.model.ServingModel;
-import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.ArrayList;
 import java.util.LinkedHashMap;
-import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import org.slf4j.Logger;
@@ -69,7 +58,7 @@ final class EncodeBenchmark implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         Path folder = images.folder();
-        RawFigures raw = measureRawEncoder(encode, folder, images.repeat);
+        EncoderRate.Measured raw = EncoderRate.overFolder(encode, folder, images.repeat);
         EncodeRun.Outcome pipeline;
         try (FolderCopies copies = images.copies();
              PipelineStack stackInstance = PipelineStack.open(stack)) {
@@ -78,16 +67,16 @@ final class EncodeBenchmark implements Callable<Integer> {
         }
         double pipelinePerSecond = pipeline.steadyImagesPerSecond();
         Map<String, Object> figures = new LinkedHashMap<>();
-        figures.put("model", raw.modelVersion);
+        figures.put("model", raw.modelVersion());
         figures.put("resolution", encode.resolution);
         figures.put("batchSize", encode.batchSize);
         figures.put("sampling", withSampling ? sampling.settings().perSource() + " per source per "
                 + sampling.window + ", " + sampling.perSourcePerHour + " per hour" : "off");
-        figures.put("images", raw.images);
+        figures.put("images", raw.images());
         figures.put("pipelineImages", pipeline.imagesIn());
-        figures.put("rawEncoderImagesPerSecond", round(raw.imagesPerSecond));
+        figures.put("rawEncoderImagesPerSecond", round(raw.imagesPerSecond()));
         figures.put("pipelineImagesPerSecond", round(pipelinePerSecond));
-        figures.put("ratio", round(pipelinePerSecond / raw.imagesPerSecond));
+        figures.put("ratio", round(pipelinePerSecond / raw.imagesPerSecond()));
         figures.put("pipelineWallImagesPerSecond", round(pipeline.imagesIn() / pipeline.jobSeconds()));
         figures.put("pipelineJobSeconds", round(pipeline.jobSeconds()));
         figures.put("latentsWritten", pipeline.latents().size());
@@ -97,55 +86,17 @@ final class EncodeBenchmark implements Callable<Integer> {
             out.println(new ObjectMapper().writeValueAsString(figures));
         } else {
             out.printf("%nencode benchmark, model %s, %d px, batch %d, %d images (the pipeline streams them %d"
-                    + " times), training sampling %s%n", raw.modelVersion, encode.resolution, encode.batchSize,
-                    raw.images, images.repeat, figures.get("sampling"));
-            out.printf("  raw encoder (DJL forward on pre-decoded batches): %8.1f images/s%n", raw.imagesPerSecond);
+                    + " times), training sampling %s%n", raw.modelVersion(), encode.resolution, encode.batchSize,
+                    raw.images(), images.repeat, figures.get("sampling"));
+            out.printf("  raw encoder (DJL forward on pre-decoded batches): %8.1f images/s%n", raw.imagesPerSecond());
             out.printf("  pipeline, steady state (first to last batch):     %8.1f images/s%n", pipelinePerSecond);
             out.printf("  ratio pipeline / raw:                             %8.2f (target >= 0.90)%n",
-                    pipelinePerSecond / raw.imagesPerSecond);
+                    pipelinePerSecond / raw.imagesPerSecond());
             out.printf("  pipeline wall time incl. start-up and final checkpoint: %.1f s (%.1f images/s)%n",
                     pipeline.jobSeconds(), pipeline.imagesIn() / pipeline.jobSeconds());
         }
         out.flush();
         return 0;
-    }
-
-    record RawFigures(String modelVersion, int images, double imagesPerSecond) {
-    }
-
-    /**
-     * Decodes and resizes every image first, then times only the encoder calls over the folder {@code --repeat} times
-     * (as many images as the pipeline gets), after one warm-up batch.
-     */
-    static RawFigures measureRawEncoder(EncodeOptions encode, Path folder, int repeat) throws IOException {
-        List<byte[]> pixels;
-        try (ServingModel model = io.latentflow.jobs.encode.ModelLocation.parse(encode.model).load()) {
-            ModelInputResizer resizer = new ModelInputResizer(encode.resolution, model.config().downsamplingFactor());
-            pixels = ImageFolders.prepare(ImageFolders.files(folder), new ImageDecoder(), resizer,
-                    (file, reason) -> LOG.info("Skipping {}: {}", file.getFileName(), reason.getMessage()));
-            int batch = encode.batchSize;
-            int fullBatches = pixels.size() / batch;
-            if (fullBatches < 2) {
-                throw new IllegalArgumentException(folder + " has " + pixels.size() + " images: the benchmark needs at"
-                        + " least two batches of " + batch);
-            }
-            List<float[]> batches = new ArrayList<>();
-            for (int b = 0; b < fullBatches; b++) {
-                batches.add(ModelInputBatch.toNchw(pixels.subList(b * batch, (b + 1) * batch), encode.resolution));
-            }
-            try (LatentEncoder encoder = model.newEncoder()) {
-                encoder.encode(batches.get(0), batch, encode.resolution, encode.resolution);
-                long start = System.nanoTime();
-                for (int pass = 0; pass < repeat; pass++) {
-                    for (float[] input : batches) {
-                        encoder.encode(input, batch, encode.resolution, encode.resolution);
-                    }
-                }
-                double seconds = (System.nanoTime() - start) / 1e9;
-                return new RawFigures(model.version(), pixels.size(),
-                        (double) repeat * fullBatches * batch / seconds);
-            }
-        }
     }
 
     private static double round(double value) {

@@ -2,6 +2,7 @@ package io.latentflow.cli.bench;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.latentflow.cli.bench.support.BenchImages;
+import io.latentflow.cli.bench.support.EncoderRate;
 import io.latentflow.cli.common.EncodeOptions;
 import io.latentflow.cli.ingest.ImageIngest;
 import io.latentflow.cli.ingest.IngestSidecars;
@@ -92,7 +93,7 @@ final class IngestBenchmark implements Callable<Integer> {
                 throw new IllegalStateException("the ingest failed " + report.failed().size() + " sample(s), first: "
                         + report.failed().get(0));
             }
-            EncodeBenchmark.RawFigures raw = EncodeBenchmark.measureRawEncoder(encode, folder, 1);
+            EncoderRate.Measured raw = EncoderRate.overFolder(encode, folder, 1);
             double ingestPerSecond = report.sent() / ingestSeconds;
             Map<String, Object> figures = new LinkedHashMap<>();
             figures.put("model", raw.modelVersion());

@@ -7,8 +7,8 @@ import io.latentflow.cli.common.EncodeOptions;
 import io.latentflow.cli.common.MonitorOptions;
 import io.latentflow.cli.common.SamplingOptions;
 import io.latentflow.cli.common.StackOptions;
-import io.latentflow.cli.service.RunCommand;
 import io.latentflow.cli.stack.PipelineStack;
+import io.latentflow.cli.stack.ServiceEncodeSettings;
 import io.latentflow.imaging.ImageFolders;
 import io.latentflow.jobs.encode.EncodeJob;
 import io.latentflow.jobs.encode.EncodeJobSettings;
@@ -102,7 +102,7 @@ final class SoakBenchmark implements Callable<Integer> {
         double sendRate = rate != null ? rate : sustained / 2;
         List<Sample> samples = new ArrayList<>();
         try (PipelineStack pipeline = PipelineStack.open(stack)) {
-            EncodeJobSettings settings = RunCommand.serviceSettings(pipeline, encode, monitor, sampling, true);
+            EncodeJobSettings settings = ServiceEncodeSettings.of(pipeline, encode, monitor, sampling, true);
             JobClient job = EncodeJob.onKafka(settings).start(pipeline.newEnvironment());
             try (KafkaProducer<String, byte[]> producer = producer(pipeline)) {
                 long periodNanos = (long) (1e9 / sendRate);

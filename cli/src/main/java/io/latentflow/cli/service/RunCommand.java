@@ -1,14 +1,15 @@
 package io.latentflow.cli.service;
 
+import io.latentflow.cli.common.ContinuousTrainingOptions;
 import io.latentflow.cli.common.EncodeOptions;
 import io.latentflow.cli.common.MonitorOptions;
 import io.latentflow.cli.common.SamplingOptions;
 import io.latentflow.cli.common.StackOptions;
-import io.latentflow.cli.common.ContinuousTrainingOptions;
 import io.latentflow.cli.common.UntilInterrupted;
-import io.latentflow.cli.stack.ServiceDashboard;
 import io.latentflow.cli.stack.PipelineStack;
 import io.latentflow.cli.stack.RestorePoint;
+import io.latentflow.cli.stack.ServiceDashboard;
+import io.latentflow.cli.stack.ServiceEncodeSettings;
 import io.latentflow.cli.stack.ServiceLock;
 import io.latentflow.cli.stack.ServiceState;
 import io.latentflow.dashboard.Dashboard;
@@ -106,7 +107,7 @@ public final class RunCommand implements Callable<Integer> {
             if (dashboard != null) {
                 lock.address("dashboard", dashboard.url().toString());
             }
-            EncodeJobSettings settings = serviceSettings(pipeline, encode, monitor, sampling, !noSampling);
+            EncodeJobSettings settings = ServiceEncodeSettings.of(pipeline, encode, monitor, sampling, !noSampling);
             JobClient job = start(pipeline, settings, resume.map(RestorePoint::path),
                     localCheckpoints ? Optional.of(state.checkpointDirectory()) : Optional.empty());
             JobClient trainer = training.off ? null : startTraining(pipeline, settings, state);
@@ -164,17 +165,6 @@ public final class RunCommand implements Callable<Integer> {
         }
         String host = java.net.URI.create(flinkRest.contains("://") ? flinkRest : "http://" + flinkRest).getHost();
         return "127.0.0.1".equals(host) || "localhost".equals(host);
-    }
-
-    /**
-     * The encode job as the service runs it: unbounded, with the drift monitor and training sampling, following the
-     * registry (--model serves until the registry promotes a version; then each image goes to the version promoted as
-     * of its timestamp, swapped in the running job).
-     */
-    public static EncodeJobSettings serviceSettings(PipelineStack pipeline, EncodeOptions encode, MonitorOptions monitor,
-                                             SamplingOptions sampling, boolean sample) {
-        return sampling.applyTo(monitor.applyTo(encode.settings(pipeline, false).toBuilder().followRegistry(true)
-                .build()), sample);
     }
 
     /** The continuous-training job, from its last savepoint (a request it was running is run again). */
