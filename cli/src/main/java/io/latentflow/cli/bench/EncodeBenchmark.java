@@ -1,6 +1,6 @@
 package io.latentflow.cli.bench;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
+import io.latentflow.cli.common.JsonOptions;
 import io.latentflow.cli.bench.support.BenchImages;
 import io.latentflow.cli.bench.support.EncoderRate;
 import io.latentflow.cli.bench.support.FolderCopies;
@@ -52,8 +52,8 @@ final class EncodeBenchmark implements Callable<Integer> {
     @Option(names = "--sampling", description = "Run the pipeline with training sampling (to measure its cost).")
     boolean withSampling;
 
-    @Option(names = "--json", description = "Print the figures as one JSON object.")
-    boolean json;
+    @Mixin
+    JsonOptions output;
 
     @Override
     public Integer call() throws Exception {
@@ -82,8 +82,8 @@ final class EncodeBenchmark implements Callable<Integer> {
         figures.put("latentsWritten", pipeline.latents().size());
         figures.put("deadLettered", pipeline.deadLetters().size());
         java.io.PrintWriter out = spec.commandLine().getOut();
-        if (json) {
-            out.println(new ObjectMapper().writeValueAsString(figures));
+        if (output.json()) {
+            output.print(out, figures);
         } else {
             out.printf("%nencode benchmark, model %s, %d px, batch %d, %d images (the pipeline streams them %d"
                     + " times), training sampling %s%n", raw.modelVersion(), encode.resolution, encode.batchSize,

@@ -1,6 +1,6 @@
 package io.latentflow.cli.bench;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
+import io.latentflow.cli.common.JsonOptions;
 import io.latentflow.cli.bench.support.BenchImages;
 import io.latentflow.cli.bench.support.EncoderRate;
 import io.latentflow.cli.common.EncodeOptions;
@@ -60,8 +60,8 @@ final class IngestBenchmark implements Callable<Integer> {
             description = "Samples per shard (default ${DEFAULT-VALUE}; img2dataset writes 10000).")
     int samplesPerShard;
 
-    @Option(names = "--json", description = "Print the figures as one JSON object.")
-    boolean json;
+    @Mixin
+    JsonOptions output;
 
     @Override
     public Integer call() throws Exception {
@@ -107,8 +107,8 @@ final class IngestBenchmark implements Callable<Integer> {
             figures.put("rawEncoderImagesPerSecond", round(raw.imagesPerSecond()));
             figures.put("ratio", round(ingestPerSecond / raw.imagesPerSecond()));
             PrintWriter out = spec.commandLine().getOut();
-            if (json) {
-                out.println(new ObjectMapper().writeValueAsString(figures));
+            if (output.json()) {
+                output.print(out, figures);
             } else {
                 out.printf("%ningest benchmark: %d samples in %d webdataset shards (%.1f MB; image, caption, metadata"
                         + " each), model %s at %d px, batch %d%n", report.sent(), shards.size(), shardBytes / 1e6,

@@ -1,6 +1,6 @@
 package io.latentflow.cli.bench;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
+import io.latentflow.cli.common.JsonOptions;
 import io.latentflow.cli.bench.support.BenchImages;
 import io.latentflow.cli.bench.support.EncoderRate;
 import io.latentflow.cli.common.EncodeOptions;
@@ -74,8 +74,8 @@ final class LatencyBenchmark implements Callable<Integer> {
     @Option(names = "--seconds", defaultValue = "60", description = "How long to stream (default ${DEFAULT-VALUE}).")
     int seconds;
 
-    @Option(names = "--json", description = "Print one JSON object.")
-    boolean json;
+    @Mixin
+    JsonOptions output;
 
     @Override
     public Integer call() throws Exception {
@@ -163,11 +163,15 @@ final class LatencyBenchmark implements Callable<Integer> {
         figures.put("p95Ms", percentile(sorted, 0.95));
         figures.put("p99Ms", percentile(sorted, 0.99));
         figures.put("maxMs", sorted.isEmpty() ? 0 : sorted.get(sorted.size() - 1));
-        spec.commandLine().getOut().println(json ? new ObjectMapper().writeValueAsString(figures)
-                : String.format(Locale.ROOT, "encoder sustains %.1f img/s; streamed %d images at %.1f img/s with"
-                        + " checkpoints every %d ms:%n  produce -> latent visible: p50 %d ms, p95 %d ms, p99 %d ms,"
-                        + " max %d ms", sustained, sorted.size(), sendRate, checkpointInterval.toMillis(),
-                figures.get("p50Ms"), figures.get("p95Ms"), figures.get("p99Ms"), figures.get("maxMs")));
+        if (output.json()) {
+            output.print(spec, figures);
+            return;
+        }
+        spec.commandLine().getOut().println(String.format(Locale.ROOT, "encoder sustains %.1f img/s; streamed %d"
+                        + " images at %.1f img/s with checkpoints every %d ms:%n  produce -> latent visible: p50 %d ms,"
+                        + " p95 %d ms, p99 %d ms, max %d ms", sustained, sorted.size(), sendRate,
+                checkpointInterval.toMillis(), figures.get("p50Ms"), figures.get("p95Ms"), figures.get("p99Ms"),
+                figures.get("maxMs")));
         spec.commandLine().getOut().flush();
     }
 

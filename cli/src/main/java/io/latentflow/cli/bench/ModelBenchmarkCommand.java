@@ -2,19 +2,21 @@ package io.latentflow.cli.bench;
 
 import io.latentflow.cli.bench.support.EagerEncoderBenchmark;
 import io.latentflow.cli.common.Home;
+import io.latentflow.cli.common.JsonOptions;
+import io.latentflow.cli.common.JsonPrinter;
 import io.latentflow.model.bench.Iterations;
 import io.latentflow.model.bench.ModelBenchmark;
 import io.latentflow.model.bench.ModelBenchmarkReport;
+import java.io.PrintWriter;
+import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
-
-import java.io.PrintWriter;
-import java.nio.file.Path;
-import java.util.List;
-import java.util.concurrent.Callable;
 
 /**
  * {@code latentflow bench model}: encode/decode throughput of a model (and the training-step time of the shipped
@@ -67,8 +69,8 @@ final class ModelBenchmarkCommand implements Callable<Integer> {
                     + " latentflow / eager.")
     Path eagerPython;
 
-    @Option(names = "--json", description = "Print the figures as one JSON object.")
-    boolean json;
+    @Mixin
+    JsonOptions output;
 
     @Override
     public Integer call() throws Exception {
@@ -94,8 +96,8 @@ final class ModelBenchmarkCommand implements Callable<Integer> {
             }
         }
         PrintWriter out = spec.commandLine().getOut();
-        if (json) {
-            out.println(eager.isEmpty() ? report.toJson() : EagerEncoderBenchmark.json(report, eager));
+        if (output.json()) {
+            output.print(out, JsonPrinter.parse(eager.isEmpty() ? report.toJson() : EagerEncoderBenchmark.json(report, eager)));
         } else {
             out.print(report.toTable());
             eager.forEach(result -> out.println(result.line()));

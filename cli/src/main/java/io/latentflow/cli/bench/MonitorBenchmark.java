@@ -1,6 +1,6 @@
 package io.latentflow.cli.bench;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
+import io.latentflow.cli.common.JsonOptions;
 import io.latentflow.cli.bench.support.BenchImages;
 import io.latentflow.cli.bench.support.FolderCopies;
 import io.latentflow.cli.common.EncodeOptions;
@@ -10,7 +10,6 @@ import io.latentflow.cli.stack.EncodeRun;
 import io.latentflow.cli.stack.PipelineStack;
 import io.latentflow.imaging.ImageDecoder;
 import io.latentflow.imaging.ImageFolders;
-import io.latentflow.imaging.ImageRejectedException;
 import io.latentflow.imaging.ModelInputBatch;
 import io.latentflow.imaging.ModelInputResizer;
 import io.latentflow.jobs.drift.LatentStatsRecords;
@@ -26,7 +25,6 @@ import io.latentflow.schemas.AvroCodec;
 import io.latentflow.schemas.LatentStatsWindow;
 import java.io.IOException;
 import java.io.PrintWriter;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
@@ -77,9 +75,8 @@ final class MonitorBenchmark implements Callable<Integer> {
                     + " each (default ${DEFAULT-VALUE} each).")
     int rounds;
 
-
-    @Option(names = "--json", description = "Print the figures as one JSON object.")
-    boolean json;
+    @Mixin
+    JsonOptions output;
 
     @Override
     public Integer call() throws Exception {
@@ -125,8 +122,8 @@ final class MonitorBenchmark implements Callable<Integer> {
         figures.put("monitorMillisPerImage", round4(cpu.monitorMillisPerImage));
         figures.put("monitorCpuPercentOfEncode", round(100 * cpu.monitorMillisPerImage / cpu.encodeMillisPerImage));
         PrintWriter out = spec.commandLine().getOut();
-        if (json) {
-            out.println(new ObjectMapper().writeValueAsString(figures));
+        if (output.json()) {
+            output.print(out, figures);
         } else {
             out.printf("%nmonitor benchmark, model %s, %d px, batch %d, %d round(s) of %d images after a warm-up%n",
                     reference.modelVersion(), encode.resolution, encode.batchSize, rounds,

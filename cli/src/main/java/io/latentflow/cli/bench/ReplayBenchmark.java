@@ -1,6 +1,6 @@
 package io.latentflow.cli.bench;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
+import io.latentflow.cli.common.JsonOptions;
 import io.latentflow.cli.bench.support.BenchImages;
 import io.latentflow.cli.bench.support.FolderCopies;
 import io.latentflow.cli.common.EncodeOptions;
@@ -64,8 +64,8 @@ final class ReplayBenchmark implements Callable<Integer> {
             description = "Models the replay compares (default: the encode job's model twice).")
     List<String> models;
 
-    @Option(names = "--json", description = "Print the figures as one JSON object.")
-    boolean json;
+    @Mixin
+    JsonOptions output;
 
     @Override
     public Integer call() throws Exception {
@@ -106,8 +106,8 @@ final class ReplayBenchmark implements Callable<Integer> {
             figures.put("replayJobSeconds", round(replay.jobSeconds()));
         }
         PrintWriter out = spec.commandLine().getOut();
-        if (json) {
-            out.println(new ObjectMapper().writeValueAsString(figures));
+        if (output.json()) {
+            output.print(out, figures);
         } else {
             out.printf("%nreplay benchmark, %s at %d px, batch %d, %d images%n", figures.get("models"),
                     encode.resolution, encode.batchSize, (Integer) figures.get("images"));

@@ -1,6 +1,6 @@
 package io.latentflow.cli.bench;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
+import io.latentflow.cli.common.JsonOptions;
 import io.latentflow.cli.bench.support.BenchImages;
 import io.latentflow.cli.bench.support.EncoderRate;
 import io.latentflow.cli.common.EncodeOptions;
@@ -88,8 +88,8 @@ final class SoakBenchmark implements Callable<Integer> {
     @Option(names = "--rate", description = "Images per second (default: half of what the encoder sustains).")
     Double rate;
 
-    @Option(names = "--json", description = "Print one JSON object.")
-    boolean json;
+    @Mixin
+    JsonOptions output;
 
     /** One look at this process. */
     record Sample(double minute, long imagesSent, long heapMiB, long residentMiB, long openFiles, int threads) {
@@ -173,8 +173,8 @@ final class SoakBenchmark implements Callable<Integer> {
         figures.put("afterWarmUp", first);
         figures.put("samples", samples);
         PrintWriter out = spec.commandLine().getOut();
-        if (json) {
-            out.println(new ObjectMapper().writeValueAsString(figures));
+        if (output.json()) {
+            output.print(out, figures);
         } else {
             out.printf(Locale.ROOT, "soak: %d images at %.1f img/s (encoder sustains %.1f) over %.1f min%n",
                     last.imagesSent(), sendRate, sustained, minutes);

@@ -1,6 +1,6 @@
 package io.latentflow.cli.bench;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
+import io.latentflow.cli.common.JsonOptions;
 import io.latentflow.model.LatentEncoder;
 import io.latentflow.model.ServingModel;
 import io.latentflow.model.bench.ResidentMemory;
@@ -12,6 +12,7 @@ import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 
 /**
@@ -35,8 +36,8 @@ final class SwapMemoryBenchmark implements Callable<Integer> {
     @Option(names = "--batch", defaultValue = "16", description = "Images per encoder call (default ${DEFAULT-VALUE}).")
     int batch;
 
-    @Option(names = "--json", description = "Print the figures as one JSON object.")
-    boolean json;
+    @Mixin
+    JsonOptions output;
 
     @Override
     public Integer call() throws Exception {
@@ -72,8 +73,8 @@ final class SwapMemoryBenchmark implements Callable<Integer> {
 
     private void print(Map<String, Object> figures) throws Exception {
         PrintWriter out = spec.commandLine().getOut();
-        if (json) {
-            out.println(new ObjectMapper().writeValueAsString(figures));
+        if (output.json()) {
+            output.print(out, figures);
         } else {
             figures.forEach((name, value) -> out.printf(Locale.ROOT, "%-32s %s%n", name, value));
         }

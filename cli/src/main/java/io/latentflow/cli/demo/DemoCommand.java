@@ -1,5 +1,6 @@
 package io.latentflow.cli.demo;
 
+import io.latentflow.cli.common.JsonOptions;
 import io.latentflow.cli.common.EncodeOptions;
 import io.latentflow.cli.common.Home;
 import io.latentflow.cli.common.MonitorOptions;
@@ -64,9 +65,8 @@ public final class DemoCommand implements Callable<Integer> {
             description = "Event time between consecutive images, ISO-8601 (default ${DEFAULT-VALUE}: 32 per minute).")
     Duration eventStep;
 
-    @Option(names = "--json", description = "Print the summary as one JSON object (the dashboard's URL goes to"
-            + " stderr).")
-    boolean json;
+    @Mixin
+    JsonOptions output;
 
     @Option(names = "--dashboard-port", defaultValue = "8090",
             description = "Port of the live dashboard the demo serves on loopback (default ${DEFAULT-VALUE}; when it"
@@ -112,8 +112,12 @@ public final class DemoCommand implements Callable<Integer> {
                     windowAligned(Instant.now().minus(Duration.ofHours(1))),
                     eventStep);
             EncodeRunSummary summary = outcome.summary(pipeline.localObjectFolder().map(Path::toString).orElse(null));
-            spec.commandLine().getOut().println(json ? summary.toJson() : summary.toHuman());
-            spec.commandLine().getOut().flush();
+            if (output.json()) {
+                output.print(spec, summary);
+            } else {
+                spec.commandLine().getOut().println(summary.toHuman());
+                spec.commandLine().getOut().flush();
+            }
             if (keepRunning) {
                 say("The stack" + (dashboard != null ? " and the dashboard at " + dashboard.url() : "")
                         + " stay up: Ctrl-C to stop. " + pipeline.describe());
@@ -138,7 +142,7 @@ public final class DemoCommand implements Callable<Integer> {
 
     /** The human summary's stream, or stderr beside --json so that stdout stays one JSON object. */
     private void say(String line) {
-        var out = json ? spec.commandLine().getErr() : spec.commandLine().getOut();
+        var out = output.json() ? spec.commandLine().getErr() : spec.commandLine().getOut();
         out.println(line);
         out.flush();
     }

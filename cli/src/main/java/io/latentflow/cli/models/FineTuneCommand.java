@@ -1,7 +1,6 @@
 package io.latentflow.cli.models;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.SerializationFeature;
+import io.latentflow.cli.common.JsonOptions;
 import io.latentflow.cli.common.ServiceOptions;
 import io.latentflow.cli.stack.ServiceState;
 import io.latentflow.connections.KafkaSettings;
@@ -65,7 +64,6 @@ public final class FineTuneCommand implements Callable<Integer> {
 
     static final int REJECTED = 3;
     static final int TOO_FEW_SAMPLES = 4;
-    private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
 
     @Spec
     CommandSpec spec;
@@ -162,8 +160,8 @@ public final class FineTuneCommand implements Callable<Integer> {
     @Option(names = "--min-recent-gain", description = "Gate: dB the recent held-out images must gain (default 0.1).")
     Double minRecentGain;
 
-    @Option(names = "--json", description = "Print one JSON object (progress stays on stderr).")
-    boolean json;
+    @Mixin
+    JsonOptions output;
 
     @Option(names = "--wait", description = "Service form: follow the request's progress until its outcome (a"
             + " progress line on stderr).")
@@ -328,9 +326,13 @@ public final class FineTuneCommand implements Callable<Integer> {
         FineTuneRequest.send(kafka, request);
         PrintWriter out = spec.commandLine().getOut();
         if (!wait) {
-            out.println(json ? JSON.writeValueAsString(Map.of("requestId", request.getRequestId(), "state", "SENT"))
-                    : "training request " + request.getRequestId() + " sent; 'latentflow status' shows its progress");
-            out.flush();
+            if (output.json()) {
+                output.print(out, Map.of("requestId", request.getRequestId(), "state", "SENT"));
+            } else {
+                out.println("training request " + request.getRequestId()
+                        + " sent; 'latentflow status' shows its progress");
+                out.flush();
+            }
             return 0;
         }
         PrintWriter err = spec.commandLine().getErr();
@@ -347,8 +349,12 @@ public final class FineTuneCommand implements Callable<Integer> {
         result.put("candidateVersion", outcome.getCandidateVersion());
         result.put("reason", outcome.getMessage());
         result.put("figures", outcome.getFigures());
-        out.println(json ? JSON.writeValueAsString(result) : FineTuneRequest.line(outcome));
-        out.flush();
+        if (output.json()) {
+            output.print(out, result);
+        } else {
+            out.println(FineTuneRequest.line(outcome));
+            out.flush();
+        }
         return switch (outcome.getState()) {
             case PROMOTED, PUBLISHED, DUPLICATE -> 0;
             case REJECTED -> REJECTED;
@@ -385,7 +391,7 @@ public final class FineTuneCommand implements Callable<Integer> {
                         HeldOutSplit recent, HeldOutSplit older) throws IOException {
         PrintWriter stdout = spec.commandLine().getOut();
         double minutes = tuned.training().trainingTime().toMillis() / 60000.0;
-        if (json) {
+        if (output.json()) {
             Map<String, Object> result = new LinkedHashMap<>();
             result.put("requestId", request.getRequestId());
             result.put("version", tuned.version());
@@ -405,7 +411,7 @@ public final class FineTuneCommand implements Callable<Integer> {
             result.put("gate", gate);
             result.put("registryState", state);
             result.put("uri", uri);
-            stdout.println(JSON.writeValueAsString(result));
+            output.print(stdout, result);
         } else {
             stdout.printf(Locale.ROOT, "%s fine-tuned from %s: %d steps in %.1f min on %d recent + %d replayed"
                             + " images, written to %s%n", tuned.version(), tuned.parentVersion(),

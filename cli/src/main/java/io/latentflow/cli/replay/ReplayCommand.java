@@ -1,7 +1,7 @@
 package io.latentflow.cli.replay;
 
+import io.latentflow.cli.common.JsonOptions;
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.latentflow.cli.common.EncodeOptions;
 import io.latentflow.cli.common.Home;
@@ -107,8 +107,8 @@ public final class ReplayCommand implements Callable<Integer> {
     @Option(names = "--report", paramLabel = "DIR", description = "Also write report.json and report.html there.")
     Path reportDir;
 
-    @Option(names = "--json", description = "Print the report as one JSON object.")
-    boolean json;
+    @Mixin
+    JsonOptions output;
 
     @Option(names = "--backfill", description = "Also write the last model's latents for the range (shards under"
             + " latents/model=<version>/ and LatentRecords on latents), skipping images that already have one.")
@@ -203,8 +203,12 @@ public final class ReplayCommand implements Callable<Integer> {
                         : WorstImagesGrid.dataUri(WorstImagesGrid.render(worstImages)));
                 say("wrote " + reportDir.toAbsolutePath().resolve("report.html"));
             }
-            out().println(this.json ? new ObjectMapper().writeValueAsString(json) : human(json));
-            out().flush();
+            if (output.json()) {
+                output.print(out(), json);
+            } else {
+                out().println(human(json));
+                out().flush();
+            }
             return 0;
         }
     }
@@ -306,7 +310,7 @@ public final class ReplayCommand implements Callable<Integer> {
 
     /** Human lines go to stderr beside --json, so stdout stays one JSON object. */
     private void say(String line) {
-        PrintWriter out = json ? err() : out();
+        PrintWriter out = output.json() ? err() : out();
         out.println(line);
         out.flush();
     }

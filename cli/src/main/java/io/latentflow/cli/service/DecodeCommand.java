@@ -1,7 +1,7 @@
 package io.latentflow.cli.service;
 
+import io.latentflow.cli.common.JsonOptions;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.SerializationFeature;
 import io.latentflow.cli.common.ServiceOptions;
 import io.latentflow.connections.S3Settings;
 import io.latentflow.jobs.registry.ModelStore;
@@ -49,7 +49,7 @@ public final class DecodeCommand implements Callable<Integer> {
     /** Exit code of a refused latent (1 stays for every other failure). */
     static final int REFUSED = 2;
 
-    private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
+    private static final ObjectMapper JSON = new ObjectMapper();
 
     @Spec
     CommandSpec spec;
@@ -69,9 +69,8 @@ public final class DecodeCommand implements Callable<Integer> {
     @Option(names = "--out", required = true, paramLabel = "DIR", description = "Folder for the PNGs (created).")
     Path out;
 
-    @Option(names = "--json", description = "Print {\"model\", \"latentSpace\", \"images\": [{\"key\", \"source\","
-            + " \"png\", \"width\", \"height\"}]}.")
-    boolean json;
+    @Mixin
+    JsonOptions output;
 
     private MinioClient storage;
     private S3Settings storageSettings;
@@ -119,12 +118,12 @@ public final class DecodeCommand implements Callable<Integer> {
                 }
             }
             PrintWriter stdout = spec.commandLine().getOut();
-            if (json) {
+            if (output.json()) {
                 Map<String, Object> result = new LinkedHashMap<>();
                 result.put("model", served.version());
                 result.put("latentSpace", served.latentSpace());
                 result.put("images", images);
-                stdout.println(JSON.writeValueAsString(result));
+                output.print(stdout, result);
             } else {
                 stdout.printf("decoded %d latents with %s into %s%n", images.size(), served.version(), out);
             }

@@ -1,6 +1,6 @@
 package io.latentflow.cli.service;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
+import io.latentflow.cli.common.JsonOptions;
 import io.latentflow.cli.common.ServiceOptions;
 import io.latentflow.cli.ingest.ImageIngest;
 import io.latentflow.cli.ingest.IngestFile;
@@ -95,9 +95,8 @@ public final class IngestCommand implements Callable<Integer> {
             + " latent.")
     boolean labelsFromFolders;
 
-    @Option(names = "--json", description = "Print one JSON object: sent, skipped (already sent), newVersions,"
-            + " failed [{file, reason}], setAside [{file, reason}] (inputs that are not images), bytes.")
-    boolean json;
+    @Mixin
+    JsonOptions output;
 
     @Override
     public Integer call() throws Exception {
@@ -164,7 +163,7 @@ public final class IngestCommand implements Callable<Integer> {
 
     private void print(ImageIngest.Report report) throws Exception {
         PrintWriter out = spec.commandLine().getOut();
-        if (json) {
+        if (output.json()) {
             Map<String, Object> object = new LinkedHashMap<>();
             object.put("sent", report.sent());
             object.put("skipped", report.skipped());
@@ -172,7 +171,7 @@ public final class IngestCommand implements Callable<Integer> {
             object.put("failed", report.failed());
             object.put("setAside", report.setAside());
             object.put("bytes", report.bytes());
-            out.println(new ObjectMapper().writeValueAsString(object));
+            output.print(out, object);
         } else {
             out.printf("sent %d image(s), %d bytes; %d already sent (skipped; --resend sends them again); %d failed;"
                     + " %d not images (not sent)%n", report.sent(), report.bytes(), report.skipped(),

@@ -1,8 +1,8 @@
 package io.latentflow.cli.service;
 
+import io.latentflow.cli.common.JsonOptions;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.SerializationFeature;
 import io.latentflow.cli.common.S3Options;
 import io.latentflow.cli.models.FineTuneRequest;
 import io.latentflow.cli.stack.ServiceConnections;
@@ -46,6 +46,7 @@ import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.common.TopicPartition;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
@@ -60,7 +61,7 @@ import picocli.CommandLine.Spec;
                 + " dropped and last checkpoint. A dead service's service.json is told apart at once.")
 public final class StatusCommand implements Callable<Integer> {
 
-    private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
+    private static final ObjectMapper JSON = new ObjectMapper();
 
     @Spec
     CommandSpec spec;
@@ -69,8 +70,8 @@ public final class StatusCommand implements Callable<Integer> {
             description = "State folder of the running service (default ${DEFAULT-VALUE}).")
     Path stateDir;
 
-    @Option(names = "--json", description = "Print one JSON object.")
-    boolean json;
+    @Mixin
+    JsonOptions output;
 
     @Override
     public Integer call() throws Exception {
@@ -100,8 +101,12 @@ public final class StatusCommand implements Callable<Integer> {
         }
         status.put("orphanedStaging", orphanedStaging(service));
         status.putAll(job(service.get("flinkRest").asText(), service.get("jobId").asText()));
-        spec.commandLine().getOut().println(json ? JSON.writeValueAsString(status) : human(status));
-        spec.commandLine().getOut().flush();
+        if (output.json()) {
+            output.print(spec, status);
+        } else {
+            spec.commandLine().getOut().println(human(status));
+            spec.commandLine().getOut().flush();
+        }
         return 0;
     }
 

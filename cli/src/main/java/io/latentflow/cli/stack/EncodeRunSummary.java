@@ -1,7 +1,5 @@
 package io.latentflow.cli.stack;
 
-import com.fasterxml.jackson.core.JsonProcessingException;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import io.latentflow.cli.ingest.ImageIngest;
 import io.latentflow.schemas.DriftAlert;
 import java.util.List;
@@ -52,16 +50,6 @@ public record EncodeRunSummary(
                         .map(f -> new Finding(f.getChannel(), f.getStatistic(), f.getValue(), f.getThreshold()))
                         .toList()))
                 .toList();
-    }
-
-    private static final ObjectMapper JSON = new ObjectMapper();
-
-    public String toJson() {
-        try {
-            return JSON.writeValueAsString(this);
-        } catch (JsonProcessingException e) {
-            throw new IllegalStateException("Cannot write the summary as JSON", e);
-        }
     }
 
     public String toHuman() {

@@ -1,10 +1,10 @@
 package io.latentflow.cli.train;
 
+import io.latentflow.cli.common.JsonOptions;
 import io.latentflow.imaging.ImageFolders;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.latentflow.imaging.ImageDecoder;
-import io.latentflow.imaging.ImageRejectedException;
 import io.latentflow.imaging.ModelInputBatch;
 import io.latentflow.imaging.ModelInputResizer;
 import io.latentflow.model.ServingModel;
@@ -17,23 +17,19 @@ import io.latentflow.model.eval.ImageBatch;
 import io.latentflow.model.store.InvalidModelDirectoryException;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
 import java.io.IOException;
 import java.io.PrintWriter;
-import java.io.UncheckedIOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.Iterator;
 import java.util.List;
-import java.util.NoSuchElementException;
 import java.util.Set;
 import java.util.concurrent.Callable;
-import java.util.stream.Stream;
 
 /** {@code latentflow eval}: measures a model version on a folder of images, decoded and resized as the pipeline does. */
 @Command(name = "eval", mixinStandardHelpOptions = true,
@@ -55,8 +51,8 @@ public final class EvalCommand implements Callable<Integer> {
     @Option(names = "--batch", defaultValue = "16", description = "Images per forward pass (default ${DEFAULT-VALUE}).")
     int batch;
 
-    @Option(names = "--json", description = "Print one JSON object instead of a table.")
-    boolean json;
+    @Mixin
+    JsonOptions output;
 
     @Option(names = "--grid", paramLabel = "FILE.png",
             description = "Also write originals, reconstructions and latent channels of the first images as a PNG.")
@@ -115,12 +111,12 @@ public final class EvalCommand implements Callable<Integer> {
                 pictures.writePng(grid);
                 err().println("wrote " + grid.toAbsolutePath());
             }
-            if (json) {
+            if (output.json()) {
                 ObjectMapper mapper = new ObjectMapper();
                 ObjectNode out = mapper.valueToTree(report);
                 out.put("skippedFiles", folder.skipped());
                 out.put("robustnessDenoised", denoised);
-                out().println(mapper.writeValueAsString(out));
+                output.print(out(), out);
             } else {
                 out().print(EvaluationTable.format(report));
                 if (denoised) {
