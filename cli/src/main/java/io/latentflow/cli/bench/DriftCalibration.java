@@ -2,6 +2,7 @@ package io.latentflow.cli.bench;
 
 import io.latentflow.cli.common.EncodeOptions;
 import io.latentflow.cli.common.Home;
+import io.latentflow.cli.common.JsonOptions;
 import io.latentflow.cli.train.FolderLatents;
 import io.latentflow.cli.train.LatentCache;
 import io.latentflow.cli.train.LeaveSourcesOut;
@@ -19,8 +20,10 @@ import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
@@ -84,6 +87,9 @@ final class DriftCalibration implements Callable<Integer> {
                     + " a shipped model's reference has every training source, e.g. 22 of 27).")
     Integer referenceSources;
 
+    @Mixin
+    JsonOptions output;
+
     @Override
     public Integer call() throws IOException {
         if (newDomain != null) {
@@ -96,7 +102,9 @@ final class DriftCalibration implements Callable<Integer> {
                 referenceImages != null ? referenceImages : Home.samples().resolve("photos"));
         DriftThresholds thresholds = DriftThresholds.DEFAULTS;
         DriftScorer scorer = new DriftScorer(reference, thresholds);
-        PrintWriter out = spec.commandLine().getOut();
+        // the table is for people: on stderr beside --json, so that stdout is the one JSON object
+        PrintWriter out = output.json() ? spec.commandLine().getErr() : spec.commandLine().getOut();
+        List<Map<String, Object>> rows = new ArrayList<>();
         out.printf(Locale.ROOT, "%ndrift statistics of model %s at %d px, windows of %d images every %d, reference %s%n",
                 reference.modelVersion(), encode.resolution, windowImages, stride, reference.source());
         out.printf(Locale.ROOT, "  warning levels: mean shift %.2f, |ln variance ratio| %.2f, PSI %.2f, novelty %.2f;"
@@ -132,10 +140,32 @@ final class DriftCalibration implements Callable<Integer> {
                 out.printf(Locale.ROOT, "  %-16s %7d %22s %22s %22s %22s %22s %9d%n", folder.getFileName(),
                         windows.size(), range(windows, 0), range(windows, 1), range(windows, 2), range(windows, 3),
                         range(windows, 4), windows.stream().filter(w -> w[4] >= thresholds.warningScore()).count());
+                Map<String, Object> row = new LinkedHashMap<>();
+                row.put("folder", folder.getFileName().toString());
+                row.put("windows", windows.size());
+                row.put("meanShift", minMax(windows, 0));
+                row.put("logVarianceRatio", minMax(windows, 1));
+                row.put("psi", minMax(windows, 2));
+                row.put("novelty", minMax(windows, 3));
+                row.put("score", minMax(windows, 4));
+                row.put("windowsAtWarning", windows.stream().filter(w -> w[4] >= thresholds.warningScore()).count());
+                rows.add(row);
             }
         }
         out.println("  (per window: the largest value over the channels; shown as min .. max over the windows)");
         out.flush();
+        if (output.json()) {
+            Map<String, Object> report = new LinkedHashMap<>();
+            report.put("model", reference.modelVersion());
+            report.put("resolution", encode.resolution);
+            report.put("windowImages", windowImages);
+            report.put("stride", stride);
+            report.put("reference", reference.source());
+            report.put("thresholds", Map.of("meanShift", thresholds.meanShift(), "logVarianceRatio",
+                    thresholds.logVarianceRatio(), "psi", thresholds.psi(), "novelty", thresholds.novelty()));
+            report.put("folders", rows);
+            output.print(spec, report);
+        }
         return 0;
     }
 
@@ -149,12 +179,21 @@ final class DriftCalibration implements Callable<Integer> {
             FolderLatents latents = new FolderLatents(serving, encoder, encode.resolution, encode.batchSize,
                     Optional.ofNullable(latentCache).map(LatentCache::new));
             PrintWriter err = spec.commandLine().getErr();
-            new LeaveSourcesOut(serving.config(), serving.version(), encode.resolution, windowImages)
-                    .run(latents.encode(folders.get(0), err), latents.encode(newDomain, err), referenceSources,
-                            splits, seed,
-                            spec.commandLine().getOut());
+            Map<String, Object> report = new LeaveSourcesOut(serving.config(), serving.version(), encode.resolution,
+                    windowImages).run(latents.encode(folders.get(0), err), latents.encode(newDomain, err),
+                    referenceSources, splits, seed, output.json() ? err : spec.commandLine().getOut());
+            if (output.json()) {
+                output.print(spec, report);
+            }
         }
         return 0;
+    }
+
+    private static Map<String, Double> minMax(List<double[]> windows, int column) {
+        Map<String, Double> range = new LinkedHashMap<>();
+        range.put("min", windows.stream().mapToDouble(w -> w[column]).min().orElse(Double.NaN));
+        range.put("max", windows.stream().mapToDouble(w -> w[column]).max().orElse(Double.NaN));
+        return range;
     }
 
     private static String range(List<double[]> windows, int column) {

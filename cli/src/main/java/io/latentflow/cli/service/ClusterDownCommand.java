@@ -1,12 +1,16 @@
 package io.latentflow.cli.service;
 
+import io.latentflow.cli.common.JsonOptions;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
@@ -22,11 +26,18 @@ final class ClusterDownCommand implements Callable<Integer> {
             description = "The state folder 'cluster up' was started with (default ${DEFAULT-VALUE}).")
     Path stateDir;
 
+    @Mixin
+    JsonOptions output;
+
     @Override
     public Integer call() throws Exception {
         Path file = ClusterFile.in(stateDir);
         if (!Files.exists(file)) {
-            spec.commandLine().getOut().println("no cluster runs from " + stateDir + " (no " + file + ")");
+            if (output.json()) {
+                output.print(spec, report(null, List.of()));
+            } else {
+                spec.commandLine().getOut().println("no cluster runs from " + stateDir + " (no " + file + ")");
+            }
             return 0;
         }
         ClusterFile cluster = ClusterFile.read(file);
@@ -46,7 +57,18 @@ final class ClusterDownCommand implements Callable<Integer> {
                     }).join());
         }
         Files.deleteIfExists(file);
-        spec.commandLine().getOut().println("stopped the cluster at " + cluster.rest() + " (pids " + stopped + ")");
+        if (output.json()) {
+            output.print(spec, report(cluster.rest(), stopped));
+        } else {
+            spec.commandLine().getOut().println("stopped the cluster at " + cluster.rest() + " (pids " + stopped + ")");
+        }
         return 0;
+    }
+
+    private static Map<String, Object> report(String rest, List<Long> stopped) {
+        Map<String, Object> report = new LinkedHashMap<>();
+        report.put("rest", rest);
+        report.put("stoppedPids", stopped);
+        return report;
     }
 }

@@ -1,5 +1,6 @@
 package io.latentflow.cli.service;
 
+import io.latentflow.cli.common.JsonOptions;
 import io.latentflow.cli.common.UntilInterrupted;
 import io.latentflow.cli.stack.ClusterClasspath;
 import io.latentflow.cli.stack.ServiceLock;
@@ -7,8 +8,11 @@ import io.latentflow.infra.StandaloneFlinkCluster;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.Map;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
@@ -31,6 +35,9 @@ final class ClusterUpCommand implements Callable<Integer> {
             description = "Where the cluster keeps its configuration, logs and checkpoints (default ${DEFAULT-VALUE}).")
     Path stateDir;
 
+    @Mixin
+    JsonOptions output;
+
     @Override
     public Integer call() throws Exception {
         // its own lock beside the service's: 'run --flink' on the same folder is how the two are used together
@@ -52,11 +59,21 @@ final class ClusterUpCommand implements Callable<Integer> {
                 ClusterClasspath.of(Path.of(System.getProperty("latentflow.home", "."))), Duration.ofMinutes(2))) {
             new ClusterFile(cluster.restAddress(), cluster.jobManagerPid(), cluster.taskManagerPids()).write(file);
             lock.address("flink", cluster.restAddress());
-            spec.commandLine().getOut().println("Flink REST: " + cluster.restAddress());
-            spec.commandLine().getOut().println("  JobManager pid " + cluster.jobManagerPid() + ", TaskManager"
-                    + " pids " + cluster.taskManagerPids() + "; logs in " + home.resolve("log"));
-            spec.commandLine().getOut().println("  up until Ctrl-C or 'latentflow cluster down'");
-            spec.commandLine().getOut().flush();
+            if (output.json()) {
+                Map<String, Object> started = new LinkedHashMap<>();
+                started.put("rest", cluster.restAddress());
+                started.put("jobmanagerPid", cluster.jobManagerPid());
+                started.put("taskmanagerPids", cluster.taskManagerPids());
+                started.put("logs", home.resolve("log").toString());
+                started.put("clusterFile", file.toString());
+                output.print(spec, started);
+            } else {
+                spec.commandLine().getOut().println("Flink REST: " + cluster.restAddress());
+                spec.commandLine().getOut().println("  JobManager pid " + cluster.jobManagerPid() + ", TaskManager"
+                        + " pids " + cluster.taskManagerPids() + "; logs in " + home.resolve("log"));
+                spec.commandLine().getOut().println("  up until Ctrl-C or 'latentflow cluster down'");
+                spec.commandLine().getOut().flush();
+            }
             // 'cluster down' stops the JobManager: then this command has nothing left to keep up.
             Thread watcher = new Thread(() -> {
                 ProcessHandle.of(cluster.jobManagerPid()).ifPresent(jobManager -> jobManager.onExit().join());

@@ -2,6 +2,7 @@ package io.latentflow.cli.service;
 
 import io.latentflow.cli.common.ContinuousTrainingOptions;
 import io.latentflow.cli.common.EncodeOptions;
+import io.latentflow.cli.common.JsonOptions;
 import io.latentflow.cli.common.MonitorOptions;
 import io.latentflow.cli.common.SamplingOptions;
 import io.latentflow.cli.common.StackOptions;
@@ -17,9 +18,12 @@ import io.latentflow.jobs.encode.EncodeJob;
 import io.latentflow.jobs.encode.EncodeJobSettings;
 import io.latentflow.jobs.training.ContinuousTrainingJob;
 import io.latentflow.model.ServingModel;
+import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.Callable;
 import java.util.concurrent.TimeUnit;
@@ -85,6 +89,9 @@ public final class RunCommand implements Callable<Integer> {
             + " retained checkpoint is there (images are read from the consumer group's committed offsets).")
     boolean noResume;
 
+    @Mixin
+    JsonOptions output;
+
     @Override
     public Integer call() throws Exception {
         // before anything else in the folder is touched: a second service would damage the first one's broker
@@ -117,6 +124,19 @@ public final class RunCommand implements Callable<Integer> {
             }
             state.writeServiceFile(pipeline, dashboard, job.getJobID().toString(), settings, version,
                     trainer == null ? null : trainer.getJobID().toString());
+            if (output.json()) {
+                Map<String, Object> started = new LinkedHashMap<>();
+                started.put("jobId", job.getJobID().toString());
+                started.put("resumedFrom", resume.map(RestorePoint::path).orElse(null));
+                started.put("stack", pipeline.describe());
+                started.put("model", version);
+                started.put("trainingJobId", trainer == null ? null : trainer.getJobID().toString());
+                started.put("autoFinetune", trainer != null && training.autoFinetune);
+                started.put("dashboard", dashboard == null ? null : dashboard.url().toString());
+                started.put("serviceFile", state.serviceFile().toString());
+                started.put("checkpoints", localCheckpoints ? state.checkpointDirectory().toString() : null);
+                output.print(spec, started);
+            }
             say("latentflow service: job " + job.getJobID() + (resume.map(p -> " resumed from " + p.path()).orElse(""))
                     + "\n  " + pipeline.describe()
                     + (trainer != null ? "\n  continuous-training job " + trainer.getJobID()
@@ -200,8 +220,10 @@ public final class RunCommand implements Callable<Integer> {
         return EncodeJob.onKafka(settings).start(pipeline.newEnvironment(overrides));
     }
 
+    /** A line for the person running the service: on stderr beside --json, so stdout is the one JSON object. */
     private void say(String text) {
-        spec.commandLine().getOut().println(text);
-        spec.commandLine().getOut().flush();
+        PrintWriter out = output.json() ? spec.commandLine().getErr() : spec.commandLine().getOut();
+        out.println(text);
+        out.flush();
     }
 }

@@ -1,5 +1,7 @@
 package io.latentflow.cli.train;
 
+import io.latentflow.cli.common.JsonOptions;
+import io.latentflow.cli.common.JsonPrinter;
 import io.latentflow.cli.Latentflow;
 import io.latentflow.cli.common.Home;
 import io.latentflow.model.eval.AblationRow;
@@ -7,6 +9,7 @@ import io.latentflow.model.eval.AblationTable;
 import io.latentflow.model.store.InvalidModelDirectoryException;
 import io.latentflow.model.store.ModelDirectory;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
@@ -66,6 +69,9 @@ public final class AblationCommand implements Callable<Integer> {
             description = "Folder of the runs (OUT/<run>/, OUT/<run>-checkpoint/) and of ablation.md/.json.")
     Path out;
 
+    @Mixin
+    JsonOptions output;
+
     @Override
     public Integer call() throws IOException {
         try {
@@ -81,7 +87,7 @@ public final class AblationCommand implements Callable<Integer> {
         List<AblationRun> runs = selectedRuns();
         Path imageFolder = images != null ? images : Home.samples().resolve("photos");
         Files.createDirectories(out);
-        PrintWriter log = spec.commandLine().getOut();
+        PrintWriter log = log();
         List<AblationRow> rows = new ArrayList<>();
         for (AblationRun run : runs) {
             Path modelDir = out.resolve(run.name());
@@ -103,8 +109,12 @@ public final class AblationCommand implements Callable<Integer> {
         }
         String table = AblationTable.markdown(rows);
         Files.writeString(out.resolve("ablation.md"), markdown(rows, table));
-        Files.writeString(out.resolve("ablation.json"), AblationTable.json(settings(imageFolder), rows)
-                + System.lineSeparator());
+        String json = AblationTable.json(settings(imageFolder), rows);
+        Files.writeString(out.resolve("ablation.json"), json + System.lineSeparator());
+        if (output.json()) {
+            output.print(spec, JsonPrinter.parse(json));
+            return 0;
+        }
         log.println();
         log.print(table);
         log.printf("%nwritten: %s, %s%n", out.resolve("ablation.md"), out.resolve("ablation.json"));
@@ -142,11 +152,16 @@ public final class AblationCommand implements Callable<Integer> {
             args.addAll(List.of("--resume", checkpoint.toString()));
         }
         args.addAll(List.of("--checkpoints", checkpoint.toString(), "--out", modelDir.toString()));
-        PrintWriter log = spec.commandLine().getOut();
+        PrintWriter log = log();
         log.printf("ablation: %s: latentflow %s%n", run.name(), String.join(" ", args));
         log.flush();
-        return Latentflow.commandLine().setOut(spec.commandLine().getOut()).setErr(spec.commandLine().getErr())
+        return Latentflow.commandLine().setOut(log).setErr(spec.commandLine().getErr())
                 .execute(args.toArray(String[]::new));
+    }
+
+    /** Progress and the table; on stderr beside --json, so that stdout is the one JSON object. */
+    private PrintWriter log() {
+        return output.json() ? spec.commandLine().getErr() : spec.commandLine().getOut();
     }
 
     /** A reused run trained with another budget would make the comparison unequal: refused, not tabulated. */

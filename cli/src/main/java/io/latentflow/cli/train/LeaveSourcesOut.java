@@ -13,6 +13,7 @@ import java.io.PrintWriter;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.IdentityHashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -74,8 +75,9 @@ public final class LeaveSourcesOut {
     }
 
     /** @param referenceSources photo sources per reference; null for half of them */
-    public void run(List<FolderLatents.Encoded> photos, List<FolderLatents.Encoded> newDomain, Integer referenceSources,
-             int splits, long seed, PrintWriter out) {
+    /** Prints the table on {@code out} and returns the same figures as a report. */
+    public Map<String, Object> run(List<FolderLatents.Encoded> photos, List<FolderLatents.Encoded> newDomain,
+                                   Integer referenceSources, int splits, long seed, PrintWriter out) {
         List<Image> photoImages = images(photos);
         List<Image> newImages = images(newDomain);
         List<String> photoSources = sourcesOf(photoImages);
@@ -148,6 +150,7 @@ public final class LeaveSourcesOut {
         out.printf(Locale.ROOT, "  %-21s %9s %9s | %10s %10s %10s %10s | %10s %10s %10s %10s | %10s%n", "statistic",
                 "cal wins", "rep wins", "false al.", "<=2 wins", "median", "missed", "level", "false al.",
                 "<=2 wins", "median", "largest");
+        List<Map<String, Object>> rows = new ArrayList<>();
         for (int s = 0; s < STATISTICS.size(); s++) {
             Scores calibration = scores[0][s];
             Scores report = scores[1][s];
@@ -162,6 +165,16 @@ public final class LeaveSourcesOut {
                     100 * falseAlarms(report, 1), 100 * atDefault.withinTwo(), atDefault.median(),
                     100 * atDefault.missed(), level, 100 * falseAlarms(report, level), 100 * atLevel.withinTwo(),
                     atLevel.median(), largest);
+            Map<String, Object> row = new LinkedHashMap<>();
+            row.put("statistic", STATISTICS.get(s).name());
+            row.put("calibrationWindows", calibration.photoWindows.size());
+            row.put("reportWindows", report.photoWindows.size());
+            row.put("atDefaults", Map.of("falseAlarms", falseAlarms(report, 1), "withinTwoWindows",
+                    atDefault.withinTwo(), "medianWindows", atDefault.median(), "missed", atDefault.missed()));
+            row.put("atCalibratedLevel", Map.of("level", level, "falseAlarms", falseAlarms(report, level),
+                    "withinTwoWindows", atLevel.withinTwo(), "medianWindows", atLevel.median()));
+            row.put("largestPhotoScore", largest);
+            rows.add(row);
         }
         out.println("  (false al.: photo windows of the report pool at or above the level; <=2 wins: streams whose"
                 + " first alarm at or after the switch window comes at most 2 windows after it, with no alarm"
@@ -169,6 +182,17 @@ public final class LeaveSourcesOut {
                 + " the switch; level: scores' 99th percentile over the calibration pool's photo windows; largest: the"
                 + " highest score of any photo window, both pools)");
         out.flush();
+        Map<String, Object> result = new LinkedHashMap<>();
+        result.put("photoSources", photoSources.size());
+        result.put("newDomainSources", newSources.size());
+        result.put("splits", splits);
+        result.put("seed", seed);
+        result.put("windowImages", windowImages);
+        result.put("referenceSources", referenceSize);
+        result.put("calibrationPhotos", calibrationPhotos);
+        result.put("calibrationNewDomain", calibrationNew);
+        result.put("statistics", rows);
+        return result;
     }
 
     private record Detection(double withinTwo, String median, double missed) {

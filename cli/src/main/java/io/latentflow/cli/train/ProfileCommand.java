@@ -1,6 +1,7 @@
 package io.latentflow.cli.train;
 
 import io.latentflow.cli.common.Home;
+import io.latentflow.cli.common.JsonOptions;
 import io.latentflow.jobs.drift.ReferenceProfiles;
 import io.latentflow.jobs.encode.ModelLocation;
 import io.latentflow.model.ServingModel;
@@ -10,9 +11,11 @@ import io.latentflow.model.store.ModelDirectory;
 import io.latentflow.model.store.ShippedModel;
 import java.io.IOException;
 import java.nio.file.Path;
+import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
@@ -46,6 +49,9 @@ public final class ProfileCommand implements Callable<Integer> {
     @Option(names = "--out", required = true, paramLabel = "DIR", description = "New model version directory.")
     Path out;
 
+    @Mixin
+    JsonOptions output;
+
     @Override
     public Integer call() throws IOException {
         ModelLocation location = ModelLocation.parse(model);
@@ -59,6 +65,15 @@ public final class ProfileCommand implements Callable<Integer> {
                     Map.of(ReferenceProfile.FILE_NAME, profile.withSource(profile.images() + " images of "
                             + referenceImages.normalize().getFileName() + " (written by ./latentflow profile)")
                             .toJson()));
+            if (output.json()) {
+                Map<String, Object> report = new LinkedHashMap<>();
+                report.put("version", manifest.version());
+                report.put("profileImages", profile.images());
+                report.put("imageSize", profile.imageSize());
+                report.put("dir", out.toAbsolutePath().toString());
+                output.print(spec, report);
+                return 0;
+            }
             spec.commandLine().getOut().printf("model %s with its reference profile (%d images of %d px) written to"
                     + " %s%n", manifest.version(), profile.images(), profile.imageSize(), out.toAbsolutePath());
             return 0;

@@ -1,5 +1,6 @@
 package io.latentflow.cli.train;
 
+import io.latentflow.cli.common.JsonOptions;
 import io.latentflow.model.AutoencoderConfig;
 import io.latentflow.model.recipe.RecipeConfig;
 import io.latentflow.model.recipe.RecipeKind;
@@ -8,13 +9,16 @@ import io.latentflow.model.train.TrainingBudget;
 import io.latentflow.model.train.TrainingOptions;
 import io.latentflow.model.train.TrainingResult;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine;
 
 import java.io.IOException;
 import java.nio.file.Path;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.concurrent.Callable;
 
 /** {@code latentflow train}: trains an autoencoder on a folder of images and writes a model directory. */
@@ -95,6 +99,9 @@ public final class TrainCommand implements Callable<Integer> {
     @Option(names = "--out", required = true, description = "Model directory to create (must not exist).")
     Path out;
 
+    @Mixin
+    JsonOptions output;
+
     private static final int USAGE = 2;
 
     @CommandLine.Spec
@@ -152,6 +159,10 @@ public final class TrainCommand implements Callable<Integer> {
                 .build();
         try (Trainer trainer = new Trainer(options)) {
             TrainingResult result = trainer.run();
+            if (output.json()) {
+                output.print(spec, report(result));
+                return 0;
+            }
             spec.commandLine().getOut().printf(Locale.ROOT, "model %s written to %s: %d steps in %.1f min%s%n", result.version(),
                     result.modelDir(), result.steps(), result.trainingTime().toMillis() / 60000.0,
                     result.validation() == null ? ", no validation sources"
@@ -160,6 +171,24 @@ public final class TrainCommand implements Callable<Integer> {
             spec.commandLine().getOut().flush();
         }
         return 0;
+    }
+
+    private static Map<String, Object> report(TrainingResult result) {
+        Map<String, Object> report = new LinkedHashMap<>();
+        report.put("version", result.version());
+        report.put("modelDir", result.modelDir().toAbsolutePath().toString());
+        report.put("steps", result.steps());
+        report.put("minutes", result.trainingTime().toMillis() / 60000.0);
+        if (result.validation() != null) {
+            Map<String, Object> validation = new LinkedHashMap<>();
+            validation.put("psnr", result.validation().psnr());
+            validation.put("ssim", result.validation().ssim());
+            validation.put("images", result.validation().images());
+            report.put("validation", validation);
+        } else {
+            report.put("validation", null);
+        }
+        return report;
     }
 
     private TrainingBudget budget() {
