@@ -16,7 +16,7 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 
-@Command(name = "import", mixinStandardHelpOptions = true, description = "Turn a diffusers AutoencoderKL (SD,"
+@Command(name = "import", description = "Turn a diffusers AutoencoderKL (SD,"
         + " SDXL, SD3, FLUX or your own: SRC/config.json + SRC/diffusion_pytorch_model.safetensors, or a pipeline"
         + " folder with vae/) into a model version directory that every --model option takes. It serves"
         + " (posterior mean - shift_factor) * scaling_factor, what a diffusion model consumes. A checkpoint that"
@@ -28,6 +28,10 @@ final class ModelsImportCommand implements Callable<Integer> {
 
     @Spec
     CommandSpec spec;
+
+    // not mixinStandardHelpOptions: its --version would clash with this command's --version (the version id)
+    @Option(names = {"-h", "--help"}, usageHelp = true, description = "Show this help message and exit.")
+    boolean help;
 
     @Parameters(paramLabel = "SRC",
             description = "A diffusers AutoencoderKL folder, or a pipeline folder with vae/.")
