@@ -4,9 +4,8 @@ import io.latentflow.cli.common.JsonOptions;
 import io.latentflow.cli.bench.support.BenchImages;
 import io.latentflow.cli.bench.support.EncoderRate;
 import io.latentflow.cli.bench.support.FolderCopies;
-import io.latentflow.cli.common.EncodeOptions;
+import io.latentflow.cli.common.EncodeJobOptions;
 import io.latentflow.cli.common.SamplingOptions;
-import io.latentflow.cli.common.StackOptions;
 import io.latentflow.cli.stack.EncodeRun;
 import io.latentflow.cli.stack.PipelineStack;
 import java.nio.file.Path;
@@ -38,10 +37,7 @@ final class EncodeBenchmark implements Callable<Integer> {
     CommandSpec spec;
 
     @Mixin
-    StackOptions stack;
-
-    @Mixin
-    EncodeOptions encode;
+    EncodeJobOptions job;
 
     @Mixin
     BenchImages images;
@@ -58,18 +54,18 @@ final class EncodeBenchmark implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         Path folder = images.folder();
-        EncoderRate.Measured raw = EncoderRate.overFolder(encode, folder, images.repeat);
+        EncoderRate.Measured raw = EncoderRate.overFolder(job.encode, folder, images.repeat);
         EncodeRun.Outcome pipeline;
         try (FolderCopies copies = images.copies();
-             PipelineStack stackInstance = PipelineStack.open(stack)) {
-            pipeline = new EncodeRun(stackInstance, sampling.applyTo(encode.settings(stackInstance), withSampling))
+             PipelineStack stackInstance = PipelineStack.open(job.stack)) {
+            pipeline = new EncodeRun(stackInstance, sampling.applyTo(job.encode.settings(stackInstance), withSampling))
                     .run(copies.folders(), Instant.now(), Duration.ofMillis(10));
         }
         double pipelinePerSecond = pipeline.steadyImagesPerSecond();
         Map<String, Object> figures = new LinkedHashMap<>();
         figures.put("model", raw.modelVersion());
-        figures.put("resolution", encode.resolution);
-        figures.put("batchSize", encode.batchSize);
+        figures.put("resolution", job.encode.resolution);
+        figures.put("batchSize", job.encode.batchSize);
         figures.put("sampling", withSampling ? sampling.settings().perSource() + " per source per "
                 + sampling.window + ", " + sampling.perSourcePerHour + " per hour" : "off");
         figures.put("images", raw.images());
@@ -86,8 +82,8 @@ final class EncodeBenchmark implements Callable<Integer> {
             output.print(out, figures);
         } else {
             out.printf("%nencode benchmark, model %s, %d px, batch %d, %d images (the pipeline streams them %d"
-                    + " times), training sampling %s%n", raw.modelVersion(), encode.resolution, encode.batchSize,
-                    raw.images(), images.repeat, figures.get("sampling"));
+                    + " times), training sampling %s%n", raw.modelVersion(), job.encode.resolution,
+                    job.encode.batchSize, raw.images(), images.repeat, figures.get("sampling"));
             out.printf("  raw encoder (DJL forward on pre-decoded batches): %8.1f images/s%n", raw.imagesPerSecond());
             out.printf("  pipeline, steady state (first to last batch):     %8.1f images/s%n", pipelinePerSecond);
             out.printf("  ratio pipeline / raw:                             %8.2f (target >= 0.90)%n",

@@ -3,8 +3,7 @@ package io.latentflow.cli.bench;
 import io.latentflow.cli.common.JsonOptions;
 import io.latentflow.cli.bench.support.BenchImages;
 import io.latentflow.cli.bench.support.EncoderRate;
-import io.latentflow.cli.common.EncodeOptions;
-import io.latentflow.cli.common.StackOptions;
+import io.latentflow.cli.common.EncodeJobOptions;
 import io.latentflow.cli.stack.PipelineStack;
 import io.latentflow.imaging.ImageFolders;
 import io.latentflow.jobs.encode.EncodeJob;
@@ -60,10 +59,7 @@ final class LatencyBenchmark implements Callable<Integer> {
     CommandSpec spec;
 
     @Mixin
-    StackOptions stack;
-
-    @Mixin
-    EncodeOptions encode;
+    EncodeJobOptions job;
 
     @Mixin
     BenchImages images;
@@ -80,12 +76,12 @@ final class LatencyBenchmark implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         List<Path> files = ImageFolders.files(images.folder());
-        double sustained = EncoderRate.sustained(files, encode);
+        double sustained = EncoderRate.sustained(files, job.encode);
         double sendRate = rate != null ? rate : sustained / 2;
         Map<String, Long> sentAt = new ConcurrentHashMap<>();
         List<Long> latencies = Collections.synchronizedList(new ArrayList<>());
-        try (PipelineStack pipeline = PipelineStack.open(stack)) {
-            EncodeJobSettings settings = encode.settings(pipeline, false);
+        try (PipelineStack pipeline = PipelineStack.open(job.stack)) {
+            EncodeJobSettings settings = job.encode.settings(pipeline, false);
             JobClient job = EncodeJob.onKafka(settings).start(pipeline.newEnvironment());
             try (KafkaProducer<String, byte[]> producer = producer(pipeline);
                  KafkaConsumer<byte[], byte[]> consumer = consumer(pipeline)) {

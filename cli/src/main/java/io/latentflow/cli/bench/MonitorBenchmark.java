@@ -3,9 +3,8 @@ package io.latentflow.cli.bench;
 import io.latentflow.cli.common.JsonOptions;
 import io.latentflow.cli.bench.support.BenchImages;
 import io.latentflow.cli.bench.support.FolderCopies;
-import io.latentflow.cli.common.EncodeOptions;
+import io.latentflow.cli.common.EncodeJobOptions;
 import io.latentflow.cli.common.MonitorOptions;
-import io.latentflow.cli.common.StackOptions;
 import io.latentflow.cli.stack.EncodeRun;
 import io.latentflow.cli.stack.PipelineStack;
 import io.latentflow.imaging.ImageDecoder;
@@ -59,10 +58,7 @@ final class MonitorBenchmark implements Callable<Integer> {
     CommandSpec spec;
 
     @Mixin
-    StackOptions stack;
-
-    @Mixin
-    EncodeOptions encode;
+    EncodeJobOptions job;
 
     @Mixin
     MonitorOptions monitor;
@@ -86,9 +82,9 @@ final class MonitorBenchmark implements Callable<Integer> {
         ReferenceProfile reference;
         long windows = 0;
         try (FolderCopies copies = images.copies();
-             PipelineStack pipeline = PipelineStack.open(stack)) {
+             PipelineStack pipeline = PipelineStack.open(job.stack)) {
             List<Path> stream = copies.folders();
-            EncodeJobSettings without = encode.settings(pipeline);
+            EncodeJobSettings without = job.encode.settings(pipeline);
             EncodeJobSettings with = monitor.applyTo(without);
             reference = with.monitoring().orElseThrow(() -> new IllegalArgumentException(
                     "bench monitor compares runs with and without the monitor: drop --no-monitor")).reference();
@@ -110,8 +106,8 @@ final class MonitorBenchmark implements Callable<Integer> {
         int imagesPerRun = images.repeat * ImageFolders.files(folder).size();
         Map<String, Object> figures = new LinkedHashMap<>();
         figures.put("model", reference.modelVersion());
-        figures.put("resolution", encode.resolution);
-        figures.put("batchSize", encode.batchSize);
+        figures.put("resolution", job.encode.resolution);
+        figures.put("batchSize", job.encode.batchSize);
         figures.put("rounds", rounds);
         figures.put("imagesPerRun", imagesPerRun);
         figures.put("pipelineImagesPerSecondWithout", plain.stream().map(MonitorBenchmark::round).toList());
@@ -126,7 +122,7 @@ final class MonitorBenchmark implements Callable<Integer> {
             output.print(out, figures);
         } else {
             out.printf("%nmonitor benchmark, model %s, %d px, batch %d, %d round(s) of %d images after a warm-up%n",
-                    reference.modelVersion(), encode.resolution, encode.batchSize, rounds,
+                    reference.modelVersion(), job.encode.resolution, job.encode.batchSize, rounds,
                     imagesPerRun);
             out.printf("  pipeline without monitor, steady: %s images/s%n", plain.stream().map(MonitorBenchmark::round).toList());
             out.printf("  pipeline with monitor, steady:    %s images/s (%d windows closed)%n",
@@ -153,19 +149,21 @@ final class MonitorBenchmark implements Callable<Integer> {
         List<byte[]> pixels;
         List<float[]> latents = new ArrayList<>();
         double encodeSeconds;
-        try (ServingModel model = io.latentflow.jobs.encode.ModelLocation.parse(encode.model).load();
+        try (ServingModel model = io.latentflow.jobs.encode.ModelLocation.parse(job.encode.model).load();
              LatentEncoder encoder = model.newEncoder()) {
-            ModelInputResizer resizer = new ModelInputResizer(encode.resolution, model.config().downsamplingFactor());
+            ModelInputResizer resizer = new ModelInputResizer(job.encode.resolution,
+                    model.config().downsamplingFactor());
             // a file that is not an image is dead-lettered by the pipeline: the encoder never sees it
             pixels = ImageFolders.prepare(ImageFolders.files(folder), new ImageDecoder(), resizer, (file, reason) -> { });
-            int batch = encode.batchSize;
-            encoder.encode(ModelInputBatch.toNchw(pixels.subList(0, Math.min(batch, pixels.size())), encode.resolution),
-                    Math.min(batch, pixels.size()), encode.resolution, encode.resolution);
+            int batch = job.encode.batchSize;
+            encoder.encode(ModelInputBatch.toNchw(pixels.subList(0, Math.min(batch, pixels.size())),
+                    job.encode.resolution), Math.min(batch, pixels.size()), job.encode.resolution,
+                    job.encode.resolution);
             long started = System.nanoTime();
             for (int from = 0; from < pixels.size(); from += batch) {
                 List<byte[]> chunk = pixels.subList(from, Math.min(pixels.size(), from + batch));
-                float[] encoded = encoder.encode(ModelInputBatch.toNchw(chunk, encode.resolution), chunk.size(),
-                        encode.resolution, encode.resolution);
+                float[] encoded = encoder.encode(ModelInputBatch.toNchw(chunk, job.encode.resolution), chunk.size(),
+                        job.encode.resolution, job.encode.resolution);
                 int perImage = encoded.length / chunk.size();
                 for (int i = 0; i < chunk.size(); i++) {
                     latents.add(Arrays.copyOfRange(encoded, i * perImage, (i + 1) * perImage));

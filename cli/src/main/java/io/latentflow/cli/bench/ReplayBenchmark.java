@@ -3,9 +3,8 @@ package io.latentflow.cli.bench;
 import io.latentflow.cli.common.JsonOptions;
 import io.latentflow.cli.bench.support.BenchImages;
 import io.latentflow.cli.bench.support.FolderCopies;
-import io.latentflow.cli.common.EncodeOptions;
+import io.latentflow.cli.common.EncodeJobOptions;
 import io.latentflow.cli.common.Home;
-import io.latentflow.cli.common.StackOptions;
 import io.latentflow.cli.replay.ReplayModels;
 import io.latentflow.cli.stack.EncodeRun;
 import io.latentflow.cli.stack.PipelineStack;
@@ -52,10 +51,7 @@ final class ReplayBenchmark implements Callable<Integer> {
     CommandSpec spec;
 
     @Mixin
-    StackOptions stack;
-
-    @Mixin
-    EncodeOptions encode;
+    EncodeJobOptions job;
 
     @Mixin
     BenchImages images;
@@ -69,35 +65,36 @@ final class ReplayBenchmark implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        List<String> replayed = models != null ? models : List.of(encode.model, encode.model);
+        List<String> replayed = models != null ? models : List.of(job.encode.model, job.encode.model);
         Map<String, Object> figures = new LinkedHashMap<>();
-        try (FolderCopies copies = images.copies(); PipelineStack pipeline = PipelineStack.open(stack)) {
+        try (FolderCopies copies = images.copies(); PipelineStack pipeline = PipelineStack.open(job.stack)) {
             Map<TopicPartition, Long> before;
             try (CommittedTopicReader reader = new CommittedTopicReader(pipeline.kafka().bootstrapServers())) {
                 before = reader.endOffsets(Topics.IMAGES);
             }
-            EncodeRun.Outcome encoded = new EncodeRun(pipeline, encode.settings(pipeline))
+            EncodeRun.Outcome encoded = new EncodeRun(pipeline, job.encode.settings(pipeline))
                     .run(copies.folders(), Instant.now(), Duration.ofMillis(10));
             ReplayRange range;
             try (ReplayRangeResolver resolver = new ReplayRangeResolver(pipeline.kafka().bootstrapServers())) {
                 range = resolver.resolve(Topics.IMAGES, new RangeBound.Offsets(before.entrySet().stream()
                         .collect(Collectors.toMap(e -> e.getKey().partition(), Map.Entry::getValue))), RangeBound.EDGE);
             }
-            List<ModelLocation> locations = ReplayModels.resolve(replayed, pipeline, stack.stateDir);
+            List<ModelLocation> locations = ReplayModels.resolve(replayed, pipeline, job.stack.stateDir);
             List<ReferenceProfile> references = new ArrayList<>();
             for (ModelLocation location : locations) {
-                references.add(ReferenceProfiles.resolve(location, encode.resolution, Home.samples().resolve("photos")));
+                references.add(ReferenceProfiles.resolve(location, job.encode.resolution,
+                        Home.samples().resolve("photos")));
             }
             ReplaySettings settings = new ReplaySettings(pipeline.kafka(), pipeline.s3(), range, locations, references,
-                    encode.resolution, encode.batchSize, ReplaySettings.DEFAULT_WINDOW, ReplaySettings.DEFAULT_WORST,
-                    encode.parallelism, ImageLimits.DEFAULTS, null, null);
+                    job.encode.resolution, job.encode.batchSize, ReplaySettings.DEFAULT_WINDOW,
+                    ReplaySettings.DEFAULT_WORST, job.encode.parallelism, ImageLimits.DEFAULTS, null, null);
             ReplayOutcome replay = ReplayJob.onKafka(settings).run(pipeline.newEnvironment(), done -> { });
 
             double encodeRate = encoded.steadyImagesPerSecond();
             double replayRate = steadyImagesPerSecond(replay.images());
             figures.put("models", replay.versions());
-            figures.put("resolution", encode.resolution);
-            figures.put("batchSize", encode.batchSize);
+            figures.put("resolution", job.encode.resolution);
+            figures.put("batchSize", job.encode.batchSize);
             figures.put("images", replay.images().size());
             figures.put("encodeImagesPerSecond", round(encodeRate));
             figures.put("replayImagesPerSecond", round(replayRate));
@@ -110,7 +107,7 @@ final class ReplayBenchmark implements Callable<Integer> {
             output.print(out, figures);
         } else {
             out.printf("%nreplay benchmark, %s at %d px, batch %d, %d images%n", figures.get("models"),
-                    encode.resolution, encode.batchSize, (Integer) figures.get("images"));
+                    job.encode.resolution, job.encode.batchSize, (Integer) figures.get("images"));
             out.printf("  encode job, steady state:  %8.1f images/s (job %.1f s incl. start-up)%n",
                     figures.get("encodeImagesPerSecond"), figures.get("encodeJobSeconds"));
             out.printf("  replay job, steady state:  %8.1f images/s (job %.1f s incl. start-up)%n",

@@ -3,10 +3,9 @@ package io.latentflow.cli.bench;
 import io.latentflow.cli.common.JsonOptions;
 import io.latentflow.cli.bench.support.BenchImages;
 import io.latentflow.cli.bench.support.EncoderRate;
-import io.latentflow.cli.common.EncodeOptions;
+import io.latentflow.cli.common.EncodeJobOptions;
 import io.latentflow.cli.common.MonitorOptions;
 import io.latentflow.cli.common.SamplingOptions;
-import io.latentflow.cli.common.StackOptions;
 import io.latentflow.cli.stack.PipelineStack;
 import io.latentflow.cli.stack.ServiceEncodeSettings;
 import io.latentflow.imaging.ImageFolders;
@@ -61,10 +60,7 @@ final class SoakBenchmark implements Callable<Integer> {
     CommandSpec spec;
 
     @Mixin
-    StackOptions stack;
-
-    @Mixin
-    EncodeOptions encode;
+    EncodeJobOptions job;
 
     @Mixin
     MonitorOptions monitor;
@@ -98,11 +94,11 @@ final class SoakBenchmark implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         List<Path> files = ImageFolders.files(images.folder());
-        double sustained = EncoderRate.sustained(files, encode);
+        double sustained = EncoderRate.sustained(files, job.encode);
         double sendRate = rate != null ? rate : sustained / 2;
         List<Sample> samples = new ArrayList<>();
-        try (PipelineStack pipeline = PipelineStack.open(stack)) {
-            EncodeJobSettings settings = ServiceEncodeSettings.of(pipeline, encode, monitor, sampling, true);
+        try (PipelineStack pipeline = PipelineStack.open(job.stack)) {
+            EncodeJobSettings settings = ServiceEncodeSettings.of(pipeline, job.encode, monitor, sampling, true);
             JobClient job = EncodeJob.onKafka(settings).start(pipeline.newEnvironment());
             try (KafkaProducer<String, byte[]> producer = producer(pipeline)) {
                 long periodNanos = (long) (1e9 / sendRate);

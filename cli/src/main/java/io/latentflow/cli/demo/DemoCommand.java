@@ -1,10 +1,9 @@
 package io.latentflow.cli.demo;
 
 import io.latentflow.cli.common.JsonOptions;
-import io.latentflow.cli.common.EncodeOptions;
+import io.latentflow.cli.common.EncodeJobOptions;
 import io.latentflow.cli.common.Home;
 import io.latentflow.cli.common.MonitorOptions;
-import io.latentflow.cli.common.StackOptions;
 import io.latentflow.cli.common.UntilInterrupted;
 import io.latentflow.cli.ingest.IngestInputs;
 import io.latentflow.cli.stack.ServiceDashboard;
@@ -40,10 +39,7 @@ public final class DemoCommand implements Callable<Integer> {
     CommandSpec spec;
 
     @Mixin
-    StackOptions stack;
-
-    @Mixin
-    EncodeOptions encode;
+    EncodeJobOptions job;
 
     @Mixin
     MonitorOptions monitor;
@@ -91,7 +87,7 @@ public final class DemoCommand implements Callable<Integer> {
             }
         }
         // before anything else in the folder is touched: a second broker on the same logs would damage the first
-        try (ServiceLock lock = ServiceLock.acquire(stack.stateDir, ServiceLock.SERVICE, "demo",
+        try (ServiceLock lock = ServiceLock.acquire(job.stack.stateDir, ServiceLock.SERVICE, "demo",
                 spec.commandLine().getErr())) {
             return demo(folders, lock);
         }
@@ -99,7 +95,7 @@ public final class DemoCommand implements Callable<Integer> {
 
     private int demo(List<Path> folders, ServiceLock lock) throws Exception {
         UntilInterrupted ctrlC = keepRunning ? UntilInterrupted.install() : null;
-        try (PipelineStack pipeline = PipelineStack.open(stack);
+        try (PipelineStack pipeline = PipelineStack.open(job.stack);
              Dashboard dashboard = noDashboard ? null : ServiceDashboard.start(pipeline, dashboardPort)) {
             LOG.info("Stack: {}", pipeline.describe());
             if (dashboard != null) {
@@ -107,7 +103,7 @@ public final class DemoCommand implements Callable<Integer> {
                 say("Dashboard: " + dashboard.url() + (keepRunning ? " (stays up after the run until Ctrl-C)"
                         : " (while the demo runs; --keep-running keeps it up)"));
             }
-            EncodeRun run = new EncodeRun(pipeline, monitor.applyTo(encode.settings(pipeline)));
+            EncodeRun run = new EncodeRun(pipeline, monitor.applyTo(job.encode.settings(pipeline)));
             EncodeRun.Outcome outcome = run.run(folders, new IngestInputs(!noRecursive, labelsFromFolders),
                     windowAligned(Instant.now().minus(Duration.ofHours(1))),
                     eventStep);

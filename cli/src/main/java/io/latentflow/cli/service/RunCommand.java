@@ -1,11 +1,10 @@
 package io.latentflow.cli.service;
 
 import io.latentflow.cli.common.ContinuousTrainingOptions;
-import io.latentflow.cli.common.EncodeOptions;
+import io.latentflow.cli.common.EncodeJobOptions;
 import io.latentflow.cli.common.JsonOptions;
 import io.latentflow.cli.common.MonitorOptions;
 import io.latentflow.cli.common.SamplingOptions;
-import io.latentflow.cli.common.StackOptions;
 import io.latentflow.cli.common.UntilInterrupted;
 import io.latentflow.cli.stack.PipelineStack;
 import io.latentflow.cli.stack.RestorePoint;
@@ -61,10 +60,7 @@ public final class RunCommand implements Callable<Integer> {
     CommandSpec spec;
 
     @Mixin
-    StackOptions stack;
-
-    @Mixin
-    EncodeOptions encode;
+    EncodeJobOptions job;
 
     @Mixin
     MonitorOptions monitor;
@@ -95,26 +91,26 @@ public final class RunCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         // before anything else in the folder is touched: a second service would damage the first one's broker
-        try (ServiceLock lock = ServiceLock.acquire(stack.stateDir, ServiceLock.SERVICE, "run",
+        try (ServiceLock lock = ServiceLock.acquire(job.stack.stateDir, ServiceLock.SERVICE, "run",
                 spec.commandLine().getErr())) {
             return serve(lock);
         }
     }
 
     private int serve(ServiceLock lock) throws Exception {
-        ServiceState state = new ServiceState(stack.stateDir.toAbsolutePath());
-        boolean localCheckpoints = flinkOnThisMachine(stack.flinkRest);
+        ServiceState state = new ServiceState(job.stack.stateDir.toAbsolutePath());
+        boolean localCheckpoints = flinkOnThisMachine(job.stack.flinkRest);
         Optional<RestorePoint> resume = noResume ? Optional.empty() : RestorePoint.newest(state.lastSavepoint(),
                 state.savepointNotedAt(ServiceState.ENCODE_JOB),
                 localCheckpoints ? Optional.of(state.checkpointDirectory()) : Optional.empty());
         resume.ifPresent(point -> say("resuming from " + point.describe()));
         UntilInterrupted stop = UntilInterrupted.install();
-        try (PipelineStack pipeline = PipelineStack.open(stack);
+        try (PipelineStack pipeline = PipelineStack.open(job.stack);
              Dashboard dashboard = noDashboard ? null : ServiceDashboard.start(pipeline, dashboardPort)) {
             if (dashboard != null) {
                 lock.address("dashboard", dashboard.url().toString());
             }
-            EncodeJobSettings settings = ServiceEncodeSettings.of(pipeline, encode, monitor, sampling, !noSampling);
+            EncodeJobSettings settings = ServiceEncodeSettings.of(pipeline, job.encode, monitor, sampling, !noSampling);
             JobClient job = start(pipeline, settings, resume.map(RestorePoint::path),
                     localCheckpoints ? Optional.of(state.checkpointDirectory()) : Optional.empty());
             JobClient trainer = training.off ? null : startTraining(pipeline, settings, state);
