@@ -16,6 +16,7 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 
+/** {@code latentflow models import SRC}: a diffusers AutoencoderKL as a model version directory. */
 @Command(name = "import", description = "Turn a diffusers AutoencoderKL (SD,"
         + " SDXL, SD3, FLUX or your own: SRC/config.json + SRC/diffusion_pytorch_model.safetensors, or a pipeline"
         + " folder with vae/) into a model version directory that every --model option takes. It serves"

@@ -15,6 +15,7 @@ import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Spec;
 
+/** {@code latentflow models list}: every version in the registry, its state and figures. */
 @Command(name = "list", mixinStandardHelpOptions = true, description = "Every published version: state,"
         + " serving or not, when it was published, its latent space (versions that share one give identical"
         + " latents), its figures.")

@@ -15,6 +15,7 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 
+/** {@code latentflow models promote VERSION}: the running service switches to it. */
 @Command(name = "promote", mixinStandardHelpOptions = true, description = "Record PROMOTED: the running service"
         + " loads the version at once and encodes with it every image stamped from --lead after now on.")
 final class ModelsPromoteCommand implements Callable<Integer> {

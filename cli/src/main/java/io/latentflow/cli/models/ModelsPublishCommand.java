@@ -14,6 +14,7 @@ import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 
+/** {@code latentflow models publish DIR}: a verified model directory into the registry. */
 @Command(name = "publish", mixinStandardHelpOptions = true, description = "Verify a model directory against its"
         + " manifest, upload it and record PUBLISHED. A tampered or incomplete directory is refused by file name"
         + " and nothing is uploaded.")

@@ -11,6 +11,7 @@ import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
+/** {@code latentflow models rollback}: the previously serving version serves again. */
 @Command(name = "rollback", mixinStandardHelpOptions = true, description = "Serve the previously serving version"
         + " again (records ROLLED_BACK for the current one).")
 final class ModelsRollbackCommand implements Callable<Integer> {

@@ -15,6 +15,7 @@ import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
+/** {@code latentflow cluster down}: stops the processes {@code cluster up} started. */
 @Command(name = "down", mixinStandardHelpOptions = true,
         description = "Stop every process 'cluster up' started (from <state-dir>/cluster/cluster.json).")
 final class ClusterDownCommand implements Callable<Integer> {

@@ -17,6 +17,7 @@ import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
+/** {@code latentflow cluster up}: starts the local Flink cluster and keeps it up until Ctrl-C. */
 @Command(name = "up", mixinStandardHelpOptions = true,
         description = "Start the cluster, print its REST address, write <state-dir>/cluster/cluster.json and stay"
                 + " up until Ctrl-C or 'latentflow cluster down'.")

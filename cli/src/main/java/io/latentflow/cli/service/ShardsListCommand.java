@@ -23,6 +23,7 @@ import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
+/** {@code latentflow shards list}: the committed shards, as the shards topic announces them. */
 @Command(name = "list", mixinStandardHelpOptions = true, description = "Every committed shard (read_committed),"
         + " oldest commit first: uri, model version, members, bytes, sha256, event-time range.")
 final class ShardsListCommand implements Callable<Integer> {
