@@ -97,7 +97,8 @@ final class ModelBenchmarkCommand implements Callable<Integer> {
         }
         PrintWriter out = spec.commandLine().getOut();
         if (output.json()) {
-            output.print(out, JsonPrinter.parse(eager.isEmpty() ? report.toJson() : EagerEncoderBenchmark.json(report, eager)));
+            output.print(out, eager.isEmpty() ? JsonPrinter.parse(report.toJson())
+                    : EagerEncoderBenchmark.json(report, eager));
         } else {
             out.print(report.toTable());
             eager.forEach(result -> out.println(result.line()));
