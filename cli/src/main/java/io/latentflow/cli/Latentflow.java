@@ -1,7 +1,23 @@
 package io.latentflow.cli;
 
-import picocli.CommandLine;
+import io.latentflow.cli.bench.BenchCommand;
+import io.latentflow.cli.demo.DemoCommand;
+import io.latentflow.cli.models.FineTuneCommand;
+import io.latentflow.cli.models.ModelsCommand;
+import io.latentflow.cli.replay.ReplayCommand;
+import io.latentflow.cli.service.ClusterCommand;
+import io.latentflow.cli.service.DashboardCommand;
+import io.latentflow.cli.service.DecodeCommand;
+import io.latentflow.cli.service.IngestCommand;
+import io.latentflow.cli.service.RunCommand;
+import io.latentflow.cli.service.ShardsCommand;
+import io.latentflow.cli.service.StatusCommand;
+import io.latentflow.cli.train.AblationCommand;
+import io.latentflow.cli.train.EvalCommand;
+import io.latentflow.cli.train.ProfileCommand;
+import io.latentflow.cli.train.TrainCommand;
 import picocli.CommandLine.Command;
+import picocli.CommandLine;
 
 /** Entry point of the {@code ./latentflow} command line. */
 @Command(
@@ -10,7 +26,7 @@ import picocli.CommandLine.Command;
         version = "latentflow 0.1.0",
         description = "Streams images through Flink into autoencoder latents in object storage, exactly once.",
         subcommands = {DemoCommand.class, RunCommand.class, IngestCommand.class, StatusCommand.class, ShardsCommand.class,
-                ModelsCommand.class, FinetuneCommand.class, ReplayCommand.class, ClusterCommand.class, BenchCommand.class,
+                ModelsCommand.class, FineTuneCommand.class, ReplayCommand.class, ClusterCommand.class, BenchCommand.class,
                 TrainCommand.class, EvalCommand.class, DecodeCommand.class,
                 DashboardCommand.class, ProfileCommand.class, AblationCommand.class, CommandLine.HelpCommand.class})
 public final class Latentflow {

@@ -2,8 +2,8 @@ package io.latentflow.e2e;
 
 import static org.awaitility.Awaitility.await;
 
-import io.latentflow.cli.ImageIds;
 import io.latentflow.schemas.CommittedTopicReader;
+import io.latentflow.cli.ingest.ImageIds;
 import io.latentflow.schemas.AvroCodec;
 import io.latentflow.schemas.LatentRecord;
 import io.latentflow.schemas.Topics;

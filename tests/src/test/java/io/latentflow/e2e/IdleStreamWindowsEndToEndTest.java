@@ -3,7 +3,7 @@ package io.latentflow.e2e;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import io.latentflow.cli.ImageIngest;
+import io.latentflow.cli.ingest.ImageIngest;
 import io.latentflow.infra.LocalStack;
 import io.latentflow.jobs.drift.DriftMonitorSettings;
 import io.latentflow.jobs.drift.ReferenceProfiles;

@@ -3,7 +3,7 @@ package io.latentflow.e2e;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.latentflow.schemas.CommittedTopicReader;
-import io.latentflow.cli.ImageIngest;
+import io.latentflow.cli.ingest.ImageIngest;
 import io.latentflow.infra.LocalStack;
 import io.latentflow.jobs.encode.EncodeJob;
 import io.latentflow.jobs.encode.EncodeJobSettings;

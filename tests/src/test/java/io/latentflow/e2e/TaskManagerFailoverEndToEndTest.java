@@ -5,8 +5,8 @@ import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import io.latentflow.cli.ClusterClasspath;
 import io.latentflow.schemas.CommittedTopicReader;
+import io.latentflow.cli.stack.ClusterClasspath;
 import io.latentflow.connections.S3Settings;
 import io.latentflow.infra.EmbeddedKafka;
 import io.latentflow.infra.EmbeddedS3;

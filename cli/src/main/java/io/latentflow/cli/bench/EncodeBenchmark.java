@@ -1,0 +1,101 @@
+package io.latentflow.cli.bench;
+
+import io.latentflow.cli.common.JsonOptions;
+import io.latentflow.cli.bench.support.BenchImages;
+import io.latentflow.cli.bench.support.EncoderRate;
+import io.latentflow.cli.bench.support.FolderCopies;
+import io.latentflow.cli.common.EncodeJobOptions;
+import io.latentflow.cli.common.SamplingOptions;
+import io.latentflow.cli.stack.EncodeRun;
+import io.latentflow.cli.stack.PipelineStack;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+/**
+ * Raw encoder throughput (DJL forward alone on pre-decoded batches) against the whole pipeline's
+ * (Kafka -> decode -> batch -> encode -> shards + Kafka, exactly once) on the same model, images and
+ * batch size, in one run. The pipeline's figure is its steady state: from its first to its last batch.
+ */
+@Command(name = "encode", mixinStandardHelpOptions = true,
+        description = "Raw encoder images/s vs end-to-end pipeline images/s, and their ratio.")
+final class EncodeBenchmark implements Callable<Integer> {
+
+    private static final Logger LOG = LoggerFactory.getLogger(EncodeBenchmark.class);
+
+    @Spec
+    CommandSpec spec;
+
+    @Mixin
+    EncodeJobOptions job;
+
+    @Mixin
+    BenchImages images;
+
+    @Mixin
+    SamplingOptions sampling;
+
+    @Option(names = "--sampling", description = "Run the pipeline with training sampling (to measure its cost).")
+    boolean withSampling;
+
+    @Mixin
+    JsonOptions output;
+
+    @Override
+    public Integer call() throws Exception {
+        Path folder = images.folder();
+        EncoderRate.Measured raw = EncoderRate.overFolder(job.encode, folder, images.repeat);
+        EncodeRun.Outcome pipeline;
+        try (FolderCopies copies = images.copies();
+             PipelineStack stackInstance = PipelineStack.open(job.stack)) {
+            pipeline = new EncodeRun(stackInstance, sampling.applyTo(job.encode.settings(stackInstance), withSampling))
+                    .run(copies.folders(), Instant.now(), Duration.ofMillis(10));
+        }
+        double pipelinePerSecond = pipeline.steadyImagesPerSecond();
+        Map<String, Object> figures = new LinkedHashMap<>();
+        figures.put("model", raw.modelVersion());
+        figures.put("resolution", job.encode.resolution);
+        figures.put("batchSize", job.encode.batchSize);
+        figures.put("sampling", withSampling ? sampling.settings().perSource() + " per source per "
+                + sampling.window + ", " + sampling.perSourcePerHour + " per hour" : "off");
+        figures.put("images", raw.images());
+        figures.put("pipelineImages", pipeline.imagesIn());
+        figures.put("rawEncoderImagesPerSecond", round(raw.imagesPerSecond()));
+        figures.put("pipelineImagesPerSecond", round(pipelinePerSecond));
+        figures.put("ratio", round(pipelinePerSecond / raw.imagesPerSecond()));
+        figures.put("pipelineWallImagesPerSecond", round(pipeline.imagesIn() / pipeline.jobSeconds()));
+        figures.put("pipelineJobSeconds", round(pipeline.jobSeconds()));
+        figures.put("latentsWritten", pipeline.latents().size());
+        figures.put("deadLettered", pipeline.deadLetters().size());
+        java.io.PrintWriter out = spec.commandLine().getOut();
+        if (output.json()) {
+            output.print(out, figures);
+        } else {
+            out.printf("%nencode benchmark, model %s, %d px, batch %d, %d images (the pipeline streams them %d"
+                    + " times), training sampling %s%n", raw.modelVersion(), job.encode.resolution,
+                    job.encode.batchSize, raw.images(), images.repeat, figures.get("sampling"));
+            out.printf("  raw encoder (DJL forward on pre-decoded batches): %8.1f images/s%n", raw.imagesPerSecond());
+            out.printf("  pipeline, steady state (first to last batch):     %8.1f images/s%n", pipelinePerSecond);
+            out.printf("  ratio pipeline / raw:                             %8.2f (target >= 0.90)%n",
+                    pipelinePerSecond / raw.imagesPerSecond());
+            out.printf("  pipeline wall time incl. start-up and final checkpoint: %.1f s (%.1f images/s)%n",
+                    pipeline.jobSeconds(), pipeline.imagesIn() / pipeline.jobSeconds());
+        }
+        out.flush();
+        return 0;
+    }
+
+    private static double round(double value) {
+        return Math.round(value * 100) / 100.0;
+    }
+}

@@ -1,0 +1,109 @@
+package io.latentflow.cli.bench;
+
+import io.latentflow.cli.bench.support.EagerEncoderBenchmark;
+import io.latentflow.cli.common.Home;
+import io.latentflow.cli.common.JsonOptions;
+import io.latentflow.cli.common.JsonPrinter;
+import io.latentflow.model.bench.Iterations;
+import io.latentflow.model.bench.ModelBenchmark;
+import io.latentflow.model.bench.ModelBenchmarkReport;
+import java.io.PrintWriter;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+/**
+ * {@code latentflow bench model}: encode/decode throughput of a model (and the training-step time of the shipped
+ * default model), optionally against PyTorch eager on the same imported VAE.
+ */
+@Command(name = "model", mixinStandardHelpOptions = true,
+        description = "Encode/decode images/s of a model at each size, same batch; for the shipped default model also"
+                + " the train-step time (the trainer's own step, its recipe).")
+final class ModelBenchmarkCommand implements Callable<Integer> {
+
+    private static final int USAGE = 2;
+
+    @Spec
+    CommandSpec spec;
+
+    @Option(names = "--sizes", split = ",", defaultValue = "64,128,256", paramLabel = "PX",
+            description = "Image sides (and training crop sides), multiples of the model's f"
+                    + " (default: ${DEFAULT-VALUE}).")
+    List<Integer> sizes;
+
+    @Option(names = "--batch", defaultValue = "16", description = "Images per step and per call (default: 16).")
+    int batch;
+
+    @Option(names = "--threads", defaultValue = "2", description = "Intra-op threads (default: 2, as training).")
+    int threads;
+
+    @Option(names = "--train-warmup", defaultValue = "2", description = "Unmeasured training steps per size.")
+    int trainWarmup;
+
+    @Option(names = "--train-steps", defaultValue = "3", description = "Measured training steps per size.")
+    int trainSteps;
+
+    @Option(names = "--warmup", defaultValue = "2", description = "Unmeasured encode and decode calls per size.")
+    int warmup;
+
+    @Option(names = "--iterations", defaultValue = "10", description = "Measured encode and decode calls per size.")
+    int iterations;
+
+    @Option(names = "--images", paramLabel = "DIR",
+            description = "Images the training step crops (default: the shipped sample photos).")
+    Path images;
+
+    @Option(names = "--model", paramLabel = "DIR|default", defaultValue = "default",
+            description = "A model version directory (e.g. an imported VAE), or the shipped default (default).")
+    String model;
+
+    @Option(names = "--eager-python", paramLabel = "PYTHON",
+            description = "With an imported VAE: also time its encoder in PyTorch eager with this Python (e.g."
+                    + " /usr/bin/python3 with Debian's python3-torch), same sizes, batch and threads, and print"
+                    + " latentflow / eager.")
+    Path eagerPython;
+
+    @Mixin
+    JsonOptions output;
+
+    @Override
+    public Integer call() throws Exception {
+        ModelBenchmarkReport report;
+        try {
+            report = ModelBenchmark.run(new ModelBenchmark.Options(sizes, batch, threads,
+                    images != null ? images : Home.samples().resolve("photos"),
+                    new Iterations(trainWarmup, trainSteps), new Iterations(warmup, iterations),
+                    "default".equals(model) ? null : Path.of(model)));
+        } catch (IllegalArgumentException e) {
+            spec.commandLine().getErr().println("bench model: " + e.getMessage());
+            return USAGE;
+        }
+        List<EagerEncoderBenchmark.Result> eager = new ArrayList<>();
+        if (eagerPython != null) {
+            if ("default".equals(model)) {
+                spec.commandLine().getErr().println("bench model: --eager-python needs --model DIR of an imported VAE");
+                return USAGE;
+            }
+            for (ModelBenchmarkReport.Row row : report.rows()) {
+                eager.add(EagerEncoderBenchmark.run(eagerPython, Path.of(model), row.size(), batch, threads,
+                        new Iterations(warmup, iterations), row.encodeImagesPerSecond()));
+            }
+        }
+        PrintWriter out = spec.commandLine().getOut();
+        if (output.json()) {
+            output.print(out, eager.isEmpty() ? JsonPrinter.parse(report.toJson())
+                    : EagerEncoderBenchmark.json(report, eager));
+        } else {
+            out.print(report.toTable());
+            eager.forEach(result -> out.println(result.line()));
+        }
+        out.flush();
+        return 0;
+    }
+}

@@ -1,0 +1,56 @@
+package io.latentflow.cli.common;
+
+import io.latentflow.jobs.training.ContinuousTrainingJob;
+import io.latentflow.jobs.training.FineTuneSettings;
+import io.latentflow.model.finetune.FineTuneScope;
+import io.latentflow.schemas.DriftSeverity;
+import java.nio.file.Path;
+import java.time.Duration;
+import picocli.CommandLine.Option;
+
+/** The continuous-training job that {@code run} starts beside the encode job. */
+public final class ContinuousTrainingOptions {
+
+    @Option(names = "--no-training", description = "Do not start the continuous-training job.")
+    public boolean off;
+
+    @Option(names = "--auto-finetune", description = "Fine-tune when the drift monitor raises an alert of"
+            + " --finetune-on (once per alert episode, at most once per --finetune-cooldown).")
+    public boolean autoFinetune;
+
+    @Option(names = "--finetune-on", defaultValue = "CRITICAL", paramLabel = "SEVERITY",
+            description = "With --auto-finetune: the least drift severity that asks for a fine-tune, WARNING or"
+                    + " CRITICAL (default ${DEFAULT-VALUE}).")
+    DriftSeverity severity;
+
+    @Option(names = "--finetune-cooldown", defaultValue = "PT30M", paramLabel = "DURATION",
+            description = "Least time between two drift-triggered fine-tunes, ISO-8601 (default ${DEFAULT-VALUE}).")
+    Duration cooldown;
+
+    @Option(names = "--finetune-steps",
+            description = "Steps of a fine-tune that asks for no budget (default: planned from its images, two passes"
+                    + " over them within 100-1500 steps, with early stopping).")
+    Long steps;
+
+    @Option(names = "--finetune-scope", defaultValue = "decoder", paramLabel = "decoder|all",
+            description = "What a fine-tune may change: decoder (default: the encoder stays bit for bit, so the"
+                    + " latent space the latents topic was written in stays) or all (a new latent space at each"
+                    + " promotion).")
+    String scope;
+
+    @Option(names = "--older-images", paramLabel = "DIR", description = "Older images a fine-tune replays and checks"
+            + " non-regression on (default: the shipped sample photos, the default model's kind of data).")
+    Path olderImages;
+
+    public FineTuneSettings settings(int resolution, Path workDirectory) {
+        Path older = olderImages != null ? olderImages : Home.samples().resolve("photos");
+        FineTuneSettings settings = FineTuneSettings.defaults(resolution, older, workDirectory)
+                .withScope(FineTuneScope.parse(scope));
+        return steps != null ? settings.withSteps(steps) : settings;
+    }
+
+    /** When drift alerts ask for fine-tunes, or null without --auto-finetune. */
+    public ContinuousTrainingJob.AutoFinetune auto() {
+        return autoFinetune ? new ContinuousTrainingJob.AutoFinetune(severity, cooldown) : null;
+    }
+}

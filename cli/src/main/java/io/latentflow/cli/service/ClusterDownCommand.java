@@ -1,0 +1,75 @@
+package io.latentflow.cli.service;
+
+import io.latentflow.cli.common.JsonOptions;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+/** {@code latentflow cluster down}: stops the processes {@code cluster up} started. */
+@Command(name = "down", mixinStandardHelpOptions = true,
+        description = "Stop every process 'cluster up' started (from <state-dir>/cluster/cluster.json).")
+final class ClusterDownCommand implements Callable<Integer> {
+
+    @Spec
+    CommandSpec spec;
+
+    @Option(names = "--state-dir", defaultValue = "${env:LATENTFLOW_STATE_DIR:-.latentflow}",
+            description = "The state folder 'cluster up' was started with (default ${DEFAULT-VALUE}).")
+    Path stateDir;
+
+    @Mixin
+    JsonOptions output;
+
+    @Override
+    public Integer call() throws Exception {
+        Path file = ClusterFile.in(stateDir);
+        if (!Files.exists(file)) {
+            if (output.json()) {
+                output.print(spec, report(null, List.of()));
+            } else {
+                spec.commandLine().getOut().println("no cluster runs from " + stateDir + " (no " + file + ")");
+            }
+            return 0;
+        }
+        ClusterFile cluster = ClusterFile.read(file);
+        List<Long> stopped = new ArrayList<>();
+        for (long pid : cluster.allPids()) {
+            Optional<ProcessHandle> process = ProcessHandle.of(pid);
+            if (process.isPresent() && process.get().isAlive()) {
+                process.get().destroy();
+                stopped.add(pid);
+            }
+        }
+        for (long pid : stopped) {
+            ProcessHandle.of(pid).ifPresent(p -> p.onExit().orTimeout(20, java.util.concurrent.TimeUnit.SECONDS)
+                    .exceptionally(e -> {
+                        p.destroyForcibly();
+                        return p;
+                    }).join());
+        }
+        Files.deleteIfExists(file);
+        if (output.json()) {
+            output.print(spec, report(cluster.rest(), stopped));
+        } else {
+            spec.commandLine().getOut().println("stopped the cluster at " + cluster.rest() + " (pids " + stopped + ")");
+        }
+        return 0;
+    }
+
+    private static Map<String, Object> report(String rest, List<Long> stopped) {
+        Map<String, Object> report = new LinkedHashMap<>();
+        report.put("rest", rest);
+        report.put("stoppedPids", stopped);
+        return report;
+    }
+}

@@ -1,0 +1,121 @@
+package io.latentflow.cli.train;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.latentflow.cli.Latentflow;
+import io.latentflow.model.recipe.RecipeConfig;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Locale;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/** Two tiny real runs through the real train command; the table must carry what each run's trainer measured. */
+class AblationCommandTest {
+
+    private static final Path PHOTOS = Path.of(System.getProperty("latentflow.home"), "samples", "photos");
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    @TempDir
+    Path temp;
+
+    private record Result(int exit, String out, String err) {
+    }
+
+    private Result ablation(String... args) {
+        StringWriter out = new StringWriter();
+        StringWriter err = new StringWriter();
+        int exit = Latentflow.commandLine().setOut(new PrintWriter(out)).setErr(new PrintWriter(err))
+                .execute(args);
+        return new Result(exit, out.toString(), err.toString());
+    }
+
+    /** Two tiles of each of three sample photos: two sources train, one is held out for validation. */
+    private Path images() throws Exception {
+        Path dir = Files.createDirectories(temp.resolve("images"));
+        for (String source : List.of("Autumn", "Kite", "Path")) {
+            for (String tile : List.of("_s768_000.jpg", "_s768_001.jpg")) {
+                Files.copy(PHOTOS.resolve(source + tile), dir.resolve(source + tile));
+            }
+        }
+        return dir;
+    }
+
+    private String[] command(Path images, Path out, String steps) {
+        return new String[] {"ablation", "--runs", "bounded-ae-f8c4,kl-vae-f8c4-no-ema", "--steps", steps, "--size", "32",
+                "--batch", "2", "--threads", "1", "--images", images.toString(), "--out", out.toString()};
+    }
+
+    @Test
+    void trainsEachRunThenTabulatesTheFiguresFromItsMetricsAndReusesFinishedRuns() throws Exception {
+        Path images = images();
+        Path out = temp.resolve("ablation");
+
+        Result first = ablation(command(images, out, "3"));
+
+        assertThat(first.exit()).as("stderr: %s", first.err()).isZero();
+        String markdown = Files.readString(out.resolve("ablation.md"));
+        JsonNode table = JSON.readTree(Files.readString(out.resolve("ablation.json")));
+        assertThat(table.get("runs")).hasSize(2);
+        List<String> rows = markdown.lines()
+                .filter(line -> line.startsWith("| ") && !line.startsWith("| run") && !line.startsWith("| ---"))
+                .toList();
+        assertThat(rows).hasSize(2);
+        String[][] expected = {{"bounded-ae-f8c4", "bounded-ae f8c4"}, {"kl-vae-f8c4-no-ema", "kl-vae f8c4, no EMA"}};
+        for (int i = 0; i < expected.length; i++) {
+            JsonNode metrics = JSON.readTree(Files.readString(out.resolve(expected[i][0]).resolve("metrics.json")));
+            assertThat(metrics.get("training").get("steps").asLong()).isEqualTo(3);
+            String row = rows.get(i);
+            assertThat(row).startsWith("| " + expected[i][1] + " | ")
+                    .contains(String.format(Locale.ROOT, "| %.2f | %.3f |", metrics.get("psnr").asDouble(),
+                            metrics.get("ssim").asDouble()))
+                    .contains(String.format(Locale.ROOT, "| %.2f |", metrics.get("scaleFactor").asDouble()))
+                    .contains(String.format(Locale.ROOT, "| %d (%.1f) |", metrics.get("blackHolePositions").asLong(),
+                            metrics.get("worstZ").asDouble()))
+                    .endsWith(String.format(Locale.ROOT, "| %.2f / %.2f / %.2f |",
+                            metrics.get("robustnessPsnr").get("0.05").asDouble(),
+                            metrics.get("robustnessPsnr").get("0.1").asDouble(),
+                            metrics.get("robustnessPsnr").get("0.2").asDouble()));
+            JsonNode run = table.get("runs").get(i);
+            assertThat(run.get("name").asText()).isEqualTo(expected[i][0]);
+            assertThat(run.get("psnr").asDouble()).isEqualTo(metrics.get("psnr").asDouble());
+            assertThat(run.get("modelVersion").asText()).isEqualTo(metrics.get("modelVersion").asText());
+        }
+        assertThat(first.out()).contains(rows.get(0)).contains(rows.get(1));
+        assertThat(RecipeConfig.read(out.resolve("kl-vae-f8c4-no-ema").resolve("recipe.json")).emaDecay())
+                .as("--no-ema saves the trained weights themselves").isZero();
+
+        Result again = ablation(command(images, out, "3"));
+
+        assertThat(again.exit()).as("stderr: %s", again.err()).isZero();
+        assertThat(again.out()).contains("bounded-ae-f8c4: reusing").contains("kl-vae-f8c4-no-ema: reusing")
+                .doesNotContain("latentflow train");
+        assertThat(Files.readString(out.resolve("ablation.md"))).isEqualTo(markdown);
+
+        Result otherBudget = ablation(command(images, out, "4"));
+
+        assertThat(otherBudget.exit()).isEqualTo(2);
+        assertThat(otherBudget.err()).contains("bounded-ae-f8c4").contains("trained with 3 steps")
+                .contains("use another --out");
+
+        Files.writeString(out.resolve("kl-vae-f8c4-no-ema").resolve("metrics.json"), "{}");
+        Result tampered = ablation(command(images, out, "3"));
+
+        assertThat(tampered.exit()).isEqualTo(2);
+        assertThat(tampered.err()).contains("metrics.json");
+    }
+
+    @Test
+    void anUnknownRunIsAUsageErrorListingTheRuns() throws Exception {
+        Result result = ablation("ablation", "--runs", "bounded-ae-f8c16", "--out", temp.resolve("out").toString());
+
+        assertThat(result.exit()).isEqualTo(2);
+        assertThat(result.err()).contains("unknown run 'bounded-ae-f8c16'").contains("bounded-ae-f8c8-discriminator");
+    }
+}
