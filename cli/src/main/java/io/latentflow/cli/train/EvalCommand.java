@@ -7,7 +7,10 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.latentflow.imaging.ImageDecoder;
 import io.latentflow.imaging.ModelInputBatch;
 import io.latentflow.imaging.ModelInputResizer;
+import io.latentflow.jobs.drift.ReferenceProfiles;
+import io.latentflow.jobs.encode.ModelLocation;
 import io.latentflow.model.ServingModel;
+import io.latentflow.model.drift.ReferenceProfile;
 import io.latentflow.model.eval.ComparisonGrid;
 import io.latentflow.model.eval.EvaluationOptions;
 import io.latentflow.model.eval.EvaluationReport;
@@ -28,6 +31,7 @@ import java.nio.file.Path;
 import java.util.HashSet;
 import java.util.Iterator;
 import java.util.List;
+import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.Callable;
 
@@ -103,10 +107,13 @@ public final class EvalCommand implements Callable<Integer> {
             FolderBatches folder = new FolderBatches(images, new ModelInputResizer(size,
                     served.config().downsamplingFactor()), batch, err());
             ComparisonGrid pictures = grid == null ? null : new ComparisonGrid(gridImages);
+            EvaluationOptions options = EvaluationOptions.defaults().withSeed(seed)
+                    .withNoiseSigmas(noise != null ? noise : EvaluationOptions.DEFAULT_NOISE_SIGMAS)
+                    .withDenoised(denoised);
+            // black holes against the version's own reference, as the drift monitor counts them
+            Optional<ReferenceProfile> reference = ReferenceProfiles.stored(ModelLocation.parse(model));
             EvaluationReport report = Evaluator.evaluate(served, folder,
-                    EvaluationOptions.defaults().withSeed(seed)
-                            .withNoiseSigmas(noise != null ? noise : EvaluationOptions.DEFAULT_NOISE_SIGMAS)
-                            .withDenoised(denoised), pictures);
+                    reference.map(options::withBlackHoleReference).orElse(options), pictures);
             if (pictures != null) {
                 pictures.writePng(grid);
                 err().println("wrote " + grid.toAbsolutePath());

@@ -99,7 +99,7 @@ public final class LatentStatsRecords {
                     outlier.getMaxAbs()));
         }
         return new WindowStatistics(record.getImages(), record.getNovelty() == null ? 1 : record.getNovelty(),
-                toArray(record.getQuantileRanks()), channels, outliers);
+                toArray(record.getQuantileRanks()), channels, outliers, record.getBlackHolePositions());
     }
 
     private static List<Float> floats(double[] values) {

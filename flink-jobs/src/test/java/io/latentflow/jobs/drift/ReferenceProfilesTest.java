@@ -122,7 +122,8 @@ class ReferenceProfilesTest {
     private static ReferenceProfile relabelled(ReferenceProfile profile, String version, String source) {
         return new ReferenceProfile(profile.formatVersion(), version, profile.model(), profile.imageSize(),
                 profile.images(), source, profile.createdAt(), profile.expectedScale(), profile.std(),
-                profile.fractionOutsideUnit(), profile.blackHolesPerImage(), profile.channels(),
+                profile.fractionOutsideUnit(), profile.blackHolesPerImage(), profile.blackHolesHighestWindow(),
+                profile.channels(),
                 profile.referenceImages());
     }
 }

@@ -10,36 +10,27 @@ import java.io.IOException;
 
 /**
  * The values of one latent channel over a window, in one pass and mergeable: moments (Chan et al.), a KLL quantile
- * sketch, values outside [-1, 1], counts over the reference's quantile bins, and the largest and smallest values (for
- * black holes, which need the window's own mean and std).
+ * sketch, values outside [-1, 1] and counts over the reference's quantile bins.
  */
 final class ChannelAccumulator {
 
     /** KLL accuracy parameter: about 1.3 % normalised rank error, about 2.5 KB serialized. */
     static final int SKETCH_K = 200;
-    /** Black holes are counted exactly up to this many per channel and side. */
-    static final int TAIL_CAPACITY = 32;
 
     private final double[] binEdges;
     private Moments moments = Moments.EMPTY;
     private KllFloatsSketch sketch;
     private long outsideUnit;
     private final long[] binCounts;
-    private final TailValues highest;
-    private final TailValues lowestNegated;
 
     ChannelAccumulator(double[] binEdges) {
-        this(binEdges, KllFloatsSketch.newHeapInstance(SKETCH_K), new long[binEdges.length + 1],
-                new TailValues(TAIL_CAPACITY), new TailValues(TAIL_CAPACITY));
+        this(binEdges, KllFloatsSketch.newHeapInstance(SKETCH_K), new long[binEdges.length + 1]);
     }
 
-    private ChannelAccumulator(double[] binEdges, KllFloatsSketch sketch, long[] binCounts, TailValues highest,
-                               TailValues lowestNegated) {
+    private ChannelAccumulator(double[] binEdges, KllFloatsSketch sketch, long[] binCounts) {
         this.binEdges = binEdges;
         this.sketch = sketch;
         this.binCounts = binCounts;
-        this.highest = highest;
-        this.lowestNegated = lowestNegated;
     }
 
     /** Adds {@code values[from .. from + length)} and returns their own moments. */
@@ -53,8 +44,6 @@ final class ChannelAccumulator {
                 outsideUnit++;
             }
             binCounts[Bins.of(binEdges, value)]++;
-            highest.add(value);
-            lowestNegated.add(-value);
         }
         return block;
     }
@@ -66,18 +55,11 @@ final class ChannelAccumulator {
         for (int i = 0; i < binCounts.length; i++) {
             binCounts[i] += other.binCounts[i];
         }
-        highest.merge(other.highest);
-        lowestNegated.merge(other.lowestNegated);
     }
 
-    ChannelStatistics result(int channel, double[] quantileRanks) {
+    /** @param blackHoles the window's black-hole positions this channel is beyond the bound in */
+    ChannelStatistics result(int channel, double[] quantileRanks, long blackHoles) {
         double mean = moments.mean();
-        double std = moments.std();
-        long blackHoles = 0;
-        if (std > 0) {
-            double reach = ReferenceProfile.BLACK_HOLE_Z * std;
-            blackHoles = highest.countAbove(mean + reach) + lowestNegated.countAbove(-(mean - reach));
-        }
         double[] quantiles = new double[quantileRanks.length];
         if (!sketch.isEmpty()) {
             for (int i = 0; i < quantileRanks.length; i++) {
@@ -101,8 +83,6 @@ final class ChannelAccumulator {
         for (long count : binCounts) {
             out.writeLong(count);
         }
-        highest.writeTo(out);
-        lowestNegated.writeTo(out);
         byte[] sketchBytes = sketch.toByteArray();
         out.writeInt(sketchBytes.length);
         out.write(sketchBytes);
@@ -116,12 +96,10 @@ final class ChannelAccumulator {
         for (int i = 0; i < binCounts.length; i++) {
             binCounts[i] = in.readLong();
         }
-        TailValues highest = TailValues.readFrom(in);
-        TailValues lowestNegated = TailValues.readFrom(in);
         byte[] sketchBytes = new byte[in.readInt()];
         in.readFully(sketchBytes);
         ChannelAccumulator channel = new ChannelAccumulator(binEdges, KllFloatsSketch.heapify(Memory.wrap(sketchBytes)),
-                binCounts, highest, lowestNegated);
+                binCounts);
         channel.moments = moments;
         channel.outsideUnit = outsideUnit;
         return channel;

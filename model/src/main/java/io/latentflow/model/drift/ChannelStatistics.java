@@ -10,8 +10,8 @@ package io.latentflow.model.drift;
  * @param min                 smallest value (0 when empty)
  * @param max                 largest value (0 when empty)
  * @param fractionOutsideUnit fraction of values with |v| > 1
- * @param blackHoles          values more than {@link ReferenceProfile#BLACK_HOLE_Z} std from this window's channel
- *                            mean; counted exactly up to 32 per side, so at most 64
+ * @param blackHoles          the window's {@link BlackHoles} positions at which this channel is beyond the bound:
+ *                            which channels make the holes (a hole beyond it in several channels counts in each)
  * @param quantiles           values at the window's quantile ranks, from the sketch
  * @param binEdges            the reference profile's bin edges of this channel
  * @param binFractions        fraction of this window's values per bin ({@code binEdges.length + 1} bins)

@@ -10,7 +10,8 @@ package io.latentflow.model.drift;
  * @param observed  the window's quantity behind it: the channel mean (MEAN_SHIFT), the channel variance
  *                  (VARIANCE_RATIO), the PSI (PSI), the fraction outside (OUT_OF_RANGE), the overall std (SCALE), black
  *                  holes per image (BLACK_HOLES)
- * @param reference the same quantity in the reference profile (0 for PSI; the expected std for SCALE)
+ * @param reference the same quantity in the reference profile (0 for PSI; the expected std for SCALE; for BLACK_HOLES
+ *                  the reference's most holed window)
  */
 public record DriftFinding(int channel, DriftStatistic statistic, double value, double threshold, double observed,
                            double reference) {

@@ -16,7 +16,9 @@ import java.util.List;
  * of these, so a score of 1 means that some statistic reached its warning level, and every statistic at or above the
  * warning score is a finding. One number, and an alert can always say what moved.
  *
- * <p>Named pathologies, checked against fixed bounds rather than the reference: OUT_OF_RANGE, SCALE, BLACK_HOLES.
+ * <p>Named pathologies, warnings whatever the score: OUT_OF_RANGE and SCALE against fixed bounds, BLACK_HOLES
+ * ({@link BlackHoles} positions per image) against a level read from the reference, its most holed window plus a
+ * margin.
  */
 public final class DriftScorer implements Serializable {
 
@@ -114,14 +116,18 @@ public final class DriftScorer implements Serializable {
         }
         if (window.images() > 0) {
             double perImage = (double) window.blackHoles() / window.images();
-            double bound = Math.max(thresholds.blackHolesPerImage(),
-                    thresholds.blackHoleFactor() * reference.blackHolesPerImage());
-            if (perImage >= bound) {
-                found.add(new DriftFinding(all, DriftStatistic.BLACK_HOLES, perImage, bound, perImage,
-                        reference.blackHolesPerImage()));
+            double level = blackHoleLevel();
+            if (perImage >= level) {
+                found.add(new DriftFinding(all, DriftStatistic.BLACK_HOLES, perImage, level, perImage,
+                        reference.blackHolesHighestWindow()));
             }
         }
         return found;
+    }
+
+    /** {@link BlackHoles} positions per image from which a window is a BLACK_HOLES pathology. */
+    public double blackHoleLevel() {
+        return reference.blackHolesHighestWindow() + thresholds.blackHoleMargin();
     }
 
     private double normalised(DriftFinding finding) {

@@ -14,9 +14,8 @@ import java.io.Serializable;
  * @param criticalScore      drift score that makes it critical
  * @param outOfRange         largest fraction of values outside [-1, 1] that is not a RANGE pathology
  * @param scaleFactor        how many times larger or smaller than expected the overall std may be before SCALE
- * @param blackHolesPerImage fewest black holes per image that make a BLACK_HOLES pathology (and at least
- *                           {@code blackHoleFactor} times the reference's rate)
- * @param blackHoleFactor    see {@code blackHolesPerImage}
+ * @param blackHoleMargin    {@link BlackHoles} positions per image a window may have beyond the reference's most
+ *                           holed window ({@link ReferenceProfile#blackHolesHighestWindow}) before BLACK_HOLES
  * @param clearFraction      a severity clears only in windows whose score is below this fraction of its threshold
  * @param clearWindows       ... and only after this many such windows in a row
  * @param minImages          windows with fewer images (the partial first and last windows of a stream) are published
@@ -31,8 +30,7 @@ public record DriftThresholds(
         double criticalScore,
         double outOfRange,
         double scaleFactor,
-        double blackHolesPerImage,
-        double blackHoleFactor,
+        double blackHoleMargin,
         double clearFraction,
         int clearWindows,
         int minImages) implements Serializable {
@@ -53,12 +51,16 @@ public record DriftThresholds(
      *       shift of 1.6 std, |ln variance ratio| 3.3, PSI 5.7). A minute of one photo moves a channel's marginals
      *       far; at the former 1.5 / 2.0 / 2.0 they false-alarmed on 5-10 % of unseen-photo windows. The price: a
      *       camera at a quarter of its brightness is alerted within 2 windows in only 32 % of such streams.</li>
+     *   <li>BLACK_HOLES: a margin of 0.25 positions per image over the reference's most holed window, the level being
+     *       read from the reference like NOVELTY's: a window where one image in four has a hole more than the worst
+     *       reference window. Not a level fitted to images: a bounded model has none anywhere, an unbounded KL-VAE
+     *       has its own rate in its reference.</li>
      * </ul>
      * The levels are for 256 px: at 64 px a latent is 8x8 and NOVELTY's texture coarse. Re-measure them with
      * {@code ./latentflow bench drift} whenever the default model changes.
      */
     public static final DriftThresholds DEFAULTS =
-            new DriftThresholds(2.0, 3.5, 6.0, 1.1, 1, 2, 1e-3, 2, 0.25, 4, 0.8, 2, 8);
+            new DriftThresholds(2.0, 3.5, 6.0, 1.1, 1, 2, 1e-3, 2, 0.25, 0.8, 2, 8);
 
     public DriftThresholds {
         positive("meanShift", meanShift);
@@ -80,8 +82,7 @@ public record DriftThresholds(
         if (!(scaleFactor > 1)) {
             throw new IllegalArgumentException("drift scaleFactor " + scaleFactor + " must be above 1, e.g. 2");
         }
-        positive("blackHolesPerImage", blackHolesPerImage);
-        positive("blackHoleFactor", blackHoleFactor);
+        positive("blackHoleMargin", blackHoleMargin);
         if (!(clearFraction > 0 && clearFraction <= 1)) {
             throw new IllegalArgumentException("drift clearFraction " + clearFraction + " must be in (0, 1]");
         }
@@ -96,7 +97,7 @@ public record DriftThresholds(
     /** The same thresholds with another NOVELTY warning level. */
     public DriftThresholds withNovelty(double level) {
         return new DriftThresholds(meanShift, logVarianceRatio, psi, level, warningScore, criticalScore, outOfRange,
-                scaleFactor, blackHolesPerImage, blackHoleFactor, clearFraction, clearWindows, minImages);
+                scaleFactor, blackHoleMargin, clearFraction, clearWindows, minImages);
     }
 
     /** The score threshold of a severity: 0 for OK. */

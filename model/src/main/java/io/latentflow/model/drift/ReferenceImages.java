@@ -103,7 +103,7 @@ public record ReferenceImages(double[] scale, int neighbours, double typicalDist
      * all when there are fewer. The reference images come in name order, so such a window holds one or two source
      * photos: what a window of a new photo looks like.
      */
-    private static double highestWindowMean(double[] values) {
+    static double highestWindowMean(double[] values) {
         int window = Math.min(WINDOW, values.length);
         double highest = 0;
         for (int start = 0; start + window <= values.length; start += WINDOW_STRIDE) {

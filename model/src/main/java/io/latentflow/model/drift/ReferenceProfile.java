@@ -42,7 +42,11 @@ import java.util.Optional;
  * @param expectedScale       what the SCALE check holds the overall std to
  * @param std                 overall standard deviation, all channels pooled
  * @param fractionOutsideUnit fraction of values outside [-1, 1]
- * @param blackHolesPerImage  values beyond {@value #BLACK_HOLE_Z} std of their channel's mean, per image
+ * @param blackHolesPerImage  {@link BlackHoles} positions per reference image
+ * @param blackHolesHighestWindow the most {@link BlackHoles} positions per image of any window of consecutive reference
+ *                            images (as NOVELTY's scale is read, {@link ReferenceImages}): BLACK_HOLES's level is this
+ *                            plus a margin. Absent from profiles written before it: then {@code blackHolesPerImage}
+ *                            (which it can never be below)
  * @param channels            per channel
  * @param referenceImages     the reference images as points, for the NOVELTY of live images
  */
@@ -59,6 +63,7 @@ public record ReferenceProfile(
         double std,
         double fractionOutsideUnit,
         double blackHolesPerImage,
+        double blackHolesHighestWindow,
         List<ReferenceChannel> channels,
         ReferenceImages referenceImages) implements Serializable {
 
@@ -70,8 +75,6 @@ public record ReferenceProfile(
     public static final int FORMAT_VERSION = 2;
     /** PSI over deciles: the convention of the population stability index, and few enough bins for small windows. */
     public static final int DEFAULT_BINS = 10;
-    /** Black holes are values more than this many standard deviations from their channel's mean. */
-    public static final double BLACK_HOLE_Z = 6;
     /**
      * At most this many reference images, spread evenly over a folder's name order: a broad sample of every source of
      * the model's training data (the 1320 photo tiles of 27 sources give about 19 per source), so that NOVELTY's
@@ -104,6 +107,7 @@ public record ReferenceProfile(
             throw new IllegalArgumentException("reference profile of " + modelVersion + " has no referenceImages");
         }
         channels = List.copyOf(channels);
+        blackHolesHighestWindow = Math.max(blackHolesHighestWindow, blackHolesPerImage);
         for (int c = 0; c < channels.size(); c++) {
             if (channels.get(c).channel() != c) {
                 throw new IllegalArgumentException("reference profile of " + modelVersion + " lists channel "
@@ -191,7 +195,6 @@ public record ReferenceProfile(
         List<ReferenceChannel> profiled = new ArrayList<>(channels);
         Moments overall = Moments.EMPTY;
         long outside = 0;
-        long blackHoles = 0;
         for (int c = 0; c < channels; c++) {
             float[] values = new float[latents.size() * positions];
             Moments moments = Moments.EMPTY;
@@ -205,8 +208,6 @@ public record ReferenceProfile(
                 moments = moments.merge(Moments.of(latent, c * positions, positions));
             }
             overall = overall.merge(moments);
-            double mean = moments.mean();
-            double std = moments.std();
             Arrays.sort(values);
             double[] edges = Bins.quantileEdges(values, DEFAULT_BINS);
             long[] counts = new long[edges.length + 1];
@@ -215,16 +216,18 @@ public record ReferenceProfile(
                 if (value > 1 || value < -1) {
                     outside++;
                 }
-                if (std > 0 && Math.abs(value - mean) > BLACK_HOLE_Z * std) {
-                    blackHoles++;
-                }
             }
-            profiled.add(new ReferenceChannel(c, mean, std, moments.min(), moments.max(), edges,
+            profiled.add(new ReferenceChannel(c, moments.mean(), moments.std(), moments.min(), moments.max(), edges,
                     Bins.fractions(counts)));
         }
+        BlackHoles blackHoles = new BlackHoles(profiled.stream().mapToDouble(ReferenceChannel::mean).toArray(),
+                profiled.stream().mapToDouble(ReferenceChannel::std).toArray());
+        double[] holesPerImage = latents.stream()
+                .mapToDouble(latent -> blackHoles.positionsIn(latent, 0, positions, null)).toArray();
         return new ReferenceProfile(FORMAT_VERSION, modelVersion, config.shortName(), imageSize, latents.size(),
                 source, Instant.now().toString(), ExpectedScale.of(config, recipe, overall.std()), overall.std(),
-                (double) outside / overall.count(), (double) blackHoles / latents.size(), profiled,
+                (double) outside / overall.count(), Arrays.stream(holesPerImage).average().orElse(0),
+                ReferenceImages.highestWindowMean(holesPerImage), profiled,
                 ReferenceImages.of(latents.stream().map(latent -> LatentDescriptor.of(latent, channels))
                         .toArray(double[][]::new), imageSources));
     }
@@ -232,7 +235,8 @@ public record ReferenceProfile(
     /** The same profile, its images described as {@code newSource} (e.g. by folder name, not by a local path). */
     public ReferenceProfile withSource(String newSource) {
         return new ReferenceProfile(formatVersion, modelVersion, model, imageSize, images, newSource, createdAt,
-                expectedScale, std, fractionOutsideUnit, blackHolesPerImage, channels, referenceImages);
+                expectedScale, std, fractionOutsideUnit, blackHolesPerImage, blackHolesHighestWindow, channels,
+                referenceImages);
     }
 
     /** At most {@value #MAX_IMAGES} of {@code items}, spread evenly over their order. */

@@ -28,7 +28,8 @@ public final class WindowAccumulator {
     public static final double[] DEFAULT_QUANTILE_RANKS =
             {0.001, 0.01, 0.05, 0.1, 0.25, 0.5, 0.75, 0.9, 0.95, 0.99, 0.999};
 
-    private static final int FORMAT = 1;
+    /** 2: black holes counted against the reference ({@link BlackHoles}), not from each channel's extreme values. */
+    private static final int FORMAT = 2;
     private static final Comparator<LatentOutlier> WORST_FIRST =
             Comparator.comparingDouble(LatentOutlier::worstZ).reversed().thenComparing(LatentOutlier::imageId);
 
@@ -37,9 +38,12 @@ public final class WindowAccumulator {
     private final double[] referenceMean;
     private final double[] referenceStd;
     private final int maxOutliers;
+    private final BlackHoles blackHoles;
     private final ChannelAccumulator[] channels;
     private final List<LatentOutlier> outliers;
+    private final long[] blackHolesPerChannel;
     private long images;
+    private long blackHolePositions;
     private double noveltySum;
 
     public WindowAccumulator(ReferenceProfile reference) {
@@ -59,6 +63,8 @@ public final class WindowAccumulator {
         this.referenceMean = referenceMean;
         this.referenceStd = referenceStd;
         this.maxOutliers = maxOutliers;
+        this.blackHoles = new BlackHoles(referenceMean, referenceStd);
+        this.blackHolesPerChannel = new long[binEdges.length];
         this.channels = new ChannelAccumulator[binEdges.length];
         for (int c = 0; c < channels.length; c++) {
             channels[c] = new ChannelAccumulator(binEdges[c]);
@@ -105,6 +111,7 @@ public final class WindowAccumulator {
             }
         }
         images++;
+        blackHolePositions += blackHoles.positionsIn(latent, 0, positions, blackHolesPerChannel);
         noveltySum += novelty;
         offerOutlier(new LatentOutlier(imageId, source == null ? "" : source, eventTime, worstZ, worstChannel,
                 maxAbs));
@@ -117,8 +124,10 @@ public final class WindowAccumulator {
         }
         for (int c = 0; c < channels.length; c++) {
             channels[c].merge(other.channels[c]);
+            blackHolesPerChannel[c] += other.blackHolesPerChannel[c];
         }
         images += other.images;
+        blackHolePositions += other.blackHolePositions;
         noveltySum += other.noveltySum;
         other.outliers.forEach(this::offerOutlier);
     }
@@ -139,10 +148,10 @@ public final class WindowAccumulator {
     public WindowStatistics result(double[] quantileRanks) {
         List<ChannelStatistics> stats = new ArrayList<>(channels.length);
         for (int c = 0; c < channels.length; c++) {
-            stats.add(channels[c].result(c, quantileRanks));
+            stats.add(channels[c].result(c, quantileRanks, blackHolesPerChannel[c]));
         }
         return new WindowStatistics(images, images == 0 ? 0 : noveltySum / images, quantileRanks.clone(), stats,
-                outliers);
+                outliers, blackHolePositions);
     }
 
     /** Compact binary form for checkpoints, read back by {@link #fromBytes}. */
@@ -154,10 +163,12 @@ public final class WindowAccumulator {
             out.writeInt(channels.length);
             out.writeInt(maxOutliers);
             out.writeLong(images);
+            out.writeLong(blackHolePositions);
             out.writeDouble(noveltySum);
             for (int c = 0; c < channels.length; c++) {
                 out.writeDouble(referenceMean[c]);
                 out.writeDouble(referenceStd[c]);
+                out.writeLong(blackHolesPerChannel[c]);
                 out.writeInt(binEdges[c].length);
                 for (double edge : binEdges[c]) {
                     out.writeDouble(edge);
@@ -190,14 +201,17 @@ public final class WindowAccumulator {
             int channelCount = in.readInt();
             int maxOutliers = in.readInt();
             long images = in.readLong();
+            long blackHolePositions = in.readLong();
             double noveltySum = in.readDouble();
             double[][] edges = new double[channelCount][];
             double[] mean = new double[channelCount];
             double[] std = new double[channelCount];
+            long[] blackHolesPerChannel = new long[channelCount];
             ChannelAccumulator[] channels = new ChannelAccumulator[channelCount];
             for (int c = 0; c < channelCount; c++) {
                 mean[c] = in.readDouble();
                 std[c] = in.readDouble();
+                blackHolesPerChannel[c] = in.readLong();
                 edges[c] = new double[in.readInt()];
                 for (int e = 0; e < edges[c].length; e++) {
                     edges[c][e] = in.readDouble();
@@ -206,7 +220,9 @@ public final class WindowAccumulator {
             }
             WindowAccumulator accumulator = new WindowAccumulator(modelVersion, edges, mean, std, maxOutliers);
             System.arraycopy(channels, 0, accumulator.channels, 0, channelCount);
+            System.arraycopy(blackHolesPerChannel, 0, accumulator.blackHolesPerChannel, 0, channelCount);
             accumulator.images = images;
+            accumulator.blackHolePositions = blackHolePositions;
             accumulator.noveltySum = noveltySum;
             int outliers = in.readInt();
             for (int i = 0; i < outliers; i++) {

@@ -12,9 +12,10 @@ import java.util.List;
  * @param quantileRanks the ranks of every channel's {@code quantiles}
  * @param channels      per channel, in channel order
  * @param outliers      the worst images, worst first
+ * @param blackHoles    {@link BlackHoles} positions of all the window's images
  */
 public record WindowStatistics(long images, double novelty, double[] quantileRanks, List<ChannelStatistics> channels,
-                               List<LatentOutlier> outliers) {
+                               List<LatentOutlier> outliers, long blackHoles) {
 
     public WindowStatistics {
         channels = List.copyOf(channels);
@@ -39,9 +40,5 @@ public record WindowStatistics(long images, double novelty, double[] quantileRan
             outside += channel.fractionOutsideUnit() * channel.count();
         }
         return values == 0 ? 0 : outside / values;
-    }
-
-    public long blackHoles() {
-        return channels.stream().mapToLong(ChannelStatistics::blackHoles).sum();
     }
 }

@@ -1,18 +1,25 @@
 package io.latentflow.model.eval;
 
+import io.latentflow.model.drift.BlackHoles;
+import io.latentflow.model.drift.ReferenceProfile;
+
 import java.util.List;
+import java.util.Optional;
 
 /**
  * What an evaluation measures besides the fixed figures.
  *
  * @param noiseSigmas        Gaussian noise added to latents before decoding, in units of each channel's std
  * @param seed               seed of that noise: the same images, model and seed give the same report
- * @param blackHoleThreshold |z| beyond which a latent value counts as a black hole
+ * @param blackHoleReference the model version's reference profile, which {@link BlackHoles} are measured against (as
+ *                           the drift monitor measures them); empty: against the evaluated images' own channel means
+ *                           and stds, for a model that has no profile yet (a trainer's candidate before export)
  * @param denoised           whether the noisy latents are then denoised as a diffusion model that knew only each
  *                           channel's mean and variance would (its optimal, linear denoiser: {@code mean + (z - mean) /
  *                           (1 + sigma^2)}): a sampler's last step, shrunk towards the mean, instead of raw noise
  */
-public record EvaluationOptions(List<Double> noiseSigmas, long seed, double blackHoleThreshold, boolean denoised) {
+public record EvaluationOptions(List<Double> noiseSigmas, long seed, Optional<ReferenceProfile> blackHoleReference,
+                                boolean denoised) {
 
     public static final List<Double> DEFAULT_NOISE_SIGMAS = List.of(0.05, 0.1, 0.2);
     public static final long DEFAULT_SEED = 0;
@@ -28,25 +35,31 @@ public record EvaluationOptions(List<Double> noiseSigmas, long seed, double blac
         if (noiseSigmas.stream().distinct().count() != noiseSigmas.size()) {
             throw new IllegalArgumentException("noise sigmas " + noiseSigmas + " contain a duplicate");
         }
-        if (!(blackHoleThreshold > 0)) {
-            throw new IllegalArgumentException("black-hole threshold " + blackHoleThreshold + " must be > 0");
+        if (blackHoleReference == null) {
+            throw new IllegalArgumentException("no black-hole reference: give Optional.empty() to measure black holes"
+                    + " against the evaluated images");
         }
     }
 
-    /** Noise 0.05, 0.1, 0.2 std; seed 0; black holes beyond 6 std. */
+    /** Noise 0.05, 0.1, 0.2 std; seed 0; black holes against the evaluated images. */
     public static EvaluationOptions defaults() {
-        return new EvaluationOptions(DEFAULT_NOISE_SIGMAS, DEFAULT_SEED, BlackHoles.DEFAULT_THRESHOLD, false);
+        return new EvaluationOptions(DEFAULT_NOISE_SIGMAS, DEFAULT_SEED, Optional.empty(), false);
     }
 
     public EvaluationOptions withNoiseSigmas(List<Double> sigmas) {
-        return new EvaluationOptions(sigmas, seed, blackHoleThreshold, denoised);
+        return new EvaluationOptions(sigmas, seed, blackHoleReference, denoised);
     }
 
     public EvaluationOptions withSeed(long newSeed) {
-        return new EvaluationOptions(noiseSigmas, newSeed, blackHoleThreshold, denoised);
+        return new EvaluationOptions(noiseSigmas, newSeed, blackHoleReference, denoised);
     }
 
     public EvaluationOptions withDenoised(boolean denoise) {
-        return new EvaluationOptions(noiseSigmas, seed, blackHoleThreshold, denoise);
+        return new EvaluationOptions(noiseSigmas, seed, blackHoleReference, denoise);
+    }
+
+    /** Black holes measured against {@code reference}, the model version's own profile, as the drift monitor does. */
+    public EvaluationOptions withBlackHoleReference(ReferenceProfile reference) {
+        return new EvaluationOptions(noiseSigmas, seed, Optional.of(reference), denoised);
     }
 }

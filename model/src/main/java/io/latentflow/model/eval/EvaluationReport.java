@@ -35,9 +35,11 @@ import java.util.Map;
  * @param latentStd           over all channels pooled
  * @param fractionOutsideUnit latent values outside [-1, 1] over all latent values
  * @param scaleFactor         {@code 1 / latentStd}: what a diffusion model would multiply latents by (SD: 0.18215)
- * @param blackHoleThreshold  |z| beyond which a latent value is a black hole
- * @param blackHolePositions  latent values with |z| above the threshold, z against their channel's mean and std
- * @param worstZ              the largest |z| of any latent value
+ * @param blackHoleThreshold  {@link io.latentflow.model.drift.BlackHoles#Z}: the |z| a black hole is beyond
+ * @param blackHolePositions  {@link io.latentflow.model.drift.BlackHoles} positions: latent positions with some channel
+ *                            beyond the threshold, z against the model's reference profile (or, without one, the
+ *                            evaluated images' channel means and stds)
+ * @param worstZ              the largest |z| of any latent value, measured the same way
  * @param robustnessPsnr      mean PSNR when decoding latents plus Gaussian noise of sigma x channel std, keyed by
  *                            sigma ("0.05", "0.1", "0.2")
  * @param noiseSeed           seed of that noise

@@ -19,7 +19,7 @@ public final class EvaluationTable {
         line(out, "latent mean", "%.4f", report.latentMean());
         line(out, "latent std", "%.4f  (scale factor 1/std = %.4f)", report.latentStd(), report.scaleFactor());
         line(out, "outside [-1,1]", "%.3f %%", 100 * report.fractionOutsideUnit());
-        line(out, "black holes", "%d latent values beyond %.0f std of their channel, worst |z| %.2f",
+        line(out, "black holes", "%d latent positions beyond %.0f reference std in some channel, worst |z| %.2f",
                 report.blackHolePositions(), report.blackHoleThreshold(), report.worstZ());
         for (Map.Entry<String, Double> entry : report.robustnessPsnr().entrySet()) {
             line(out, "noise " + entry.getKey() + " std", "%.2f dB (%+.2f dB)", entry.getValue(),

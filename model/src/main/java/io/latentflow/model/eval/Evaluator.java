@@ -4,6 +4,7 @@ import io.latentflow.model.AutoencoderConfig;
 import io.latentflow.model.LatentDecoder;
 import io.latentflow.model.LatentEncoder;
 import io.latentflow.model.ServingModel;
+import io.latentflow.model.drift.BlackHoles;
 import io.latentflow.model.metrics.PixelRange;
 import io.latentflow.model.metrics.Psnr;
 import org.slf4j.Logger;
@@ -92,10 +93,21 @@ public final class Evaluator {
         double[] mean = first.statistics.means();
         double[] std = first.statistics.stds();
 
-        BlackHoles blackHoles = BlackHoles.NONE;
+        BlackHoles blackHoles = options.blackHoleReference().map(BlackHoles::of)
+                .orElseGet(() -> new BlackHoles(mean, std));
+        if (blackHoles.channels() != config.latentChannels()) {
+            throw new IllegalArgumentException("the black-hole reference has " + blackHoles.channels()
+                    + " channels, model " + modelVersion + " " + config.latentChannels() + ": give its own profile");
+        }
+        long blackHolePositions = 0;
+        double worstZ = 0;
+        int positions = first.latentPositions();
+        int perImage = config.latentChannels() * positions;
         for (EncodedBatch encoded : first.encoded) {
-            blackHoles = blackHoles.merge(BlackHoles.scan(encoded.latents, encoded.count, first.latentPositions(),
-                    mean, std, options.blackHoleThreshold()));
+            for (int n = 0; n < encoded.count; n++) {
+                blackHolePositions += blackHoles.positionsIn(encoded.latents, n * perImage, positions, null);
+                worstZ = Math.max(worstZ, blackHoles.worstZ(encoded.latents, n * perImage, positions));
+            }
         }
         Map<String, Double> robustness = robustnessPsnr(batches, first, mean, std);
 
@@ -112,7 +124,7 @@ public final class Evaluator {
                 config.latentChannels(), first.latentHeight(), first.latentWidth(),
                 boxed(mean), boxed(std), min, max,
                 overall.mean(), overall.std(), statistics.fractionOutsideUnit(), 1 / overall.std(),
-                options.blackHoleThreshold(), blackHoles.positions(), blackHoles.worstZ(), robustness,
+                BlackHoles.Z, blackHolePositions, worstZ, robustness,
                 options.seed());
         LOG.info("Evaluated {} on {} images of {}x{}: PSNR {} dB, SSIM {}, latent std {}, black holes {}",
                 modelVersion, report.images(), first.height, first.width, String.format("%.2f", report.psnr()),

@@ -90,7 +90,8 @@ final class ModelExport {
                 }
                 return new Validated(version, null, profile);
             }
-            return new Validated(version, Evaluator.evaluate(served, batches, EvaluationOptions.defaults()), profile);
+            return new Validated(version, Evaluator.evaluate(served, batches,
+                    EvaluationOptions.defaults().withBlackHoleReference(profile)), profile);
         });
     }
 

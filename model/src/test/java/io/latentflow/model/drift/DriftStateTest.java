@@ -12,8 +12,8 @@ import org.junit.jupiter.api.Test;
 /** Hysteresis: severity sequences for sequences of window scores (warning 1, critical 2, clear below 0.8 x, 2 calm). */
 class DriftStateTest {
 
-    private static final DriftThresholds THRESHOLDS = new DriftThresholds(0.5, 0.5, 0.25, 1.5, 1, 2, 1e-3, 2, 0.25, 4,
-            0.8, 2, 8);
+    private static final DriftThresholds THRESHOLDS = new DriftThresholds(0.5, 0.5, 0.25, 1.5, 1, 2, 1e-3, 2, 0.25, 0.8,
+            2, 8);
 
     @Test
     void aWarningIsRaisedByTheFirstWindowOverAndClearedOnlyAfterTwoCalmWindows() {

@@ -24,6 +24,7 @@ class WindowAccumulatorTest {
         WindowStatistics merged = third.result();
 
         assertThat(merged.images()).isEqualTo(all.images()).isEqualTo(90);
+        assertThat(merged.blackHoles()).isEqualTo(all.blackHoles());
         for (int c = 0; c < Latents.CHANNELS; c++) {
             ChannelStatistics a = all.channels().get(c);
             ChannelStatistics m = merged.channels().get(c);
@@ -57,23 +58,37 @@ class WindowAccumulatorTest {
         // P(|N(0.1, 0.6^2)| > 1) = P(Z > 1.5) + P(Z < -1.833) = 0.0668 + 0.0334
         assertThat(window.channels().get(3).fractionOutsideUnit()).isCloseTo(0.1002, within(0.01));
         assertThat(java.util.Arrays.stream(window.channels().get(2).binFractions()).boxed().toList()).allSatisfy(f -> assertThat(f).isCloseTo(0.1, within(0.02)));
-        assertThat(window.blackHoles()).isZero();
     }
 
     @Test
-    void blackHolesAreValuesMoreThanSixWindowStdFromTheChannelMean() {
+    void blackHolesArePositionsBeyondSixReferenceStdCountedOnceWhateverTheirChannels() {
         List<float[]> latents = Latents.standard(50, 11);
         latents.get(3)[5] = 9f; // channel 0
         latents.get(7)[Latents.POSITIONS + 1] = -9f; // channel 1
+        latents.get(7)[2 * Latents.POSITIONS + 1] = 9f; // channel 2 at the same position: still one hole
         latents.get(7)[Latents.POSITIONS + 2] = -9f;
-        latents.get(9)[2 * Latents.POSITIONS] = 1.2f; // channel 2: under 5 std, not a black hole
+        latents.get(9)[2 * Latents.POSITIONS] = 1.2f; // channel 2: under 5 reference std, not a black hole
 
         WindowStatistics window = Latents.window(profile, latents);
 
-        assertThat(window.channels()).extracting(ChannelStatistics::blackHoles).containsExactly(1L, 2L, 0L, 0L);
+        assertThat(window.blackHoles()).isEqualTo(3);
+        assertThat(window.channels()).extracting(ChannelStatistics::blackHoles).containsExactly(1L, 2L, 1L, 0L);
         assertThat(window.outliers().get(0).imageId()).isIn("image-3", "image-7");
         assertThat(window.outliers().get(0).worstZ()).isCloseTo(9 / profile.channel(0).std(), within(1.0));
         assertThat(window.outliers()).extracting(LatentOutlier::maxAbs).startsWith(9.0, 9.0);
+    }
+
+    @Test
+    void aSmoothWindowsOrdinaryHighlightsAreNoBlackHoles() {
+        // an out-of-focus photo: little spread (0.02 against the reference's 0.25), and a highlight at 3 reference
+        // std in every image: 30 of the window's own std, which the decoder sees every day in the reference
+        List<float[]> smooth = Latents.gaussian(32, new double[]{0, 0, 0, 0}, new double[]{0.02, 0.02, 0.02, 0.02},
+                17);
+        smooth.forEach(latent -> latent[10] = 0.75f);
+
+        WindowStatistics window = Latents.window(profile, smooth);
+
+        assertThat(window.blackHoles()).isZero();
     }
 
     @Test
@@ -87,6 +102,7 @@ class WindowAccumulatorTest {
         WindowStatistics after = restored.result();
         assertThat(after.images()).isEqualTo(before.images());
         assertThat(after.outliers()).isEqualTo(before.outliers());
+        assertThat(after.blackHoles()).isEqualTo(before.blackHoles()).isPositive(); // channel 0 reaches 6 reference std
         for (int c = 0; c < Latents.CHANNELS; c++) {
             ChannelStatistics a = before.channels().get(c);
             ChannelStatistics b = after.channels().get(c);

@@ -3,6 +3,8 @@ package io.latentflow.model.eval;
 import io.latentflow.model.AutoencoderConfig;
 import io.latentflow.model.LatentEncoder;
 import io.latentflow.model.ServingModel;
+import io.latentflow.model.drift.ReferenceProfile;
+import io.latentflow.model.drift.WindowAccumulator;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -11,7 +13,9 @@ import javax.imageio.ImageIO;
 import java.awt.image.BufferedImage;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
+import java.util.Optional;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -86,6 +90,42 @@ class EvaluatorTest {
         assertThat(report.channelStd()).allSatisfy(v -> assertThat(v).isFinite().isPositive());
         assertThat(report.scaleFactor()).isFinite().isPositive();
         assertThat(report.psnr()).isFinite();
+    }
+
+    @Test
+    void evalAndTheDriftMonitorCountTheSameBlackHolesOnTheSameImages() {
+        AutoencoderConfig config = AutoencoderConfig.klVaeF8C4();
+        int perImage = config.latentChannels() * (SIDE / 8) * (SIDE / 8);
+        List<float[]> latents = new ArrayList<>();
+        try (ServingModel model = ServingModel.untrained(config, 5, "kl-test")) {
+            try (LatentEncoder encoder = model.newEncoder()) {
+                for (ImageBatch batch : photos) {
+                    float[] encoded = encoder.encode(batch.pixels(), batch.count(), SIDE, SIDE);
+                    for (int i = 0; i < batch.count(); i++) {
+                        latents.add(Arrays.copyOfRange(encoded, i * perImage, (i + 1) * perImage));
+                    }
+                }
+            }
+            // a reference ten times narrower than these latents, so that some of their positions are black holes
+            List<float[]> narrow = latents.stream().map(latent -> {
+                float[] shrunk = latent.clone();
+                for (int i = 0; i < shrunk.length; i++) {
+                    shrunk[i] *= 0.1f;
+                }
+                return shrunk;
+            }).toList();
+            ReferenceProfile reference = ReferenceProfile.of("kl-test", config, Optional.empty(), SIDE, narrow,
+                    "the photos' latents, shrunk");
+
+            EvaluationReport report = Evaluator.evaluate(model, photos,
+                    EvaluationOptions.defaults().withBlackHoleReference(reference));
+            WindowAccumulator window = new WindowAccumulator(reference);
+            for (int i = 0; i < latents.size(); i++) {
+                window.add("photo-" + i, "samples", i, latents.get(i), reference.novelty(latents.get(i)));
+            }
+
+            assertThat(report.blackHolePositions()).isPositive().isEqualTo(window.result().blackHoles());
+        }
     }
 
     @Test
