@@ -107,11 +107,13 @@ final class DriftCalibration implements Callable<Integer> {
         List<Map<String, Object>> rows = new ArrayList<>();
         out.printf(Locale.ROOT, "%ndrift statistics of model %s at %d px, windows of %d images every %d, reference %s%n",
                 reference.modelVersion(), encode.resolution, windowImages, stride, reference.source());
-        out.printf(Locale.ROOT, "  warning levels: mean shift %.2f, |ln variance ratio| %.2f, PSI %.2f, novelty %.2f;"
+        out.printf(Locale.ROOT, "  warning levels: mean shift %.2f, |ln variance ratio| %.2f, PSI %.2f, novelty %.2f,"
+                        + " black holes per image %.2f (read from the reference);"
                         + " drift score = largest statistic / its level (1 = warning)%n", thresholds.meanShift(),
-                thresholds.logVarianceRatio(), thresholds.psi(), thresholds.novelty());
-        out.printf(Locale.ROOT, "  %-16s %7s %22s %22s %22s %22s %22s %9s%n", "folder", "windows", "mean shift",
-                "|ln var ratio|", "PSI", "novelty", "score", "score>=1");
+                thresholds.logVarianceRatio(), thresholds.psi(), thresholds.novelty(), scorer.blackHoleLevel());
+        out.printf(Locale.ROOT, "  %-16s %7s %22s %22s %22s %22s %22s %9s %22s %9s%n", "folder", "windows",
+                "mean shift", "|ln var ratio|", "PSI", "novelty", "score", "score>=1", "black holes/image",
+                "holes>=lv");
         try (ServingModel serving = model.load(); LatentEncoder encoder = serving.newEncoder()) {
             for (Path folder : measured) {
                 List<float[]> latents = new FolderLatents(serving, encoder, encode.resolution, encode.batchSize,
@@ -127,7 +129,7 @@ final class DriftCalibration implements Callable<Integer> {
                     }
                     var statistics = accumulator.result();
                     DriftAssessment assessment = scorer.assess(statistics);
-                    double[] row = new double[5];
+                    double[] row = new double[6];
                     for (ChannelDrift channel : assessment.channels()) {
                         row[0] = Math.max(row[0], channel.meanShift());
                         row[1] = Math.max(row[1], Math.abs(Math.log(channel.varianceRatio())));
@@ -135,11 +137,14 @@ final class DriftCalibration implements Callable<Integer> {
                     }
                     row[3] = statistics.novelty();
                     row[4] = assessment.score();
+                    row[5] = (double) statistics.blackHoles() / statistics.images();
                     windows.add(row);
                 }
-                out.printf(Locale.ROOT, "  %-16s %7d %22s %22s %22s %22s %22s %9d%n", folder.getFileName(),
+                long holed = windows.stream().filter(w -> w[5] >= scorer.blackHoleLevel()).count();
+                out.printf(Locale.ROOT, "  %-16s %7d %22s %22s %22s %22s %22s %9d %22s %9d%n", folder.getFileName(),
                         windows.size(), range(windows, 0), range(windows, 1), range(windows, 2), range(windows, 3),
-                        range(windows, 4), windows.stream().filter(w -> w[4] >= thresholds.warningScore()).count());
+                        range(windows, 4), windows.stream().filter(w -> w[4] >= thresholds.warningScore()).count(),
+                        range(windows, 5), holed);
                 Map<String, Object> row = new LinkedHashMap<>();
                 row.put("folder", folder.getFileName().toString());
                 row.put("windows", windows.size());
@@ -149,6 +154,8 @@ final class DriftCalibration implements Callable<Integer> {
                 row.put("novelty", minMax(windows, 3));
                 row.put("score", minMax(windows, 4));
                 row.put("windowsAtWarning", windows.stream().filter(w -> w[4] >= thresholds.warningScore()).count());
+                row.put("blackHolesPerImage", minMax(windows, 5));
+                row.put("windowsAtBlackHoleLevel", holed);
                 rows.add(row);
             }
         }
@@ -162,7 +169,8 @@ final class DriftCalibration implements Callable<Integer> {
             report.put("stride", stride);
             report.put("reference", reference.source());
             report.put("thresholds", Map.of("meanShift", thresholds.meanShift(), "logVarianceRatio",
-                    thresholds.logVarianceRatio(), "psi", thresholds.psi(), "novelty", thresholds.novelty()));
+                    thresholds.logVarianceRatio(), "psi", thresholds.psi(), "novelty", thresholds.novelty(),
+                    "blackHolesPerImage", scorer.blackHoleLevel()));
             report.put("folders", rows);
             output.print(spec, report);
         }
