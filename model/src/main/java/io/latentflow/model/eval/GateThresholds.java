@@ -10,7 +10,7 @@ import java.io.Serializable;
  * @param maxFractionOutsideUnit latent values outside [-1, 1], at most (0: none; bounded latents never leave it)
  * @param minChannelStd          every latent channel's std, at least (a collapsed channel carries nothing)
  * @param maxChannelStd          every latent channel's std, at most
- * @param maxBlackHolePositions  latent values beyond 6 std of their channel's mean, at most
+ * @param maxBlackHolePositions  {@link io.latentflow.model.drift.BlackHoles} positions, at most
  * @param maxOlderLossDb         non-regression: the lower bound of the 95 % paired bootstrap interval of the PSNR change
  *                               on the older images must be above minus this
  * @param minRecentGainDb        improvement: the lower bound of that interval on the recent images must be above this

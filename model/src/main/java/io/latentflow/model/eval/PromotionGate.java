@@ -141,7 +141,7 @@ public final class PromotionGate {
                     thresholds.maxChannelStd(), servingMinStd, servingMaxStd));
         }
         if (report.blackHolePositions() > Math.max(thresholds.maxBlackHolePositions(), serving.blackHolePositions())) {
-            failures.add(format("%s images: %d black-hole latent values (at most %d, or the serving version's %d)", set,
+            failures.add(format("%s images: %d black-hole latent positions (at most %d, or the serving version's %d)", set,
                     report.blackHolePositions(), thresholds.maxBlackHolePositions(), serving.blackHolePositions()));
         }
     }
