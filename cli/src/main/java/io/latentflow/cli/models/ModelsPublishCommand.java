@@ -42,8 +42,9 @@ final class ModelsPublishCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        ModelDirectory.verify(dir); // a broken directory or key is refused before anything is contacted
+        // a broken key or directory is refused before anything is contacted
         Optional<SigningKey> signer = signKey == null ? Optional.empty() : Optional.of(SigningKey.read(signKey));
+        ModelDirectory.verify(dir);
         try (ModelRegistry registry = service.resolve().openRegistry()) {
             String version = registry.publish(dir, Map.of(), signer);
             PrintWriter out = spec.commandLine().getOut();
