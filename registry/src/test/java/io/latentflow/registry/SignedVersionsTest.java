@@ -131,6 +131,10 @@ class SignedVersionsTest {
         assertThat(Files.readString(generated.privateKey())).startsWith("-----BEGIN PRIVATE KEY-----");
         assertThat(Files.readString(generated.publicKey())).startsWith("-----BEGIN PUBLIC KEY-----");
         assertThat(SigningKeys.keyId(SigningKeys.readPublic(generated.publicKey()))).isEqualTo(generated.keyId());
+        Path other = SigningKeys.generate(work.resolve("other-keys")).privateKey();
+        Files.copy(other, generated.privateKey(), java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+        assertThatThrownBy(() -> SigningKey.read(generated.privateKey())).as("another key under this one's name")
+                .hasMessageContaining("are not one key pair");
         assertThatThrownBy(() -> TrustedKeys.load(Files.createDirectories(work.resolve("empty"))))
                 .hasMessageContaining("holds no public key");
     }

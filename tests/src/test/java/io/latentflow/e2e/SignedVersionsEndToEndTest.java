@@ -109,6 +109,10 @@ class SignedVersionsEndToEndTest {
                         ids("second", photos.subList(4, 8)).stream(), ids("third", photos.subList(8, 12)).stream())
                         .toList());
                 assertThat(registry.history().serving()).contains(signed);
+                assertThat(registry.history().events()).filteredOn(event -> event.getVersion().equals(signed)
+                        && event.getType() == ModelEventType.PUBLISHED).singleElement()
+                        .satisfies(event -> assertThat(event.getAttributes())
+                                .containsEntry(ModelRegistry.SIGNED_BY, signer.keyId()));
             } finally {
                 job.cancel().get(1, TimeUnit.MINUTES);
             }
