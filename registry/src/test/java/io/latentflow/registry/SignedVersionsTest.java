@@ -47,7 +47,7 @@ class SignedVersionsTest {
     void aVersionSignedByATrustedKeyServes() throws Exception {
         try (EmbeddedS3 s3 = EmbeddedS3.start(null, "latentflow")) {
             ModelStore store = new ModelStore(s3.settings());
-            store.upload(version, ModelDirectory.verify(version), Optional.of(trustedSigner.sign(version.resolve(ModelDirectory.MANIFEST))));
+            publish(store, trustedSigner);
 
             Path served = store.download(VERSION, work.resolve("served"), trusted);
             assertThat(ModelDirectory.verify(served).version()).isEqualTo(VERSION);
@@ -74,7 +74,7 @@ class SignedVersionsTest {
         SigningKey stranger = SigningKey.read(SigningKeys.generate(work.resolve("stranger")).privateKey());
         try (EmbeddedS3 s3 = EmbeddedS3.start(null, "latentflow")) {
             ModelStore store = new ModelStore(s3.settings());
-            store.upload(version, ModelDirectory.verify(version), Optional.of(stranger.sign(version.resolve(ModelDirectory.MANIFEST))));
+            publish(store, stranger);
 
             assertThatThrownBy(() -> store.download(VERSION, work.resolve("served"), trusted))
                     .isInstanceOf(TrustedKeys.UntrustedVersionException.class)
@@ -87,9 +87,10 @@ class SignedVersionsTest {
     void aManifestEditedAfterSigningIsRefused() throws Exception {
         try (EmbeddedS3 s3 = EmbeddedS3.start(null, "latentflow")) {
             ModelStore store = new ModelStore(s3.settings());
-            store.upload(version, ModelDirectory.verify(version), Optional.of(trustedSigner.sign(version.resolve(ModelDirectory.MANIFEST))));
+            publish(store, trustedSigner);
             // the same files, the same sums: one byte of the manifest's text differs from what was signed
-            byte[] edited = (new String(manifest(version), StandardCharsets.UTF_8) + " ").getBytes(StandardCharsets.UTF_8);
+            byte[] edited = (Files.readString(version.resolve(ModelDirectory.MANIFEST)) + " ")
+                    .getBytes(StandardCharsets.UTF_8);
             s3.settings().newClient().putObject(PutObjectArgs.builder().bucket(s3.settings().bucket())
                     .object(ModelStore.key(VERSION, ModelDirectory.MANIFEST))
                     .stream(new ByteArrayInputStream(edited), edited.length, -1).build());
@@ -109,7 +110,7 @@ class SignedVersionsTest {
         rehash(forged);
         try (EmbeddedS3 s3 = EmbeddedS3.start(null, "latentflow")) {
             ModelStore store = new ModelStore(s3.settings());
-            store.upload(version, ModelDirectory.verify(version), Optional.of(trustedSigner.sign(version.resolve(ModelDirectory.MANIFEST))));
+            publish(store, trustedSigner);
             store.upload(forged, ModelDirectory.verify(forged), Optional.empty()); // the signature stays the old one
 
             assertThat(ModelDirectory.verify(store.download(VERSION, work.resolve("unchecked"))).version())
@@ -139,8 +140,9 @@ class SignedVersionsTest {
                 .hasMessageContaining("holds no public key");
     }
 
-    private static byte[] manifest(Path dir) throws Exception {
-        return Files.readAllBytes(dir.resolve(ModelDirectory.MANIFEST));
+    private void publish(ModelStore store, SigningKey signer) throws Exception {
+        store.upload(version, ModelDirectory.verify(version),
+                Optional.of(signer.sign(version.resolve(ModelDirectory.MANIFEST))));
     }
 
     /** A manifest that matches the directory's files as they are now, under the same version. */

@@ -2,7 +2,10 @@ package io.latentflow.cli.models;
 
 import picocli.CommandLine.Command;
 
-/** {@code latentflow models list|publish|promote|rollback|import|keygen}: the model registry, and versions made elsewhere. */
+/**
+ * {@code latentflow models list|publish|promote|rollback|import|keygen}: the model registry, versions made elsewhere,
+ * and the keys that sign versions.
+ */
 @Command(name = "models", mixinStandardHelpOptions = true,
         description = "The model registry: versions in object storage under models/<version>/, their life on the"
                 + " model-events topic.",

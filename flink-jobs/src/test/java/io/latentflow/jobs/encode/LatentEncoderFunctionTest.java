@@ -111,8 +111,8 @@ class LatentEncoderFunctionTest {
 
     @Test
     void aBoundedModelHasNoMomentsToStore() {
-        var bounded = new LatentEncoderFunction(ModelLocation.DEFAULT, SIZE, StoredLatents.MOMENTS, OperatorFaults.NONE, null, null,
-                TrustedKeys.NOT_CHECKED);
+        var bounded = new LatentEncoderFunction(ModelLocation.DEFAULT, SIZE, StoredLatents.MOMENTS, OperatorFaults.NONE,
+                null, null, TrustedKeys.NOT_CHECKED);
 
         assertThatThrownBy(() -> ProcessFunctionTestHarnesses.forProcessFunction(bounded).open())
                 .hasMessageContaining("--latents moments").hasMessageContaining("no posterior");
