@@ -4,6 +4,7 @@ import io.latentflow.cli.common.JsonOptions;
 import io.latentflow.registry.SigningKeys;
 import java.io.PrintWriter;
 import java.nio.file.Path;
+import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
@@ -32,8 +33,11 @@ final class ModelsKeygenCommand implements Callable<Integer> {
         SigningKeys.Generated generated = SigningKeys.generate(out);
         PrintWriter printer = spec.commandLine().getOut();
         if (output.json()) {
-            output.print(printer, Map.of("keyId", generated.keyId(), "privateKey",
-                    generated.privateKey().toString(), "publicKey", generated.publicKey().toString()));
+            Map<String, Object> printed = new LinkedHashMap<>();
+            printed.put("keyId", generated.keyId());
+            printed.put("privateKey", generated.privateKey().toString());
+            printed.put("publicKey", generated.publicKey().toString());
+            output.print(printer, printed);
         } else {
             printer.println("key " + generated.keyId() + ": private " + generated.privateKey() + " (keep it secret),"
                     + " public " + generated.publicKey());
