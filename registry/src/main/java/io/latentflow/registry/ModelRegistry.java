@@ -48,6 +48,9 @@ public final class ModelRegistry implements AutoCloseable {
     /** PROMOTED attribute, "true" when the promotion moves the service to another latent space. */
     public static final String LATENT_SPACE_CHANGED = "latentSpaceChanged";
 
+    /** PUBLISHED attribute: the id of the key that signed the version's manifest. */
+    public static final String SIGNED_BY = "signedBy";
+
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final AvroCodec<ModelEvent> CODEC = AvroCodec.of(ModelEvent.class);
 
@@ -77,6 +80,15 @@ public final class ModelRegistry implements AutoCloseable {
 
     /** {@link #publish(Path)}, with labels on the PUBLISHED event (e.g. the training request that made it). */
     public String publish(Path dir, Map<String, String> attributes) throws IOException {
+        return publish(dir, attributes, Optional.empty());
+    }
+
+    /**
+     * {@link #publish(Path, Map)}, the manifest signed with {@code signingKey} when given (the signature is stored
+     * beside it and the PUBLISHED event names the key as {@value #SIGNED_BY}).
+     */
+    public String publish(Path dir, Map<String, String> attributes, Optional<SigningKey> signingKey)
+            throws IOException {
         Manifest manifest = ModelDirectory.verify(dir);
         String version = manifest.version();
         if (history().versions().containsKey(version)) {
@@ -85,7 +97,9 @@ public final class ModelRegistry implements AutoCloseable {
         }
         Map<String, String> labels = new HashMap<>(attributes);
         labels.putIfAbsent(ModelHistory.LATENT_SPACE, latentSpaceOf(dir));
-        store.upload(dir, manifest);
+        Optional<VersionSignature> signature = signingKey.map(key -> key.sign(dir.resolve(ModelDirectory.MANIFEST)));
+        signature.ifPresent(signed -> labels.put(SIGNED_BY, signed.keyId()));
+        store.upload(dir, manifest, signature);
         record(version, ModelEventType.PUBLISHED, "published from " + dir.toAbsolutePath(), figures(dir), labels);
         return version;
     }
@@ -193,6 +207,11 @@ public final class ModelRegistry implements AutoCloseable {
     /** Downloads a published version into {@code dir} and verifies it there; throws naming the file that is wrong. */
     public Path download(String version, Path dir) throws IOException {
         return store.download(version, dir);
+    }
+
+    /** {@link #download(String, Path)} of a version signed by one of {@code trusted}; throws saying why not. */
+    public Path download(String version, Path dir, TrustedKeys trusted) throws IOException {
+        return store.download(version, dir, trusted);
     }
 
     /** {@code s3://bucket/models/<version>/}. */

@@ -7,10 +7,12 @@ import io.latentflow.model.store.PlainNames;
 import io.minio.GetObjectArgs;
 import io.minio.ListObjectsArgs;
 import io.minio.MinioClient;
+import io.minio.PutObjectArgs;
 import io.minio.Result;
 import io.minio.UploadObjectArgs;
 import io.minio.errors.ErrorResponseException;
 import io.minio.messages.Item;
+import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.file.Files;
@@ -38,10 +40,13 @@ public final class ModelStore {
         this.storage = s3.newClient();
     }
 
-    /** Uploads the files {@code manifest} lists, then the manifest itself. */
-    void upload(Path dir, Manifest manifest) throws IOException {
+    /** Uploads the files {@code manifest} lists, then the manifest's signature if any, then the manifest itself. */
+    void upload(Path dir, Manifest manifest, Optional<VersionSignature> signature) throws IOException {
         for (Manifest.FileEntry file : manifest.files()) {
             upload(dir.resolve(file.path()), key(manifest.version(), file.path()));
+        }
+        if (signature.isPresent()) {
+            put(signature.get().toJson(), key(manifest.version(), VersionSignature.FILE_NAME));
         }
         upload(dir.resolve(ModelDirectory.MANIFEST), key(manifest.version(), ModelDirectory.MANIFEST));
     }
@@ -53,10 +58,25 @@ public final class ModelStore {
      *                                  incomplete version)
      */
     public Path download(String version, Path dir) throws IOException {
+        return download(version, dir, TrustedKeys.NOT_CHECKED);
+    }
+
+    /**
+     * {@link #download(String, Path)} of a version whose manifest is signed by one of {@code trusted}: the signature
+     * is checked against the manifest's bytes before any other file is fetched, and the files against the manifest.
+     *
+     * @throws TrustedKeys.UntrustedVersionException when the version is unsigned, signed by an untrusted key, or its
+     *                                               manifest is not the one that was signed
+     */
+    public Path download(String version, Path dir, TrustedKeys trusted) throws IOException {
         Manifest.requireSafeVersion(version); // it comes from a Kafka event and becomes part of object keys
         Files.createDirectories(dir);
         try {
             Path manifestFile = fetch(key(version, ModelDirectory.MANIFEST), dir.resolve(ModelDirectory.MANIFEST));
+            if (trusted.checksSignatures()) {
+                trusted.check(version, Files.readAllBytes(manifestFile),
+                        read(key(version, VersionSignature.FILE_NAME)));
+            }
             Manifest manifest = Manifest.fromJson(Files.readString(manifestFile));
             for (Manifest.FileEntry file : manifest.files()) {
                 fetch(key(version, file.path()), PlainNames.resolve(dir, file.path(), "manifest entry"));
@@ -128,6 +148,29 @@ public final class ModelStore {
                     .filename(file.toString()).build());
         } catch (Exception e) {
             throw new IOException("could not upload " + file + " to " + s3.uri(key) + ": " + e.getMessage(), e);
+        }
+    }
+
+    private void put(byte[] bytes, String key) throws IOException {
+        try {
+            storage.putObject(PutObjectArgs.builder().bucket(s3.bucket()).object(key)
+                    .stream(new ByteArrayInputStream(bytes), bytes.length, -1).build());
+        } catch (Exception e) {
+            throw new IOException("could not upload " + s3.uri(key) + ": " + e.getMessage(), e);
+        }
+    }
+
+    /** The object's bytes; empty when there is no such object. */
+    private Optional<byte[]> read(String key) throws IOException, ErrorResponseException {
+        try (InputStream in = storage.getObject(GetObjectArgs.builder().bucket(s3.bucket()).object(key).build())) {
+            return Optional.of(in.readAllBytes());
+        } catch (ErrorResponseException e) {
+            if ("NoSuchKey".equals(e.errorResponse().code())) {
+                return Optional.empty();
+            }
+            throw e;
+        } catch (Exception e) {
+            throw new IOException("could not download " + s3.uri(key) + ": " + e.getMessage(), e);
         }
     }
 

@@ -3,13 +3,16 @@ package io.latentflow.cli.models;
 import io.latentflow.cli.common.JsonOptions;
 import io.latentflow.cli.common.ServiceOptions;
 import io.latentflow.registry.ModelRegistry;
+import io.latentflow.registry.SigningKey;
 import io.latentflow.model.store.ModelDirectory;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
@@ -29,19 +32,28 @@ final class ModelsPublishCommand implements Callable<Integer> {
     @Parameters(paramLabel = "DIR", description = "A model version directory (as 'latentflow train' writes).")
     Path dir;
 
+    @Option(names = "--sign-key", paramLabel = "KEY", description = "Sign the version's manifest with this private"
+            + " key ('<keyId>.key' from 'latentflow models keygen'); a service started with --trusted-keys serves only"
+            + " versions signed by one of its keys.")
+    Path signKey;
+
     @Mixin
     JsonOptions output;
 
     @Override
     public Integer call() throws Exception {
-        ModelDirectory.verify(dir); // a broken directory is refused before anything is contacted
+        // a broken key or directory is refused before anything is contacted
+        Optional<SigningKey> signer = signKey == null ? Optional.empty() : Optional.of(SigningKey.read(signKey));
+        ModelDirectory.verify(dir);
         try (ModelRegistry registry = service.resolve().openRegistry()) {
-            String version = registry.publish(dir);
+            String version = registry.publish(dir, Map.of(), signer);
             PrintWriter out = spec.commandLine().getOut();
+            String signedBy = signer.map(SigningKey::keyId).orElse("");
             if (output.json()) {
-                output.print(out, Map.of("version", version, "uri", registry.uri(version)));
+                output.print(out, Map.of("version", version, "uri", registry.uri(version), "signedBy", signedBy));
             } else {
-                out.println("published " + version + " to " + registry.uri(version));
+                out.println("published " + version + " to " + registry.uri(version)
+                        + (signedBy.isEmpty() ? "" : ", signed by key " + signedBy));
                 out.flush();
             }
         }

@@ -15,6 +15,7 @@ import io.latentflow.cli.stack.ServiceState;
 import io.latentflow.dashboard.Dashboard;
 import io.latentflow.jobs.encode.EncodeJob;
 import io.latentflow.jobs.encode.EncodeJobSettings;
+import io.latentflow.registry.TrustedKeys;
 import io.latentflow.jobs.training.ContinuousTrainingJob;
 import io.latentflow.model.ServingModel;
 import java.io.PrintWriter;
@@ -85,6 +86,12 @@ public final class RunCommand implements Callable<Integer> {
             + " retained checkpoint is there (images are read from the consumer group's committed offsets).")
     boolean noResume;
 
+    @Option(names = "--trusted-keys", paramLabel = "DIR", description = "Serve only model versions whose manifest is"
+            + " signed by one of the public keys in DIR ('<keyId>.pub' from 'latentflow models keygen'; publish with"
+            + " 'models publish --sign-key'). Another version is REJECTED with the reason and serving stays. Without"
+            + " it, signatures are not checked.")
+    Path trustedKeysDir;
+
     @Mixin
     JsonOptions output;
 
@@ -98,6 +105,7 @@ public final class RunCommand implements Callable<Integer> {
     }
 
     private int serve(ServiceLock lock) throws Exception {
+        TrustedKeys trustedKeys = trustedKeysDir == null ? TrustedKeys.NOT_CHECKED : TrustedKeys.load(trustedKeysDir);
         ServiceState state = new ServiceState(job.stack.stateDir.toAbsolutePath());
         boolean localCheckpoints = flinkOnThisMachine(job.stack.flinkRest);
         Optional<RestorePoint> resume = noResume ? Optional.empty() : RestorePoint.newest(state.lastSavepoint(),
@@ -110,7 +118,8 @@ public final class RunCommand implements Callable<Integer> {
             if (dashboard != null) {
                 lock.address("dashboard", dashboard.url().toString());
             }
-            EncodeJobSettings settings = ServiceEncodeSettings.of(pipeline, job.encode, monitor, sampling, !noSampling);
+            EncodeJobSettings settings = ServiceEncodeSettings.of(pipeline, job.encode, monitor, sampling, !noSampling)
+                    .toBuilder().trustedKeys(trustedKeys).build();
             JobClient job = start(pipeline, settings, resume.map(RestorePoint::path),
                     localCheckpoints ? Optional.of(state.checkpointDirectory()) : Optional.empty());
             JobClient trainer = training.off ? null : startTraining(pipeline, settings, state);
@@ -126,6 +135,7 @@ public final class RunCommand implements Callable<Integer> {
                 started.put("resumedFrom", resume.map(RestorePoint::path).orElse(null));
                 started.put("stack", pipeline.describe());
                 started.put("model", version);
+                started.put("modelSignatures", trustedKeys.describe());
                 started.put("trainingJobId", trainer == null ? null : trainer.getJobID().toString());
                 started.put("autoFinetune", trainer != null && training.autoFinetune);
                 started.put("dashboard", dashboard == null ? null : dashboard.url().toString());
@@ -134,7 +144,7 @@ public final class RunCommand implements Callable<Integer> {
                 output.print(spec, started);
             }
             say("latentflow service: job " + job.getJobID() + (resume.map(p -> " resumed from " + p.path()).orElse(""))
-                    + "\n  " + pipeline.describe()
+                    + "\n  " + pipeline.describe() + "\n  model signatures: " + trustedKeys.describe()
                     + (trainer != null ? "\n  continuous-training job " + trainer.getJobID()
                     + (training.autoFinetune ? " (fine-tunes on CRITICAL drift, --auto-finetune)" : "") : "")
                     + (dashboard != null ? "\n  dashboard " + dashboard.url() : "")

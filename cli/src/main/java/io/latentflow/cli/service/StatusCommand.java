@@ -12,6 +12,7 @@ import io.latentflow.dashboard.EncodeJobCounters;
 import io.latentflow.jobs.encode.ShardKeys;
 import io.latentflow.registry.ModelHistory;
 import io.latentflow.registry.ServingTimeline;
+import io.latentflow.registry.TrustedKeys;
 import io.latentflow.registry.samples.SamplesSincePromotion;
 import io.latentflow.registry.samples.TrainingSampleStore;
 import io.latentflow.schemas.ModelEventType;
@@ -98,6 +99,7 @@ public final class StatusCommand implements Callable<Integer> {
             String serving = timeline.versionAt(System.currentTimeMillis()).orElse(own);
             status.put("servingVersion", serving);
             status.put("latentSpace", latentSpaceOf(serving, latents, events));
+            status.put(ServiceState.MODEL_SIGNATURES, modelSignatures(service));
             // a promotion recorded but not in effect yet (the encoders are loading it)
             status.put("nextVersion", timeline.latest().filter(next -> !next.equals(serving)).orElse(null));
             status.put("consumerLag", consumerLag(kafka, service.get("consumerGroup").asText(), imagesEnd));
@@ -114,6 +116,14 @@ public final class StatusCommand implements Callable<Integer> {
             spec.commandLine().getOut().flush();
         }
         return 0;
+    }
+
+    /**
+     * Whether the service serves only signed versions, as its service.json says; a file written before signatures
+     * existed is a service that does not check them.
+     */
+    static String modelSignatures(JsonNode service) {
+        return service.path(ServiceState.MODEL_SIGNATURES).asText(TrustedKeys.NOT_CHECKED.describe());
     }
 
     /** {@link SamplesSincePromotion}; null when the service has no object storage. */

@@ -24,6 +24,8 @@ public final class ServiceState {
     public static final String SERVICE_FILE = "service.json";
     public static final String ENCODE_JOB = "encode";
     public static final String TRAINING_JOB = "training";
+    /** service.json field: "not checked", or "trusted keys: N" (the service serves only versions they signed). */
+    public static final String MODEL_SIGNATURES = "modelSignatures";
     private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
 
     private final Path stateDir;
@@ -126,6 +128,7 @@ public final class ServiceState {
         service.put("model", settings.model().location());
         service.put("servingVersion", servingVersion);
         service.put("consumerGroup", settings.consumerGroup());
+        service.put(MODEL_SIGNATURES, settings.trustedKeys().describe());
         service.put("trainingJobId", trainingJobId);
         // who wrote it, so that a client tells a dead service's file from a live one's
         service.put("pid", ProcessHandle.current().pid());

@@ -171,7 +171,7 @@ public final class EncodeJob {
                 .uid("micro-batcher")
                 .process(new LatentEncoderFunction(settings.model(), settings.resolution(), settings.latents(),
                         faults, settings.followRegistry() ? settings.kafka() : null,
-                        settings.followRegistry() ? settings.s3() : null))
+                        settings.followRegistry() ? settings.s3() : null, settings.trustedKeys()))
                 .name("LatentEncoder").uid("latent-encoder")
                 // The model gets a thread of its own and full batches: the next batch is decoded and assembled
                 // while the current one encodes. Batching on the model's side of the edge starved it, because the

@@ -5,8 +5,10 @@ import io.latentflow.connections.S3Settings;
 import io.latentflow.shards.StoredLatents;
 import io.latentflow.jobs.drift.DriftMonitorSettings;
 import io.latentflow.jobs.drift.ReferenceProfiles;
+import io.latentflow.registry.TrustedKeys;
 import org.apache.flink.util.ParameterTool;
 
+import java.io.IOException;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Map;
@@ -28,7 +30,8 @@ public final class EncodeJobArguments {
             + " [--s3-region R] [--model default|DIR] [--resolution 256] [--batch 16] [--parallelism 1]"
             + " [--checkpoint-interval PT5S] [--transaction-timeout PT15M] [--inline-latent-max-bytes 262144]"
             + " [--latents mean|moments]"
-            + " [--bounded] [--follow-registry] [--no-monitor] [--dedup-horizon P7D] [--allow-duplicates]"
+            + " [--bounded] [--follow-registry] [--trusted-keys DIR] [--no-monitor] [--dedup-horizon P7D]"
+            + " [--allow-duplicates]"
             + " [--window PT1M] [--reference-images DIR];"
             + " S3 credentials from the environment: " + ACCESS_KEY_VARIABLE + ", " + SECRET_KEY_VARIABLE
             + " (neither: the MinIO SDK's provider chain, e.g. an IAM role)";
@@ -38,7 +41,7 @@ public final class EncodeJobArguments {
     private static final Set<String> KNOWN = Set.of("kafka", "s3-endpoint", "bucket", "s3-region", "model",
             "resolution", "batch", "parallelism", "checkpoint-interval", "transaction-timeout",
             "inline-latent-max-bytes", "bounded", "follow-registry", "no-monitor", "window", "reference-images",
-            "dedup-horizon", "allow-duplicates", "latents");
+            "dedup-horizon", "allow-duplicates", "latents", "trusted-keys");
 
     private EncodeJobArguments() {
     }
@@ -69,6 +72,7 @@ public final class EncodeJobArguments {
                 .latents(StoredLatents.fromJsonName(parameters.get("latents", StoredLatents.MEAN.jsonName())))
                 .bounded(parameters.has("bounded"))
                 .followRegistry(parameters.has("follow-registry"))
+                .trustedKeys(trustedKeys(parameters))
                 .dedupHorizon(parameters.has("allow-duplicates") ? null : Duration.parse(parameters.get("dedup-horizon",
                         EncodeJobSettings.DEFAULT_DEDUP_HORIZON.toString())))
                 .build();
@@ -86,6 +90,19 @@ public final class EncodeJobArguments {
                         settings.resolution(), referenceImages == null ? null : Path.of(referenceImages)))
                 .withWindowSize(Duration.parse(parameters.get("window", DriftMonitorSettings.DEFAULT_WINDOW.toString())));
         return settings.toBuilder().monitor(monitor).build();
+    }
+
+    /** The public keys of {@code --trusted-keys DIR}, read here on the client and carried to every encoder. */
+    private static TrustedKeys trustedKeys(ParameterTool parameters) {
+        if (!parameters.has("trusted-keys")) {
+            return TrustedKeys.NOT_CHECKED;
+        }
+        Path dir = Path.of(required(parameters, "trusted-keys"));
+        try {
+            return TrustedKeys.load(dir);
+        } catch (IOException e) {
+            throw new IllegalArgumentException("cannot read the trusted keys in " + dir + ": " + e.getMessage(), e);
+        }
     }
 
     private static String required(ParameterTool parameters, String name) {

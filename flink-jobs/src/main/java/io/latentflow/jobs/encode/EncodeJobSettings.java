@@ -6,6 +6,7 @@ import io.latentflow.jobs.sampling.SamplingSettings;
 import io.latentflow.connections.S3Settings;
 import io.latentflow.imaging.ImageLimits;
 import io.latentflow.model.LatentKind;
+import io.latentflow.registry.TrustedKeys;
 import io.latentflow.shards.StoredLatents;
 
 import java.io.Serializable;
@@ -54,6 +55,9 @@ import java.util.Optional;
  *                              is in storage only; zero: never inline
  * @param latents               what is stored per image: the served (scaled) posterior mean, or the unscaled moments
  *                              (mean and log-variance, 2C channels) of a model with a posterior
+ * @param trustedKeys           with {@code followRegistry}: serve only registry versions whose manifest one of these
+ *                              keys signed (another is REJECTED with the reason); {@link TrustedKeys#NOT_CHECKED}
+ *                              serves every version whose files match its manifest
  */
 public record EncodeJobSettings(
         KafkaSettings kafka,
@@ -78,7 +82,8 @@ public record EncodeJobSettings(
         boolean followRegistry,
         Duration dedupHorizon,
         int inlineLatentMaxBytes,
-        StoredLatents latents) implements Serializable {
+        StoredLatents latents,
+        TrustedKeys trustedKeys) implements Serializable {
 
     public static final int DEFAULT_RESOLUTION = 256;
     public static final int DEFAULT_BATCH_SIZE = 16;
@@ -107,11 +112,14 @@ public record EncodeJobSettings(
         Objects.requireNonNull(restartPolicy, "restart policy");
         Objects.requireNonNull(faults, "operator faults (OperatorFaults.NONE for none)");
         Objects.requireNonNull(latents, "latents (mean or moments)");
+        Objects.requireNonNull(trustedKeys, "trusted keys (TrustedKeys.NOT_CHECKED for none)");
         if (latents == StoredLatents.MOMENTS && model.config().latentKind() != LatentKind.KL) {
             throw new IllegalArgumentException("Encode job setting latents is moments, which needs a model with a"
                     + " posterior (an imported VAE or a KL model); model " + model.location() + " is bounded ("
                     + model.config().shortName() + ") and has no log-variance to store: use latents mean");
         }
+        require(followRegistry || !trustedKeys.checksSignatures(), "trustedKeys", trustedKeys.describe(),
+                "none unless the job follows the registry (signatures are checked on registry versions only)");
         require(resolution >= 8 && resolution <= 4096, "resolution", resolution,
                 "a side in pixels from 8 to 4096, a multiple of the model's downsampling factor (e.g. 64, 256)");
         require(batchSize >= 1 && batchSize <= 4096, "batchSize", batchSize, "1 to 4096 images");
@@ -148,7 +156,7 @@ public record EncodeJobSettings(
                 .transactionTimeout(transactionTimeout)
                 .restartPolicy(restartPolicy).faults(faults).monitor(monitor)
                 .sampling(sampling).followRegistry(followRegistry).dedupHorizon(dedupHorizon)
-                .inlineLatentMaxBytes(inlineLatentMaxBytes).latents(latents);
+                .inlineLatentMaxBytes(inlineLatentMaxBytes).latents(latents).trustedKeys(trustedKeys);
     }
 
     public Optional<SamplingSettings> trainingSampling() {
@@ -199,6 +207,7 @@ public record EncodeJobSettings(
         private Duration dedupHorizon = DEFAULT_DEDUP_HORIZON;
         private int inlineLatentMaxBytes = DEFAULT_INLINE_LATENT_MAX_BYTES;
         private StoredLatents latents = StoredLatents.MEAN;
+        private TrustedKeys trustedKeys = TrustedKeys.NOT_CHECKED;
 
         private Builder(KafkaSettings kafka, S3Settings s3) {
             this.kafka = kafka;
@@ -324,11 +333,17 @@ public record EncodeJobSettings(
             return this;
         }
 
+        /** Serve only registry versions signed by one of these keys. */
+        public Builder trustedKeys(TrustedKeys trustedKeys) {
+            this.trustedKeys = trustedKeys;
+            return this;
+        }
+
         public EncodeJobSettings build() {
             return new EncodeJobSettings(kafka, s3, model, resolution, batchSize, batchTimeout, imageLimits,
                     checkpointInterval, parallelism, bounded, consumerGroup, transactionalIdPrefix, maxShardBytes,
                     maxShardAge, transactionTimeout, restartPolicy, faults, monitor, sampling,
-                    followRegistry, dedupHorizon, inlineLatentMaxBytes, latents);
+                    followRegistry, dedupHorizon, inlineLatentMaxBytes, latents, trustedKeys);
         }
     }
 }

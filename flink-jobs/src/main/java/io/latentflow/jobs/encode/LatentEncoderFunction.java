@@ -7,6 +7,7 @@ import io.latentflow.connections.S3Settings;
 import io.latentflow.registry.ModelEventsFollower;
 import io.latentflow.registry.ModelRegistry;
 import io.latentflow.registry.ServingTimeline;
+import io.latentflow.registry.TrustedKeys;
 import io.latentflow.model.ServingModel;
 import io.latentflow.schemas.DeadLetterReason;
 import io.latentflow.shards.StoredLatents;
@@ -64,6 +65,7 @@ public final class LatentEncoderFunction extends ProcessFunction<List<PreparedIm
     /** Where the registry is when the job follows it (hot swap), else null. */
     private final KafkaSettings registryKafka;
     private final S3Settings registryS3;
+    private final TrustedKeys trustedKeys;
 
     private transient ServedModels models;
     private transient ModelEventsFollower follower;
@@ -94,22 +96,24 @@ public final class LatentEncoderFunction extends ProcessFunction<List<PreparedIm
      */
     public LatentEncoderFunction(ModelLocation modelLocation, int resolution, OperatorFaults faults,
                                  KafkaSettings registryKafka, S3Settings registryS3) {
-        this(modelLocation, resolution, StoredLatents.MEAN, faults, registryKafka, registryS3);
+        this(modelLocation, resolution, StoredLatents.MEAN, faults, registryKafka, registryS3, TrustedKeys.NOT_CHECKED);
     }
 
     /**
      * @param latentsStored the served mean, or the posterior's moments (a version without a posterior is then refused
      *                      like one that cannot be loaded)
+     * @param trustedKeys   registry versions not signed by one of them are rejected like ones that cannot be loaded
      */
     public LatentEncoderFunction(ModelLocation modelLocation, int resolution, StoredLatents latentsStored,
                                  OperatorFaults faults, KafkaSettings registryKafka,
-                                 S3Settings registryS3) {
+                                 S3Settings registryS3, TrustedKeys trustedKeys) {
         this.modelLocation = modelLocation;
         this.resolution = resolution;
         this.latentsStored = latentsStored;
         this.faults = Objects.requireNonNull(faults, "faults");
         this.registryKafka = registryKafka;
         this.registryS3 = registryS3;
+        this.trustedKeys = Objects.requireNonNull(trustedKeys, "trustedKeys (TrustedKeys.NOT_CHECKED for none)");
     }
 
     private boolean followsRegistry() {
@@ -137,8 +141,8 @@ public final class LatentEncoderFunction extends ProcessFunction<List<PreparedIm
                 ServingModel.visibleGpuCount());
         LOG.info("Encoder {} runs on {}", subtask, device);
         try {
-            models = new ServedModels(modelLocation, followsRegistry() ? registryS3 : null, device.device(), resolution,
-                    latentsStored);
+            models = new ServedModels(modelLocation, followsRegistry() ? registryS3 : null, trustedKeys,
+                    device.device(), resolution, latentsStored);
         } catch (RuntimeException e) {
             throw new IllegalStateException("The encoder cannot load model " + modelLocation + " on " + device.device()
                     + ": " + e.getMessage() + ". Fix the model location (a model version directory, or \"default\")"

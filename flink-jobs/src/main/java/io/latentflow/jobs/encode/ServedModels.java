@@ -3,6 +3,7 @@ package io.latentflow.jobs.encode;
 import ai.djl.Device;
 import io.latentflow.connections.S3Settings;
 import io.latentflow.registry.ModelStore;
+import io.latentflow.registry.TrustedKeys;
 import io.latentflow.model.LatentEncoder;
 import io.latentflow.model.ServingModel;
 import io.latentflow.model.bench.ResidentMemory;
@@ -54,6 +55,7 @@ final class ServedModels implements AutoCloseable {
 
     private final ModelLocation base;
     private final ModelStore store;
+    private final TrustedKeys trustedKeys;
     private final Device device;
     private final int resolution;
     private final StoredLatents latents;
@@ -68,12 +70,16 @@ final class ServedModels implements AutoCloseable {
     /**
      * Loads the job's own model now (a job that cannot load it fails with the reason).
      *
-     * @param s3 where registry versions are downloaded from, or null when the job serves its own model only
+     * @param s3          where registry versions are downloaded from, or null when the job serves its own model only
+     * @param trustedKeys whose signature a registry version needs to be served (the job's own model needs none: whoever
+     *                    starts the job chose it)
      */
-    ServedModels(ModelLocation base, S3Settings s3, Device device, int resolution, StoredLatents latents) {
+    ServedModels(ModelLocation base, S3Settings s3, TrustedKeys trustedKeys, Device device, int resolution,
+                 StoredLatents latents) {
         this.base = base;
         this.latents = latents;
         this.store = s3 == null ? null : new ModelStore(s3);
+        this.trustedKeys = trustedKeys;
         this.device = device;
         this.resolution = resolution;
         Loaded own = loadOwn();
@@ -144,7 +150,7 @@ final class ServedModels implements AutoCloseable {
             throw new UncheckedIOException(e);
         }
         try {
-            store.download(version, dir);
+            store.download(version, dir, trustedKeys);
         } catch (IOException | RuntimeException e) {
             deleteQuietly(dir);
             throw new UnavailableVersionException("model version " + version + " could not be downloaded and verified"

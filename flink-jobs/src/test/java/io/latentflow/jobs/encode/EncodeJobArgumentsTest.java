@@ -1,7 +1,12 @@
 package io.latentflow.jobs.encode;
 
+import io.latentflow.registry.SigningKeys;
+import io.latentflow.registry.TrustedKeys;
 import io.latentflow.shards.StoredLatents;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.nio.file.Path;
 
 import java.time.Duration;
 import java.util.Map;
@@ -44,6 +49,20 @@ class EncodeJobArgumentsTest {
         assertThat(EncodeJobArguments.parse(concat(base, "--allow-duplicates"), CREDENTIALS).deduplication()).isEmpty();
         assertThatThrownBy(() -> EncodeJobArguments.parse(concat(base, "--dedup-horizon", "PT0S"), CREDENTIALS))
                 .hasMessageContaining("dedupHorizon");
+    }
+
+    @Test
+    void trustedKeysAreReadFromTheirFolderAndNeedTheRegistry(@TempDir Path keys) throws Exception {
+        String[] base = {"--kafka", "k:9092", "--s3-endpoint", "http://s3:9000", "--no-monitor"};
+        assertThat(EncodeJobArguments.parse(base, CREDENTIALS).trustedKeys()).isSameAs(TrustedKeys.NOT_CHECKED);
+        SigningKeys.generate(keys);
+
+        EncodeJobSettings settings = EncodeJobArguments.parse(concat(base, "--follow-registry", "--trusted-keys",
+                keys.toString()), CREDENTIALS);
+
+        assertThat(settings.trustedKeys().describe()).isEqualTo("trusted keys: 1");
+        assertThatThrownBy(() -> EncodeJobArguments.parse(concat(base, "--trusted-keys", keys.toString()),
+                CREDENTIALS)).hasMessageContaining("trustedKeys").hasMessageContaining("follows the registry");
     }
 
     private static String[] concat(String[] base, String... more) {

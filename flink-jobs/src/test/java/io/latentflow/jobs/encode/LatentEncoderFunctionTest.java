@@ -8,6 +8,7 @@ import io.latentflow.model.LatentEncoder;
 import io.latentflow.model.ServingModel;
 import io.latentflow.schemas.DeadLetter;
 import io.latentflow.schemas.DeadLetterReason;
+import io.latentflow.registry.TrustedKeys;
 import io.latentflow.shards.StoredLatents;
 import org.apache.flink.streaming.util.ProcessFunctionTestHarnesses;
 import org.junit.jupiter.api.Test;
@@ -83,7 +84,8 @@ class LatentEncoderFunctionTest {
         List<PreparedImage> batch = preparedPhotos(2);
         List<EncodedLatent> moments;
         try (var harness = ProcessFunctionTestHarnesses.forProcessFunction(new LatentEncoderFunction(
-                ModelLocation.of(model), SIZE, StoredLatents.MOMENTS, OperatorFaults.NONE, null, null))) {
+                ModelLocation.of(model), SIZE, StoredLatents.MOMENTS, OperatorFaults.NONE, null, null,
+                TrustedKeys.NOT_CHECKED))) {
             harness.open();
             harness.processElement(new ArrayList<>(batch), 0);
             moments = harness.extractOutputValues();
@@ -109,7 +111,8 @@ class LatentEncoderFunctionTest {
 
     @Test
     void aBoundedModelHasNoMomentsToStore() {
-        var bounded = new LatentEncoderFunction(ModelLocation.DEFAULT, SIZE, StoredLatents.MOMENTS, OperatorFaults.NONE, null, null);
+        var bounded = new LatentEncoderFunction(ModelLocation.DEFAULT, SIZE, StoredLatents.MOMENTS, OperatorFaults.NONE,
+                null, null, TrustedKeys.NOT_CHECKED);
 
         assertThatThrownBy(() -> ProcessFunctionTestHarnesses.forProcessFunction(bounded).open())
                 .hasMessageContaining("--latents moments").hasMessageContaining("no posterior");
