@@ -23,6 +23,7 @@ import io.latentflow.model.train.TrainingListener;
 import io.latentflow.schemas.TrainingRequest;
 import io.latentflow.schemas.TrainingState;
 import java.io.IOException;
+import java.io.InterruptedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
@@ -128,6 +129,10 @@ public final class FineTuneRun {
             GatedCandidate.write(tuned.modelDir(), versionDir, verdict, settings.thresholds(),
                     GatedCandidate.heldOut(recent, older));
 
+            if (Thread.currentThread().isInterrupted()) { // the caller gave up while the gate judged
+                throw new InterruptedIOException("request " + request.getRequestId() + " was interrupted while the"
+                        + " gate judged " + tuned.version() + "; nothing was published");
+            }
             CandidatePublisher.Outcome published = new CandidatePublisher(registry, settings.lead())
                     .publish(versionDir, request.getRequestId(), verdict, request.getPromote());
             TrainingState state = switch (published) {
