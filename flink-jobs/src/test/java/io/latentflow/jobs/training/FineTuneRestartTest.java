@@ -1,0 +1,97 @@
+package io.latentflow.jobs.training;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.latentflow.infra.EmbeddedKafka;
+import io.latentflow.infra.EmbeddedS3;
+import io.latentflow.model.ServingModel;
+import io.latentflow.model.eval.GateThresholds;
+import io.latentflow.registry.CandidatePublisher;
+import io.latentflow.registry.ModelRegistry;
+import io.latentflow.schemas.ModelEvent;
+import io.latentflow.schemas.ModelEventType;
+import io.latentflow.schemas.TrainingRequest;
+import io.latentflow.schemas.TrainingState;
+import io.latentflow.schemas.TrainingTrigger;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The continuous-training job killed in the middle of a fine-tune: Flink restores the request from the async
+ * operator's state and runs it again. Whatever the dead attempt left (a half-written work folder, or a candidate
+ * already published), the request ends with one candidate and no folder of the dead attempt.
+ */
+@Timeout(value = 5, unit = TimeUnit.MINUTES)
+class FineTuneRestartTest {
+
+    private static final Path SAMPLES = Path.of(System.getProperty("latentflow.home"), "samples");
+    private static final FineTuneRun.Listener UNWATCHED = progress -> { };
+
+    @TempDir
+    Path work;
+
+    @Test
+    void aRequestRunAgainAfterAKillMidTrainingClearsTheDeadAttemptsFolderAndMakesOneCandidate() throws Exception {
+        try (EmbeddedKafka kafka = EmbeddedKafka.start(work.resolve("kafka"));
+             EmbeddedS3 s3 = EmbeddedS3.start(null, "latentflow");
+             ModelRegistry registry = new ModelRegistry(kafka.settings(), s3.settings())) {
+            FineTuneSettings settings = settings();
+            Path dead = FineTuneRun.workFolder(Path.of(settings.workDirectory()), "killed-1");
+            Files.createDirectories(dead.resolve("trained"));
+            Files.writeString(dead.resolve("trained").resolve("encoder.params"), "half a file");
+            ServingModel.extractDefault(dead.resolve("serving"));
+
+            FineTuneRun.Outcome outcome = new FineTuneRun(registry, null, settings).run(request("killed-1"),
+                    UNWATCHED);
+
+            assertThat(outcome.state()).as(outcome.reason()).isEqualTo(TrainingState.PROMOTED);
+            assertThat(publishedFor(registry, "killed-1")).singleElement()
+                    .extracting(ModelEvent::getVersion).isEqualTo(outcome.candidate());
+            assertThat(dead).doesNotExist();
+            assertThat(Path.of(settings.workDirectory())).isEmptyDirectory();
+        }
+    }
+
+    @Test
+    void aRequestRunAgainAfterItsCandidateWasPublishedMakesNoSecondOne() throws Exception {
+        try (EmbeddedKafka kafka = EmbeddedKafka.start(work.resolve("kafka"));
+             EmbeddedS3 s3 = EmbeddedS3.start(null, "latentflow");
+             ModelRegistry registry = new ModelRegistry(kafka.settings(), s3.settings())) {
+            FineTuneSettings settings = settings();
+            String published = registry.publish(ServingModel.extractDefault(work.resolve("candidate")),
+                    Map.of(CandidatePublisher.REQUEST_ID, "killed-2"));
+
+            FineTuneRun.Outcome outcome = new FineTuneRun(registry, null, settings).run(request("killed-2"),
+                    UNWATCHED);
+
+            assertThat(outcome.state()).isEqualTo(TrainingState.DUPLICATE);
+            assertThat(outcome.candidate()).isEqualTo(published);
+            assertThat(publishedFor(registry, "killed-2")).singleElement()
+                    .extracting(ModelEvent::getVersion).isEqualTo(published);
+            assertThat(Path.of(settings.workDirectory())).doesNotExist();
+        }
+    }
+
+    private FineTuneSettings settings() {
+        return FineTuneSettings.defaults(64, SAMPLES.resolve("photos"), work.resolve("tune")).withSteps(2)
+                .withTraining(32, 2).withThresholds(new GateThresholds(10, 0.2, 0, 0.2, 1.2, 1_000_000, 100, -100, 4));
+    }
+
+    private static TrainingRequest request(String id) {
+        return TrainingRequest.newBuilder().setRequestId(id).setRequestedAt(Instant.now())
+                .setTrigger(TrainingTrigger.USER).setReason("test")
+                .setRecentImages(SAMPLES.resolve("illustrations").toString()).build();
+    }
+
+    private static List<ModelEvent> publishedFor(ModelRegistry registry, String requestId) {
+        return registry.history().events().stream().filter(e -> e.getType() == ModelEventType.PUBLISHED)
+                .filter(e -> requestId.equals(e.getAttributes().get(CandidatePublisher.REQUEST_ID))).toList();
+    }
+}
