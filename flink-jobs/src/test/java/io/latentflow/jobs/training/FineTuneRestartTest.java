@@ -6,7 +6,10 @@ import io.latentflow.infra.EmbeddedKafka;
 import io.latentflow.infra.EmbeddedS3;
 import io.latentflow.model.ServingModel;
 import io.latentflow.model.eval.GateThresholds;
+import io.latentflow.model.eval.GateVerdict;
+import io.latentflow.model.finetune.GatedCandidate;
 import io.latentflow.registry.CandidatePublisher;
+import io.latentflow.registry.ModelHistory;
 import io.latentflow.registry.ModelRegistry;
 import io.latentflow.schemas.ModelEvent;
 import io.latentflow.schemas.ModelEventType;
@@ -26,7 +29,8 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * The continuous-training job killed in the middle of a fine-tune: Flink restores the request from the async
  * operator's state and runs it again. Whatever the dead attempt left (a half-written work folder, or a candidate
- * already published), the request ends with one candidate and no folder of the dead attempt.
+ * already published, its verdict not yet recorded), the request ends with one candidate, its verdict recorded once,
+ * and no folder of the dead attempt.
  */
 @Timeout(value = 5, unit = TimeUnit.MINUTES)
 class FineTuneRestartTest {
@@ -59,23 +63,39 @@ class FineTuneRestartTest {
         }
     }
 
+    /** Killed between the candidate's PUBLISHED event and its verdict: the replay records the gate's verdict. */
     @Test
-    void aRequestRunAgainAfterItsCandidateWasPublishedMakesNoSecondOne() throws Exception {
+    void aRequestRunAgainAfterItsCandidateWasPublishedMakesNoSecondOneAndRecordsTheLostVerdict() throws Exception {
         try (EmbeddedKafka kafka = EmbeddedKafka.start(work.resolve("kafka"));
              EmbeddedS3 s3 = EmbeddedS3.start(null, "latentflow");
              ModelRegistry registry = new ModelRegistry(kafka.settings(), s3.settings())) {
             FineTuneSettings settings = settings();
-            String published = registry.publish(ServingModel.extractDefault(work.resolve("candidate")),
+            Path trained = ServingModel.extractDefault(work.resolve("trained"));
+            GateVerdict failed = new GateVerdict("candidate", "serving", false, "failed the gate: older images: lost",
+                    List.of("older images: lost"), Map.of("older.psnrChange", -0.8, "recent.psnrChange", 0.4));
+            GatedCandidate.write(trained, work.resolve("candidate"), failed, settings.thresholds(), Map.of());
+            String published = registry.publish(work.resolve("candidate"),
                     Map.of(CandidatePublisher.REQUEST_ID, "killed-2"));
+            assertThat(registry.history().versions().get(published).state()).isEqualTo(ModelEventType.PUBLISHED);
 
             FineTuneRun.Outcome outcome = new FineTuneRun(registry, null, settings).run(request("killed-2"),
                     UNWATCHED);
 
             assertThat(outcome.state()).isEqualTo(TrainingState.DUPLICATE);
             assertThat(outcome.candidate()).isEqualTo(published);
+            assertThat(outcome.reason()).contains("recorded now: REJECTED");
             assertThat(publishedFor(registry, "killed-2")).singleElement()
                     .extracting(ModelEvent::getVersion).isEqualTo(published);
-            assertThat(Path.of(settings.workDirectory())).doesNotExist();
+            ModelHistory.VersionState state = registry.history().versions().get(published);
+            assertThat(state.state()).isEqualTo(ModelEventType.REJECTED);
+            assertThat(state.reason()).isEqualTo("failed the gate: older images: lost");
+            assertThat(state.figures()).containsEntry("older.psnrChange", -0.8);
+            assertThat(Path.of(settings.workDirectory())).isEmptyDirectory();
+
+            FineTuneRun.Outcome again = new FineTuneRun(registry, null, settings).run(request("killed-2"), UNWATCHED);
+            assertThat(again.reason()).as("recorded once").doesNotContain("recorded now");
+            assertThat(registry.history().events()).filteredOn(e -> e.getType() == ModelEventType.REJECTED)
+                    .hasSize(1);
         }
     }
 
