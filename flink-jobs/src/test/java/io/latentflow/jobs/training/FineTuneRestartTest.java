@@ -22,6 +22,8 @@ import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
@@ -41,67 +43,73 @@ class FineTuneRestartTest {
     @TempDir
     Path work;
 
+    private EmbeddedKafka kafka;
+    private EmbeddedS3 s3;
+    private ModelRegistry registry;
+    private FineTuneSettings settings;
+
+    @BeforeEach
+    void registryOnAnEmbeddedStack() {
+        kafka = EmbeddedKafka.start(work.resolve("kafka"));
+        s3 = EmbeddedS3.start(null, "latentflow");
+        registry = new ModelRegistry(kafka.settings(), s3.settings());
+        settings = FineTuneSettings.defaults(64, SAMPLES.resolve("photos"), work.resolve("tune")).withSteps(2)
+                .withTraining(32, 2).withThresholds(new GateThresholds(10, 0.2, 0, 0.2, 1.2, 1_000_000, 100, -100, 4));
+    }
+
+    @AfterEach
+    void stopTheStack() {
+        registry.close();
+        s3.close();
+        kafka.close();
+    }
+
     @Test
     void aRequestRunAgainAfterAKillMidTrainingClearsTheDeadAttemptsFolderAndMakesOneCandidate() throws Exception {
-        try (EmbeddedKafka kafka = EmbeddedKafka.start(work.resolve("kafka"));
-             EmbeddedS3 s3 = EmbeddedS3.start(null, "latentflow");
-             ModelRegistry registry = new ModelRegistry(kafka.settings(), s3.settings())) {
-            FineTuneSettings settings = settings();
-            Path dead = FineTuneRun.workFolder(Path.of(settings.workDirectory()), "killed-1");
-            Files.createDirectories(dead.resolve("trained"));
-            Files.writeString(dead.resolve("trained").resolve("encoder.params"), "half a file");
-            ServingModel.extractDefault(dead.resolve("serving"));
+        Path dead = FineTuneRun.workFolder(Path.of(settings.workDirectory()), "killed-1");
+        Files.createDirectories(dead.resolve("trained"));
+        Files.writeString(dead.resolve("trained").resolve("encoder.params"), "half a file");
+        ServingModel.extractDefault(dead.resolve("serving"));
 
-            FineTuneRun.Outcome outcome = new FineTuneRun(registry, null, settings).run(request("killed-1"),
-                    UNWATCHED);
+        FineTuneRun.Outcome outcome = new FineTuneRun(registry, null, settings).run(request("killed-1"),
+                UNWATCHED);
 
-            assertThat(outcome.state()).as(outcome.reason()).isEqualTo(TrainingState.PROMOTED);
-            assertThat(publishedFor(registry, "killed-1")).singleElement()
-                    .extracting(ModelEvent::getVersion).isEqualTo(outcome.candidate());
-            assertThat(dead).doesNotExist();
-            assertThat(Path.of(settings.workDirectory())).isEmptyDirectory();
-        }
+        assertThat(outcome.state()).as(outcome.reason()).isEqualTo(TrainingState.PROMOTED);
+        assertThat(publishedFor("killed-1")).singleElement()
+                .extracting(ModelEvent::getVersion).isEqualTo(outcome.candidate());
+        assertThat(dead).doesNotExist();
+        assertThat(Path.of(settings.workDirectory())).isEmptyDirectory();
     }
 
     /** Killed between the candidate's PUBLISHED event and its verdict: the replay records the gate's verdict. */
     @Test
     void aRequestRunAgainAfterItsCandidateWasPublishedMakesNoSecondOneAndRecordsTheLostVerdict() throws Exception {
-        try (EmbeddedKafka kafka = EmbeddedKafka.start(work.resolve("kafka"));
-             EmbeddedS3 s3 = EmbeddedS3.start(null, "latentflow");
-             ModelRegistry registry = new ModelRegistry(kafka.settings(), s3.settings())) {
-            FineTuneSettings settings = settings();
-            Path trained = ServingModel.extractDefault(work.resolve("trained"));
-            GateVerdict failed = new GateVerdict("candidate", "serving", false, "failed the gate: older images: lost",
-                    List.of("older images: lost"), Map.of("older.psnrChange", -0.8, "recent.psnrChange", 0.4));
-            GatedCandidate.write(trained, work.resolve("candidate"), failed, settings.thresholds(), Map.of());
-            String published = registry.publish(work.resolve("candidate"),
-                    Map.of(CandidatePublisher.REQUEST_ID, "killed-2"));
-            assertThat(registry.history().versions().get(published).state()).isEqualTo(ModelEventType.PUBLISHED);
+        Path trained = ServingModel.extractDefault(work.resolve("trained"));
+        GateVerdict failed = new GateVerdict("candidate", "serving", false, "failed the gate: older images: lost",
+                List.of("older images: lost"), Map.of("older.psnrChange", -0.8, "recent.psnrChange", 0.4));
+        GatedCandidate.write(trained, work.resolve("candidate"), failed, settings.thresholds(), Map.of());
+        String published = registry.publish(work.resolve("candidate"),
+                Map.of(CandidatePublisher.REQUEST_ID, "killed-2"));
+        assertThat(registry.history().versions().get(published).state()).isEqualTo(ModelEventType.PUBLISHED);
 
-            FineTuneRun.Outcome outcome = new FineTuneRun(registry, null, settings).run(request("killed-2"),
-                    UNWATCHED);
+        FineTuneRun.Outcome outcome = new FineTuneRun(registry, null, settings).run(request("killed-2"),
+                UNWATCHED);
 
-            assertThat(outcome.state()).isEqualTo(TrainingState.DUPLICATE);
-            assertThat(outcome.candidate()).isEqualTo(published);
-            assertThat(outcome.reason()).contains("recorded now: REJECTED");
-            assertThat(publishedFor(registry, "killed-2")).singleElement()
-                    .extracting(ModelEvent::getVersion).isEqualTo(published);
-            ModelHistory.VersionState state = registry.history().versions().get(published);
-            assertThat(state.state()).isEqualTo(ModelEventType.REJECTED);
-            assertThat(state.reason()).isEqualTo("failed the gate: older images: lost");
-            assertThat(state.figures()).containsEntry("older.psnrChange", -0.8);
-            assertThat(Path.of(settings.workDirectory())).isEmptyDirectory();
+        assertThat(outcome.state()).isEqualTo(TrainingState.DUPLICATE);
+        assertThat(outcome.candidate()).isEqualTo(published);
+        assertThat(outcome.reason()).contains("recorded now: REJECTED");
+        assertThat(publishedFor("killed-2")).singleElement()
+                .extracting(ModelEvent::getVersion).isEqualTo(published);
+        ModelHistory.VersionState state = registry.history().versions().get(published);
+        assertThat(state.state()).isEqualTo(ModelEventType.REJECTED);
+        assertThat(state.reason()).isEqualTo("failed the gate: older images: lost");
+        assertThat(state.figures()).containsEntry("older.psnrChange", -0.8);
+        assertThat(Path.of(settings.workDirectory())).isEmptyDirectory();
 
-            FineTuneRun.Outcome again = new FineTuneRun(registry, null, settings).run(request("killed-2"), UNWATCHED);
-            assertThat(again.reason()).as("recorded once").doesNotContain("recorded now");
-            assertThat(registry.history().events()).filteredOn(e -> e.getType() == ModelEventType.REJECTED)
-                    .hasSize(1);
-        }
-    }
-
-    private FineTuneSettings settings() {
-        return FineTuneSettings.defaults(64, SAMPLES.resolve("photos"), work.resolve("tune")).withSteps(2)
-                .withTraining(32, 2).withThresholds(new GateThresholds(10, 0.2, 0, 0.2, 1.2, 1_000_000, 100, -100, 4));
+        FineTuneRun.Outcome again = new FineTuneRun(registry, null, settings).run(request("killed-2"), UNWATCHED);
+        assertThat(again.reason()).as("recorded once").doesNotContain("recorded now");
+        assertThat(registry.history().events()).filteredOn(e -> e.getType() == ModelEventType.REJECTED)
+                .hasSize(1);
     }
 
     private static TrainingRequest request(String id) {
@@ -110,7 +118,7 @@ class FineTuneRestartTest {
                 .setRecentImages(SAMPLES.resolve("illustrations").toString()).build();
     }
 
-    private static List<ModelEvent> publishedFor(ModelRegistry registry, String requestId) {
+    private List<ModelEvent> publishedFor(String requestId) {
         return registry.history().events().stream().filter(e -> e.getType() == ModelEventType.PUBLISHED)
                 .filter(e -> requestId.equals(e.getAttributes().get(CandidatePublisher.REQUEST_ID))).toList();
     }
