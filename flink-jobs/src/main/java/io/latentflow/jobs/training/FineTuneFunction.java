@@ -12,6 +12,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
+import java.util.concurrent.FutureTask;
 import org.apache.flink.api.common.functions.OpenContext;
 import org.apache.flink.streaming.api.functions.async.ResultFuture;
 import org.apache.flink.streaming.api.functions.async.RichAsyncFunction;
@@ -58,13 +59,16 @@ final class FineTuneFunction extends RichAsyncFunction<TrainingRequest, Training
     @Override
     public void asyncInvoke(TrainingRequest request, ResultFuture<TrainingProgress> result) {
         String id = request.getRequestId();
-        running.put(id, trainer.submit(() -> {
+        // registered before it can start, so that a run ending at once leaves no entry behind
+        FutureTask<Void> task = new FutureTask<>(() -> {
             try {
                 result.complete(List.of(run(request)));
             } finally {
                 running.remove(id);
             }
-        }));
+        }, null);
+        running.put(id, task);
+        trainer.execute(task);
     }
 
     private TrainingProgress run(TrainingRequest request) {
