@@ -6,6 +6,7 @@ import io.latentflow.registry.ModelRegistry;
 import io.latentflow.registry.samples.TrainingSampleStore;
 import io.latentflow.schemas.TrainingProgress;
 import io.latentflow.schemas.TrainingRequest;
+import java.io.InterruptedIOException;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
@@ -80,6 +81,9 @@ final class FineTuneFunction extends RichAsyncFunction<TrainingRequest, Training
                     .run(request, progress);
             LOG.info("Training request {}: {} {} ({})", id, outcome.state(), outcome.candidate(), outcome.reason());
             return ProgressReporter.outcome(id, outcome);
+        } catch (InterruptedIOException e) {
+            LOG.warn("Training request {} stopped: {}", id, e.getMessage()); // its timeout, expected: no stack trace
+            return ProgressReporter.failed(id, e.getMessage());
         } catch (Exception e) {
             LOG.error("Training request {} failed: {}", id, e.toString(), e);
             return ProgressReporter.failed(id, e.getMessage() == null ? e.toString() : e.getMessage());
