@@ -1,11 +1,17 @@
 package io.latentflow.registry;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import io.latentflow.model.eval.GateVerdict;
+import io.latentflow.model.store.ModelDirectory;
 import io.latentflow.schemas.ModelEvent;
 import io.latentflow.schemas.ModelEventType;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 
@@ -30,6 +36,8 @@ public final class CandidatePublisher {
         REJECTED
     }
 
+    private static final ObjectMapper JSON = new ObjectMapper();
+
     private final ModelRegistry registry;
     private final Duration lead;
 
@@ -46,6 +54,39 @@ public final class CandidatePublisher {
     public Outcome publish(Path versionDir, String requestId, GateVerdict verdict, boolean promote)
             throws IOException {
         String version = registry.publish(versionDir, Map.of(REQUEST_ID, requestId));
+        return record(version, verdict, promote);
+    }
+
+    /**
+     * Records the verdict of a candidate whose PUBLISHED event was never followed by one: the attempt that published
+     * it died in between (the continuous-training job killed mid-request). The verdict is the gate's, as the
+     * candidate's {@code metrics.json} holds it, so the replayed request ends as the first attempt would have.
+     *
+     * @param scratch a folder that does not exist, to download the candidate into
+     * @return where the candidate stands afterwards; empty when its verdict was already recorded, or when it is not a
+     *         gated candidate (its metrics.json has no {@code gate})
+     */
+    public Optional<Outcome> recordMissingVerdict(String version, boolean promote, Path scratch) throws IOException {
+        ModelHistory.VersionState state = registry.history().versions().get(version);
+        if (state == null || state.state() != ModelEventType.PUBLISHED) {
+            return Optional.empty();
+        }
+        Path candidate = registry.download(version, scratch);
+        JsonNode gate = JSON.readTree(candidate.resolve(ModelDirectory.METRICS).toFile()).path("gate");
+        if (!gate.isObject()) {
+            return Optional.empty();
+        }
+        List<String> failures = new ArrayList<>();
+        gate.path("failures").forEach(failure -> failures.add(failure.asText()));
+        Map<String, Double> figures = new LinkedHashMap<>();
+        gate.path("figures").fields().forEachRemaining(figure -> figures.put(figure.getKey(),
+                figure.getValue().asDouble()));
+        GateVerdict verdict = new GateVerdict(version, gate.path("servingVersion").asText(),
+                gate.path("passed").asBoolean(), gate.path("reason").asText(), failures, figures);
+        return Optional.of(record(version, verdict, promote));
+    }
+
+    private Outcome record(String version, GateVerdict verdict, boolean promote) {
         if (!verdict.passed()) {
             registry.reject(version, verdict.reason(), verdict.figures());
             return Outcome.REJECTED;

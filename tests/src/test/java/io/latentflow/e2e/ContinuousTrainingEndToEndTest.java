@@ -6,6 +6,7 @@ import static org.awaitility.Awaitility.await;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.latentflow.cli.ingest.ImageIngest;
+import io.latentflow.connections.S3Settings;
 import io.latentflow.infra.LocalStack;
 import io.latentflow.jobs.drift.DriftMonitorSettings;
 import io.latentflow.jobs.drift.ReferenceProfiles;
@@ -19,6 +20,7 @@ import io.latentflow.jobs.sampling.SamplingSettings;
 import io.latentflow.schemas.CommittedTopicReader;
 import io.latentflow.jobs.training.ContinuousTrainingJob;
 import io.latentflow.registry.CandidatePublisher;
+import io.latentflow.jobs.training.FineTuneRun;
 import io.latentflow.jobs.training.FineTuneSettings;
 import io.latentflow.model.drift.DriftThresholds;
 import io.latentflow.model.eval.GateThresholds;
@@ -124,6 +126,29 @@ class ContinuousTrainingEndToEndTest {
                         .anyMatch(p -> p.getState() == TrainingState.DUPLICATE));
                 assertThat(registry.history().events()).filteredOn(e -> e.getType() == ModelEventType.PUBLISHED
                         && "user-1".equals(e.getAttributes().get(CandidatePublisher.REQUEST_ID))).hasSize(1);
+
+                // a candidate the gate fails: REJECTED with its figures in 'models list', and serving stays
+                trainer.cancel().get(1, TimeUnit.MINUTES);
+                trainer = new ContinuousTrainingJob(stack.kafka().settings(), stack.s3().settings(),
+                        training.withThresholds(training.thresholds().withMinRecentGainDb(100)), null)
+                        .start(stack.flink().environment());
+                send(stack, TrainingRequest.newBuilder(request("user-2"))
+                        .setAttributes(Map.of(FineTuneRun.SAMPLES_SINCE, Instant.EPOCH.toString())).build());
+                TrainingProgress rejected = awaitOutcome(stack, "user-2");
+                assertThat(rejected.getState()).as("outcome: %s", rejected).isEqualTo(TrainingState.REJECTED);
+                assertThat(registry.history().serving()).contains(candidate);
+                JsonNode listed = modelsList(stack);
+                assertThat(listed).filteredOn(v -> v.get("version").asText().equals(candidate))
+                        .singleElement().satisfies(v -> assertThat(v.get("serving").asBoolean()).isTrue());
+                assertThat(listed).filteredOn(v -> v.get("version").asText()
+                                .equals(rejected.getCandidateVersion())).singleElement().satisfies(v -> {
+                    assertThat(v.get("state").asText()).isEqualTo("REJECTED");
+                    assertThat(v.get("serving").asBoolean()).isFalse();
+                    assertThat(v.get("reason").asText()).startsWith("failed the gate: recent images: PSNR change")
+                            .contains("+100.00 dB gain needed");
+                    assertThat(v.get("metrics").has("recent.psnrChangeLow")).isTrue();
+                    assertThat(v.get("metrics").has("older.psnr")).isTrue();
+                });
             } finally {
                 trainer.cancel().get(1, TimeUnit.MINUTES);
                 encode.cancel().get(1, TimeUnit.MINUTES);
@@ -212,6 +237,15 @@ class ContinuousTrainingEndToEndTest {
             producer.send(new ProducerRecord<>(Topics.TRAINING_REQUESTS, request.getRequestId(),
                     REQUESTS.encode(request))).get();
         }
+    }
+
+    /** {@code latentflow models list --json} against the test's stack. */
+    private JsonNode modelsList(LocalStack stack) throws Exception {
+        S3Settings s3 = stack.s3().settings();
+        Path secret = Files.writeString(work.resolve("s3-secret"), s3.secretKey());
+        return LatentflowCli.json("models", "list", "--kafka", stack.kafka().bootstrapServers(), "--s3-endpoint",
+                s3.endpoint(), "--s3-access-key", s3.accessKey(), "--s3-secret-key-file", secret.toString(),
+                "--bucket", s3.bucket(), "--state-dir", work.resolve("cli-state").toString(), "--json");
     }
 
     private static List<TrainingProgress> progress(LocalStack stack, String requestId) {

@@ -23,6 +23,7 @@ import io.latentflow.model.train.TrainingListener;
 import io.latentflow.schemas.TrainingRequest;
 import io.latentflow.schemas.TrainingState;
 import java.io.IOException;
+import java.io.InterruptedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
@@ -82,17 +83,16 @@ public final class FineTuneRun {
 
     public Outcome run(TrainingRequest request, Listener listener) throws IOException {
         ModelHistory history = registry.history();
-        Optional<String> earlier = CandidatePublisher.candidateOf(history, request.getRequestId());
-        if (earlier.isPresent()) {
-            return new Outcome(TrainingState.DUPLICATE, history.serving().orElse(null), earlier.get(),
-                    "request " + request.getRequestId() + " already made version " + earlier.get(), Map.of());
-        }
         Path work = workFolder(Path.of(settings.workDirectory()), request.getRequestId());
         if (Files.exists(work)) {
             ModelDirectory.deleteRecursively(work); // what an interrupted attempt left
         }
         Files.createDirectories(work);
         try {
+            Optional<String> earlier = CandidatePublisher.candidateOf(history, request.getRequestId());
+            if (earlier.isPresent()) {
+                return duplicate(request, history, earlier.get(), work);
+            }
             Path serving = servingVersion(history, work);
             String servingVersion = ModelDirectory.verify(serving).version();
             Map<String, Object> provenance = provenance(request, servingVersion);
@@ -128,6 +128,10 @@ public final class FineTuneRun {
             GatedCandidate.write(tuned.modelDir(), versionDir, verdict, settings.thresholds(),
                     GatedCandidate.heldOut(recent, older));
 
+            if (Thread.currentThread().isInterrupted()) { // the caller gave up while the gate judged
+                throw new InterruptedIOException("request " + request.getRequestId() + " was interrupted while the"
+                        + " gate judged " + tuned.version() + "; nothing was published");
+            }
             CandidatePublisher.Outcome published = new CandidatePublisher(registry, settings.lead())
                     .publish(versionDir, request.getRequestId(), verdict, request.getPromote());
             TrainingState state = switch (published) {
@@ -141,6 +145,21 @@ public final class FineTuneRun {
                 ModelDirectory.deleteRecursively(work);
             }
         }
+    }
+
+    /**
+     * The request made {@code candidate} before (this is a replay after a restart): no second candidate, but the
+     * verdict is recorded if the attempt that published it died before it could.
+     */
+    private Outcome duplicate(TrainingRequest request, ModelHistory history, String candidate, Path work)
+            throws IOException {
+        Optional<CandidatePublisher.Outcome> recorded = new CandidatePublisher(registry, settings.lead())
+                .recordMissingVerdict(candidate, request.getPromote(), work.resolve("earlier"))
+                .filter(outcome -> outcome != CandidatePublisher.Outcome.PUBLISHED); // nothing more to record
+        String reason = "request " + request.getRequestId() + " already made version " + candidate
+                + recorded.map(o -> "; the verdict its attempt did not live to record is recorded now: " + o)
+                .orElse("");
+        return new Outcome(TrainingState.DUPLICATE, history.serving().orElse(null), candidate, reason, Map.of());
     }
 
     /**

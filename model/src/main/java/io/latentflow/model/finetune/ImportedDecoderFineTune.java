@@ -18,6 +18,7 @@ import io.latentflow.model.diffusers.ImportedVae;
 import io.latentflow.model.diffusers.Safetensors;
 import io.latentflow.model.store.Manifest;
 import io.latentflow.model.store.ModelDirectory;
+import io.latentflow.model.train.StopOnInterrupt;
 import io.latentflow.model.train.TrainingBudget;
 import io.latentflow.model.train.TrainingProgress;
 import io.latentflow.model.train.TrainingResult;
@@ -103,6 +104,7 @@ final class ImportedDecoderFineTune {
                     throw new IllegalStateException("the decoder's loss became " + loss + " at step " + step
                             + ": lower the learning rate (--learning-rate)");
                 }
+                StopOnInterrupt.throwIfInterrupted(step);
             }
             for (Map.Entry<String, Safetensors.Tensor> original : parent.weights().entrySet()) {
                 NDArray live = decoder.get(original.getKey());

@@ -54,11 +54,13 @@ public final class Trainer implements AutoCloseable {
     }
 
     /**
-     * Fresh for each run. The order matters: the average before the frozen encoder puts its weights back, the guard
-     * before anything reports the step, the best weights of early stopping back before the last checkpoint.
+     * Fresh for each run. The order matters: an interrupt before anything acts on the step, the average before the
+     * frozen encoder puts its weights back, the guard before anything reports the step, the best weights of early
+     * stopping back before the last checkpoint.
      */
     private List<TrainingCallback> callbacks() {
         List<TrainingCallback> list = new ArrayList<>();
+        list.add(new StopOnInterrupt());
         list.add(new WeightAverage(model, config.recipe().emaDecay()));
         if (config.frozenEncoder()) {
             list.add(new FrozenEncoder(model));

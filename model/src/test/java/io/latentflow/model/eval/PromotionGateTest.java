@@ -1,5 +1,6 @@
 package io.latentflow.model.eval;
 
+import io.latentflow.model.AutoencoderConfig;
 import io.latentflow.model.SampleTiles;
 
 import io.latentflow.model.finetune.FineTuneOptions;
@@ -37,6 +38,10 @@ class PromotionGateTest {
     private static Path wholeModelCandidate;
     private static List<ImageBatch> recent;
     private static List<ImageBatch> older;
+    /** An untrained KL version with its encoder output scaled down: latents well inside [-1, 1]. */
+    private static Path quietKl;
+    /** The same scaled up: latents far outside [-1, 1], with a large std. */
+    private static Path loudKl;
 
     /** A serving version trained a few steps on photos, and a candidate fine-tuned from it on illustrations. */
     @BeforeAll
@@ -61,6 +66,9 @@ class PromotionGateTest {
                 .scope(FineTuneScope.ALL).progress(new PrintStream(new ByteArrayOutputStream())).build()).modelDir();
         recent = EvaluationImages.load(SampleTiles.of("illustrations", "Cascade", "Kay"), 64, 8);
         older = EvaluationImages.load(SampleTiles.of("photos", "ColorfulCups"), 64, 8);
+        Path kl = CraftedVersions.untrained(AutoencoderConfig.klVaeF8C4(), 7, temp.resolve("kl"));
+        quietKl = CraftedVersions.scaledEncoderOutput(kl, 0.01f, temp.resolve("kl-quiet"));
+        loudKl = CraftedVersions.scaledEncoderOutput(kl, 100f, temp.resolve("kl-loud"));
     }
 
     @Test
@@ -109,13 +117,95 @@ class PromotionGateTest {
     }
 
     @Test
-    void tooFewHeldOutImagesOnOneSideAreRefusedSayingHowManyMoreAreNeeded() {
-        assertThatThrownBy(() -> new PromotionGate(LENIENT.withMinHeldOutImages(16))
-                .judge(candidate, serving, recent, older))
+    void tooFewHeldOutImagesOnEitherSideAreRefusedSayingHowManyMoreAreNeeded() {
+        PromotionGate needing16 = new PromotionGate(LENIENT.withMinHeldOutImages(16));
+
+        assertThatThrownBy(() -> needing16.judge(candidate, serving, recent, older))
                 .isInstanceOf(NotEnoughHeldOutImages.class)
                 .hasMessageContaining("has 8 recent and 20 older")
                 .hasMessageContaining("8 more held-out recent images needed")
                 .hasMessageNotContaining("more held-out older");
+        assertThatThrownBy(() -> needing16.judge(candidate, serving, older, recent))
+                .isInstanceOf(NotEnoughHeldOutImages.class)
+                .hasMessageContaining("has 20 recent and 8 older")
+                .hasMessageContaining("8 more held-out older images needed")
+                .hasMessageNotContaining("more held-out recent");
+    }
+
+    @Test
+    void aDecoderThatShiftsEveryPixelIsRejectedForItsLossOnTheOlderImages() throws IOException {
+        Path shifted = CraftedVersions.shiftedDecoderOutput(serving, 0.5f, temp.resolve("shifted-decoder"));
+
+        GateVerdict verdict = new PromotionGate(LENIENT.withMaxOlderLossDb(0.3)).judge(shifted, serving, recent, older);
+
+        assertThat(verdict.passed()).isFalse();
+        assertThat(verdict.failures()).singleElement().asString().startsWith("older images: PSNR change -")
+                .contains("lower bound is below the 0.30 dB loss allowed (-0.30 dB)");
+        assertThat(verdict.figures().get("older.psnrChangeHigh")).isLessThan(-0.3);
+        assertThat(verdict.reason()).startsWith("failed the gate: older images: PSNR change");
+        assertThat(new PromotionGate(LENIENT).judge(shifted, serving, recent, older).passed())
+                .as("with any loss allowed, nothing else rejects it").isTrue();
+    }
+
+    @Test
+    void latentsOutsideTheUnitRangeAreRejected() {
+        GateThresholds rangeOnly = new GateThresholds(0, -1, 0, 0, Double.MAX_VALUE, Long.MAX_VALUE, 100, -100, 4);
+
+        GateVerdict quietAgainstItself = new PromotionGate(rangeOnly).judge(quietKl, quietKl, recent, older);
+        GateVerdict loud = new PromotionGate(rangeOnly).judge(loudKl, quietKl, recent, older);
+
+        assertThat(quietAgainstItself.passed()).as(quietAgainstItself.reason()).isTrue();
+        assertThat(loud.passed()).isFalse();
+        assertThat(loud.figures().get("older.fractionOutsideUnit")).isPositive();
+        assertThat(loud.failures()).anyMatch(f -> f.startsWith("recent images: ") && f.contains(
+                        "% of latent values outside [-1, 1] (at most 0.0000 %)"))
+                .anyMatch(f -> f.startsWith("older images: ") && f.contains("outside [-1, 1]"))
+                .allMatch(f -> f.contains("outside [-1, 1]"));
+    }
+
+    @Test
+    void aLatentChannelStdAboveTheBandAndAboveTheServingVersionsIsRejected() {
+        GateThresholds bandOnly = new GateThresholds(0, -1, 1, 0, 1.0, Long.MAX_VALUE, 100, -100, 4);
+
+        GateVerdict loud = new PromotionGate(bandOnly).judge(loudKl, quietKl, recent, older);
+
+        assertThat(loud.passed()).isFalse();
+        assertThat(loud.figures().get("older.maxChannelStd")).isGreaterThan(1.0);
+        assertThat(loud.failures()).anyMatch(f -> f.startsWith("older images: latent channel std")
+                && f.contains("outside the band 0.000-1.000 and beyond the serving version's"));
+        assertThat(new PromotionGate(bandOnly).judge(quietKl, quietKl, recent, older).passed()).isTrue();
+    }
+
+    @Test
+    void aCollapsedLatentChannelBelowTheBandIsRejectedWhereTheServingVersionIsInIt() throws IOException {
+        GateVerdict measured = new PromotionGate(LENIENT).judge(serving, serving, recent, older);
+        double servingMinStd = Math.min(measured.figures().get("recent.minChannelStd"),
+                measured.figures().get("older.minChannelStd"));
+        GateThresholds band = new GateThresholds(0, -1, 1, servingMinStd / 2, 1, Long.MAX_VALUE, 100, -100, 4);
+        Path collapsed = CraftedVersions.scaledEncoderOutput(serving, 0.01f, temp.resolve("collapsed"));
+
+        GateVerdict verdict = new PromotionGate(band).judge(collapsed, serving, recent, older);
+
+        assertThat(new PromotionGate(band).judge(serving, serving, recent, older).passed()).isTrue();
+        assertThat(verdict.passed()).isFalse();
+        assertThat(verdict.figures().get("older.minChannelStd")).isLessThan(servingMinStd / 2);
+        assertThat(verdict.failures()).hasSize(2).allMatch(f -> f.contains("latent channel std")
+                && f.contains("outside the band"));
+    }
+
+    @Test
+    void blackHolesTheServingVersionDoesNotHaveAreRejected() throws IOException {
+        Path holed = CraftedVersions.blackHolesInChannelZero(serving, older, 0.99, temp.resolve("black-holes"));
+        GateThresholds noBlackHoles = new GateThresholds(0, -1, 1, 0, 1, 0, 100, -100, 4);
+
+        GateVerdict verdict = new PromotionGate(noBlackHoles).judge(holed, serving, recent, older);
+
+        assertThat(new PromotionGate(noBlackHoles).judge(serving, serving, recent, older).passed()).isTrue();
+        assertThat(verdict.passed()).isFalse();
+        assertThat(verdict.figures().get("older.blackHolePositions")).isPositive()
+                .isGreaterThan(verdict.figures().get("older.servingBlackHolePositions"));
+        assertThat(verdict.failures()).anyMatch(f -> f.startsWith("older images: ")
+                && f.contains("black-hole latent values (at most 0, or the serving version's"));
     }
 
     @Test
