@@ -30,6 +30,11 @@ public record CpuPeak(double gflops, String derivation) {
         return new CpuPeak(gflops, "given (--peak-gflops)");
     }
 
+    /** {@code achievedGflops} as a fraction of this peak; NaN when the peak is unknown. */
+    public double fractionOf(double achievedGflops) {
+        return achievedGflops / gflops;
+    }
+
     /** This machine's, over the processors this JVM may use. */
     public static CpuPeak detect() {
         String cpuinfo;
@@ -78,8 +83,8 @@ public record CpuPeak(double gflops, String derivation) {
             return new CpuPeak(Double.NaN, "unknown: no clock in cpuinfo or cpufreq; pass --peak-gflops");
         }
 
-        VectorUnit unit = VectorUnit.of(flags, "AuthenticAMD".equals(vendor) && family != null
-                && Integer.parseInt(family) == ZEN4_FAMILY);
+        VectorUnit unit = VectorUnit.of(flags, "AuthenticAMD".equals(vendor)
+                && String.valueOf(ZEN4_FAMILY).equals(family));
         double gflops = cores * mhz / 1000 * unit.flopsPerCycle();
         return new CpuPeak(gflops, String.format(Locale.ROOT, "%d cores (%s) x %.3f GHz (%s) x %d FP32 FLOPs/cycle"
                         + " (%s) = %.1f GFLOP/s", cores, coreSource, mhz / 1000, clockSource, unit.flopsPerCycle(),
@@ -146,10 +151,5 @@ public record CpuPeak(double gflops, String derivation) {
 
     private static String orEmpty(String text) {
         return text == null ? "" : text;
-    }
-
-    /** {@code achievedGflops} as a fraction of this peak; NaN when the peak is unknown. */
-    public double fractionOf(double achievedGflops) {
-        return achievedGflops / gflops;
     }
 }

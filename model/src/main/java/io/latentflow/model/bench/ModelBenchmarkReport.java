@@ -53,11 +53,6 @@ public record ModelBenchmarkReport(
         rows = List.copyOf(rows);
     }
 
-    private static void flopLine(StringBuilder out, int size, String pass, ComputeRate rate) {
-        out.append(String.format(Locale.ROOT, "| %6d | %-7s | %14.3f | %16.1f | %8.1f%% |%n", size, pass,
-                rate.gflopsPerImage(), rate.achievedGflops(), 100 * rate.peakFraction()));
-    }
-
     public String toJson() {
         try {
             return JSON.writeValueAsString(this);
@@ -84,7 +79,7 @@ public record ModelBenchmarkReport(
                     row.encodeMillisPerBatch(), row.decodeImagesPerSecond(), row.decodeMillisPerBatch()));
         }
         out.append(String.format(Locale.ROOT, "FLOPs counted from the architecture; FP32 peak %s%n", peakDerivation));
-        out.append(String.format(Locale.ROOT, "| %6s | %-7s | %14s | %14s | %9s |%n", "size", "pass", "GFLOP/image",
+        out.append(String.format(Locale.ROOT, "| %6s | %-7s | %14s | %16s | %9s |%n", "size", "pass", "GFLOP/image",
                 "achieved GFLOP/s", "% of peak"));
         out.append("|-------:|---------|---------------:|-----------------:|----------:|").append(System.lineSeparator());
         for (Row row : rows) {
@@ -95,5 +90,10 @@ public record ModelBenchmarkReport(
             }
         }
         return out.toString();
+    }
+
+    private static void flopLine(StringBuilder out, int size, String pass, ComputeRate rate) {
+        out.append(String.format(Locale.ROOT, "| %6d | %-7s | %14.3f | %16.1f | %8.1f%% |%n", size, pass,
+                rate.gflopsPerImage(), rate.achievedGflops(), 100 * rate.peakFraction()));
     }
 }
