@@ -27,7 +27,7 @@ public record CpuPeak(double gflops, String derivation) {
             throw new IllegalArgumentException("--peak-gflops " + gflops + ": give the CPU's FP32 peak in GFLOP/s,"
                     + " a positive number");
         }
-        return new CpuPeak(gflops, "given (--peak-gflops)");
+        return new CpuPeak(gflops, String.format(Locale.ROOT, "%.1f GFLOP/s, given (--peak-gflops)", gflops));
     }
 
     /** {@code achievedGflops} as a fraction of this peak; NaN when the peak is unknown. */
