@@ -19,6 +19,10 @@ Two more uses, for the benchmark of the full-size configuration (never committed
     /usr/bin/python3 make_diffusers_fixtures.py full-sd /tmp/sd-full [latent_channels]
     # PyTorch eager encoder images/s of an imported latentflow version (what 'bench model --eager-python' runs)
     /usr/bin/python3 make_diffusers_fixtures.py bench-encoder VERSION_DIR SIZE BATCH THREADS WARMUP ITERATIONS
+
+And the independent FLOP count the Java FLOP accounting is checked against (NetworkFlopsTest):
+
+    /usr/bin/python3 model/src/test/python/make_diffusers_fixtures.py flops model/src/test/resources/diffusers
 """
 import json
 import os
@@ -378,9 +382,67 @@ def bench_encoder(version_dir, size, batch, threads, warmup, iterations):
                       "iterations": iterations, "imagesPerSecond": batch * iterations / seconds}))
 
 
+def count_flops(model, forward, x):
+    """2 x the multiply-adds that PyTorch's convolutions, linear layers and batched matrix products run on x.
+
+    Counted from the shapes PyTorch sees (forward hooks on every Conv2d and Linear, and the attention's bmm/baddbmm
+    wrapped), not from the config: an independent count of the same network. Biases, norms, activations, softmax
+    and resampling are not counted, as in the Java count."""
+    total = [0]
+
+    def conv_hook(module, inputs, output):
+        kh, kw = module.kernel_size
+        total[0] += 2 * output.numel() * (module.in_channels // module.groups) * kh * kw
+
+    def linear_hook(module, inputs, output):
+        total[0] += 2 * output.numel() * module.in_features
+
+    def matmul_counter(original):
+        def counted(*args, **kwargs):
+            a, b = [t for t in args if torch.is_tensor(t)][-2:]
+            total[0] += 2 * a.shape[0] * a.shape[1] * a.shape[2] * b.shape[2]
+            return original(*args, **kwargs)
+        return counted
+
+    hooks = [m.register_forward_hook(conv_hook) for m in model.modules() if isinstance(m, nn.Conv2d)]
+    hooks += [m.register_forward_hook(linear_hook) for m in model.modules() if isinstance(m, nn.Linear)]
+    bmm, baddbmm = torch.bmm, torch.baddbmm
+    torch.bmm, torch.baddbmm = matmul_counter(bmm), matmul_counter(baddbmm)
+    try:
+        with torch.no_grad():
+            out = forward(x)
+    finally:
+        torch.bmm, torch.baddbmm = bmm, baddbmm
+        for h in hooks:
+            h.remove()
+    return total[0], out
+
+
+def flops(root, side=64):
+    """flops.json: per fixture, the encoder's (to the posterior's moments) and decoder's FLOPs for one side x side
+    image."""
+    counts = {}
+    for name, cfg, _, _ in FIXTURES:
+        model = AutoencoderKL(cfg).eval()
+        x = torch.zeros(1, 3, side, side)
+
+        def moments(images):
+            m = model.encoder(images)
+            return model.quant_conv(m) if model.quant_conv is not None else m
+
+        encoder, m = count_flops(model, moments, x)
+        decoder, _ = count_flops(model, model.decode, m[:, : cfg["latent_channels"]])
+        counts[name] = {"encoder": encoder, "decoder": decoder}
+    with open(os.path.join(root, "flops.json"), "w") as out:
+        json.dump({"side": side, "batch": 1, "flops": counts}, out, indent=2)
+    print(json.dumps(counts))
+
+
 if __name__ == "__main__":
     if len(sys.argv) > 1 and sys.argv[1] == "full-sd":
         full_sd(sys.argv[2], int(sys.argv[3]) if len(sys.argv) > 3 else 4)
+    elif len(sys.argv) > 1 and sys.argv[1] == "flops":
+        flops(sys.argv[2])
     elif len(sys.argv) > 1 and sys.argv[1] == "bench-encoder":
         bench_encoder(sys.argv[2], *[int(a) for a in sys.argv[3:8]])
     else:

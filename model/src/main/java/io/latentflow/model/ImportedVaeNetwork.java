@@ -2,6 +2,7 @@ package io.latentflow.model;
 
 import ai.djl.ndarray.NDManager;
 import io.latentflow.model.diffusers.DiffusersAutoencoderKl;
+import io.latentflow.model.flops.NetworkFlops;
 import io.latentflow.model.store.Manifest;
 
 import java.nio.file.Path;
@@ -11,6 +12,12 @@ record ImportedVaeNetwork(DiffusersAutoencoderKl vae, String latentSpace) implem
     @Override
     public AutoencoderConfig config() {
         return vae.config().architecture();
+    }
+
+    /** diffusers' own network (attention, quant convs), not the {@link #config()} it is described as. */
+    @Override
+    public NetworkFlops flops(int side) {
+        return NetworkFlops.of(vae.config(), side);
     }
 
     @Override

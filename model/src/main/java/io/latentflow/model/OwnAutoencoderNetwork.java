@@ -1,6 +1,7 @@
 package io.latentflow.model;
 
 import ai.djl.ndarray.NDManager;
+import io.latentflow.model.flops.NetworkFlops;
 import io.latentflow.model.nn.Autoencoder;
 import io.latentflow.model.store.Manifest;
 import io.latentflow.model.store.ModelDirectory;
@@ -18,6 +19,11 @@ record OwnAutoencoderNetwork(Autoencoder autoencoder, String latentSpace) implem
     @Override
     public AutoencoderConfig config() {
         return autoencoder.config();
+    }
+
+    @Override
+    public NetworkFlops flops(int side) {
+        return NetworkFlops.of(autoencoder.config(), side);
     }
 
     @Override

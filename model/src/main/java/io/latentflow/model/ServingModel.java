@@ -7,6 +7,7 @@ import ai.djl.ndarray.NDManager;
 import io.latentflow.model.diffusers.DiffusersAutoencoderKl;
 import io.latentflow.model.diffusers.DiffusersVaeConfig;
 import io.latentflow.model.diffusers.ImportedVae;
+import io.latentflow.model.flops.NetworkFlops;
 import io.latentflow.model.nn.Autoencoder;
 import io.latentflow.model.store.InvalidModelDirectoryException;
 import io.latentflow.model.store.Manifest;
@@ -176,6 +177,11 @@ public final class ServingModel implements AutoCloseable {
     /** The architecture; for an imported VAE, its shape in latentflow's terms (f, c, widths), not its blocks. */
     public AutoencoderConfig config() {
         return network.config();
+    }
+
+    /** FLOPs of encoding and decoding one {@code side x side} image, counted from the network actually served. */
+    public NetworkFlops flops(int side) {
+        return network.flops(side);
     }
 
     /**

@@ -4,6 +4,9 @@ import io.latentflow.cli.common.JsonOptions;
 import io.latentflow.cli.bench.support.BenchImages;
 import io.latentflow.cli.bench.support.EncoderRate;
 import io.latentflow.cli.bench.support.FolderCopies;
+import io.latentflow.cli.bench.support.PeakOptions;
+import io.latentflow.model.bench.ComputeRate;
+import io.latentflow.model.bench.CpuPeak;
 import io.latentflow.cli.common.EncodeJobOptions;
 import io.latentflow.cli.common.SamplingOptions;
 import io.latentflow.cli.stack.EncodeRun;
@@ -49,11 +52,15 @@ final class EncodeBenchmark implements Callable<Integer> {
     boolean withSampling;
 
     @Mixin
+    PeakOptions peakOptions;
+
+    @Mixin
     JsonOptions output;
 
     @Override
     public Integer call() throws Exception {
         Path folder = images.folder();
+        CpuPeak peak = peakOptions.peak();
         EncoderRate.Measured raw = EncoderRate.overFolder(job.encode, folder, images.repeat);
         EncodeRun.Outcome pipeline;
         try (FolderCopies copies = images.copies();
@@ -73,6 +80,15 @@ final class EncodeBenchmark implements Callable<Integer> {
         figures.put("rawEncoderImagesPerSecond", round(raw.imagesPerSecond()));
         figures.put("pipelineImagesPerSecond", round(pipelinePerSecond));
         figures.put("ratio", round(pipelinePerSecond / raw.imagesPerSecond()));
+        // The encoder's FLOPs at the raw encoder's rate: how close the bare model runs to the CPU's peak.
+        ComputeRate compute = ComputeRate.of(raw.flopsPerImage(), raw.imagesPerSecond(), peak);
+        figures.put("gflopsPerImage", compute.gflopsPerImage());
+        figures.put("achievedGflops", round(compute.achievedGflops()));
+        figures.put("peakGflops", round(peak.gflops()));
+        figures.put("peakFraction", Math.round(compute.peakFraction() * 1000) / 1000.0);
+        figures.put("pipelineAchievedGflops", round(ComputeRate.of(raw.flopsPerImage(), pipelinePerSecond, peak)
+                .achievedGflops()));
+        figures.put("peakDerivation", peak.derivation());
         figures.put("pipelineWallImagesPerSecond", round(pipeline.imagesIn() / pipeline.jobSeconds()));
         figures.put("pipelineJobSeconds", round(pipeline.jobSeconds()));
         figures.put("latentsWritten", pipeline.latents().size());
@@ -90,6 +106,13 @@ final class EncodeBenchmark implements Callable<Integer> {
                     pipelinePerSecond / raw.imagesPerSecond());
             out.printf("  pipeline wall time incl. start-up and final checkpoint: %.1f s (%.1f images/s)%n",
                     pipeline.jobSeconds(), pipeline.imagesIn() / pipeline.jobSeconds());
+            out.printf("  encoder FLOPs (from the architecture):            %8.3f GFLOP/image%n",
+                    compute.gflopsPerImage());
+            out.printf("  raw encoder achieves:                             %8.1f GFLOP/s, %.1f %% of FP32 peak%n",
+                    compute.achievedGflops(), 100 * compute.peakFraction());
+            out.printf("  pipeline achieves:                                %8.1f GFLOP/s%n",
+                    figures.get("pipelineAchievedGflops"));
+            out.printf("  FP32 peak: %s%n", peak.derivation());
         }
         out.flush();
         return 0;

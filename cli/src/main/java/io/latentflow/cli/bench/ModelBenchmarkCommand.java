@@ -1,6 +1,7 @@
 package io.latentflow.cli.bench;
 
 import io.latentflow.cli.bench.support.EagerEncoderBenchmark;
+import io.latentflow.cli.bench.support.PeakOptions;
 import io.latentflow.cli.common.Home;
 import io.latentflow.cli.common.JsonOptions;
 import io.latentflow.cli.common.JsonPrinter;
@@ -24,7 +25,8 @@ import picocli.CommandLine.Spec;
  */
 @Command(name = "model", mixinStandardHelpOptions = true,
         description = "Encode/decode images/s of a model at each size, same batch; for the shipped default model also"
-                + " the train-step time (the trainer's own step, its recipe).")
+                + " the train-step time (the trainer's own step, its recipe). Each with its FLOPs per image (counted"
+                + " from the architecture), achieved GFLOP/s and fraction of the CPU's FP32 peak.")
 final class ModelBenchmarkCommand implements Callable<Integer> {
 
     private static final int USAGE = 2;
@@ -70,6 +72,9 @@ final class ModelBenchmarkCommand implements Callable<Integer> {
     Path eagerPython;
 
     @Mixin
+    PeakOptions peak;
+
+    @Mixin
     JsonOptions output;
 
     @Override
@@ -79,7 +84,7 @@ final class ModelBenchmarkCommand implements Callable<Integer> {
             report = ModelBenchmark.run(new ModelBenchmark.Options(sizes, batch, threads,
                     images != null ? images : Home.samples().resolve("photos"),
                     new Iterations(trainWarmup, trainSteps), new Iterations(warmup, iterations),
-                    "default".equals(model) ? null : Path.of(model)));
+                    "default".equals(model) ? null : Path.of(model)), peak.peak());
         } catch (IllegalArgumentException e) {
             spec.commandLine().getErr().println("bench model: " + e.getMessage());
             return USAGE;

@@ -4,6 +4,8 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.latentflow.cli.Latentflow;
 import io.latentflow.imaging.ImageFolders;
+import io.latentflow.model.AutoencoderConfig;
+import io.latentflow.model.flops.NetworkFlops;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
@@ -16,6 +18,7 @@ import java.util.List;
 import java.util.concurrent.TimeUnit;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.within;
 
 /** The benchmark's figures come from real runs: a small one, checked for what it counted, never for speed. */
 @Timeout(value = 5, unit = TimeUnit.MINUTES)
@@ -34,7 +37,7 @@ class EncodeBenchmarkTest {
         StringWriter out = new StringWriter();
         int exit = Latentflow.commandLine().setOut(new PrintWriter(out)).execute("bench", "encode",
                 "--images", images.toString(), "--resolution", "64", "--batch", "8", "--repeat", "2",
-                "--state-dir", dir.resolve("state").toString(), "--json");
+                "--state-dir", dir.resolve("state").toString(), "--peak-gflops", "100", "--json");
 
         assertThat(exit).as("output: %s", out).isZero();
         JsonNode figures = new ObjectMapper().readTree(out.toString());
@@ -45,5 +48,12 @@ class EncodeBenchmarkTest {
         assertThat(figures.get("rawEncoderImagesPerSecond").asDouble()).isPositive().isFinite();
         assertThat(figures.get("pipelineImagesPerSecond").asDouble()).isPositive().isFinite();
         assertThat(figures.get("ratio").asDouble()).isPositive().isFinite();
+        double gflopsPerImage = NetworkFlops.of(AutoencoderConfig.boundedF8C8(), 64).encoderGflops();
+        assertThat(figures.get("gflopsPerImage").asDouble()).isEqualTo(gflopsPerImage);
+        assertThat(figures.get("achievedGflops").asDouble())
+                .isCloseTo(gflopsPerImage * figures.get("rawEncoderImagesPerSecond").asDouble(), within(0.01));
+        assertThat(figures.get("peakGflops").asDouble()).isEqualTo(100);
+        assertThat(figures.get("peakFraction").asDouble())
+                .isCloseTo(figures.get("achievedGflops").asDouble() / 100, within(0.001));
     }
 }

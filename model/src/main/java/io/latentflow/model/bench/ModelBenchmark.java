@@ -5,6 +5,7 @@ import ai.djl.pytorch.jni.JniUtils;
 import io.latentflow.model.LatentDecoder;
 import io.latentflow.model.LatentEncoder;
 import io.latentflow.model.ServingModel;
+import io.latentflow.model.flops.NetworkFlops;
 import io.latentflow.model.recipe.RecipeConfig;
 import io.latentflow.model.recipe.RecipeFile;
 
@@ -54,7 +55,12 @@ public final class ModelBenchmark {
     private ModelBenchmark() {
     }
 
+    /** Against this machine's detected FP32 peak. */
     public static ModelBenchmarkReport run(Options options) throws IOException {
+        return run(options, CpuPeak.detect());
+    }
+
+    public static ModelBenchmarkReport run(Options options, CpuPeak peak) throws IOException {
         boolean shipped = options.model() == null;
         int f;
         double loadBefore = ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage();
@@ -84,17 +90,22 @@ public final class ModelBenchmark {
                 Throughput encode = InferenceBenchmark.encode(encoder, size, options.batch(), options.inference());
                 Throughput decode = InferenceBenchmark.decode(encoder, decoder, f, size, options.batch(),
                         options.inference());
+                NetworkFlops flops = model.flops(size);
                 rows.add(new ModelBenchmarkReport.Row(size, train == null ? Double.NaN : train.secondsPerStep(),
                         train == null ? Double.NaN : train.throughput().imagesPerSecond(), encode.imagesPerSecond(),
                         encode.millisPerCall(), decode.imagesPerSecond(), decode.millisPerCall(),
-                        train == null ? Double.NaN : train.lastLosses().get("loss")));
+                        train == null ? Double.NaN : train.lastLosses().get("loss"),
+                        ComputeRate.of(flops.encoder(), encode.imagesPerSecond(), peak),
+                        ComputeRate.of(flops.decoder(), decode.imagesPerSecond(), peak),
+                        train == null ? null
+                                : ComputeRate.of(flops.trainStep(), train.throughput().imagesPerSecond(), peak)));
             }
         }
         double loadAfter = ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage();
         return new ModelBenchmarkReport(version, shortName, recipe == null ? "none (not trained here)"
                 : recipe.kind().id(), options.batch(), options.threads(),
                 Runtime.getRuntime().availableProcessors(), loadBefore, loadAfter, options.train(),
-                options.inference(), rows);
+                options.inference(), peak.gflops(), peak.derivation(), rows);
     }
 
     /** The recipe the shipped model was trained with (its recipe.json), so the step timed is the step it took. */

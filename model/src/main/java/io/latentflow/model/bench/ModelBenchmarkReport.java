@@ -9,6 +9,8 @@ import java.util.Locale;
 /**
  * What {@code latentflow bench model} measured: per image size, the training step and encode/decode throughput.
  * The load averages say how busy the machine was around the measurement (figures on shared cores move with it).
+ * FLOPs are counted from the architecture (see {@code NetworkFlops}); the peak is the whole CPU's, whatever the
+ * number of intra-op threads.
  */
 public record ModelBenchmarkReport(
         String modelVersion,
@@ -21,6 +23,8 @@ public record ModelBenchmarkReport(
         double loadAverageAfter,
         Iterations trainIterations,
         Iterations inferenceIterations,
+        double peakGflops,
+        String peakDerivation,
         List<Row> rows) {
 
     private static final ObjectMapper JSON = new ObjectMapper();
@@ -28,10 +32,11 @@ public record ModelBenchmarkReport(
     /**
      * @param trainStepSeconds      one training step (forward, backward, optimiser) on {@code batch} crops
      * @param trainLoss             the last measured step's total loss (finite when the step was real)
+     * @param trainStepFlops        null when no training step was measured
      */
     public record Row(int size, double trainStepSeconds, double trainImagesPerSecond, double encodeImagesPerSecond,
                       double encodeMillisPerBatch, double decodeImagesPerSecond, double decodeMillisPerBatch,
-                      double trainLoss) {
+                      double trainLoss, ComputeRate encodeFlops, ComputeRate decodeFlops, ComputeRate trainStepFlops) {
 
         public boolean positiveAndFinite() {
             return positive(trainStepSeconds) && positive(trainImagesPerSecond) && positive(encodeImagesPerSecond)
@@ -73,6 +78,22 @@ public record ModelBenchmarkReport(
                     row.size(), row.trainStepSeconds(), row.trainImagesPerSecond(), row.encodeImagesPerSecond(),
                     row.encodeMillisPerBatch(), row.decodeImagesPerSecond(), row.decodeMillisPerBatch()));
         }
+        out.append(String.format(Locale.ROOT, "FLOPs counted from the architecture; FP32 peak %s%n", peakDerivation));
+        out.append(String.format(Locale.ROOT, "| %6s | %-7s | %14s | %16s | %9s |%n", "size", "pass", "GFLOP/image",
+                "achieved GFLOP/s", "% of peak"));
+        out.append("|-------:|---------|---------------:|-----------------:|----------:|").append(System.lineSeparator());
+        for (Row row : rows) {
+            flopLine(out, row.size(), "encode", row.encodeFlops());
+            flopLine(out, row.size(), "decode", row.decodeFlops());
+            if (row.trainStepFlops() != null) {
+                flopLine(out, row.size(), "train", row.trainStepFlops());
+            }
+        }
         return out.toString();
+    }
+
+    private static void flopLine(StringBuilder out, int size, String pass, ComputeRate rate) {
+        out.append(String.format(Locale.ROOT, "| %6d | %-7s | %14.3f | %16.1f | %8.1f%% |%n", size, pass,
+                rate.gflopsPerImage(), rate.achievedGflops(), 100 * rate.peakFraction()));
     }
 }

@@ -2,7 +2,10 @@ package io.latentflow.model.bench;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.latentflow.model.AutoencoderConfig;
+import io.latentflow.model.diffusers.DiffusersVaeConfig;
 import io.latentflow.model.diffusers.ImportedVae;
+import io.latentflow.model.flops.NetworkFlops;
 import io.latentflow.model.store.ModelDirectory;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -14,11 +17,14 @@ import java.util.List;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.api.Assertions.within;
 
 /** Runs the real benchmark at tiny iteration counts: figures only, never timing thresholds. */
 class ModelBenchmarkTest {
 
     private static final Path PHOTOS = Path.of(System.getProperty("latentflow.home"), "samples", "photos");
+    private static final Path SD_FIXTURE = Path.of(System.getProperty("latentflow.home"),
+            "model/src/test/resources/diffusers/sd-f32");
 
     @TempDir
     Path temp;
@@ -39,7 +45,7 @@ class ModelBenchmarkTest {
         ModelBenchmark.Options options = new ModelBenchmark.Options(List.of(32, 64), 2, 1, images(),
                 new Iterations(1, 1), new Iterations(1, 2));
 
-        ModelBenchmarkReport report = ModelBenchmark.run(options);
+        ModelBenchmarkReport report = ModelBenchmark.run(options, CpuPeak.given(100));
 
         assertThat(report.rows()).extracting(ModelBenchmarkReport.Row::size).containsExactly(32, 64);
         assertThat(report.rows()).allMatch(ModelBenchmarkReport.Row::positiveAndFinite);
@@ -50,13 +56,26 @@ class ModelBenchmarkTest {
         assertThat(json.get("rows")).hasSize(2);
         assertThat(json.get("rows").get(1).get("decodeImagesPerSecond").asDouble()).isPositive();
         assertThat(json.get("batch").asInt()).isEqualTo(2);
+        assertThat(json.get("peakGflops").asDouble()).isEqualTo(100);
+        NetworkFlops flops = NetworkFlops.of(AutoencoderConfig.boundedF8C8(), 64);
+        ModelBenchmarkReport.Row row = report.rows().get(1);
+        JsonNode encode = json.get("rows").get(1).get("encodeFlops");
+        assertThat(encode.get("gflopsPerImage").asDouble()).isEqualTo(flops.encoderGflops());
+        assertThat(encode.get("achievedGflops").asDouble())
+                .isCloseTo(flops.encoderGflops() * row.encodeImagesPerSecond(), within(1e-9));
+        assertThat(encode.get("peakFraction").asDouble())
+                .isCloseTo(encode.get("achievedGflops").asDouble() / 100, within(1e-12));
+        assertThat(row.decodeFlops().gflopsPerImage()).isEqualTo(flops.decoderGflops());
+        assertThat(row.trainStepFlops().achievedGflops())
+                .isCloseTo(flops.trainStepGflops() * row.trainImagesPerSecond(), within(1e-9));
+        assertThat(report.toTable()).contains("% of peak").contains("| encode  |").contains("| train   |")
+                .contains("given (--peak-gflops)");
     }
 
     @Test
     void measuresEncodeAndDecodeOfAnImportedVaeWithoutATrainingStep() throws IOException {
         Path version = temp.resolve("sd");
-        ImportedVae.read(Path.of(System.getProperty("latentflow.home"), "model/src/test/resources/diffusers/sd-f32"))
-                .save(version, null);
+        ImportedVae.read(SD_FIXTURE).save(version, null);
         ModelBenchmark.Options options = new ModelBenchmark.Options(List.of(32), 1, 1, PHOTOS,
                 new Iterations(0, 1), new Iterations(1, 2), version);
 
@@ -68,6 +87,10 @@ class ModelBenchmarkTest {
         assertThat(row.encodeImagesPerSecond()).isPositive();
         assertThat(row.decodeImagesPerSecond()).isPositive();
         assertThat(row.trainStepSeconds()).as("no recipe to train an imported VAE with here").isNaN();
+        assertThat(row.trainStepFlops()).isNull();
+        assertThat(row.encodeFlops().gflopsPerImage()).as("diffusers' network, attention and quant conv included")
+                .isEqualTo(NetworkFlops.of(DiffusersVaeConfig.read(SD_FIXTURE.resolve("config.json")), 32)
+                        .encoderGflops());
     }
 
     @Test

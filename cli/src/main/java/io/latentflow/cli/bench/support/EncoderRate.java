@@ -20,8 +20,8 @@ public final class EncoderRate {
 
     private static final Logger LOG = LoggerFactory.getLogger(EncoderRate.class);
 
-    /** The raw encoder over a whole folder: which model, on how many images, at what rate. */
-    public record Measured(String modelVersion, int images, double imagesPerSecond) {
+    /** The raw encoder over a whole folder: which model, on how many images, at what rate, at what cost each. */
+    public record Measured(String modelVersion, int images, double imagesPerSecond, long flopsPerImage) {
     }
 
     private EncoderRate() {
@@ -75,7 +75,7 @@ public final class EncoderRate {
                 }
                 double seconds = (System.nanoTime() - start) / 1e9;
                 return new Measured(model.version(), pixels.size(),
-                        (double) repeat * fullBatches * batch / seconds);
+                        (double) repeat * fullBatches * batch / seconds, model.flops(encode.resolution).encoder());
             }
         }
     }
