@@ -63,6 +63,11 @@ public final class ImageDecoder implements Serializable {
                             + ": recompress or downscale it before sending, or raise maxBytes");
         }
         ImageFormat format = ImageFormat.sniff(bytes);
+        if (format == ImageFormat.BMP) {
+            // The JDK's BMP reader fails a header whose size exceeds the data as "invalid", which would read as a
+            // corrupt file: the size it declares is checked first so that a bomb is refused as what it is.
+            checkDimensions(format, bmpWidth(bytes), Math.abs(bmpHeight(bytes)));
+        }
         ImageReader reader = Readers.create(format);
         List<String> warnings = new ArrayList<>();
         reader.addIIOReadWarningListener((source, warning) -> warnings.add(warning));
@@ -104,6 +109,27 @@ public final class ImageDecoder implements Serializable {
                     "the image is " + width + "x" + height + " px; both sides must be at least " + limits.minSide()
                             + " px: send a larger image");
         }
+    }
+
+    /** Width from a BMP header: 16 bits in the old 12-byte core header, 32 bits in every later one. */
+    private static int bmpWidth(byte[] bmp) {
+        return ImageFormat.bmpDibHeaderSize(bmp) == 12 ? u16le(bmp, 18) : s32le(bmp, 18);
+    }
+
+    /** Height from a BMP header; negative for rows stored top-down. */
+    private static int bmpHeight(byte[] bmp) {
+        if (ImageFormat.bmpDibHeaderSize(bmp) == 12) {
+            return u16le(bmp, 20);
+        }
+        return bmp.length < 26 ? 0 : s32le(bmp, 22);
+    }
+
+    private static int u16le(byte[] b, int offset) {
+        return b.length < offset + 2 ? 0 : (b[offset] & 0xFF) | (b[offset + 1] & 0xFF) << 8;
+    }
+
+    private static int s32le(byte[] b, int offset) {
+        return b.length < offset + 4 ? 0 : u16le(b, offset) | u16le(b, offset + 2) << 16;
     }
 
     /**
