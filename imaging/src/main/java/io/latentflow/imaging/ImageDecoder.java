@@ -68,6 +68,9 @@ public final class ImageDecoder implements Serializable {
             // corrupt file: the size it declares is checked first so that a bomb is refused as what it is.
             checkDimensions(format, bmpWidth(bytes), Math.abs(bmpHeight(bytes)));
         }
+        if (format == ImageFormat.JPEG) {
+            refuseUnlessEightBit(bytes);
+        }
         ImageReader reader = Readers.create(format);
         List<String> warnings = new ArrayList<>();
         reader.addIIOReadWarningListener((source, warning) -> warnings.add(warning));
@@ -108,6 +111,19 @@ public final class ImageDecoder implements Serializable {
             throw new ImageRejectedException(DeadLetterReason.IMAGE_TOO_SMALL,
                     "the image is " + width + "x" + height + " px; both sides must be at least " + limits.minSide()
                             + " px: send a larger image");
+        }
+    }
+
+    /**
+     * The JDK's libjpeg is built for 8-bit samples and reports a 12-bit (medical, some raw converters) file as a
+     * broken structure, which would send the sender looking for corruption that is not there.
+     */
+    private static void refuseUnlessEightBit(byte[] jpeg) throws ImageRejectedException {
+        int precision = JpegSegments.samplePrecision(jpeg);
+        if (precision != 8) {
+            throw new ImageRejectedException(DeadLetterReason.UNSUPPORTED_COLOR_MODEL,
+                    "the JPEG has " + precision + "-bit samples; only 8-bit JPEGs are read: convert it to an 8-bit "
+                            + "JPEG or to a 16-bit PNG");
         }
     }
 

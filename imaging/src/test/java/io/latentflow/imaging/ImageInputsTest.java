@@ -1,0 +1,113 @@
+package io.latentflow.imaging;
+
+import io.latentflow.schemas.DeadLetterReason;
+import org.junit.jupiter.api.Test;
+
+import java.awt.image.BufferedImage;
+import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
+
+import static io.latentflow.imaging.ImageDecoderTest.refusal;
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * Inputs seen in the wild that the common formats allow but rarely use: each is decoded correctly or refused with
+ * the reason the encode job dead-letters it under. Fixtures come from src/test/python/make_input_fixtures.py.
+ */
+class ImageInputsTest {
+
+    private final ImageDecoder decoder = new ImageDecoder();
+
+    @Test
+    void decodesAnAdam7InterlacedPngToTheSamePixelsAsItsNonInterlacedTwin() throws Exception {
+        BufferedImage interlaced = decoder.decode(TestImages.fixture("pattern-adam7.png"));
+        BufferedImage plain = decoder.decode(TestImages.fixture("pattern.png"));
+        assertThat(interlaced.getWidth()).isEqualTo(37);
+        assertThat(interlaced.getHeight()).isEqualTo(29);
+        assertThat(SrgbConverter.bgrBytes(interlaced)).isEqualTo(SrgbConverter.bgrBytes(plain));
+        assertThat(TestImages.rgbAt(plain, 36, 28)).containsExactly(36 * 7 % 256, 28 * 9 % 256, (36 * 28 + 31) % 256);
+    }
+
+    @Test
+    void refusesHeicAndAvifNamingTheFormat() {
+        ImageRejectedException heic = refusal(decoder, TestImages.fixture("heic-ftyp.heic"));
+        assertThat(heic.reason()).isEqualTo(DeadLetterReason.UNSUPPORTED_FORMAT);
+        assertThat(heic.getMessage()).contains("HEIF/HEIC").contains("JPEG, PNG");
+        ImageRejectedException avif = refusal(decoder, TestImages.fixture("avif-ftyp.avif"));
+        assertThat(avif.reason()).isEqualTo(DeadLetterReason.UNSUPPORTED_FORMAT);
+        assertThat(avif.getMessage()).contains("AVIF");
+    }
+
+    @Test
+    void decodesAPngWithA5MegabyteTextChunkIgnoringTheText() throws Exception {
+        byte[] text = new byte[5 * 1024 * 1024];
+        Arrays.fill(text, (byte) 'a');
+        byte[] keyword = "Comment\0".getBytes(StandardCharsets.ISO_8859_1);
+        System.arraycopy(keyword, 0, text, 0, keyword.length);
+        byte[] png = TestImages.fixture("pattern.png");
+        BufferedImage decoded = decoder.decode(TestImages.withPngChunk(png, "tEXt", text));
+        assertThat(SrgbConverter.bgrBytes(decoded)).isEqualTo(SrgbConverter.bgrBytes(decoder.decode(png)));
+    }
+
+    @Test
+    void decodesAPngWhoseCompressedIccChunkInflatesToAGigabyteIgnoringIt() throws Exception {
+        byte[] png = TestImages.fixture("pattern.png");
+        byte[] bomb = TestImages.withPngChunk(png, "iCCP", iccpChunk(zerosDeflated(1L << 30)));
+        assertThat(bomb.length).as("a gigabyte of zeros deflates to about a megabyte").isLessThan(2 * 1024 * 1024);
+        BufferedImage decoded = decoder.decode(bomb);
+        assertThat(SrgbConverter.bgrBytes(decoded)).isEqualTo(SrgbConverter.bgrBytes(decoder.decode(png)));
+    }
+
+    @Test
+    void decodesAJpegWith15MegabytesOfExifSegmentsReadingTheOrientationFromTheFirst() throws Exception {
+        byte[] jpeg = TestImages.samplePhoto();
+        byte[] exif = new byte[65_000];
+        byte[] header = "Exif\0\0MM".getBytes(StandardCharsets.ISO_8859_1);
+        System.arraycopy(header, 0, exif, 0, header.length);
+        byte[] huge = TestImages.withJpegSegments(jpeg, 0xE1, exif, 240);
+        assertThat(huge.length).isGreaterThan(15_000_000);
+        BufferedImage decoded = decoder.decode(huge);
+        assertThat(SrgbConverter.bgrBytes(decoded)).isEqualTo(SrgbConverter.bgrBytes(decoder.decode(jpeg)));
+    }
+
+    @Test
+    void decodesAJpegWith8MegabytesOfUnreadableIccProfileSegmentsIgnoringThem() throws Exception {
+        byte[] jpeg = TestImages.samplePhoto();
+        byte[] garbage = new byte[65_000];
+        byte[] header = "ICC_PROFILE\0".getBytes(StandardCharsets.ISO_8859_1);
+        System.arraycopy(header, 0, garbage, 0, header.length);
+        // Chunk number 1 of 1 in every segment: a profile sent over and over, each copy unreadable.
+        garbage[header.length] = 1;
+        garbage[header.length + 1] = 1;
+        BufferedImage decoded = decoder.decode(TestImages.withJpegSegments(jpeg, 0xE2, garbage, 128));
+        assertThat(SrgbConverter.bgrBytes(decoded)).isEqualTo(SrgbConverter.bgrBytes(decoder.decode(jpeg)));
+    }
+
+    @Test
+    void refusesA12BitJpegAsAnUnsupportedColourModelRatherThanCorrupt() {
+        ImageRejectedException refused = refusal(decoder, TestImages.fixture("twelve-bit.jpg"));
+        assertThat(refused.reason()).isEqualTo(DeadLetterReason.UNSUPPORTED_COLOR_MODEL);
+        assertThat(refused.getMessage()).contains("12-bit");
+    }
+
+    /** An iCCP chunk: a profile name, a NUL, compression method 0 (deflate), then the compressed profile. */
+    private static byte[] iccpChunk(byte[] deflated) {
+        byte[] name = "bomb\0\0".getBytes(StandardCharsets.ISO_8859_1);
+        byte[] chunk = Arrays.copyOf(name, name.length + deflated.length);
+        System.arraycopy(deflated, 0, chunk, name.length, deflated.length);
+        return chunk;
+    }
+
+    private static byte[] zerosDeflated(long count) {
+        var out = new java.io.ByteArrayOutputStream();
+        try (var deflate = new java.util.zip.DeflaterOutputStream(out, new java.util.zip.Deflater(9), 1 << 16)) {
+            byte[] block = new byte[1 << 20];
+            for (long written = 0; written < count; written += block.length) {
+                deflate.write(block);
+            }
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+        return out.toByteArray();
+    }
+}
