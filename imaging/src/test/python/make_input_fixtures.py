@@ -9,7 +9,7 @@ import os
 import struct
 import zlib
 
-from PIL import Image
+from PIL import Image, ImageCms
 
 OUT = os.path.join(os.path.dirname(__file__), "..", "resources", "inputs")
 
@@ -98,6 +98,81 @@ def twelve_bit_jpeg(image):
     return bytes(data)
 
 
+def s15f16(value):
+    return struct.pack(">i", round(value * 65536))
+
+
+def xyz_tag(x, y, z):
+    return b"XYZ " + bytes(4) + s15f16(x) + s15f16(y) + s15f16(z)
+
+
+def srgb_curve(v):
+    return v / 12.92 if v <= 0.04045 else ((v + 0.055) / 1.055) ** 2.4
+
+
+def curve_tag(gamma=None):
+    """A power curve (one u8Fixed8 gamma), or the sRGB curve sampled at 1024 points when gamma is None."""
+    if gamma is not None:
+        return b"curv" + bytes(4) + struct.pack(">IH", 1, round(gamma * 256)) + bytes(2)
+    table = [round(srgb_curve(i / 1023) * 65535) for i in range(1024)]
+    return b"curv" + bytes(4) + struct.pack(">I", len(table)) + struct.pack(">%dH" % len(table), *table)
+
+
+def text_description(text):
+    ascii_text = text.encode("ascii") + b"\0"
+    return b"desc" + bytes(4) + struct.pack(">I", len(ascii_text)) + ascii_text + bytes(4 + 4 + 2 + 1 + 67)
+
+
+def matrix_profile(name, red, green, blue, gamma):
+    """An ICC v2 RGB display profile (matrix and tone curves), the kind cameras and phones embed. No profile file
+    ships with this machine, so Adobe RGB (1998) and Display P3 are built from their published D50-adapted
+    colorants."""
+    curve = curve_tag(gamma)
+    tags = [(b"desc", text_description(name)), (b"cprt", b"text" + bytes(4) + b"public domain\0"),
+            (b"wtpt", xyz_tag(0.9642, 1.0, 0.8249)),
+            (b"rXYZ", xyz_tag(*red)), (b"gXYZ", xyz_tag(*green)), (b"bXYZ", xyz_tag(*blue)),
+            (b"rTRC", curve), (b"gTRC", curve), (b"bTRC", curve)]
+    offset = 128 + 4 + 12 * len(tags)
+    table, data = bytearray(), bytearray()
+    for signature, body in tags:
+        table += signature + struct.pack(">II", offset + len(data), len(body))
+        data += body + bytes(-len(body) % 4)
+    size = offset + len(data)
+    header = (struct.pack(">I", size) + bytes(4) + struct.pack(">I", 0x02100000) + b"mntrRGB XYZ "
+              + struct.pack(">6H", 2026, 1, 1, 0, 0, 0) + b"acsp" + bytes(4) + bytes(4) + bytes(8) + bytes(8)
+              + bytes(4) + s15f16(0.9642) + s15f16(1.0) + s15f16(0.8249) + bytes(4) + bytes(16) + bytes(28))
+    assert len(header) == 128
+    return header + struct.pack(">I", len(tags)) + bytes(table) + bytes(data)
+
+
+ADOBE_RGB = matrix_profile("Adobe RGB (1998) (latentflow test)", (0.60974, 0.31111, 0.01947),
+                           (0.20528, 0.62567, 0.06087), (0.14919, 0.06322, 0.74457), 563 / 256)
+DISPLAY_P3 = matrix_profile("Display P3 (latentflow test)", (0.515121, 0.241196, -0.001053),
+                            (0.291977, 0.692245, 0.041885), (0.157104, 0.066574, 0.784073), None)
+
+
+def saturated(width=48, height=32):
+    """Smooth ramps through saturated colours: where wide-gamut and sRGB values differ most."""
+    image = Image.new("RGB", (width, height))
+    image.putdata([(255 * x // (width - 1), 255 * y // (height - 1), 255 - 255 * x // (width - 1))
+                   for y in range(height) for x in range(width)])
+    return image
+
+
+def tagged_with_reference(name, profile):
+    """The image tagged with a wide-gamut profile (as PNG, and as JPEG), and its conversion to sRGB by littlecms
+    (perceptual intent, which a matrix profile does as relative colorimetric) as the reference."""
+    image = saturated()
+    image.save(os.path.join(OUT, name + ".png"), "PNG", icc_profile=profile)
+    image.save(os.path.join(OUT, name + ".jpg"), "JPEG", quality=95, subsampling=0, icc_profile=profile)
+    source = ImageCms.ImageCmsProfile(io.BytesIO(profile))
+    srgb = ImageCms.createProfile("sRGB")
+    for kind in ("png", "jpg"):
+        stored = Image.open(os.path.join(OUT, name + "." + kind)).convert("RGB")
+        ImageCms.profileToProfile(stored, source, srgb, outputMode="RGB").save(
+            os.path.join(OUT, name + "." + kind + ".srgb.png"), "PNG")
+
+
 def main():
     os.makedirs(OUT, exist_ok=True)
     image = pattern()
@@ -108,6 +183,8 @@ def main():
     write("heic-ftyp.heic", iso_media(b"heic"))
     write("avif-ftyp.avif", iso_media(b"avif"))
     write("twelve-bit.jpg", twelve_bit_jpeg(pattern(64, 48)))
+    tagged_with_reference("adobe-rgb", ADOBE_RGB)
+    tagged_with_reference("display-p3", DISPLAY_P3)
 
 
 if __name__ == "__main__":

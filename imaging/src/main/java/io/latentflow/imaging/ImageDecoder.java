@@ -9,6 +9,7 @@ import javax.imageio.spi.IIORegistry;
 import javax.imageio.spi.ImageReaderSpi;
 import javax.imageio.spi.ServiceRegistry;
 import javax.imageio.stream.ImageInputStream;
+import java.awt.color.ICC_Profile;
 import java.awt.image.BufferedImage;
 import java.io.IOException;
 import java.io.Serializable;
@@ -93,6 +94,10 @@ public final class ImageDecoder implements Serializable {
         // Conversion and orientation are this project's code, outside the try: an exception there is a bug, not a bad
         // image, and must fail the job loudly rather than dead-letter every image while the job looks healthy.
         BufferedImage srgb = SrgbConverter.toCompactBgr(decoded);
+        ICC_Profile profile = format == ImageFormat.PNG ? PngIccProfile.of(bytes) : null;
+        if (profile != null) {
+            srgb = SrgbConverter.fromProfile(srgb, profile);
+        }
         return ExifOrientation.apply(srgb, orientation);
     }
 
