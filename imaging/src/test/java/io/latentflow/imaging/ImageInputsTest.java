@@ -40,13 +40,8 @@ class ImageInputsTest {
 
     @Test
     void decodesAPngWithA5MegabyteTextChunkIgnoringTheText() throws Exception {
-        byte[] text = new byte[5 * 1024 * 1024];
-        Arrays.fill(text, (byte) 'a');
-        byte[] keyword = "Comment\0".getBytes(StandardCharsets.ISO_8859_1);
-        System.arraycopy(keyword, 0, text, 0, keyword.length);
         byte[] png = TestImages.fixture("pattern.png");
-        BufferedImage decoded = decoder.decode(TestImages.withPngChunk(png, "tEXt", text));
-        assertThat(SrgbConverter.bgrBytes(decoded)).isEqualTo(SrgbConverter.bgrBytes(decoder.decode(png)));
+        assertDecodesAs(png, TestImages.withPngChunk(png, "tEXt", startingWith("Comment\0", 5 * 1024 * 1024)));
     }
 
     @Test
@@ -54,33 +49,23 @@ class ImageInputsTest {
         byte[] png = TestImages.fixture("pattern.png");
         byte[] bomb = TestImages.withPngChunk(png, "iCCP", iccpChunk(zerosDeflated(1L << 30)));
         assertThat(bomb.length).as("a gigabyte of zeros deflates to about a megabyte").isLessThan(2 * 1024 * 1024);
-        BufferedImage decoded = decoder.decode(bomb);
-        assertThat(SrgbConverter.bgrBytes(decoded)).isEqualTo(SrgbConverter.bgrBytes(decoder.decode(png)));
+        assertDecodesAs(png, bomb);
     }
 
     @Test
     void decodesAJpegWith15MegabytesOfExifSegmentsReadingTheOrientationFromTheFirst() throws Exception {
         byte[] jpeg = TestImages.samplePhoto();
-        byte[] exif = new byte[65_000];
-        byte[] header = "Exif\0\0MM".getBytes(StandardCharsets.ISO_8859_1);
-        System.arraycopy(header, 0, exif, 0, header.length);
-        byte[] huge = TestImages.withJpegSegments(jpeg, 0xE1, exif, 240);
+        byte[] huge = TestImages.withJpegSegments(jpeg, 0xE1, startingWith("Exif\0\0MM", 65_000), 240);
         assertThat(huge.length).isGreaterThan(15_000_000);
-        BufferedImage decoded = decoder.decode(huge);
-        assertThat(SrgbConverter.bgrBytes(decoded)).isEqualTo(SrgbConverter.bgrBytes(decoder.decode(jpeg)));
+        assertDecodesAs(jpeg, huge);
     }
 
     @Test
     void decodesAJpegWith8MegabytesOfUnreadableIccProfileSegmentsIgnoringThem() throws Exception {
         byte[] jpeg = TestImages.samplePhoto();
-        byte[] garbage = new byte[65_000];
-        byte[] header = "ICC_PROFILE\0".getBytes(StandardCharsets.ISO_8859_1);
-        System.arraycopy(header, 0, garbage, 0, header.length);
-        // Chunk number 1 of 1 in every segment: a profile sent over and over, each copy unreadable.
-        garbage[header.length] = 1;
-        garbage[header.length + 1] = 1;
-        BufferedImage decoded = decoder.decode(TestImages.withJpegSegments(jpeg, 0xE2, garbage, 128));
-        assertThat(SrgbConverter.bgrBytes(decoded)).isEqualTo(SrgbConverter.bgrBytes(decoder.decode(jpeg)));
+        // Chunk 1 of 1 in every segment: a profile sent over and over, each copy unreadable.
+        byte[] garbage = startingWith("ICC_PROFILE\0\1\1", 65_000);
+        assertDecodesAs(jpeg, TestImages.withJpegSegments(jpeg, 0xE2, garbage, 128));
     }
 
     @Test
@@ -88,6 +73,20 @@ class ImageInputsTest {
         ImageRejectedException refused = refusal(decoder, TestImages.fixture("twelve-bit.jpg"));
         assertThat(refused.reason()).isEqualTo(DeadLetterReason.UNSUPPORTED_COLOR_MODEL);
         assertThat(refused.getMessage()).contains("12-bit");
+    }
+
+    /** Decodes {@code grown} (the original plus metadata) to the very pixels of {@code original}. */
+    private void assertDecodesAs(byte[] original, byte[] grown) throws ImageRejectedException {
+        assertThat(SrgbConverter.bgrBytes(decoder.decode(grown))).isEqualTo(SrgbConverter.bgrBytes(decoder.decode(original)));
+    }
+
+    /** {@code size} bytes: the Latin-1 {@code header}, then filler. */
+    private static byte[] startingWith(String header, int size) {
+        byte[] bytes = new byte[size];
+        Arrays.fill(bytes, (byte) 'a');
+        byte[] head = header.getBytes(StandardCharsets.ISO_8859_1);
+        System.arraycopy(head, 0, bytes, 0, head.length);
+        return bytes;
     }
 
     /** An iCCP chunk: a profile name, a NUL, compression method 0 (deflate), then the compressed profile. */
