@@ -4,8 +4,13 @@ import io.latentflow.schemas.DeadLetterReason;
 import org.junit.jupiter.api.Test;
 
 import java.awt.image.BufferedImage;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
+import java.util.zip.Deflater;
+import java.util.zip.DeflaterOutputStream;
 
 import static io.latentflow.imaging.ImageDecoderTest.refusal;
 import static org.assertj.core.api.Assertions.assertThat;
@@ -50,6 +55,13 @@ class ImageInputsTest {
         byte[] bomb = TestImages.withPngChunk(png, "iCCP", iccpChunk(zerosDeflated(1L << 30)));
         assertThat(bomb.length).as("a gigabyte of zeros deflates to about a megabyte").isLessThan(2 * 1024 * 1024);
         assertDecodesAs(png, bomb);
+    }
+
+    @Test
+    void decodesAPngWithAnUnreadableIccProfileAsStored() throws Exception {
+        byte[] png = TestImages.fixture("pattern.png");
+        byte[] garbage = startingWith("not a profile", 4096);
+        assertDecodesAs(png, TestImages.withPngChunk(png, "iCCP", iccpChunk(deflated(garbage))));
     }
 
     @Test
@@ -98,14 +110,24 @@ class ImageInputsTest {
     }
 
     private static byte[] zerosDeflated(long count) {
-        var out = new java.io.ByteArrayOutputStream();
-        try (var deflate = new java.util.zip.DeflaterOutputStream(out, new java.util.zip.Deflater(9), 1 << 16)) {
+        var out = new ByteArrayOutputStream();
+        try (var deflate = new DeflaterOutputStream(out, new Deflater(9), 1 << 16)) {
             byte[] block = new byte[1 << 20];
             for (long written = 0; written < count; written += block.length) {
                 deflate.write(block);
             }
-        } catch (java.io.IOException e) {
-            throw new java.io.UncheckedIOException(e);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        return out.toByteArray();
+    }
+
+    private static byte[] deflated(byte[] data) {
+        var out = new ByteArrayOutputStream();
+        try (var deflate = new DeflaterOutputStream(out)) {
+            deflate.write(data);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
         }
         return out.toByteArray();
     }
