@@ -13,8 +13,6 @@ public final class ExifOrientation {
 
     private static final int ORIENTATION_TAG = 0x0112;
     private static final int TIFF_SHORT = 3;
-    private static final int MARKER_SOS = 0xDA;
-    private static final int MARKER_EOI = 0xD9;
     private static final int MARKER_APP1 = 0xE1;
 
     private ExifOrientation() {
@@ -22,34 +20,9 @@ public final class ExifOrientation {
 
     /** The orientation (1-8) recorded in a JPEG, or {@link #AS_STORED} when there is none or it cannot be read. */
     public static int of(byte[] jpeg) {
-        int pos = 2; // after SOI
-        while (pos + 4 <= jpeg.length) {
-            if ((jpeg[pos] & 0xFF) != 0xFF) {
-                return AS_STORED;
-            }
-            int marker = jpeg[pos + 1] & 0xFF;
-            if (marker == 0xFF) { // fill byte before a marker
-                pos++;
-                continue;
-            }
-            if (marker == MARKER_SOS || marker == MARKER_EOI) {
-                return AS_STORED; // metadata segments all precede the first scan
-            }
-            if (marker == 0x01 || (marker >= 0xD0 && marker <= 0xD7)) { // markers without a length
-                pos += 2;
-                continue;
-            }
-            int length = u16(jpeg, pos + 2, false);
-            if (length < 2) {
-                return AS_STORED;
-            }
-            int end = Math.min(jpeg.length, pos + 2 + length);
-            if (marker == MARKER_APP1 && isExifHeader(jpeg, pos + 4, end)) {
-                return fromTiff(jpeg, pos + 10, end);
-            }
-            pos += 2 + length;
-        }
-        return AS_STORED;
+        JpegSegments.Segment exif = JpegSegments.find(jpeg,
+                (b, s) -> s.marker() == MARKER_APP1 && isExifHeader(b, s.start(), s.end()));
+        return exif == null ? AS_STORED : fromTiff(jpeg, exif.start() + 6, exif.end());
     }
 
     private static boolean isExifHeader(byte[] b, int start, int end) {

@@ -9,6 +9,7 @@ import javax.imageio.spi.IIORegistry;
 import javax.imageio.spi.ImageReaderSpi;
 import javax.imageio.spi.ServiceRegistry;
 import javax.imageio.stream.ImageInputStream;
+import java.awt.color.ICC_Profile;
 import java.awt.image.BufferedImage;
 import java.io.IOException;
 import java.io.Serializable;
@@ -63,6 +64,14 @@ public final class ImageDecoder implements Serializable {
                             + ": recompress or downscale it before sending, or raise maxBytes");
         }
         ImageFormat format = ImageFormat.sniff(bytes);
+        if (format == ImageFormat.BMP) {
+            // The JDK's BMP reader fails a header whose size exceeds the data as "invalid", which would read as a
+            // corrupt file: the size it declares is checked first so that a bomb is refused as what it is.
+            checkDimensions(format, bmpWidth(bytes), Math.abs(bmpHeight(bytes)));
+        }
+        if (format == ImageFormat.JPEG) {
+            refuseUnlessEightBit(bytes);
+        }
         ImageReader reader = Readers.create(format);
         List<String> warnings = new ArrayList<>();
         reader.addIIOReadWarningListener((source, warning) -> warnings.add(warning));
@@ -85,6 +94,10 @@ public final class ImageDecoder implements Serializable {
         // Conversion and orientation are this project's code, outside the try: an exception there is a bug, not a bad
         // image, and must fail the job loudly rather than dead-letter every image while the job looks healthy.
         BufferedImage srgb = SrgbConverter.toCompactBgr(decoded);
+        ICC_Profile profile = format == ImageFormat.PNG ? PngIccProfile.of(bytes) : null;
+        if (profile != null) {
+            srgb = SrgbConverter.fromProfile(srgb, profile);
+        }
         return ExifOrientation.apply(srgb, orientation);
     }
 
@@ -104,6 +117,40 @@ public final class ImageDecoder implements Serializable {
                     "the image is " + width + "x" + height + " px; both sides must be at least " + limits.minSide()
                             + " px: send a larger image");
         }
+    }
+
+    /**
+     * The JDK's libjpeg is built for 8-bit samples and reports a 12-bit (medical, some raw converters) file as a
+     * broken structure, which would send the sender looking for corruption that is not there.
+     */
+    private static void refuseUnlessEightBit(byte[] jpeg) throws ImageRejectedException {
+        int precision = JpegSegments.samplePrecision(jpeg);
+        if (precision != 8) {
+            throw new ImageRejectedException(DeadLetterReason.UNSUPPORTED_COLOR_MODEL,
+                    "the JPEG has " + precision + "-bit samples; only 8-bit JPEGs are read: convert it to an 8-bit "
+                            + "JPEG or to a 16-bit PNG");
+        }
+    }
+
+    /** Width from a BMP header: 16 bits in the old 12-byte core header, 32 bits in every later one. */
+    private static int bmpWidth(byte[] bmp) {
+        return ImageFormat.bmpDibHeaderSize(bmp) == 12 ? u16le(bmp, 18) : s32le(bmp, 18);
+    }
+
+    /** Height from a BMP header; negative for rows stored top-down. */
+    private static int bmpHeight(byte[] bmp) {
+        if (ImageFormat.bmpDibHeaderSize(bmp) == 12) {
+            return u16le(bmp, 20);
+        }
+        return bmp.length < 26 ? 0 : s32le(bmp, 22);
+    }
+
+    private static int u16le(byte[] b, int offset) {
+        return b.length < offset + 2 ? 0 : (b[offset] & 0xFF) | (b[offset + 1] & 0xFF) << 8;
+    }
+
+    private static int s32le(byte[] b, int offset) {
+        return b.length < offset + 4 ? 0 : u16le(b, offset) | u16le(b, offset + 2) << 16;
     }
 
     /**

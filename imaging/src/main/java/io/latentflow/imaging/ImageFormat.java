@@ -40,11 +40,15 @@ public enum ImageFormat {
         if (b.length < 18 || b[0] != 'B' || b[1] != 'M') {
             return false;
         }
-        int dibHeaderSize = (b[14] & 0xFF) | (b[15] & 0xFF) << 8 | (b[16] & 0xFF) << 16 | (b[17] & 0xFF) << 24;
-        return switch (dibHeaderSize) {
+        return switch (bmpDibHeaderSize(b)) {
             case 12, 16, 40, 52, 56, 64, 108, 124 -> true;
             default -> false;
         };
+    }
+
+    /** The size of a BMP's DIB header, which tells its version (12: the OS/2 core header with 16-bit sides). */
+    static int bmpDibHeaderSize(byte[] b) {
+        return (b[14] & 0xFF) | (b[15] & 0xFF) << 8 | (b[16] & 0xFF) << 16 | (b[17] & 0xFF) << 24;
     }
 
     private static String describeOther(byte[] b) {

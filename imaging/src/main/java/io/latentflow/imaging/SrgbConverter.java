@@ -2,7 +2,12 @@ package io.latentflow.imaging;
 
 import io.latentflow.schemas.DeadLetterReason;
 
+import java.awt.Transparency;
+import java.awt.color.CMMException;
 import java.awt.color.ColorSpace;
+import java.awt.color.ICC_ColorSpace;
+import java.awt.color.ICC_Profile;
+import java.awt.image.ColorConvertOp;
 import java.awt.image.BufferedImage;
 import java.awt.image.ColorModel;
 import java.awt.image.ComponentColorModel;
@@ -20,7 +25,8 @@ import java.awt.image.Raster;
  *
  * <p>Samples are scaled, not colour-managed: Java2D would treat grey as linear light and brighten it, while the
  * grey in PNGs and JPEGs is gamma-encoded like sRGB, so grey values are copied to R, G and B as they are.
- * Embedded ICC profiles of JPEGs (including CMYK) are applied earlier, by the TwelveMonkeys reader.
+ * Embedded ICC profiles of JPEGs (including CMYK) are applied earlier, by the TwelveMonkeys reader; those of PNGs by
+ * {@link #fromProfile}.
  */
 public final class SrgbConverter {
 
@@ -55,6 +61,24 @@ public final class SrgbConverter {
                     + compactBgr.getType());
         }
         return ((DataBufferByte) compactBgr.getRaster().getDataBuffer()).getData();
+    }
+
+    /**
+     * Compact BGR pixels whose values are in {@code profile}'s RGB space (Adobe RGB, Display P3, ...), converted to
+     * sRGB by the JDK's colour engine (littlecms). A profile the engine cannot use leaves the pixels as stored, the
+     * way the JPEG reader treats one.
+     */
+    public static BufferedImage fromProfile(BufferedImage compactBgr, ICC_Profile profile) {
+        ColorModel tagged = new ComponentColorModel(new ICC_ColorSpace(profile), false, false, Transparency.OPAQUE,
+                DataBuffer.TYPE_BYTE);
+        BufferedImage source = new BufferedImage(tagged, compactBgr.getRaster(), false, null);
+        BufferedImage srgb = new BufferedImage(compactBgr.getWidth(), compactBgr.getHeight(), BufferedImage.TYPE_3BYTE_BGR);
+        try {
+            new ColorConvertOp(null).filter(source, srgb);
+        } catch (CMMException e) {
+            return compactBgr;
+        }
+        return srgb;
     }
 
     /**

@@ -328,6 +328,20 @@ class ImageDecoderTest {
         assertRefusedCheaply(TestImages.withFrameSize(TestImages.samplePhoto(), 60_000, 60_000), "60000x60000");
     }
 
+    @Test
+    void refusesAGifWhoseScreenClaims65535By65535WithoutAllocatingPixels() throws Exception {
+        byte[] bomb = TestImages.fixture("bomb-65535x65535.gif");
+        assertThat(bomb.length).isLessThan(100);
+        assertRefusedCheaply(bomb, "65535x65535");
+    }
+
+    @Test
+    void refusesABmpWhoseHeaderClaims50000By50000WithoutAllocatingPixels() throws Exception {
+        byte[] bomb = TestImages.fixture("bomb-50000x50000.bmp");
+        assertThat(bomb.length).isLessThan(100);
+        assertRefusedCheaply(bomb, "50000x50000");
+    }
+
     /** Refused with TOO_MANY_PIXELS while this thread allocated a few MB at most (decoding would take gigabytes). */
     private void assertRefusedCheaply(byte[] bomb, String size) throws Exception {
         decoder.decode(TestImages.samplePhoto()); // class loading and reader set-up are not the bomb's cost
@@ -375,7 +389,7 @@ class ImageDecoderTest {
         return refusal(decoder, bytes).reason();
     }
 
-    private static ImageRejectedException refusal(ImageDecoder decoder, byte[] bytes) {
+    static ImageRejectedException refusal(ImageDecoder decoder, byte[] bytes) {
         ImageRejectedException refused = catchThrowableOfType(ImageRejectedException.class, () -> decoder.decode(bytes));
         assertThat(refused).as("expected the decoder to refuse the input").isNotNull();
         assertThat(refused.getStackTrace()).as("expected refusals carry no stack trace").isEmpty();

@@ -267,6 +267,45 @@ final class TestImages {
         }
     }
 
+    /** A fixture written by src/test/python/make_input_fixtures.py. */
+    static byte[] fixture(String name) {
+        try (var in = TestImages.class.getResourceAsStream("/inputs/" + name)) {
+            if (in == null) {
+                throw new IllegalArgumentException("no fixture inputs/" + name + ": run src/test/python/make_input_fixtures.py");
+            }
+            return in.readAllBytes();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /** The PNG with one more chunk right after its IHDR (which is always 8 + 25 bytes in). */
+    static byte[] withPngChunk(byte[] png, String type, byte[] data) {
+        int afterHeader = 8 + 25;
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        out.write(png, 0, afterHeader);
+        chunk(out, type, data);
+        out.write(png, afterHeader, png.length - afterHeader);
+        return out.toByteArray();
+    }
+
+    /**
+     * The JPEG with {@code count} extra segments right after its SOI marker, each {@code marker} followed by
+     * {@code payload} (at most 65533 bytes, a segment's limit).
+     */
+    static byte[] withJpegSegments(byte[] jpeg, int marker, byte[] payload, int count) {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        out.write(jpeg, 0, 2);
+        for (int i = 0; i < count; i++) {
+            out.write(0xFF);
+            out.write(marker);
+            writeU16(out, payload.length + 2, false);
+            out.writeBytes(payload);
+        }
+        out.write(jpeg, 2, jpeg.length - 2);
+        return out.toByteArray();
+    }
+
     /** Red, green, blue of a pixel of a decoded image. */
     static int[] rgbAt(BufferedImage image, int x, int y) {
         int argb = image.getRGB(x, y);
