@@ -205,7 +205,7 @@ class PromotionGateTest {
         assertThat(verdict.figures().get("older.blackHolePositions")).isPositive()
                 .isGreaterThan(verdict.figures().get("older.servingBlackHolePositions"));
         assertThat(verdict.failures()).anyMatch(f -> f.startsWith("older images: ")
-                && f.contains("black-hole latent values (at most 0, or the serving version's"));
+                && f.contains("black-hole latent positions (at most 0, or the serving version's"));
     }
 
     @Test
