@@ -141,7 +141,7 @@ class TrainingSamplingEndToEndTest {
                 .checkpointInterval(Duration.ofMillis(500))
                 .bounded(true).consumerGroup("sampling-" + name).transactionalIdPrefix("sampling-" + name)
                 .restartPolicy(RestartPolicy.fixedDelay(3, Duration.ofMillis(200)))
-                .faults(failure)
+                .faults(failure != null ? failure : OperatorFaults.NONE)
                 .sampling(new SamplingSettings(Duration.ofSeconds(1), PER_SOURCE, SamplingSettings.DEFAULT_REMEMBER_FOR,
                         PER_SOURCE_PER_HOUR, SamplingSettings.DEFAULT_MAX_STORED_BYTES))
                 .build();
