@@ -16,6 +16,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -171,29 +172,16 @@ public final class TrainingSampleStore {
         } catch (Exception e) {
             throw new IOException("cannot list " + s3.uri(TrainingSampleLayout.ROOT) + ": " + e.getMessage(), e);
         }
-        shards.sort(java.util.Comparator.comparingLong(StoredShard::windowStart).thenComparing(StoredShard::key));
+        shards.sort(Comparator.comparingLong(StoredShard::windowStart).thenComparing(StoredShard::key));
         return shards;
     }
 
+    /** The keys of the windows starting in [from, to), in window order: one listing, the same as {@link #shards()}. */
     private List<String> shardKeys(Instant from, Instant to) throws IOException {
-        List<String> keys = new ArrayList<>();
-        try {
-            for (Result<Item> item : storage.listObjects(ListObjectsArgs.builder().bucket(s3.bucket())
-                    .prefix(TrainingSampleLayout.ROOT).recursive(true).build())) {
-                String key = item.get().objectName();
-                Matcher window = WINDOW.matcher(key);
-                if (window.find()) {
-                    long start = Long.parseLong(window.group(1));
-                    if (start >= from.toEpochMilli() && start < to.toEpochMilli()) {
-                        keys.add(key);
-                    }
-                }
-            }
-        } catch (Exception e) {
-            throw new IOException("cannot list " + s3.uri(TrainingSampleLayout.ROOT) + ": " + e.getMessage(), e);
-        }
-        keys.sort(null);
-        return keys;
+        return shards().stream()
+                .filter(shard -> shard.windowStart() >= from.toEpochMilli() && shard.windowStart() < to.toEpochMilli())
+                .map(StoredShard::key)
+                .toList();
     }
 
     /**
