@@ -86,13 +86,24 @@ public final class EmbeddedKafka implements AutoCloseable {
 
     /** Formats {@code <stateDir>/kafka} if it is new (a new cluster id), starts the broker and waits until it serves clients. */
     public static EmbeddedKafka start(Path stateDir) {
+        return start(stateDir, null);
+    }
+
+    /**
+     * {@link #start(Path)} with a SASL_SSL listener beside the PLAINTEXT one ({@link #settings()} stays PLAINTEXT);
+     * its user is created when the storage is formatted, so give it a new state folder.
+     */
+    public static EmbeddedKafka start(Path stateDir, SaslSslListener secureOrNull) {
         long started = System.nanoTime();
         Path home = stateDir.resolve("kafka");
         int[] ports = FreePorts.pick(2);
         Path logDir = home.resolve("log");
         Properties config = brokerConfig(logDir, ports[0], ports[1]);
+        if (secureOrNull != null) {
+            secureOrNull.addTo(config);
+        }
         if (!Files.exists(logDir.resolve("meta.properties"))) {
-            format(home, config);
+            format(home, config, secureOrNull == null ? List.of() : secureOrNull.formatArguments());
         }
 
         KafkaRaftServer server = new KafkaRaftServer(new KafkaConfig(config), Time.SYSTEM);
@@ -136,7 +147,7 @@ public final class EmbeddedKafka implements AutoCloseable {
         }
     }
 
-    private static void format(Path home, Properties config) {
+    private static void format(Path home, Properties config, List<String> extraArguments) {
         try {
             Files.createDirectories(home);
             Path propertiesFile = home.resolve("server.properties");
@@ -144,7 +155,10 @@ public final class EmbeddedKafka implements AutoCloseable {
                 config.store(out, "written by EmbeddedKafka on every start; ports change each time");
             }
             ByteArrayOutputStream output = new ByteArrayOutputStream();
-            String[] args = {"format", "-t", Uuid.randomUuid().toString(), "-c", propertiesFile.toString()};
+            List<String> arguments = new java.util.ArrayList<>(List.of("format", "-t", Uuid.randomUuid().toString(),
+                    "-c", propertiesFile.toString()));
+            arguments.addAll(extraArguments);
+            String[] args = arguments.toArray(String[]::new);
             int exitCode;
             try (PrintStream printed = new PrintStream(output, true, StandardCharsets.UTF_8)) {
                 exitCode = StorageTool.execute(args, printed);
