@@ -13,7 +13,10 @@ import io.latentflow.schemas.CommittedTopicReader;
 import io.latentflow.schemas.LatentRecord;
 import io.latentflow.schemas.Topics;
 import io.minio.ListObjectsArgs;
+import static org.awaitility.Awaitility.await;
+
 import java.io.IOException;
+import java.time.Duration;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -73,14 +76,26 @@ class SecureConnectionsEndToEndTest {
         kafka.close();
     }
 
+    /**
+     * {@code run} given the client file and the CA; {@code ingest} and {@code status} given neither: they take the
+     * file from the service's {@code service.json}.
+     */
     @Test
-    void withTheClientPropertiesAndTheCaImagesBecomeCommittedLatentsAndShards() throws Exception {
-        JsonNode summary = LatentflowCli.json(demo("right", rightConfig, true));
+    void theServiceWithTheClientPropertiesAndTheCaTurnsIngestedImagesIntoCommittedLatentsAndShards() throws Exception {
+        Path state = work.resolve("state-service");
+        Process service = ServiceProcess.start(work, state, "secure-run", concat(new String[]{"--no-training",
+                "--kafka", listener.bootstrapServers(), "--kafka-config", rightConfig.toString()}, s3Args(true)));
+        try {
+            JsonNode ingested = LatentflowCli.json("ingest", images.toString(), "--state-dir", state.toString(),
+                    "--json");
+            assertThat(ingested.get("sent").asInt()).isEqualTo(IMAGES);
 
-        assertThat(summary.get("latentsWritten").asInt()).isEqualTo(IMAGES);
-        try (CommittedTopicReader reader = new CommittedTopicReader(listener.clientSettings().clientProperties())) {
-            assertThat(reader.readFrom(Topics.LATENTS, Map.of(), AvroCodec.of(LatentRecord.class)))
-                    .as("read back over SASL_SSL").hasSize(IMAGES);
+            List<LatentRecord> latents = awaitLatentsOverSaslSsl(IMAGES);
+            assertThat(latents).extracting(LatentRecord::getImageId).doesNotHaveDuplicates().hasSize(IMAGES);
+            JsonNode status = LatentflowCli.json("status", "--state-dir", state.toString(), "--json");
+            assertThat(status.get("imagesIn").asInt()).isEqualTo(IMAGES);
+        } finally {
+            ServiceProcess.stop(service);
         }
         List<String> shards = new ArrayList<>();
         for (var item : s3.settings().withTrustedCa(Files.readString(certificate.certificatePem())).newClient()
@@ -88,6 +103,17 @@ class SecureConnectionsEndToEndTest {
             shards.add(item.get().objectName());
         }
         assertThat(shards).as("shards committed to the https store").isNotEmpty();
+    }
+
+    private static List<LatentRecord> awaitLatentsOverSaslSsl(int count) {
+        List<List<LatentRecord>> latest = new ArrayList<>(List.of(List.of()));
+        await().atMost(Duration.ofMinutes(3)).pollInterval(Duration.ofSeconds(1)).until(() -> {
+            try (CommittedTopicReader reader = new CommittedTopicReader(listener.clientSettings().clientProperties())) {
+                latest.set(0, reader.readFrom(Topics.LATENTS, Map.of(), AvroCodec.of(LatentRecord.class)));
+            }
+            return latest.get(0).size() >= count;
+        });
+        return latest.get(0);
     }
 
     @Test
