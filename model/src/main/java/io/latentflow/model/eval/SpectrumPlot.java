@@ -43,14 +43,14 @@ final class SpectrumPlot {
             g.setColor(Color.DARK_GRAY);
             g.drawRect(LEFT, TOP, plotWidth, plotHeight);
             double low = Math.log10(FLOOR);
-            double high = Math.log10(Math.max(FLOOR * 10, Math.max(max(spectrum.latentProfile()),
-                    max(spectrum.imageProfile()))));
+            double high = Math.ceil(Math.log10(Math.max(FLOOR * 10, Math.max(max(spectrum.latentProfile()),
+                    max(spectrum.imageProfile())))));
             g.setFont(new Font(Font.SANS_SERIF, Font.PLAIN, 11));
             g.drawString("0", LEFT - 3, TOP + plotHeight + 14);
             g.drawString("0.5", LEFT + plotWidth / 2 - 8, TOP + plotHeight + 14);
             g.drawString("1 (Nyquist)", LEFT + plotWidth - 60, TOP + plotHeight + 14);
-            g.drawString(String.format(Locale.ROOT, "1e%.0f", Math.ceil(high)), 4, TOP + 10);
-            g.drawString(String.format(Locale.ROOT, "1e%.0f", low), 4, TOP + plotHeight);
+            g.drawString("1e" + (int) high, 4, TOP + 10);
+            g.drawString("1e" + (int) Math.round(low), 4, TOP + plotHeight);
             g.drawString("radial DCT power (normalised) vs frequency", LEFT, HEIGHT - 4);
             curve(g, spectrum.frequencies(), spectrum.latentProfile(), LATENT, low, high, plotWidth, plotHeight);
             curve(g, spectrum.frequencies(), spectrum.imageProfile(), IMAGE, low, high, plotWidth, plotHeight);
