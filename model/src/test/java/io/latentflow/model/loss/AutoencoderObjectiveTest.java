@@ -101,22 +101,12 @@ class AutoencoderObjectiveTest {
         RecipeConfig on = off.withScaleEquivariance(0.5);
         try (NDManager manager = NDManager.newBaseManager()) {
             NDArray images = manager.create(extremeImages(2, 32, 6), new Shape(2, 3, 32, 32)).tanh();
-            PerturbationPlan none = PerturbationPlan.none(2, 8, 4, 4);
-
             Map<String, Float> valuesOff = new HashMap<>();
-            float[] gradientOff = decoderGradient(manager, config, (parameters, autoencoder) -> {
-                LossTerms terms = new AutoencoderObjective(off, config).compute(parameters, autoencoder, images,
-                        images, none, null, 2);
-                valuesOff.putAll(terms.values());
-                return terms;
-            });
+            float[] gradientOff = decoderGradient(manager, config, (parameters, autoencoder) ->
+                    stepOf(off, config, parameters, autoencoder, images, valuesOff));
             Map<String, Float> values = new HashMap<>();
-            float[] gradientOn = decoderGradient(manager, config, (parameters, autoencoder) -> {
-                LossTerms terms = new AutoencoderObjective(on, config).compute(parameters, autoencoder, images,
-                        images, none, null, 2);
-                values.putAll(terms.values());
-                return terms;
-            });
+            float[] gradientOn = decoderGradient(manager, config, (parameters, autoencoder) ->
+                    stepOf(on, config, parameters, autoencoder, images, values));
 
             assertThat(valuesOff).doesNotContainKey("se");
             assertThat(values.get("se")).isPositive();
@@ -135,6 +125,15 @@ class AutoencoderObjectiveTest {
             assertThat(ScaleEquivariance.downsample(plane, 2).toFloatArray()).containsExactly(2f, 6f, 9f, 1f);
             assertThat(ScaleEquivariance.downsample(plane, 4).toFloatArray()).containsExactly(4.5f);
         }
+    }
+
+    /** The objective of one step at factor 2 on clean latents; its values go into {@code values}. */
+    private static LossTerms stepOf(RecipeConfig recipe, AutoencoderConfig config, ParameterStore parameters,
+                                    Autoencoder autoencoder, NDArray images, Map<String, Float> values) {
+        LossTerms terms = new AutoencoderObjective(recipe, config).compute(parameters, autoencoder, images, images,
+                PerturbationPlan.none(2, 8, 4, 4), null, 2);
+        values.putAll(terms.values());
+        return terms;
     }
 
     /** The gradient of every decoder weight of {@code loss}'s total on a fresh model of seed 6, concatenated. */
