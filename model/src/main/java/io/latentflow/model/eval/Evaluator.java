@@ -159,7 +159,9 @@ public final class Evaluator {
             if (pass.spectrum != null) {
                 pass.spectrum.add(batch, latents);
             }
-            pass.scaleEquivariance.add(batch, latents, decoder);
+            if (options.scaleEquivariance()) {
+                pass.scaleEquivariance.add(batch, latents, decoder);
+            }
             pass.encoded.add(new EncodedBatch(latents, batch.count()));
             pass.images += batch.count();
             if (grid != null && !grid.isFull()) {

@@ -56,6 +56,9 @@ final class ScaleEquivarianceScores {
     /** Mean PSNR per factor, keyed "2" and "4". */
     Map<String, Double> result() {
         Map<String, Double> result = new LinkedHashMap<>();
+        if (images == 0) {
+            return result;
+        }
         psnrSums.forEach((factor, sum) -> result.put(String.valueOf(factor), sum / images));
         return result;
     }

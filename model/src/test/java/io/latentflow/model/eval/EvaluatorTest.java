@@ -32,6 +32,19 @@ class EvaluatorTest {
     }
 
     @Test
+    void reconstructionOnlyDecodesNoDownsampledLatentsAndAddsNoNoise() {
+        EvaluationReport full;
+        EvaluationReport quick;
+        try (ServingModel model = ServingModel.untrained(AutoencoderConfig.boundedF8C8(), 3, "bounded-test")) {
+            full = Evaluator.evaluate(model, photos, EvaluationOptions.defaults());
+            quick = Evaluator.evaluate(model, photos, EvaluationOptions.reconstructionOnly());
+        }
+        assertThat(quick.scaleEquivariance()).isEmpty();
+        assertThat(quick.robustnessPsnr()).isEmpty();
+        assertThat(quick.psnr()).isEqualTo(full.psnr());
+    }
+
+    @Test
     void untrainedBoundedModelGivesFiniteFiguresAndNoLatentOutsideTheUnitRange() {
         EvaluationReport report;
         try (ServingModel model = ServingModel.untrained(AutoencoderConfig.boundedF8C8(), 3, "bounded-test")) {
