@@ -3,7 +3,6 @@ package io.latentflow.cli.train;
 import io.latentflow.imaging.ImageDecoder;
 import io.latentflow.imaging.ImageFolders;
 import io.latentflow.imaging.ImageRejectedException;
-import io.latentflow.imaging.ModelInputBatch;
 import io.latentflow.imaging.ModelInputResizer;
 import io.latentflow.model.LatentEncoder;
 import io.latentflow.model.ServingModel;
@@ -21,7 +20,7 @@ import java.util.stream.Stream;
 /**
  * The latents of a drift evaluation set with kinds ({@code <category>/<kind>/<image>}, as {@code eval/drift-kinds/}),
  * each image as many crops at the model's input size: a camera or a crawl streams many frames of one scene, and a
- * window of 32 needs 32 of them. A crop is a random square of {@code resolution} to the image's short side (so a
+ * window of 32 needs 32 of them. A crop is a random square of the model input's size to the image's short side (so a
  * crop is downscaled at most as much as the whole image would be), mirrored at random, seeded by the file name so
  * that every run cuts the same crops. Photos are also cut darkened to a quarter of their brightness (every sRGB value
  * over 4): a camera whose exposure broke.
@@ -42,19 +41,13 @@ public final class KindCrops {
     public record Crop(String category, String kind, String source, boolean darkened, float[] latent) {
     }
 
-    private final ServingModel model;
-    private final LatentEncoder encoder;
-    private final int resolution;
+    private final CachedEncoder encoder;
     private final int batchSize;
-    private final Optional<LatentCache> cache;
 
     public KindCrops(ServingModel model, LatentEncoder encoder, int resolution, int batchSize,
                      Optional<LatentCache> cache) {
-        this.model = model;
-        this.encoder = encoder;
-        this.resolution = resolution;
+        this.encoder = new CachedEncoder(model, encoder, resolution, cache);
         this.batchSize = batchSize;
-        this.cache = cache;
     }
 
     /** Every image of every {@code <category>/<kind>} folder of {@code root}: {@code cropsPerImage} crops each. */
@@ -64,7 +57,7 @@ public final class KindCrops {
             throw new IllegalArgumentException(root + " holds no <category>/<kind>/ folders of images (as"
                     + " eval/drift-kinds/ does)");
         }
-        ModelInputResizer resizer = new ModelInputResizer(resolution, model.config().downsamplingFactor());
+        ModelInputResizer resizer = encoder.resizer();
         ImageDecoder decoder = new ImageDecoder();
         List<Crop> crops = new ArrayList<>();
         Pending pending = new Pending();
@@ -78,9 +71,9 @@ public final class KindCrops {
                     progress.printf("  skipped %s: %s%n", file, e.getMessage());
                     continue;
                 }
-                Random random = new Random(file.getFileName().toString().hashCode());
+                List<byte[]> cut = cut(image, file.getFileName().toString(), resizer, cropsPerImage);
                 for (int c = 0; c < cropsPerImage; c++) {
-                    byte[] pixels = crop(image, resizer, random);
+                    byte[] pixels = cut.get(c);
                     add(crops, pending, new Crop(category, kind.getFileName().toString(),
                             file.getFileName().toString(), false, null), file, "_crop" + c, pixels);
                     if (category.equals(PHOTO)) {
@@ -107,8 +100,7 @@ public final class KindCrops {
 
     private void add(List<Crop> crops, Pending pending, Crop crop, Path file, String variant, byte[] pixels)
             throws IOException {
-        Optional<float[]> cached = cache.isPresent()
-                ? cache.get().get(model.version(), resolution, file, variant) : Optional.empty();
+        Optional<float[]> cached = encoder.cached(file, variant);
         if (cached.isPresent()) {
             crops.add(withLatent(crop, cached.get()));
             return;
@@ -127,17 +119,10 @@ public final class KindCrops {
         if (pending.pixels.isEmpty()) {
             return;
         }
-        int count = pending.pixels.size();
-        float[] latents = encoder.encode(ModelInputBatch.toNchw(pending.pixels, resolution), count, resolution,
-                resolution);
-        int perImage = latents.length / count;
-        for (int k = 0; k < count; k++) {
-            float[] latent = java.util.Arrays.copyOfRange(latents, k * perImage, (k + 1) * perImage);
+        List<float[]> latents = encoder.encode(pending.pixels, pending.files, pending.variants);
+        for (int k = 0; k < latents.size(); k++) {
             int at = pending.at.get(k);
-            crops.set(at, withLatent(crops.get(at), latent));
-            if (cache.isPresent()) {
-                cache.get().put(model.version(), resolution, pending.files.get(k), pending.variants.get(k), latent);
-            }
+            crops.set(at, withLatent(crops.get(at), latents.get(k)));
         }
         pending.at.clear();
         pending.files.clear();
@@ -149,10 +134,26 @@ public final class KindCrops {
         return new Crop(crop.category(), crop.kind(), crop.source(), crop.darkened(), latent);
     }
 
-    /** A random square of {@code resolution} to the short side, brought to the model input, mirrored half the time. */
-    private byte[] crop(BufferedImage image, ModelInputResizer resizer, Random random) {
+    /**
+     * {@code count} crops of an image as model inputs (RGB bytes, see {@link ModelInputResizer#resize}), the same ones
+     * for the same {@code name}: each a random square of the model input's size to the image's short side, mirrored
+     * half the time.
+     *
+     * @param image a compact BGR image, as {@link ImageDecoder#decode} returns
+     */
+    public static List<byte[]> cut(BufferedImage image, String name, ModelInputResizer resizer, int count) {
+        Random random = new Random(name.hashCode());
+        List<byte[]> crops = new ArrayList<>(count);
+        for (int c = 0; c < count; c++) {
+            crops.add(crop(image, resizer, random));
+        }
+        return crops;
+    }
+
+    private static byte[] crop(BufferedImage image, ModelInputResizer resizer, Random random) {
+        int size = resizer.size();
         int shortSide = Math.min(image.getWidth(), image.getHeight());
-        int side = shortSide <= resolution ? shortSide : resolution + random.nextInt(shortSide - resolution + 1);
+        int side = shortSide <= size ? shortSide : size + random.nextInt(shortSide - size + 1);
         int x = random.nextInt(image.getWidth() - side + 1);
         int y = random.nextInt(image.getHeight() - side + 1);
         BufferedImage square = new BufferedImage(side, side, BufferedImage.TYPE_3BYTE_BGR);

@@ -15,7 +15,6 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Random;
 import java.util.TreeMap;
-import java.util.function.Predicate;
 
 /**
  * The drift monitor judged leave-category-out: on kinds of images (macro photos, night photos, flat vector art,
@@ -43,6 +42,10 @@ public final class LeaveKindsOut {
     static final double NEW_CONTENT_ALERTED = 0.90;
     static final double DARKENED_ALERTED = 0.80;
 
+    /** The report's columns: photo windows alerted, new-content streams alerted, darkened-photo streams alerted. */
+    private static final List<String> COLUMNS = List.of("photoWindowsAlerted", "newContentAlerted",
+            "darkenedAlerted");
+
     /** How the sources of a stream share its windows. */
     enum Shape {
         ONE_SOURCE("one source per window", FALSE_ALARMS_ONE_SOURCE),
@@ -67,11 +70,6 @@ public final class LeaveKindsOut {
 
         boolean alertsAt(double level) {
             return pathology || score >= level;
-        }
-
-        /** As the monitor decides: a warning at score 1 or with any pathology. */
-        boolean alerts() {
-            return alertsAt(1);
         }
     }
 
@@ -153,8 +151,8 @@ public final class LeaveKindsOut {
         report.put("levelFromOtherKinds", table("a drift-score level read from the OTHER kinds' photo windows (their"
                 + " 99th percentile mixed, 95th one source per window, whichever is higher)", judged, levels::get, out));
         out.println("  (n/N: windows alerted of photo windows; streams alerted within " + WITHIN + " windows of"
-                + " new-content or darkened streams; ! misses its target; fired: statistics past their level in the"
-                + " alerted windows, counted once per window)");
+                + " new-content or darkened streams; ! misses its target; fired: statistics past their shipped levels in"
+                + " the alerted windows (the first alerted window of a stream), counted once per window)");
         out.flush();
         return report;
     }
@@ -269,9 +267,7 @@ public final class LeaveKindsOut {
             row.put("level", Double.isNaN(level) ? null : level);
             Map<String, Integer> fired = new TreeMap<>();
             StringBuilder cells = new StringBuilder();
-            String[] names = {"photoWindowsAlerted", "newContentAlerted", "darkenedAlerted"};
-            double[] targets = {Double.NaN, NEW_CONTENT_ALERTED, DARKENED_ALERTED};
-            for (int column = 0; column < 3; column++) {
+            for (int column = 0; column < COLUMNS.size(); column++) {
                 for (Shape shape : Shape.values()) {
                     Judged one = kind.getValue().get(shape);
                     Rate rate = Double.isNaN(level) ? new Rate(0, 0) : switch (column) {
@@ -280,16 +276,15 @@ public final class LeaveKindsOut {
                         default -> alertedStreams(one.darkenedStreams, level, fired);
                     };
                     overall.get(shape)[column] = overall.get(shape)[column].plus(rate);
-                    boolean missed = column == 0 ? rate.value() > shape.falseAlarmTarget
-                            : rate.value() < targets[column];
+                    boolean missed = misses(column, shape, rate);
                     cells.append(String.format(Locale.ROOT, " %10s", cell(rate, missed)));
                     @SuppressWarnings("unchecked")
-                    Map<String, Object> byShape = (Map<String, Object>) row.computeIfAbsent(names[column],
+                    Map<String, Object> byShape = (Map<String, Object>) row.computeIfAbsent(COLUMNS.get(column),
                             k -> new LinkedHashMap<String, Object>());
                     if (rate.of() > 0) {
                         byShape.put(shape == Shape.MIXED ? "mixed" : "oneSource", rate.toMap());
                     }
-                    if (column < 2 && shape == Shape.MIXED) {
+                    if (column < COLUMNS.size() - 1 && shape == Shape.MIXED) {
                         cells.append(" |");
                     }
                 }
@@ -301,26 +296,33 @@ public final class LeaveKindsOut {
         }
         StringBuilder cells = new StringBuilder();
         Map<String, Object> totals = new LinkedHashMap<>();
-        String[] names = {"photoWindowsAlerted", "newContentAlerted", "darkenedAlerted"};
-        double[] targets = {Double.NaN, NEW_CONTENT_ALERTED, DARKENED_ALERTED};
-        for (int column = 0; column < 3; column++) {
+        for (int column = 0; column < COLUMNS.size(); column++) {
             Map<String, Object> byShape = new LinkedHashMap<>();
             for (Shape shape : Shape.values()) {
                 Rate rate = overall.get(shape)[column];
-                boolean missed = column == 0 ? rate.value() > shape.falseAlarmTarget : rate.value() < targets[column];
+                boolean missed = misses(column, shape, rate);
                 cells.append(String.format(Locale.ROOT, " %10s", cell(rate, missed)));
                 byShape.put(shape == Shape.MIXED ? "mixed" : "oneSource", rate.toMap());
-                if (column < 2 && shape == Shape.MIXED) {
+                if (column < COLUMNS.size() - 1 && shape == Shape.MIXED) {
                     cells.append(" |");
                 }
             }
-            totals.put(names[column], byShape);
+            totals.put(COLUMNS.get(column), byShape);
         }
         out.printf(Locale.ROOT, "  %-30s %6s |%s |%n", "all held-out kinds", "", cells);
         Map<String, Object> result = new LinkedHashMap<>();
         result.put("kinds", rows);
         result.put("overall", totals);
         return result;
+    }
+
+    /** Whether a rate of a column misses its target (a NaN rate, of nothing, misses nothing). */
+    private static boolean misses(int column, Shape shape, Rate rate) {
+        return switch (column) {
+            case 0 -> rate.value() > shape.falseAlarmTarget;
+            case 1 -> rate.value() < NEW_CONTENT_ALERTED;
+            default -> rate.value() < DARKENED_ALERTED;
+        };
     }
 
     private static Rate alerted(List<Window> windows, double level, Map<String, Integer> fired) {
@@ -337,8 +339,7 @@ public final class LeaveKindsOut {
     private static Rate alertedStreams(List<List<Window>> streams, double level, Map<String, Integer> fired) {
         int hits = 0;
         for (List<Window> stream : streams) {
-            Predicate<Window> alerts = w -> w.alertsAt(level);
-            Window first = stream.stream().filter(alerts).findFirst().orElse(null);
+            Window first = stream.stream().filter(w -> w.alertsAt(level)).findFirst().orElse(null);
             if (first != null) {
                 hits++;
                 first.fired().forEach(name -> fired.merge(name, 1, Integer::sum));
