@@ -38,7 +38,9 @@ import picocli.CommandLine.Spec;
  * The drift statistics of every window of consecutive images of each folder (in the order the demo streams them),
  * against the model's reference profile: the measurements the default thresholds were chosen from
  * ({@link DriftThresholds#DEFAULTS}). Run it again when the default model changes: folders that should raise nothing
- * must keep every window's score well below 1, folders of new content must reach it.
+ * must keep every window's score well below 1, folders of new content must reach it. With {@code --new-domain} it
+ * judges the monitor leave-sources-out ({@link LeaveSourcesOut}); with {@code --kinds} leave-category-out, on kinds of
+ * images nothing was chosen on ({@link LeaveKindsOut}).
  */
 @Command(name = "drift", mixinStandardHelpOptions = true,
         description = "Drift statistics of every window of each image folder against the model's reference profile:"
