@@ -86,9 +86,18 @@ public final class EmbeddedKafka implements AutoCloseable {
 
     /** Formats {@code <stateDir>/kafka} if it is new (a new cluster id), starts the broker and waits until it serves clients. */
     public static EmbeddedKafka start(Path stateDir) {
+        int[] ports = FreePorts.pick(2);
+        return start(stateDir, ports[0], ports[1]);
+    }
+
+    /**
+     * Like {@link #start(Path)}, on the ports given: a broker started again on its ports after a crash is the same
+     * address to every client (the cluster's broker process).
+     */
+    public static EmbeddedKafka start(Path stateDir, int brokerPort, int controllerPort) {
         long started = System.nanoTime();
         Path home = stateDir.resolve("kafka");
-        int[] ports = FreePorts.pick(2);
+        int[] ports = {brokerPort, controllerPort};
         Path logDir = home.resolve("log");
         Properties config = brokerConfig(logDir, ports[0], ports[1]);
         if (!Files.exists(logDir.resolve("meta.properties"))) {
@@ -220,6 +229,12 @@ public final class EmbeddedKafka implements AutoCloseable {
             throw new IllegalStateException("Kafka did not create topics " + Arrays.toString(names) + " within "
                     + READY_TIMEOUT_S + " s", e);
         }
+    }
+
+    /** Creates the pipeline's topics that do not exist yet, with {@link LocalStack#TOPIC_PARTITIONS} partitions. */
+    public void createPipelineTopics() {
+        createTopics(LocalStack.TOPIC_PARTITIONS, Topics.IMAGES, Topics.LATENTS, Topics.SHARDS, Topics.DEAD_LETTERS,
+                Topics.LATENT_STATS, Topics.DRIFT_ALERTS, Topics.TRAINING_REQUESTS, Topics.TRAINING_PROGRESS);
     }
 
     /** Stops the broker and waits until it has; calling it again does nothing. */

@@ -52,14 +52,21 @@ public final class EmbeddedS3 implements AutoCloseable {
      * @param stateDirOrNull folder whose {@code s3/} subfolder keeps the objects, or null to keep them in memory
      */
     public static EmbeddedS3 start(Path stateDirOrNull, String bucket) {
+        return start(stateDirOrNull, bucket, 0, newAccessKey(), newSecretKey());
+    }
+
+    /**
+     * Like {@link #start(Path, String)}, on {@code port} (0: a free one) with the keys given: a server started again
+     * with its port and keys after a crash is the same endpoint to clients that keep their keys (the cluster's S3
+     * process).
+     */
+    public static EmbeddedS3 start(Path stateDirOrNull, String bucket, int port, String accessKey, String secretKey) {
         long started = System.nanoTime();
-        String accessKey = "LF" + random(KEY_ALPHABET, 18);
-        String secretKey = random(SECRET_ALPHABET, 40);
         String where = stateDirOrNull == null ? "in memory" : stateDirOrNull.resolve("s3").toString();
         BlobStoreContext context = blobStore(stateDirOrNull);
         S3Proxy proxy = S3Proxy.builder()
                 .blobStore(context.getBlobStore())
-                .endpoint(URI.create("http://127.0.0.1:0"))
+                .endpoint(URI.create("http://127.0.0.1:" + port))
                 .awsAuthentication(AuthenticationType.AWS_V4, accessKey, secretKey)
                 .build();
         try {
@@ -102,6 +109,16 @@ public final class EmbeddedS3 implements AutoCloseable {
                 .credentials("embedded", "embedded") // jclouds wants some; the local backends ignore them
                 .overrides(overrides)
                 .build(BlobStoreContext.class);
+    }
+
+    /** A fresh access key, the form the server generates for itself. */
+    public static String newAccessKey() {
+        return "LF" + random(KEY_ALPHABET, 18);
+    }
+
+    /** A fresh secret key, the form the server generates for itself. */
+    public static String newSecretKey() {
+        return random(SECRET_ALPHABET, 40);
     }
 
     private static String random(String alphabet, int length) {

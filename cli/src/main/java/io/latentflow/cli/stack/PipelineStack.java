@@ -133,6 +133,25 @@ public final class PipelineStack implements AutoCloseable {
                 + s3.endpoint() + ", Flink " + options.flinkRest);
     }
 
+    /**
+     * The local cluster's Kafka, S3 and Flink ({@code cluster up --with-kafka --with-s3}, from its {@code cluster.json}),
+     * none of them started by this command: a broker or S3 server killed under the service is started again by
+     * {@code cluster restart}, and the service's clients reconnect to the same address.
+     */
+    public static PipelineStack onCluster(ClusterFile cluster, Path jobJar) throws java.io.IOException {
+        if (cluster.kafka() == null || cluster.s3() == null) {
+            throw new IllegalArgumentException("the cluster at " + cluster.rest() + " runs no "
+                    + (cluster.kafka() == null ? "Kafka" : "S3") + ": start it with 'latentflow cluster up --with-kafka"
+                    + " --with-s3'");
+        }
+        S3Settings s3 = cluster.s3().settings();
+        return new PipelineStack(cluster.kafka().settings(), s3,
+                overrides -> remoteEnvironment(cluster.rest(), jobJar, overrides), cluster.rest(),
+                Optional.of(Path.of(cluster.s3().dataDir()).resolve(s3.bucket())), List.of(),
+                "the cluster's Kafka " + cluster.kafka().bootstrap() + ", S3 " + s3.endpoint() + " and Flink "
+                        + cluster.rest());
+    }
+
     public KafkaSettings kafka() {
         return kafka;
     }
