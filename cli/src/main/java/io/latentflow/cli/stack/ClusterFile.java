@@ -25,6 +25,12 @@ public record ClusterFile(String rest, boolean ha, List<Long> jobmanagerPids, Li
 
     public static final String FILE = "cluster.json";
 
+    public ClusterFile {
+        // a file names no list it has nothing for
+        jobmanagerPids = jobmanagerPids == null ? List.of() : List.copyOf(jobmanagerPids);
+        taskmanagerPids = taskmanagerPids == null ? List.of() : List.copyOf(taskmanagerPids);
+    }
+
     /** The KRaft broker process: its client address, and the controller port it must get again on a restart. */
     @JsonIgnoreProperties(ignoreUnknown = true)
     public record Kafka(String bootstrap, long pid, int controllerPort) {

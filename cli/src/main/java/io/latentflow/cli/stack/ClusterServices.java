@@ -121,16 +121,14 @@ public final class ClusterServices {
 
     private ClusterFile restartTaskManagers(ClusterFile cluster) {
         List<Long> pids = new ArrayList<>(cluster.taskmanagerPids());
+        if (pids.stream().allMatch(ClusterFile::alive)) {
+            return cluster;
+        }
         String classpath = ClusterClasspath.of(projectHome);
-        boolean restarted = false;
         for (int i = 0; i < pids.size(); i++) {
             if (!ClusterFile.alive(pids.get(i))) {
                 pids.set(i, StandaloneFlinkCluster.restartTaskManager(home, i, classpath).pid());
-                restarted = true;
             }
-        }
-        if (!restarted) {
-            return cluster;
         }
         awaitTaskManagers(cluster.rest(), pids.size());
         return cluster.withTaskManagers(pids);
