@@ -9,6 +9,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.function.BooleanSupplier;
 
 /**
  * A server of the local cluster as a {@code java} process of its own, its output in {@code <logDir>/<name>.out}: a
@@ -46,46 +47,50 @@ public final class JavaProcess {
     }
 
     /**
-     * Waits until {@code port} on loopback accepts connections; fails at once when the process exits first, pointing
-     * at its output.
+     * Starts a server whose main ends with {@link #ready}: the ready file's path is its last argument; returns once the
+     * file is there, that is once the server serves.
      */
-    public static void awaitPort(Process process, String name, int port, Path logDir, Duration timeout) {
-        long deadline = System.nanoTime() + timeout.toNanos();
-        while (System.nanoTime() < deadline) {
-            if (!process.isAlive()) {
-                throw new IllegalStateException("the " + name + " process exited during start-up (exit code "
-                        + process.exitValue() + "); see " + logDir.resolve(name + ".out"));
-            }
-            try (Socket socket = new Socket()) {
-                socket.connect(new InetSocketAddress("127.0.0.1", port), 1000);
-                return;
-            } catch (IOException notYet) {
-                sleep(Duration.ofMillis(300));
-            }
-        }
-        process.destroyForcibly();
-        throw new IllegalStateException("the " + name + " process did not listen on 127.0.0.1:" + port + " within "
-                + timeout + "; see " + logDir.resolve(name + ".out"));
+    static Process startServer(Path stateDir, String name, String classpath, Class<?> mainClass, List<String> arguments,
+                               Duration timeout) throws IOException {
+        Path logDir = stateDir.resolve("log");
+        Path ready = stateDir.toAbsolutePath().resolve(name + ".ready");
+        Files.createDirectories(stateDir);
+        Files.deleteIfExists(ready);
+        List<String> withReadyFile = new ArrayList<>(arguments);
+        withReadyFile.add(ready.toString());
+        Process process = start(logDir, name, classpath, loggingOptions(), mainClass.getName(), withReadyFile);
+        await(process, name, () -> Files.exists(ready), "was not ready", logDir, timeout);
+        return process;
     }
 
-    /**
-     * Waits until the process has written {@code readyFile} (the servers of this module write it once they serve
-     * clients); fails at once when the process exits first, pointing at its output.
-     */
-    public static void awaitReadyFile(Process process, String name, Path readyFile, Path logDir, Duration timeout) {
+    /** Waits until {@code port} on loopback accepts connections. */
+    static void awaitPort(Process process, String name, int port, Path logDir, Duration timeout) {
+        await(process, name, () -> {
+            try (Socket socket = new Socket()) {
+                socket.connect(new InetSocketAddress("127.0.0.1", port), 1000);
+                return true;
+            } catch (IOException notYet) {
+                return false;
+            }
+        }, "did not listen on 127.0.0.1:" + port, logDir, timeout);
+    }
+
+    /** Polls {@code ready}; fails at once when the process exits first, pointing at its output. */
+    private static void await(Process process, String name, BooleanSupplier ready, String notReady, Path logDir,
+                              Duration timeout) {
         long deadline = System.nanoTime() + timeout.toNanos();
         while (System.nanoTime() < deadline) {
             if (!process.isAlive()) {
                 throw new IllegalStateException("the " + name + " process exited during start-up (exit code "
                         + process.exitValue() + "); see " + logDir.resolve(name + ".out"));
             }
-            if (Files.exists(readyFile)) {
+            if (ready.getAsBoolean()) {
                 return;
             }
             sleep(Duration.ofMillis(300));
         }
         process.destroyForcibly();
-        throw new IllegalStateException("the " + name + " process was not ready within " + timeout + "; see "
+        throw new IllegalStateException("the " + name + " process " + notReady + " within " + timeout + "; see "
                 + logDir.resolve(name + ".out"));
     }
 
@@ -103,7 +108,7 @@ public final class JavaProcess {
     }
 
     /** The log4j2 configuration this JVM runs with, handed on to a child so its logs look the same. */
-    public static List<String> loggingOptions() {
+    static List<String> loggingOptions() {
         String configuration = System.getProperty("log4j2.configurationFile");
         return configuration == null ? List.of() : List.of("-Dlog4j2.configurationFile=" + configuration);
     }

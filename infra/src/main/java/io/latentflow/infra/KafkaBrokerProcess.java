@@ -1,6 +1,6 @@
 package io.latentflow.infra;
 
-import java.nio.file.Files;
+import java.io.IOException;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
@@ -17,16 +17,10 @@ public final class KafkaBrokerProcess {
 
     /** Starts the broker process and returns once it serves clients and the pipeline's topics exist. */
     public static Process start(Path stateDir, int brokerPort, int controllerPort, String classpath,
-                                Duration timeout) throws Exception {
-        Path logDir = stateDir.resolve("log");
-        Path ready = stateDir.resolve("kafka.ready");
-        Files.createDirectories(stateDir);
-        Files.deleteIfExists(ready);
-        Process process = JavaProcess.start(logDir, "kafka", classpath, JavaProcess.loggingOptions(),
-                KafkaBrokerProcess.class.getName(), List.of(stateDir.toAbsolutePath().toString(),
-                        Integer.toString(brokerPort), Integer.toString(controllerPort), ready.toAbsolutePath().toString()));
-        JavaProcess.awaitReadyFile(process, "kafka", ready, logDir, timeout);
-        return process;
+                                Duration timeout) throws IOException {
+        return JavaProcess.startServer(stateDir, "kafka", classpath, KafkaBrokerProcess.class,
+                List.of(stateDir.toAbsolutePath().toString(), Integer.toString(brokerPort),
+                        Integer.toString(controllerPort)), timeout);
     }
 
     /** {@code STATE_DIR BROKER_PORT CONTROLLER_PORT READY_FILE}: serves until the process is stopped. */

@@ -1,5 +1,6 @@
 package io.latentflow.infra;
 
+import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -18,16 +19,10 @@ public final class S3ServerProcess {
 
     /** Starts the server process and returns once it serves and the bucket exists. */
     public static Process start(Path stateDir, int port, String bucket, String accessKey, Path secretKeyFile,
-                                String classpath, Duration timeout) throws Exception {
-        Path logDir = stateDir.resolve("log");
-        Path ready = stateDir.resolve("s3.ready");
-        Files.createDirectories(stateDir);
-        Files.deleteIfExists(ready);
-        Process process = JavaProcess.start(logDir, "s3", classpath, JavaProcess.loggingOptions(),
-                S3ServerProcess.class.getName(), List.of(stateDir.toAbsolutePath().toString(), Integer.toString(port),
-                        bucket, accessKey, secretKeyFile.toAbsolutePath().toString(), ready.toAbsolutePath().toString()));
-        JavaProcess.awaitReadyFile(process, "s3", ready, logDir, timeout);
-        return process;
+                                String classpath, Duration timeout) throws IOException {
+        return JavaProcess.startServer(stateDir, "s3", classpath, S3ServerProcess.class,
+                List.of(stateDir.toAbsolutePath().toString(), Integer.toString(port), bucket, accessKey,
+                        secretKeyFile.toAbsolutePath().toString()), timeout);
     }
 
     /** {@code STATE_DIR PORT BUCKET ACCESS_KEY SECRET_KEY_FILE READY_FILE}: serves until the process is stopped. */

@@ -7,7 +7,6 @@ import io.latentflow.infra.EmbeddedFlink;
 import io.latentflow.infra.EmbeddedKafka;
 import io.latentflow.infra.EmbeddedS3;
 import io.latentflow.infra.LocalStack;
-import io.latentflow.schemas.Topics;
 import io.minio.BucketExistsArgs;
 import io.minio.MakeBucketArgs;
 import io.minio.MinioClient;
@@ -69,9 +68,7 @@ public final class PipelineStack implements AutoCloseable {
             if (blank(options.kafkaBootstrap)) {
                 EmbeddedKafka embedded = EmbeddedKafka.start(stateDir.resolve("kafka"));
                 started.add(embedded);
-                embedded.createTopics(LocalStack.TOPIC_PARTITIONS, Topics.IMAGES, Topics.LATENTS, Topics.SHARDS,
-                        Topics.DEAD_LETTERS, Topics.LATENT_STATS, Topics.DRIFT_ALERTS, Topics.TRAINING_REQUESTS,
-                        Topics.TRAINING_PROGRESS);
+                embedded.createPipelineTopics();
                 kafka = embedded.settings();
                 parts.add("embedded Kafka " + kafka.bootstrapServers());
             } else {
