@@ -5,6 +5,7 @@ import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.latentflow.cli.bench.support.ExactlyOnceCheck;
 import io.latentflow.schemas.AvroCodec;
 import io.latentflow.schemas.CommittedTopicReader;
 import io.latentflow.schemas.LatentRecord;
@@ -20,7 +21,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
-import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
@@ -82,8 +82,10 @@ class ClusterFaultsEndToEndTest {
             ServiceProcess.stop(service);
             service = null;
             Path bucket = Path.of(started.get("s3").get("dataDir").asText()).resolve("latentflow");
-            assertThat(shardImageIds(bucket)).as("the images in the shard files under " + bucket)
-                    .containsExactlyInAnyOrderElementsOf(expected);
+            ExactlyOnceCheck check = ExactlyOnceCheck.of(started.get("kafka").get("bootstrap").asText(), bucket,
+                    expected);
+            assertThat(check.passed()).as("every image once in the latents topic and the shard files under %s: %s",
+                    bucket, check.toJson()).isTrue();
         } finally {
             if (service != null) {
                 ServiceProcess.stop(service);
@@ -146,20 +148,5 @@ class ClusterFaultsEndToEndTest {
             }
         }
         return running;
-    }
-
-    /** The image id of every sample in the committed shard files under the bucket's folder. */
-    private static List<String> shardImageIds(Path bucket) throws Exception {
-        List<String> ids = new ArrayList<>();
-        try (Stream<Path> files = Files.walk(bucket.resolve("latents"))) {
-            for (Path shard : files.filter(f -> f.toString().endsWith(".tar")).toList()) {
-                for (Map.Entry<String, byte[]> member : ShardReader.members(Files.readAllBytes(shard)).entrySet()) {
-                    if (member.getKey().endsWith(".json")) {
-                        ids.add(JSON.readTree(member.getValue()).get("imageId").asText());
-                    }
-                }
-            }
-        }
-        return ids;
     }
 }
