@@ -16,6 +16,7 @@ import java.util.Optional;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
+import java.util.function.Function;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
@@ -126,35 +127,39 @@ final class ClusterUpCommand implements Callable<Integer> {
         CompletableFuture<ClusterFile.S3> s3 = withS3
                 ? CompletableFuture.supplyAsync(() -> unchecked(() -> services.startS3(bucket)))
                 : CompletableFuture.completedFuture(null);
-        ClusterFile.ZooKeeper zooKeeper = null;
-        StandaloneFlinkCluster flink = null;
+        List<Long> started = new ArrayList<>();
         try {
-            zooKeeper = ha ? services.startZooKeeper() : null;
-            flink = services.startFlink(taskManagers, slots, Optional.ofNullable(zooKeeper));
-            return new ClusterFile(flink.restAddress(), ha, List.of(flink.jobManagerPid()), flink.taskManagerPids(),
-                    kafka.join(), s3.join(), zooKeeper);
-        } catch (RuntimeException e) {
-            List<Long> started = new ArrayList<>();
-            if (flink != null) {
-                flink.close();
-            }
-            for (CompletableFuture<? extends Record> part : List.of(kafka, s3)) {
-                try {
-                    Record record = part.join();
-                    if (record instanceof ClusterFile.Kafka broker) {
-                        started.add(broker.pid());
-                    } else if (record instanceof ClusterFile.S3 server) {
-                        started.add(server.pid());
-                    }
-                } catch (CompletionException failedToo) {
-                    e.addSuppressed(failedToo.getCause());
-                }
-            }
+            ClusterFile.ZooKeeper zooKeeper = ha ? services.startZooKeeper() : null;
             if (zooKeeper != null) {
                 started.add(zooKeeper.pid());
             }
+            StandaloneFlinkCluster flink = services.startFlink(taskManagers, slots, Optional.ofNullable(zooKeeper));
+            started.add(flink.jobManagerPid());
+            started.addAll(flink.taskManagerPids());
+            return new ClusterFile(flink.restAddress(), ha, List.of(flink.jobManagerPid()), flink.taskManagerPids(),
+                    joined(kafka), joined(s3), zooKeeper);
+        } catch (Exception e) {
+            startedPid(kafka, ClusterFile.Kafka::pid).ifPresent(started::add);
+            startedPid(s3, ClusterFile.S3::pid).ifPresent(started::add);
             started.forEach(pid -> ProcessHandle.of(pid).ifPresent(ProcessHandle::destroyForcibly));
-            throw e instanceof CompletionException && e.getCause() instanceof RuntimeException cause ? cause : e;
+            throw e;
+        }
+    }
+
+    private static <T> T joined(CompletableFuture<T> part) throws Exception {
+        try {
+            return part.join();
+        } catch (CompletionException e) {
+            throw e.getCause() instanceof Exception cause ? cause : e;
+        }
+    }
+
+    /** The pid of a part that started after all, once its start has ended either way. */
+    private static <T> Optional<Long> startedPid(CompletableFuture<T> part, Function<T, Long> pid) {
+        try {
+            return Optional.ofNullable(part.join()).map(pid);
+        } catch (CompletionException failedToo) {
+            return Optional.empty();
         }
     }
 

@@ -38,6 +38,10 @@ public record ClusterFile(String rest, boolean ha, List<Long> jobmanagerPids, Li
         public KafkaSettings settings() {
             return new KafkaSettings(bootstrap);
         }
+
+        int port() {
+            return Integer.parseInt(bootstrap.substring(bootstrap.lastIndexOf(':') + 1));
+        }
     }
 
     /**

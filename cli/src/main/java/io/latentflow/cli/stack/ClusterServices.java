@@ -81,9 +81,8 @@ public final class ClusterServices {
         return switch (part) {
             case KAFKA -> {
                 ClusterFile.Kafka kafka = required(cluster.kafka(), part, "--with-kafka");
-                yield ClusterFile.alive(kafka.pid()) ? cluster : cluster.with(startKafka(
-                        Integer.parseInt(kafka.bootstrap().substring(kafka.bootstrap().lastIndexOf(':') + 1)),
-                        kafka.controllerPort()));
+                yield ClusterFile.alive(kafka.pid()) ? cluster
+                        : cluster.with(startKafka(kafka.port(), kafka.controllerPort()));
             }
             case S3 -> {
                 ClusterFile.S3 s3 = required(cluster.s3(), part, "--with-s3");
