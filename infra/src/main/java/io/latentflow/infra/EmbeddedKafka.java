@@ -94,9 +94,23 @@ public final class EmbeddedKafka implements AutoCloseable {
      * its user is created when the storage is formatted, so give it a new state folder.
      */
     public static EmbeddedKafka start(Path stateDir, SaslSslListener secureOrNull) {
+        int[] ports = FreePorts.pick(2);
+        return start(stateDir, ports[0], ports[1], secureOrNull);
+    }
+
+    /**
+     * Like {@link #start(Path)}, on the ports given: a broker started again on its ports after a crash is the same
+     * address to every client (the cluster's broker process).
+     */
+    public static EmbeddedKafka start(Path stateDir, int brokerPort, int controllerPort) {
+        return start(stateDir, brokerPort, controllerPort, null);
+    }
+
+    private static EmbeddedKafka start(Path stateDir, int brokerPort, int controllerPort,
+                                       SaslSslListener secureOrNull) {
         long started = System.nanoTime();
         Path home = stateDir.resolve("kafka");
-        int[] ports = FreePorts.pick(2);
+        int[] ports = {brokerPort, controllerPort};
         Path logDir = home.resolve("log");
         Properties config = brokerConfig(logDir, ports[0], ports[1]);
         if (secureOrNull != null) {
@@ -234,6 +248,12 @@ public final class EmbeddedKafka implements AutoCloseable {
             throw new IllegalStateException("Kafka did not create topics " + Arrays.toString(names) + " within "
                     + READY_TIMEOUT_S + " s", e);
         }
+    }
+
+    /** Creates the pipeline's topics that do not exist yet, with {@link LocalStack#TOPIC_PARTITIONS} partitions. */
+    public void createPipelineTopics() {
+        createTopics(LocalStack.TOPIC_PARTITIONS, Topics.IMAGES, Topics.LATENTS, Topics.SHARDS, Topics.DEAD_LETTERS,
+                Topics.LATENT_STATS, Topics.DRIFT_ALERTS, Topics.TRAINING_REQUESTS, Topics.TRAINING_PROGRESS);
     }
 
     /** Stops the broker and waits until it has; calling it again does nothing. */

@@ -60,18 +60,30 @@ public final class EmbeddedS3 implements AutoCloseable {
      * PEM ({@code --s3-ca-file}). Null: plain http.
      */
     public static EmbeddedS3 start(Path stateDirOrNull, String bucket, SelfSignedCertificate certificateOrNull) {
+        return start(stateDirOrNull, bucket, 0, newAccessKey(), newSecretKey(), certificateOrNull);
+    }
+
+    /**
+     * Like {@link #start(Path, String)}, on {@code port} (0: a free one) with the keys given: a server started again
+     * with its port and keys after a crash is the same endpoint to clients that keep their keys (the cluster's S3
+     * process).
+     */
+    public static EmbeddedS3 start(Path stateDirOrNull, String bucket, int port, String accessKey, String secretKey) {
+        return start(stateDirOrNull, bucket, port, accessKey, secretKey, null);
+    }
+
+    private static EmbeddedS3 start(Path stateDirOrNull, String bucket, int port, String accessKey, String secretKey,
+                                    SelfSignedCertificate certificateOrNull) {
         long started = System.nanoTime();
-        String accessKey = "LF" + random(KEY_ALPHABET, 18);
-        String secretKey = random(SECRET_ALPHABET, 40);
         String where = stateDirOrNull == null ? "in memory" : stateDirOrNull.resolve("s3").toString();
         BlobStoreContext context = blobStore(stateDirOrNull);
         S3Proxy.Builder builder = S3Proxy.builder()
                 .blobStore(context.getBlobStore())
                 .awsAuthentication(AuthenticationType.AWS_V4, accessKey, secretKey);
         if (certificateOrNull == null) {
-            builder.endpoint(URI.create("http://127.0.0.1:0"));
+            builder.endpoint(URI.create("http://127.0.0.1:" + port));
         } else {
-            builder.secureEndpoint(URI.create("https://127.0.0.1:0")).keyStore(
+            builder.secureEndpoint(URI.create("https://127.0.0.1:" + port)).keyStore(
                     certificateOrNull.keyStore().toAbsolutePath().toString(), certificateOrNull.keyStorePassword());
         }
         S3Proxy proxy = builder.build();
@@ -118,6 +130,16 @@ public final class EmbeddedS3 implements AutoCloseable {
                 .credentials("embedded", "embedded") // jclouds wants some; the local backends ignore them
                 .overrides(overrides)
                 .build(BlobStoreContext.class);
+    }
+
+    /** A fresh access key, the form the server generates for itself. */
+    public static String newAccessKey() {
+        return "LF" + random(KEY_ALPHABET, 18);
+    }
+
+    /** A fresh secret key, the form the server generates for itself. */
+    public static String newSecretKey() {
+        return random(SECRET_ALPHABET, 40);
     }
 
     private static String random(String alphabet, int length) {

@@ -7,7 +7,6 @@ import io.latentflow.infra.EmbeddedFlink;
 import io.latentflow.infra.EmbeddedKafka;
 import io.latentflow.infra.EmbeddedS3;
 import io.latentflow.infra.LocalStack;
-import io.latentflow.schemas.Topics;
 import io.minio.BucketExistsArgs;
 import io.minio.MakeBucketArgs;
 import io.minio.MinioClient;
@@ -77,9 +76,7 @@ public final class PipelineStack implements AutoCloseable {
             if (blank(options.kafkaBootstrap)) {
                 EmbeddedKafka embedded = EmbeddedKafka.start(stateDir.resolve("kafka"));
                 started.add(embedded);
-                embedded.createTopics(LocalStack.TOPIC_PARTITIONS, Topics.IMAGES, Topics.LATENTS, Topics.SHARDS,
-                        Topics.DEAD_LETTERS, Topics.LATENT_STATS, Topics.DRIFT_ALERTS, Topics.TRAINING_REQUESTS,
-                        Topics.TRAINING_PROGRESS);
+                embedded.createPipelineTopics();
                 kafka = embedded.settings();
                 parts.add("embedded Kafka " + kafka.bootstrapServers());
             } else {
@@ -142,6 +139,25 @@ public final class PipelineStack implements AutoCloseable {
                 overrides -> remoteEnvironment(options.flinkRest, options.jobJar, overrides), rest, Optional.empty(),
                 List.of(), "the running service's Kafka " + service.kafka().bootstrapServers() + " and S3 "
                 + s3.endpoint() + ", Flink " + options.flinkRest, Optional.empty());
+    }
+
+    /**
+     * The local cluster's Kafka, S3 and Flink ({@code cluster up --with-kafka --with-s3}, from its {@code cluster.json}),
+     * none of them started by this command: a broker or S3 server killed under the service is started again by
+     * {@code cluster restart}, and the service's clients reconnect to the same address.
+     */
+    public static PipelineStack onCluster(ClusterFile cluster, Path jobJar) throws java.io.IOException {
+        if (cluster.kafka() == null || cluster.s3() == null) {
+            throw new IllegalArgumentException("the cluster at " + cluster.rest() + " runs no "
+                    + (cluster.kafka() == null ? "Kafka" : "S3") + ": start it with 'latentflow cluster up --with-kafka"
+                    + " --with-s3'");
+        }
+        S3Settings s3 = cluster.s3().settings();
+        return new PipelineStack(cluster.kafka().settings(), s3,
+                overrides -> remoteEnvironment(cluster.rest(), jobJar, overrides), cluster.rest(),
+                Optional.of(Path.of(cluster.s3().dataDir()).resolve(s3.bucket())), List.of(),
+                "the cluster's Kafka " + cluster.kafka().bootstrap() + ", S3 " + s3.endpoint() + " and Flink "
+                        + cluster.rest(), Optional.empty());
     }
 
     public KafkaSettings kafka() {
