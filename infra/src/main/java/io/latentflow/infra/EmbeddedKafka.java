@@ -72,13 +72,15 @@ public final class EmbeddedKafka implements AutoCloseable {
             """;
 
     private final KafkaRaftServer server;
+    private final Path stateDir;
     private final KafkaSettings settings;
     private final int brokerPort;
     private final int controllerPort;
     private final AtomicBoolean closed = new AtomicBoolean();
 
-    private EmbeddedKafka(KafkaRaftServer server, int brokerPort, int controllerPort) {
+    private EmbeddedKafka(KafkaRaftServer server, Path stateDir, int brokerPort, int controllerPort) {
         this.server = server;
+        this.stateDir = stateDir;
         this.brokerPort = brokerPort;
         this.controllerPort = controllerPort;
         this.settings = new KafkaSettings("127.0.0.1:" + brokerPort);
@@ -86,9 +88,21 @@ public final class EmbeddedKafka implements AutoCloseable {
 
     /** Formats {@code <stateDir>/kafka} if it is new (a new cluster id), starts the broker and waits until it serves clients. */
     public static EmbeddedKafka start(Path stateDir) {
+        return start(stateDir, FreePorts.pick(2));
+    }
+
+    /**
+     * Stops this broker (if it still runs) and starts it again on the same ports and log: what a broker restart
+     * looks like to its clients, which reconnect to the address they know.
+     */
+    public EmbeddedKafka restart() {
+        close();
+        return start(stateDir, new int[] {brokerPort, controllerPort});
+    }
+
+    private static EmbeddedKafka start(Path stateDir, int[] ports) {
         long started = System.nanoTime();
         Path home = stateDir.resolve("kafka");
-        int[] ports = FreePorts.pick(2);
         Path logDir = home.resolve("log");
         Properties config = brokerConfig(logDir, ports[0], ports[1]);
         if (!Files.exists(logDir.resolve("meta.properties"))) {
@@ -96,7 +110,7 @@ public final class EmbeddedKafka implements AutoCloseable {
         }
 
         KafkaRaftServer server = new KafkaRaftServer(new KafkaConfig(config), Time.SYSTEM);
-        EmbeddedKafka kafka = new EmbeddedKafka(server, ports[0], ports[1]);
+        EmbeddedKafka kafka = new EmbeddedKafka(server, stateDir, ports[0], ports[1]);
         try {
             server.startup();
             kafka.awaitReady();
