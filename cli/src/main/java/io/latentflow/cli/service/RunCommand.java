@@ -7,6 +7,7 @@ import io.latentflow.cli.common.MonitorOptions;
 import io.latentflow.cli.common.SamplingOptions;
 import io.latentflow.cli.common.UntilInterrupted;
 import io.latentflow.cli.stack.PipelineStack;
+import io.latentflow.cli.stack.KilledRun;
 import io.latentflow.cli.stack.RestorePoint;
 import io.latentflow.cli.stack.ServiceDashboard;
 import io.latentflow.cli.stack.ServiceEncodeSettings;
@@ -111,6 +112,10 @@ public final class RunCommand implements Callable<Integer> {
         Optional<RestorePoint> resume = noResume ? Optional.empty() : RestorePoint.newest(state.lastSavepoint(),
                 state.savepointNotedAt(ServiceState.ENCODE_JOB),
                 localCheckpoints ? Optional.of(state.checkpointDirectory()) : Optional.empty());
+        if (!noResume && localCheckpoints) {
+            KilledRun.leftIn(state.serviceFile()).ifPresent(killed ->
+                    killed.requireCheckpointsOrResume(resume, state.checkpointDirectory()));
+        }
         resume.ifPresent(point -> say("resuming from " + point.describe()));
         UntilInterrupted stop = UntilInterrupted.install();
         try (PipelineStack pipeline = PipelineStack.open(job.stack);
