@@ -57,7 +57,8 @@ import static org.assertj.core.api.Assertions.assertThat;
  * The encode job on a real Kafka broker, a real S3 server and a Flink MiniCluster, fed real photos
  * and every kind of bad record: each good image ends up as exactly one LatentRecord and exactly one
  * member of a committed shard, each bad one as exactly one dead letter with its reason, with and
- * without a failure forcing a restore from a checkpoint.
+ * without a failure forcing a restore from a checkpoint, and through the faults of the servers around it: S3 cut off,
+ * the broker restarted, a checkpoint held up past the Kafka transaction timeout.
  */
 @Timeout(value = 180, unit = TimeUnit.SECONDS)
 class EncodeJobTest {
