@@ -73,6 +73,28 @@ class EmbeddedKafkaTest {
     }
 
     @Test
+    void aRestartComesBackOnTheSameAddressWithItsRecords() {
+        EmbeddedKafka kafka = EmbeddedKafka.start(state);
+        try {
+            kafka.createTopics(1, Topics.LATENTS);
+            try (KafkaProducer<String, ImageRecord> producer = transactionalProducer(kafka.settings())) {
+                producer.initTransactions();
+                producer.beginTransaction();
+                producer.send(new ProducerRecord<>(Topics.LATENTS, "k", image("before-restart")));
+                producer.commitTransaction();
+            }
+            String address = kafka.bootstrapServers();
+
+            kafka = kafka.restart();
+
+            assertThat(kafka.bootstrapServers()).isEqualTo(address);
+            assertThat(readCommittedIds(kafka.settings(), 1, Topics.LATENTS)).containsExactly("before-restart");
+        } finally {
+            kafka.close();
+        }
+    }
+
+    @Test
     void closingTwiceIsHarmless() {
         EmbeddedKafka kafka = EmbeddedKafka.start(state);
         kafka.close();
