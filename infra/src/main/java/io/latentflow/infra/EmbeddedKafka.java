@@ -73,14 +73,17 @@ public final class EmbeddedKafka implements AutoCloseable {
 
     private final KafkaRaftServer server;
     private final Path stateDir;
+    private final SaslSslListener secureOrNull;
     private final KafkaSettings settings;
     private final int brokerPort;
     private final int controllerPort;
     private final AtomicBoolean closed = new AtomicBoolean();
 
-    private EmbeddedKafka(KafkaRaftServer server, Path stateDir, int brokerPort, int controllerPort) {
+    private EmbeddedKafka(KafkaRaftServer server, Path stateDir, SaslSslListener secureOrNull, int brokerPort,
+                          int controllerPort) {
         this.server = server;
         this.stateDir = stateDir;
+        this.secureOrNull = secureOrNull;
         this.brokerPort = brokerPort;
         this.controllerPort = controllerPort;
         this.settings = new KafkaSettings("127.0.0.1:" + brokerPort);
@@ -88,29 +91,40 @@ public final class EmbeddedKafka implements AutoCloseable {
 
     /** Formats {@code <stateDir>/kafka} if it is new (a new cluster id), starts the broker and waits until it serves clients. */
     public static EmbeddedKafka start(Path stateDir) {
-        return start(stateDir, FreePorts.pick(2));
+        return start(stateDir, null);
     }
 
     /**
-     * Stops this broker (if it still runs) and starts it again on the same ports and log: what a broker restart
-     * looks like to its clients, which reconnect to the address they know.
+     * {@link #start(Path)} with a SASL_SSL listener beside the PLAINTEXT one ({@link #settings()} stays PLAINTEXT);
+     * its user is created when the storage is formatted, so give it a new state folder.
+     */
+    public static EmbeddedKafka start(Path stateDir, SaslSslListener secureOrNull) {
+        return start(stateDir, secureOrNull, FreePorts.pick(2));
+    }
+
+    /**
+     * Stops this broker (if it still runs) and starts it again on the same ports, listeners and log: what a broker
+     * restart looks like to its clients, which reconnect to the address they know.
      */
     public EmbeddedKafka restart() {
         close();
-        return start(stateDir, new int[] {brokerPort, controllerPort});
+        return start(stateDir, secureOrNull, new int[] {brokerPort, controllerPort});
     }
 
-    private static EmbeddedKafka start(Path stateDir, int[] ports) {
+    private static EmbeddedKafka start(Path stateDir, SaslSslListener secureOrNull, int[] ports) {
         long started = System.nanoTime();
         Path home = stateDir.resolve("kafka");
         Path logDir = home.resolve("log");
         Properties config = brokerConfig(logDir, ports[0], ports[1]);
+        if (secureOrNull != null) {
+            secureOrNull.addTo(config);
+        }
         if (!Files.exists(logDir.resolve("meta.properties"))) {
-            format(home, config);
+            format(home, config, secureOrNull == null ? List.of() : secureOrNull.formatArguments());
         }
 
         KafkaRaftServer server = new KafkaRaftServer(new KafkaConfig(config), Time.SYSTEM);
-        EmbeddedKafka kafka = new EmbeddedKafka(server, stateDir, ports[0], ports[1]);
+        EmbeddedKafka kafka = new EmbeddedKafka(server, stateDir, secureOrNull, ports[0], ports[1]);
         try {
             server.startup();
             kafka.awaitReady();
@@ -150,7 +164,7 @@ public final class EmbeddedKafka implements AutoCloseable {
         }
     }
 
-    private static void format(Path home, Properties config) {
+    private static void format(Path home, Properties config, List<String> extraArguments) {
         try {
             Files.createDirectories(home);
             Path propertiesFile = home.resolve("server.properties");
@@ -158,7 +172,10 @@ public final class EmbeddedKafka implements AutoCloseable {
                 config.store(out, "written by EmbeddedKafka on every start; ports change each time");
             }
             ByteArrayOutputStream output = new ByteArrayOutputStream();
-            String[] args = {"format", "-t", Uuid.randomUuid().toString(), "-c", propertiesFile.toString()};
+            List<String> arguments = new java.util.ArrayList<>(List.of("format", "-t", Uuid.randomUuid().toString(),
+                    "-c", propertiesFile.toString()));
+            arguments.addAll(extraArguments);
+            String[] args = arguments.toArray(String[]::new);
             int exitCode;
             try (PrintStream printed = new PrintStream(output, true, StandardCharsets.UTF_8)) {
                 exitCode = StorageTool.execute(args, printed);

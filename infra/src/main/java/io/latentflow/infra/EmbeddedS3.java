@@ -52,24 +52,40 @@ public final class EmbeddedS3 implements AutoCloseable {
      * @param stateDirOrNull folder whose {@code s3/} subfolder keeps the objects, or null to keep them in memory
      */
     public static EmbeddedS3 start(Path stateDirOrNull, String bucket) {
+        return start(stateDirOrNull, bucket, null);
+    }
+
+    /**
+     * {@link #start(Path, String)} serving https only, with {@code certificateOrNull}'s key; clients trust it with its
+     * PEM ({@code --s3-ca-file}). Null: plain http.
+     */
+    public static EmbeddedS3 start(Path stateDirOrNull, String bucket, SelfSignedCertificate certificateOrNull) {
         long started = System.nanoTime();
         String accessKey = "LF" + random(KEY_ALPHABET, 18);
         String secretKey = random(SECRET_ALPHABET, 40);
         String where = stateDirOrNull == null ? "in memory" : stateDirOrNull.resolve("s3").toString();
         BlobStoreContext context = blobStore(stateDirOrNull);
-        S3Proxy proxy = S3Proxy.builder()
+        S3Proxy.Builder builder = S3Proxy.builder()
                 .blobStore(context.getBlobStore())
-                .endpoint(URI.create("http://127.0.0.1:0"))
-                .awsAuthentication(AuthenticationType.AWS_V4, accessKey, secretKey)
-                .build();
+                .awsAuthentication(AuthenticationType.AWS_V4, accessKey, secretKey);
+        if (certificateOrNull == null) {
+            builder.endpoint(URI.create("http://127.0.0.1:0"));
+        } else {
+            builder.secureEndpoint(URI.create("https://127.0.0.1:0")).keyStore(
+                    certificateOrNull.keyStore().toAbsolutePath().toString(), certificateOrNull.keyStorePassword());
+        }
+        S3Proxy proxy = builder.build();
         try {
             proxy.start();
         } catch (Exception e) {
             context.close();
             throw new IllegalStateException("S3Proxy did not start (objects " + where + "): " + e.getMessage(), e);
         }
-        S3Settings settings = new S3Settings("http://127.0.0.1:" + proxy.getPort(), accessKey, secretKey,
-                S3Settings.DEFAULT_REGION, bucket);
+        S3Settings settings = certificateOrNull == null
+                ? new S3Settings("http://127.0.0.1:" + proxy.getPort(), accessKey, secretKey, S3Settings.DEFAULT_REGION,
+                        bucket)
+                : new S3Settings("https://127.0.0.1:" + proxy.getSecurePort(), accessKey, secretKey,
+                        S3Settings.DEFAULT_REGION, bucket);
         EmbeddedS3 s3 = new EmbeddedS3(context, proxy, settings);
         try {
             BlobStore store = context.getBlobStore();
@@ -116,7 +132,7 @@ public final class EmbeddedS3 implements AutoCloseable {
         return settings;
     }
 
-    /** {@code http://127.0.0.1:<port>}. */
+    /** {@code http://127.0.0.1:<port>}, or https. */
     public String endpoint() {
         return settings.endpoint();
     }
@@ -127,8 +143,9 @@ public final class EmbeddedS3 implements AutoCloseable {
 
     /** The settings of this server reached through {@code link} (a fault test cuts or holds the link, not the server). */
     public S3Settings settingsThrough(NetworkLink link) {
-        return new S3Settings("http://127.0.0.1:" + link.port(), settings.accessKey(), settings.secretKey(),
-                settings.region(), settings.bucket());
+        return new S3Settings(URI.create(settings.endpoint()).getScheme() + "://127.0.0.1:" + link.port(),
+                settings.accessKey(), settings.secretKey(), settings.region(), settings.bucket(),
+                settings.trustedCaPem());
     }
 
     /** A link to this server, for a fault test to cut or hold. */

@@ -33,6 +33,7 @@ public final class PipelineStack implements AutoCloseable {
     private final Optional<Path> localObjectFolder;
     private final List<AutoCloseable> started;
     private final String description;
+    private final Optional<Path> kafkaConfigFile;
 
     @FunctionalInterface
     interface EnvironmentFactory {
@@ -40,7 +41,8 @@ public final class PipelineStack implements AutoCloseable {
     }
 
     private PipelineStack(KafkaSettings kafka, S3Settings s3, EnvironmentFactory environments, String flinkRest,
-            Optional<Path> localObjectFolder, List<AutoCloseable> started, String description) {
+            Optional<Path> localObjectFolder, List<AutoCloseable> started, String description,
+            Optional<Path> kafkaConfigFile) {
         this.flinkRest = flinkRest;
         this.kafka = kafka;
         this.s3 = s3;
@@ -48,10 +50,15 @@ public final class PipelineStack implements AutoCloseable {
         this.localObjectFolder = localObjectFolder;
         this.started = started;
         this.description = description;
+        this.kafkaConfigFile = kafkaConfigFile;
     }
 
     public static PipelineStack open(StackOptions options) {
         Path stateDir = options.stateDir.toAbsolutePath();
+        if (blank(options.kafkaBootstrap) && options.kafkaConfig.file != null) {
+            throw new IllegalArgumentException("--kafka-config " + options.kafkaConfig.file + " is for an external Kafka:"
+                    + " give its address with --kafka (the embedded broker speaks PLAINTEXT on loopback)");
+        }
         boolean allEmbedded = blank(options.kafkaBootstrap) && options.s3.external().isEmpty()
                 && blank(options.flinkRest);
         if (allEmbedded) {
@@ -60,7 +67,8 @@ public final class PipelineStack implements AutoCloseable {
                     stack.flink().restAddress(),
                     Optional.of(stateDir.resolve("s3").resolve(options.s3.bucket)), List.of(stack),
                     "embedded Kafka " + stack.kafka().bootstrapServers() + ", embedded S3 " + stack.s3().endpoint()
-                            + ", embedded Flink " + stack.flink().restAddress() + " (state in " + stateDir + ")");
+                            + ", embedded Flink " + stack.flink().restAddress() + " (state in " + stateDir + ")",
+                    Optional.empty());
         }
         List<AutoCloseable> started = new ArrayList<>();
         List<String> parts = new ArrayList<>();
@@ -75,8 +83,10 @@ public final class PipelineStack implements AutoCloseable {
                 kafka = embedded.settings();
                 parts.add("embedded Kafka " + kafka.bootstrapServers());
             } else {
-                kafka = new KafkaSettings(options.kafkaBootstrap);
-                parts.add("Kafka " + kafka.bootstrapServers());
+                kafka = options.kafkaConfig.settings(options.kafkaBootstrap, null);
+                KafkaConnectionCheck.verify(kafka);
+                parts.add("Kafka " + kafka.bootstrapServers() + " (" + kafka.clientConfig()
+                        .getOrDefault("security.protocol", "PLAINTEXT") + ")");
             }
             S3Settings s3;
             Optional<Path> localObjects = Optional.empty();
@@ -105,7 +115,8 @@ public final class PipelineStack implements AutoCloseable {
                 flinkRest = options.flinkRest.contains("://") ? options.flinkRest : "http://" + options.flinkRest;
                 parts.add("Flink " + options.flinkRest);
             }
-            return new PipelineStack(kafka, s3, environments, flinkRest, localObjects, List.copyOf(started), String.join(", ", parts));
+            return new PipelineStack(kafka, s3, environments, flinkRest, localObjects, List.copyOf(started),
+                    String.join(", ", parts), Optional.ofNullable(options.kafkaConfig.file).map(Path::toAbsolutePath));
         } catch (RuntimeException e) {
             closeAll(started);
             throw e;
@@ -124,13 +135,13 @@ public final class PipelineStack implements AutoCloseable {
             EmbeddedFlink flink = EmbeddedFlink.start(options.stateDir.toAbsolutePath().resolve("client-flink"));
             return new PipelineStack(service.kafka(), s3, flink::environment, flink.restAddress(), Optional.empty(),
                     List.of(flink), "the running service's Kafka " + service.kafka().bootstrapServers() + " and S3 "
-                    + s3.endpoint() + ", embedded Flink " + flink.restAddress());
+                    + s3.endpoint() + ", embedded Flink " + flink.restAddress(), Optional.empty());
         }
         String rest = options.flinkRest.contains("://") ? options.flinkRest : "http://" + options.flinkRest;
         return new PipelineStack(service.kafka(), s3,
                 overrides -> remoteEnvironment(options.flinkRest, options.jobJar, overrides), rest, Optional.empty(),
                 List.of(), "the running service's Kafka " + service.kafka().bootstrapServers() + " and S3 "
-                + s3.endpoint() + ", Flink " + options.flinkRest);
+                + s3.endpoint() + ", Flink " + options.flinkRest, Optional.empty());
     }
 
     public KafkaSettings kafka() {
@@ -158,6 +169,11 @@ public final class PipelineStack implements AutoCloseable {
     /** Where the embedded S3 server keeps the bucket's objects as plain files, when it is embedded. */
     public Optional<Path> localObjectFolder() {
         return localObjectFolder;
+    }
+
+    /** The --kafka-config file of an external Kafka, which the service's clients read too. */
+    public Optional<Path> kafkaConfigFile() {
+        return kafkaConfigFile;
     }
 
     public String describe() {

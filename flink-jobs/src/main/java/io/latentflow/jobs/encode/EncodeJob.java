@@ -229,7 +229,7 @@ public final class EncodeJob {
 
     static KafkaSource<RawImage> imagesSource(EncodeJobSettings settings) {
         KafkaSourceBuilder<RawImage> builder = KafkaSource.<RawImage>builder()
-                .setBootstrapServers(settings.kafka().bootstrapServers())
+                .setProperties(settings.kafka().clientProperties())
                 .setTopics(Topics.IMAGES)
                 .setGroupId(settings.consumerGroup())
                 .setStartingOffsets(OffsetsInitializer.committedOffsets(OffsetResetStrategy.EARLIEST))
@@ -268,7 +268,7 @@ public final class EncodeJob {
     /** @param idSuffix makes the sink's transactional ids unique within the job (part of its restored state) */
     private static <T extends SpecificRecord> KafkaSink<T> exactlyOnceSink(EncodeJobSettings settings, String topic,
             Class<T> type, SerializableFunction<T, String> key, String idSuffix) {
-        return ExactlyOnceKafkaSink.of(settings.kafka().bootstrapServers(), topic, type, key,
+        return ExactlyOnceKafkaSink.of(settings.kafka(), topic, type, key,
                 settings.transactionalIdPrefix() + "-" + idSuffix, settings.transactionTimeout());
     }
 }

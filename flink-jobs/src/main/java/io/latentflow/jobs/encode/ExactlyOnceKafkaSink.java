@@ -1,5 +1,6 @@
 package io.latentflow.jobs.encode;
 
+import io.latentflow.connections.KafkaSettings;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import org.apache.avro.specific.SpecificRecord;
@@ -55,7 +56,7 @@ public final class ExactlyOnceKafkaSink {
      * @param key                   the record key, or null for none
      * @param transactionalIdPrefix unique per sink and job: part of the job's restored state
      */
-    public static <T extends SpecificRecord> KafkaSink<T> of(String bootstrapServers, String topic, Class<T> type,
+    public static <T extends SpecificRecord> KafkaSink<T> of(KafkaSettings kafka, String topic, Class<T> type,
             SerializableFunction<T, String> key, String transactionalIdPrefix, Duration transactionTimeout) {
         KafkaRecordSerializationSchemaBuilder<T> serializer = KafkaRecordSerializationSchema.<T>builder()
                 .setTopic(topic)
@@ -64,7 +65,7 @@ public final class ExactlyOnceKafkaSink {
             serializer.setKeySerializationSchema(record -> key.apply(record).getBytes(StandardCharsets.UTF_8));
         }
         return KafkaSink.<T>builder()
-                .setBootstrapServers(bootstrapServers)
+                .setKafkaProducerConfig(kafka.clientProperties())
                 .setRecordSerializer(serializer.build())
                 .setDeliveryGuarantee(DeliveryGuarantee.EXACTLY_ONCE)
                 .setTransactionalIdPrefix(transactionalIdPrefix)
