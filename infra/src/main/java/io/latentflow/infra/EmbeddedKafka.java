@@ -72,13 +72,18 @@ public final class EmbeddedKafka implements AutoCloseable {
             """;
 
     private final KafkaRaftServer server;
+    private final Path stateDir;
+    private final SaslSslListener secureOrNull;
     private final KafkaSettings settings;
     private final int brokerPort;
     private final int controllerPort;
     private final AtomicBoolean closed = new AtomicBoolean();
 
-    private EmbeddedKafka(KafkaRaftServer server, int brokerPort, int controllerPort) {
+    private EmbeddedKafka(KafkaRaftServer server, Path stateDir, SaslSslListener secureOrNull, int brokerPort,
+                          int controllerPort) {
         this.server = server;
+        this.stateDir = stateDir;
+        this.secureOrNull = secureOrNull;
         this.brokerPort = brokerPort;
         this.controllerPort = controllerPort;
         this.settings = new KafkaSettings("127.0.0.1:" + brokerPort);
@@ -94,8 +99,7 @@ public final class EmbeddedKafka implements AutoCloseable {
      * its user is created when the storage is formatted, so give it a new state folder.
      */
     public static EmbeddedKafka start(Path stateDir, SaslSslListener secureOrNull) {
-        int[] ports = FreePorts.pick(2);
-        return start(stateDir, ports[0], ports[1], secureOrNull);
+        return start(stateDir, secureOrNull, FreePorts.pick(2));
     }
 
     /**
@@ -103,14 +107,21 @@ public final class EmbeddedKafka implements AutoCloseable {
      * address to every client (the cluster's broker process).
      */
     public static EmbeddedKafka start(Path stateDir, int brokerPort, int controllerPort) {
-        return start(stateDir, brokerPort, controllerPort, null);
+        return start(stateDir, null, new int[] {brokerPort, controllerPort});
     }
 
-    private static EmbeddedKafka start(Path stateDir, int brokerPort, int controllerPort,
-                                       SaslSslListener secureOrNull) {
+    /**
+     * Stops this broker (if it still runs) and starts it again on the same ports, listeners and log: what a broker
+     * restart looks like to its clients, which reconnect to the address they know.
+     */
+    public EmbeddedKafka restart() {
+        close();
+        return start(stateDir, secureOrNull, new int[] {brokerPort, controllerPort});
+    }
+
+    private static EmbeddedKafka start(Path stateDir, SaslSslListener secureOrNull, int[] ports) {
         long started = System.nanoTime();
         Path home = stateDir.resolve("kafka");
-        int[] ports = {brokerPort, controllerPort};
         Path logDir = home.resolve("log");
         Properties config = brokerConfig(logDir, ports[0], ports[1]);
         if (secureOrNull != null) {
@@ -121,7 +132,7 @@ public final class EmbeddedKafka implements AutoCloseable {
         }
 
         KafkaRaftServer server = new KafkaRaftServer(new KafkaConfig(config), Time.SYSTEM);
-        EmbeddedKafka kafka = new EmbeddedKafka(server, ports[0], ports[1]);
+        EmbeddedKafka kafka = new EmbeddedKafka(server, stateDir, secureOrNull, ports[0], ports[1]);
         try {
             server.startup();
             kafka.awaitReady();

@@ -163,6 +163,18 @@ public final class EmbeddedS3 implements AutoCloseable {
         return URI.create(settings.endpoint()).getPort();
     }
 
+    /** The settings of this server reached through {@code link} (a fault test cuts or holds the link, not the server). */
+    public S3Settings settingsThrough(NetworkLink link) {
+        return new S3Settings(URI.create(settings.endpoint()).getScheme() + "://127.0.0.1:" + link.port(),
+                settings.accessKey(), settings.secretKey(), settings.region(), settings.bucket(),
+                settings.trustedCaPem());
+    }
+
+    /** A link to this server, for a fault test to cut or hold. */
+    public NetworkLink link() {
+        return NetworkLink.to("127.0.0.1", port());
+    }
+
     /** Stops the server; calling it again does nothing. Objects on disk stay. */
     @Override
     public void close() {

@@ -8,6 +8,7 @@ import io.latentflow.cli.common.SamplingOptions;
 import io.latentflow.cli.common.UntilInterrupted;
 import io.latentflow.cli.stack.ClusterFile;
 import io.latentflow.cli.stack.PipelineStack;
+import io.latentflow.cli.stack.KilledRun;
 import io.latentflow.cli.stack.RestorePoint;
 import io.latentflow.cli.stack.ServiceDashboard;
 import io.latentflow.cli.stack.ServiceEncodeSettings;
@@ -118,6 +119,10 @@ public final class RunCommand implements Callable<Integer> {
         Optional<RestorePoint> resume = noResume ? Optional.empty() : RestorePoint.newest(state.lastSavepoint(),
                 state.savepointNotedAt(ServiceState.ENCODE_JOB),
                 localCheckpoints ? Optional.of(state.checkpointDirectory()) : Optional.empty());
+        if (!noResume && localCheckpoints) {
+            KilledRun.leftIn(state.serviceFile()).ifPresent(killed ->
+                    killed.requireCheckpointsOrResume(resume, state.checkpointDirectory()));
+        }
         resume.ifPresent(point -> say("resuming from " + point.describe()));
         UntilInterrupted stop = UntilInterrupted.install();
         try (PipelineStack pipeline = cluster != null ? PipelineStack.onCluster(cluster, job.stack.jobJar)

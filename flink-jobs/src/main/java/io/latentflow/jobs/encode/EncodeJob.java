@@ -219,6 +219,9 @@ public final class EncodeJob {
         CheckpointConfig checkpoints = environment.getCheckpointConfig();
         checkpoints.enableUnalignedCheckpoints();
         checkpoints.setAlignedCheckpointTimeout(ALIGNED_CHECKPOINT_TIMEOUT);
+        // a held-up checkpoint fails the job before the broker can abort a pre-committed transaction (no silent loss)
+        checkpoints.setCheckpointTimeout(settings.checkpointTimeout().toMillis());
+        checkpoints.setTolerableCheckpointFailureNumber(0);
         Configuration restart = new Configuration();
         settings.restartPolicy().applyTo(restart);
         environment.configure(restart);

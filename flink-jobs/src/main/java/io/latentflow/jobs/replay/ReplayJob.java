@@ -239,8 +239,12 @@ public final class ReplayJob {
         Configuration restart = new Configuration();
         restart.set(RestartStrategyOptions.RESTART_STRATEGY, "none");
         environment.configure(restart);
-        settings.backfilling().ifPresent(backfill -> environment.enableCheckpointing(
-                backfill.checkpointInterval().toMillis(), CheckpointingMode.EXACTLY_ONCE));
+        settings.backfilling().ifPresent(backfill -> {
+            environment.enableCheckpointing(backfill.checkpointInterval().toMillis(), CheckpointingMode.EXACTLY_ONCE);
+            // as the encode job: a held-up checkpoint fails the job rather than outlive its Kafka transactions
+            environment.getCheckpointConfig().setCheckpointTimeout(ExactlyOnceKafkaSink.checkpointTimeout(
+                    backfill.checkpointInterval(), backfill.transactionTimeout()).toMillis());
+        });
     }
 
     /** The image side must suit every model: a multiple of each one's downsampling factor. */
