@@ -18,6 +18,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
+import java.util.SortedMap;
 import java.util.TreeMap;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
@@ -97,6 +98,17 @@ public final class EncodeRun {
             long last = latents.stream().mapToLong(l -> l.getProcessingTime().toEpochMilli()).max().orElseThrow();
             long inFirstBatch = latents.stream().filter(l -> l.getProcessingTime().toEpochMilli() == first).count();
             return last == first ? 0 : (latents.size() - inFirstBatch) * 1000.0 / (last - first);
+        }
+
+        /**
+         * The batches the micro-batcher cut, as batch size -> how many batches of that size: the latents of one
+         * encoder call share its encode time, so counting latents per processing time recovers the calls.
+         */
+        public SortedMap<Integer, Long> batchSizes() {
+            Map<Long, Long> perCall = latents.stream().collect(Collectors.groupingBy(
+                    l -> l.getProcessingTime().toEpochMilli(), Collectors.counting()));
+            return perCall.values().stream().collect(Collectors.groupingBy(Long::intValue, TreeMap::new,
+                    Collectors.counting()));
         }
 
         public EncodeRunSummary summary(String shardFolder) {

@@ -86,6 +86,12 @@ public final class ReferenceProfiles {
             List<String> sources = new ArrayList<>();
             List<ImageBatch> batches = batches(referenceImages, resolution, serving.config().downsamplingFactor(),
                     sources);
+            // A full-size VAE takes seconds an image on a CPU: say what the wait is for and how to avoid it.
+            int images = batches.stream().mapToInt(ImageBatch::count).sum();
+            LOG.info("Drift reference of model {}: {}; encoding {} images of {} at {} px first ({} GFLOP); 'profile"
+                            + " --model' stores one with the version, --reference-images takes a smaller folder",
+                    serving.version(), why, images, referenceImages, resolution,
+                    Math.round(images * serving.flops(resolution).encoderGflops()));
             ReferenceProfile profile = ReferenceProfile.compute(serving, serving.version(), batches, sources, recipe,
                     referenceImages.toAbsolutePath() + " (computed when the job started)");
             LOG.info("Drift reference of model {}: {}; computed one from {} images in {} at {} px in {} ms"

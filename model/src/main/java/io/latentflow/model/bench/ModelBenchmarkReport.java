@@ -3,6 +3,8 @@ package io.latentflow.model.bench;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 
+import java.math.BigDecimal;
+import java.math.MathContext;
 import java.util.List;
 import java.util.Locale;
 
@@ -74,9 +76,10 @@ public record ModelBenchmarkReport(
         out.append("|-------:|----------------:|--------------:|-------------:|-------------:|-------------:|"
                 + "-------------:|").append(System.lineSeparator());
         for (Row row : rows) {
-            out.append(String.format(Locale.ROOT, "| %6d | %15.3f | %13.1f | %12.1f | %12.1f | %12.1f | %12.1f |%n",
-                    row.size(), row.trainStepSeconds(), row.trainImagesPerSecond(), row.encodeImagesPerSecond(),
-                    row.encodeMillisPerBatch(), row.decodeImagesPerSecond(), row.decodeMillisPerBatch()));
+            out.append(String.format(Locale.ROOT, "| %6d | %15.3f | %13s | %12s | %12.1f | %12s | %12.1f |%n",
+                    row.size(), row.trainStepSeconds(), rate(row.trainImagesPerSecond()),
+                    rate(row.encodeImagesPerSecond()), row.encodeMillisPerBatch(), rate(row.decodeImagesPerSecond()),
+                    row.decodeMillisPerBatch()));
         }
         out.append(String.format(Locale.ROOT, "FLOPs counted from the architecture; FP32 peak %s%n", peakDerivation));
         out.append(String.format(Locale.ROOT, "| %6s | %-7s | %14s | %16s | %9s |%n", "size", "pass", "GFLOP/image",
@@ -90,6 +93,13 @@ public record ModelBenchmarkReport(
             }
         }
         return out.toString();
+    }
+
+    /** Images/s to one decimal, or to three significant digits below 10 (a full-size VAE runs at 0.1 an image/s). */
+    private static String rate(double imagesPerSecond) {
+        return imagesPerSecond >= 10 || !Double.isFinite(imagesPerSecond)
+                ? String.format(Locale.ROOT, "%.1f", imagesPerSecond)
+                : new BigDecimal(imagesPerSecond).round(new MathContext(3)).toPlainString();
     }
 
     private static void flopLine(StringBuilder out, int size, String pass, ComputeRate rate) {

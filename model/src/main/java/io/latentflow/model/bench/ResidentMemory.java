@@ -16,6 +16,21 @@ public record ResidentMemory(long heapBytes, long residentBytes, long peakReside
         return new ResidentMemory(runtime.totalMemory() - runtime.freeMemory(), status("VmRSS:"), status("VmHWM:"));
     }
 
+    /**
+     * Lowers the process's high-water mark to what is resident now (Linux: {@code 5} written to
+     * {@code /proc/self/clear_refs}), so that a later {@link #peakResidentMiB} is the peak of what ran since, not of
+     * an earlier phase of the same process. Returns false where that is not possible (then the peak stays the
+     * process's whole life's).
+     */
+    public static boolean resetPeak() {
+        try {
+            Files.writeString(Path.of("/proc/self/clear_refs"), "5");
+            return true;
+        } catch (IOException | UncheckedIOException | SecurityException e) {
+            return false;
+        }
+    }
+
     /** After a full collection, so that the heap figure is live objects rather than garbage. */
     public static ResidentMemory afterGc() {
         System.gc();

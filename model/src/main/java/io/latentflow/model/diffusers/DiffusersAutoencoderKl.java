@@ -2,6 +2,7 @@ package io.latentflow.model.diffusers;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.NDScope;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.convolutional.Conv2d;
 import ai.djl.nn.core.Linear;
@@ -12,6 +13,7 @@ import java.nio.FloatBuffer;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.UnaryOperator;
 
 /**
  * diffusers' AutoencoderKL (autoencoder_kl.py, vae.py), computed with DJL ops on its own weights, names and all:
@@ -87,49 +89,81 @@ public final class DiffusersAutoencoderKl {
     /** Unscaled latents (the posterior mean's space) to images, NCHW, unclipped. */
     public NDArray decode(NDArray latents) {
         NDArray z = config.usePostQuantConv() ? conv(latents, "post_quant_conv", NO_PADDING) : latents;
-        NDArray x = conv(z, "decoder.conv_in", SAME_3X3);
-        x = midBlock(x, "decoder.mid_block");
+        Stages x = new Stages(latents, conv(z, "decoder.conv_in", SAME_3X3));
+        midBlock(x, "decoder.mid_block");
         List<Integer> widths = config.blockOutChannels();
         for (int i = 0; i < widths.size(); i++) {
             for (int j = 0; j <= config.layersPerBlock(); j++) {
-                x = resnet(x, "decoder.up_blocks." + i + ".resnets." + j);
+                String resnet = "decoder.up_blocks." + i + ".resnets." + j;
+                x.next(h -> resnet(h, resnet));
             }
             if (i < widths.size() - 1) {
-                Shape shape = x.getShape();
-                x = x.getNDArrayInternal().interpolation(new long[] {shape.get(2) * 2, shape.get(3) * 2}, NEAREST,
-                        false);
-                x = conv(x, "decoder.up_blocks." + i + ".upsamplers.0.conv", SAME_3X3);
+                String upsampler = "decoder.up_blocks." + i + ".upsamplers.0.conv";
+                x.next(h -> {
+                    Shape shape = h.getShape();
+                    return conv(h.getNDArrayInternal().interpolation(new long[] {shape.get(2) * 2, shape.get(3) * 2},
+                            NEAREST, false), upsampler, SAME_3X3);
+                });
             }
         }
-        x = Layers.silu(groupNorm(x, "decoder.conv_norm_out"));
-        return conv(x, "decoder.conv_out", SAME_3X3);
+        return x.next(h -> conv(Layers.silu(groupNorm(h, "decoder.conv_norm_out")), "decoder.conv_out", SAME_3X3));
     }
 
     private NDArray encoderOutput(NDArray images) {
-        NDArray x = conv(images, "encoder.conv_in", SAME_3X3);
+        Stages x = new Stages(images, conv(images, "encoder.conv_in", SAME_3X3));
         List<Integer> widths = config.blockOutChannels();
         for (int level = 0; level < widths.size(); level++) {
             for (int j = 0; j < config.layersPerBlock(); j++) {
-                x = resnet(x, "encoder.down_blocks." + level + ".resnets." + j);
+                String resnet = "encoder.down_blocks." + level + ".resnets." + j;
+                x.next(h -> resnet(h, resnet));
             }
             if (level < widths.size() - 1) {
-                x = Conv2d.conv2d(x.pad(DOWNSAMPLE_PADDING, 0), weight("encoder.down_blocks." + level
-                                + ".downsamplers.0.conv.weight"),
-                        weight("encoder.down_blocks." + level + ".downsamplers.0.conv.bias"), STRIDE_2, NO_PADDING)
-                        .singletonOrThrow();
+                String downsampler = "encoder.down_blocks." + level + ".downsamplers.0.conv";
+                x.next(h -> Conv2d.conv2d(h.pad(DOWNSAMPLE_PADDING, 0), weight(downsampler + ".weight"),
+                        weight(downsampler + ".bias"), STRIDE_2, NO_PADDING).singletonOrThrow());
             }
         }
-        x = midBlock(x, "encoder.mid_block");
-        x = Layers.silu(groupNorm(x, "encoder.conv_norm_out"));
-        return conv(x, "encoder.conv_out", SAME_3X3);
+        midBlock(x, "encoder.mid_block");
+        return x.next(h -> conv(Layers.silu(groupNorm(h, "encoder.conv_norm_out")), "encoder.conv_out", SAME_3X3));
     }
 
-    private NDArray midBlock(NDArray x, String name) {
-        x = resnet(x, name + ".resnets.0");
+    private void midBlock(Stages x, String name) {
+        x.next(h -> resnet(h, name + ".resnets.0"));
         if (config.midBlockAddAttention()) {
-            x = attention(x, name + ".attentions.0");
+            x.next(h -> attention(h, name + ".attentions.0"));
         }
-        return resnet(x, name + ".resnets.1");
+        x.next(h -> resnet(h, name + ".resnets.1"));
+    }
+
+    /**
+     * The activation flowing through the network, one stage (a resnet, the attention, a resampler) at a time, each in
+     * a scope of its own: a stage's intermediates, and the activation it consumed, are freed as soon as it returns,
+     * not when the caller's scope ends. Without that the full SD encoder at 512 px holds every activation of the
+     * whole pass at once, gigabytes per image. Closing an array only drops DJL's handle: when gradients are
+     * recorded (the decoder's fine-tune), autograd keeps what the backward pass needs.
+     */
+    private static final class Stages {
+        private final NDArray input;
+        private NDArray current;
+
+        Stages(NDArray input, NDArray first) {
+            this.input = input;
+            this.current = first;
+        }
+
+        NDArray next(UnaryOperator<NDArray> stage) {
+            NDArray out;
+            try (NDScope scope = new NDScope()) {
+                out = stage.apply(current);
+                NDScope.unregister(out);
+            }
+            NDScope.register(out); // the caller's scope frees the result
+            if (current != input) {
+                current.close();
+            }
+            current = out;
+            return out;
+        }
     }
 
     private NDArray resnet(NDArray x, String name) {

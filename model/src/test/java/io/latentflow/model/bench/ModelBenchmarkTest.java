@@ -93,6 +93,20 @@ class ModelBenchmarkTest {
                         .encoderGflops());
     }
 
+    /** The full SD VAE encodes 0.146 images/s here: one decimal would print 0.1 for it and 0.05 alike. */
+    @Test
+    void printsTheRatesOfASlowModelToThreeSignificantDigits() {
+        CpuPeak peak = CpuPeak.given(100);
+        ModelBenchmarkReport.Row row = new ModelBenchmarkReport.Row(256, Double.NaN, Double.NaN, 0.14583, 6857,
+                0.12589, 7943, Double.NaN, ComputeRate.of(272_722_000_000L, 0.14583, peak),
+                ComputeRate.of(622_187_000_000L, 0.12589, peak), null);
+        ModelBenchmarkReport report = new ModelBenchmarkReport("v", "kl-f8c4", "none", 1, 2, 2, 1, 1,
+                new Iterations(2, 3), new Iterations(1, 3), 100, "given", List.of(row));
+
+        assertThat(report.toTable()).contains("|        0.146 |").contains("|        0.126 |")
+                .contains("|           NaN |");
+    }
+
     @Test
     void refusesASizeThatIsNotAMultipleOfTheDownsamplingFactor() {
         ModelBenchmark.Options options = new ModelBenchmark.Options(List.of(36), 2, 1, PHOTOS,
