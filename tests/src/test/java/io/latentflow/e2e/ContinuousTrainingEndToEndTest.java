@@ -19,6 +19,7 @@ import io.latentflow.registry.ServingTimeline;
 import io.latentflow.jobs.sampling.SamplingSettings;
 import io.latentflow.schemas.CommittedTopicReader;
 import io.latentflow.jobs.training.ContinuousTrainingJob;
+import io.latentflow.jobs.training.FineTuneTrigger;
 import io.latentflow.registry.CandidatePublisher;
 import io.latentflow.jobs.training.FineTuneRun;
 import io.latentflow.jobs.training.FineTuneSettings;
@@ -26,7 +27,6 @@ import io.latentflow.model.drift.DriftThresholds;
 import io.latentflow.model.eval.GateThresholds;
 import io.latentflow.model.store.ModelDirectory;
 import io.latentflow.schemas.AvroCodec;
-import io.latentflow.schemas.DriftSeverity;
 import io.latentflow.schemas.LatentRecord;
 import io.latentflow.schemas.ModelEvent;
 import io.latentflow.schemas.ModelEventType;
@@ -185,7 +185,7 @@ class ContinuousTrainingEndToEndTest {
                     .withWindowSize(window).withOutOfOrderness(Duration.ZERO)).build();
             JobClient encode = EncodeJob.onKafka(settings).start(stack.flink().environment());
             JobClient trainer = new ContinuousTrainingJob(stack.kafka().settings(), stack.s3().settings(), training,
-                    new ContinuousTrainingJob.AutoFinetune(DriftSeverity.CRITICAL, Duration.ofMinutes(30)))
+                    new ContinuousTrainingJob.AutoFinetune(FineTuneTrigger.parse("CRITICAL"), Duration.ofMinutes(30)))
                     .start(stack.flink().environment());
             try {
                 try (ImageIngest producer = new ImageIngest(stack.kafka().bootstrapServers(), Topics.IMAGES,
