@@ -31,8 +31,6 @@ import java.util.stream.Stream;
 import org.apache.flink.api.common.eventtime.WatermarkStrategy;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.api.common.typeinfo.Types;
-import org.apache.flink.configuration.Configuration;
-import org.apache.flink.configuration.CoreOptions;
 import org.apache.flink.streaming.api.datastream.DataStream;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.junit.jupiter.api.Test;
@@ -59,7 +57,7 @@ class ReconstructionQualityMonitorTest {
 
         CollectingSink<LatentStatsWindow> stats = new CollectingSink<>("quality-stats");
         CollectingSink<DriftAlert> alerts = new CollectingSink<>("quality-alerts");
-        StreamExecutionEnvironment environment = environment();
+        StreamExecutionEnvironment environment = DriftMonitorTest.environment();
         ReconstructionSampling everyImage = new ReconstructionSampling(1);
         DataStream<EncodedLatent> encoded = environment
                 .fromData(images, TypeInformation.of(PreparedImage.class))
@@ -131,13 +129,5 @@ class ReconstructionQualityMonitorTest {
         image.size = SIZE;
         image.pixels = rgb;
         return image;
-    }
-
-    private static StreamExecutionEnvironment environment() {
-        Configuration config = new Configuration();
-        config.set(CoreOptions.CLASSLOADER_RESOLVE_ORDER, "parent-first");
-        StreamExecutionEnvironment environment = StreamExecutionEnvironment.getExecutionEnvironment(config);
-        environment.setParallelism(1);
-        return environment;
     }
 }
