@@ -315,6 +315,7 @@ public final class LatentEncoderFunction extends ProcessFunction<List<PreparedIm
         int[] shape = {channels, latentSide, latentSide};
         int written = 0;
         List<EncodedLatent> encodedBatch = new ArrayList<>(count);
+        List<Integer> positions = new ArrayList<>(count);
         for (int i = 0; i < count; i++) {
             PreparedImage image = batch.get(i);
             image.pixels = null; // encoded: no need to ship them further
@@ -333,8 +334,9 @@ public final class LatentEncoderFunction extends ProcessFunction<List<PreparedIm
                     LatentSummaries.of(latent), encodedAt, model.model().latentSpace(),
                     model.model().scalingFactor(), model.model().shiftFactor(), latentsStored);
             encodedBatch.add(encoded);
+            positions.add(i);
         }
-        measureSampledReconstructions(model, encodedBatch, batch, pixels);
+        measureSampledReconstructions(model, encodedBatch, positions, pixels);
         for (EncodedLatent encoded : encodedBatch) {
             out.collect(encoded);
             written++;
@@ -346,16 +348,17 @@ public final class LatentEncoderFunction extends ProcessFunction<List<PreparedIm
      * Decodes the sampled images of the batch (one call) and records each one's PSNR on it. A decode that fails costs
      * the samples of this batch, never its latents: QUALITY is a watcher.
      *
-     * @param pixels NCHW pixels of the whole batch, in its order
+     * @param positions where each of {@code encoded} is in the batch
+     * @param pixels    NCHW pixels of the whole batch, in its order
      */
     private void measureSampledReconstructions(ServedModels.Loaded model, List<EncodedLatent> encoded,
-                                               List<PreparedImage> batch, float[] pixels) {
+                                               List<Integer> positions, float[] pixels) {
         List<EncodedLatent> sampled = new ArrayList<>();
-        List<Integer> positions = new ArrayList<>();
-        for (EncodedLatent latent : encoded) {
-            if (reconstructionSampling.sampled(latent.image.imageId)) {
-                sampled.add(latent);
-                positions.add(batch.indexOf(latent.image));
+        List<Integer> sampledPositions = new ArrayList<>();
+        for (int i = 0; i < encoded.size(); i++) {
+            if (reconstructionSampling.sampled(encoded.get(i).image.imageId)) {
+                sampled.add(encoded.get(i));
+                sampledPositions.add(positions.get(i));
             }
         }
         if (sampled.isEmpty()) {
@@ -366,7 +369,7 @@ public final class LatentEncoderFunction extends ProcessFunction<List<PreparedIm
         float[] sampledPixels = new float[sampled.size() * perImagePixels];
         float[] served = null;
         for (int i = 0; i < sampled.size(); i++) {
-            System.arraycopy(pixels, positions.get(i) * perImagePixels, sampledPixels, i * perImagePixels,
+            System.arraycopy(pixels, sampledPositions.get(i) * perImagePixels, sampledPixels, i * perImagePixels,
                     perImagePixels);
             float[] latent = sampled.get(i).served().latent;
             if (served == null) {
