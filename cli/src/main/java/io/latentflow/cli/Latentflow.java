@@ -1,5 +1,6 @@
 package io.latentflow.cli;
 
+import io.latentflow.cli.stack.ConnectionFailures;
 import io.latentflow.cli.bench.BenchCommand;
 import io.latentflow.cli.demo.DemoCommand;
 import io.latentflow.cli.models.FineTuneCommand;
@@ -45,7 +46,8 @@ public final class Latentflow {
      * LATENTFLOW_DEBUG set (errors here are written for users: which input, what to do).
      */
     private static int reportFailure(Exception e, CommandLine commandLine, CommandLine.ParseResult parsed) {
-        commandLine.getErr().println("latentflow " + commandLine.getCommandName() + ": " + message(e));
+        commandLine.getErr().println("latentflow " + commandLine.getCommandName() + ": "
+                + ConnectionFailures.explain(e).orElseGet(() -> message(e)));
         if (System.getenv("LATENTFLOW_DEBUG") != null) {
             e.printStackTrace(commandLine.getErr());
         }

@@ -5,15 +5,19 @@ import io.minio.credentials.AwsConfigProvider;
 import io.minio.credentials.AwsEnvironmentProvider;
 import io.minio.credentials.ChainedProvider;
 import io.minio.credentials.IamAwsProvider;
+import io.minio.http.HttpUtils;
 import java.io.Serializable;
 import java.util.Objects;
+import java.util.concurrent.TimeUnit;
 
 /**
  * Where an S3-compatible store is and how to sign requests to it, embedded or external.
- * {@link #toString()} hides the secret so settings can be logged.
+ * {@link #toString()} hides the secret so settings can be logged. An https endpoint whose certificate a private
+ * authority signed is trusted through {@code trustedCaPem} (the PEM text of {@code --s3-ca-file}); null trusts the
+ * JDK's authorities.
  */
-public record S3Settings(String endpoint, String accessKey, String secretKey, String region, String bucket)
-        implements Serializable {
+public record S3Settings(String endpoint, String accessKey, String secretKey, String region, String bucket,
+                         String trustedCaPem) implements Serializable {
 
     /** What MinIO and S3Proxy accept when the store has no real regions. */
     public static final String DEFAULT_REGION = "us-east-1";
@@ -30,6 +34,19 @@ public record S3Settings(String endpoint, String accessKey, String secretKey, St
         }
         requireText(bucket, "bucket", "a bucket name");
         region = region == null || region.isBlank() ? DEFAULT_REGION : region;
+        if (trustedCaPem != null) {
+            TrustedCertificates.of(trustedCaPem);
+        }
+    }
+
+    /** A store whose certificate the JDK's authorities vouch for (or plain http). */
+    public S3Settings(String endpoint, String accessKey, String secretKey, String region, String bucket) {
+        this(endpoint, accessKey, secretKey, region, bucket, null);
+    }
+
+    /** The same store, its certificate checked against the authorities of {@code pem} (null: the JDK's). */
+    public S3Settings withTrustedCa(String pem) {
+        return new S3Settings(endpoint, accessKey, secretKey, region, bucket, pem);
     }
 
     private static void requireText(String value, String what, String expected) {
@@ -44,6 +61,13 @@ public record S3Settings(String endpoint, String accessKey, String secretKey, St
      */
     public MinioClient newClient() {
         MinioClient.Builder builder = MinioClient.builder().endpoint(endpoint).region(region);
+        if (trustedCaPem != null) {
+            // the SDK's own default client (its timeouts), trusting the given authorities instead of the JDK's
+            long fiveMinutes = TimeUnit.MINUTES.toMillis(5);
+            TrustedCertificates trusted = TrustedCertificates.of(trustedCaPem);
+            builder.httpClient(HttpUtils.newDefaultHttpClient(fiveMinutes, fiveMinutes, fiveMinutes).newBuilder()
+                    .sslSocketFactory(trusted.sslContext().getSocketFactory(), trusted.trustManager()).build());
+        }
         if (usesProviderChain()) {
             return builder.credentialsProvider(new ChainedProvider(new AwsEnvironmentProvider(),
                     new AwsConfigProvider(null, null), new IamAwsProvider(null, null))).build();
@@ -66,6 +90,6 @@ public record S3Settings(String endpoint, String accessKey, String secretKey, St
     public String toString() {
         return "S3Settings[endpoint=" + endpoint + ", accessKey=" + (usesProviderChain() ? "(provider chain)" : accessKey)
                 + ", secretKey=***, region=" + region
-                + ", bucket=" + bucket + "]";
+                + ", bucket=" + bucket + (trustedCaPem == null ? "" : ", trustedCa=(from --s3-ca-file)") + "]";
     }
 }

@@ -72,13 +72,18 @@ public final class EmbeddedKafka implements AutoCloseable {
             """;
 
     private final KafkaRaftServer server;
+    private final Path stateDir;
+    private final SaslSslListener secureOrNull;
     private final KafkaSettings settings;
     private final int brokerPort;
     private final int controllerPort;
     private final AtomicBoolean closed = new AtomicBoolean();
 
-    private EmbeddedKafka(KafkaRaftServer server, int brokerPort, int controllerPort) {
+    private EmbeddedKafka(KafkaRaftServer server, Path stateDir, SaslSslListener secureOrNull, int brokerPort,
+                          int controllerPort) {
         this.server = server;
+        this.stateDir = stateDir;
+        this.secureOrNull = secureOrNull;
         this.brokerPort = brokerPort;
         this.controllerPort = controllerPort;
         this.settings = new KafkaSettings("127.0.0.1:" + brokerPort);
@@ -86,17 +91,48 @@ public final class EmbeddedKafka implements AutoCloseable {
 
     /** Formats {@code <stateDir>/kafka} if it is new (a new cluster id), starts the broker and waits until it serves clients. */
     public static EmbeddedKafka start(Path stateDir) {
+        return start(stateDir, null);
+    }
+
+    /**
+     * {@link #start(Path)} with a SASL_SSL listener beside the PLAINTEXT one ({@link #settings()} stays PLAINTEXT);
+     * its user is created when the storage is formatted, so give it a new state folder.
+     */
+    public static EmbeddedKafka start(Path stateDir, SaslSslListener secureOrNull) {
+        return start(stateDir, secureOrNull, FreePorts.pick(2));
+    }
+
+    /**
+     * Like {@link #start(Path)}, on the ports given: a broker started again on its ports after a crash is the same
+     * address to every client (the cluster's broker process).
+     */
+    public static EmbeddedKafka start(Path stateDir, int brokerPort, int controllerPort) {
+        return start(stateDir, null, new int[] {brokerPort, controllerPort});
+    }
+
+    /**
+     * Stops this broker (if it still runs) and starts it again on the same ports, listeners and log: what a broker
+     * restart looks like to its clients, which reconnect to the address they know.
+     */
+    public EmbeddedKafka restart() {
+        close();
+        return start(stateDir, secureOrNull, new int[] {brokerPort, controllerPort});
+    }
+
+    private static EmbeddedKafka start(Path stateDir, SaslSslListener secureOrNull, int[] ports) {
         long started = System.nanoTime();
         Path home = stateDir.resolve("kafka");
-        int[] ports = FreePorts.pick(2);
         Path logDir = home.resolve("log");
         Properties config = brokerConfig(logDir, ports[0], ports[1]);
+        if (secureOrNull != null) {
+            secureOrNull.addTo(config);
+        }
         if (!Files.exists(logDir.resolve("meta.properties"))) {
-            format(home, config);
+            format(home, config, secureOrNull == null ? List.of() : secureOrNull.formatArguments());
         }
 
         KafkaRaftServer server = new KafkaRaftServer(new KafkaConfig(config), Time.SYSTEM);
-        EmbeddedKafka kafka = new EmbeddedKafka(server, ports[0], ports[1]);
+        EmbeddedKafka kafka = new EmbeddedKafka(server, stateDir, secureOrNull, ports[0], ports[1]);
         try {
             server.startup();
             kafka.awaitReady();
@@ -136,7 +172,7 @@ public final class EmbeddedKafka implements AutoCloseable {
         }
     }
 
-    private static void format(Path home, Properties config) {
+    private static void format(Path home, Properties config, List<String> extraArguments) {
         try {
             Files.createDirectories(home);
             Path propertiesFile = home.resolve("server.properties");
@@ -144,7 +180,10 @@ public final class EmbeddedKafka implements AutoCloseable {
                 config.store(out, "written by EmbeddedKafka on every start; ports change each time");
             }
             ByteArrayOutputStream output = new ByteArrayOutputStream();
-            String[] args = {"format", "-t", Uuid.randomUuid().toString(), "-c", propertiesFile.toString()};
+            List<String> arguments = new java.util.ArrayList<>(List.of("format", "-t", Uuid.randomUuid().toString(),
+                    "-c", propertiesFile.toString()));
+            arguments.addAll(extraArguments);
+            String[] args = arguments.toArray(String[]::new);
             int exitCode;
             try (PrintStream printed = new PrintStream(output, true, StandardCharsets.UTF_8)) {
                 exitCode = StorageTool.execute(args, printed);
@@ -220,6 +259,12 @@ public final class EmbeddedKafka implements AutoCloseable {
             throw new IllegalStateException("Kafka did not create topics " + Arrays.toString(names) + " within "
                     + READY_TIMEOUT_S + " s", e);
         }
+    }
+
+    /** Creates the pipeline's topics that do not exist yet, with {@link LocalStack#TOPIC_PARTITIONS} partitions. */
+    public void createPipelineTopics() {
+        createTopics(LocalStack.TOPIC_PARTITIONS, Topics.IMAGES, Topics.LATENTS, Topics.SHARDS, Topics.DEAD_LETTERS,
+                Topics.LATENT_STATS, Topics.DRIFT_ALERTS, Topics.TRAINING_REQUESTS, Topics.TRAINING_PROGRESS);
     }
 
     /** Stops the broker and waits until it has; calling it again does nothing. */

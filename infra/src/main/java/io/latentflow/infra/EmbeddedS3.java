@@ -52,24 +52,52 @@ public final class EmbeddedS3 implements AutoCloseable {
      * @param stateDirOrNull folder whose {@code s3/} subfolder keeps the objects, or null to keep them in memory
      */
     public static EmbeddedS3 start(Path stateDirOrNull, String bucket) {
+        return start(stateDirOrNull, bucket, null);
+    }
+
+    /**
+     * {@link #start(Path, String)} serving https only, with {@code certificateOrNull}'s key; clients trust it with its
+     * PEM ({@code --s3-ca-file}). Null: plain http.
+     */
+    public static EmbeddedS3 start(Path stateDirOrNull, String bucket, SelfSignedCertificate certificateOrNull) {
+        return start(stateDirOrNull, bucket, 0, newAccessKey(), newSecretKey(), certificateOrNull);
+    }
+
+    /**
+     * Like {@link #start(Path, String)}, on {@code port} (0: a free one) with the keys given: a server started again
+     * with its port and keys after a crash is the same endpoint to clients that keep their keys (the cluster's S3
+     * process).
+     */
+    public static EmbeddedS3 start(Path stateDirOrNull, String bucket, int port, String accessKey, String secretKey) {
+        return start(stateDirOrNull, bucket, port, accessKey, secretKey, null);
+    }
+
+    private static EmbeddedS3 start(Path stateDirOrNull, String bucket, int port, String accessKey, String secretKey,
+                                    SelfSignedCertificate certificateOrNull) {
         long started = System.nanoTime();
-        String accessKey = "LF" + random(KEY_ALPHABET, 18);
-        String secretKey = random(SECRET_ALPHABET, 40);
         String where = stateDirOrNull == null ? "in memory" : stateDirOrNull.resolve("s3").toString();
         BlobStoreContext context = blobStore(stateDirOrNull);
-        S3Proxy proxy = S3Proxy.builder()
+        S3Proxy.Builder builder = S3Proxy.builder()
                 .blobStore(context.getBlobStore())
-                .endpoint(URI.create("http://127.0.0.1:0"))
-                .awsAuthentication(AuthenticationType.AWS_V4, accessKey, secretKey)
-                .build();
+                .awsAuthentication(AuthenticationType.AWS_V4, accessKey, secretKey);
+        if (certificateOrNull == null) {
+            builder.endpoint(URI.create("http://127.0.0.1:" + port));
+        } else {
+            builder.secureEndpoint(URI.create("https://127.0.0.1:" + port)).keyStore(
+                    certificateOrNull.keyStore().toAbsolutePath().toString(), certificateOrNull.keyStorePassword());
+        }
+        S3Proxy proxy = builder.build();
         try {
             proxy.start();
         } catch (Exception e) {
             context.close();
             throw new IllegalStateException("S3Proxy did not start (objects " + where + "): " + e.getMessage(), e);
         }
-        S3Settings settings = new S3Settings("http://127.0.0.1:" + proxy.getPort(), accessKey, secretKey,
-                S3Settings.DEFAULT_REGION, bucket);
+        S3Settings settings = certificateOrNull == null
+                ? new S3Settings("http://127.0.0.1:" + proxy.getPort(), accessKey, secretKey, S3Settings.DEFAULT_REGION,
+                        bucket)
+                : new S3Settings("https://127.0.0.1:" + proxy.getSecurePort(), accessKey, secretKey,
+                        S3Settings.DEFAULT_REGION, bucket);
         EmbeddedS3 s3 = new EmbeddedS3(context, proxy, settings);
         try {
             BlobStore store = context.getBlobStore();
@@ -104,6 +132,16 @@ public final class EmbeddedS3 implements AutoCloseable {
                 .build(BlobStoreContext.class);
     }
 
+    /** A fresh access key, the form the server generates for itself. */
+    public static String newAccessKey() {
+        return "LF" + random(KEY_ALPHABET, 18);
+    }
+
+    /** A fresh secret key, the form the server generates for itself. */
+    public static String newSecretKey() {
+        return random(SECRET_ALPHABET, 40);
+    }
+
     private static String random(String alphabet, int length) {
         StringBuilder text = new StringBuilder(length);
         for (int i = 0; i < length; i++) {
@@ -116,13 +154,25 @@ public final class EmbeddedS3 implements AutoCloseable {
         return settings;
     }
 
-    /** {@code http://127.0.0.1:<port>}. */
+    /** {@code http://127.0.0.1:<port>}, or https. */
     public String endpoint() {
         return settings.endpoint();
     }
 
     public int port() {
         return URI.create(settings.endpoint()).getPort();
+    }
+
+    /** The settings of this server reached through {@code link} (a fault test cuts or holds the link, not the server). */
+    public S3Settings settingsThrough(NetworkLink link) {
+        return new S3Settings(URI.create(settings.endpoint()).getScheme() + "://127.0.0.1:" + link.port(),
+                settings.accessKey(), settings.secretKey(), settings.region(), settings.bucket(),
+                settings.trustedCaPem());
+    }
+
+    /** A link to this server, for a fault test to cut or hold. */
+    public NetworkLink link() {
+        return NetworkLink.to("127.0.0.1", port());
     }
 
     /** Stops the server; calling it again does nothing. Objects on disk stay. */

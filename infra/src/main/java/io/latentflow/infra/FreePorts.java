@@ -8,13 +8,13 @@ import java.util.ArrayList;
 import java.util.List;
 
 /** Free loopback ports, for servers that must know their ports before they start. */
-final class FreePorts {
+public final class FreePorts {
 
     private FreePorts() {
     }
 
     /** {@code count} distinct ports that were free a moment ago; a racing process could still take one. */
-    static int[] pick(int count) {
+    public static int[] pick(int count) {
         List<ServerSocket> held = new ArrayList<>();
         try {
             // Held open together so the kernel cannot hand out the same port twice.

@@ -1,6 +1,5 @@
 package io.latentflow.infra;
 
-import io.latentflow.schemas.Topics;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -60,8 +59,7 @@ public final class LocalStack implements AutoCloseable {
         }
         LocalStack stack = new LocalStack(kafka.join(), s3.join(), flink.join());
         try {
-            stack.kafka.createTopics(TOPIC_PARTITIONS, Topics.IMAGES, Topics.LATENTS, Topics.SHARDS,
-                    Topics.DEAD_LETTERS, Topics.LATENT_STATS, Topics.DRIFT_ALERTS, Topics.TRAINING_REQUESTS, Topics.TRAINING_PROGRESS);
+            stack.kafka.createPipelineTopics();
         } catch (RuntimeException e) {
             stack.close();
             throw e;

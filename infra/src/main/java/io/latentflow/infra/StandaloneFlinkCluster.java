@@ -12,6 +12,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -69,6 +70,17 @@ public final class StandaloneFlinkCluster implements AutoCloseable {
      */
     public static StandaloneFlinkCluster start(Path home, int taskManagerCount, int slotsPerTaskManager,
                                                String classpath, Duration timeout) {
+        return start(home, taskManagerCount, slotsPerTaskManager, classpath, timeout, Optional.empty());
+    }
+
+    /**
+     * Like {@link #start(Path, int, int, String, Duration)}; with a ZooKeeper quorum, the JobManager runs with
+     * Flink's ZooKeeper high availability, its metadata (job graphs, jars, checkpoint pointers) under
+     * {@code <home>/ha}: a JobManager started again after a crash ({@link #restartJobManager}) recovers the running
+     * jobs from their last checkpoint.
+     */
+    public static StandaloneFlinkCluster start(Path home, int taskManagerCount, int slotsPerTaskManager,
+                                               String classpath, Duration timeout, Optional<String> zooKeeperQuorum) {
         if (taskManagerCount < 1 || slotsPerTaskManager < 1) {
             throw new IllegalArgumentException("a cluster needs at least one TaskManager with one slot, not "
                     + taskManagerCount + " x " + slotsPerTaskManager);
@@ -76,18 +88,15 @@ public final class StandaloneFlinkCluster implements AutoCloseable {
         long started = System.nanoTime();
         int[] ports = FreePorts.pick(2);
         String restAddress = "http://127.0.0.1:" + ports[0];
-        Path conf = writeConfiguration(home.toAbsolutePath(), ports[0], ports[1], slotsPerTaskManager);
+        Path conf = writeConfiguration(home.toAbsolutePath(), ports[0], ports[1], slotsPerTaskManager,
+                zooKeeperQuorum);
         List<Process> taskManagers = new ArrayList<>();
         Process jobManager = null;
         try {
-            jobManager = launch(home, "jobmanager", classpath, List.of("-Xmx512m"), JOB_MANAGER_MAIN,
-                    List.of("--configDir", conf.toString()));
+            jobManager = launchJobManager(home, classpath);
             TaskManagerResources resources = TaskManagerResources.compute(classpath, conf);
             for (int i = 0; i < taskManagerCount; i++) {
-                List<String> arguments = new ArrayList<>(List.of("--configDir", conf.toString()));
-                arguments.addAll(resources.dynamicProperties());
-                taskManagers.add(launch(home, "taskmanager-" + i, classpath, resources.jvmOptions(),
-                        TASK_MANAGER_MAIN, arguments));
+                taskManagers.add(launchTaskManager(home, i, classpath, resources));
             }
             StandaloneFlinkCluster cluster = new StandaloneFlinkCluster(home.toAbsolutePath(), restAddress,
                     jobManager, List.copyOf(taskManagers));
@@ -103,6 +112,64 @@ public final class StandaloneFlinkCluster implements AutoCloseable {
             }
             throw e;
         }
+    }
+
+    /**
+     * Starts the JobManager again on the configuration under {@code home} (same ports, same HA storage) after its
+     * process died, and returns its process once the REST endpoint answers.
+     */
+    public static Process restartJobManager(Path home, String restAddress, String classpath, Duration timeout) {
+        Process jobManager = launchJobManager(home, classpath);
+        HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while (System.nanoTime() < deadline) {
+            if (!jobManager.isAlive()) {
+                throw new IllegalStateException("the JobManager exited during start-up; see the logs in "
+                        + home.resolve("log"));
+            }
+            if (registeredTaskManagers(http, restAddress) >= 0) {
+                return jobManager;
+            }
+            JavaProcess.sleep(Duration.ofMillis(500));
+        }
+        jobManager.destroyForcibly();
+        throw new IllegalStateException("the JobManager at " + restAddress + " did not answer within " + timeout
+                + "; see the logs in " + home.resolve("log"));
+    }
+
+    /**
+     * Starts TaskManager number {@code index} again on the configuration under {@code home}; returns its process
+     * without waiting for it to register (the caller knows how many it expects).
+     */
+    public static Process restartTaskManager(Path home, int index, String classpath) {
+        return launchTaskManager(home, index, classpath,
+                TaskManagerResources.compute(classpath, home.toAbsolutePath().resolve("conf")));
+    }
+
+    /** TaskManagers registered with the JobManager at {@code restAddress} now; -1 when it does not answer. */
+    public static int registeredTaskManagers(HttpClient http, String restAddress) {
+        try {
+            HttpResponse<String> response = http.send(HttpRequest.newBuilder(URI.create(restAddress
+                    + "/taskmanagers")).timeout(Duration.ofSeconds(5)).build(), HttpResponse.BodyHandlers.ofString());
+            return response.statusCode() == 200 ? count(REGISTERED_TASK_MANAGER, response.body()) : -1;
+        } catch (IOException e) {
+            return -1;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while asking " + restAddress + " for its TaskManagers", e);
+        }
+    }
+
+    private static Process launchJobManager(Path home, String classpath) {
+        return launch(home, "jobmanager", classpath, List.of("-Xmx512m"), JOB_MANAGER_MAIN,
+                List.of("--configDir", home.toAbsolutePath().resolve("conf").toString()));
+    }
+
+    private static Process launchTaskManager(Path home, int index, String classpath, TaskManagerResources resources) {
+        List<String> arguments = new ArrayList<>(List.of("--configDir",
+                home.toAbsolutePath().resolve("conf").toString()));
+        arguments.addAll(resources.dynamicProperties());
+        return launch(home, "taskmanager-" + index, classpath, resources.jvmOptions(), TASK_MANAGER_MAIN, arguments);
     }
 
     /** {@code http://127.0.0.1:<port>}: the REST endpoint, as {@code flink run -m} and {@code demo --flink} take it. */
@@ -157,27 +224,19 @@ public final class StandaloneFlinkCluster implements AutoCloseable {
                 throw new IllegalStateException("a Flink process exited during start-up; see the logs in "
                         + home.resolve("log"));
             }
-            try {
-                HttpResponse<String> response = http.send(HttpRequest.newBuilder(URI.create(restAddress
-                        + "/taskmanagers")).timeout(Duration.ofSeconds(5)).build(), HttpResponse.BodyHandlers.ofString());
-                int registered = count(REGISTERED_TASK_MANAGER, response.body());
-                if (response.statusCode() == 200 && registered >= expected) {
-                    return;
-                }
-                last = registered + " of " + expected + " TaskManagers registered";
-            } catch (IOException e) {
-                last = e.toString();
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                throw new IllegalStateException("interrupted while the Flink cluster started", e);
+            int registered = registeredTaskManagers(http, restAddress);
+            if (registered >= expected) {
+                return;
             }
-            sleep(Duration.ofMillis(500));
+            last = registered < 0 ? "no answer yet" : registered + " of " + expected + " TaskManagers registered";
+            JavaProcess.sleep(Duration.ofMillis(500));
         }
         throw new IllegalStateException("the Flink cluster at " + restAddress + " was not ready within " + timeout
                 + " (" + last + "); see the logs in " + home.resolve("log"));
     }
 
-    private static Path writeConfiguration(Path home, int restPort, int rpcPort, int slots) {
+    private static Path writeConfiguration(Path home, int restPort, int rpcPort, int slots,
+                                           Optional<String> zooKeeperQuorum) {
         Path conf = home.resolve("conf");
         try {
             Files.createDirectories(conf);
@@ -206,6 +265,7 @@ public final class StandaloneFlinkCluster implements AutoCloseable {
                     "heartbeat.rpc-failure-threshold: 2",
                     "io.tmp.dirs: " + Files.createDirectories(home.resolve("tmp")),
                     "blob.storage.directory: " + Files.createDirectories(home.resolve("blobs")),
+                    zooKeeperQuorum.map(quorum -> highAvailability(home, quorum)).orElse(""),
                     "");
             Files.writeString(conf.resolve("config.yaml"), config);
             Files.writeString(conf.resolve("log4j.properties"), String.join("\n",
@@ -223,30 +283,26 @@ public final class StandaloneFlinkCluster implements AutoCloseable {
         }
     }
 
+    private static String highAvailability(Path home, String quorum) {
+        return String.join("\n",
+                "high-availability.type: zookeeper",
+                "high-availability.zookeeper.quorum: " + quorum,
+                "high-availability.storageDir: " + home.resolve("ha").toUri(),
+                "high-availability.cluster-id: /latentflow",
+                // A killed JobManager's leadership ends with its ZooKeeper session: a short session lets the one
+                // started again take over in seconds instead of a minute.
+                "high-availability.zookeeper.client.session-timeout: 10000",
+                "high-availability.zookeeper.client.connection-timeout: 5000");
+    }
+
     private static Process launch(Path home, String name, String classpath, List<String> jvmOptions, String mainClass,
                                   List<String> arguments) {
         Path log = home.toAbsolutePath().resolve("log").resolve(name + ".log");
-        List<String> command = new ArrayList<>();
-        command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
-        command.addAll(jvmOptions);
-        command.addAll(JAVA_17_OPTIONS);
-        command.add("-Dlog.file=" + log);
-        command.add("-Dlog4j.configurationFile=" + home.toAbsolutePath().resolve("conf").resolve("log4j.properties"));
-        command.add("-Dai.djl.offline=true");
-        command.add("-cp");
-        command.add(classpath);
-        command.add(mainClass);
-        command.addAll(arguments);
-        ProcessBuilder builder = new ProcessBuilder(command)
-                .redirectErrorStream(true)
-                .redirectOutput(home.toAbsolutePath().resolve("log").resolve(name + ".out").toFile());
-        // see ./latentflow: spinning OpenMP threads starve each other on shared cores
-        builder.environment().putIfAbsent("OMP_WAIT_POLICY", "PASSIVE");
-        try {
-            return builder.start();
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot start the Flink " + name + " process", e);
-        }
+        List<String> options = new ArrayList<>(jvmOptions);
+        options.addAll(JAVA_17_OPTIONS);
+        options.add("-Dlog.file=" + log);
+        options.add("-Dlog4j.configurationFile=" + home.toAbsolutePath().resolve("conf").resolve("log4j.properties"));
+        return JavaProcess.start(home.resolve("log"), name, classpath, options, mainClass, arguments);
     }
 
     private static int count(Pattern pattern, String text) {
@@ -256,15 +312,6 @@ public final class StandaloneFlinkCluster implements AutoCloseable {
             count++;
         }
         return count;
-    }
-
-    private static void sleep(Duration duration) {
-        try {
-            Thread.sleep(duration.toMillis());
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException("interrupted", e);
-        }
     }
 
     /** The JVM flags and -D properties taskmanager.sh gets from BashJavaUtils for the configured memory. */

@@ -59,16 +59,37 @@ class EmbeddedKafkaTest {
     @Test
     void aRestartOnTheSameStateKeepsTopicsAndRecords() {
         try (EmbeddedKafka kafka = EmbeddedKafka.start(state)) {
-            kafka.createTopics(1, Topics.LATENTS);
-            try (KafkaProducer<String, ImageRecord> producer = transactionalProducer(kafka.settings())) {
-                producer.initTransactions();
-                producer.beginTransaction();
-                producer.send(new ProducerRecord<>(Topics.LATENTS, "k", image("before-restart")));
-                producer.commitTransaction();
-            }
+            commitOneLatent(kafka, "before-restart");
         }
         try (EmbeddedKafka kafka = EmbeddedKafka.start(state)) {
             assertThat(readCommittedIds(kafka.settings(), 1, Topics.LATENTS)).containsExactly("before-restart");
+        }
+    }
+
+    @Test
+    void aRestartComesBackOnTheSameAddressWithItsRecords() {
+        EmbeddedKafka kafka = EmbeddedKafka.start(state);
+        try {
+            commitOneLatent(kafka, "before-restart");
+            String address = kafka.bootstrapServers();
+
+            kafka = kafka.restart();
+
+            assertThat(kafka.bootstrapServers()).isEqualTo(address);
+            assertThat(readCommittedIds(kafka.settings(), 1, Topics.LATENTS)).containsExactly("before-restart");
+        } finally {
+            kafka.close();
+        }
+    }
+
+    /** Creates the latents topic and commits one record of image {@code id} to it. */
+    private static void commitOneLatent(EmbeddedKafka kafka, String id) {
+        kafka.createTopics(1, Topics.LATENTS);
+        try (KafkaProducer<String, ImageRecord> producer = transactionalProducer(kafka.settings())) {
+            producer.initTransactions();
+            producer.beginTransaction();
+            producer.send(new ProducerRecord<>(Topics.LATENTS, "k", image(id)));
+            producer.commitTransaction();
         }
     }
 

@@ -199,7 +199,7 @@ public final class ModelRegistry implements AutoCloseable {
 
     /** Every event so far, in order, and what they add up to. */
     public ModelHistory history() {
-        try (CommittedTopicReader reader = new CommittedTopicReader(kafka.bootstrapServers())) {
+        try (CommittedTopicReader reader = new CommittedTopicReader(kafka.clientProperties())) {
             return ModelHistory.of(reader.readFrom(Topics.MODEL_EVENTS, Map.of(), CODEC));
         }
     }

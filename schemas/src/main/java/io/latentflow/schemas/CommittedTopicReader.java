@@ -24,13 +24,25 @@ public final class CommittedTopicReader implements AutoCloseable {
 
     private final KafkaConsumer<byte[], byte[]> consumer;
 
+    /** A reader of a PLAINTEXT cluster. */
     public CommittedTopicReader(String bootstrapServers) {
+        this(plaintext(bootstrapServers));
+    }
+
+    /** A reader with these client properties: the address and how to connect (a secured cluster's SASL and SSL). */
+    public CommittedTopicReader(Properties clientProperties) {
         Properties props = new Properties();
-        props.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
+        props.putAll(clientProperties);
         props.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
         props.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");
         props.put(ConsumerConfig.MAX_PARTITION_FETCH_BYTES_CONFIG, String.valueOf(32 * 1024 * 1024));
         this.consumer = new KafkaConsumer<>(props, new ByteArrayDeserializer(), new ByteArrayDeserializer());
+    }
+
+    private static Properties plaintext(String bootstrapServers) {
+        Properties props = new Properties();
+        props.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
+        return props;
     }
 
     /** The offsets a later {@link #readFrom} starts at to see only what is written after now. */

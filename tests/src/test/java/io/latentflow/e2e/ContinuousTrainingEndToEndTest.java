@@ -16,6 +16,7 @@ import io.latentflow.jobs.encode.ModelLocation;
 import io.latentflow.registry.ModelHistory;
 import io.latentflow.registry.ModelRegistry;
 import io.latentflow.registry.ServingTimeline;
+import io.latentflow.registry.samples.TrainingSampleStore;
 import io.latentflow.jobs.sampling.SamplingSettings;
 import io.latentflow.schemas.CommittedTopicReader;
 import io.latentflow.jobs.training.ContinuousTrainingJob;
@@ -27,6 +28,9 @@ import io.latentflow.model.drift.DriftThresholds;
 import io.latentflow.model.eval.GateThresholds;
 import io.latentflow.model.store.ModelDirectory;
 import io.latentflow.schemas.AvroCodec;
+import io.latentflow.schemas.DriftAlert;
+import io.latentflow.schemas.DriftSeverity;
+import io.latentflow.schemas.ImageRecord;
 import io.latentflow.schemas.LatentRecord;
 import io.latentflow.schemas.ModelEvent;
 import io.latentflow.schemas.ModelEventType;
@@ -218,12 +222,59 @@ class ContinuousTrainingEndToEndTest {
                     Path candidate = registry.download(outcome.getCandidateVersion(), work.resolve("candidate"));
                     String metrics = Files.readString(candidate.resolve(ModelDirectory.METRICS));
                     assertThat(metrics).contains("DRIFT_ALERT").contains("sampleOffsets");
+                    assertTheAlertCameAfterTheSwitchAndTheFineTuneTrainedOnTheDrawnImages(stack,
+                            new ObjectMapper().readTree(metrics));
                 }
             } finally {
                 trainer.cancel().get(1, TimeUnit.MINUTES);
                 encode.cancel().get(1, TimeUnit.MINUTES);
             }
         }
+    }
+
+    /**
+     * No alert for a window of photos only: the first one that is not OK closes after the first illustration. The
+     * fine-tune's samples are the ones the sampler drew from that alert's window on: its provenance starts where they
+     * start, and every image among them was sent in or after that window.
+     */
+    private void assertTheAlertCameAfterTheSwitchAndTheFineTuneTrainedOnTheDrawnImages(LocalStack stack,
+            JsonNode metrics) throws Exception {
+        List<ImageRecord> images;
+        List<DriftAlert> alerts;
+        try (CommittedTopicReader reader = new CommittedTopicReader(stack.kafka().bootstrapServers())) {
+            images = reader.readFrom(Topics.IMAGES, Map.of(), AvroCodec.of(ImageRecord.class));
+            alerts = reader.readFrom(Topics.DRIFT_ALERTS, Map.of(), AvroCodec.of(DriftAlert.class)).stream()
+                    .filter(alert -> alert.getSeverity() != DriftSeverity.OK).toList();
+        }
+        Instant switchedAt = images.stream().filter(image -> image.getId().contains(ILLUSTRATIONS.getFileName() + "/"))
+                .map(ImageRecord::getEventTime).min(Instant::compareTo).orElseThrow();
+        assertThat(alerts).as("drift alerts").isNotEmpty()
+                .allSatisfy(alert -> assertThat(alert.getWindowEnd()).as("end of the window of %s", alert.getMessage())
+                        .isAfter(switchedAt));
+        DriftAlert trigger = alerts.stream().filter(alert -> alert.getSeverity() == DriftSeverity.CRITICAL)
+                .min(java.util.Comparator.comparing(DriftAlert::getWindowStart)).orElseThrow();
+        assertThat(metrics.findValue("samplesSince").asText()).isEqualTo(trigger.getWindowStart().toString());
+
+        TrainingSampleStore.Samples drawn = new TrainingSampleStore(stack.s3().settings())
+                .download(trigger.getWindowStart(), Instant.ofEpochMilli(Long.MAX_VALUE), work.resolve("drawn"));
+        Map<String, Instant> sentAt = new java.util.HashMap<>();
+        for (ImageRecord image : images) {
+            String name = image.getId().substring(image.getId().lastIndexOf('/') + 1);
+            sentAt.put(name.substring(0, name.lastIndexOf('.')), image.getEventTime());
+        }
+        assertThat(drawn.images()).as("the images the sampler drew from the alert's window on").isNotEmpty()
+                .allSatisfy(file -> assertThat(sentAt.get(file.getFileName().toString().replace(".png", "")))
+                        .as("event time of %s", file.getFileName()).isAfterOrEqualTo(trigger.getWindowStart()));
+        // windows closed after the fine-tune read its samples may have added some since: the same start, no more
+        JsonNode trained = metrics.findValue("sampleOffsets");
+        assertThat(trained.size()).isPositive();
+        trained.fields().forEachRemaining(partition -> {
+            long[] range = drawn.offsets().get(partition.getKey());
+            assertThat(range).as("drawn samples of %s", partition.getKey()).isNotNull();
+            assertThat(partition.getValue().get(0).asLong()).as("first sample of %s", partition.getKey())
+                    .isEqualTo(range[0]);
+            assertThat(partition.getValue().get(1).asLong()).isLessThanOrEqualTo(range[1]);
+        });
     }
 
     private static TrainingRequest request(String id) {

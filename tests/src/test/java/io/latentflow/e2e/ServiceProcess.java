@@ -27,14 +27,21 @@ final class ServiceProcess {
 
     /** Starts {@code latentflow <verb> --state-dir <state> --resolution 64 --no-dashboard <options>}; waits for nothing. */
     static Process launch(Path work, Path state, String name, String verb, String... options) throws Exception {
+        List<String> arguments = new ArrayList<>(List.of(verb, "--state-dir", state.toString(), "--resolution", "64",
+                "--no-dashboard"));
+        arguments.addAll(List.of(options));
+        return launchCli(work, name, arguments);
+    }
+
+    /** Starts {@code latentflow <arguments>} as they are; waits for nothing. */
+    static Process launchCli(Path work, String name, List<String> arguments) throws Exception {
         String classpath = HOME.resolve("cli/target/latentflow-cli-0.1.0-SNAPSHOT.jar") + File.pathSeparator
                 + Files.readString(HOME.resolve("cli/target/classpath.txt")).strip();
         List<String> command = new ArrayList<>(List.of(
                 Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-Xmx2g",
                 "-Dai.djl.offline=true", "-Dlatentflow.home=" + HOME, "-cp", classpath,
-                "io.latentflow.cli.Latentflow", verb, "--state-dir", state.toString(), "--resolution", "64",
-                "--no-dashboard"));
-        command.addAll(List.of(options));
+                "io.latentflow.cli.Latentflow"));
+        command.addAll(arguments);
         ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true)
                 .redirectOutput(output(work, name).toFile());
         builder.environment().put("OMP_WAIT_POLICY", "PASSIVE");

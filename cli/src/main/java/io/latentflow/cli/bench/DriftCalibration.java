@@ -4,6 +4,8 @@ import io.latentflow.cli.common.EncodeOptions;
 import io.latentflow.cli.common.Home;
 import io.latentflow.cli.common.JsonOptions;
 import io.latentflow.cli.train.FolderLatents;
+import io.latentflow.cli.train.KindCrops;
+import io.latentflow.cli.train.LeaveKindsOut;
 import io.latentflow.cli.train.LatentCache;
 import io.latentflow.cli.train.LeaveSourcesOut;
 import io.latentflow.jobs.drift.ReferenceProfiles;
@@ -36,7 +38,9 @@ import picocli.CommandLine.Spec;
  * The drift statistics of every window of consecutive images of each folder (in the order the demo streams them),
  * against the model's reference profile: the measurements the default thresholds were chosen from
  * ({@link DriftThresholds#DEFAULTS}). Run it again when the default model changes: folders that should raise nothing
- * must keep every window's score well below 1, folders of new content must reach it.
+ * must keep every window's score well below 1, folders of new content must reach it. With {@code --new-domain} it
+ * judges the monitor leave-sources-out ({@link LeaveSourcesOut}); with {@code --kinds} leave-category-out, on kinds of
+ * images nothing was chosen on ({@link LeaveKindsOut}).
  */
 @Command(name = "drift", mixinStandardHelpOptions = true,
         description = "Drift statistics of every window of each image folder against the model's reference profile:"
@@ -87,6 +91,22 @@ final class DriftCalibration implements Callable<Integer> {
                     + " a shipped model's reference has every training source, e.g. 22 of 27).")
     Integer referenceSources;
 
+    @Option(names = "--kinds", paramLabel = "DIR",
+            description = "Leave-category-out mode: a set of <category>/<kind>/ image folders (eval/drift-kinds);"
+                    + " report per held-out kind, in windows of one source and of mixed sources, photo windows alerted,"
+                    + " new-content streams and darkened-photo streams alerted within 2 windows.")
+    Path kinds;
+
+    @Option(names = "--crops", defaultValue = "64",
+            description = "Leave-category-out mode: crops cut from each image (default ${DEFAULT-VALUE}: two windows of"
+                    + " one image).")
+    int crops;
+
+    @Option(names = "--streams", defaultValue = "20",
+            description = "Leave-category-out mode: random orders of each kind's crops in windows of mixed sources"
+                    + " (default ${DEFAULT-VALUE}).")
+    int streams;
+
     @Mixin
     JsonOptions output;
 
@@ -94,6 +114,9 @@ final class DriftCalibration implements Callable<Integer> {
     public Integer call() throws IOException {
         if (newDomain != null) {
             return leaveSourcesOut();
+        }
+        if (kinds != null) {
+            return leaveKindsOut();
         }
         List<Path> measured = folders != null && !folders.isEmpty() ? folders
                 : List.of(Home.samples().resolve("photos"), Home.samples().resolve("illustrations"));
@@ -193,6 +216,24 @@ final class DriftCalibration implements Callable<Integer> {
             if (output.json()) {
                 output.print(spec, report);
             }
+        }
+        return 0;
+    }
+
+    private Integer leaveKindsOut() throws IOException {
+        ModelLocation model = ModelLocation.parse(encode.model);
+        ReferenceProfile reference = ReferenceProfiles.resolve(model, encode.resolution,
+                referenceImages != null ? referenceImages : Home.samples().resolve("photos"));
+        PrintWriter err = spec.commandLine().getErr();
+        List<KindCrops.Crop> encoded;
+        try (ServingModel serving = model.load(); LatentEncoder encoder = serving.newEncoder()) {
+            encoded = new KindCrops(serving, encoder, encode.resolution, encode.batchSize,
+                    Optional.ofNullable(latentCache).map(LatentCache::new)).encode(kinds, crops, err);
+        }
+        Map<String, Object> report = new LeaveKindsOut(new DriftScorer(reference, DriftThresholds.DEFAULTS), streams,
+                seed).run(encoded, output.json() ? err : spec.commandLine().getOut());
+        if (output.json()) {
+            output.print(spec, report);
         }
         return 0;
     }

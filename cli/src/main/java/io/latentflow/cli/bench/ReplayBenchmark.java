@@ -69,13 +69,13 @@ final class ReplayBenchmark implements Callable<Integer> {
         Map<String, Object> figures = new LinkedHashMap<>();
         try (FolderCopies copies = images.copies(); PipelineStack pipeline = PipelineStack.open(job.stack)) {
             Map<TopicPartition, Long> before;
-            try (CommittedTopicReader reader = new CommittedTopicReader(pipeline.kafka().bootstrapServers())) {
+            try (CommittedTopicReader reader = new CommittedTopicReader(pipeline.kafka().clientProperties())) {
                 before = reader.endOffsets(Topics.IMAGES);
             }
             EncodeRun.Outcome encoded = new EncodeRun(pipeline, job.encode.settings(pipeline))
                     .run(copies.folders(), Instant.now(), Duration.ofMillis(10));
             ReplayRange range;
-            try (ReplayRangeResolver resolver = new ReplayRangeResolver(pipeline.kafka().bootstrapServers())) {
+            try (ReplayRangeResolver resolver = new ReplayRangeResolver(pipeline.kafka())) {
                 range = resolver.resolve(Topics.IMAGES, new RangeBound.Offsets(before.entrySet().stream()
                         .collect(Collectors.toMap(e -> e.getKey().partition(), Map.Entry::getValue))), RangeBound.EDGE);
             }

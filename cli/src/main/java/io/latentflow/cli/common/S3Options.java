@@ -6,6 +6,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 
 import io.latentflow.connections.S3Settings;
+import io.latentflow.connections.TrustedCertificates;
 import java.util.Optional;
 import picocli.CommandLine.Option;
 
@@ -32,6 +33,11 @@ public final class S3Options {
             description = "S3 region (env LATENTFLOW_S3_REGION, default ${DEFAULT-VALUE}).")
     String region;
 
+    @Option(names = "--s3-ca-file", paramLabel = "PEM", defaultValue = "${env:LATENTFLOW_S3_CA_FILE}",
+            description = "PEM file of the certificate authorities to trust for an https endpoint (env"
+                    + " LATENTFLOW_S3_CA_FILE), instead of the JDK's: a store whose certificate a private CA signed.")
+    Path caFile;
+
     @Option(names = "--bucket", defaultValue = "${env:LATENTFLOW_BUCKET:-latentflow}",
             description = "Bucket for latents, models and reports (env LATENTFLOW_BUCKET, default ${DEFAULT-VALUE}).")
     public String bucket;
@@ -43,10 +49,15 @@ public final class S3Options {
         }
         if (blank(accessKey) && secretKeyFile == null && blank(System.getenv("LATENTFLOW_S3_SECRET_KEY"))) {
             // no keys at all: the MinIO SDK's provider chain (AWS variables, credentials file, IAM role)
-            return Optional.of(new S3Settings(endpoint, null, null, region, bucket));
+            return Optional.of(new S3Settings(endpoint, null, null, region, bucket, trustedCa()));
         }
         return Optional.of(new S3Settings(endpoint, required(accessKey, "--s3-access-key"), secretKey(), region,
-                bucket));
+                bucket, trustedCa()));
+    }
+
+    /** The PEM text of --s3-ca-file, carried in the settings so a Flink task elsewhere needs no copy of the file. */
+    private String trustedCa() {
+        return caFile == null ? null : TrustedCertificates.readPem(caFile);
     }
 
     private static boolean blank(String value) {

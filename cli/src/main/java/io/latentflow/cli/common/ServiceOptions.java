@@ -14,6 +14,9 @@ public final class ServiceOptions {
     String kafka;
 
     @Mixin
+    public KafkaConfigOptions kafkaConfig = new KafkaConfigOptions();
+
+    @Mixin
     public S3Options s3 = new S3Options();
 
     @Option(names = "--state-dir", defaultValue = "${env:LATENTFLOW_STATE_DIR:-.latentflow}",
@@ -21,6 +24,6 @@ public final class ServiceOptions {
     public Path stateDir;
 
     public ServiceConnections resolve() {
-        return ServiceConnections.resolve(kafka, s3, stateDir);
+        return ServiceConnections.resolve(kafka, kafkaConfig, s3, stateDir);
     }
 }

@@ -15,6 +15,9 @@ public final class StackOptions {
     public String kafkaBootstrap;
 
     @Mixin
+    public KafkaConfigOptions kafkaConfig = new KafkaConfigOptions();
+
+    @Mixin
     public S3Options s3 = new S3Options();
 
     @Option(names = "--flink", defaultValue = "${env:LATENTFLOW_FLINK}",

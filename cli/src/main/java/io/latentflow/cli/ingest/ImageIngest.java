@@ -1,5 +1,6 @@
 package io.latentflow.cli.ingest;
 
+import io.latentflow.connections.KafkaSettings;
 import io.latentflow.connections.S3Settings;
 import io.latentflow.schemas.AvroCodec;
 import io.latentflow.schemas.ImageRecord;
@@ -137,14 +138,23 @@ public final class ImageIngest implements AutoCloseable {
     private final AvroCodec<ImageRecord> codec = AvroCodec.of(ImageRecord.class);
 
     /** @param s3 where large files go; null to refuse files over the inline limit */
+    public ImageIngest(KafkaSettings kafka, String topic, S3Settings s3, Limits limits) {
+        this(kafka, topic, s3, limits, Bookkeeping.NONE);
+    }
+
+    /** To a PLAINTEXT cluster. @param s3 where large files go; null to refuse files over the inline limit */
     public ImageIngest(String bootstrapServers, String topic, S3Settings s3, Limits limits) {
-        this(bootstrapServers, topic, s3, limits, Bookkeeping.NONE);
+        this(new KafkaSettings(bootstrapServers), topic, s3, limits, Bookkeeping.NONE);
+    }
+
+    /** To a PLAINTEXT cluster. @param s3 where large files go; null to refuse files over the inline limit */
+    public ImageIngest(String bootstrapServers, String topic, S3Settings s3, Limits limits, Bookkeeping bookkeeping) {
+        this(new KafkaSettings(bootstrapServers), topic, s3, limits, bookkeeping);
     }
 
     /** @param s3 where large files go; null to refuse files over the inline limit */
-    public ImageIngest(String bootstrapServers, String topic, S3Settings s3, Limits limits, Bookkeeping bookkeeping) {
-        Properties props = new Properties();
-        props.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
+    public ImageIngest(KafkaSettings kafka, String topic, S3Settings s3, Limits limits, Bookkeeping bookkeeping) {
+        Properties props = kafka.clientProperties();
         props.put(ProducerConfig.ACKS_CONFIG, "all");
         props.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, "true");
         props.put(ProducerConfig.LINGER_MS_CONFIG, "20");

@@ -116,6 +116,11 @@ public final class FineTuneCommand implements Callable<Integer> {
             + " lower below 256 recent images).")
     Double learningRate;
 
+    @Option(names = "--scale-equivariance", paramLabel = "WEIGHT", description = "Weight of the scale-equivariance"
+            + " term for this fine-tune: the decoder must also draw the 2x- or 4x-downsampled image from the equally"
+            + " downsampled latent (default: the serving version's recipe; 0 turns it off).")
+    Double scaleEquivariance;
+
     @Option(names = "--holdout", description = "Fraction of each folder held out for the gate (default 1/6): whole"
             + " sources when a folder has 6 or more, else images by a hash of their content.")
     Double holdout;
@@ -213,6 +218,7 @@ public final class FineTuneCommand implements Callable<Integer> {
                             older.training(), temp.resolve("trained"))
                     .replayShare(replayShare).budget(budget()).cropSize(cropSize).batchSize(batch).seed(seed)
                     .threads(threads).resolution(resolution).learningRate(learningRate).scope(fineTuneScope)
+                    .scaleEquivariance(scaleEquivariance)
                     .provenance(provenance(request))
                     .command(commandLine()).build());
 
@@ -441,6 +447,9 @@ public final class FineTuneCommand implements Callable<Integer> {
         }
         if (learningRate != null) {
             line.append(" --learning-rate ").append(learningRate);
+        }
+        if (scaleEquivariance != null) {
+            line.append(" --scale-equivariance ").append(scaleEquivariance);
         }
         line.append(" --replay-share ").append(replayShare).append(" --resolution ").append(resolution)
                 .append(" --size ").append(cropSize).append(" --batch ").append(batch).append(" --seed ").append(seed)

@@ -153,7 +153,7 @@ public final class ReplayCommand implements Callable<Integer> {
         RangeBound end = end();
         try (PipelineStack pipeline = openStack()) {
             ReplayRange range;
-            try (ReplayRangeResolver resolver = new ReplayRangeResolver(pipeline.kafka().bootstrapServers())) {
+            try (ReplayRangeResolver resolver = new ReplayRangeResolver(pipeline.kafka())) {
                 range = resolver.resolve(Topics.IMAGES, start, end);
             }
             say("replay: " + range.describe() + " (" + range.records() + " records) on " + pipeline.describe());
@@ -166,7 +166,7 @@ public final class ReplayCommand implements Callable<Integer> {
             String backfilledVersion = references.get(references.size() - 1).modelVersion();
             Map<TopicPartition, Long> latentsBefore;
             ReplaySettings.Backfill backfillSettings = null;
-            try (CommittedTopicReader reader = new CommittedTopicReader(pipeline.kafka().bootstrapServers())) {
+            try (CommittedTopicReader reader = new CommittedTopicReader(pipeline.kafka().clientProperties())) {
                 latentsBefore = reader.endOffsets(Topics.LATENTS);
                 if (backfill) {
                     backfillSettings = new ReplaySettings.Backfill(latentsOf(reader, Map.of(), backfilledVersion),
@@ -191,7 +191,7 @@ public final class ReplayCommand implements Callable<Integer> {
             if (backfill) {
                 ObjectNode written = json.putObject("backfill");
                 written.put("version", backfilledVersion);
-                try (CommittedTopicReader reader = new CommittedTopicReader(pipeline.kafka().bootstrapServers())) {
+                try (CommittedTopicReader reader = new CommittedTopicReader(pipeline.kafka().clientProperties())) {
                     written.put("latentsWritten", latentsOf(reader, latentsBefore, backfilledVersion).size());
                 }
                 written.put("alreadyPresent", backfillSettings.alreadyPresent().stream()
@@ -222,7 +222,7 @@ public final class ReplayCommand implements Callable<Integer> {
                 || stack.s3.external().isPresent();
         if (!addressesGiven && java.nio.file.Files.isRegularFile(
                 stack.stateDir.resolve(ServiceState.SERVICE_FILE))) {
-            return PipelineStack.onService(ServiceConnections.resolve(null, stack.s3, stack.stateDir), stack);
+            return PipelineStack.onService(ServiceConnections.resolve(null, stack.kafkaConfig, stack.s3, stack.stateDir), stack);
         }
         return PipelineStack.open(stack);
     }

@@ -1,13 +1,13 @@
 package io.latentflow.cli.service;
 
 import io.latentflow.cli.common.JsonOptions;
+import io.latentflow.cli.stack.ClusterFile;
+import io.latentflow.cli.stack.ClusterServices;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -42,21 +42,7 @@ final class ClusterDownCommand implements Callable<Integer> {
             return 0;
         }
         ClusterFile cluster = ClusterFile.read(file);
-        List<Long> stopped = new ArrayList<>();
-        for (long pid : cluster.allPids()) {
-            Optional<ProcessHandle> process = ProcessHandle.of(pid);
-            if (process.isPresent() && process.get().isAlive()) {
-                process.get().destroy();
-                stopped.add(pid);
-            }
-        }
-        for (long pid : stopped) {
-            ProcessHandle.of(pid).ifPresent(p -> p.onExit().orTimeout(20, java.util.concurrent.TimeUnit.SECONDS)
-                    .exceptionally(e -> {
-                        p.destroyForcibly();
-                        return p;
-                    }).join());
-        }
+        List<Long> stopped = ClusterServices.stop(cluster);
         Files.deleteIfExists(file);
         if (output.json()) {
             output.print(spec, report(cluster.rest(), stopped));

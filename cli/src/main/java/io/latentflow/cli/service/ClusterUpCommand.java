@@ -2,24 +2,31 @@ package io.latentflow.cli.service;
 
 import io.latentflow.cli.common.JsonOptions;
 import io.latentflow.cli.common.UntilInterrupted;
-import io.latentflow.cli.stack.ClusterClasspath;
+import io.latentflow.cli.stack.ClusterFile;
+import io.latentflow.cli.stack.ClusterServices;
 import io.latentflow.cli.stack.ServiceLock;
 import io.latentflow.infra.StandaloneFlinkCluster;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Duration;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.Callable;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.function.Function;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
-/** {@code latentflow cluster up}: starts the local Flink cluster and keeps it up until Ctrl-C. */
+/** {@code latentflow cluster up}: starts the local cluster's processes and keeps them up until Ctrl-C. */
 @Command(name = "up", mixinStandardHelpOptions = true,
-        description = "Start the cluster, print its REST address, write <state-dir>/cluster/cluster.json and stay"
+        description = "Start the cluster (a Flink JobManager and TaskManagers; with options Kafka, S3 and ZooKeeper),"
+                + " each a process of its own; print its addresses, write <state-dir>/cluster/cluster.json and stay"
                 + " up until Ctrl-C or 'latentflow cluster down'.")
 final class ClusterUpCommand implements Callable<Integer> {
 
@@ -32,8 +39,26 @@ final class ClusterUpCommand implements Callable<Integer> {
     @Option(names = "--slots", defaultValue = "1", description = "Task slots per TaskManager (default ${DEFAULT-VALUE}).")
     int slots;
 
+    @Option(names = "--ha", description = "Run ZooKeeper too, and the JobManager with Flink's ZooKeeper high"
+            + " availability (metadata under <state-dir>/cluster/ha): a JobManager killed and started again with"
+            + " 'cluster restart jobmanager' recovers the running jobs from their last checkpoint.")
+    boolean ha;
+
+    @Option(names = "--with-kafka", description = "Run a KRaft Kafka broker too (its log under"
+            + " <state-dir>/cluster/kafka), with the pipeline's topics; 'run --cluster' uses it.")
+    boolean withKafka;
+
+    @Option(names = "--with-s3", description = "Run an S3-compatible server too: the objects of bucket B are files"
+            + " under <state-dir>/cluster/s3/B/; 'run --cluster' uses it.")
+    boolean withS3;
+
+    @Option(names = "--bucket", defaultValue = "${env:LATENTFLOW_BUCKET:-latentflow}",
+            description = "The bucket --with-s3 creates (env LATENTFLOW_BUCKET, default ${DEFAULT-VALUE}).")
+    String bucket;
+
     @Option(names = "--state-dir", defaultValue = "${env:LATENTFLOW_STATE_DIR:-.latentflow}",
-            description = "Where the cluster keeps its configuration, logs and checkpoints (default ${DEFAULT-VALUE}).")
+            description = "Where the cluster keeps its configuration, logs, data and checkpoints (default"
+                    + " ${DEFAULT-VALUE}).")
     Path stateDir;
 
     @Mixin
@@ -41,7 +66,7 @@ final class ClusterUpCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        // its own lock beside the service's: 'run --flink' on the same folder is how the two are used together
+        // its own lock beside the service's: 'run --cluster' on the same folder is how the two are used together
         try (ServiceLock lock = ServiceLock.acquire(stateDir, ServiceLock.CLUSTER, "cluster up",
                 spec.commandLine().getErr())) {
             return up(lock);
@@ -55,38 +80,128 @@ final class ClusterUpCommand implements Callable<Integer> {
                     + "): stop it with 'latentflow cluster down' first");
         }
         UntilInterrupted signal = UntilInterrupted.install();
-        Path home = stateDir.resolve("cluster").toAbsolutePath();
-        try (StandaloneFlinkCluster cluster = StandaloneFlinkCluster.start(home, taskManagers, slots,
-                ClusterClasspath.of(Path.of(System.getProperty("latentflow.home", "."))), Duration.ofMinutes(2))) {
-            new ClusterFile(cluster.restAddress(), cluster.jobManagerPid(), cluster.taskManagerPids()).write(file);
-            lock.address("flink", cluster.restAddress());
-            if (output.json()) {
-                Map<String, Object> started = new LinkedHashMap<>();
-                started.put("rest", cluster.restAddress());
-                started.put("jobmanagerPid", cluster.jobManagerPid());
-                started.put("taskmanagerPids", cluster.taskManagerPids());
-                started.put("logs", home.resolve("log").toString());
-                started.put("clusterFile", file.toString());
-                output.print(spec, started);
-            } else {
-                spec.commandLine().getOut().println("Flink REST: " + cluster.restAddress());
-                spec.commandLine().getOut().println("  JobManager pid " + cluster.jobManagerPid() + ", TaskManager"
-                        + " pids " + cluster.taskManagerPids() + "; logs in " + home.resolve("log"));
-                spec.commandLine().getOut().println("  up until Ctrl-C or 'latentflow cluster down'");
-                spec.commandLine().getOut().flush();
-            }
-            // 'cluster down' stops the JobManager: then this command has nothing left to keep up.
+        ClusterServices services = new ClusterServices(stateDir.resolve("cluster"),
+                Path.of(System.getProperty("latentflow.home", ".")));
+        ClusterFile cluster = null;
+        try {
+            cluster = start(services);
+            cluster.write(file);
+            lock.address("flink", cluster.rest());
+            report(cluster, services.home(), file);
+            // 'cluster down' stops the processes and removes cluster.json: then this command has nothing left to keep
+            // up. (The JobManager's exit is no such sign any more: 'cluster restart jobmanager' brings it back.)
             Thread watcher = new Thread(() -> {
-                ProcessHandle.of(cluster.jobManagerPid()).ifPresent(jobManager -> jobManager.onExit().join());
+                while (Files.exists(file)) {
+                    try {
+                        Thread.sleep(1000);
+                    } catch (InterruptedException e) {
+                        return;
+                    }
+                }
                 System.exit(0);
             }, "cluster-watcher");
             watcher.setDaemon(true);
             watcher.start();
             signal.await();
         } finally {
+            // what runs now, restarted processes included, is in the file
+            if (Files.exists(file)) {
+                ClusterServices.stop(ClusterFile.read(file));
+            } else if (cluster != null) {
+                ClusterServices.stop(cluster);
+            }
             Files.deleteIfExists(file);
             signal.released();
         }
         return 0;
+    }
+
+    /**
+     * Kafka, S3 and ZooKeeper side by side (each is mostly a JVM warming up), then Flink, which needs ZooKeeper with
+     * --ha. Whatever started is stopped again when another part fails.
+     */
+    private ClusterFile start(ClusterServices services) throws Exception {
+        CompletableFuture<ClusterFile.Kafka> kafka = withKafka
+                ? CompletableFuture.supplyAsync(() -> unchecked(services::startKafka))
+                : CompletableFuture.completedFuture(null);
+        CompletableFuture<ClusterFile.S3> s3 = withS3
+                ? CompletableFuture.supplyAsync(() -> unchecked(() -> services.startS3(bucket)))
+                : CompletableFuture.completedFuture(null);
+        List<Long> started = new ArrayList<>();
+        try {
+            ClusterFile.ZooKeeper zooKeeper = ha ? services.startZooKeeper() : null;
+            if (zooKeeper != null) {
+                started.add(zooKeeper.pid());
+            }
+            StandaloneFlinkCluster flink = services.startFlink(taskManagers, slots, Optional.ofNullable(zooKeeper));
+            started.add(flink.jobManagerPid());
+            started.addAll(flink.taskManagerPids());
+            return new ClusterFile(flink.restAddress(), ha, List.of(flink.jobManagerPid()), flink.taskManagerPids(),
+                    joined(kafka), joined(s3), zooKeeper);
+        } catch (Exception e) {
+            startedPid(kafka, ClusterFile.Kafka::pid).ifPresent(started::add);
+            startedPid(s3, ClusterFile.S3::pid).ifPresent(started::add);
+            started.forEach(pid -> ProcessHandle.of(pid).ifPresent(ProcessHandle::destroyForcibly));
+            throw e;
+        }
+    }
+
+    private static <T> T joined(CompletableFuture<T> part) throws Exception {
+        try {
+            return part.join();
+        } catch (CompletionException e) {
+            throw e.getCause() instanceof Exception cause ? cause : e;
+        }
+    }
+
+    /** The pid of a part that started after all, once its start has ended either way. */
+    private static <T> Optional<Long> startedPid(CompletableFuture<T> part, Function<T, Long> pid) {
+        try {
+            return Optional.ofNullable(part.join()).map(pid);
+        } catch (CompletionException failedToo) {
+            return Optional.empty();
+        }
+    }
+
+    private void report(ClusterFile cluster, Path home, Path file) {
+        if (output.json()) {
+            Map<String, Object> started = new LinkedHashMap<>(cluster.toJson());
+            started.put("logs", home.resolve("log").toString());
+            started.put("clusterFile", file.toString());
+            output.print(spec, started);
+            return;
+        }
+        var out = spec.commandLine().getOut();
+        out.println("Flink REST: " + cluster.rest() + (cluster.ha() ? " (ZooKeeper HA)" : ""));
+        out.println("  JobManager pid " + cluster.jobmanagerPids() + ", TaskManager pids " + cluster.taskmanagerPids()
+                + "; logs in " + home.resolve("log"));
+        if (cluster.kafka() != null) {
+            out.println("  Kafka " + cluster.kafka().bootstrap() + " (pid " + cluster.kafka().pid() + ")");
+        }
+        if (cluster.s3() != null) {
+            out.println("  S3 " + cluster.s3().endpoint() + " (pid " + cluster.s3().pid() + "), bucket "
+                    + cluster.s3().bucket() + " in " + cluster.s3().dataDir() + ", access key " + cluster.s3().accessKey()
+                    + ", secret key in " + cluster.s3().secretKeyFile());
+        }
+        if (cluster.zookeeper() != null) {
+            out.println("  ZooKeeper " + cluster.zookeeper().connect() + " (pid " + cluster.zookeeper().pid() + ")");
+        }
+        out.println("  up until Ctrl-C or 'latentflow cluster down'");
+        out.flush();
+    }
+
+    @FunctionalInterface
+    private interface Start<T> {
+        T call() throws Exception;
+    }
+
+    private static <T> T unchecked(Start<T> start) {
+        try {
+            return start.call();
+        } catch (RuntimeException e) {
+            throw e;
+        } catch (Exception e) {
+            throw new IllegalStateException(e.getMessage(), e);
+        }
     }
 }

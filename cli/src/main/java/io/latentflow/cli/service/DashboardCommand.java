@@ -1,7 +1,8 @@
 package io.latentflow.cli.service;
 
+import io.latentflow.cli.common.KafkaConfigOptions;
 import io.latentflow.cli.common.S3Options;
-import io.latentflow.connections.KafkaSettings;
+import io.latentflow.cli.stack.KafkaConnectionCheck;
 import io.latentflow.dashboard.Dashboard;
 import io.latentflow.dashboard.DashboardSettings;
 import java.util.concurrent.Callable;
@@ -35,6 +36,9 @@ public final class DashboardCommand implements Callable<Integer> {
     String bind;
 
     @Mixin
+    KafkaConfigOptions kafkaConfig = new KafkaConfigOptions();
+
+    @Mixin
     S3Options s3 = new S3Options();
 
     @Override
@@ -46,11 +50,12 @@ public final class DashboardCommand implements Callable<Integer> {
         }
         DashboardSettings settings;
         try {
-            settings = DashboardSettings.of(new KafkaSettings(kafka), s3.external().orElse(null), port)
+            settings = DashboardSettings.of(kafkaConfig.settings(kafka, null), s3.external().orElse(null), port)
                     .withBindAddress(bind);
         } catch (IllegalArgumentException e) {
             throw new ParameterException(spec.commandLine(), e.getMessage());
         }
+        KafkaConnectionCheck.verify(settings.kafka());
         CountDownLatch stopped = new CountDownLatch(1);
         try (Dashboard dashboard = Dashboard.start(settings)) {
             Runtime.getRuntime().addShutdownHook(new Thread(() -> {

@@ -101,7 +101,6 @@ public final class IngestCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         ServiceConnections connections = service.resolve();
-        String bootstrap = connections.kafka().bootstrapServers();
         S3Settings storage = connections.s3().orElse(null);
         ImageIngest.Limits limits = new ImageIngest.Limits(maxInlineBytes, maxUploadBytes);
         paths = inputs.stream().filter(input -> !isObject(input)).map(Path::of).toList();
@@ -121,7 +120,7 @@ public final class IngestCommand implements Callable<Integer> {
             }
         }
         try (IngestLedger ledger = IngestLedger.open(service.stateDir.resolve("ingest").resolve("ledger.jsonl"));
-             ImageIngest ingest = new ImageIngest(bootstrap, Topics.IMAGES, storage, limits,
+             ImageIngest ingest = new ImageIngest(connections.kafka(), Topics.IMAGES, storage, limits,
                      new ImageIngest.Bookkeeping(ledger, resend, moveTo))) {
             if (!watch) {
                 ImageIngest.Report report = ingest.send(paths, new IngestInputs(!noRecursive, labelsFromFolders),

@@ -6,7 +6,9 @@ import io.latentflow.cli.common.JsonOptions;
 import io.latentflow.cli.common.MonitorOptions;
 import io.latentflow.cli.common.SamplingOptions;
 import io.latentflow.cli.common.UntilInterrupted;
+import io.latentflow.cli.stack.ClusterFile;
 import io.latentflow.cli.stack.PipelineStack;
+import io.latentflow.cli.stack.KilledRun;
 import io.latentflow.cli.stack.RestorePoint;
 import io.latentflow.cli.stack.ServiceDashboard;
 import io.latentflow.cli.stack.ServiceEncodeSettings;
@@ -92,6 +94,11 @@ public final class RunCommand implements Callable<Integer> {
             + " it, signatures are not checked.")
     Path trustedKeysDir;
 
+    @Option(names = "--cluster", description = "Run on the local cluster's Kafka, S3 and Flink ('latentflow cluster up"
+            + " --with-kafka --with-s3' on the same --state-dir; its cluster.json), instead of --kafka, --s3-* and"
+            + " --flink.")
+    boolean onCluster;
+
     @Mixin
     JsonOptions output;
 
@@ -107,13 +114,19 @@ public final class RunCommand implements Callable<Integer> {
     private int serve(ServiceLock lock) throws Exception {
         TrustedKeys trustedKeys = trustedKeysDir == null ? TrustedKeys.NOT_CHECKED : TrustedKeys.load(trustedKeysDir);
         ServiceState state = new ServiceState(job.stack.stateDir.toAbsolutePath());
-        boolean localCheckpoints = flinkOnThisMachine(job.stack.flinkRest);
+        ClusterFile cluster = onCluster ? cluster(job.stack.stateDir) : null;
+        boolean localCheckpoints = cluster != null || flinkOnThisMachine(job.stack.flinkRest);
         Optional<RestorePoint> resume = noResume ? Optional.empty() : RestorePoint.newest(state.lastSavepoint(),
                 state.savepointNotedAt(ServiceState.ENCODE_JOB),
                 localCheckpoints ? Optional.of(state.checkpointDirectory()) : Optional.empty());
+        if (!noResume && localCheckpoints) {
+            KilledRun.leftIn(state.serviceFile()).ifPresent(killed ->
+                    killed.requireCheckpointsOrResume(resume, state.checkpointDirectory()));
+        }
         resume.ifPresent(point -> say("resuming from " + point.describe()));
         UntilInterrupted stop = UntilInterrupted.install();
-        try (PipelineStack pipeline = PipelineStack.open(job.stack);
+        try (PipelineStack pipeline = cluster != null ? PipelineStack.onCluster(cluster, job.stack.jobJar)
+                : PipelineStack.open(job.stack);
              Dashboard dashboard = noDashboard ? null : ServiceDashboard.start(pipeline, dashboardPort)) {
             if (dashboard != null) {
                 lock.address("dashboard", dashboard.url().toString());
@@ -179,6 +192,15 @@ public final class RunCommand implements Callable<Integer> {
             Files.deleteIfExists(state.serviceFile());
             stop.released();
         }
+    }
+
+    private static ClusterFile cluster(Path stateDir) throws java.io.IOException {
+        Path file = ClusterFile.in(stateDir);
+        if (!Files.exists(file)) {
+            throw new IllegalArgumentException("--cluster: no cluster runs from " + stateDir + " (no " + file + "):"
+                    + " start one with 'latentflow cluster up --with-kafka --with-s3 --state-dir " + stateDir + "'");
+        }
+        return ClusterFile.read(file);
     }
 
     /**

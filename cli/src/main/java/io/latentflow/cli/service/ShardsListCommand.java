@@ -48,7 +48,7 @@ final class ShardsListCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         Instant from = since == null ? Instant.MIN : parseSince(since, Instant.now());
         List<ShardCommitted> shards;
-        try (CommittedTopicReader reader = new CommittedTopicReader(service.resolve().kafka().bootstrapServers())) {
+        try (CommittedTopicReader reader = new CommittedTopicReader(service.resolve().kafka().clientProperties())) {
             shards = reader.readFrom(Topics.SHARDS, Map.of(), AvroCodec.of(ShardCommitted.class));
         }
         List<Map<String, Object>> rows = new ArrayList<>();

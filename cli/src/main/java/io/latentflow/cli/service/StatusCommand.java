@@ -3,7 +3,9 @@ package io.latentflow.cli.service;
 import io.latentflow.cli.common.JsonOptions;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.latentflow.cli.common.KafkaConfigOptions;
 import io.latentflow.cli.common.S3Options;
+import io.latentflow.connections.KafkaSettings;
 import io.latentflow.cli.models.FineTuneRequest;
 import io.latentflow.cli.stack.ServiceConnections;
 import io.latentflow.cli.stack.ServiceState;
@@ -50,7 +52,6 @@ import java.util.TreeSet;
 import java.util.concurrent.Callable;
 import java.util.stream.Collectors;
 import org.apache.kafka.clients.admin.Admin;
-import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.common.TopicPartition;
 import picocli.CommandLine.Command;
@@ -79,14 +80,19 @@ public final class StatusCommand implements Callable<Integer> {
     Path stateDir;
 
     @Mixin
+    KafkaConfigOptions kafkaConfig = new KafkaConfigOptions();
+
+    @Mixin
     JsonOptions output;
+
+    private ServiceConnections connections;
 
     @Override
     public Integer call() throws Exception {
         JsonNode service = ServiceState.read(stateDir);
-        String kafka = service.get("kafka").asText();
+        KafkaSettings kafka = connections().kafka();
         Map<String, Object> status = new LinkedHashMap<>();
-        try (CommittedTopicReader reader = new CommittedTopicReader(kafka)) {
+        try (CommittedTopicReader reader = new CommittedTopicReader(kafka.clientProperties())) {
             Map<TopicPartition, Long> imagesEnd = reader.endOffsets(Topics.IMAGES);
             status.put("imagesIn", imagesEnd.values().stream().mapToLong(Long::longValue).sum());
             List<LatentRecord> latents = reader.readFrom(Topics.LATENTS, Map.of(), AvroCodec.of(LatentRecord.class));
@@ -131,9 +137,17 @@ public final class StatusCommand implements Callable<Integer> {
         return service.path(ServiceState.MODEL_SIGNATURES).asText(TrustedKeys.NOT_CHECKED.describe());
     }
 
+    /** The service's Kafka (with its --kafka-config, or this command's) and object storage, resolved once. */
+    private ServiceConnections connections() {
+        if (connections == null) {
+            connections = ServiceConnections.resolve(null, kafkaConfig, new S3Options(), stateDir);
+        }
+        return connections;
+    }
+
     /** {@link SamplesSincePromotion}; null when the service has no object storage. */
     private Map<String, Object> samplesSince(Instant since) {
-        ServiceConnections connections = ServiceConnections.resolve(null, new S3Options(), stateDir);
+        ServiceConnections connections = connections();
         if (connections.s3().isEmpty()) {
             return null;
         }
@@ -146,7 +160,7 @@ public final class StatusCommand implements Callable<Integer> {
      * with --no-resume). Nothing will commit them; they are counted here so that they are never left unseen.
      */
     private Map<String, Object> orphanedStaging(JsonNode service) {
-        ServiceConnections connections = ServiceConnections.resolve(null, new S3Options(), stateDir);
+        ServiceConnections connections = connections();
         if (connections.s3().isEmpty()) {
             return null;
         }
@@ -219,8 +233,9 @@ public final class StatusCommand implements Callable<Integer> {
     }
 
     /** Images on the topic the job's consumer group has not committed yet (it commits on checkpoints). */
-    private static long consumerLag(String kafka, String group, Map<TopicPartition, Long> ends) throws Exception {
-        try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, kafka))) {
+    private static long consumerLag(KafkaSettings kafka, String group, Map<TopicPartition, Long> ends)
+            throws Exception {
+        try (Admin admin = Admin.create(kafka.clientProperties())) {
             Map<TopicPartition, OffsetAndMetadata> committed = admin.listConsumerGroupOffsets(group)
                     .partitionsToOffsetAndMetadata().get();
             long lag = 0;

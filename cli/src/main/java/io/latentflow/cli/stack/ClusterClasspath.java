@@ -25,9 +25,17 @@ public final class ClusterClasspath {
 
     /** From the launcher classpath file under {@code home} (the project folder); fails if the CLI is not built. */
     public static String of(Path home) {
+        return filter(launcher(home));
+    }
+
+    /**
+     * The launcher's whole classpath (cli/target/classpath.txt unfiltered): what the cluster's Kafka and S3 processes
+     * run on, since their main classes are in this project's infra module.
+     */
+    public static String launcher(Path home) {
         Path file = home.resolve("cli").resolve("target").resolve("classpath.txt");
         try {
-            return filter(Files.readString(file).strip());
+            return Files.readString(file).strip();
         } catch (IOException e) {
             throw new UncheckedIOException("cannot read " + file + ": build the project first (mvn package)", e);
         }

@@ -1,11 +1,10 @@
 package io.latentflow.cli.stack;
 
+import io.latentflow.connections.KafkaSettings;
 import java.util.Map;
-import java.util.Properties;
 import java.util.concurrent.ExecutionException;
 import java.util.stream.Collectors;
 import org.apache.kafka.clients.admin.Admin;
-import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.common.TopicPartition;
 
@@ -24,11 +23,9 @@ final class ConsumedOffsets {
      * @param consumed per partition, the offset after the last record the finished job read (its stopping offsets,
      *                 or earlier ones: committing less than it read is safe, more would skip images)
      */
-    static void commit(String bootstrapServers, String group, Map<TopicPartition, Long> consumed)
+    static void commit(KafkaSettings kafka, String group, Map<TopicPartition, Long> consumed)
             throws InterruptedException {
-        Properties props = new Properties();
-        props.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
-        try (Admin admin = Admin.create(props)) {
+        try (Admin admin = Admin.create(kafka.clientProperties())) {
             admin.alterConsumerGroupOffsets(group, consumed.entrySet().stream().collect(Collectors.toMap(
                     Map.Entry::getKey, e -> new OffsetAndMetadata(e.getValue())))).all().get();
         } catch (ExecutionException e) {

@@ -44,22 +44,21 @@ public final class EncodeRun {
 
     /** @param folders image folders, files and webdataset shards, found as {@code inputs} says */
     public Outcome run(List<Path> folders, IngestInputs inputs, Instant firstEventTime, Duration eventStep) throws Exception {
-        String bootstrap = pipeline.kafka().bootstrapServers();
-        try (CommittedTopicReader reader = new CommittedTopicReader(bootstrap)) {
+        try (CommittedTopicReader reader = new CommittedTopicReader(pipeline.kafka().clientProperties())) {
             Map<TopicPartition, Long> latentsBefore = reader.endOffsets(Topics.LATENTS);
             Map<TopicPartition, Long> deadLettersBefore = reader.endOffsets(Topics.DEAD_LETTERS);
             boolean monitored = settings.monitoring().isPresent();
             Map<TopicPartition, Long> statsBefore = monitored ? reader.endOffsets(Topics.LATENT_STATS) : Map.of();
             Map<TopicPartition, Long> alertsBefore = monitored ? reader.endOffsets(Topics.DRIFT_ALERTS) : Map.of();
             ImageIngest.Report ingest;
-            try (ImageIngest producer = new ImageIngest(bootstrap, Topics.IMAGES, pipeline.s3(),
+            try (ImageIngest producer = new ImageIngest(pipeline.kafka(), Topics.IMAGES, pipeline.s3(),
                     ImageIngest.Limits.DEFAULTS)) {
                 ingest = producer.send(folders, inputs, null, firstEventTime, eventStep);
             }
             // Taken before the job starts, so never past its stopping offsets (the latest when it starts).
             Map<TopicPartition, Long> imagesEnd = reader.endOffsets(Topics.IMAGES);
             JobExecutionResult result = EncodeJob.onKafka(settings).runToCompletion(pipeline.newEnvironment());
-            ConsumedOffsets.commit(bootstrap, settings.consumerGroup(), imagesEnd);
+            ConsumedOffsets.commit(pipeline.kafka(), settings.consumerGroup(), imagesEnd);
             List<LatentRecord> latents = reader.readFrom(Topics.LATENTS, latentsBefore, AvroCodec.of(LatentRecord.class));
             List<DeadLetter> deadLetters =
                     reader.readFrom(Topics.DEAD_LETTERS, deadLettersBefore, AvroCodec.of(DeadLetter.class));

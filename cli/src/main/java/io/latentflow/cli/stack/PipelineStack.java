@@ -7,7 +7,6 @@ import io.latentflow.infra.EmbeddedFlink;
 import io.latentflow.infra.EmbeddedKafka;
 import io.latentflow.infra.EmbeddedS3;
 import io.latentflow.infra.LocalStack;
-import io.latentflow.schemas.Topics;
 import io.minio.BucketExistsArgs;
 import io.minio.MakeBucketArgs;
 import io.minio.MinioClient;
@@ -33,6 +32,7 @@ public final class PipelineStack implements AutoCloseable {
     private final Optional<Path> localObjectFolder;
     private final List<AutoCloseable> started;
     private final String description;
+    private final Optional<Path> kafkaConfigFile;
 
     @FunctionalInterface
     interface EnvironmentFactory {
@@ -40,7 +40,8 @@ public final class PipelineStack implements AutoCloseable {
     }
 
     private PipelineStack(KafkaSettings kafka, S3Settings s3, EnvironmentFactory environments, String flinkRest,
-            Optional<Path> localObjectFolder, List<AutoCloseable> started, String description) {
+            Optional<Path> localObjectFolder, List<AutoCloseable> started, String description,
+            Optional<Path> kafkaConfigFile) {
         this.flinkRest = flinkRest;
         this.kafka = kafka;
         this.s3 = s3;
@@ -48,10 +49,15 @@ public final class PipelineStack implements AutoCloseable {
         this.localObjectFolder = localObjectFolder;
         this.started = started;
         this.description = description;
+        this.kafkaConfigFile = kafkaConfigFile;
     }
 
     public static PipelineStack open(StackOptions options) {
         Path stateDir = options.stateDir.toAbsolutePath();
+        if (blank(options.kafkaBootstrap) && options.kafkaConfig.file != null) {
+            throw new IllegalArgumentException("--kafka-config " + options.kafkaConfig.file + " is for an external Kafka:"
+                    + " give its address with --kafka (the embedded broker speaks PLAINTEXT on loopback)");
+        }
         boolean allEmbedded = blank(options.kafkaBootstrap) && options.s3.external().isEmpty()
                 && blank(options.flinkRest);
         if (allEmbedded) {
@@ -60,7 +66,8 @@ public final class PipelineStack implements AutoCloseable {
                     stack.flink().restAddress(),
                     Optional.of(stateDir.resolve("s3").resolve(options.s3.bucket)), List.of(stack),
                     "embedded Kafka " + stack.kafka().bootstrapServers() + ", embedded S3 " + stack.s3().endpoint()
-                            + ", embedded Flink " + stack.flink().restAddress() + " (state in " + stateDir + ")");
+                            + ", embedded Flink " + stack.flink().restAddress() + " (state in " + stateDir + ")",
+                    Optional.empty());
         }
         List<AutoCloseable> started = new ArrayList<>();
         List<String> parts = new ArrayList<>();
@@ -69,14 +76,14 @@ public final class PipelineStack implements AutoCloseable {
             if (blank(options.kafkaBootstrap)) {
                 EmbeddedKafka embedded = EmbeddedKafka.start(stateDir.resolve("kafka"));
                 started.add(embedded);
-                embedded.createTopics(LocalStack.TOPIC_PARTITIONS, Topics.IMAGES, Topics.LATENTS, Topics.SHARDS,
-                        Topics.DEAD_LETTERS, Topics.LATENT_STATS, Topics.DRIFT_ALERTS, Topics.TRAINING_REQUESTS,
-                        Topics.TRAINING_PROGRESS);
+                embedded.createPipelineTopics();
                 kafka = embedded.settings();
                 parts.add("embedded Kafka " + kafka.bootstrapServers());
             } else {
-                kafka = new KafkaSettings(options.kafkaBootstrap);
-                parts.add("Kafka " + kafka.bootstrapServers());
+                kafka = options.kafkaConfig.settings(options.kafkaBootstrap, null);
+                KafkaConnectionCheck.verify(kafka);
+                parts.add("Kafka " + kafka.bootstrapServers() + " (" + kafka.clientConfig()
+                        .getOrDefault("security.protocol", "PLAINTEXT") + ")");
             }
             S3Settings s3;
             Optional<Path> localObjects = Optional.empty();
@@ -105,7 +112,8 @@ public final class PipelineStack implements AutoCloseable {
                 flinkRest = options.flinkRest.contains("://") ? options.flinkRest : "http://" + options.flinkRest;
                 parts.add("Flink " + options.flinkRest);
             }
-            return new PipelineStack(kafka, s3, environments, flinkRest, localObjects, List.copyOf(started), String.join(", ", parts));
+            return new PipelineStack(kafka, s3, environments, flinkRest, localObjects, List.copyOf(started),
+                    String.join(", ", parts), Optional.ofNullable(options.kafkaConfig.file).map(Path::toAbsolutePath));
         } catch (RuntimeException e) {
             closeAll(started);
             throw e;
@@ -124,13 +132,32 @@ public final class PipelineStack implements AutoCloseable {
             EmbeddedFlink flink = EmbeddedFlink.start(options.stateDir.toAbsolutePath().resolve("client-flink"));
             return new PipelineStack(service.kafka(), s3, flink::environment, flink.restAddress(), Optional.empty(),
                     List.of(flink), "the running service's Kafka " + service.kafka().bootstrapServers() + " and S3 "
-                    + s3.endpoint() + ", embedded Flink " + flink.restAddress());
+                    + s3.endpoint() + ", embedded Flink " + flink.restAddress(), Optional.empty());
         }
         String rest = options.flinkRest.contains("://") ? options.flinkRest : "http://" + options.flinkRest;
         return new PipelineStack(service.kafka(), s3,
                 overrides -> remoteEnvironment(options.flinkRest, options.jobJar, overrides), rest, Optional.empty(),
                 List.of(), "the running service's Kafka " + service.kafka().bootstrapServers() + " and S3 "
-                + s3.endpoint() + ", Flink " + options.flinkRest);
+                + s3.endpoint() + ", Flink " + options.flinkRest, Optional.empty());
+    }
+
+    /**
+     * The local cluster's Kafka, S3 and Flink ({@code cluster up --with-kafka --with-s3}, from its {@code cluster.json}),
+     * none of them started by this command: a broker or S3 server killed under the service is started again by
+     * {@code cluster restart}, and the service's clients reconnect to the same address.
+     */
+    public static PipelineStack onCluster(ClusterFile cluster, Path jobJar) throws java.io.IOException {
+        if (cluster.kafka() == null || cluster.s3() == null) {
+            throw new IllegalArgumentException("the cluster at " + cluster.rest() + " runs no "
+                    + (cluster.kafka() == null ? "Kafka" : "S3") + ": start it with 'latentflow cluster up --with-kafka"
+                    + " --with-s3'");
+        }
+        S3Settings s3 = cluster.s3().settings();
+        return new PipelineStack(cluster.kafka().settings(), s3,
+                overrides -> remoteEnvironment(cluster.rest(), jobJar, overrides), cluster.rest(),
+                Optional.of(Path.of(cluster.s3().dataDir()).resolve(s3.bucket())), List.of(),
+                "the cluster's Kafka " + cluster.kafka().bootstrap() + ", S3 " + s3.endpoint() + " and Flink "
+                        + cluster.rest(), Optional.empty());
     }
 
     public KafkaSettings kafka() {
@@ -158,6 +185,11 @@ public final class PipelineStack implements AutoCloseable {
     /** Where the embedded S3 server keeps the bucket's objects as plain files, when it is embedded. */
     public Optional<Path> localObjectFolder() {
         return localObjectFolder;
+    }
+
+    /** The --kafka-config file of an external Kafka, which the service's clients read too. */
+    public Optional<Path> kafkaConfigFile() {
+        return kafkaConfigFile;
     }
 
     public String describe() {

@@ -1,6 +1,7 @@
 package io.latentflow.cli.stack;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.latentflow.cli.common.KafkaConfigOptions;
 import io.latentflow.cli.common.S3Options;
 import io.latentflow.connections.KafkaSettings;
 import io.latentflow.connections.S3Settings;
@@ -24,10 +25,22 @@ public record ServiceConnections(KafkaSettings kafka, Optional<S3Settings> s3) {
                 "the registry needs object storage: give --s3-endpoint and its keys, or run 'latentflow run'")));
     }
 
-    public static ServiceConnections resolve(String kafkaOption, S3Options s3Options, Path stateDir) {
+    /**
+     * Checks Kafka answers and accepts the connection (a bounded round trip), so a command with wrong credentials
+     * fails at once, saying why.
+     */
+    public static ServiceConnections resolve(String kafkaOption, KafkaConfigOptions kafkaConfig, S3Options s3Options,
+                                             Path stateDir) {
+        ServiceConnections connections = resolveUnchecked(kafkaOption, kafkaConfig, s3Options, stateDir);
+        KafkaConnectionCheck.verify(connections.kafka());
+        return connections;
+    }
+
+    private static ServiceConnections resolveUnchecked(String kafkaOption, KafkaConfigOptions kafkaConfig,
+                                                       S3Options s3Options, Path stateDir) {
         Optional<S3Settings> s3 = s3Options.external();
         if (kafkaOption != null && !kafkaOption.isBlank()) {
-            return new ServiceConnections(new KafkaSettings(kafkaOption), s3);
+            return new ServiceConnections(kafkaConfig.settings(kafkaOption, null), s3);
         }
         JsonNode service = ServiceState.read(stateDir);
         if (s3.isEmpty() && service.hasNonNull("s3CredentialsFile")) {
@@ -39,6 +52,7 @@ public record ServiceConnections(KafkaSettings kafka, Optional<S3Settings> s3) {
                 throw new UncheckedIOException("cannot read the service's S3 key file", e);
             }
         }
-        return new ServiceConnections(new KafkaSettings(service.get("kafka").asText()), s3);
+        return new ServiceConnections(kafkaConfig.settings(service.get("kafka").asText(),
+                ServiceState.kafkaConfigFile(service)), s3);
     }
 }

@@ -26,6 +26,8 @@ public final class ServiceState {
     public static final String TRAINING_JOB = "training";
     /** service.json field: "not checked", or "trusted keys: N" (the service serves only versions they signed). */
     public static final String MODEL_SIGNATURES = "modelSignatures";
+    /** service.json field: the --kafka-config file the service was started with, or null for PLAINTEXT. */
+    static final String KAFKA_CONFIG_FILE = "kafkaConfigFile";
     private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
 
     private final Path stateDir;
@@ -120,6 +122,8 @@ public final class ServiceState {
                           String servingVersion, String trainingJobId) {
         Map<String, Object> service = new LinkedHashMap<>();
         service.put("kafka", pipeline.kafka().bootstrapServers());
+        // the file's path, never its passwords: clients of this service read it themselves
+        service.put(KAFKA_CONFIG_FILE, pipeline.kafkaConfigFile().map(Path::toString).orElse(null));
         service.put("s3Endpoint", pipeline.s3().endpoint());
         service.put("bucket", pipeline.s3().bucket());
         service.put("flinkRest", pipeline.flinkRest());
@@ -160,6 +164,11 @@ public final class ServiceState {
      * service's (killed before it could delete it): its pid is gone (or is another process now), or, for a file
      * without a pid, nobody holds the state folder's lock.
      */
+    /** The Kafka client properties file the running service was started with; null when none. */
+    static Path kafkaConfigFile(JsonNode service) {
+        return service.hasNonNull(KAFKA_CONFIG_FILE) ? Path.of(service.get(KAFKA_CONFIG_FILE).asText()) : null;
+    }
+
     public static JsonNode read(Path stateDir) {
         Path file = stateDir.resolve(SERVICE_FILE);
         if (!Files.isRegularFile(file)) {

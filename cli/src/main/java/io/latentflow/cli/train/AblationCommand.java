@@ -21,19 +21,23 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
+import java.util.Objects;
 import java.util.concurrent.Callable;
 import java.util.stream.Stream;
 
 /**
- * {@code latentflow ablation}: trains each run of the ablation with the same step budget through
- * {@code latentflow train} itself, one after the other, into OUT/&lt;run&gt;/, then tabulates the validation figures
- * each run's trainer wrote to its metrics.json. A run whose model directory exists and verifies is reused (after
- * checking it was trained with the same budget); one interrupted mid-training resumes from its checkpoint.
+ * {@code latentflow ablation}: trains each run of the ablation with the same budget through {@code latentflow train}
+ * itself, one after the other, into OUT/&lt;run&gt;/, then tabulates the validation figures each run's trainer wrote
+ * to its metrics.json. The budget is a number of steps, or, for equal compute, minutes of training per run (each run
+ * then does the steps it can, recorded in its metrics.json and the table). A run whose model directory exists and
+ * verifies is reused (after checking it was trained with the same budget); one interrupted mid-training resumes from
+ * its checkpoint.
  */
 @Command(name = "ablation", mixinStandardHelpOptions = true,
-        description = "Reproduce the ablation at an equal step budget: train each run (reusing finished ones), then"
-                + " write OUT/ablation.md and OUT/ablation.json and print the table.")
+        description = "Reproduce the ablation at an equal budget of steps or of minutes: train each run (reusing"
+                + " finished ones), then write OUT/ablation.md and OUT/ablation.json and print the table.")
 public final class AblationCommand implements Callable<Integer> {
 
     private static final int USAGE = 2;
@@ -42,12 +46,20 @@ public final class AblationCommand implements Callable<Integer> {
     CommandSpec spec;
 
     @Option(names = "--runs", split = ",", paramLabel = "RUN",
-            description = "Runs to train and tabulate, in table order (default: all of kl-vae-f8c4, bounded-ae-f8c4,"
-                    + " bounded-ae-f8c8, bounded-ae-f8c8-no-perturbations, bounded-ae-f8c8-discriminator).")
+            description = "Runs to train and tabulate, in table order (default: all of them; with --minutes-per-run"
+                    + " kl-vae-f8c4, bounded-ae-f8c8, bounded-ae-f8c8-no-perturbations,"
+                    + " bounded-ae-f8c8-scale-equivariance, bounded-ae-f8c4).")
     List<String> runNames;
 
-    @Option(names = "--steps", defaultValue = "600", description = "Training steps of every run (default: 600).")
-    long steps;
+    @Option(names = "--steps", description = "Training steps of every run (default: 600 without --minutes-per-run;"
+            + " with it, a cap besides the time).")
+    Long stepOption;
+
+    @Option(names = "--minutes-per-run", paramLabel = "M", description = "Equal compute: every run trains for M"
+            + " minutes and does the steps it can in them (recorded per run).")
+    Double minutesPerRun;
+
+    private long steps;
 
     @Option(names = "--size", defaultValue = "64", description = "Training crop size in pixels (default: 64).")
     int size;
@@ -123,17 +135,27 @@ public final class AblationCommand implements Callable<Integer> {
     }
 
     private List<AblationRun> selectedRuns() {
-        if (steps < 1 || size < 1 || batch < 1) {
+        steps = stepOption != null ? stepOption : minutesPerRun == null ? 600 : 0;
+        if ((stepOption != null && steps < 1) || size < 1 || batch < 1) {
             throw new IllegalArgumentException("--steps " + steps + ", --size " + size + ", --batch " + batch
                     + ": use positive values");
         }
-        if (runNames == null || runNames.isEmpty()) {
-            return AblationRun.ALL;
+        if (minutesPerRun != null && !(minutesPerRun > 0 && minutesPerRun < Double.POSITIVE_INFINITY)) {
+            throw new IllegalArgumentException("--minutes-per-run " + minutesPerRun + ": use a positive number of"
+                    + " minutes");
         }
+        List<String> names = runNames != null && !runNames.isEmpty() ? runNames
+                : minutesPerRun != null ? AblationRun.EQUAL_COMPUTE
+                : AblationRun.ALL.stream().map(AblationRun::name).toList();
         List<AblationRun> runs = new ArrayList<>();
-        for (String name : runNames) {
+        for (String name : names) {
             AblationRun run = AblationRun.named(name.strip()).orElseThrow(() -> new IllegalArgumentException(
                     "unknown run '" + name + "' in --runs; the runs are: " + AblationRun.names()));
+            if (run.discriminator() && steps == 0) {
+                throw new IllegalArgumentException("run " + run.name() + " schedules its discriminator in steps,"
+                        + " which --minutes-per-run alone does not fix: add --steps as well, or leave it out of"
+                        + " --runs");
+            }
             if (!runs.contains(run)) {
                 runs.add(run);
             }
@@ -144,8 +166,14 @@ public final class AblationCommand implements Callable<Integer> {
     /** The same code path as {@code latentflow train}: the train command itself, with its output and exit code. */
     private int train(AblationRun run, Path imageFolder, Path modelDir) {
         List<String> args = new ArrayList<>(List.of("train", "--images", imageFolder.toString(),
-                "--size", String.valueOf(size), "--batch", String.valueOf(batch), "--steps", String.valueOf(steps),
+                "--size", String.valueOf(size), "--batch", String.valueOf(batch),
                 "--seed", String.valueOf(seed), "--threads", String.valueOf(threads)));
+        if (steps > 0) {
+            args.addAll(List.of("--steps", String.valueOf(steps)));
+        }
+        if (minutesPerRun != null) {
+            args.addAll(List.of("--minutes", String.valueOf(minutesPerRun)));
+        }
         args.addAll(run.trainOptions(steps));
         Path checkpoint = out.resolve(run.name() + "-checkpoint");
         if (Files.isRegularFile(checkpoint.resolve("checkpoint.json"))) {
@@ -166,12 +194,26 @@ public final class AblationCommand implements Callable<Integer> {
 
     /** A reused run trained with another budget would make the comparison unequal: refused, not tabulated. */
     private void requireSameBudget(AblationRow row, Path modelDir) {
-        if (row.steps() != steps || row.cropSize() != size || row.batchSize() != batch || row.seed() != seed) {
-            throw new IllegalArgumentException(String.format("run %s in %s was trained with %d steps, %d px, batch %d,"
-                            + " seed %d, not the %d steps, %d px, batch %d, seed %d asked for; use another --out or"
-                            + " the same settings", row.name(), modelDir, row.steps(), row.cropSize(), row.batchSize(),
-                    row.seed(), steps, size, batch, seed));
+        long rowSteps = row.budgetSteps() == null ? 0 : row.budgetSteps();
+        if (rowSteps != steps || !sameMinutes(row.budgetMinutes(), minutesPerRun) || row.cropSize() != size
+                || row.batchSize() != batch || row.seed() != seed) {
+            throw new IllegalArgumentException(String.format("run %s in %s was trained with %s, %d px, batch %d,"
+                            + " seed %d, not the %s, %d px, batch %d, seed %d asked for; use another --out or"
+                            + " the same settings", row.name(), modelDir, budget(rowSteps, row.budgetMinutes()),
+                    row.cropSize(), row.batchSize(), row.seed(), budget(steps, minutesPerRun), size, batch, seed));
         }
+    }
+
+    /** The trainer keeps a time budget in whole milliseconds: minutes that round to the same ones are the same. */
+    private static boolean sameMinutes(Double recorded, Double asked) {
+        return recorded == null || asked == null ? Objects.equals(recorded, asked)
+                : Math.abs(recorded - asked) * 60_000 < 1;
+    }
+
+    private static String budget(long steps, Double minutes) {
+        String stepBudget = steps > 0 ? steps + " steps" : null;
+        String timeBudget = minutes != null ? String.format(Locale.ROOT, "%s minutes", minutes) : null;
+        return stepBudget == null ? timeBudget : timeBudget == null ? stepBudget : stepBudget + " or " + timeBudget;
     }
 
     private static boolean hasFiles(Path dir) throws IOException {
@@ -187,7 +229,8 @@ public final class AblationCommand implements Callable<Integer> {
         Map<String, Object> settings = new LinkedHashMap<>();
         settings.put("command", commandLine());
         settings.put("images", imageFolder.toString());
-        settings.put("steps", steps);
+        settings.put("steps", steps > 0 ? steps : null);
+        settings.put("minutesPerRun", minutesPerRun);
         settings.put("cropSize", size);
         settings.put("batchSize", batch);
         settings.put("seed", seed);
@@ -199,18 +242,22 @@ public final class AblationCommand implements Callable<Integer> {
         AblationRow first = rows.get(0);
         boolean sameValidation = rows.stream().allMatch(r -> r.validationSources().equals(first.validationSources())
                 && r.validation().images() == first.validation().images());
-        StringBuilder md = new StringBuilder("# Ablation at an equal budget\n\n");
-        md.append(String.format("Each run trained for %d steps (%d px crops, batch %d, seed %d) on %d training images"
-                + " from %s, and was evaluated at %d px on ", steps, size, batch, seed, first.trainImages(),
+        StringBuilder md = new StringBuilder(minutesPerRun != null ? "# Ablation at equal compute\n\n"
+                : "# Ablation at an equal budget\n\n");
+        md.append(String.format("Each run trained for %s (%d px crops, batch %d, seed %d, %d threads) on %d training"
+                + " images from %s, and was evaluated at %d px on ", budget(steps, minutesPerRun), size, batch, seed,
+                threads, first.trainImages(),
                 images != null ? images : "samples/photos", first.validation().imageHeight()));
         md.append(sameValidation ? String.format("the same %d images of the unseen source photos %s.%n%n",
                 first.validation().images(), String.join(", ", first.validationSources()))
                 : "held-out source photos that differ between runs (see ablation.json).\n\n");
         md.append("```bash\n").append(commandLine()).append("\n```\n\n").append(table).append("\n");
-        md.append("Training time per run (depends on the machine's load; the budget is in steps):\n\n");
+        md.append(minutesPerRun != null
+                ? "Steps done per run in the time budget (they depend on the machine's load):\n\n"
+                : "Training time per run (depends on the machine's load; the budget is in steps):\n\n");
         for (AblationRow row : rows) {
-            md.append(String.format("- %s: %.1f min, %.2f s/step: `%s`%n", row.label(), row.minutes(),
-                    row.secondsPerStep(), row.command()));
+            md.append(String.format(Locale.ROOT, "- %s: %d steps in %.1f min, %.2f s/step: `%s`%n", row.label(),
+                    row.steps(), row.minutes(), row.secondsPerStep(), row.command()));
         }
         return md.toString();
     }
@@ -220,8 +267,13 @@ public final class AblationCommand implements Callable<Integer> {
         if (runNames != null && !runNames.isEmpty()) {
             line.append(" --runs ").append(String.join(",", runNames));
         }
-        line.append(" --steps ").append(steps).append(" --size ").append(size).append(" --batch ").append(batch)
-                .append(" --seed ").append(seed);
+        if (steps > 0) {
+            line.append(" --steps ").append(steps);
+        }
+        if (minutesPerRun != null) {
+            line.append(" --minutes-per-run ").append(minutesPerRun);
+        }
+        line.append(" --size ").append(size).append(" --batch ").append(batch).append(" --seed ").append(seed);
         if (threads != 2) {
             line.append(" --threads ").append(threads);
         }

@@ -39,8 +39,9 @@ import java.util.concurrent.Callable;
 
 /** {@code latentflow eval}: measures a model version on a folder of images, decoded and resized as the pipeline does. */
 @Command(name = "eval", mixinStandardHelpOptions = true,
-        description = "Reconstruction PSNR/SSIM, latent statistics, black holes and robustness to latent noise"
-                + " of a model on every image of a folder.")
+        description = "Reconstruction PSNR/SSIM, latent statistics, black holes, robustness to latent noise, the"
+                + " latents' DCT spectrum beside the images' and the PSNR of decoding downsampled latents, of a"
+                + " model on every image of a folder.")
 public final class EvalCommand implements Callable<Integer> {
 
     @Option(names = "--model", required = true, paramLabel = "DIR|default",
@@ -61,7 +62,8 @@ public final class EvalCommand implements Callable<Integer> {
     JsonOptions output;
 
     @Option(names = "--grid", paramLabel = "FILE.png",
-            description = "Also write originals, reconstructions and latent channels of the first images as a PNG.")
+            description = "Also write originals, reconstructions and latent channels of the first images, and a"
+                    + " plot of the latents' spectrum beside the images', as a PNG.")
     Path grid;
 
     @Option(names = "--grid-images", defaultValue = "8", description = "Rows of the --grid picture (default ${DEFAULT-VALUE}).")

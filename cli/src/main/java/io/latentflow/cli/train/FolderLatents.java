@@ -2,7 +2,6 @@ package io.latentflow.cli.train;
 
 import io.latentflow.imaging.ImageDecoder;
 import io.latentflow.imaging.ImageFolders;
-import io.latentflow.imaging.ModelInputBatch;
 import io.latentflow.imaging.ModelInputResizer;
 import io.latentflow.model.LatentEncoder;
 import io.latentflow.model.ServingModel;
@@ -21,23 +20,17 @@ public final class FolderLatents {
     public record Encoded(Path file, float[] latent) {
     }
 
-    private final ServingModel model;
-    private final LatentEncoder encoder;
-    private final int resolution;
+    private final CachedEncoder encoder;
     private final int batchSize;
-    private final Optional<LatentCache> cache;
 
     public FolderLatents(ServingModel model, LatentEncoder encoder, int resolution, int batchSize,
                   Optional<LatentCache> cache) {
-        this.model = model;
-        this.encoder = encoder;
-        this.resolution = resolution;
+        this.encoder = new CachedEncoder(model, encoder, resolution, cache);
         this.batchSize = batchSize;
-        this.cache = cache;
     }
 
     public List<Encoded> encode(Path folder, PrintWriter progress) throws IOException {
-        ModelInputResizer resizer = new ModelInputResizer(resolution, model.config().downsamplingFactor());
+        ModelInputResizer resizer = encoder.resizer();
         ImageDecoder decoder = new ImageDecoder();
         List<Path> files = ImageFolders.files(folder);
         Encoded[] encoded = new Encoded[files.size()];
@@ -45,8 +38,7 @@ public final class FolderLatents {
         List<byte[]> pixels = new ArrayList<>();
         for (int i = 0; i < files.size(); i++) {
             Path file = files.get(i);
-            Optional<float[]> cached = cache.isPresent() ? cache.get().get(model.version(), resolution, file)
-                    : Optional.empty();
+            Optional<float[]> cached = encoder.cached(file, "");
             if (cached.isPresent()) {
                 encoded[i] = new Encoded(file, cached.get());
                 continue;
@@ -70,16 +62,10 @@ public final class FolderLatents {
 
     private void encodeBatch(List<Path> files, List<Integer> indices, List<byte[]> pixels, Encoded[] into)
             throws IOException {
-        float[] latents = encoder.encode(ModelInputBatch.toNchw(pixels, resolution), pixels.size(), resolution,
-                resolution);
-        int perImage = latents.length / pixels.size();
+        List<Path> batchFiles = indices.stream().map(files::get).toList();
+        List<float[]> latents = encoder.encode(pixels, batchFiles, java.util.Collections.nCopies(pixels.size(), ""));
         for (int k = 0; k < pixels.size(); k++) {
-            float[] latent = Arrays.copyOfRange(latents, k * perImage, (k + 1) * perImage);
-            Path file = files.get(indices.get(k));
-            into[indices.get(k)] = new Encoded(file, latent);
-            if (cache.isPresent()) {
-                cache.get().put(model.version(), resolution, file, latent);
-            }
+            into[indices.get(k)] = new Encoded(batchFiles.get(k), latents.get(k));
         }
     }
 }

@@ -22,7 +22,12 @@ public final class LatentCache {
     }
 
     Optional<float[]> get(String modelVersion, int resolution, Path image) throws IOException {
-        Path file = fileOf(modelVersion, resolution, image);
+        return get(modelVersion, resolution, image, "");
+    }
+
+    /** @param variant what was made of the image before encoding (a crop, a darkening), as part of a file name */
+    Optional<float[]> get(String modelVersion, int resolution, Path image, String variant) throws IOException {
+        Path file = fileOf(modelVersion, resolution, image, variant);
         if (!Files.isRegularFile(file)) {
             return Optional.empty();
         }
@@ -33,7 +38,11 @@ public final class LatentCache {
     }
 
     void put(String modelVersion, int resolution, Path image, float[] latent) throws IOException {
-        Path file = fileOf(modelVersion, resolution, image);
+        put(modelVersion, resolution, image, "", latent);
+    }
+
+    void put(String modelVersion, int resolution, Path image, String variant, float[] latent) throws IOException {
+        Path file = fileOf(modelVersion, resolution, image, variant);
         Files.createDirectories(file.getParent());
         ByteBuffer bytes = ByteBuffer.allocate(latent.length * Float.BYTES).order(ByteOrder.LITTLE_ENDIAN);
         bytes.asFloatBuffer().put(latent);
@@ -43,9 +52,9 @@ public final class LatentCache {
                 java.nio.file.StandardCopyOption.ATOMIC_MOVE);
     }
 
-    private Path fileOf(String modelVersion, int resolution, Path image) throws IOException {
+    private Path fileOf(String modelVersion, int resolution, Path image, String variant) throws IOException {
         String key = Files.size(image) + "-" + Files.getLastModifiedTime(image).toMillis();
         return root.resolve(modelVersion).resolve(resolution + "px").resolve(image.getParent().getFileName().toString())
-                .resolve(image.getFileName() + "." + key + ".f32");
+                .resolve(image.getFileName() + variant + "." + key + ".f32");
     }
 }

@@ -83,6 +83,11 @@ public final class TrainCommand implements Callable<Integer> {
             + " before that (default: the recipe's 500, at most the start step).")
     Integer discriminatorLead;
 
+    @Option(names = "--scale-equivariance", paramLabel = "WEIGHT", description = "Weight of the scale-equivariance"
+            + " term: the decoder must also draw the 2x- or 4x-downsampled image from the equally downsampled latent"
+            + " (default 0: off; overrides --recipe-file's).")
+    Double scaleEquivariance;
+
     @Option(names = "--recipe-file", description = "A recipe.json to use instead of the preset (overrides --recipe,"
             + " --no-perturbations, --no-ema, --discriminator).")
     Path recipeFile;
@@ -129,6 +134,9 @@ public final class TrainCommand implements Callable<Integer> {
         }
         if (recipeFile == null && discriminator) {
             recipeConfig = recipeConfig.withDiscriminator();
+        }
+        if (scaleEquivariance != null) {
+            recipeConfig = recipeConfig.withScaleEquivariance(scaleEquivariance);
         }
         if ((discriminatorStart != null || discriminatorLead != null) && !recipeConfig.adversarial().enabled()) {
             throw new IllegalArgumentException("--discriminator-start and --discriminator-lead need --discriminator");
@@ -233,6 +241,9 @@ public final class TrainCommand implements Callable<Integer> {
         }
         if (discriminatorLead != null) {
             line.append(" --discriminator-lead ").append(discriminatorLead);
+        }
+        if (scaleEquivariance != null) {
+            line.append(" --scale-equivariance ").append(scaleEquivariance);
         }
         if (recipeFile != null) {
             line.append(" --recipe-file ").append(recipeFile);

@@ -54,6 +54,18 @@ class RestorePointTest {
     }
 
     @Test
+    void aCorruptSavepointStopsTheStartWithWhatToDo() throws Exception {
+        Path folder = dir.resolve("savepoints").resolve("savepoint-2");
+        Path metadata = metadata(folder, LATER);
+
+        assertThatThrownBy(() -> RestorePoint.newest(Optional.of(folder.toUri().toString()), Optional.of(LATER),
+                Optional.of(dir.resolve("checkpoints"))))
+                .isInstanceOf(IllegalStateException.class)
+                .hasMessageContaining("cannot resume from savepoint savepoint-2").hasMessageContaining(metadata.toString())
+                .hasMessageContaining("unreadable").hasMessageContaining("--no-resume");
+    }
+
+    @Test
     void theNewestByCompletionTimeIsChosenAndAnOlderSavepointIsNotRead() throws Exception {
         Path checkpoints = dir.resolve("checkpoints");
         metadata(checkpoints.resolve("job-old").resolve("chk-3"), EARLIER);

@@ -78,10 +78,15 @@ class AblationCommandTest {
                     .contains(String.format(Locale.ROOT, "| %.2f |", metrics.get("scaleFactor").asDouble()))
                     .contains(String.format(Locale.ROOT, "| %d (%.1f) |", metrics.get("blackHolePositions").asLong(),
                             metrics.get("worstZ").asDouble()))
-                    .endsWith(String.format(Locale.ROOT, "| %.2f / %.2f / %.2f |",
+                    .contains(String.format(Locale.ROOT, "| %.2f / %.2f / %.2f | 3 |",
                             metrics.get("robustnessPsnr").get("0.05").asDouble(),
                             metrics.get("robustnessPsnr").get("0.1").asDouble(),
-                            metrics.get("robustnessPsnr").get("0.2").asDouble()));
+                            metrics.get("robustnessPsnr").get("0.2").asDouble()))
+                    .endsWith(String.format(Locale.ROOT, "| %.1f %% / %.1f %% | %.2f / %.2f |",
+                            100 * metrics.at("/spectrum/latentHighFrequency").asDouble(),
+                            100 * metrics.at("/spectrum/imageHighFrequency").asDouble(),
+                            metrics.at("/scaleEquivariance/2").asDouble(),
+                            metrics.at("/scaleEquivariance/4").asDouble()));
             JsonNode run = table.get("runs").get(i);
             assertThat(run.get("name").asText()).isEqualTo(expected[i][0]);
             assertThat(run.get("psnr").asDouble()).isEqualTo(metrics.get("psnr").asDouble());
@@ -109,6 +114,43 @@ class AblationCommandTest {
 
         assertThat(tampered.exit()).isEqualTo(2);
         assertThat(tampered.err()).contains("metrics.json");
+    }
+
+    @Test
+    void atEqualComputeEachRunTrainsForTheMinutesAndRecordsTheStepsItDid() throws Exception {
+        Path images = images();
+        Path out = temp.resolve("compute");
+        String[] command = {"ablation", "--runs", "bounded-ae-f8c8-scale-equivariance", "--minutes-per-run", "0.02",
+                "--size", "32", "--batch", "2", "--threads", "1", "--images", images.toString(), "--out",
+                out.toString(), "--json"};
+
+        Result result = ablation(command);
+
+        assertThat(result.exit()).as("stderr: %s", result.err()).isZero();
+        JsonNode run = JSON.readTree(result.out()).get("runs").get(0);
+        JsonNode metrics = JSON.readTree(Files.readString(out.resolve("bounded-ae-f8c8-scale-equivariance")
+                .resolve("metrics.json")));
+        assertThat(run.get("budgetMinutes").asDouble()).isEqualTo(0.02);
+        assertThat(run.get("budgetSteps").isNull()).isTrue();
+        assertThat(run.get("steps").asLong()).isPositive().isEqualTo(metrics.at("/training/steps").asLong());
+        assertThat(run.get("latentHighFrequency").asDouble()).isBetween(0.0, 1.0);
+        assertThat(run.get("scaleEquivariance").has("2")).isTrue();
+        assertThat(metrics.at("/training/command").asText()).contains("--minutes 0.02")
+                .contains("--scale-equivariance 0.25").doesNotContain("--steps");
+        assertThat(Files.readString(out.resolve("ablation.md"))).startsWith("# Ablation at equal compute")
+                .contains(run.get("steps").asLong() + " steps in");
+
+        command[4] = "0.03";
+        Result otherBudget = ablation(command);
+
+        assertThat(otherBudget.exit()).isEqualTo(2);
+        assertThat(otherBudget.err()).contains("trained with 0.02 minutes").contains("not the 0.03 minutes");
+
+        Result discriminator = ablation("ablation", "--runs", "bounded-ae-f8c8-discriminator", "--minutes-per-run",
+                "1", "--out", temp.resolve("d").toString());
+
+        assertThat(discriminator.exit()).isEqualTo(2);
+        assertThat(discriminator.err()).contains("schedules its discriminator in steps").contains("--steps");
     }
 
     @Test

@@ -221,6 +221,9 @@ public final class EncodeJob {
         CheckpointConfig checkpoints = environment.getCheckpointConfig();
         checkpoints.enableUnalignedCheckpoints();
         checkpoints.setAlignedCheckpointTimeout(ALIGNED_CHECKPOINT_TIMEOUT);
+        // a held-up checkpoint fails the job before the broker can abort a pre-committed transaction (no silent loss)
+        checkpoints.setCheckpointTimeout(settings.checkpointTimeout().toMillis());
+        checkpoints.setTolerableCheckpointFailureNumber(0);
         Configuration restart = new Configuration();
         settings.restartPolicy().applyTo(restart);
         environment.configure(restart);
@@ -228,7 +231,7 @@ public final class EncodeJob {
 
     static KafkaSource<RawImage> imagesSource(EncodeJobSettings settings) {
         KafkaSourceBuilder<RawImage> builder = KafkaSource.<RawImage>builder()
-                .setBootstrapServers(settings.kafka().bootstrapServers())
+                .setProperties(settings.kafka().clientProperties())
                 .setTopics(Topics.IMAGES)
                 .setGroupId(settings.consumerGroup())
                 .setStartingOffsets(OffsetsInitializer.committedOffsets(OffsetResetStrategy.EARLIEST))
@@ -267,7 +270,7 @@ public final class EncodeJob {
     /** @param idSuffix makes the sink's transactional ids unique within the job (part of its restored state) */
     private static <T extends SpecificRecord> KafkaSink<T> exactlyOnceSink(EncodeJobSettings settings, String topic,
             Class<T> type, SerializableFunction<T, String> key, String idSuffix) {
-        return ExactlyOnceKafkaSink.of(settings.kafka().bootstrapServers(), topic, type, key,
+        return ExactlyOnceKafkaSink.of(settings.kafka(), topic, type, key,
                 settings.transactionalIdPrefix() + "-" + idSuffix, settings.transactionTimeout());
     }
 }

@@ -1,7 +1,9 @@
 package io.latentflow.jobs.encode;
 
+import io.latentflow.connections.KafkaClientConfig;
 import io.latentflow.connections.KafkaSettings;
 import io.latentflow.connections.S3Settings;
+import io.latentflow.connections.TrustedCertificates;
 import io.latentflow.shards.StoredLatents;
 import io.latentflow.jobs.drift.DriftMonitorSettings;
 import io.latentflow.jobs.drift.ReferenceProfiles;
@@ -27,8 +29,8 @@ public final class EncodeJobArguments {
     public static final String ACCESS_KEY_VARIABLE = "LATENTFLOW_S3_ACCESS_KEY";
     public static final String SECRET_KEY_VARIABLE = "LATENTFLOW_S3_SECRET_KEY";
 
-    static final String USAGE = "encode job arguments: --kafka HOST:PORT --s3-endpoint URL [--bucket latentflow]"
-            + " [--s3-region R] [--model default|DIR] [--resolution 256] [--batch 16] [--parallelism 1]"
+    static final String USAGE = "encode job arguments: --kafka HOST:PORT [--kafka-config FILE] --s3-endpoint URL"
+            + " [--s3-ca-file PEM] [--bucket latentflow] [--s3-region R] [--model default|DIR] [--resolution 256] [--batch 16] [--parallelism 1]"
             + " [--checkpoint-interval PT5S] [--transaction-timeout PT15M] [--inline-latent-max-bytes 262144]"
             + " [--latents mean|moments]"
             + " [--bounded] [--follow-registry] [--trusted-keys DIR] [--no-monitor] [--dedup-horizon P7D]"
@@ -42,7 +44,7 @@ public final class EncodeJobArguments {
     private static final Set<String> KNOWN = Set.of("kafka", "s3-endpoint", "bucket", "s3-region", "model",
             "resolution", "batch", "parallelism", "checkpoint-interval", "transaction-timeout",
             "inline-latent-max-bytes", "bounded", "follow-registry", "no-monitor", "window", "reference-images",
-            "dedup-horizon", "allow-duplicates", "latents", "trusted-keys");
+            "dedup-horizon", "allow-duplicates", "latents", "trusted-keys", "kafka-config", "s3-ca-file");
 
     private EncodeJobArguments() {
     }
@@ -55,10 +57,13 @@ public final class EncodeJobArguments {
         if (!unknown.isEmpty()) {
             throw new IllegalArgumentException("unknown argument(s) " + unknown + "; " + USAGE);
         }
-        KafkaSettings kafka = new KafkaSettings(required(parameters, "kafka"));
+        // both files are read here, on the submitting client: the tasks get their contents, not the paths
+        KafkaSettings kafka = new KafkaSettings(required(parameters, "kafka"), KafkaClientConfig.load(
+                parameters.has("kafka-config") ? Path.of(required(parameters, "kafka-config")) : null));
         S3Settings s3 = new S3Settings(required(parameters, "s3-endpoint"), environment.get(ACCESS_KEY_VARIABLE),
                 environment.get(SECRET_KEY_VARIABLE), parameters.get("s3-region"),
-                parameters.get("bucket", "latentflow"));
+                parameters.get("bucket", "latentflow"), parameters.has("s3-ca-file")
+                ? TrustedCertificates.readPem(Path.of(required(parameters, "s3-ca-file"))) : null);
         EncodeJobSettings settings = EncodeJobSettings.builder(kafka, s3)
                 .model(ModelLocation.parse(parameters.get("model", ModelLocation.DEFAULT_NAME)))
                 .resolution(parameters.getInt("resolution", EncodeJobSettings.DEFAULT_RESOLUTION))

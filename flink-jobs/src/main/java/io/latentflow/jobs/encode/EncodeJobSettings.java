@@ -40,7 +40,9 @@ import java.util.Optional;
  *                              than this between the two (a failure, a restart, a full cluster restart), the broker
  *                              aborts the transaction and its records are lost (Flink's KafkaSink documentation).
  *                              So it is as long as the broker allows: at most its transaction.max.timeout.ms
- *                              (15 min by default, 1 h on the embedded broker), else the sink cannot start
+ *                              (15 min by default, 1 h on the embedded broker), else the sink cannot start. It also
+ *                              bounds how long a checkpoint may take ({@link #checkpointTimeout()}), so that a
+ *                              held-up checkpoint fails the job instead of outliving its transaction
  * @param restartPolicy         what Flink does when the job fails
  * @param faults                told by the operators of the elements they see; {@link OperatorFaults#NONE} but in
  *                              recovery tests, where one operator throws once ({@link FailOnce})
@@ -130,9 +132,10 @@ public record EncodeJobSettings(
         require(consumerGroup != null && !consumerGroup.isBlank(), "consumerGroup", consumerGroup, "a group id");
         require(transactionalIdPrefix != null && !transactionalIdPrefix.isBlank(), "transactionalIdPrefix",
                 transactionalIdPrefix, "a prefix unique to this job");
-        require(isPositive(transactionTimeout) && transactionTimeout.compareTo(checkpointInterval) > 0,
-                "transactionTimeout", transactionTimeout, "longer than the checkpoint interval (" + checkpointInterval
-                        + "); at most the broker's transaction.max.timeout.ms");
+        require(isPositive(transactionTimeout) && transactionTimeout.compareTo(checkpointInterval.multipliedBy(3)) >= 0,
+                "transactionTimeout", transactionTimeout, "at least three checkpoint intervals (" + checkpointInterval
+                        + " each: a transaction must outlast two checkpoints and the interval between them); at most"
+                        + " the broker's transaction.max.timeout.ms");
         require(maxShardBytes >= 1024, "maxShardBytes", maxShardBytes, "at least 1024 bytes; 256 MiB by default");
         require(maxShardAge != null && !maxShardAge.isNegative(), "maxShardAge", maxShardAge,
                 "zero or a positive duration; 10 min by default");
@@ -170,6 +173,14 @@ public record EncodeJobSettings(
 
     public Optional<DriftMonitorSettings> monitoring() {
         return Optional.ofNullable(monitor);
+    }
+
+    /**
+     * How long a checkpoint may take before Flink declares it failed and the job fails over: short enough that no Kafka
+     * transaction of the sinks outlives {@link #transactionTimeout} ({@link ExactlyOnceKafkaSink#checkpointTimeout}).
+     */
+    public Duration checkpointTimeout() {
+        return ExactlyOnceKafkaSink.checkpointTimeout(checkpointInterval, transactionTimeout);
     }
 
     private static boolean isPositive(Duration duration) {

@@ -109,10 +109,10 @@ public final class ReplayJob {
     /** The replay on the images (and, backfilling, latents) topics of {@code settings.kafka()}. */
     public static ReplayJob onKafka(ReplaySettings settings) {
         Sink<LatentRecord> latents = settings.backfilling().map(backfill -> ExactlyOnceKafkaSink.of(
-                settings.kafka().bootstrapServers(), Topics.LATENTS, LatentRecord.class, LatentRecord::getImageId,
+                settings.kafka(), Topics.LATENTS, LatentRecord.class, LatentRecord::getImageId,
                 backfill.transactionalIdPrefix() + "-latents", backfill.transactionTimeout())).orElse(null);
         Sink<ShardCommitted> shards = settings.backfilling().map(backfill -> ExactlyOnceKafkaSink.of(
-                settings.kafka().bootstrapServers(), Topics.SHARDS, ShardCommitted.class,
+                settings.kafka(), Topics.SHARDS, ShardCommitted.class,
                 ShardCommitted::getModelVersion, backfill.transactionalIdPrefix() + "-shards",
                 backfill.transactionTimeout())).orElse(null);
         return new ReplayJob(imagesSource(settings), latents, shards, settings);
@@ -239,8 +239,12 @@ public final class ReplayJob {
         Configuration restart = new Configuration();
         restart.set(RestartStrategyOptions.RESTART_STRATEGY, "none");
         environment.configure(restart);
-        settings.backfilling().ifPresent(backfill -> environment.enableCheckpointing(
-                backfill.checkpointInterval().toMillis(), CheckpointingMode.EXACTLY_ONCE));
+        settings.backfilling().ifPresent(backfill -> {
+            environment.enableCheckpointing(backfill.checkpointInterval().toMillis(), CheckpointingMode.EXACTLY_ONCE);
+            // as the encode job: a held-up checkpoint fails the job rather than outlive its Kafka transactions
+            environment.getCheckpointConfig().setCheckpointTimeout(ExactlyOnceKafkaSink.checkpointTimeout(
+                    backfill.checkpointInterval(), backfill.transactionTimeout()).toMillis());
+        });
     }
 
     /** The image side must suit every model: a multiple of each one's downsampling factor. */
@@ -268,7 +272,7 @@ public final class ReplayJob {
         range.from().forEach((partition, offset) -> from.put(new TopicPartition(range.topic(), partition), offset));
         range.to().forEach((partition, offset) -> to.put(new TopicPartition(range.topic(), partition), offset));
         return KafkaSource.<RawImage>builder()
-                .setBootstrapServers(settings.kafka().bootstrapServers())
+                .setProperties(settings.kafka().clientProperties())
                 .setPartitions(new java.util.HashSet<>(from.keySet()))
                 .setGroupId("latentflow-replay-" + UUID.randomUUID())
                 .setProperty("commit.offsets.on.checkpoint", "false")

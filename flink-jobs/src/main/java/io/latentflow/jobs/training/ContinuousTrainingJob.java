@@ -93,7 +93,7 @@ public final class ContinuousTrainingJob {
 
     private <T extends org.apache.avro.specific.SpecificRecordBase> KafkaSource<T> source(String topic, Class<T> type) {
         return KafkaSource.<T>builder()
-                .setBootstrapServers(kafka.bootstrapServers())
+                .setProperties(kafka.clientProperties())
                 .setTopics(topic)
                 .setGroupId(CONSUMER_GROUP + "-" + topic)
                 .setStartingOffsets(OffsetsInitializer.committedOffsets(OffsetResetStrategy.EARLIEST))
@@ -104,7 +104,7 @@ public final class ContinuousTrainingJob {
 
     private KafkaSink<TrainingProgress> progressSink() {
         return KafkaSink.<TrainingProgress>builder()
-                .setBootstrapServers(kafka.bootstrapServers())
+                .setKafkaProducerConfig(kafka.clientProperties())
                 .setRecordSerializer(KafkaRecordSerializationSchema.<TrainingProgress>builder()
                         .setTopic(Topics.TRAINING_PROGRESS)
                         .setKeySerializationSchema(p -> p.getRequestId().getBytes(StandardCharsets.UTF_8))

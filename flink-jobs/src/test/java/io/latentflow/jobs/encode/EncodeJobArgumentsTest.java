@@ -1,5 +1,6 @@
 package io.latentflow.jobs.encode;
 
+import io.latentflow.infra.SelfSignedCertificate;
 import io.latentflow.registry.SigningKeys;
 import io.latentflow.registry.TrustedKeys;
 import io.latentflow.shards.StoredLatents;
@@ -69,6 +70,25 @@ class EncodeJobArgumentsTest {
         String[] all = java.util.Arrays.copyOf(base, base.length + more.length);
         System.arraycopy(more, 0, all, base.length, more.length);
         return all;
+    }
+
+    @Test
+    void theKafkaClientFileAndTheS3CaAreReadWhereTheJobIsSubmittedAndTravelInsideTheSettings(@TempDir Path dir)
+            throws Exception {
+        Path clientFile = java.nio.file.Files.writeString(dir.resolve("client.properties"),
+                "security.protocol=SASL_SSL\nsasl.mechanism=SCRAM-SHA-512\n");
+        SelfSignedCertificate certificate = SelfSignedCertificate.create(dir.resolve("tls"));
+        EncodeJobSettings settings = EncodeJobArguments.parse(new String[] {"--kafka", "k:9093", "--kafka-config",
+                clientFile.toString(), "--s3-endpoint", "https://s3:9000", "--s3-ca-file",
+                certificate.certificatePem().toString(), "--no-monitor"}, CREDENTIALS);
+
+        assertThat(settings.kafka().clientProperties()).containsEntry("security.protocol", "SASL_SSL")
+                .containsEntry("sasl.mechanism", "SCRAM-SHA-512").containsEntry("bootstrap.servers", "k:9093");
+        assertThat(settings.s3().trustedCaPem()).isEqualTo(java.nio.file.Files.readString(
+                certificate.certificatePem()));
+        assertThatThrownBy(() -> EncodeJobArguments.parse(new String[] {"--kafka", "k:9093", "--kafka-config",
+                dir.resolve("absent").toString(), "--s3-endpoint", "https://s3:9000", "--no-monitor"}, CREDENTIALS))
+                .hasMessageContaining("--kafka-config").hasMessageContaining("does not exist");
     }
 
     @Test

@@ -3,6 +3,7 @@ package io.latentflow.jobs.encode;
 import io.latentflow.infra.EmbeddedFlink;
 import io.latentflow.infra.EmbeddedKafka;
 import io.latentflow.infra.EmbeddedS3;
+import io.latentflow.infra.NetworkLink;
 import io.latentflow.schemas.CommittedTopicReader;
 import io.latentflow.schemas.AvroCodec;
 import io.latentflow.schemas.DeadLetter;
@@ -15,9 +16,13 @@ import io.minio.PutObjectArgs;
 import org.apache.flink.api.common.JobExecutionResult;
 import org.apache.flink.core.execution.JobClient;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
@@ -52,7 +57,8 @@ import static org.assertj.core.api.Assertions.assertThat;
  * The encode job on a real Kafka broker, a real S3 server and a Flink MiniCluster, fed real photos
  * and every kind of bad record: each good image ends up as exactly one LatentRecord and exactly one
  * member of a committed shard, each bad one as exactly one dead letter with its reason, with and
- * without a failure forcing a restore from a checkpoint.
+ * without a failure forcing a restore from a checkpoint, and through the faults of the servers around it: S3 cut off,
+ * the broker restarted, a checkpoint held up past the Kafka transaction timeout.
  */
 @Timeout(value = 180, unit = TimeUnit.SECONDS)
 class EncodeJobTest {
@@ -69,6 +75,8 @@ class EncodeJobTest {
 
     private EmbeddedKafka kafka;
     private EmbeddedS3 s3;
+    /** The job reaches S3 through it, so that a test can cut S3 off or make it hang; the checks read past it. */
+    private NetworkLink s3Link;
     private MinioClient client;
     private KafkaProducer<byte[], byte[]> producer;
     private final AvroCodec<ImageRecord> images = AvroCodec.of(ImageRecord.class);
@@ -89,6 +97,7 @@ class EncodeJobTest {
     void startStack() {
         kafka = EmbeddedKafka.start(state);
         s3 = EmbeddedS3.start(null, BUCKET);
+        s3Link = s3.link();
         client = s3.settings().newClient();
         Properties config = kafka.settings().clientProperties();
         config.setProperty(ProducerConfig.ACKS_CONFIG, "all");
@@ -99,6 +108,9 @@ class EncodeJobTest {
     void stopStack() {
         if (producer != null) {
             producer.close();
+        }
+        if (s3Link != null) {
+            s3Link.close();
         }
         if (s3 != null) {
             s3.close();
@@ -157,8 +169,95 @@ class EncodeJobTest {
         }
     }
 
+    /** S3 unreachable for a few checkpoints mid-stream: uploads and commits fail, the job fails over until it is back. */
+    @Test
+    void anS3OutageMidStreamLosesAndDoublesNothingOnceS3IsBack() throws Exception {
+        whileRunning(() -> {
+            s3Link.cut();
+            Thread.sleep(6 * settings().build().checkpointInterval().toMillis());
+            s3Link.mend();
+        });
+    }
+
+    /** The broker stopped and started on the same port and log while the job reads, writes and commits. */
+    @Test
+    void aBrokerRestartUnderTheRunningJobLosesAndDoublesNothing() throws Exception {
+        whileRunning(() -> kafka = kafka.restart());
+    }
+
+    /**
+     * A checkpoint held up far longer than the Kafka transaction timeout: S3 hangs while the shard writer uploads the
+     * shard of a checkpoint whose records the sink has just pre-committed. The broker aborts that transaction once it
+     * is older than the timeout (it looks every 10 s); committed late, its records would be gone with only a warning
+     * in the log. The checkpoint timeout the job derives from the transaction timeout declares the checkpoint failed
+     * first, the job fails over, and the records are written again.
+     */
+    @Test
+    @Timeout(value = 300, unit = TimeUnit.SECONDS) // 25 s of hanging S3 and 3 s checkpoints on a loaded machine
+    void aCheckpointHeldUpPastTheTransactionTimeoutFailsTheJobOverInsteadOfLosingItsRecords() throws Exception {
+        Duration transactionTimeout = Duration.ofSeconds(10);
+        EncodeJobSettings.Builder settings = settings().checkpointInterval(Duration.ofSeconds(3))
+                .transactionTimeout(transactionTimeout);
+        whileRunning(settings, () -> {
+            // the records are in the open transaction (and the open shard): the next barrier pre-commits them, and
+            // its upload hangs
+            awaitUncommittedLatents(GOOD_IMAGES * 3 / 4);
+            s3Link.hold();
+            Thread.sleep(transactionTimeout.plusSeconds(15).toMillis());
+            s3Link.mend();
+        });
+    }
+
+    /** Waits until {@code count} latent records are in the topic, committed or not (read_uncommitted). */
+    private void awaitUncommittedLatents(int count) throws Exception {
+        Properties config = kafka.settings().clientProperties();
+        config.setProperty(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_uncommitted");
+        try (KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(config, new ByteArrayDeserializer(),
+                new ByteArrayDeserializer())) {
+            List<TopicPartition> partitions = consumer.partitionsFor(Topics.LATENTS).stream()
+                    .map(info -> new TopicPartition(info.topic(), info.partition())).toList();
+            consumer.assign(partitions);
+            consumer.seekToBeginning(partitions);
+            int[] seen = {0};
+            await(count + " latents written", () -> {
+                seen[0] += consumer.poll(Duration.ofMillis(100)).count();
+                return seen[0] >= count;
+            });
+        }
+    }
+
+    private void whileRunning(ThrowingAction fault) throws Exception {
+        whileRunning(settings(), fault);
+    }
+
+    /** Runs the job, sends half the images, injects {@code fault} once a shard is committed, sends the rest, checks. */
+    private void whileRunning(EncodeJobSettings.Builder builder, ThrowingAction fault) throws Exception {
+        kafka.createTopics(1, Topics.IMAGES, Topics.LATENTS, Topics.SHARDS, Topics.DEAD_LETTERS);
+        EncodeJobSettings settings = builder.bounded(false)
+                .restartPolicy(RestartPolicy.fixedDelay(30, Duration.ofMillis(500))).build();
+        JobClient job = EncodeJob.onKafka(settings).start(environment());
+        try {
+            List<Sent> sent = new ArrayList<>(sendGoodImages(0, GOOD_IMAGES / 2));
+            await("a first shard committed", () -> !latentShardKeys().isEmpty());
+            sent.addAll(sendGoodImages(GOOD_IMAGES / 2, GOOD_IMAGES * 3 / 4));
+            fault.run();
+            sent.addAll(sendGoodImages(GOOD_IMAGES * 3 / 4, GOOD_IMAGES));
+
+            await("every image accounted for", () -> committedLatents().size() >= GOOD_IMAGES
+                    && shardMembers().size() >= 2 * GOOD_IMAGES);
+            Thread.sleep(3 * settings.checkpointInterval().toMillis()); // late duplicates would show by now
+            assertExactlyOnce(sent);
+        } finally {
+            job.cancel().get(30, TimeUnit.SECONDS);
+        }
+    }
+
+    private interface ThrowingAction {
+        void run() throws Exception;
+    }
+
     private EncodeJobSettings.Builder settings() {
-        return EncodeJobSettings.builder(kafka.settings(), s3.settings())
+        return EncodeJobSettings.builder(kafka.settings(), s3.settingsThrough(s3Link))
                 .model(ModelLocation.DEFAULT)
                 .resolution(64)
                 .batchSize(8)

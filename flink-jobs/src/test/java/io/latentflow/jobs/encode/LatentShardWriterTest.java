@@ -2,9 +2,7 @@ package io.latentflow.jobs.encode;
 
 import io.latentflow.infra.EmbeddedS3;
 import io.latentflow.schemas.LatentRecord;
-import io.latentflow.schemas.LatentSummary;
 import io.latentflow.schemas.ShardCommitted;
-import io.latentflow.shards.StoredLatents;
 import io.minio.MinioClient;
 import org.apache.flink.api.common.JobID;
 import org.apache.flink.core.execution.SavepointFormatType;
@@ -24,10 +22,8 @@ import java.security.MessageDigest;
 import java.time.Duration;
 import java.util.HexFormat;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Random;
 import java.util.UUID;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -610,25 +606,7 @@ class LatentShardWriterTest {
     }
 
     private EncodedLatent latent(String key) {
-        PreparedImage image = new PreparedImage();
-        image.topic = "images";
-        image.offset = key.hashCode();
-        image.imageId = "id-" + key;
-        image.sampleKey = key;
-        image.source = "test";
-        image.eventTime = 1_700_000_000_000L;
-        image.attributes = new HashMap<>(Map.of("k", "v"));
-        image.originalWidth = 256;
-        image.originalHeight = 256;
-        image.size = 64;
-        float[] values = new float[8 * 8 * 8];
-        Random random = new Random(key.hashCode());
-        for (int i = 0; i < values.length; i++) {
-            values[i] = (float) Math.tanh(random.nextGaussian());
-        }
-        return new EncodedLatent(image, modelVersion, new int[] {8, 8, 8}, values,
-                new LatentSummary(0f, 1f, -1f, 1f, 0f), 1_700_000_001_000L, "sha256:test-space", 1.0, 0.0,
-                StoredLatents.MEAN);
+        return TestLatents.of(key, modelVersion);
     }
 
     private List<String> shards() throws Exception {

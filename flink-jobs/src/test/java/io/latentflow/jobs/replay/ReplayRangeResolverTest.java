@@ -125,14 +125,14 @@ class ReplayRangeResolverTest {
 
     @Test
     void aTopicThatDoesNotExistIsRefused() {
-        try (ReplayRangeResolver resolver = new ReplayRangeResolver(kafka.bootstrapServers())) {
+        try (ReplayRangeResolver resolver = new ReplayRangeResolver(kafka.settings())) {
             assertThatThrownBy(() -> resolver.resolve("no-such-topic", RangeBound.EDGE, RangeBound.EDGE))
                     .hasMessageContaining("does not exist");
         }
     }
 
     private static ReplayRange resolve(RangeBound start, RangeBound end) {
-        try (ReplayRangeResolver resolver = new ReplayRangeResolver(kafka.bootstrapServers())) {
+        try (ReplayRangeResolver resolver = new ReplayRangeResolver(kafka.settings())) {
             return resolver.resolve(TOPIC, start, end);
         }
     }

@@ -12,7 +12,11 @@ import java.util.List;
 
 /**
  * One run of an ablation as its trainer recorded it in the model directory's metrics.json: the validation figures
- * (the evaluator's report) and the settings that make the budget comparable (steps, crop, batch, seed).
+ * (the evaluator's report) and the settings that make the budget comparable (steps, crop, batch, seed), with the
+ * budget it was given: steps, or minutes (then {@code steps} is what it did in them).
+ *
+ * @param budgetSteps   the step budget; for a run written before budgets were recorded, the steps it did
+ * @param budgetMinutes the time budget, or null for none
  */
 public record AblationRow(
         String name,
@@ -26,7 +30,9 @@ public record AblationRow(
         int trainImages,
         double minutes,
         double secondsPerStep,
-        String command) {
+        String command,
+        Long budgetSteps,
+        Double budgetMinutes) {
 
     private static final ObjectMapper JSON = new ObjectMapper();
 
@@ -47,12 +53,20 @@ public record AblationRow(
             throw new IllegalArgumentException("run " + name + ": " + file + " does not say how it was trained (no"
                     + " training.steps); it was not written by latentflow train");
         }
+        Long budgetSteps;
+        if (!training.has("budgetSteps")) {
+            budgetSteps = training.get("steps").asLong();
+        } else {
+            budgetSteps = training.get("budgetSteps").isNull() ? null : training.get("budgetSteps").asLong();
+        }
+        Double budgetMinutes = training.hasNonNull("budgetMinutes") ? training.get("budgetMinutes").asDouble() : null;
         List<String> sources = new ArrayList<>();
         metrics.path("validationSources").forEach(source -> sources.add(source.asText()));
         return new AblationRow(name, label, EvaluationReport.fromJson(metrics.toString()), sources,
                 training.get("steps").asLong(), training.path("cropSize").asInt(), training.path("batchSize").asInt(),
                 training.path("seed").asLong(), training.path("trainImages").asInt(), training.path("minutes")
-                .asDouble(), training.path("secondsPerStep").asDouble(), training.path("command").asText());
+                .asDouble(), training.path("secondsPerStep").asDouble(), training.path("command").asText(), budgetSteps,
+                budgetMinutes);
     }
 
     public double minChannelStd() {

@@ -12,7 +12,8 @@ import java.util.List;
 
 /**
  * A picture for people: one row per image with the original, its reconstruction and its latent channels (each
- * channel min-max normalised to grey on its own, tiled and enlarged to the image's height) side by side.
+ * channel min-max normalised to grey on its own, tiled and enlarged to the image's height) side by side, and below
+ * them, once the evaluation is done, the latents' spectrum beside the images' ({@link SpectrumPlot}).
  * Collects the first {@code capacity} images offered and ignores the rest.
  */
 public final class ComparisonGrid {
@@ -21,6 +22,7 @@ public final class ComparisonGrid {
 
     private final int capacity;
     private final List<Row> rows = new ArrayList<>();
+    private BufferedImage spectrumPlot;
 
     public ComparisonGrid(int capacity) {
         if (capacity < 1) {
@@ -56,6 +58,11 @@ public final class ComparisonGrid {
         }
     }
 
+    /** Adds the plot of the evaluated latents' spectrum under the rows (replacing an earlier one). */
+    public void plotSpectrum(LatentSpectrum spectrum) {
+        spectrumPlot = SpectrumPlot.render(spectrum);
+    }
+
     public BufferedImage render() {
         if (rows.isEmpty()) {
             throw new IllegalStateException("the comparison grid has no images: offer at least one batch first");
@@ -66,6 +73,10 @@ public final class ComparisonGrid {
             width = Math.max(width, GAP + row.original.getWidth() + GAP + row.reconstruction.getWidth() + GAP
                     + row.latents.getWidth() + GAP);
             height += row.height() + GAP;
+        }
+        if (spectrumPlot != null) {
+            width = Math.max(width, GAP + spectrumPlot.getWidth() + GAP);
+            height += spectrumPlot.getHeight() + GAP;
         }
         BufferedImage grid = new BufferedImage(width, height, BufferedImage.TYPE_INT_RGB);
         Graphics2D graphics = grid.createGraphics();
@@ -80,6 +91,9 @@ public final class ComparisonGrid {
                     left += panel.getWidth() + GAP;
                 }
                 top += row.height() + GAP;
+            }
+            if (spectrumPlot != null) {
+                graphics.drawImage(spectrumPlot, GAP, top, null);
             }
         } finally {
             graphics.dispose();

@@ -43,6 +43,10 @@ import java.util.Map;
  * @param robustnessPsnr      mean PSNR when decoding latents plus Gaussian noise of sigma x channel std, keyed by
  *                            sigma ("0.05", "0.1", "0.2")
  * @param noiseSeed           seed of that noise
+ * @param spectrum            the latents' radially averaged DCT spectrum beside the images' at the latent's size
+ *                            ({@link LatentSpectrum}); null for latents under 4x4 and in reports written before it
+ * @param scaleEquivariance   mean PSNR of decoding the latent area-downsampled by 2 and by 4 against the image
+ *                            downsampled alike, keyed by the factor ("2", "4"); empty in reports written before it
  */
 @JsonPropertyOrder(alphabetic = false)
 public record EvaluationReport(
@@ -68,7 +72,9 @@ public record EvaluationReport(
         long blackHolePositions,
         double worstZ,
         Map<String, Double> robustnessPsnr,
-        long noiseSeed) {
+        long noiseSeed,
+        LatentSpectrum spectrum,
+        Map<String, Double> scaleEquivariance) {
 
     private static final ObjectMapper JSON = new ObjectMapper()
             .configure(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES, false);
@@ -80,6 +86,8 @@ public record EvaluationReport(
         channelMax = List.copyOf(channelMax);
         // Map.copyOf would lose the order of the sigmas.
         robustnessPsnr = Collections.unmodifiableMap(new LinkedHashMap<>(robustnessPsnr));
+        scaleEquivariance = Collections.unmodifiableMap(scaleEquivariance == null ? new LinkedHashMap<>()
+                : new LinkedHashMap<>(scaleEquivariance));
     }
 
     /** The key of a noise sigma in {@link #robustnessPsnr()}: its shortest decimal form, e.g. "0.05", "0.1", "0". */

@@ -25,6 +25,15 @@ public final class EvaluationTable {
             line(out, "noise " + entry.getKey() + " std", "%.2f dB (%+.2f dB)", entry.getValue(),
                     entry.getValue() - report.psnr());
         }
+        if (report.spectrum() != null) {
+            line(out, "high frequency", "%.1f %% of the latents' spectrum above half Nyquist, images at latent size"
+                    + " %.1f %%", 100 * report.spectrum().latentHighFrequency(),
+                    100 * report.spectrum().imageHighFrequency());
+        }
+        for (Map.Entry<String, Double> entry : report.scaleEquivariance().entrySet()) {
+            line(out, "downsampled " + entry.getKey() + "x", "%.2f dB decoding the %sx-downsampled latent",
+                    entry.getValue(), entry.getKey());
+        }
         out.append(String.format(Locale.ROOT, "%n%-8s %10s %10s %10s %10s%n", "channel", "mean", "std", "min", "max"));
         for (int c = 0; c < report.latentChannels(); c++) {
             out.append(String.format(Locale.ROOT, "%-8d %10.4f %10.4f %10.4f %10.4f%n", c,

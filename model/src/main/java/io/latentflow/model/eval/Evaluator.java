@@ -21,7 +21,8 @@ import java.util.function.DoubleConsumer;
 
 /**
  * Measures a model on a set of images: reconstruction quality, the latent distribution a diffusion model would have to
- * live with, black-hole outliers, and how gracefully the decoder takes noisy latents.
+ * live with (its moments and its spectrum beside the images'), black-hole outliers, how gracefully the decoder takes
+ * noisy latents, and how well it decodes downsampled latents into downsampled images (scale equivariance).
  *
  * <p>The images are read twice: the first pass encodes, reconstructs and gathers per-channel latent statistics; the
  * second needs those statistics (black holes are z-scores against the channel mean and std, robustness noise is in
@@ -132,7 +133,11 @@ public final class Evaluator {
                 boxed(mean), boxed(std), min, max,
                 overall.mean(), overall.std(), statistics.fractionOutsideUnit(), 1 / overall.std(),
                 BlackHoles.Z, blackHolePositions, worstZ, robustness,
-                options.seed());
+                options.seed(), first.spectrum == null ? null : first.spectrum.result(),
+                first.scaleEquivariance.result());
+        if (grid != null && report.spectrum() != null) {
+            grid.plotSpectrum(report.spectrum());
+        }
         LOG.info("Evaluated {} on {} images of {}x{}: PSNR {} dB, SSIM {}, latent std {}, black holes {}",
                 modelVersion, report.images(), first.height, first.width, String.format("%.2f", report.psnr()),
                 String.format("%.4f", report.ssim()), String.format("%.3f", report.latentStd()),
@@ -158,6 +163,12 @@ public final class Evaluator {
                 pass.ssimSum += ssim;
             }
             pass.statistics.add(latents, batch.count(), pass.latentPositions());
+            if (pass.spectrum != null) {
+                pass.spectrum.add(batch, latents);
+            }
+            if (options.scaleEquivariance()) {
+                pass.scaleEquivariance.add(batch, latents, decoder);
+            }
             pass.encoded.add(new EncodedBatch(latents, batch.count()));
             pass.images += batch.count();
             if (grid != null && !grid.isFull()) {
@@ -261,6 +272,9 @@ public final class Evaluator {
         final int width;
         final int downsampling;
         final LatentStatistics statistics;
+        /** Null for latents under 4x4, too small for two halves of frequencies. */
+        final SpectrumAccumulator spectrum;
+        final ScaleEquivarianceScores scaleEquivariance;
         final List<EncodedBatch> encoded = new ArrayList<>();
         long images;
         double psnrSum;
@@ -275,6 +289,11 @@ public final class Evaluator {
             this.height = height;
             this.width = width;
             this.statistics = new LatentStatistics(config.latentChannels());
+            this.spectrum = latentHeight() >= 4 && latentWidth() >= 4
+                    ? new SpectrumAccumulator(config.latentChannels(), latentHeight(), latentWidth(), downsampling)
+                    : null;
+            this.scaleEquivariance = new ScaleEquivarianceScores(config.latentChannels(), latentHeight(),
+                    latentWidth());
         }
 
         void requireSameSize(ImageBatch batch) {

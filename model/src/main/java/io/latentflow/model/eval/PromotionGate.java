@@ -34,7 +34,7 @@ public final class PromotionGate {
 
     private static final Logger LOG = LoggerFactory.getLogger(PromotionGate.class);
     /** No robustness noise: the gate judges reconstructions and latents; noise would triple its decoding time. */
-    private static final EvaluationOptions EVALUATION = EvaluationOptions.defaults().withNoiseSigmas(List.of());
+    private static final EvaluationOptions EVALUATION = EvaluationOptions.reconstructionOnly();
 
     private final GateThresholds thresholds;
     private final boolean sameLatentSpace;

@@ -35,12 +35,14 @@ import java.util.Objects;
  * @param learningRate Adam's learning rate, or null for the {@link FineTunePlan}'s; the new version's recipe.json
  *                     records the rate it was trained with
  * @param scope        what it may change: the decoder only (the default, keeps the latent space) or everything
+ * @param scaleEquivariance weight of the recipe's scale-equivariance term for this run, or null for the serving
+ *                     version's own; the new version's recipe.json records the weight it was trained with
  */
 public record FineTuneOptions(Path servingModel, List<Path> recentFiles, List<Path> olderFiles, double replayShare,
                               TrainingBudget budget, Path output, int cropSize, int batchSize, long seed,
                               int threads, Map<String, Object> provenance, TrainingListener listener,
                               PrintStream progress, String command, int resolution, Double learningRate,
-                              FineTuneScope scope) {
+                              FineTuneScope scope, Double scaleEquivariance) {
 
     public static final double DEFAULT_REPLAY_SHARE = 0.3;
 
@@ -68,6 +70,10 @@ public record FineTuneOptions(Path servingModel, List<Path> recentFiles, List<Pa
             throw new IllegalArgumentException("learning rate is " + learningRate + ": use a positive rate below 1,"
                     + " e.g. 3e-4");
         }
+        if (scaleEquivariance != null && !(scaleEquivariance >= 0 && scaleEquivariance < Double.POSITIVE_INFINITY)) {
+            throw new IllegalArgumentException("scale-equivariance weight is " + scaleEquivariance + ": use 0 (off)"
+                    + " or a positive weight, e.g. 0.25");
+        }
     }
 
     public static Builder builder(Path servingModel, List<Path> recentFiles, List<Path> olderFiles, Path output) {
@@ -87,6 +93,7 @@ public record FineTuneOptions(Path servingModel, List<Path> recentFiles, List<Pa
         private int resolution = 256;
         private Double learningRate;
         private FineTuneScope scope;
+        private Double scaleEquivariance;
 
         private Builder(Path servingModel, List<Path> recentFiles, List<Path> olderFiles, Path output) {
             this.servingModel = servingModel;
@@ -115,10 +122,15 @@ public record FineTuneOptions(Path servingModel, List<Path> recentFiles, List<Pa
             return this;
         }
 
+        public Builder scaleEquivariance(Double value) {
+            this.scaleEquivariance = value;
+            return this;
+        }
+
         public FineTuneOptions build() {
             return new FineTuneOptions(servingModel, recentFiles, olderFiles, replayShare, budget, output, cropSize,
                     batchSize, seed, threads, provenance, listener, progress, command, resolution, learningRate,
-                    scope);
+                    scope, scaleEquivariance);
         }
     }
 }

@@ -47,6 +47,11 @@ public final class FineTuner {
         Manifest manifest = ModelDirectory.verify(serving);
         Optional<DiffusersVaeConfig> imported = ImportedVae.savedConfig(serving.resolve(ModelDirectory.CONFIG));
         if (imported.isPresent()) {
+            if (options.scaleEquivariance() != null && options.scaleEquivariance() > 0) {
+                throw new IllegalArgumentException("model " + manifest.version() + " is an imported VAE, whose"
+                        + " decoder fine-tune has no recipe to add the scale-equivariance term to: leave out"
+                        + " --scale-equivariance");
+            }
             return importedDecoder(options, manifest, imported.get());
         }
         AutoencoderConfig architecture = AutoencoderConfig.read(serving.resolve(ModelDirectory.CONFIG));
@@ -59,6 +64,9 @@ public final class FineTuner {
         boolean validates = validation.heldOut().size() >= MIN_VALIDATION_IMAGES && !validation.training().isEmpty();
         Training training = Training.of(options, validates ? validation.training() : options.recentFiles());
         recipe = recipe.withLearningRate(training.learningRate());
+        if (options.scaleEquivariance() != null) {
+            recipe = recipe.withScaleEquivariance(options.scaleEquivariance());
+        }
         options.progress().printf(Locale.ROOT, "fine-tuning (%s) on %d recent + %d replayed images: %s, learning rate"
                         + " %.2g%s%n", options.scope().id(), training.recent().size(), training.rehearsed().size(),
                 training.budgetDescription(options), training.learningRate(),

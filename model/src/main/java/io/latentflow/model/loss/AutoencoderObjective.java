@@ -37,9 +37,11 @@ public final class AutoencoderObjective {
      * @param targets     what the decoder should draw: the images, rolled where the plan rolls latents
      * @param plan        latent perturbations of this step (none outside training)
      * @param sampleNoise N(0, 1) noise of the latent shape for kl-vae's reparameterisation; ignored for bounded-ae
+     * @param scaleFactor this step's downsampling for the scale-equivariance term ({@link
+     *                    ScaleEquivariance#drawFactor}); ignored when the recipe weighs that term 0
      */
     public LossTerms compute(ParameterStore parameters, Autoencoder autoencoder, NDArray images, NDArray targets,
-                             PerturbationPlan plan, NDArray sampleNoise) {
+                             PerturbationPlan plan, NDArray sampleNoise, int scaleFactor) {
         NDArray encoded = autoencoder.encoder().forward(parameters, new NDList(images), true).singletonOrThrow();
         NDArray latents;
         NDArray kl = null;
@@ -75,6 +77,11 @@ public final class AutoencoderObjective {
         }
         if (kl != null) {
             terms.add("kl", kl, recipe.klWeight());
+        }
+        if (recipe.scaleEquivariance() > 0) {
+            // the clean latents and the unrolled images: a perturbation is no part of what is downsampled
+            terms.add("se", ScaleEquivariance.distance(parameters, autoencoder, latents, images, scaleFactor,
+                    recipe.reconstruction()), recipe.scaleEquivariance());
         }
         return terms;
     }

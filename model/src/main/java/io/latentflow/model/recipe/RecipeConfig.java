@@ -25,6 +25,10 @@ import java.nio.file.Path;
  * @param adversarial    optional discriminator
  * @param learningRate   Adam learning rate of the autoencoder
  * @param emaDecay       decay of the exponential moving average of the weights; the EMA weights are the ones saved
+ * @param scaleEquivariance weight of the scale-equivariance term ({@link
+ *                       io.latentflow.model.loss.ScaleEquivariance}): the decoder must also draw the 2x- or
+ *                       4x-downsampled image from the equally downsampled latent; 0 (the default, and what a
+ *                       recipe.json without it reads as) leaves it out
  */
 public record RecipeConfig(
         RecipeKind kind,
@@ -34,7 +38,8 @@ public record RecipeConfig(
         Perturbations perturbations,
         Adversarial adversarial,
         double learningRate,
-        double emaDecay) {
+        double emaDecay,
+        Double scaleEquivariance) {
 
     /**
      * Default variance target 0.6 (std 0.77): the 0.1 x (var - 0.6)^2 loss of the PyTorch reference kept every channel's
@@ -66,6 +71,9 @@ public record RecipeConfig(
         perturbations = perturbations == null ? Perturbations.none() : perturbations;
         adversarial = adversarial == null ? Adversarial.defaults(false) : adversarial;
         Checks.nonNegative("klWeight", klWeight);
+        // a boxed weight: absent from a recipe.json written before the term, it reads as null and means off
+        scaleEquivariance = scaleEquivariance == null ? 0.0 : scaleEquivariance;
+        Checks.nonNegative("scaleEquivariance", scaleEquivariance);
         Checks.positive("learningRate", learningRate);
         if (!(emaDecay >= 0 && emaDecay < 1)) {
             throw new IllegalArgumentException("emaDecay is " + emaDecay + ": use 0 (no averaging) to below 1, e.g."
@@ -94,13 +102,13 @@ public record RecipeConfig(
                 new Perturbation(0.25, 8));
         return new RecipeConfig(RecipeKind.BOUNDED_AE, RECONSTRUCTION,
                 new VarianceTarget(DEFAULT_VARIANCE_WEIGHT, DEFAULT_VARIANCE_TARGET), 0, perturbations,
-                Adversarial.defaults(false), 1e-3, 0.999);
+                Adversarial.defaults(false), 1e-3, 0.999, 0.0);
     }
 
     /** The Stable Diffusion style baseline: KL weight 1e-6, sampled latents, no perturbations. */
     public static RecipeConfig klVae() {
         return new RecipeConfig(RecipeKind.KL_VAE, RECONSTRUCTION, VarianceTarget.off(),
-                SD_KL_WEIGHT, Perturbations.none(), Adversarial.defaults(false), 1e-3, 0.999);
+                SD_KL_WEIGHT, Perturbations.none(), Adversarial.defaults(false), 1e-3, 0.999, 0.0);
     }
 
     /** The preset for a recipe kind. */
@@ -111,17 +119,19 @@ public record RecipeConfig(
     /** Same recipe, decoder trained on clean latents only (ablation). */
     public RecipeConfig withoutPerturbations() {
         return new RecipeConfig(kind, reconstruction, variance, klWeight, Perturbations.none(), adversarial,
-                learningRate, emaDecay);
+                learningRate, emaDecay, scaleEquivariance);
     }
 
     /** Same recipe with another Adam learning rate (e.g. a gentler one for fine-tuning a trained version). */
     public RecipeConfig withLearningRate(double rate) {
-        return new RecipeConfig(kind, reconstruction, variance, klWeight, perturbations, adversarial, rate, emaDecay);
+        return new RecipeConfig(kind, reconstruction, variance, klWeight, perturbations, adversarial, rate, emaDecay,
+                scaleEquivariance);
     }
 
     /** Same recipe, saving the trained weights themselves (EMA decay 0; ablation). */
     public RecipeConfig withoutWeightAverage() {
-        return new RecipeConfig(kind, reconstruction, variance, klWeight, perturbations, adversarial, learningRate, 0);
+        return new RecipeConfig(kind, reconstruction, variance, klWeight, perturbations, adversarial, learningRate, 0,
+                scaleEquivariance);
     }
 
     public RecipeConfig withDiscriminator() {
@@ -148,12 +158,18 @@ public record RecipeConfig(
 
     public RecipeConfig withAdversarial(Adversarial newAdversarial) {
         return new RecipeConfig(kind, reconstruction, variance, klWeight, perturbations, newAdversarial,
-                learningRate, emaDecay);
+                learningRate, emaDecay, scaleEquivariance);
     }
 
     public RecipeConfig withReconstruction(ReconstructionWeights weights) {
         return new RecipeConfig(kind, weights, variance, klWeight, perturbations, adversarial, learningRate,
-                emaDecay);
+                emaDecay, scaleEquivariance);
+    }
+
+    /** Same recipe with the scale-equivariance term at {@code weight} (0: off). */
+    public RecipeConfig withScaleEquivariance(double weight) {
+        return new RecipeConfig(kind, reconstruction, variance, klWeight, perturbations, adversarial, learningRate,
+                emaDecay, weight);
     }
 
     /** Throws when the architecture's latent head does not match this recipe (e.g. kl-vae on a bounded config). */

@@ -39,7 +39,7 @@ final class EarlyStopper implements TrainingCallback {
         }
         double psnr = ThroughServingPath.use(context.model().averaged(), "latentflow-early-stopping-",
                 (dir, model) -> Evaluator.evaluate(model, validation,
-                        EvaluationOptions.defaults().withNoiseSigmas(List.of())).psnr());
+                        EvaluationOptions.reconstructionOnly()).psnr());
         if (tracker.validated(step, psnr)) {
             bestAveraged = context.model().averagedParameters().values();
         }

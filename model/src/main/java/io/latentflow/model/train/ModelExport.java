@@ -133,6 +133,10 @@ final class ModelExport {
         training.put("recipe", recipe.kind().id());
         training.put("steps", context.step());
         training.put("minutes", context.elapsed().toMillis() / 60000.0);
+        // the budget asked for beside what was done: a run on a time budget did the steps it could
+        training.put("budgetSteps", config.budget().steps() > 0 ? config.budget().steps() : null);
+        training.put("budgetMinutes", config.budget().time() != null
+                ? config.budget().time().toMillis() / 60000.0 : null);
         training.put("seed", config.seed());
         training.put("cropSize", config.cropSize());
         training.put("batchSize", config.batchSize());

@@ -16,6 +16,7 @@ import io.latentflow.model.LatentKind;
 import io.latentflow.model.data.CropSampler;
 import io.latentflow.model.loss.AutoencoderObjective;
 import io.latentflow.model.loss.LossTerms;
+import io.latentflow.model.loss.ScaleEquivariance;
 import io.latentflow.model.nn.ActivationTrace;
 import io.latentflow.model.nn.Autoencoder;
 import io.latentflow.model.recipe.LatentPerturbations;
@@ -78,6 +79,12 @@ public final class TrainingStep implements AutoCloseable {
         this.batchSize = config.batchSize();
         this.sampler = sampler;
         this.objective = new AutoencoderObjective(recipe, architecture);
+        if (recipe.scaleEquivariance() > 0 && (cropSize / architecture.downsamplingFactor()) % 4 != 0) {
+            throw new IllegalArgumentException("the scale-equivariance term downsamples the latents of " + cropSize
+                    + " px crops by up to 4, but their side " + cropSize / architecture.downsamplingFactor()
+                    + " is no multiple of 4: use a crop size that is a multiple of "
+                    + 4 * architecture.downsamplingFactor());
+        }
         this.perturbations = new LatentPerturbations(recipe.perturbations());
         this.schedule = new LearningRateSchedule(recipe.learningRate(), WARMUP_STEPS);
         this.engine = Engine.getEngine(ENGINE);
@@ -137,6 +144,8 @@ public final class TrainingStep implements AutoCloseable {
         float[] targetPixels = plan.rollImages(pixels, 3, cropSize, cropSize, f);
         float[] sampleNoise = architecture.latentKind() == LatentKind.KL
                 ? gaussian(random, batchSize * c * latentSide * latentSide) : null;
+        // drawn last and only when used, so that a recipe without the term draws exactly what it always drew
+        int scaleFactor = recipe.scaleEquivariance() > 0 ? ScaleEquivariance.drawFactor(random) : 1;
         Shape imageShape = new Shape(batchSize, 3, cropSize, cropSize);
         trace.clear();
         try (NDScope scope = new NDScope()) {
@@ -150,7 +159,7 @@ public final class TrainingStep implements AutoCloseable {
                 adversarial.freeze(true);
             }
             try (GradientCollector collector = engine.newGradientCollector()) {
-                terms = objective.compute(parameterStore, live, images, targets, plan, noise);
+                terms = objective.compute(parameterStore, live, images, targets, plan, noise, scaleFactor);
                 if (adversarialLoss) {
                     adversarial.addGeneratorLoss(terms, targets);
                 }

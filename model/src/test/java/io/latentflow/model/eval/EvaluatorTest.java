@@ -32,6 +32,19 @@ class EvaluatorTest {
     }
 
     @Test
+    void reconstructionOnlyDecodesNoDownsampledLatentsAndAddsNoNoise() {
+        EvaluationReport full;
+        EvaluationReport quick;
+        try (ServingModel model = ServingModel.untrained(AutoencoderConfig.boundedF8C8(), 3, "bounded-test")) {
+            full = Evaluator.evaluate(model, photos, EvaluationOptions.defaults());
+            quick = Evaluator.evaluate(model, photos, EvaluationOptions.reconstructionOnly());
+        }
+        assertThat(quick.scaleEquivariance()).isEmpty();
+        assertThat(quick.robustnessPsnr()).isEmpty();
+        assertThat(quick.psnr()).isEqualTo(full.psnr());
+    }
+
+    @Test
     void untrainedBoundedModelGivesFiniteFiguresAndNoLatentOutsideTheUnitRange() {
         EvaluationReport report;
         try (ServingModel model = ServingModel.untrained(AutoencoderConfig.boundedF8C8(), 3, "bounded-test")) {
@@ -54,6 +67,27 @@ class EvaluatorTest {
         assertThat(report.worstZ()).isFinite().isPositive();
         assertThat(report.robustnessPsnr()).containsOnlyKeys("0.05", "0.1", "0.2");
         assertThat(report.robustnessPsnr().values()).allSatisfy(v -> assertThat(v).isFinite().isPositive());
+        assertThat(report.scaleEquivariance()).containsOnlyKeys("2", "4");
+        assertThat(report.scaleEquivariance().values()).allSatisfy(v -> assertThat(v).isFinite().isPositive());
+        LatentSpectrum spectrum = report.spectrum();
+        assertThat(spectrum.frequencies()).hasSize(4);
+        assertThat(spectrum.channelHighFrequency()).hasSize(8)
+                .allSatisfy(v -> assertThat(v).isBetween(0.0, 1.0));
+        assertThat(spectrum.latentProfile().stream().mapToDouble(Double::doubleValue).sum()).isCloseTo(1, within(1e-9));
+        // photos shrunk to the latent's size still put most of their energy in the lower frequencies
+        assertThat(spectrum.imageHighFrequency()).isBetween(0.0, 0.5);
+    }
+
+    @Test
+    void aReportWrittenBeforeTheSpectrumReadsWithoutOne() {
+        String old = "{\"modelVersion\":\"v\",\"model\":\"bounded-f8c8\",\"images\":1,\"psnr\":30,"
+                + "\"channelMean\":[],\"channelStd\":[],\"channelMin\":[],\"channelMax\":[],"
+                + "\"robustnessPsnr\":{}}";
+
+        EvaluationReport report = EvaluationReport.fromJson(old);
+
+        assertThat(report.spectrum()).isNull();
+        assertThat(report.scaleEquivariance()).isEmpty();
     }
 
     @Test
@@ -172,7 +206,7 @@ class EvaluatorTest {
     }
 
     @Test
-    void gridShowsOriginalReconstructionAndLatentChannelsOfTheFirstImages(@TempDir Path dir) throws Exception {
+    void gridShowsOriginalReconstructionLatentChannelsAndTheSpectrumOfTheFirstImages(@TempDir Path dir) throws Exception {
         ComparisonGrid grid = new ComparisonGrid(3);
         try (ServingModel model = ServingModel.untrained(AutoencoderConfig.boundedF8C8(), 3, "grid")) {
             Evaluator.evaluate(model, photos, EvaluationOptions.defaults().withNoiseSigmas(List.of()), grid);
@@ -184,8 +218,13 @@ class EvaluatorTest {
         // 8 channels of 8x8 latents: 2 rows x 4 columns of tiles enlarged 3x (2 * 24 + 1 <= 64), 1 px apart.
         int latentPanelWidth = 4 * 24 + 3;
         int gap = 4;
-        assertThat(png.getWidth()).isEqualTo(gap + SIDE + gap + SIDE + gap + latentPanelWidth + gap);
-        assertThat(png.getHeight()).isEqualTo(gap + 3 * (SIDE + gap));
+        assertThat(gap + SIDE + gap + SIDE + gap + latentPanelWidth + gap).isLessThan(gap + 420 + gap);
+        assertThat(png.getWidth()).isEqualTo(gap + 420 + gap);
+        int rowsHeight = gap + 3 * (SIDE + gap);
+        assertThat(png.getHeight()).isEqualTo(rowsHeight + 240 + gap);
+        // Under the rows, the spectrum plot draws both curves.
+        assertThat(pixelsOf(png, SpectrumPlot.LATENT, rowsHeight)).isPositive();
+        assertThat(pixelsOf(png, SpectrumPlot.IMAGE, rowsHeight)).isPositive();
         // The original panel holds the first photo's top-left pixel.
         float[] first = photos.get(0).pixels();
         int red = (png.getRGB(gap, gap) >> 16) & 0xFF;
@@ -204,5 +243,15 @@ class EvaluatorTest {
             assertThatThrownBy(() -> Evaluator.evaluate(model, odd, EvaluationOptions.defaults()))
                     .hasMessageContaining("downsampling factor 8");
         }
+    }
+
+    private static int pixelsOf(BufferedImage png, java.awt.Color color, int fromRow) {
+        int count = 0;
+        for (int y = fromRow; y < png.getHeight(); y++) {
+            for (int x = 0; x < png.getWidth(); x++) {
+                count += (png.getRGB(x, y) & 0xFFFFFF) == (color.getRGB() & 0xFFFFFF) ? 1 : 0;
+            }
+        }
+        return count;
     }
 }

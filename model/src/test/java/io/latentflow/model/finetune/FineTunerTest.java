@@ -175,6 +175,19 @@ class FineTunerTest {
     }
 
     @Test
+    void aFineTuneCanAddTheScaleEquivarianceTermAndRecordsItInTheNewRecipe() throws IOException {
+        FineTuneResult result = FineTuner.run(options("equivariant", 1).learningRate(3e-4).scaleEquivariance(0.25)
+                .build());
+
+        RecipeConfig servingRecipe = RecipeFile.read(serving).orElseThrow();
+        assertThat(servingRecipe.scaleEquivariance()).isZero();
+        assertThat(RecipeFile.read(result.modelDir()))
+                .contains(servingRecipe.withLearningRate(3e-4).withScaleEquivariance(0.25));
+        JsonNode metrics = new ObjectMapper().readTree(result.modelDir().resolve(ModelDirectory.METRICS).toFile());
+        assertThat(metrics.at("/training/finalLosses/se").asDouble()).as("the term was trained").isPositive();
+    }
+
+    @Test
     void aVersionWithoutItsRecipeCannotBeFineTuned() throws IOException {
         Path noRecipe = temp.resolve("no-recipe");
         try (ServingModel model = ServingModel.load(serving)) {

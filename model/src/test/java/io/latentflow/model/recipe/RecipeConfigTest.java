@@ -38,6 +38,20 @@ class RecipeConfigTest {
     }
 
     @Test
+    void scaleEquivarianceIsOffInBothPresetsAndInARecipeWrittenBeforeIt() {
+        assertThat(RecipeConfig.boundedAe().scaleEquivariance()).isZero();
+        assertThat(RecipeConfig.klVae().scaleEquivariance()).isZero();
+        String before = RecipeConfig.boundedAe().toJson().replaceAll(",\\s*\"scaleEquivariance\" : 0\\.0", "");
+        assertThat(before).doesNotContain("scaleEquivariance");
+        assertThat(RecipeConfig.fromJson(before)).isEqualTo(RecipeConfig.boundedAe());
+        RecipeConfig on = RecipeConfig.klVae().withScaleEquivariance(0.25);
+        assertThat(RecipeConfig.fromJson(on.toJson()).scaleEquivariance()).isEqualTo(0.25);
+        assertThat(on.withLearningRate(1e-4).withoutWeightAverage().scaleEquivariance()).isEqualTo(0.25);
+        assertThatThrownBy(() -> RecipeConfig.boundedAe().withScaleEquivariance(-1))
+                .hasMessageContaining("scaleEquivariance is -1.0");
+    }
+
+    @Test
     void recipeMustMatchTheLatentHead() {
         RecipeConfig.klVae().requireCompatible(AutoencoderConfig.klVaeF8C4());
         RecipeConfig.boundedAe().requireCompatible(AutoencoderConfig.boundedF8C8());
@@ -57,7 +71,7 @@ class RecipeConfigTest {
         assertThatThrownBy(() -> new Perturbations(null, null, null, new Perturbation(1, 1.5), null))
                 .hasMessageContaining("shift strength");
         assertThatThrownBy(() -> new RecipeConfig(RecipeKind.KL_VAE, new ReconstructionWeights(1, 0, 0),
-                new VarianceTarget(0.1, 0.6), 1e-6, null, null, 1e-3, 0.999))
+                new VarianceTarget(0.1, 0.6), 1e-6, null, null, 1e-3, 0.999, null))
                 .hasMessageContaining("variance.weight");
     }
 

@@ -28,6 +28,7 @@ import java.util.Map;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.api.Assertions.within;
 
 class TrainerTest {
 
@@ -140,6 +141,21 @@ class TrainerTest {
         assertThat(adversarial.totalLosses())
                 .containsExactly(1.3397888f, 1.3023106f, 1.2628044f, 1.2683129f, 1.2175848f);
         assertThat(adversarial.losses().get(3)).containsEntry("d", 0.71372724f).containsEntry("r1r2", 1.4891773E-5f);
+    }
+
+    /** Off by default and bit-identical when off (the pinned figures above); on, the step adds it and learns from it. */
+    @Test
+    void theScaleEquivarianceTermTrainsWhenTheRecipeWeighsIt() throws IOException {
+        Path images = images();
+        TrainingResult plain = train(options(images, "plain", 3).seed(7).build());
+        TrainingResult equivariant = train(options(images, "equivariant", 3).seed(7)
+                .recipe(RecipeConfig.boundedAe().withScaleEquivariance(0.25)).build());
+
+        assertThat(plain.losses()).allSatisfy(losses -> assertThat(losses).doesNotContainKey("se"));
+        assertThat(equivariant.losses()).allSatisfy(losses -> assertThat(losses.get("se")).isPositive());
+        assertThat(equivariant.totalLosses().get(0))
+                .isCloseTo(plain.totalLosses().get(0) + 0.25f * equivariant.losses().get(0).get("se"), within(1e-5f));
+        assertThat(equivariant.totalLosses().get(2)).isNotEqualTo(plain.totalLosses().get(2));
     }
 
     @Test
