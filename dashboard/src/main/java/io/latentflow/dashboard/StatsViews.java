@@ -1,5 +1,6 @@
 package io.latentflow.dashboard;
 
+import io.latentflow.model.drift.ReconstructionQuality;
 import io.latentflow.schemas.ChannelStats;
 import io.latentflow.schemas.DriftAlert;
 import io.latentflow.schemas.DriftFinding;
@@ -39,7 +40,13 @@ final class StatsViews {
                 map(channels, ChannelStats::getBlackHolePositions),
                 map(channels, c -> finite(c.getMeanShift())),
                 map(channels, c -> finite(c.getVarianceRatio())),
-                map(channels, c -> finite(c.getPsi())));
+                map(channels, c -> finite(c.getPsi())),
+                window.getSampledPsnr().size(),
+                window.getSampledPsnr().isEmpty() ? null : finite(ReconstructionQuality.median(
+                        window.getSampledPsnr().stream().mapToDouble(Double::doubleValue).toArray())),
+                finite(window.getValidationPsnrMedian()),
+                finite(window.getQualityWarningPsnr()),
+                finite(window.getQualityScore()));
         List<WindowDetail.ChannelDistribution> distributions = map(channels, c -> new WindowDetail.ChannelDistribution(
                 c.getChannel(),
                 map(c.getQuantiles(), q -> finite((double) q)),

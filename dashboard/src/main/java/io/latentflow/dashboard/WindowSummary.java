@@ -16,6 +16,11 @@ import java.util.List;
  * @param meanShift         per channel |mean - reference mean| / reference std; null entries without a reference
  * @param varianceRatio     per channel variance / reference variance
  * @param psi               per channel population stability index against the reference deciles
+ * @param sampledImages     images the encoder sampled and decoded for QUALITY
+ * @param sampledPsnr       their median reconstruction PSNR, dB; null when none were sampled
+ * @param validationPsnr    the model version's median validation PSNR, dB; null when it has none
+ * @param qualityWarningPsnr the median sampled PSNR below which QUALITY warns; null without validation PSNRs
+ * @param qualityScore      QUALITY in drift-score units; null without a verdict (too few samples)
  */
 public record WindowSummary(
         long seq,
@@ -39,5 +44,10 @@ public record WindowSummary(
         List<Long> blackHoles,
         List<Double> meanShift,
         List<Double> varianceRatio,
-        List<Double> psi) {
+        List<Double> psi,
+        int sampledImages,
+        Double sampledPsnr,
+        Double validationPsnr,
+        Double qualityWarningPsnr,
+        Double qualityScore) {
 }

@@ -8,6 +8,7 @@ import static org.assertj.core.api.Assertions.tuple;
 import static org.assertj.core.api.Assertions.within;
 
 import io.latentflow.schemas.DriftSeverity;
+import io.latentflow.schemas.LatentStatsWindow;
 import java.time.Instant;
 import java.util.List;
 import io.latentflow.schemas.ModelEvent;
@@ -44,6 +45,31 @@ class StatsHistoryTest {
         assertThat(detail.distributions().get(1).histogram()).containsExactly(0.0, 0.0, 0.0, 1.0);
         assertThat(detail.distributions().get(0).histogram()).containsExactly(0.0, 0.5, 0.0, 0.5);
         assertThat(detail.distributions().get(1).histogramEdges()).containsExactly(-0.5, 0.0, 0.5);
+    }
+
+    @Test
+    void aWindowCarriesItsSampledReconstructionsAgainstTheValidationLevel() {
+        StatsHistory history = new StatsHistory(10, 10);
+        LatentStatsWindow sampled = window("m1", T0, 320, 1.4, CENTRED);
+        sampled.setSampledPsnr(List.of(18.0, 30.0, 17.0, 19.0, 16.0));
+        sampled.setValidationPsnrMedian(26.67);
+        sampled.setQualityWarningPsnr(20.66);
+        sampled.setQualityScore(1.4);
+        history.add(sampled);
+        history.add(window("m1", T0.plusSeconds(60), 32, 0.1, CENTRED));
+
+        List<WindowSummary> windows = history.windows("m1", 0).items();
+
+        WindowSummary judged = windows.get(0);
+        assertThat(judged.sampledImages()).isEqualTo(5);
+        assertThat(judged.sampledPsnr()).isEqualTo(18.0);
+        assertThat(judged.validationPsnr()).isEqualTo(26.67);
+        assertThat(judged.qualityWarningPsnr()).isEqualTo(20.66);
+        assertThat(judged.qualityScore()).isEqualTo(1.4);
+        WindowSummary unsampled = windows.get(1);
+        assertThat(unsampled.sampledImages()).isZero();
+        assertThat(unsampled.sampledPsnr()).isNull();
+        assertThat(unsampled.qualityScore()).isNull();
     }
 
     @Test

@@ -20,6 +20,7 @@ import io.latentflow.registry.samples.TrainingSampleStore;
 import io.latentflow.jobs.sampling.SamplingSettings;
 import io.latentflow.schemas.CommittedTopicReader;
 import io.latentflow.jobs.training.ContinuousTrainingJob;
+import io.latentflow.jobs.training.FineTuneTrigger;
 import io.latentflow.registry.CandidatePublisher;
 import io.latentflow.jobs.training.FineTuneRun;
 import io.latentflow.jobs.training.FineTuneSettings;
@@ -188,7 +189,7 @@ class ContinuousTrainingEndToEndTest {
                     .withWindowSize(window).withOutOfOrderness(Duration.ZERO)).build();
             JobClient encode = EncodeJob.onKafka(settings).start(stack.flink().environment());
             JobClient trainer = new ContinuousTrainingJob(stack.kafka().settings(), stack.s3().settings(), training,
-                    new ContinuousTrainingJob.AutoFinetune(DriftSeverity.CRITICAL, Duration.ofMinutes(30)))
+                    new ContinuousTrainingJob.AutoFinetune(FineTuneTrigger.parse("CRITICAL"), Duration.ofMinutes(30)))
                     .start(stack.flink().environment());
             try {
                 try (ImageIngest producer = new ImageIngest(stack.kafka().bootstrapServers(), Topics.IMAGES,

@@ -2,8 +2,8 @@ package io.latentflow.cli.common;
 
 import io.latentflow.jobs.training.ContinuousTrainingJob;
 import io.latentflow.jobs.training.FineTuneSettings;
+import io.latentflow.jobs.training.FineTuneTrigger;
 import io.latentflow.model.finetune.FineTuneScope;
-import io.latentflow.schemas.DriftSeverity;
 import java.nio.file.Path;
 import java.time.Duration;
 import picocli.CommandLine.Option;
@@ -18,10 +18,11 @@ public final class ContinuousTrainingOptions {
             + " --finetune-on (once per alert episode, at most once per --finetune-cooldown).")
     public boolean autoFinetune;
 
-    @Option(names = "--finetune-on", defaultValue = "CRITICAL", paramLabel = "SEVERITY",
-            description = "With --auto-finetune: the least drift severity that asks for a fine-tune, WARNING or"
-                    + " CRITICAL (default ${DEFAULT-VALUE}).")
-    DriftSeverity severity;
+    @Option(names = "--finetune-on", defaultValue = "QUALITY,CRITICAL", paramLabel = "QUALITY|WARNING|CRITICAL",
+            description = "With --auto-finetune: the drift alerts that ask for a fine-tune, a comma list: QUALITY (the"
+                    + " model reconstructs the window's sampled images clearly worse than its validation images),"
+                    + " WARNING (any alert), CRITICAL (default ${DEFAULT-VALUE}).")
+    String finetuneOn;
 
     @Option(names = "--finetune-cooldown", defaultValue = "PT30M", paramLabel = "DURATION",
             description = "Least time between two drift-triggered fine-tunes, ISO-8601 (default ${DEFAULT-VALUE}).")
@@ -49,8 +50,13 @@ public final class ContinuousTrainingOptions {
         return steps != null ? settings.withSteps(steps) : settings;
     }
 
+    /** Which drift alerts ask for a fine-tune with --auto-finetune. */
+    public FineTuneTrigger trigger() {
+        return FineTuneTrigger.parse(finetuneOn);
+    }
+
     /** When drift alerts ask for fine-tunes, or null without --auto-finetune. */
     public ContinuousTrainingJob.AutoFinetune auto() {
-        return autoFinetune ? new ContinuousTrainingJob.AutoFinetune(severity, cooldown) : null;
+        return autoFinetune ? new ContinuousTrainingJob.AutoFinetune(trigger(), cooldown) : null;
     }
 }

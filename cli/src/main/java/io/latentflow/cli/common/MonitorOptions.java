@@ -3,6 +3,7 @@ package io.latentflow.cli.common;
 import io.latentflow.jobs.drift.DriftMonitorSettings;
 import io.latentflow.jobs.drift.ReferenceProfiles;
 import io.latentflow.jobs.encode.EncodeJobSettings;
+import io.latentflow.model.drift.ReconstructionSampling;
 import java.nio.file.Path;
 import java.time.Duration;
 import picocli.CommandLine.Option;
@@ -31,6 +32,11 @@ public final class MonitorOptions {
                     + " (default: the shipped sample photos).")
     Path referenceImages;
 
+    @Option(names = "--quality-sample-every", paramLabel = "N", defaultValue = "" + ReconstructionSampling.DEFAULT_EVERY,
+            description = "Decode 1 image in N (by image id) to measure its reconstruction PSNR for the QUALITY drift"
+                    + " statistic; 1 every image, 0 none (default ${DEFAULT-VALUE}: about 4 % of the encoder's time).")
+    int qualitySampleEvery;
+
     /** {@code settings} with the monitor, its reference profile resolved now; as they are with --no-monitor. */
     public EncodeJobSettings applyTo(EncodeJobSettings settings) {
         if (off) {
@@ -41,7 +47,9 @@ public final class MonitorOptions {
                 .of(ReferenceProfiles.resolve(settings.model(), settings.resolution(), reference))
                 .withWindowSize(window)
                 .withAllowedLateness(allowedLateness)
-                .withIdleness(idleAfter != null ? idleAfter : window);
+                .withIdleness(idleAfter != null ? idleAfter : window)
+                .withValidationPsnr(ReferenceProfiles.storedValidationPsnr(settings.model(), settings.resolution()))
+                .withSampling(new ReconstructionSampling(qualitySampleEvery));
         return settings.toBuilder().monitor(monitor).build();
     }
 }

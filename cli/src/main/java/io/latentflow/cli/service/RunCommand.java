@@ -159,7 +159,7 @@ public final class RunCommand implements Callable<Integer> {
             say("latentflow service: job " + job.getJobID() + (resume.map(p -> " resumed from " + p.path()).orElse(""))
                     + "\n  " + pipeline.describe() + "\n  model signatures: " + trustedKeys.describe()
                     + (trainer != null ? "\n  continuous-training job " + trainer.getJobID()
-                    + (training.autoFinetune ? " (fine-tunes on CRITICAL drift, --auto-finetune)" : "") : "")
+                    + (training.autoFinetune ? " (fine-tunes on " + training.trigger() + " drift alerts, --auto-finetune)" : "") : "")
                     + (dashboard != null ? "\n  dashboard " + dashboard.url() : "")
                     + "\n  service file " + state.serviceFile() + "\n  Ctrl-C or SIGTERM stops it with a savepoint"
                     + (localCheckpoints ? "; after a kill the next run resumes from the last checkpoint in "

@@ -25,6 +25,8 @@ import com.fasterxml.jackson.databind.SerializationFeature;
 import io.latentflow.schemas.AvroCodec;
 import io.latentflow.schemas.DeadLetter;
 import io.latentflow.schemas.LatentRecord;
+import io.latentflow.schemas.DriftAlert;
+import io.latentflow.schemas.LatentStatsWindow;
 import io.latentflow.schemas.ModelEvent;
 import io.latentflow.schemas.ModelEventType;
 import io.latentflow.schemas.Topics;
@@ -109,6 +111,9 @@ public final class StatusCommand implements Callable<Integer> {
             // a promotion recorded but not in effect yet (the encoders are loading it)
             status.put("nextVersion", timeline.latest().filter(next -> !next.equals(serving)).orElse(null));
             status.put("consumerLag", consumerLag(kafka, service.get("consumerGroup").asText(), imagesEnd));
+            status.put("drift", DriftStatus.of(serving,
+                    reader.readFrom(Topics.LATENT_STATS, Map.of(), AvroCodec.of(LatentStatsWindow.class)),
+                    reader.readFrom(Topics.DRIFT_ALERTS, Map.of(), AvroCodec.of(DriftAlert.class))));
             status.put("training", lastTraining(reader));
             status.put("samplesSincePromotion",
                     samplesSince(SamplesSincePromotion.since(ModelHistory.of(events), serving)));

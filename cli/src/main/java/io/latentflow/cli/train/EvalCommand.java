@@ -17,6 +17,7 @@ import io.latentflow.model.eval.EvaluationReport;
 import io.latentflow.model.eval.EvaluationTable;
 import io.latentflow.model.eval.Evaluator;
 import io.latentflow.model.eval.ImageBatch;
+import io.latentflow.model.eval.ValidationPsnr;
 import io.latentflow.model.store.InvalidModelDirectoryException;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -28,6 +29,7 @@ import picocli.CommandLine.Spec;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.Iterator;
 import java.util.List;
@@ -114,8 +116,11 @@ public final class EvalCommand implements Callable<Integer> {
                     .withDenoised(denoised);
             // black holes against the version's own reference, as the drift monitor counts them
             Optional<ReferenceProfile> reference = ReferenceProfiles.stored(ModelLocation.parse(model));
+            List<Double> perImage = new ArrayList<>();
             EvaluationReport report = Evaluator.evaluate(served, folder,
-                    reference.map(options::withBlackHoleReference).orElse(options), pictures);
+                    reference.map(options::withBlackHoleReference).orElse(options), pictures, perImage::add);
+            // the distribution the drift monitor's QUALITY statistic reads from a version's metrics.json
+            ValidationPsnr psnrs = ValidationPsnr.of(size, perImage.stream().mapToDouble(Double::doubleValue).toArray());
             if (pictures != null) {
                 pictures.writePng(grid);
                 err().println("wrote " + grid.toAbsolutePath());
@@ -125,12 +130,15 @@ public final class EvalCommand implements Callable<Integer> {
                 ObjectNode out = mapper.valueToTree(report);
                 out.put("skippedFiles", folder.skipped());
                 out.put("robustnessDenoised", denoised);
+                out.putPOJO(ValidationPsnr.METRICS_FIELD, psnrs.toJson());
                 output.print(out(), out);
             } else {
                 out().print(EvaluationTable.format(report));
                 if (denoised) {
                     out().println("(robustness: the noisy latents were denoised, --denoised)");
                 }
+                out().printf(java.util.Locale.ROOT, "PSNR per image   5%% %.2f, median %.2f, 95%% %.2f dB%n",
+                        psnrs.at(0.05), psnrs.median(), psnrs.at(0.95));
                 out().println("skipped files    " + folder.skipped());
             }
             out().flush();

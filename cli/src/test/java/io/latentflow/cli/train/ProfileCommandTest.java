@@ -5,6 +5,7 @@ import io.latentflow.jobs.encode.ModelLocation;
 import io.latentflow.model.AutoencoderConfig;
 import io.latentflow.model.ServingModel;
 import io.latentflow.model.drift.ReferenceProfile;
+import io.latentflow.model.eval.ValidationPsnr;
 import io.latentflow.model.store.ModelDirectory;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -47,6 +48,10 @@ class ProfileCommandTest {
         assertThat(stored.modelVersion()).isEqualTo("profile-test");
         assertThat(stored.imageSize()).isEqualTo(64);
         assertThat(stored.source()).isEqualTo("3 images of images (written by ./latentflow profile)");
+        // the empty metrics.json of a model saved without validation (an imported VAE's) gets the images' PSNRs
+        ValidationPsnr validation = ReferenceProfiles.storedValidationPsnr(ModelLocation.of(out), 64).orElseThrow();
+        assertThat(validation.images()).isEqualTo(3);
+        assertThat(validation.median()).isBetween(1.0, 60.0);
         assertThat(ReferenceProfiles.resolve(ModelLocation.of(out), 64, dir.resolve("unused")).toJson())
                 .as("the job takes the stored profile without looking for reference images")
                 .isEqualTo(stored.toJson());

@@ -152,6 +152,34 @@
     else notes.push("The score is the largest drift statistic over its warning level: per-channel mean shift, variance ratio or PSI, or the window's novelty (how far its images lie from the nearest reference image).");
     note.hidden = false;
     note.textContent = notes.join(" ");
+    drawQuality(windows, xs);
+  }
+
+  // QUALITY: how well the model reconstructs the window's sampled images, on the scale of its validation images.
+  function drawQuality(windows, xs) {
+    const field = (name) => windows.map((w) => (w[name] === null || w[name] === undefined ? null : w[name]));
+    const dB = (u, v) => (v === null || v === undefined ? "–" : v.toFixed(2) + " dB");
+    const series = [
+      { label: "sampled images, median", stroke: "#1f3b73", width: 2, points: { show: true, size: 5 }, value: dB },
+      { label: "validation median", stroke: "#1d232b", dash: [8, 4], width: 1.5, value: dB },
+      { label: "QUALITY warning", stroke: SEVERITY_COLOR.WARNING, dash: [6, 4], width: 1.5, value: dB },
+    ];
+    draw("chart-quality", series,
+      [xs, field("sampledPsnr"), field("validationPsnr"), field("qualityWarningPsnr")],
+      { axes: axes("reconstruction PSNR (dB)"), countSeries: 1 });
+    const latest = windows[windows.length - 1];
+    const note = $("quality-note");
+    note.hidden = false;
+    if (latest.validationPsnr === null || latest.validationPsnr === undefined) {
+      note.textContent = "This model version has no validation PSNRs in its metrics: no QUALITY statistic.";
+    } else if (latest.qualityScore === null || latest.qualityScore === undefined) {
+      note.textContent = "Latest window: " + latest.sampledImages + " sampled image(s), too few for a verdict.";
+    } else {
+      note.textContent = "Latest window: " + latest.sampledImages + " sampled images, median " +
+        number(latest.sampledPsnr, 2) + " dB against the validation median " + number(latest.validationPsnr, 2) +
+        " dB; QUALITY " + number(latest.qualityScore, 2) + " (1 = warning at " +
+        number(latest.qualityWarningPsnr, 2) + " dB, 2 = critical).";
+    }
   }
 
   function drawDistribution(window) {

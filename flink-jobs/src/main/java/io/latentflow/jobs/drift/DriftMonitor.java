@@ -39,7 +39,7 @@ public final class DriftMonitor {
      */
     public DriftMonitor(DriftMonitorSettings settings, S3Settings registry) {
         this.settings = settings;
-        this.references = new ReferenceProfileLookup(settings.reference(), registry);
+        this.references = new ReferenceProfileLookup(settings.reference(), settings.validation(), registry);
     }
 
     public void attach(DataStream<EncodedLatent> encoded, Sink<LatentStatsWindow> latentStats,

@@ -25,8 +25,11 @@ public final class DriftScorers implements Serializable {
         if (scorers == null) {
             scorers = new HashMap<>();
         }
-        return scorers.computeIfAbsent(version, v -> new DriftScorer(references.forVersion(v).orElseThrow(() ->
-                new IllegalStateException("no reference profile for model version " + v)), thresholds));
+        return scorers.computeIfAbsent(version, v -> {
+            DriftScorer scorer = new DriftScorer(references.forVersion(v).orElseThrow(() ->
+                    new IllegalStateException("no reference profile for model version " + v)), thresholds);
+            return references.validationPsnr(v).map(scorer::withValidationPsnr).orElse(scorer);
+        });
     }
 
     public DriftThresholds thresholds() {

@@ -5,6 +5,7 @@ import io.latentflow.model.drift.ChannelStatistics;
 import io.latentflow.model.drift.DriftAssessment;
 import io.latentflow.model.drift.DriftThresholds;
 import io.latentflow.model.drift.LatentOutlier;
+import io.latentflow.model.drift.ReconstructionQuality;
 import io.latentflow.model.drift.ReferenceProfile;
 import io.latentflow.model.drift.WindowStatistics;
 import io.latentflow.model.eval.Moments;
@@ -17,6 +18,8 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Optional;
+import java.util.OptionalDouble;
 
 /** Window statistics as {@link LatentStatsWindow} records on the latent-stats topic, and back. */
 public final class LatentStatsRecords {
@@ -27,6 +30,15 @@ public final class LatentStatsRecords {
     public static LatentStatsWindow toRecord(String modelVersion, long windowStart, long windowEnd,
                                              WindowStatistics window, ReferenceProfile reference,
                                              DriftAssessment assessment, DriftThresholds thresholds) {
+        return toRecord(modelVersion, windowStart, windowEnd, window, reference, assessment, thresholds,
+                Optional.empty());
+    }
+
+    /** @param quality the version's QUALITY rule, when it has validation PSNRs */
+    public static LatentStatsWindow toRecord(String modelVersion, long windowStart, long windowEnd,
+                                             WindowStatistics window, ReferenceProfile reference,
+                                             DriftAssessment assessment, DriftThresholds thresholds,
+                                             Optional<ReconstructionQuality> quality) {
         List<ChannelStats> channels = new ArrayList<>(window.channels().size());
         for (ChannelStatistics channel : window.channels()) {
             ChannelDrift drift = assessment.channels().get(channel.channel());
@@ -77,6 +89,10 @@ public final class LatentStatsRecords {
                 .setDriftScore(assessment.score())
                 .setWarningThreshold(thresholds.warningScore())
                 .setCriticalThreshold(thresholds.criticalScore())
+                .setSampledPsnr(doubles(window.sampledPsnr()))
+                .setValidationPsnrMedian(quality.map(q -> q.validation().median()).orElse(null))
+                .setQualityWarningPsnr(quality.map(q -> q.psnrAtScore(thresholds.warningScore())).orElse(null))
+                .setQualityScore(quality.flatMap(q -> boxed(q.score(window.sampledPsnr()))).orElse(null))
                 .build();
     }
 
@@ -99,7 +115,12 @@ public final class LatentStatsRecords {
                     outlier.getMaxAbs()));
         }
         return new WindowStatistics(record.getImages(), record.getNovelty() == null ? 1 : record.getNovelty(),
-                toArray(record.getQuantileRanks()), channels, outliers, record.getBlackHolePositions());
+                toArray(record.getQuantileRanks()), channels, outliers, record.getBlackHolePositions(),
+                toArray(record.getSampledPsnr()));
+    }
+
+    private static Optional<Double> boxed(OptionalDouble value) {
+        return value.isPresent() ? Optional.of(value.getAsDouble()) : Optional.empty();
     }
 
     private static List<Float> floats(double[] values) {

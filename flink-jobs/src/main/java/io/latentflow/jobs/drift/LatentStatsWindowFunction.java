@@ -43,7 +43,7 @@ public final class LatentStatsWindowFunction
             DriftAssessment assessment = scorer.assess(statistics);
             TimeWindow window = context.window();
             LatentStatsWindow record = LatentStatsRecords.toRecord(modelVersion, window.getStart(), window.getEnd(),
-                    statistics, scorer.reference(), assessment, scorer.thresholds());
+                    statistics, scorer.reference(), assessment, scorer.thresholds(), scorer.quality());
             metrics.update(record);
             LOG.debug("Window {} of {}: {} images, std {}, drift score {}", window, modelVersion, statistics.images(),
                     record.getStd(), assessment.score());

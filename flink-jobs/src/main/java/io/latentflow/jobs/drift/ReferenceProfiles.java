@@ -9,6 +9,7 @@ import io.latentflow.imaging.ModelInputResizer;
 import io.latentflow.model.ServingModel;
 import io.latentflow.model.data.SourceSplit;
 import io.latentflow.model.drift.ReferenceProfile;
+import io.latentflow.model.eval.ValidationPsnr;
 import io.latentflow.model.eval.ImageBatch;
 import io.latentflow.model.recipe.RecipeConfig;
 import io.latentflow.model.store.Manifest;
@@ -76,6 +77,28 @@ public final class ReferenceProfiles {
         }
         return Optional.of(requireVersion(ReferenceProfile.read(dir.resolve(ReferenceProfile.FILE_NAME)),
                 manifest.version(), dir.toString()));
+    }
+
+    /**
+     * The validation PSNRs in the version's metrics.json (what QUALITY compares sampled reconstructions with), if it
+     * has them at {@code resolution}: PSNR at another image size is another yardstick.
+     */
+    public static Optional<ValidationPsnr> storedValidationPsnr(ModelLocation model, int resolution) {
+        Optional<ValidationPsnr> stored;
+        if (model.isDefault()) {
+            String metrics = resource(ServingModel.class.getClassLoader(),
+                    ServingModel.DEFAULT_RESOURCE_FOLDER + ModelDirectory.METRICS);
+            stored = metrics == null ? Optional.empty() : ValidationPsnr.fromMetrics(metrics);
+        } else {
+            Path metrics = Path.of(model.location()).resolve(ModelDirectory.METRICS);
+            stored = Files.isRegularFile(metrics) ? ValidationPsnr.read(metrics) : Optional.empty();
+        }
+        if (stored.isPresent() && stored.get().imageSize() != resolution) {
+            LOG.info("Model {} was validated at {} px, the job encodes {} px: no QUALITY statistic", model,
+                    stored.get().imageSize(), resolution);
+            return Optional.empty();
+        }
+        return stored;
     }
 
     /** Encodes every readable image of {@code referenceImages} with the model and profiles the latents. */

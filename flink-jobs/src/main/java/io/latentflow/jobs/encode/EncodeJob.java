@@ -3,6 +3,7 @@ package io.latentflow.jobs.encode;
 import io.latentflow.jobs.drift.DriftMonitor;
 import io.latentflow.shards.StoredLatents;
 import io.latentflow.jobs.drift.DriftMonitorSettings;
+import io.latentflow.model.drift.ReconstructionSampling;
 import io.latentflow.jobs.sampling.TrainingSampling;
 import io.latentflow.schemas.DeadLetter;
 import io.latentflow.schemas.DriftAlert;
@@ -171,7 +172,8 @@ public final class EncodeJob {
                 .uid("micro-batcher")
                 .process(new LatentEncoderFunction(settings.model(), settings.resolution(), settings.latents(),
                         faults, settings.followRegistry() ? settings.kafka() : null,
-                        settings.followRegistry() ? settings.s3() : null, settings.trustedKeys()))
+                        settings.followRegistry() ? settings.s3() : null, settings.trustedKeys(),
+                        settings.monitoring().map(DriftMonitorSettings::sampling).orElse(ReconstructionSampling.NONE)))
                 .name("LatentEncoder").uid("latent-encoder")
                 // The model gets a thread of its own and full batches: the next batch is decoded and assembled
                 // while the current one encodes. Batching on the model's side of the edge starved it, because the

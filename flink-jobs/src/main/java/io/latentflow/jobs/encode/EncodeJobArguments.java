@@ -7,6 +7,7 @@ import io.latentflow.connections.TrustedCertificates;
 import io.latentflow.shards.StoredLatents;
 import io.latentflow.jobs.drift.DriftMonitorSettings;
 import io.latentflow.jobs.drift.ReferenceProfiles;
+import io.latentflow.model.drift.ReconstructionSampling;
 import io.latentflow.registry.TrustedKeys;
 import org.apache.flink.util.ParameterTool;
 
@@ -34,7 +35,7 @@ public final class EncodeJobArguments {
             + " [--latents mean|moments]"
             + " [--bounded] [--follow-registry] [--trusted-keys DIR] [--no-monitor] [--dedup-horizon P7D]"
             + " [--allow-duplicates]"
-            + " [--window PT1M] [--reference-images DIR];"
+            + " [--window PT1M] [--reference-images DIR] [--quality-sample-every 64];"
             + " S3 credentials from the environment: " + ACCESS_KEY_VARIABLE + ", " + SECRET_KEY_VARIABLE
             + " (neither: the MinIO SDK's provider chain, e.g. an IAM role)";
 
@@ -93,7 +94,10 @@ public final class EncodeJobArguments {
         }
         DriftMonitorSettings monitor = DriftMonitorSettings.of(ReferenceProfiles.resolve(settings.model(),
                         settings.resolution(), referenceImages == null ? null : Path.of(referenceImages)))
-                .withWindowSize(Duration.parse(parameters.get("window", DriftMonitorSettings.DEFAULT_WINDOW.toString())));
+                .withWindowSize(Duration.parse(parameters.get("window", DriftMonitorSettings.DEFAULT_WINDOW.toString())))
+                .withValidationPsnr(ReferenceProfiles.storedValidationPsnr(settings.model(), settings.resolution()))
+                .withSampling(new ReconstructionSampling(parameters.getInt("quality-sample-every",
+                        ReconstructionSampling.DEFAULT_EVERY)));
         return settings.toBuilder().monitor(monitor).build();
     }
 

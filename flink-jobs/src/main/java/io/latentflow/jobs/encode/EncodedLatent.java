@@ -28,6 +28,11 @@ public class EncodedLatent {
     public double shiftFactor = 0.0;
     /** What {@link #latent} holds: the served mean (C channels), or the unscaled moments (2C channels). */
     public StoredLatents latents = StoredLatents.MEAN;
+    /**
+     * The image's reconstruction PSNR (dB) by the model that encoded it, at the job's resolution, when the encoder
+     * sampled it for the drift monitor's QUALITY ({@code ReconstructionSampling}); NaN when it did not.
+     */
+    public double reconstructionPsnr = Double.NaN;
 
     public EncodedLatent() {
     }
@@ -62,8 +67,10 @@ public class EncodedLatent {
 
     /** The same image, model and latent space with other values ({@code shape} and {@code latents} say which). */
     public EncodedLatent withValues(int[] shape, float[] latent, StoredLatents latents) {
-        return new EncodedLatent(image, modelVersion, shape, latent, LatentSummaries.of(latent), encodedAt,
-                latentSpace, scalingFactor, shiftFactor, latents);
+        EncodedLatent changed = new EncodedLatent(image, modelVersion, shape, latent, LatentSummaries.of(latent),
+                encodedAt, latentSpace, scalingFactor, shiftFactor, latents);
+        changed.reconstructionPsnr = reconstructionPsnr;
+        return changed;
     }
 
     /**

@@ -9,6 +9,7 @@ import io.latentflow.registry.ModelRegistry;
 import io.latentflow.registry.ServingTimeline;
 import io.latentflow.registry.TrustedKeys;
 import io.latentflow.model.ServingModel;
+import io.latentflow.model.drift.ReconstructionSampling;
 import io.latentflow.schemas.DeadLetterReason;
 import io.latentflow.shards.StoredLatents;
 import org.apache.flink.api.common.functions.OpenContext;
@@ -66,6 +67,7 @@ public final class LatentEncoderFunction extends ProcessFunction<List<PreparedIm
     private final KafkaSettings registryKafka;
     private final S3Settings registryS3;
     private final TrustedKeys trustedKeys;
+    private final ReconstructionSampling reconstructionSampling;
 
     private transient ServedModels models;
     private transient ModelEventsFollower follower;
@@ -77,11 +79,13 @@ public final class LatentEncoderFunction extends ProcessFunction<List<PreparedIm
     private transient float[] pixelBuffer;
     private transient long imagesSeen;
     private transient int subtask;
+    private transient ReconstructionMeter reconstructions;
 
     private transient Counter imagesEncoded;
     private transient Counter batchesFailed;
     private transient Counter versionSwitches;
     private transient Histogram encodeMillis;
+    private transient Histogram reconstructionMillis;
 
     /**
      * @param faults told of every batch, {@link OperatorFaults#NONE} but in recovery tests
@@ -107,6 +111,20 @@ public final class LatentEncoderFunction extends ProcessFunction<List<PreparedIm
     public LatentEncoderFunction(ModelLocation modelLocation, int resolution, StoredLatents latentsStored,
                                  OperatorFaults faults, KafkaSettings registryKafka,
                                  S3Settings registryS3, TrustedKeys trustedKeys) {
+        this(modelLocation, resolution, latentsStored, faults, registryKafka, registryS3, trustedKeys,
+                ReconstructionSampling.NONE);
+    }
+
+    /**
+     * @param reconstructionSampling which images are also decoded, their reconstruction PSNR going with their latent
+     *                               to the drift monitor's QUALITY ({@link EncodedLatent#reconstructionPsnr})
+     */
+    public LatentEncoderFunction(ModelLocation modelLocation, int resolution, StoredLatents latentsStored,
+                                 OperatorFaults faults, KafkaSettings registryKafka,
+                                 S3Settings registryS3, TrustedKeys trustedKeys,
+                                 ReconstructionSampling reconstructionSampling) {
+        this.reconstructionSampling = Objects.requireNonNull(reconstructionSampling,
+                "reconstructionSampling (ReconstructionSampling.NONE for none)");
         this.modelLocation = modelLocation;
         this.resolution = resolution;
         this.latentsStored = latentsStored;
@@ -160,6 +178,8 @@ public final class LatentEncoderFunction extends ProcessFunction<List<PreparedIm
         batchesFailed = metrics.counter("batchesFailed");
         versionSwitches = metrics.counter("modelVersionSwitches");
         encodeMillis = metrics.histogram("encodeBatchMillis", new DescriptiveStatisticsHistogram(1024));
+        reconstructionMillis = metrics.histogram("reconstructionSampleMillis", new DescriptiveStatisticsHistogram(1024));
+        reconstructions = new ReconstructionMeter();
         metrics.meter("imagesEncodedPerSecond", new MeterView(imagesEncoded));
         LOG.info("Encoder {} serves model {} on {} at {}x{}{}", subtask, models.baseVersion(), device.device(),
                 resolution, resolution, followsRegistry() ? ", and the versions the registry promotes" : "");
@@ -294,6 +314,8 @@ public final class LatentEncoderFunction extends ProcessFunction<List<PreparedIm
         int perImage = channels * perChannel;
         int[] shape = {channels, latentSide, latentSide};
         int written = 0;
+        List<EncodedLatent> encodedBatch = new ArrayList<>(count);
+        List<Integer> positions = new ArrayList<>(count);
         for (int i = 0; i < count; i++) {
             PreparedImage image = batch.get(i);
             image.pixels = null; // encoded: no need to ship them further
@@ -311,10 +333,60 @@ public final class LatentEncoderFunction extends ProcessFunction<List<PreparedIm
             EncodedLatent encoded = new EncodedLatent(image, version, shape.clone(), latent,
                     LatentSummaries.of(latent), encodedAt, model.model().latentSpace(),
                     model.model().scalingFactor(), model.model().shiftFactor(), latentsStored);
+            encodedBatch.add(encoded);
+            positions.add(i);
+        }
+        measureSampledReconstructions(model, encodedBatch, positions, pixels);
+        for (EncodedLatent encoded : encodedBatch) {
             out.collect(encoded);
             written++;
         }
         imagesEncoded.inc(written);
+    }
+
+    /**
+     * Decodes the sampled images of the batch (one call) and records each one's PSNR on it. A decode that fails costs
+     * the samples of this batch, never its latents: QUALITY is a watcher.
+     *
+     * @param positions where each of {@code encoded} is in the batch
+     * @param pixels    NCHW pixels of the whole batch, in its order
+     */
+    private void measureSampledReconstructions(ServedModels.Loaded model, List<EncodedLatent> encoded,
+                                               List<Integer> positions, float[] pixels) {
+        List<EncodedLatent> sampled = new ArrayList<>();
+        List<Integer> sampledPositions = new ArrayList<>();
+        for (int i = 0; i < encoded.size(); i++) {
+            if (reconstructionSampling.sampled(encoded.get(i).image.imageId)) {
+                sampled.add(encoded.get(i));
+                sampledPositions.add(positions.get(i));
+            }
+        }
+        if (sampled.isEmpty()) {
+            return;
+        }
+        long started = System.nanoTime();
+        int perImagePixels = 3 * resolution * resolution;
+        float[] sampledPixels = new float[sampled.size() * perImagePixels];
+        float[] served = null;
+        for (int i = 0; i < sampled.size(); i++) {
+            System.arraycopy(pixels, sampledPositions.get(i) * perImagePixels, sampledPixels, i * perImagePixels,
+                    perImagePixels);
+            float[] latent = sampled.get(i).served().latent;
+            if (served == null) {
+                served = new float[sampled.size() * latent.length];
+            }
+            System.arraycopy(latent, 0, served, i * latent.length, latent.length);
+        }
+        try {
+            double[] psnr = reconstructions.psnr(model.model(), served, sampledPixels, sampled.size(), resolution);
+            for (int i = 0; i < psnr.length; i++) {
+                sampled.get(i).reconstructionPsnr = psnr[i];
+            }
+        } catch (RuntimeException e) {
+            LOG.warn("Model {} failed to decode {} images sampled for QUALITY; their PSNR is not measured: {}",
+                    model.model().version(), sampled.size(), e.getMessage());
+        }
+        reconstructionMillis.update((System.nanoTime() - started) / 1_000_000);
     }
 
     private void deadLetterBatch(List<PreparedImage> batch, String version, String cause, Context context) {
@@ -341,6 +413,9 @@ public final class LatentEncoderFunction extends ProcessFunction<List<PreparedIm
     public void close() throws Exception {
         if (follower != null) {
             follower.close();
+        }
+        if (reconstructions != null) {
+            reconstructions.close();
         }
         if (models != null) {
             models.close();

@@ -4,7 +4,6 @@ import io.latentflow.connections.KafkaSettings;
 import io.latentflow.connections.S3Settings;
 import io.latentflow.jobs.encode.AvroSerialization;
 import io.latentflow.schemas.DriftAlert;
-import io.latentflow.schemas.DriftSeverity;
 import io.latentflow.schemas.Topics;
 import io.latentflow.schemas.TrainingProgress;
 import io.latentflow.schemas.TrainingRequest;
@@ -52,10 +51,10 @@ public final class ContinuousTrainingJob {
     private final AutoFinetune auto;
 
     /**
-     * When drift alerts ask for fine-tunes: from alerts of at least {@code severity}, at most once per episode and
+     * When drift alerts ask for fine-tunes: from alerts {@code trigger} takes, at most once per episode and
      * {@code cooldown}.
      */
-    public record AutoFinetune(DriftSeverity severity, Duration cooldown) implements java.io.Serializable {
+    public record AutoFinetune(FineTuneTrigger trigger, Duration cooldown) implements java.io.Serializable {
     }
 
     /** @param auto null: only explicit requests; else drift alerts ask too */
@@ -81,7 +80,7 @@ public final class ContinuousTrainingJob {
             requests = requests.union(environment.fromSource(source(Topics.DRIFT_ALERTS, DriftAlert.class),
                             WatermarkStrategy.noWatermarks(), "drift-alerts").uid("drift-alerts-source")
                     .keyBy(alert -> alert.getModelVersion(), Types.STRING)
-                    .process(new DriftTriggeredRequests(auto.severity(), auto.cooldown(), null),
+                    .process(new DriftTriggeredRequests(auto.trigger(), auto.cooldown(), null),
                             new AvroTypeInfo<>(TrainingRequest.class))
                     .name("DriftTriggeredRequests").uid("drift-triggered-requests"));
         }

@@ -16,8 +16,8 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * With {@code --auto-finetune}: keyed by model version, turns a drift alert of at least {@code severity} (CRITICAL by
- * default) into a training request, at most one per alert episode (an episode ends when the version's drift is back
+ * With {@code --auto-finetune}: keyed by model version, turns a drift alert that its {@link FineTuneTrigger} takes
+ * (QUALITY or CRITICAL by default) into a training request, at most one per alert episode (an episode ends when the version's drift is back
  * to OK) and none within {@code cooldown} of the last one, in the alerts' event time. The request fine-tunes on the
  * samples from the alert's window on: the images that drifted. The request id is made of the version and the alert's window, so a replay
  * of the alerts after a restart asks for the same request, which the training job does once.
@@ -27,7 +27,7 @@ final class DriftTriggeredRequests extends KeyedProcessFunction<String, DriftAle
     private static final long serialVersionUID = 1L;
     private static final Logger LOG = LoggerFactory.getLogger(DriftTriggeredRequests.class);
 
-    private final DriftSeverity severity;
+    private final FineTuneTrigger trigger;
     private final Duration cooldown;
     private final Long steps;
 
@@ -35,8 +35,8 @@ final class DriftTriggeredRequests extends KeyedProcessFunction<String, DriftAle
     private transient ValueState<Long> lastRequestAt;
 
     /** @param steps the step budget of the requests, or null for the training job's default */
-    DriftTriggeredRequests(DriftSeverity severity, Duration cooldown, Long steps) {
-        this.severity = severity;
+    DriftTriggeredRequests(FineTuneTrigger trigger, Duration cooldown, Long steps) {
+        this.trigger = trigger;
         this.cooldown = cooldown;
         this.steps = steps;
     }
@@ -53,7 +53,7 @@ final class DriftTriggeredRequests extends KeyedProcessFunction<String, DriftAle
             inEpisode.clear();
             return;
         }
-        if (alert.getSeverity().compareTo(severity) < 0 || Boolean.TRUE.equals(inEpisode.value())) {
+        if (!trigger.asksForFineTune(alert) || Boolean.TRUE.equals(inEpisode.value())) {
             return;
         }
         inEpisode.update(true);

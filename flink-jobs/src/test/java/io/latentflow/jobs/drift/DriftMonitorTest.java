@@ -95,7 +95,8 @@ class DriftMonitorTest {
         assertThat(alert.getMessage()).contains("CRITICAL", "channel 1 ", "window 3");
     }
 
-    private static StreamExecutionEnvironment environment() {
+    /** A local MiniCluster of parallelism 1 that loads the job's classes from the test's own class path. */
+    static StreamExecutionEnvironment environment() {
         Configuration config = new Configuration();
         config.set(CoreOptions.CLASSLOADER_RESOLVE_ORDER, "parent-first");
         StreamExecutionEnvironment environment = StreamExecutionEnvironment.getExecutionEnvironment(config);

@@ -6,6 +6,10 @@ import io.latentflow.imaging.ModelInputResizer;
 import io.latentflow.jobs.fixtures.DiffusersFixtures;
 import io.latentflow.model.LatentEncoder;
 import io.latentflow.model.ServingModel;
+import io.latentflow.model.drift.ReconstructionSampling;
+import io.latentflow.model.eval.EvaluationOptions;
+import io.latentflow.model.eval.Evaluator;
+import io.latentflow.model.eval.ImageBatch;
 import io.latentflow.schemas.DeadLetter;
 import io.latentflow.schemas.DeadLetterReason;
 import io.latentflow.registry.TrustedKeys;
@@ -59,6 +63,35 @@ class LatentEncoderFunctionTest {
                 assertThat(latent.summary.getMin()).isGreaterThanOrEqualTo(-1f);
                 assertThat(latent.summary.getMax()).isLessThanOrEqualTo(1f);
             }
+        }
+    }
+
+    @Test
+    void sampledImagesCarryTheReconstructionPsnrEvalMeasuresAndOthersNone() throws Exception {
+        List<PreparedImage> batch = preparedPhotos(3);
+        List<EncodedLatent> sampled = encodeSampled(batch, new ReconstructionSampling(1));
+        List<EncodedLatent> unsampled = encodeSampled(preparedPhotos(3), ReconstructionSampling.NONE);
+
+        try (ServingModel model = ModelLocation.DEFAULT.load()) {
+            List<Double> expected = new ArrayList<>();
+            List<byte[]> images = List.of(pixelsOf(0), pixelsOf(1), pixelsOf(2));
+            Evaluator.evaluate(model, List.of(new ImageBatch(ModelInputBatch.toNchw(images, SIZE), 3, SIZE, SIZE)),
+                    EvaluationOptions.defaults().withNoiseSigmas(List.of()), null, expected::add);
+            for (int i = 0; i < 3; i++) {
+                assertThat(sampled.get(i).reconstructionPsnr).isCloseTo(expected.get(i), within(0.01));
+            }
+        }
+        assertThat(unsampled).allMatch(latent -> Double.isNaN(latent.reconstructionPsnr));
+    }
+
+    private static List<EncodedLatent> encodeSampled(List<PreparedImage> batch, ReconstructionSampling sampling)
+            throws Exception {
+        try (var harness = ProcessFunctionTestHarnesses.forProcessFunction(new LatentEncoderFunction(
+                ModelLocation.DEFAULT, SIZE, StoredLatents.MEAN, OperatorFaults.NONE, null, null,
+                TrustedKeys.NOT_CHECKED, sampling))) {
+            harness.open();
+            harness.processElement(new ArrayList<>(batch), 0);
+            return harness.extractOutputValues();
         }
     }
 

@@ -2,6 +2,7 @@ package io.latentflow.model.bench;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.latentflow.model.drift.ReconstructionSampling;
 
 import java.math.BigDecimal;
 import java.math.MathContext;
@@ -91,6 +92,14 @@ public record ModelBenchmarkReport(
             if (row.trainStepFlops() != null) {
                 flopLine(out, row.size(), "train", row.trainStepFlops());
             }
+        }
+        // what the encode job's QUALITY sampling adds: decoding 1 image in N, against encoding every image
+        int every = ReconstructionSampling.DEFAULT_EVERY;
+        for (Row row : rows) {
+            double decodePerEncode = row.encodeImagesPerSecond() / row.decodeImagesPerSecond();
+            out.append(String.format(Locale.ROOT, "QUALITY sampling at %d px: a decode costs %.2f encodes; 1 in %d"
+                            + " images decoded adds %.1f %% to the encoder's time%n", row.size(), decodePerEncode, every,
+                    100 * decodePerEncode / every));
         }
         return out.toString();
     }

@@ -9,9 +9,10 @@ package io.latentflow.model.drift;
  * @param threshold the bound it passed, in the same units
  * @param observed  the window's quantity behind it: the channel mean (MEAN_SHIFT), the channel variance
  *                  (VARIANCE_RATIO), the PSI (PSI), the fraction outside (OUT_OF_RANGE), the overall std (SCALE), black
- *                  holes per image (BLACK_HOLES)
+ *                  holes per image (BLACK_HOLES), the median sampled reconstruction PSNR in dB (QUALITY, whose value
+ *                  it also is, the threshold being the PSNR below which it warns)
  * @param reference the same quantity in the reference profile (0 for PSI; the expected std for SCALE; for BLACK_HOLES
- *                  the reference's most holed window)
+ *                  the reference's most holed window; for QUALITY the version's median validation PSNR)
  */
 public record DriftFinding(int channel, DriftStatistic statistic, double value, double threshold, double observed,
                            double reference) {

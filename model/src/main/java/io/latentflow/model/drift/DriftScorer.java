@@ -1,11 +1,14 @@
 package io.latentflow.model.drift;
 
 import io.latentflow.model.eval.Moments;
+import io.latentflow.model.eval.ValidationPsnr;
 
 import java.io.Serializable;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
+import java.util.Optional;
+import java.util.OptionalDouble;
 
 /**
  * Measures windows of latent statistics against a model version's reference profile.
@@ -19,6 +22,9 @@ import java.util.List;
  * <p>Named pathologies, warnings whatever the score: OUT_OF_RANGE and SCALE against fixed bounds, BLACK_HOLES
  * ({@link BlackHoles} positions per image) against a level read from the reference, its most holed window plus a
  * margin.
+ *
+ * <p>QUALITY, with the version's validation PSNRs ({@link #withValidationPsnr}): the window's sampled reconstruction
+ * PSNRs against them ({@link ReconstructionQuality}), part of the score like the drift statistics.
  */
 public final class DriftScorer implements Serializable {
 
@@ -29,10 +35,26 @@ public final class DriftScorer implements Serializable {
 
     private final ReferenceProfile reference;
     private final DriftThresholds thresholds;
+    private final ReconstructionQuality quality;
 
     public DriftScorer(ReferenceProfile reference, DriftThresholds thresholds) {
+        this(reference, thresholds, null);
+    }
+
+    private DriftScorer(ReferenceProfile reference, DriftThresholds thresholds, ReconstructionQuality quality) {
         this.reference = reference;
         this.thresholds = thresholds;
+        this.quality = quality;
+    }
+
+    /** This scorer, also judging QUALITY against the version's validation PSNRs. */
+    public DriftScorer withValidationPsnr(ValidationPsnr validation) {
+        return new DriftScorer(reference, thresholds, new ReconstructionQuality(validation));
+    }
+
+    /** The QUALITY rule, when the version has validation PSNRs. */
+    public Optional<ReconstructionQuality> quality() {
+        return Optional.ofNullable(quality);
     }
 
     public ReferenceProfile reference() {
@@ -80,6 +102,17 @@ public final class DriftScorer implements Serializable {
         if (novelty >= warning) {
             findings.add(new DriftFinding(DriftFinding.ALL_CHANNELS, DriftStatistic.NOVELTY, window.novelty(),
                     1 + (thresholds.novelty() - 1) * warning, window.novelty(), 1));
+        }
+        if (quality != null) {
+            OptionalDouble qualityScore = quality.score(window.sampledPsnr());
+            if (qualityScore.isPresent()) {
+                score = Math.max(score, qualityScore.getAsDouble());
+                if (qualityScore.getAsDouble() >= warning) {
+                    double median = ReconstructionQuality.median(window.sampledPsnr());
+                    findings.add(new DriftFinding(DriftFinding.ALL_CHANNELS, DriftStatistic.QUALITY, median,
+                            quality.psnrAtScore(warning), median, quality.validation().median()));
+                }
+            }
         }
         findings.sort(Comparator.comparingDouble(this::normalised).reversed());
         findings.addAll(pathologies(window));
@@ -136,6 +169,7 @@ public final class DriftScorer implements Serializable {
             case VARIANCE_RATIO -> Math.abs(Math.log(finding.value())) / thresholds.logVarianceRatio();
             case PSI -> finding.value() / thresholds.psi();
             case NOVELTY -> noveltyScore(finding.value());
+            case QUALITY -> quality.scoreOfMedian(finding.value());
             default -> 0;
         };
     }

@@ -10,6 +10,11 @@ public enum DriftStatistic {
     PSI,
     /** Mean over the window's images of their distance to the nearest reference image, over the typical one. */
     NOVELTY,
+    /**
+     * The window's median sampled reconstruction PSNR against the version's validation PSNRs
+     * ({@link ReconstructionQuality}): the model reconstructs these images worse than it was validated on.
+     */
+    QUALITY,
     /** Fraction of all latent values outside [-1, 1]: the latents are not bounded. */
     OUT_OF_RANGE,
     /** Overall latent std far from the scale the model promises: a diffusion model would need a scale factor. */

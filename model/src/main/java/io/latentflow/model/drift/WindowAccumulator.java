@@ -9,6 +9,7 @@ import java.io.DataOutputStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Comparator;
 import java.util.List;
 
@@ -28,8 +29,16 @@ public final class WindowAccumulator {
     public static final double[] DEFAULT_QUANTILE_RANKS =
             {0.001, 0.01, 0.05, 0.1, 0.25, 0.5, 0.75, 0.9, 0.95, 0.99, 0.999};
 
-    /** 2: black holes counted against the reference ({@link BlackHoles}), not from each channel's extreme values. */
-    private static final int FORMAT = 2;
+    /**
+     * 2: black holes counted against the reference ({@link BlackHoles}), not from each channel's extreme values;
+     * 3: the sampled reconstruction PSNRs.
+     */
+    private static final int FORMAT = 3;
+    /**
+     * Sampled PSNRs kept per window: beyond this the window's median is well known, and the state stays small even
+     * when every image is sampled.
+     */
+    public static final int MAX_SAMPLED_PSNR = 4096;
     private static final Comparator<LatentOutlier> WORST_FIRST =
             Comparator.comparingDouble(LatentOutlier::worstZ).reversed().thenComparing(LatentOutlier::imageId);
 
@@ -45,6 +54,7 @@ public final class WindowAccumulator {
     private long images;
     private long blackHolePositions;
     private double noveltySum;
+    private double[] sampledPsnr = new double[0];
 
     public WindowAccumulator(ReferenceProfile reference) {
         this(reference, DEFAULT_OUTLIERS);
@@ -88,6 +98,16 @@ public final class WindowAccumulator {
      * @throws IllegalArgumentException when the latent does not have the reference's channel count; nothing is added
      */
     public void add(String imageId, String source, long eventTime, float[] latent, double novelty) {
+        add(imageId, source, eventTime, latent, novelty, Double.NaN);
+    }
+
+    /**
+     * Adds one image's latent and, when the encoder sampled it, its reconstruction PSNR.
+     *
+     * @param reconstructionPsnr dB, or NaN for an image that was not sampled
+     */
+    public void add(String imageId, String source, long eventTime, float[] latent, double novelty,
+                    double reconstructionPsnr) {
         int channelCount = channels.length;
         if (latent.length == 0 || latent.length % channelCount != 0) {
             throw new IllegalArgumentException("latent of image " + imageId + " has " + latent.length
@@ -113,6 +133,9 @@ public final class WindowAccumulator {
         images++;
         blackHolePositions += blackHoles.positionsIn(latent, 0, positions, blackHolesPerChannel);
         noveltySum += novelty;
+        if (!Double.isNaN(reconstructionPsnr)) {
+            addSampledPsnr(new double[]{reconstructionPsnr});
+        }
         offerOutlier(new LatentOutlier(imageId, source == null ? "" : source, eventTime, worstZ, worstChannel,
                 maxAbs));
     }
@@ -129,6 +152,7 @@ public final class WindowAccumulator {
         images += other.images;
         blackHolePositions += other.blackHolePositions;
         noveltySum += other.noveltySum;
+        addSampledPsnr(other.sampledPsnr);
         other.outliers.forEach(this::offerOutlier);
     }
 
@@ -151,7 +175,18 @@ public final class WindowAccumulator {
             stats.add(channels[c].result(c, quantileRanks, blackHolesPerChannel[c]));
         }
         return new WindowStatistics(images, images == 0 ? 0 : noveltySum / images, quantileRanks.clone(), stats,
-                outliers, blackHolePositions);
+                outliers, blackHolePositions, sampledPsnr);
+    }
+
+    private void addSampledPsnr(double[] more) {
+        int room = MAX_SAMPLED_PSNR - sampledPsnr.length;
+        int taken = Math.min(room, more.length);
+        if (taken <= 0) {
+            return;
+        }
+        double[] grown = Arrays.copyOf(sampledPsnr, sampledPsnr.length + taken);
+        System.arraycopy(more, 0, grown, sampledPsnr.length, taken);
+        sampledPsnr = grown;
     }
 
     /** Compact binary form for checkpoints, read back by {@link #fromBytes}. */
@@ -183,6 +218,10 @@ public final class WindowAccumulator {
                 out.writeDouble(outlier.worstZ());
                 out.writeInt(outlier.channel());
                 out.writeDouble(outlier.maxAbs());
+            }
+            out.writeInt(sampledPsnr.length);
+            for (double psnr : sampledPsnr) {
+                out.writeDouble(psnr);
             }
         } catch (IOException e) {
             throw new UncheckedIOException("cannot serialise window statistics", e);
@@ -229,6 +268,11 @@ public final class WindowAccumulator {
                 accumulator.outliers.add(new LatentOutlier(in.readUTF(), in.readUTF(), in.readLong(), in.readDouble(),
                         in.readInt(), in.readDouble()));
             }
+            double[] sampled = new double[in.readInt()];
+            for (int i = 0; i < sampled.length; i++) {
+                sampled[i] = in.readDouble();
+            }
+            accumulator.sampledPsnr = sampled;
             return accumulator;
         } catch (IOException e) {
             throw new UncheckedIOException("cannot read serialised window statistics", e);

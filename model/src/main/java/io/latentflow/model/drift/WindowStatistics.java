@@ -13,13 +13,22 @@ import java.util.List;
  * @param channels      per channel, in channel order
  * @param outliers      the worst images, worst first
  * @param blackHoles    {@link BlackHoles} positions of all the window's images
+ * @param sampledPsnr   reconstruction PSNR (dB) of the window's images the encoder sampled
+ *                      ({@link ReconstructionSampling}), in no particular order; empty when none were
  */
 public record WindowStatistics(long images, double novelty, double[] quantileRanks, List<ChannelStatistics> channels,
-                               List<LatentOutlier> outliers, long blackHoles) {
+                               List<LatentOutlier> outliers, long blackHoles, double[] sampledPsnr) {
 
     public WindowStatistics {
         channels = List.copyOf(channels);
         outliers = List.copyOf(outliers);
+        sampledPsnr = sampledPsnr.clone();
+    }
+
+    /** Statistics of a window without sampled reconstructions. */
+    public WindowStatistics(long images, double novelty, double[] quantileRanks, List<ChannelStatistics> channels,
+                            List<LatentOutlier> outliers, long blackHoles) {
+        this(images, novelty, quantileRanks, channels, outliers, blackHoles, new double[0]);
     }
 
     /** All channels pooled: the distribution a diffusion model sees. */

@@ -54,8 +54,15 @@ public final class Evaluator {
     /** Evaluates a served model with its own encoder and decoder, closed afterwards. */
     public static EvaluationReport evaluate(ServingModel model, Iterable<ImageBatch> batches,
                                             EvaluationOptions options, ComparisonGrid grid) {
+        return evaluate(model, batches, options, grid, psnr -> { });
+    }
+
+    /** @param imagePsnr told each image's reconstruction PSNR, in the batches' order */
+    public static EvaluationReport evaluate(ServingModel model, Iterable<ImageBatch> batches,
+                                            EvaluationOptions options, ComparisonGrid grid, DoubleConsumer imagePsnr) {
         try (LatentEncoder encoder = model.newEncoder(); LatentDecoder decoder = model.newDecoder()) {
-            return new Evaluator(encoder, decoder, model.config(), model.version(), options).evaluate(batches, grid);
+            return new Evaluator(encoder, decoder, model.config(), model.version(), options)
+                    .evaluate(batches, grid, imagePsnr);
         }
     }
 

@@ -14,6 +14,7 @@ import io.latentflow.model.eval.EvaluationOptions;
 import io.latentflow.model.eval.EvaluationReport;
 import io.latentflow.model.eval.Evaluator;
 import io.latentflow.model.eval.ImageBatch;
+import io.latentflow.model.eval.ValidationPsnr;
 import io.latentflow.model.recipe.RecipeConfig;
 import io.latentflow.model.recipe.RecipeFile;
 import io.latentflow.model.store.Manifest;
@@ -26,6 +27,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
+import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -88,10 +90,13 @@ final class ModelExport {
                     LOG.warn("No validation images (one source only, or images smaller than f): metrics.json has"
                             + " no validation figures");
                 }
-                return new Validated(version, null, profile);
+                return new Validated(version, null, profile, null);
             }
-            return new Validated(version, Evaluator.evaluate(served, batches,
-                    EvaluationOptions.defaults().withBlackHoleReference(profile)), profile);
+            List<Double> perImage = new ArrayList<>();
+            EvaluationReport report = Evaluator.evaluate(served, batches,
+                    EvaluationOptions.defaults().withBlackHoleReference(profile), perImage::add);
+            return new Validated(version, report, profile,
+                    ValidationPsnr.of(report.imageHeight(), perImage.stream().mapToDouble(Double::doubleValue).toArray()));
         });
     }
 
@@ -119,6 +124,9 @@ final class ModelExport {
         ObjectNode metrics = validated.report() != null ? (ObjectNode) JSON.readTree(validated.report().toJson())
                 : JSON.createObjectNode();
         metrics.put("modelVersion", validated.version());
+        if (validated.psnr() != null) {
+            metrics.putPOJO(ValidationPsnr.METRICS_FIELD, validated.psnr().toJson());
+        }
         metrics.putPOJO("validationSources", data.validationSources().stream().sorted().toList());
         Map<String, Object> training = new LinkedHashMap<>();
         training.put("command", config.command());
@@ -189,6 +197,7 @@ final class ModelExport {
         }
     }
 
-    private record Validated(String version, EvaluationReport report, ReferenceProfile profile) {
+    /** @param psnr the validation images' PSNR distribution, what the drift monitor's QUALITY compares with; null without */
+    private record Validated(String version, EvaluationReport report, ReferenceProfile profile, ValidationPsnr psnr) {
     }
 }

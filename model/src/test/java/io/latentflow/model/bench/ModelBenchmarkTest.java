@@ -69,7 +69,10 @@ class ModelBenchmarkTest {
         assertThat(row.trainStepFlops().achievedGflops())
                 .isCloseTo(flops.trainStepGflops() * row.trainImagesPerSecond(), within(1e-9));
         assertThat(report.toTable()).contains("% of peak").contains("| encode  |").contains("| train   |")
-                .contains("given (--peak-gflops)");
+                .contains("given (--peak-gflops)")
+                // what the drift monitor's QUALITY sampling adds, from the same encode and decode rates
+                .contains(String.format(java.util.Locale.ROOT, "1 in 64 images decoded adds %.1f %%",
+                        100 * row.encodeImagesPerSecond() / row.decodeImagesPerSecond() / 64));
     }
 
     @Test

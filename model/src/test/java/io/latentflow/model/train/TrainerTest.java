@@ -9,6 +9,7 @@ import io.latentflow.model.recipe.Adversarial;
 import io.latentflow.model.recipe.RecipeConfig;
 import io.latentflow.model.recipe.RecipeFile;
 import io.latentflow.model.drift.ReferenceProfile;
+import io.latentflow.model.eval.ValidationPsnr;
 import io.latentflow.model.store.ModelDirectory;
 import io.latentflow.model.CollectorPressure;
 import io.latentflow.model.recipe.RecipeKind;
@@ -99,6 +100,11 @@ class TrainerTest {
         assertThat(metrics.at("/ssim").asDouble()).isBetween(0.0, 1.0);
         assertThat(metrics.at("/channelStd").size()).isEqualTo(8);
         assertThat(metrics.at("/robustnessPsnr").size()).isEqualTo(3);
+        // the validation images' PSNR distribution, the drift monitor's QUALITY yardstick; its mean is the report's
+        ValidationPsnr validation = ValidationPsnr.fromMetrics(metrics).orElseThrow();
+        assertThat(validation.images()).isEqualTo(3);
+        assertThat(validation.imageSize()).isEqualTo(metrics.at("/imageHeight").asInt());
+        assertThat(metrics.at("/psnr").asDouble()).isBetween(validation.at(0.01), validation.at(0.99));
         assertThat(result.validation().modelVersion()).isEqualTo(result.version());
         assertThat(metrics.at("/training/steps").asLong()).isEqualTo(40);
         assertThat(metrics.at("/training/seed").asLong()).isEqualTo(1);
