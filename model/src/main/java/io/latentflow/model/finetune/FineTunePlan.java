@@ -4,16 +4,17 @@ import io.latentflow.model.train.EarlyStopping;
 
 /**
  * How long and how fast a fine-tune trains, from the data it has rather than a fixed count, and on what crops. It
- * trains on crops of {@value #CROP_SIZE} px, {@value #BATCH_SIZE} a step: a decoder judged on whole images at the job's
- * 256 px learned held-out illustrations from 128 px crops and lost PSNR on them from 64 px ones, whose 8x8 latents are
- * mostly border (docs/fine-tuning.md). A step that sees as many pixels as one 256 px image ({@value #BATCH_SIZE}
- * crops of {@value #CROP_SIZE} px, or 16 of 64 px), so {@value #PASSES} passes over the training images (recent plus
- * replayed: the replay share adds steps, so the recent images keep their number of passes) are {@value #PASSES}
- * steps per image at that size, within [{@value #MIN_STEPS}, {@value #MAX_STEPS}]. The learning rate is the one
- * measured to gain on both new and older images at 300 steps (3e-4, README "what a fine-tune buys"), lowered with
- * the square root of the recent images below {@value #FULL_RATE_IMAGES}: few images over-fit fast. Early stopping on
- * a validation split of the recent training images ends a run that no longer improves, so the budget is a ceiling.
- * These are rules of thumb sized on this CPU's runs, not a tuned schedule.
+ * trains on crops of {@value #CROP_SIZE} px, {@value #BATCH_SIZE} a step: a decoder judged on whole images at the
+ * job's 256 px did better on held-out illustrations and photos from 128 px crops than from 64 px ones, which lost PSNR
+ * on both (their 8x8 latents are mostly near a border the whole image does not have; docs/fine-tuning.md). A step of
+ * {@value #BATCH_SIZE} crops of {@value #CROP_SIZE} px (or 16 of 64 px) sees about as many pixels as one 256 px
+ * image, and the plan counts a step's pixels: {@value #PASSES} passes over the training images (recent plus replayed:
+ * the replay share adds steps, so the recent images keep their number of passes) are {@value #PASSES} such steps per
+ * image, within [{@value #MIN_STEPS}, {@value #MAX_STEPS}]. The learning rate is the one measured to gain on both new
+ * and older images at 300 steps (3e-4, README "what a fine-tune buys"), lowered with the square root of the recent
+ * images below {@value #FULL_RATE_IMAGES}: few images over-fit fast. Early stopping on a validation split of the
+ * recent training images ends a run that no longer improves, so the budget is a ceiling. These are rules of thumb
+ * sized on this CPU's runs, not a tuned schedule.
  *
  * @param steps         step budget
  * @param learningRate  Adam's rate
