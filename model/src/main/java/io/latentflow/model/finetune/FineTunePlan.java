@@ -36,6 +36,19 @@ public record FineTunePlan(long steps, double learningRate, EarlyStopping earlyS
     static final double MIN_LEARNING_RATE = 1e-4;
 
     /**
+     * The crop side for a service whose images are {@code side} px: {@value #CROP_SIZE}, or the whole image where the
+     * job's resolution is smaller (a crop cannot be larger than the image).
+     */
+    public static int cropSizeFor(int side) {
+        return Math.min(CROP_SIZE, side);
+    }
+
+    /** Crops a step so that a step sees about one 256 px image: {@value #BATCH_SIZE} of 128 px, 16 of 64 px. */
+    public static int batchSizeFor(int cropSize) {
+        return (int) Math.max(1, IMAGE_PIXELS / ((long) cropSize * cropSize));
+    }
+
+    /**
      * @param recentImages images of the new data that train
      * @param replayImages older images replayed beside them
      * @param cropSize     side of the training crops ({@value #CROP_SIZE} is the default)

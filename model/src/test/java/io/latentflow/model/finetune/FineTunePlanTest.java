@@ -30,6 +30,15 @@ class FineTunePlanTest {
     }
 
     @Test
+    void aServiceOfSmallImagesCropsItsWholeImagesAndTakesMoreOfThemAStep() {
+        assertThat(FineTunePlan.cropSizeFor(256)).isEqualTo(FineTunePlan.CROP_SIZE);
+        assertThat(FineTunePlan.cropSizeFor(64)).isEqualTo(64);
+        assertThat(FineTunePlan.batchSizeFor(FineTunePlan.CROP_SIZE)).isEqualTo(FineTunePlan.BATCH_SIZE);
+        assertThat(FineTunePlan.batchSizeFor(64)).isEqualTo(16);
+        assertThat(FineTunePlan.batchSizeFor(512)).isEqualTo(1);
+    }
+
+    @Test
     void aFineTuneTrainsOnCropsLargeEnoughForTheDecoderToSeeWholeShapes() {
         assertThat(FineTunePlan.CROP_SIZE).as("measured: 64 px crops lost PSNR on held-out illustrations")
                 .isEqualTo(128);
