@@ -16,6 +16,7 @@ import io.latentflow.model.eval.GateVerdict;
 import io.latentflow.model.eval.PromotionGate;
 import io.latentflow.model.finetune.FineTuneData;
 import io.latentflow.model.finetune.FineTuneOptions;
+import io.latentflow.model.finetune.FineTunePlan;
 import io.latentflow.model.finetune.FineTuneResult;
 import io.latentflow.model.finetune.FineTuneScope;
 import io.latentflow.model.finetune.FineTuner;
@@ -138,10 +139,12 @@ public final class FineTuneCommand implements Callable<Integer> {
             + " evaluates and the drift profile is made at it (default ${DEFAULT-VALUE}).")
     int resolution;
 
-    @Option(names = "--size", defaultValue = "64", description = "Training crop size (default ${DEFAULT-VALUE}).")
+    @Option(names = "--size", defaultValue = "" + FineTunePlan.CROP_SIZE,
+            description = "Training crop size (default ${DEFAULT-VALUE}).")
     int cropSize;
 
-    @Option(names = "--batch", defaultValue = "16", description = "Crops per step (default ${DEFAULT-VALUE}).")
+    @Option(names = "--batch", defaultValue = "" + FineTunePlan.BATCH_SIZE,
+            description = "Crops per step (default ${DEFAULT-VALUE}).")
     int batch;
 
     @Option(names = "--seed", defaultValue = "1", description = "Seeds every random draw (default ${DEFAULT-VALUE}).")

@@ -2,6 +2,7 @@ package io.latentflow.jobs.training;
 
 import io.latentflow.model.data.SourceSplit;
 import io.latentflow.model.eval.GateThresholds;
+import io.latentflow.model.finetune.FineTunePlan;
 import io.latentflow.model.finetune.FineTuneScope;
 import java.io.Serializable;
 import java.nio.file.Path;
@@ -36,7 +37,8 @@ public record FineTuneSettings(int resolution, int cropSize, int batchSize, Long
                                Duration lead, String workDirectory, FineTuneScope scope) implements Serializable {
 
     public static FineTuneSettings defaults(int resolution, Path olderImages, Path workDirectory) {
-        return new FineTuneSettings(resolution, 64, 16, null, 2, null,
+        int cropSize = FineTunePlan.cropSizeFor(resolution);
+        return new FineTuneSettings(resolution, cropSize, FineTunePlan.batchSizeFor(cropSize), null, 2, null,
                 olderImages.toAbsolutePath().toString(),
                 SourceSplit.DEFAULT_VALIDATION_FRACTION, GateThresholds.DEFAULTS, Duration.ofSeconds(10),
                 workDirectory.toAbsolutePath().toString(), FineTuneScope.DEFAULT);

@@ -22,8 +22,8 @@ import java.util.Objects;
  * @param replayShare  fraction of the training images taken from {@code olderFiles}, 0 to below 1 (default 0.3)
  * @param budget       steps and/or time, or null for the {@link FineTunePlan} of the data (with early stopping)
  * @param output       the new model version directory (must not exist or be empty)
- * @param cropSize     side of the training crops (default 64)
- * @param batchSize    crops per step (default 16)
+ * @param cropSize     side of the training crops (default {@link FineTunePlan#CROP_SIZE})
+ * @param batchSize    crops per step (default {@link FineTunePlan#BATCH_SIZE})
  * @param seed         seeds every random draw (default 1)
  * @param threads      intra-op threads (default 2)
  * @param provenance   identifiers of the data it saw (topic offsets, sample shards, folders ...), into metrics.json
@@ -81,7 +81,7 @@ public record FineTuneOptions(Path servingModel, List<Path> recentFiles, List<Pa
     }
 
     /**
-     * Defaults: replay share 0.3, steps and rate planned from the data, 64 px crops, batch 16, seed 1, 2 threads,
+     * Defaults: replay share 0.3, steps and rate planned from the data, 128 px crops, batch 4, seed 1, 2 threads,
      * profile at 256 px, decoder only.
      */
     public static final class Builder extends TrainingRunBuilder<Builder> {
@@ -100,6 +100,8 @@ public record FineTuneOptions(Path servingModel, List<Path> recentFiles, List<Pa
             this.recentFiles = recentFiles;
             this.olderFiles = olderFiles;
             this.output = output;
+            cropSize(FineTunePlan.CROP_SIZE);
+            batchSize(FineTunePlan.BATCH_SIZE);
         }
 
         public Builder replayShare(double value) {

@@ -150,7 +150,8 @@ public final class FineTuner {
 
         static Training of(FineTuneOptions options, List<Path> recent) {
             List<Path> rehearsed = RehearsalSample.of(options.olderFiles(), recent.size(), options.replayShare());
-            FineTunePlan plan = FineTunePlan.of(recent.size(), rehearsed.size(), options.batchSize());
+            FineTunePlan plan = FineTunePlan.of(recent.size(), rehearsed.size(), options.cropSize(),
+                    options.batchSize());
             return new Training(recent, rehearsed, plan,
                     options.learningRate() != null ? options.learningRate() : plan.learningRate(),
                     options.budget() != null ? options.budget() : TrainingBudget.steps(plan.steps()));

@@ -76,7 +76,7 @@ class FineTunerTest {
         assertThat(result.recentImages()).isEqualTo(12);
         assertThat(result.replayImages()).as("half of the training images replayed").isEqualTo(12);
         assertThat(RecipeFile.read(result.modelDir())).as("the serving recipe at the planned rate").contains(
-                RecipeFile.read(serving).orElseThrow().withLearningRate(FineTunePlan.of(12, 12, 4).learningRate()));
+                RecipeFile.read(serving).orElseThrow().withLearningRate(FineTunePlan.of(12, 12, 64, 4).learningRate()));
 
         JsonNode metrics = new ObjectMapper().readTree(result.modelDir().resolve(ModelDirectory.METRICS).toFile());
         assertThat(metrics.at("/modelVersion").asText()).isEqualTo(result.version());
