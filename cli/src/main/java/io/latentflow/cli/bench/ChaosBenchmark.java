@@ -182,8 +182,7 @@ final class ChaosBenchmark implements Callable<Integer> {
             ClusterFile now = ClusterFile.read(clusterFile);
             ExactlyOnceCheck check = ExactlyOnceCheck.of(kafka, Path.of(now.s3().dataDir()).resolve(now.s3().bucket()),
                     expected);
-            boolean exact = check.latents().lost().isEmpty() && check.latents().duplicated().isEmpty()
-                    && check.shards().lost().isEmpty() && check.shards().duplicated().isEmpty();
+            boolean exact = check.noneLostOrDuplicated();
             print(folderImages, expected.size(), reports, check, p99LatencySeconds(latents), exact);
             return exact;
         } finally {
