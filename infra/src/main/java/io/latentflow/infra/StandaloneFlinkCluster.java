@@ -146,6 +146,14 @@ public final class StandaloneFlinkCluster implements AutoCloseable {
                 TaskManagerResources.compute(classpath, home.toAbsolutePath().resolve("conf")));
     }
 
+    /**
+     * The resource id TaskManager number {@code index} registers with, again after a restart: what Flink's REST calls
+     * its {@code taskmanager-id}.
+     */
+    public static String taskManagerResourceId(int index) {
+        return "taskmanager-" + index;
+    }
+
     /** TaskManagers registered with the JobManager at {@code restAddress} now; -1 when it does not answer. */
     public static int registeredTaskManagers(HttpClient http, String restAddress) {
         try {
@@ -169,6 +177,8 @@ public final class StandaloneFlinkCluster implements AutoCloseable {
         List<String> arguments = new ArrayList<>(List.of("--configDir",
                 home.toAbsolutePath().resolve("conf").toString()));
         arguments.addAll(resources.dynamicProperties());
+        // a name that says which process it is: Flink's REST then tells whose subtasks run where (bench chaos)
+        arguments.addAll(List.of("-D", "taskmanager.resource-id=" + taskManagerResourceId(index)));
         return launch(home, "taskmanager-" + index, classpath, resources.jvmOptions(), TASK_MANAGER_MAIN, arguments);
     }
 

@@ -4,8 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.latentflow.cli.bench.support.CliProcess;
 import io.latentflow.schemas.LatentRecord;
-import java.io.File;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -19,7 +19,6 @@ import java.util.concurrent.TimeUnit;
  */
 final class ServiceProcess {
 
-    private static final Path HOME = Path.of(System.getProperty("latentflow.home"));
     private static final ObjectMapper JSON = new ObjectMapper();
 
     private ServiceProcess() {
@@ -34,18 +33,8 @@ final class ServiceProcess {
     }
 
     /** Starts {@code latentflow <arguments>} as they are; waits for nothing. */
-    static Process launchCli(Path work, String name, List<String> arguments) throws Exception {
-        String classpath = HOME.resolve("cli/target/latentflow-cli-0.1.0-SNAPSHOT.jar") + File.pathSeparator
-                + Files.readString(HOME.resolve("cli/target/classpath.txt")).strip();
-        List<String> command = new ArrayList<>(List.of(
-                Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-Xmx2g",
-                "-Dai.djl.offline=true", "-Dlatentflow.home=" + HOME, "-cp", classpath,
-                "io.latentflow.cli.Latentflow"));
-        command.addAll(arguments);
-        ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true)
-                .redirectOutput(output(work, name).toFile());
-        builder.environment().put("OMP_WAIT_POLICY", "PASSIVE");
-        return builder.start();
+    static Process launchCli(Path work, String name, List<String> arguments) {
+        return CliProcess.start(work, name, "2g", arguments);
     }
 
     /** Starts {@code latentflow run} and waits (2 minutes at most) until its {@code service.json} names it. */

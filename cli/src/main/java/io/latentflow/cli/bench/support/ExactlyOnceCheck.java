@@ -79,6 +79,15 @@ public record ExactlyOnceCheck(int expected, Tally latents, Tally shards, long d
         return latents.exact() && shards.exact() && deadLettered == 0;
     }
 
+    /**
+     * No image lost or duplicated in either place: what a fault run exits 1 on. Dead letters are reported beside it,
+     * since an image the service rejects is not one the faults lost.
+     */
+    public boolean noneLostOrDuplicated() {
+        return latents.lost().isEmpty() && latents.duplicated().isEmpty() && shards.lost().isEmpty()
+                && shards.duplicated().isEmpty();
+    }
+
     public Map<String, Object> toJson() {
         Map<String, Object> json = new LinkedHashMap<>();
         json.put("expected", expected);

@@ -17,9 +17,14 @@ public final class FolderCopies implements AutoCloseable {
     private final Path root;
     private final List<Path> folders = new ArrayList<>();
 
+    /** Copies {@code folder} {@code copies} times under a new temporary folder, which {@link #close} deletes. */
+    public static FolderCopies of(Path folder, int copies) throws IOException {
+        return new FolderCopies(folder, copies);
+    }
+
     FolderCopies(Path folder, int copies) throws IOException {
         if (copies < 1) {
-            throw new IllegalArgumentException("--repeat must be at least 1, got " + copies);
+            throw new IllegalArgumentException("at least one copy is needed (--repeat, --copies), got " + copies);
         }
         root = Files.createTempDirectory("latentflow-bench-");
         for (int copy = 0; copy < copies; copy++) {

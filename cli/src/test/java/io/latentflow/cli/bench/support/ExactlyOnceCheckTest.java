@@ -33,4 +33,14 @@ class ExactlyOnceCheckTest {
         assertThat(new ExactlyOnceCheck(3, exact, ExactlyOnceCheck.tally(INGESTED, List.of("a", "b")), 0).passed())
                 .as("a latent committed to the topic whose shard file is missing").isFalse();
     }
+
+    @Test
+    void aFaultRunFailsOnAnImageLostOrDuplicatedInEitherPlaceButNotOnADeadLetter() {
+        ExactlyOnceCheck.Tally exact = ExactlyOnceCheck.tally(INGESTED, INGESTED);
+        ExactlyOnceCheck.Tally lost = ExactlyOnceCheck.tally(INGESTED, List.of("a", "b"));
+        ExactlyOnceCheck.Tally duplicated = ExactlyOnceCheck.tally(INGESTED, List.of("a", "b", "c", "c"));
+        assertThat(new ExactlyOnceCheck(3, exact, exact, 2).noneLostOrDuplicated()).isTrue();
+        assertThat(new ExactlyOnceCheck(3, lost, exact, 0).noneLostOrDuplicated()).isFalse();
+        assertThat(new ExactlyOnceCheck(3, exact, duplicated, 0).noneLostOrDuplicated()).isFalse();
+    }
 }
