@@ -11,6 +11,7 @@ import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Random;
 import java.util.concurrent.TimeUnit;
 import javax.imageio.ImageIO;
 import org.junit.jupiter.api.Test;
@@ -25,11 +26,14 @@ import org.junit.jupiter.api.io.TempDir;
  *   <li>illustrations, a kind of image the photo-trained model has never seen: the decoder learns them, the interval
  *       of the gain on held-out illustration sources is clear of the required +0.1 dB and the photos lose less than
  *       0.3 dB: PROMOTED, in the same latent space;</li>
- *   <li>a stream whose sources do not teach each other: five sources of drawings and one of photos, the photo
- *       source being the one the gate holds out (sources are held out by the SHA-256 rank of their names). The
- *       fine-tune learns drawings; on the held-out photos of the stream it gains nothing the interval can tell
- *       from noise: REJECTED for the recent images. (A stream of more photos is no such case: at 128 px the
- *       default decoder gains about 1.8 dB on held-out photos and on the older ones alike, and is promoted.)</li>
+ *   <li>a stream with nothing to learn for the images it is judged on: five sources of drawings and a broken camera
+ *       that sends noise, the camera being the source the gate holds out (sources are held out by the SHA-256 rank
+ *       of their names). The decoder learns drawings; no decoder reconstructs noise better (measured +0.01 dB
+ *       [+0.00, +0.01] on 40 held-out noise images), so the gain the gate needs is not there and the noise is below
+ *       the quality floors, while the photos it replayed are not harmed: REJECTED for the recent images only. (The
+ *       stream of drawings and a held-out PHOTO source it replaced stopped being such a case with 128 px crops:
+ *       the fine-tune helps photos too, +0.36 dB [+0.03, +0.79], rejected by a margin a different CPU could
+ *       cross.)</li>
  * </ul>
  */
 @Timeout(value = 20, unit = TimeUnit.MINUTES)
@@ -59,30 +63,43 @@ class FineTuneDefaultsEndToEndTest {
     }
 
     @Test
-    void aStreamWhoseTrainingSourcesSayNothingAboutItsHeldOutOnesIsRejectedForNoGain() throws Exception {
+    void aStreamWithNothingToLearnForItsHeldOutImagesIsRejectedForNoGain() throws Exception {
         Path stream = Files.createDirectories(work.resolve("stream"));
         List<Path> drawings = E2eImages.files(SAMPLES.resolve("illustrations"));
         for (int i = 0; i < drawings.size(); i++) {
             resized(drawings.get(i), stream.resolve("drawings-" + (char) ('a' + i % 5) + "_s1_" + i + ".png"));
         }
-        List<Path> photos = E2eImages.files(SAMPLES.resolve("unseen-photos"));
+        Random sensor = new Random(5);
         for (int i = 0; i < 40; i++) {
-            resized(photos.get(i * photos.size() / 40), stream.resolve("camera5_s1_" + i + ".png"));
+            noise(sensor, stream.resolve("camera5_s1_" + i + ".png"));
         }
 
         Result result = finetune(stream);
 
-        System.out.println("drawings and photos: " + result.json().at("/gate/reason").asText());
+        System.out.println("drawings and noise: " + result.json().at("/gate/reason").asText());
         assertThat(result.exit()).as("stderr: %s", result.err()).isEqualTo(3);
         assertThat(result.json().at("/heldOut/recentBy").asText()).isEqualTo("source");
         assertThat(result.json().at("/heldOut/recentSources").toString()).isEqualTo("[\"camera5\"]");
         JsonNode figures = result.json().at("/gate/figures");
         assertThat(figures.get("recent.images").asInt()).isEqualTo(40);
         assertThat(figures.get("recent.psnrChangeLow").asDouble()).isLessThanOrEqualTo(0.1);
+        assertThat(figures.get("recent.psnrChange").asDouble()).as("what a decoder can learn about noise")
+                .isBetween(-0.05, 0.05);
         assertThat(result.json().at("/gate/failures")).anySatisfy(failure -> assertThat(failure.asText())
                 .startsWith("recent images: PSNR change").contains("not above the +0.10 dB gain"));
-        assertThat(result.json().at("/gate/failures")).noneSatisfy(failure -> assertThat(failure.asText())
-                .contains("floor"));
+        assertThat(result.json().at("/gate/failures")).allSatisfy(failure -> assertThat(failure.asText())
+                .startsWith("recent images:"));
+    }
+
+    /** A 128 px image of uniform noise: what a camera with a failed sensor sends. */
+    private static void noise(Random sensor, Path to) throws Exception {
+        BufferedImage image = new BufferedImage(128, 128, BufferedImage.TYPE_INT_RGB);
+        for (int y = 0; y < 128; y++) {
+            for (int x = 0; x < 128; x++) {
+                image.setRGB(x, y, sensor.nextInt(1 << 24));
+            }
+        }
+        ImageIO.write(image, "png", to.toFile());
     }
 
     private static void resized(Path from, Path to) throws Exception {

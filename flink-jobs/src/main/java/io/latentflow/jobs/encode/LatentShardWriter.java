@@ -125,7 +125,9 @@ import java.util.Objects;
  * under that job's prefix, which the state names. Staged objects of a job that nothing restores
  * (started again without state) stay under its {@code _staging/<job>/} prefix, which
  * {@code latentflow status} counts: delete them once no restore of that job can happen, or let a
- * lifecycle rule on {@code _staging/} expire them after a few days.
+ * lifecycle rule on {@code _staging/} expire them after a few days. So does an upload of a failed attempt that the
+ * server completes only after the restart's sweep (S3 hung while it was in flight, the checkpoint expired, the job
+ * failed over): it is never committed, only left behind.
  *
  * <p><b>Requires checkpointing</b> (the encode job always enables it): without checkpoints nothing
  * is ever committed, and {@link #close} says so. At the end of a bounded input Flink takes a final
