@@ -15,8 +15,8 @@ import java.util.stream.Stream;
  * latents do not depend on it: they leave the network as float32 and are stored as fp16 either way.
  *
  * <p>bf16 is oneDNN's "fpmath mode": the float32 tensors stay float32, and oneDNN's convolutions and matmuls may round
- * their inputs and weights to bfloat16 and accumulate in float32, where the CPU has bf16 dot products (AVX512_BF16,
- * AMX); elsewhere they compute as before, so bf16 works, just without a speed-up. Norms, activations and the
+ * their inputs and weights to bfloat16 and accumulate in float32 (oneDNN 3.7 does so for convolutions only on CPUs
+ * with AMX); elsewhere they compute as before, so bf16 works everywhere, just without a speed-up. Norms, activations and the
  * latents' bound stay float32. Not bfloat16 tensors: DJL's PyTorch binding (0.36.0) maps no bfloat16 type, and
  * creating or casting to one aborts the JVM in native code. oneDNN reads the mode once per process from
  * {@value #FPMATH_ENV}, so the process must start with it: the {@code latentflow} launcher sets it for
