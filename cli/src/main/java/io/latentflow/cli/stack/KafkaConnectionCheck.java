@@ -36,13 +36,21 @@ public final class KafkaConnectionCheck {
             if (e.getCause() instanceof AuthenticationException refused) {
                 throw ConnectionFailures.kafkaRefused(kafka, refused);
             }
+            if (e.getCause() instanceof org.apache.kafka.common.errors.TimeoutException late) {
+                // the admin client's own timeout, equal to ours, may fire first: the same "no answer"
+                throw noAnswer(kafka, late);
+            }
             throw new IllegalStateException("cannot reach Kafka at " + kafka.bootstrapServers() + ": "
                     + e.getCause().getMessage(), e.getCause());
         } catch (TimeoutException e) {
-            throw new IllegalStateException("Kafka at " + kafka.bootstrapServers() + " did not answer within "
-                    + TIMEOUT_S + " s: check that it runs there and that security.protocol"
-                    + describeProtocol(kafka) + " matches that listener (--kafka-config)", e);
+            throw noAnswer(kafka, e);
         }
+    }
+
+    private static IllegalStateException noAnswer(KafkaSettings kafka, Exception cause) {
+        return new IllegalStateException("Kafka at " + kafka.bootstrapServers() + " did not answer within "
+                + TIMEOUT_S + " s: check that it runs there and that security.protocol"
+                + describeProtocol(kafka) + " matches that listener (--kafka-config)", cause);
     }
 
     private static String describeProtocol(KafkaSettings kafka) {
