@@ -192,7 +192,7 @@ class ContinuousTrainingEndToEndTest {
                     new ContinuousTrainingJob.AutoFinetune(FineTuneTrigger.parse("CRITICAL"), Duration.ofMinutes(30)))
                     .start(stack.flink().environment());
             try {
-                try (ImageIngest producer = new ImageIngest(stack.kafka().bootstrapServers(), Topics.IMAGES,
+                try (ImageIngest producer = new ImageIngest(stack.kafka().settings(), Topics.IMAGES,
                         stack.s3().settings(), ImageIngest.Limits.DEFAULTS)) {
                     // from a window boundary on, so that no window is a partial one
                     long start = (System.currentTimeMillis() / window.toMillis() + 1) * window.toMillis();
@@ -327,7 +327,7 @@ class ContinuousTrainingEndToEndTest {
     }
 
     private static void ingest(LocalStack stack, Path folder, Instant start, Duration step) {
-        try (ImageIngest producer = new ImageIngest(stack.kafka().bootstrapServers(), Topics.IMAGES,
+        try (ImageIngest producer = new ImageIngest(stack.kafka().settings(), Topics.IMAGES,
                 stack.s3().settings(), ImageIngest.Limits.DEFAULTS)) {
             assertThat(producer.send(List.of(folder), null, start, step).failed()).isEmpty();
         }

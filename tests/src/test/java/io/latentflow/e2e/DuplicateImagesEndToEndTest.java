@@ -162,7 +162,7 @@ class DuplicateImagesEndToEndTest {
     }
 
     private static void send(LocalStack stack, List<Path> folders) {
-        try (ImageIngest ingest = new ImageIngest(stack.kafka().bootstrapServers(), Topics.IMAGES,
+        try (ImageIngest ingest = new ImageIngest(stack.kafka().settings(), Topics.IMAGES,
                 stack.s3().settings(), ImageIngest.Limits.DEFAULTS)) {
             assertThat(ingest.send(folders, null, Instant.now(), Duration.ofMillis(100)).failed()).isEmpty();
         }

@@ -59,7 +59,7 @@ class IdleStreamWindowsEndToEndTest {
             JobClient job = EncodeJob.onKafka(settings).start(stack.flink().environment());
             try {
                 // one minute windows: the burst sits in one or two of them, and nothing follows it
-                try (ImageIngest producer = new ImageIngest(stack.kafka().bootstrapServers(), Topics.IMAGES,
+                try (ImageIngest producer = new ImageIngest(stack.kafka().settings(), Topics.IMAGES,
                         stack.s3().settings(), ImageIngest.Limits.DEFAULTS)) {
                     assertThat(producer.send(List.of(burst), null, Instant.now(), Duration.ZERO).failed()).isEmpty();
                 }

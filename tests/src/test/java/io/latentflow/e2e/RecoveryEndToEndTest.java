@@ -52,7 +52,7 @@ class RecoveryEndToEndTest {
         FailOnce failure = FailOnce.once(stage, 120);
         try (LocalStack stack = LocalStack.start(work.resolve("state"), "latentflow")) {
             int sent;
-            try (ImageIngest producer = new ImageIngest(stack.kafka().bootstrapServers(), Topics.IMAGES,
+            try (ImageIngest producer = new ImageIngest(stack.kafka().settings(), Topics.IMAGES,
                     stack.s3().settings(), ImageIngest.Limits.DEFAULTS)) {
                 ImageIngest.Report report = producer.send(List.of(E2eImages.PHOTOS, work.resolve("bad")), null, Instant.now(),
                         Duration.ofSeconds(1));

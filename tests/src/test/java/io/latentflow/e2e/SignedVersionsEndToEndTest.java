@@ -156,7 +156,7 @@ class SignedVersionsEndToEndTest {
     }
 
     private static void ingest(LocalStack stack, Path folder) {
-        try (ImageIngest producer = new ImageIngest(stack.kafka().bootstrapServers(), Topics.IMAGES,
+        try (ImageIngest producer = new ImageIngest(stack.kafka().settings(), Topics.IMAGES,
                 stack.s3().settings(), ImageIngest.Limits.DEFAULTS)) {
             ImageIngest.Report report = producer.send(List.of(folder), null, Instant.now(), Duration.ofMillis(300));
             assertThat(report.failed()).isEmpty();

@@ -109,7 +109,8 @@ class TopicFollowersEndToEndTest {
                     .build();
             JobClient job = EncodeJob.onKafka(settings).start(stack.flink().environment());
             try {
-                try (ImageIngest producer = new ImageIngest(kafka, Topics.IMAGES, s3, ImageIngest.Limits.DEFAULTS)) {
+                try (ImageIngest producer = new ImageIngest(stack.kafka().settings(), Topics.IMAGES, s3,
+                        ImageIngest.Limits.DEFAULTS)) {
                     assertThat(producer.send(List.of(firstBurst), "photos", Instant.now(), Duration.ofMillis(300))
                             .failed()).isEmpty();
                     await().atMost(Duration.ofMinutes(2)).until(() -> latents.size() >= IMAGES / 4);

@@ -70,7 +70,7 @@ class TrainingSamplingEndToEndTest {
 
         try (LocalStack stack = LocalStack.start(work.resolve("state"), "latentflow")) {
             Instant start = Instant.parse("2026-11-30T10:00:00Z");
-            try (ImageIngest ingest = new ImageIngest(stack.kafka().bootstrapServers(), Topics.IMAGES,
+            try (ImageIngest ingest = new ImageIngest(stack.kafka().settings(), Topics.IMAGES,
                     stack.s3().settings(), ImageIngest.Limits.DEFAULTS)) {
                 ingest.send(List.of(alpha), "alpha", start, Duration.ofMillis(100));
                 ingest.send(List.of(beta), "beta", start, Duration.ofMillis(100));

@@ -82,7 +82,7 @@ final class IngestBenchmark implements Callable<Integer> {
             ImageIngest.Report report;
             double ingestSeconds;
             try (EmbeddedKafka kafka = EmbeddedKafka.start(work.resolve("kafka"));
-                 ImageIngest ingest = new ImageIngest(kafka.bootstrapServers(), Topics.IMAGES, null,
+                 ImageIngest ingest = new ImageIngest(kafka.settings(), Topics.IMAGES, null,
                          ImageIngest.Limits.DEFAULTS)) {
                 ingest.send(List.of(shards.get(0)), null, Instant.now(), Duration.ZERO); // warm-up: JIT, topic
                 long start = System.nanoTime();

@@ -142,16 +142,6 @@ public final class ImageIngest implements AutoCloseable {
         this(kafka, topic, s3, limits, Bookkeeping.NONE);
     }
 
-    /** To a PLAINTEXT cluster. @param s3 where large files go; null to refuse files over the inline limit */
-    public ImageIngest(String bootstrapServers, String topic, S3Settings s3, Limits limits) {
-        this(new KafkaSettings(bootstrapServers), topic, s3, limits, Bookkeeping.NONE);
-    }
-
-    /** To a PLAINTEXT cluster. @param s3 where large files go; null to refuse files over the inline limit */
-    public ImageIngest(String bootstrapServers, String topic, S3Settings s3, Limits limits, Bookkeeping bookkeeping) {
-        this(new KafkaSettings(bootstrapServers), topic, s3, limits, bookkeeping);
-    }
-
     /** @param s3 where large files go; null to refuse files over the inline limit */
     public ImageIngest(KafkaSettings kafka, String topic, S3Settings s3, Limits limits, Bookkeeping bookkeeping) {
         Properties props = kafka.clientProperties();

@@ -44,7 +44,7 @@ class ImageIngestTest {
         try (EmbeddedKafka kafka = EmbeddedKafka.start(work.resolve("kafka"));
              EmbeddedS3 s3 = EmbeddedS3.start(null, "latentflow")) {
             ImageIngest.Report report;
-            try (ImageIngest ingest = new ImageIngest(kafka.bootstrapServers(), Topics.IMAGES, s3.settings(),
+            try (ImageIngest ingest = new ImageIngest(kafka.settings(), Topics.IMAGES, s3.settings(),
                     new ImageIngest.Limits(512 * 1024, 2_000_000))) {
                 report = ingest.send(List.of(folder), null, Instant.parse("2026-11-30T00:00:00Z"),
                         Duration.ofSeconds(1));
@@ -78,7 +78,7 @@ class ImageIngestTest {
             }
 
             // Inline past the broker's message.max.bytes (1 MB by default): refused by the broker, and said so.
-            try (ImageIngest careless = new ImageIngest(kafka.bootstrapServers(), Topics.IMAGES, s3.settings(),
+            try (ImageIngest careless = new ImageIngest(kafka.settings(), Topics.IMAGES, s3.settings(),
                     new ImageIngest.Limits(4_000_000, 4_000_000))) {
                 ImageIngest.Report refused = careless.send(List.of(folder.resolve("b-large.jpg")), "camera",
                         Instant.now(), Duration.ZERO);
@@ -103,7 +103,7 @@ class ImageIngestTest {
                     .object("datasets/laion/00000.tar").stream(new java.io.ByteArrayInputStream(shard.toByteArray()),
                             shard.size(), -1).build());
             ImageIngest.Report report;
-            try (ImageIngest ingest = new ImageIngest(kafka.bootstrapServers(), Topics.IMAGES, s3.settings(),
+            try (ImageIngest ingest = new ImageIngest(kafka.settings(), Topics.IMAGES, s3.settings(),
                     ImageIngest.Limits.DEFAULTS)) {
                 report = ingest.sendObjects(List.of(URI.create("s3://latentflow/datasets/laion/00000.tar"),
                                 URI.create("s3://latentflow/datasets/missing.tar"), URI.create("s3://latentflow/a.jpg")),

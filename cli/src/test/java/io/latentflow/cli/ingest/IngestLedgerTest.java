@@ -112,7 +112,7 @@ class IngestLedgerTest {
 
     private static ImageIngest.Report send(Path ledgerFile, Path folder, boolean resend, Path moveTo) {
         try (IngestLedger ledger = IngestLedger.open(ledgerFile);
-             ImageIngest ingest = new ImageIngest(kafka.bootstrapServers(), Topics.IMAGES, null,
+             ImageIngest ingest = new ImageIngest(kafka.settings(), Topics.IMAGES, null,
                      ImageIngest.Limits.DEFAULTS, new ImageIngest.Bookkeeping(ledger, resend, moveTo))) {
             return ingest.send(List.of(folder), null, Instant.now(), Duration.ZERO);
         }
