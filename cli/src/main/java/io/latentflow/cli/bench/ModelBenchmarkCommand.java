@@ -12,6 +12,7 @@ import io.latentflow.model.bench.Iterations;
 import io.latentflow.model.bench.ModelBenchmark;
 import io.latentflow.model.bench.ModelBenchmarkReport;
 import io.latentflow.model.bench.PrecisionComparison;
+import io.latentflow.model.train.MicroBatching;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -61,6 +62,13 @@ final class ModelBenchmarkCommand implements Callable<Integer> {
     @Option(names = "--iterations", defaultValue = "10", description = "Measured encode and decode calls per size.")
     int iterations;
 
+    @Option(names = "--micro-batch", defaultValue = "auto", paramLabel = "N|auto",
+            description = "The training step is timed whole and, beside it in the same run, in micro-batches of N"
+                    + " images (auto: as many as keep the largest activation under the serving split's budget, one"
+                    + " image at 256 px), wherever that splits the batch; prints both step ratios of the largest"
+                    + " to the smallest size (default: ${DEFAULT-VALUE}).")
+    String microBatch;
+
     @Option(names = "--images", paramLabel = "DIR",
             description = "Images the training step crops (default: the shipped sample photos).")
     Path images;
@@ -102,7 +110,7 @@ final class ModelBenchmarkCommand implements Callable<Integer> {
             report = ModelBenchmark.run(new ModelBenchmark.Options(sizes, batch, threads,
                     images != null ? images : Home.samples().resolve("photos"),
                     new Iterations(trainWarmup, trainSteps), new Iterations(warmup, iterations),
-                    "default".equals(model) ? null : Path.of(model)), peak.peak());
+                    "default".equals(model) ? null : Path.of(model), MicroBatching.parse(microBatch)), peak.peak());
         } catch (IllegalArgumentException e) {
             spec.commandLine().getErr().println("bench model: " + e.getMessage());
             return USAGE;
