@@ -20,15 +20,18 @@ public record OneDnnLog(Map<String, Double> millisByKind, List<ConvolutionShape>
 
     // mb2_ic16oc32_ih64oh32kh3sh2dh0ph1_iw64ow32kw3sw2dw0pw1 (a leading g<groups> for grouped convolutions)
     private static final Pattern CONVOLUTION = Pattern.compile(
-            "(?:g(\\d+))?mb(\\d+)_ic(\\d+)oc(\\d+)_ih(\\d+)oh(\\d+)kh(\\d+)\\S*?_iw(\\d+)ow(\\d+)kw(\\d+)");
+            "(?:g(\\d+))?mb(\\d+)_ic(\\d+)oc(\\d+)_ih(\\d+)oh(\\d+)kh(\\d+)sh(\\d+)\\S*?_iw(\\d+)ow(\\d+)kw(\\d+)");
 
     /**
-     * One convolution shape, as executed per call: its channels, output size and kernel, how often, how long in all.
+     * One convolution shape, as executed per call: its channels, output size, kernel and stride, the kernel oneDNN
+     * chose for it, how often, how long in all.
      *
-     * @param images images per execution (oneDNN's minibatch)
+     * @param images         images per execution (oneDNN's minibatch)
+     * @param implementation oneDNN's kernel, e.g. {@code jit:avx512_core} or {@code brgconv:avx512_core}
      */
-    public record ConvolutionShape(String shape, int inputChannels, int outputChannels, int outputSide, int kernel,
-                                   int images, int executions, double millis, long flopsPerExecution) {
+    public record ConvolutionShape(String shape, String implementation, int inputChannels, int outputChannels,
+                                   int outputSide, int kernel, int stride, int images, int executions, double millis,
+                                   long flopsPerExecution) {
 
         public double achievedGflops() {
             return executions * (double) flopsPerExecution / (millis * 1e6);
@@ -62,7 +65,8 @@ public record OneDnnLog(Map<String, Double> millisByKind, List<ConvolutionShape>
             double millis = Double.parseDouble(fields[fields.length - 1]);
             byKind.merge(kind, millis / counted, Double::sum);
             if (kind.equals("convolution")) {
-                double[] sum = byShape.computeIfAbsent(fields[fields.length - 2], shape -> new double[2]);
+                double[] sum = byShape.computeIfAbsent(fields[exec + 3] + " " + fields[fields.length - 2],
+                        shape -> new double[2]);
                 sum[0] += 1.0 / counted;
                 sum[1] += millis / counted;
             }
@@ -77,10 +81,12 @@ public record OneDnnLog(Map<String, Double> millisByKind, List<ConvolutionShape>
         return millisByKind.values().stream().mapToDouble(Double::doubleValue).sum();
     }
 
-    private static ConvolutionShape shape(String shape, int executions, double millis) {
+    private static ConvolutionShape shape(String implementationAndShape, int executions, double millis) {
+        String implementation = implementationAndShape.substring(0, implementationAndShape.indexOf(' '));
+        String shape = implementationAndShape.substring(implementation.length() + 1);
         Matcher m = CONVOLUTION.matcher(shape);
         if (!m.find()) {
-            return new ConvolutionShape(shape, 0, 0, 0, 0, 0, executions, millis, 0);
+            return new ConvolutionShape(shape, implementation, 0, 0, 0, 0, 0, 0, executions, millis, 0);
         }
         int groups = m.group(1) == null ? 1 : Integer.parseInt(m.group(1));
         int images = Integer.parseInt(m.group(2));
@@ -88,10 +94,12 @@ public record OneDnnLog(Map<String, Double> millisByKind, List<ConvolutionShape>
         int out = Integer.parseInt(m.group(4));
         int outH = Integer.parseInt(m.group(6));
         int kernelH = Integer.parseInt(m.group(7));
-        int outW = Integer.parseInt(m.group(9));
-        int kernelW = Integer.parseInt(m.group(10));
+        int stride = Integer.parseInt(m.group(8));
+        int outW = Integer.parseInt(m.group(10));
+        int kernelW = Integer.parseInt(m.group(11));
         long flops = 2L * images * out * outH * outW * (in / groups) * kernelH * kernelW;
-        return new ConvolutionShape(shape, in, out, outH, kernelH, images, executions, millis, flops);
+        return new ConvolutionShape(shape, implementation, in, out, outH, kernelH, stride, images, executions, millis,
+                flops);
     }
 
     private static int indexOf(String[] fields, String value) {

@@ -31,6 +31,8 @@ class OneDnnLogTest {
         assertThat(shape.inputChannels()).isEqualTo(16);
         assertThat(shape.outputChannels()).isEqualTo(32);
         assertThat(shape.outputSide()).isEqualTo(32);
+        assertThat(shape.stride()).isEqualTo(2);
+        assertThat(shape.implementation()).isEqualTo("jit:avx512_core");
         // 2 images x 32 out x 32 x 32 positions x 16 in x 3 x 3 multiply-adds, 2 FLOPs each
         assertThat(shape.flopsPerExecution()).isEqualTo(2L * 2 * 32 * 32 * 32 * 16 * 9);
         assertThat(shape.achievedGflops()).isCloseTo(2.0 * 2 * 32 * 32 * 32 * 16 * 9 / 2e6, within(1e-9));
