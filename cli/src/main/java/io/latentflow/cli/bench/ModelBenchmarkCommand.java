@@ -8,6 +8,7 @@ import io.latentflow.cli.common.JsonOptions;
 import io.latentflow.cli.common.JsonPrinter;
 import io.latentflow.model.Precision;
 import io.latentflow.model.ServingModel;
+import io.latentflow.model.bench.CpuModel;
 import io.latentflow.model.bench.Iterations;
 import io.latentflow.model.bench.ModelBenchmark;
 import io.latentflow.model.bench.ModelBenchmarkReport;
@@ -131,11 +132,14 @@ final class ModelBenchmarkCommand implements Callable<Integer> {
                         sizes.stream().mapToInt(Integer::intValue).max().orElseThrow(), batch, threads,
                         new Iterations(warmup, iterations), 2)
                 : null;
+        CpuModel cpu = CpuModel.detect();
         PrintWriter out = spec.commandLine().getOut();
         if (output.json()) {
             ObjectNode root = (ObjectNode) (eager.isEmpty() ? JsonPrinter.parse(report.toJson())
                     : EagerEncoderBenchmark.json(report, eager));
             root.put("precision", choice.used().optionValue()).put("precisionReason", choice.reason());
+            root.put("cpu", cpu.describe());
+            cpu.kernelFlags().forEach(root.putArray("cpuFlags")::add);
             if (sideBySide != null) {
                 root.putObject("bf16OverFp32").put("size", sideBySide.size())
                         .put("fp32EncodeImagesPerSecond", sideBySide.fp32().imagesPerSecond())
@@ -147,6 +151,7 @@ final class ModelBenchmarkCommand implements Callable<Integer> {
             output.print(out, root);
         } else {
             out.print(report.toTable());
+            out.println("CPU: " + cpu.describe());
             eager.forEach(result -> out.println(result.line()));
             if (sideBySide != null) {
                 out.println(sideBySide.line());
