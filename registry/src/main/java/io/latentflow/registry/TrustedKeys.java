@@ -68,6 +68,18 @@ public final class TrustedKeys implements Serializable {
         return publicKeysById.size();
     }
 
+    /**
+     * Refuses a key whose signatures these keys would not accept, so that a service does not sign candidates it would
+     * then refuse to serve; nothing is refused when signatures are not checked.
+     */
+    public void requireTrusted(SigningKey key) {
+        if (checksSignatures() && !publicKeysById.containsKey(key.keyId())) {
+            throw new IllegalArgumentException("--sign-key " + key.keyId() + " is not among the trusted keys "
+                    + publicKeysById.keySet() + " (" + source + "), so the versions it signs would be REJECTED:"
+                    + " copy its '" + key.keyId() + SigningKeys.PUBLIC_SUFFIX + "' into the trusted keys' folder");
+        }
+    }
+
     /** For {@code status}: "not checked", or "trusted keys: N". */
     public String describe() {
         return checksSignatures() ? "trusted keys: " + size() : "not checked";
