@@ -100,8 +100,24 @@ public final class ModelRegistry implements AutoCloseable {
         Optional<VersionSignature> signature = signingKey.map(key -> key.sign(dir.resolve(ModelDirectory.MANIFEST)));
         signature.ifPresent(signed -> labels.put(SIGNED_BY, signed.keyId()));
         store.upload(dir, manifest, signature);
+        if (signature.isPresent()) {
+            keepBeside(dir, signature.get());
+        }
         record(version, ModelEventType.PUBLISHED, "published from " + dir.toAbsolutePath(), figures(dir), labels);
         return version;
+    }
+
+    /**
+     * The signature beside the published directory's manifest too, so the directory can be checked where it lies
+     * ({@link TrustedKeys#verify(Path)}: {@code demo --model DIR --trusted-keys}). The version in storage is signed
+     * either way, so a directory that cannot be written (a read-only copy) only goes without it.
+     */
+    private static void keepBeside(Path dir, VersionSignature signature) {
+        try {
+            Files.write(dir.resolve(VersionSignature.FILE_NAME), signature.toJson());
+        } catch (IOException e) {
+            // not an error: see above
+        }
     }
 
     /** {@link #promote(String, String, Duration)} with the {@link #DEFAULT_LEAD}. */

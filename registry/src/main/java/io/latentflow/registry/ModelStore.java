@@ -73,9 +73,13 @@ public final class ModelStore {
         Files.createDirectories(dir);
         try {
             Path manifestFile = fetch(key(version, ModelDirectory.MANIFEST), dir.resolve(ModelDirectory.MANIFEST));
+            Path signatureFile = dir.resolve(VersionSignature.FILE_NAME);
             if (trusted.checksSignatures()) {
-                trusted.check(version, Files.readAllBytes(manifestFile),
-                        read(key(version, VersionSignature.FILE_NAME)));
+                Optional<byte[]> signature = read(key(version, VersionSignature.FILE_NAME));
+                trusted.check(version, Files.readAllBytes(manifestFile), signature);
+                Files.write(signatureFile, signature.orElseThrow()); // so the copy can be checked again offline
+            } else {
+                Files.deleteIfExists(signatureFile); // not read, so a file left there would vouch for nothing
             }
             Manifest manifest = Manifest.fromJson(Files.readString(manifestFile));
             for (Manifest.FileEntry file : manifest.files()) {

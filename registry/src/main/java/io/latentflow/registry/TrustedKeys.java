@@ -1,5 +1,7 @@
 package io.latentflow.registry;
 
+import io.latentflow.model.store.Manifest;
+import io.latentflow.model.store.ModelDirectory;
 import java.io.IOException;
 import java.io.Serializable;
 import java.nio.file.Files;
@@ -83,6 +85,23 @@ public final class TrustedKeys implements Serializable {
     /** For {@code status}: "not checked", or "trusted keys: N". */
     public String describe() {
         return checksSignatures() ? "trusted keys: " + size() : "not checked";
+    }
+
+    /**
+     * A version directory on this machine, verified against its manifest ({@link ModelDirectory#verify}) and, when
+     * signatures are checked, its manifest against the {@value ModelDirectory#SIGNATURE} beside it (which
+     * {@code models publish --sign-key} and a checked download leave there), by {@link #check}.
+     *
+     * @throws UntrustedVersionException as {@link #check} does; a directory without a signature file is unsigned
+     */
+    public Manifest verify(Path dir) throws IOException {
+        Manifest manifest = ModelDirectory.verify(dir);
+        if (checksSignatures()) {
+            Path signature = dir.resolve(ModelDirectory.SIGNATURE);
+            check(manifest.version(), Files.readAllBytes(dir.resolve(ModelDirectory.MANIFEST)),
+                    Files.isRegularFile(signature) ? Optional.of(Files.readAllBytes(signature)) : Optional.empty());
+        }
+        return manifest;
     }
 
     /**
