@@ -144,7 +144,8 @@ public final class RunCommand implements Callable<Integer> {
         UntilInterrupted stop = UntilInterrupted.install();
         try (PipelineStack pipeline = cluster != null ? PipelineStack.onCluster(cluster, job.stack.jobJar)
                 : PipelineStack.open(job.stack);
-             Dashboard dashboard = noDashboard ? null : ServiceDashboard.start(pipeline, dashboardPort)) {
+             Dashboard dashboard = noDashboard ? null : ServiceDashboard.start(pipeline, dashboardPort,
+                     trustedKeys)) {
             if (dashboard != null) {
                 lock.address("dashboard", dashboard.url().toString());
             }
