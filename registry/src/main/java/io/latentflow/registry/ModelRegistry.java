@@ -230,6 +230,11 @@ public final class ModelRegistry implements AutoCloseable {
         return store.download(version, dir, trusted);
     }
 
+    /** {@link ModelStore#checkSignature}: whether {@code trusted} would let the stored version serve, and why not. */
+    public void checkSignature(String version, TrustedKeys trusted) throws IOException {
+        store.checkSignature(version, trusted);
+    }
+
     /** {@code s3://bucket/models/<version>/}. */
     public String uri(String version) {
         return store.uri(version);

@@ -94,6 +94,23 @@ public final class ModelStore {
     }
 
     /**
+     * {@link TrustedKeys#check} of a published version as it is stored, its manifest's bytes against its signature,
+     * fetching nothing else.
+     *
+     * @throws TrustedKeys.UntrustedVersionException saying why the version would not be served
+     */
+    public void checkSignature(String version, TrustedKeys trusted) throws IOException {
+        Manifest.requireSafeVersion(version);
+        try {
+            byte[] manifest = read(key(version, ModelDirectory.MANIFEST)).orElseThrow(() ->
+                    new IllegalArgumentException("model version " + version + " has no manifest in " + uri(version)));
+            trusted.check(version, manifest, read(key(version, VersionSignature.FILE_NAME)));
+        } catch (ErrorResponseException e) {
+            throw new IOException("cannot read " + uri(version) + ": " + e.getMessage(), e);
+        }
+    }
+
+    /**
      * One file of a published version, checked against the version's manifest; empty when the manifest does not list
      * it. Throws when the version is not published or the file's checksum differs.
      */
