@@ -248,8 +248,8 @@ public final class RunCommand implements Callable<Integer> {
 
     /**
      * How the continuous-training job's candidates are signed, for the start banner: a warning when the service
-     * checks signatures and the candidates are unsigned (without --auto-finetune they come from requests made by hand,
-     * whose REJECTED outcome the person asking sees).
+     * checks signatures and the candidates are unsigned (without --auto-finetune they come only from requests made by
+     * hand, and the person asking finds the candidate REJECTED in 'models list').
      */
     private String candidateSignatures(TrustedKeys trustedKeys) {
         if (signKey.file != null) {
