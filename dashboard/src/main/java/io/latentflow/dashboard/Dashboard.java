@@ -76,7 +76,7 @@ public final class Dashboard implements AutoCloseable {
                         history.add(latent);
                     });
         }
-        Reconstructions reconstructions = Reconstructions.of(settings.s3(), latents);
+        Reconstructions reconstructions = Reconstructions.of(settings.s3(), settings.trustedKeys(), latents);
         DashboardServer server;
         try {
             server = DashboardServer.start(settings.bindAddress(), settings.port(), history, follower.status(),

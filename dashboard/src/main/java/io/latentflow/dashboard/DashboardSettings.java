@@ -2,6 +2,7 @@ package io.latentflow.dashboard;
 
 import io.latentflow.connections.KafkaSettings;
 import io.latentflow.connections.S3Settings;
+import io.latentflow.registry.TrustedKeys;
 import java.util.Objects;
 
 /**
@@ -16,9 +17,12 @@ import java.util.Objects;
  * @param recentLatents      latent records remembered (the latest), to find the shards of the worst images
  * @param flinkRest          Flink's REST address, to show the running encode job's counters (duplicates dropped);
  *                           null to show none
+ * @param trustedKeys        whose signature a version needs before its decoder draws reconstructions (the shipped
+ *                           model needs none)
  */
 public record DashboardSettings(KafkaSettings kafka, S3Settings s3, String bindAddress, int port,
-                                int maxWindowsPerModel, int maxAlerts, int recentLatents, String flinkRest) {
+                                int maxWindowsPerModel, int maxAlerts, int recentLatents, String flinkRest,
+                                TrustedKeys trustedKeys) {
 
     public static final String LOOPBACK = "127.0.0.1";
     /** A day of one-minute windows. */
@@ -29,6 +33,7 @@ public record DashboardSettings(KafkaSettings kafka, S3Settings s3, String bindA
 
     public DashboardSettings {
         Objects.requireNonNull(kafka, "kafka: the dashboard reads latent-stats and drift-alerts from Kafka");
+        Objects.requireNonNull(trustedKeys, "trustedKeys: TrustedKeys.NOT_CHECKED when signatures are not checked");
         if (bindAddress == null || bindAddress.isBlank()) {
             throw new IllegalArgumentException("the dashboard's bind address is blank: give an address such as "
                     + LOOPBACK);
@@ -45,16 +50,23 @@ public record DashboardSettings(KafkaSettings kafka, S3Settings s3, String bindA
     /** Loopback, default history bounds. */
     public static DashboardSettings of(KafkaSettings kafka, S3Settings s3, int port) {
         return new DashboardSettings(kafka, s3, LOOPBACK, port, DEFAULT_WINDOWS_PER_MODEL, DEFAULT_ALERTS,
-                DEFAULT_RECENT_LATENTS, null);
+                DEFAULT_RECENT_LATENTS, null, TrustedKeys.NOT_CHECKED);
     }
 
     public DashboardSettings withBindAddress(String address) {
         return new DashboardSettings(kafka, s3, address, port, maxWindowsPerModel, maxAlerts, recentLatents,
-                flinkRest);
+                flinkRest, trustedKeys);
     }
 
     /** Shows the running encode job's counters, read from Flink's REST API at {@code rest}. */
     public DashboardSettings withFlinkRest(String rest) {
-        return new DashboardSettings(kafka, s3, bindAddress, port, maxWindowsPerModel, maxAlerts, recentLatents, rest);
+        return new DashboardSettings(kafka, s3, bindAddress, port, maxWindowsPerModel, maxAlerts, recentLatents, rest,
+                trustedKeys);
+    }
+
+    /** Draws reconstructions only with versions one of {@code keys} signed. */
+    public DashboardSettings withTrustedKeys(TrustedKeys keys) {
+        return new DashboardSettings(kafka, s3, bindAddress, port, maxWindowsPerModel, maxAlerts, recentLatents,
+                flinkRest, keys);
     }
 }

@@ -5,6 +5,7 @@ import io.latentflow.model.LatentDecoder;
 import io.latentflow.model.ServingModel;
 import io.latentflow.model.store.ModelDirectory;
 import io.latentflow.registry.ModelStore;
+import io.latentflow.registry.TrustedKeys;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -24,13 +25,18 @@ final class ReconstructionModels implements AutoCloseable {
     private static final long RETRY_MISSING_MS = 60_000;
 
     private final ModelStore store;
+    private final TrustedKeys trusted;
     private final Map<String, Loaded> loaded = new HashMap<>();
     private final Map<String, Missing> missing = new HashMap<>();
     private ServingModel shippedDefault;
 
-    /** @param s3 where promoted versions live; null to decode with the shipped model only */
-    ReconstructionModels(S3Settings s3) {
+    /**
+     * @param s3      where promoted versions live; null to decode with the shipped model only
+     * @param trusted whose signature a version needs before its decoder is used (the shipped model needs none)
+     */
+    ReconstructionModels(S3Settings s3, TrustedKeys trusted) {
         this.store = s3 == null ? null : new ModelStore(s3);
+        this.trusted = trusted;
     }
 
     /** The decoder of {@code version}; the same one on every call. */
@@ -74,7 +80,7 @@ final class ReconstructionModels implements AutoCloseable {
         }
         Path directory = Files.createTempDirectory("latentflow-dashboard-model-");
         try {
-            return ServingModel.load(store.download(version, directory));
+            return ServingModel.load(store.download(version, directory, trusted));
         } catch (IllegalArgumentException e) {
             throw new IOException("model " + version + " is not the shipped default (" + shippedDefault.version()
                     + "), and the object store cannot give it: " + e.getMessage(), e);

@@ -2,6 +2,7 @@ package io.latentflow.dashboard;
 
 import io.latentflow.shards.LatentNpy;
 import io.latentflow.connections.S3Settings;
+import io.latentflow.registry.TrustedKeys;
 import io.latentflow.model.LatentDecoder;
 import java.awt.image.BufferedImage;
 import java.io.ByteArrayOutputStream;
@@ -41,11 +42,11 @@ final class Reconstructions implements AutoCloseable {
         }
     };
 
-    private Reconstructions(String unavailableReason, S3Settings s3, LatentLocations locations) {
+    private Reconstructions(String unavailableReason, S3Settings s3, TrustedKeys trusted, LatentLocations locations) {
         this.unavailableReason = unavailableReason;
         this.locations = locations;
         this.shards = s3 == null ? null : new ShardMemberReader(s3);
-        this.models = s3 == null ? null : new ReconstructionModels(s3);
+        this.models = s3 == null ? null : new ReconstructionModels(s3, trusted);
         this.decoding = s3 == null ? null : Executors.newSingleThreadExecutor(runnable -> {
             Thread thread = new Thread(runnable, "dashboard-decoder");
             thread.setDaemon(true);
@@ -55,13 +56,14 @@ final class Reconstructions implements AutoCloseable {
 
     /**
      * @param s3        where the shards are; null when the dashboard was given no object store
+     * @param trusted   whose signature a version needs before its decoder is used
      * @param locations where the recent latents are, filled from the {@code latents} topic
      */
-    static Reconstructions of(S3Settings s3, LatentLocations locations) {
+    static Reconstructions of(S3Settings s3, TrustedKeys trusted, LatentLocations locations) {
         return s3 == null
                 ? new Reconstructions("no object store was given (--s3-endpoint), so latents cannot be fetched", null,
-                        locations)
-                : new Reconstructions(null, s3, locations);
+                        trusted, locations)
+                : new Reconstructions(null, s3, trusted, locations);
     }
 
     boolean available() {

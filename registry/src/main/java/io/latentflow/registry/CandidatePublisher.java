@@ -40,11 +40,21 @@ public final class CandidatePublisher {
 
     private final ModelRegistry registry;
     private final Duration lead;
+    private final Optional<SigningKey> signingKey;
 
     /** @param lead how long after the promotion is recorded it takes effect ({@link ModelRegistry#DEFAULT_LEAD}) */
     public CandidatePublisher(ModelRegistry registry, Duration lead) {
+        this(registry, lead, Optional.empty());
+    }
+
+    /**
+     * @param signingKey signs each candidate's manifest when given: a service with trusted keys serves only signed
+     *                   versions, so an unsigned candidate it promotes would be REJECTED by its encoders
+     */
+    public CandidatePublisher(ModelRegistry registry, Duration lead, Optional<SigningKey> signingKey) {
         this.registry = registry;
         this.lead = lead;
+        this.signingKey = signingKey;
     }
 
     /**
@@ -53,7 +63,7 @@ public final class CandidatePublisher {
      */
     public Outcome publish(Path versionDir, String requestId, GateVerdict verdict, boolean promote)
             throws IOException {
-        String version = registry.publish(versionDir, Map.of(REQUEST_ID, requestId));
+        String version = registry.publish(versionDir, Map.of(REQUEST_ID, requestId), signingKey);
         return record(version, verdict, promote);
     }
 

@@ -8,6 +8,7 @@ import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Optional;
 
 /**
@@ -81,6 +82,17 @@ public record ModelHistory(List<ModelEvent> events, Map<String, VersionState> ve
             }
         }
         return Optional.ofNullable(at);
+    }
+
+    /**
+     * The id of the key its PUBLISHED event says signed {@code version}; empty when it was published unsigned. What
+     * the event claims: whether the stored signature verifies is {@link ModelRegistry#checkSignature}'s to say.
+     */
+    public Optional<String> signedBy(String version) {
+        return events.stream().filter(event -> event.getType() == ModelEventType.PUBLISHED)
+                .filter(event -> event.getVersion().equals(version))
+                .map(event -> event.getAttributes().get(ModelRegistry.SIGNED_BY)).filter(Objects::nonNull)
+                .findFirst();
     }
 
     /** The version that served before {@code version} (where a rollback of it returns to). */

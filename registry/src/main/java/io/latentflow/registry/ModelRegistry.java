@@ -100,8 +100,24 @@ public final class ModelRegistry implements AutoCloseable {
         Optional<VersionSignature> signature = signingKey.map(key -> key.sign(dir.resolve(ModelDirectory.MANIFEST)));
         signature.ifPresent(signed -> labels.put(SIGNED_BY, signed.keyId()));
         store.upload(dir, manifest, signature);
+        if (signature.isPresent()) {
+            keepBeside(dir, signature.get());
+        }
         record(version, ModelEventType.PUBLISHED, "published from " + dir.toAbsolutePath(), figures(dir), labels);
         return version;
+    }
+
+    /**
+     * The signature beside the published directory's manifest too, so the directory can be checked where it lies
+     * ({@link TrustedKeys#verify(Path)}: {@code demo --model DIR --trusted-keys}). The version in storage is signed
+     * either way, so a directory that cannot be written (a read-only copy) only goes without it.
+     */
+    private static void keepBeside(Path dir, VersionSignature signature) {
+        try {
+            Files.write(dir.resolve(VersionSignature.FILE_NAME), signature.toJson());
+        } catch (IOException e) {
+            // not an error: see above
+        }
     }
 
     /** {@link #promote(String, String, Duration)} with the {@link #DEFAULT_LEAD}. */
@@ -212,6 +228,11 @@ public final class ModelRegistry implements AutoCloseable {
     /** {@link #download(String, Path)} of a version signed by one of {@code trusted}; throws saying why not. */
     public Path download(String version, Path dir, TrustedKeys trusted) throws IOException {
         return store.download(version, dir, trusted);
+    }
+
+    /** {@link ModelStore#checkSignature}: whether {@code trusted} would let the stored version serve, and why not. */
+    public void checkSignature(String version, TrustedKeys trusted) throws IOException {
+        store.checkSignature(version, trusted);
     }
 
     /** {@code s3://bucket/models/<version>/}. */

@@ -73,9 +73,13 @@ public final class ModelStore {
         Files.createDirectories(dir);
         try {
             Path manifestFile = fetch(key(version, ModelDirectory.MANIFEST), dir.resolve(ModelDirectory.MANIFEST));
+            Path signatureFile = dir.resolve(VersionSignature.FILE_NAME);
             if (trusted.checksSignatures()) {
-                trusted.check(version, Files.readAllBytes(manifestFile),
-                        read(key(version, VersionSignature.FILE_NAME)));
+                Optional<byte[]> signature = read(key(version, VersionSignature.FILE_NAME));
+                trusted.check(version, Files.readAllBytes(manifestFile), signature);
+                Files.write(signatureFile, signature.orElseThrow()); // so the copy can be checked again offline
+            } else {
+                Files.deleteIfExists(signatureFile); // not read, so a file left there would vouch for nothing
             }
             Manifest manifest = Manifest.fromJson(Files.readString(manifestFile));
             for (Manifest.FileEntry file : manifest.files()) {
@@ -87,6 +91,23 @@ public final class ModelStore {
         }
         ModelDirectory.verify(dir);
         return dir;
+    }
+
+    /**
+     * {@link TrustedKeys#check} of a published version as it is stored, its manifest's bytes against its signature,
+     * fetching nothing else.
+     *
+     * @throws TrustedKeys.UntrustedVersionException saying why the version would not be served
+     */
+    public void checkSignature(String version, TrustedKeys trusted) throws IOException {
+        Manifest.requireSafeVersion(version);
+        try {
+            byte[] manifest = read(key(version, ModelDirectory.MANIFEST)).orElseThrow(() ->
+                    new IllegalArgumentException("model version " + version + " has no manifest in " + uri(version)));
+            trusted.check(version, manifest, read(key(version, VersionSignature.FILE_NAME)));
+        } catch (ErrorResponseException e) {
+            throw new IOException("cannot read " + uri(version) + ": " + e.getMessage(), e);
+        }
     }
 
     /**

@@ -1,5 +1,7 @@
 package io.latentflow.registry;
 
+import io.latentflow.model.store.Manifest;
+import io.latentflow.model.store.ModelDirectory;
 import java.io.IOException;
 import java.io.Serializable;
 import java.nio.file.Files;
@@ -68,9 +70,38 @@ public final class TrustedKeys implements Serializable {
         return publicKeysById.size();
     }
 
+    /**
+     * Refuses a key whose signatures these keys would not accept, so that a service does not sign candidates it would
+     * then refuse to serve; nothing is refused when signatures are not checked.
+     */
+    public void requireTrusted(SigningKey key) {
+        if (checksSignatures() && !publicKeysById.containsKey(key.keyId())) {
+            throw new IllegalArgumentException("--sign-key " + key.keyId() + " is not among the trusted keys "
+                    + publicKeysById.keySet() + " (" + source + "), so the versions it signs would be REJECTED:"
+                    + " copy its '" + key.keyId() + SigningKeys.PUBLIC_SUFFIX + "' into the trusted keys' folder");
+        }
+    }
+
     /** For {@code status}: "not checked", or "trusted keys: N". */
     public String describe() {
         return checksSignatures() ? "trusted keys: " + size() : "not checked";
+    }
+
+    /**
+     * A version directory on this machine, verified against its manifest ({@link ModelDirectory#verify}) and, when
+     * signatures are checked, its manifest against the {@value ModelDirectory#SIGNATURE} beside it (which
+     * {@code models publish --sign-key} and a checked download leave there), by {@link #check}.
+     *
+     * @throws UntrustedVersionException as {@link #check} does; a directory without a signature file is unsigned
+     */
+    public Manifest verify(Path dir) throws IOException {
+        Manifest manifest = ModelDirectory.verify(dir);
+        if (checksSignatures()) {
+            Path signature = dir.resolve(ModelDirectory.SIGNATURE);
+            check(manifest.version(), Files.readAllBytes(dir.resolve(ModelDirectory.MANIFEST)),
+                    Files.isRegularFile(signature) ? Optional.of(Files.readAllBytes(signature)) : Optional.empty());
+        }
+        return manifest;
     }
 
     /**

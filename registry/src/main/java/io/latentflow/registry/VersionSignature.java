@@ -3,6 +3,7 @@ package io.latentflow.registry;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.latentflow.model.store.ModelDirectory;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.security.GeneralSecurityException;
@@ -18,7 +19,7 @@ import java.util.Base64;
  */
 public record VersionSignature(String keyId, byte[] signature) {
 
-    public static final String FILE_NAME = "manifest.sig.json";
+    public static final String FILE_NAME = ModelDirectory.SIGNATURE;
     private static final ObjectMapper JSON = new ObjectMapper();
 
     /** Signs the manifest's bytes with the private key; {@code keyId} names its public key. */

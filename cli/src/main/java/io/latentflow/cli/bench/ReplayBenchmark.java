@@ -1,5 +1,6 @@
 package io.latentflow.cli.bench;
 
+import io.latentflow.registry.TrustedKeys;
 import io.latentflow.cli.common.JsonOptions;
 import io.latentflow.cli.bench.support.BenchImages;
 import io.latentflow.cli.bench.support.FolderCopies;
@@ -79,7 +80,8 @@ final class ReplayBenchmark implements Callable<Integer> {
                 range = resolver.resolve(Topics.IMAGES, new RangeBound.Offsets(before.entrySet().stream()
                         .collect(Collectors.toMap(e -> e.getKey().partition(), Map.Entry::getValue))), RangeBound.EDGE);
             }
-            List<ModelLocation> locations = ReplayModels.resolve(replayed, pipeline, job.stack.stateDir);
+            List<ModelLocation> locations = ReplayModels.resolve(replayed, pipeline.kafka(), pipeline.s3(),
+                    job.stack.stateDir, TrustedKeys.NOT_CHECKED); // the benchmark's own models
             List<ReferenceProfile> references = new ArrayList<>();
             for (ModelLocation location : locations) {
                 references.add(ReferenceProfiles.resolve(location, job.encode.resolution,

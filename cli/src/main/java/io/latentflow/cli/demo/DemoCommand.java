@@ -1,5 +1,8 @@
 package io.latentflow.cli.demo;
 
+import io.latentflow.cli.common.TrustedKeysOptions;
+import io.latentflow.jobs.encode.ModelLocation;
+import io.latentflow.registry.TrustedKeys;
 import io.latentflow.cli.common.JsonOptions;
 import io.latentflow.cli.common.EncodeJobOptions;
 import io.latentflow.cli.common.Home;
@@ -62,6 +65,9 @@ public final class DemoCommand implements Callable<Integer> {
     Duration eventStep;
 
     @Mixin
+    TrustedKeysOptions trusted;
+
+    @Mixin
     JsonOptions output;
 
     @Option(names = "--dashboard-port", defaultValue = "8090",
@@ -86,17 +92,22 @@ public final class DemoCommand implements Callable<Integer> {
                         + " folder, an image file or a webdataset .tar shard");
             }
         }
+        TrustedKeys trustedKeys = trusted.load();
+        if (trustedKeys.checksSignatures() && !ModelLocation.DEFAULT_NAME.equals(job.encode.model)) {
+            trustedKeys.verify(Path.of(job.encode.model)); // the shipped default is part of the program: not checked
+        }
         // before anything else in the folder is touched: a second broker on the same logs would damage the first
         try (ServiceLock lock = ServiceLock.acquire(job.stack.stateDir, ServiceLock.SERVICE, "demo",
                 spec.commandLine().getErr())) {
-            return demo(folders, lock);
+            return demo(folders, lock, trustedKeys);
         }
     }
 
-    private int demo(List<Path> folders, ServiceLock lock) throws Exception {
+    private int demo(List<Path> folders, ServiceLock lock, TrustedKeys trustedKeys) throws Exception {
         UntilInterrupted ctrlC = keepRunning ? UntilInterrupted.install() : null;
         try (PipelineStack pipeline = PipelineStack.open(job.stack);
-             Dashboard dashboard = noDashboard ? null : ServiceDashboard.start(pipeline, dashboardPort)) {
+             Dashboard dashboard = noDashboard ? null : ServiceDashboard.start(pipeline, dashboardPort,
+                     trustedKeys)) {
             LOG.info("Stack: {}", pipeline.describe());
             if (dashboard != null) {
                 lock.address("dashboard", dashboard.url().toString());

@@ -2,10 +2,12 @@ package io.latentflow.cli.models;
 
 import io.latentflow.cli.common.JsonOptions;
 import io.latentflow.cli.common.ServiceOptions;
+import io.latentflow.cli.common.SignKeyOptions;
 import io.latentflow.cli.stack.ServiceState;
 import io.latentflow.connections.KafkaSettings;
 import io.latentflow.registry.CandidatePublisher;
 import io.latentflow.registry.ModelRegistry;
+import io.latentflow.registry.SigningKey;
 import io.latentflow.jobs.training.FineTuneRun;
 import io.latentflow.model.ServingModel;
 import io.latentflow.model.data.TrainingImages;
@@ -38,6 +40,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Optional;
 import java.util.UUID;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.ArgGroup;
@@ -170,6 +173,9 @@ public final class FineTuneCommand implements Callable<Integer> {
     Double minRecentGain;
 
     @Mixin
+    SignKeyOptions signKey;
+
+    @Mixin
     JsonOptions output;
 
     @Option(names = "--wait", description = "Service form: follow the request's progress until its outcome (a"
@@ -179,6 +185,10 @@ public final class FineTuneCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         if (recentImages == null && olderImages == null) {
+            if (signKey.file != null) {
+                throw new IllegalArgumentException("--sign-key signs what the offline form publishes; the service's"
+                        + " candidates are signed by the key it was started with ('latentflow run --sign-key')");
+            }
             return askTheService();
         }
         if (recentImages == null || olderImages == null) {
@@ -194,6 +204,7 @@ public final class FineTuneCommand implements Callable<Integer> {
                     + " give a new directory");
         }
         TrainingRequest request = request();
+        Optional<SigningKey> signer = signKey.read(); // a broken key is refused before hours of training, not after
         GateThresholds thresholds = thresholds();
         FineTuneScope fineTuneScope = scope != null ? FineTuneScope.parse(scope) : FineTuneScope.DEFAULT;
         FineTuneData data;
@@ -236,7 +247,7 @@ public final class FineTuneCommand implements Callable<Integer> {
             say("%s", verdict.reason());
 
             String state = registry == null ? null
-                    : register(registry, request.getRequestId(), tuned.version(), versionDir, verdict);
+                    : register(registry, signer, request.getRequestId(), tuned.version(), versionDir, verdict);
             report(request, tuned, verdict, versionDir, state,
                     registry == null ? null : registry.uri(tuned.version()), recent, older);
             return verdict.passed() ? 0 : REJECTED;
@@ -249,9 +260,9 @@ public final class FineTuneCommand implements Callable<Integer> {
     }
 
     /** Publishes the version with the request's id, then PROMOTED or REJECTED with the gate's figures. */
-    private String register(ModelRegistry registry, String requestId, String version, Path versionDir,
-                            GateVerdict verdict) throws IOException {
-        CandidatePublisher.Outcome outcome = new CandidatePublisher(registry, ModelRegistry.DEFAULT_LEAD)
+    private String register(ModelRegistry registry, Optional<SigningKey> signer, String requestId, String version,
+                            Path versionDir, GateVerdict verdict) throws IOException {
+        CandidatePublisher.Outcome outcome = new CandidatePublisher(registry, ModelRegistry.DEFAULT_LEAD, signer)
                 .publish(versionDir, requestId, verdict, !noPromote);
         if (outcome == CandidatePublisher.Outcome.PUBLISHED) {
             say("published %s; not promoted (--no-promote): 'latentflow models promote %s' serves it", version,

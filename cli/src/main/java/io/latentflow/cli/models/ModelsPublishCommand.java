@@ -2,6 +2,7 @@ package io.latentflow.cli.models;
 
 import io.latentflow.cli.common.JsonOptions;
 import io.latentflow.cli.common.ServiceOptions;
+import io.latentflow.cli.common.SignKeyOptions;
 import io.latentflow.registry.ModelRegistry;
 import io.latentflow.registry.SigningKey;
 import io.latentflow.model.store.ModelDirectory;
@@ -12,7 +13,6 @@ import java.util.Optional;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
-import picocli.CommandLine.Option;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
@@ -32,10 +32,8 @@ final class ModelsPublishCommand implements Callable<Integer> {
     @Parameters(paramLabel = "DIR", description = "A model version directory (as 'latentflow train' writes).")
     Path dir;
 
-    @Option(names = "--sign-key", paramLabel = "KEY", description = "Sign the version's manifest with this private"
-            + " key ('<keyId>.key' from 'latentflow models keygen'); a service started with --trusted-keys serves only"
-            + " versions signed by one of its keys.")
-    Path signKey;
+    @Mixin
+    SignKeyOptions signKey;
 
     @Mixin
     JsonOptions output;
@@ -43,7 +41,7 @@ final class ModelsPublishCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         // a broken key or directory is refused before anything is contacted
-        Optional<SigningKey> signer = signKey == null ? Optional.empty() : Optional.of(SigningKey.read(signKey));
+        Optional<SigningKey> signer = signKey.read();
         ModelDirectory.verify(dir);
         try (ModelRegistry registry = service.resolve().openRegistry()) {
             String version = registry.publish(dir, Map.of(), signer);

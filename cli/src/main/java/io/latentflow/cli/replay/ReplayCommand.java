@@ -1,6 +1,7 @@
 package io.latentflow.cli.replay;
 
 import io.latentflow.cli.common.JsonOptions;
+import io.latentflow.cli.common.TrustedKeysOptions;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.latentflow.cli.common.EncodeOptions;
@@ -9,6 +10,7 @@ import io.latentflow.cli.common.StackOptions;
 import io.latentflow.cli.replay.report.ReplayHtmlReport;
 import io.latentflow.cli.replay.report.WorstImagesGrid;
 import io.latentflow.cli.stack.PipelineStack;
+import io.latentflow.registry.TrustedKeys;
 import io.latentflow.cli.stack.ServiceConnections;
 import io.latentflow.cli.stack.ServiceState;
 import io.latentflow.imaging.ImageLimits;
@@ -108,6 +110,9 @@ public final class ReplayCommand implements Callable<Integer> {
     Path reportDir;
 
     @Mixin
+    TrustedKeysOptions trusted;
+
+    @Mixin
     JsonOptions output;
 
     @Option(names = "--backfill", description = "Also write the last model's latents for the range (shards under"
@@ -151,13 +156,15 @@ public final class ReplayCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         RangeBound start = start();
         RangeBound end = end();
+        TrustedKeys trustedKeys = trusted.load();
         try (PipelineStack pipeline = openStack()) {
             ReplayRange range;
             try (ReplayRangeResolver resolver = new ReplayRangeResolver(pipeline.kafka())) {
                 range = resolver.resolve(Topics.IMAGES, start, end);
             }
             say("replay: " + range.describe() + " (" + range.records() + " records) on " + pipeline.describe());
-            List<ModelLocation> locations = ReplayModels.resolve(models, pipeline, stack.stateDir);
+            List<ModelLocation> locations = ReplayModels.resolve(models, pipeline.kafka(), pipeline.s3(),
+                    stack.stateDir, trustedKeys);
             Path reference = referenceImages != null ? referenceImages : Home.samples().resolve("photos");
             List<ReferenceProfile> references = new ArrayList<>();
             for (ModelLocation location : locations) {

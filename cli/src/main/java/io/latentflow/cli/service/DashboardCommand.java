@@ -2,6 +2,7 @@ package io.latentflow.cli.service;
 
 import io.latentflow.cli.common.KafkaConfigOptions;
 import io.latentflow.cli.common.S3Options;
+import io.latentflow.cli.common.TrustedKeysOptions;
 import io.latentflow.cli.stack.KafkaConnectionCheck;
 import io.latentflow.dashboard.Dashboard;
 import io.latentflow.dashboard.DashboardSettings;
@@ -41,8 +42,11 @@ public final class DashboardCommand implements Callable<Integer> {
     @Mixin
     S3Options s3 = new S3Options();
 
+    @Mixin
+    TrustedKeysOptions trusted = new TrustedKeysOptions();
+
     @Override
-    public Integer call() throws InterruptedException {
+    public Integer call() throws Exception {
         if (kafka == null || kafka.isBlank()) {
             throw new ParameterException(spec.commandLine(), "--kafka (or LATENTFLOW_KAFKA) is required: the dashboard"
                     + " reads latent-stats and drift-alerts from a running Kafka. To see the demo's, run"
@@ -51,7 +55,7 @@ public final class DashboardCommand implements Callable<Integer> {
         DashboardSettings settings;
         try {
             settings = DashboardSettings.of(kafkaConfig.settings(kafka, null), s3.external().orElse(null), port)
-                    .withBindAddress(bind);
+                    .withBindAddress(bind).withTrustedKeys(trusted.load());
         } catch (IllegalArgumentException e) {
             throw new ParameterException(spec.commandLine(), e.getMessage());
         }

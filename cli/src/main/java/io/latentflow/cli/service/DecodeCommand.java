@@ -3,8 +3,10 @@ package io.latentflow.cli.service;
 import io.latentflow.cli.common.JsonOptions;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.latentflow.cli.common.ServiceOptions;
+import io.latentflow.cli.common.TrustedKeysOptions;
 import io.latentflow.connections.S3Settings;
 import io.latentflow.registry.ModelStore;
+import io.latentflow.registry.TrustedKeys;
 import io.latentflow.model.LatentDecoder;
 import io.latentflow.model.ServingModel;
 import io.latentflow.model.store.ModelDirectory;
@@ -70,6 +72,9 @@ public final class DecodeCommand implements Callable<Integer> {
     Path out;
 
     @Mixin
+    TrustedKeysOptions trusted;
+
+    @Mixin
     JsonOptions output;
 
     private MinioClient storage;
@@ -77,8 +82,9 @@ public final class DecodeCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
+        TrustedKeys trustedKeys = trusted.load();
         Path temp = Files.createTempDirectory("latentflow-decode");
-        try (ServingModel served = load(temp)) {
+        try (ServingModel served = load(temp, trustedKeys)) {
             List<StoredLatent> latents = new ArrayList<>();
             for (String input : inputs) {
                 latents.addAll(read(input, served));
@@ -134,16 +140,18 @@ public final class DecodeCommand implements Callable<Integer> {
         }
     }
 
-    private ServingModel load(Path temp) throws IOException {
+    /** With trusted keys, a directory or a published version only when one of them signed it; "default" always. */
+    private ServingModel load(Path temp, TrustedKeys trustedKeys) throws IOException {
         if ("default".equals(model)) {
             return ServingModel.loadDefault();
         }
         Path dir = Path.of(model);
         if (Files.isDirectory(dir)) {
+            trustedKeys.verify(dir);
             return ServingModel.load(dir);
         }
         S3Settings s3 = storage();
-        return ServingModel.load(new ModelStore(s3).download(model, temp.resolve("model")));
+        return ServingModel.load(new ModelStore(s3).download(model, temp.resolve("model"), trustedKeys));
     }
 
     private List<StoredLatent> read(String input, ServingModel served) throws Exception {

@@ -17,8 +17,12 @@ import io.latentflow.cli.stack.ServiceState;
 import io.latentflow.dashboard.Dashboard;
 import io.latentflow.jobs.encode.EncodeJob;
 import io.latentflow.jobs.encode.EncodeJobSettings;
+import io.latentflow.cli.common.SignKeyOptions;
+import io.latentflow.cli.common.TrustedKeysOptions;
+import io.latentflow.registry.SigningKey;
 import io.latentflow.registry.TrustedKeys;
 import io.latentflow.jobs.training.ContinuousTrainingJob;
+import io.latentflow.jobs.training.FineTuneSettings;
 import io.latentflow.model.ServingModel;
 import java.io.PrintWriter;
 import java.nio.file.Files;
@@ -58,6 +62,8 @@ public final class RunCommand implements Callable<Integer> {
 
     private static final Logger LOG = LoggerFactory.getLogger(RunCommand.class);
     private static final Duration SAVEPOINT_TIMEOUT = Duration.ofSeconds(50);
+    /** Exit code of options that contradict each other (1 stays for every other failure). */
+    static final int REFUSED = 2;
 
     @Spec
     CommandSpec spec;
@@ -88,11 +94,11 @@ public final class RunCommand implements Callable<Integer> {
             + " retained checkpoint is there (images are read from the consumer group's committed offsets).")
     boolean noResume;
 
-    @Option(names = "--trusted-keys", paramLabel = "DIR", description = "Serve only model versions whose manifest is"
-            + " signed by one of the public keys in DIR ('<keyId>.pub' from 'latentflow models keygen'; publish with"
-            + " 'models publish --sign-key'). Another version is REJECTED with the reason and serving stays. Without"
-            + " it, signatures are not checked.")
-    Path trustedKeysDir;
+    @Mixin
+    TrustedKeysOptions trusted;
+
+    @Mixin
+    SignKeyOptions signKey;
 
     @Option(names = "--cluster", description = "Run on the local cluster's Kafka, S3 and Flink ('latentflow cluster up"
             + " --with-kafka --with-s3' on the same --state-dir; its cluster.json), instead of --kafka, --s3-* and"
@@ -104,15 +110,26 @@ public final class RunCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
+        TrustedKeys trustedKeys = trusted.load();
+        Optional<SigningKey> signer = signKey.read();
+        signer.ifPresent(trustedKeys::requireTrusted);
+        if (trustedKeys.checksSignatures() && signer.isEmpty() && !training.off && training.autoFinetune) {
+            // refused, not warned: the loop runs unattended, and every candidate it made would cost a fine-tune and
+            // then be REJECTED by the encoders, a line in a log nobody reads
+            PrintWriter err = spec.commandLine().getErr();
+            err.println("latentflow run: --auto-finetune with --trusted-keys needs --sign-key KEY (a key among the"
+                    + " trusted ones): its unsigned candidates would all be REJECTED; or give --no-training");
+            err.flush();
+            return REFUSED;
+        }
         // before anything else in the folder is touched: a second service would damage the first one's broker
         try (ServiceLock lock = ServiceLock.acquire(job.stack.stateDir, ServiceLock.SERVICE, "run",
                 spec.commandLine().getErr())) {
-            return serve(lock);
+            return serve(lock, trustedKeys);
         }
     }
 
-    private int serve(ServiceLock lock) throws Exception {
-        TrustedKeys trustedKeys = trustedKeysDir == null ? TrustedKeys.NOT_CHECKED : TrustedKeys.load(trustedKeysDir);
+    private int serve(ServiceLock lock, TrustedKeys trustedKeys) throws Exception {
         ServiceState state = new ServiceState(job.stack.stateDir.toAbsolutePath());
         ClusterFile cluster = onCluster ? cluster(job.stack.stateDir) : null;
         boolean localCheckpoints = cluster != null || flinkOnThisMachine(job.stack.flinkRest);
@@ -127,7 +144,8 @@ public final class RunCommand implements Callable<Integer> {
         UntilInterrupted stop = UntilInterrupted.install();
         try (PipelineStack pipeline = cluster != null ? PipelineStack.onCluster(cluster, job.stack.jobJar)
                 : PipelineStack.open(job.stack);
-             Dashboard dashboard = noDashboard ? null : ServiceDashboard.start(pipeline, dashboardPort)) {
+             Dashboard dashboard = noDashboard ? null : ServiceDashboard.start(pipeline, dashboardPort,
+                     trustedKeys)) {
             if (dashboard != null) {
                 lock.address("dashboard", dashboard.url().toString());
             }
@@ -159,7 +177,8 @@ public final class RunCommand implements Callable<Integer> {
             say("latentflow service: job " + job.getJobID() + (resume.map(p -> " resumed from " + p.path()).orElse(""))
                     + "\n  " + pipeline.describe() + "\n  model signatures: " + trustedKeys.describe()
                     + (trainer != null ? "\n  continuous-training job " + trainer.getJobID()
-                    + (training.autoFinetune ? " (fine-tunes on " + training.trigger() + " drift alerts, --auto-finetune)" : "") : "")
+                    + (training.autoFinetune ? " (fine-tunes on " + training.trigger() + " drift alerts, --auto-finetune)" : "")
+                    + candidateSignatures(trustedKeys) : "")
                     + (dashboard != null ? "\n  dashboard " + dashboard.url() : "")
                     + "\n  service file " + state.serviceFile() + "\n  Ctrl-C or SIGTERM stops it with a savepoint"
                     + (localCheckpoints ? "; after a kill the next run resumes from the last checkpoint in "
@@ -221,9 +240,23 @@ public final class RunCommand implements Callable<Integer> {
         Configuration overrides = new Configuration();
         state.lastSavepoint(ServiceState.TRAINING_JOB).ifPresent(path ->
                 overrides.set(StateRecoveryOptions.SAVEPOINT_PATH, path));
+        FineTuneSettings fineTunes = training.settings(settings.resolution(), state.trainingDirectory());
         return new ContinuousTrainingJob(pipeline.kafka(), pipeline.s3(),
-                training.settings(settings.resolution(), state.trainingDirectory()), training.auto())
+                signKey.file == null ? fineTunes : fineTunes.withSignKey(signKey.file), training.auto())
                 .start(pipeline.newEnvironment(overrides));
+    }
+
+    /**
+     * How the continuous-training job's candidates are signed, for the start banner: a warning when the service
+     * checks signatures and the candidates are unsigned (without --auto-finetune they come only from requests made by
+     * hand, and the person asking finds the candidate REJECTED in 'models list').
+     */
+    private String candidateSignatures(TrustedKeys trustedKeys) {
+        if (signKey.file != null) {
+            return "; candidates signed with " + signKey.file.getFileName();
+        }
+        return trustedKeys.checksSignatures() ? "; WARNING: candidates are unsigned (no --sign-key), so these trusted"
+                + " keys REJECT every one of them" : "";
     }
 
     private static String stopWithSavepoint(JobClient job, ServiceState state) throws Exception {

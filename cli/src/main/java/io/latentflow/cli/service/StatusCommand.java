@@ -3,8 +3,7 @@ package io.latentflow.cli.service;
 import io.latentflow.cli.common.JsonOptions;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import io.latentflow.cli.common.KafkaConfigOptions;
-import io.latentflow.cli.common.S3Options;
+import io.latentflow.cli.common.ServiceOptions;
 import io.latentflow.connections.KafkaSettings;
 import io.latentflow.cli.models.FineTuneRequest;
 import io.latentflow.cli.stack.ServiceConnections;
@@ -39,7 +38,6 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Comparator;
@@ -57,7 +55,6 @@ import org.apache.kafka.common.TopicPartition;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
-import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
 /**
@@ -75,12 +72,9 @@ public final class StatusCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
 
-    @Option(names = "--state-dir", defaultValue = "${env:LATENTFLOW_STATE_DIR:-.latentflow}",
-            description = "State folder of the running service (default ${DEFAULT-VALUE}).")
-    Path stateDir;
-
+    /** The running service's connections unless given: an https store with a private CA needs --s3-ca-file. */
     @Mixin
-    KafkaConfigOptions kafkaConfig = new KafkaConfigOptions();
+    ServiceOptions serviceOptions;
 
     @Mixin
     JsonOptions output;
@@ -89,7 +83,7 @@ public final class StatusCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        JsonNode service = ServiceState.read(stateDir);
+        JsonNode service = ServiceState.read(serviceOptions.stateDir);
         KafkaSettings kafka = connections().kafka();
         Map<String, Object> status = new LinkedHashMap<>();
         try (CommittedTopicReader reader = new CommittedTopicReader(kafka.clientProperties())) {
@@ -140,7 +134,7 @@ public final class StatusCommand implements Callable<Integer> {
     /** The service's Kafka (with its --kafka-config, or this command's) and object storage, resolved once. */
     private ServiceConnections connections() {
         if (connections == null) {
-            connections = ServiceConnections.resolve(null, kafkaConfig, new S3Options(), stateDir);
+            connections = serviceOptions.resolve();
         }
         return connections;
     }

@@ -2,6 +2,7 @@ package io.latentflow.cli.stack;
 
 import io.latentflow.dashboard.Dashboard;
 import io.latentflow.dashboard.DashboardSettings;
+import io.latentflow.registry.TrustedKeys;
 import java.net.BindException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -14,10 +15,11 @@ public final class ServiceDashboard {
     private ServiceDashboard() {
     }
 
-    public static Dashboard start(PipelineStack pipeline, int port) {
+    /** @param trusted whose signature a version needs before the dashboard decodes with it */
+    public static Dashboard start(PipelineStack pipeline, int port, TrustedKeys trusted) {
         try {
             return Dashboard.start(DashboardSettings.of(pipeline.kafka(), pipeline.s3(), port)
-                    .withFlinkRest(pipeline.flinkRest()));
+                    .withFlinkRest(pipeline.flinkRest()).withTrustedKeys(trusted));
         } catch (IllegalStateException e) {
             if (port == 0 || !(e.getCause() instanceof BindException)) {
                 throw e;
@@ -25,7 +27,7 @@ public final class ServiceDashboard {
             // A second demo, or anything else on the port, must not stop this one: its URL is printed anyway.
             LOG.info("Dashboard port {} is taken ({}); serving on a free port instead", port, e.getMessage());
             return Dashboard.start(DashboardSettings.of(pipeline.kafka(), pipeline.s3(), 0)
-                    .withFlinkRest(pipeline.flinkRest()));
+                    .withFlinkRest(pipeline.flinkRest()).withTrustedKeys(trusted));
         }
     }
 }

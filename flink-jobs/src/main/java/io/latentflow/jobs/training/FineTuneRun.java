@@ -3,6 +3,7 @@ package io.latentflow.jobs.training;
 import io.latentflow.registry.CandidatePublisher;
 import io.latentflow.registry.ModelHistory;
 import io.latentflow.registry.ModelRegistry;
+import io.latentflow.registry.SigningKey;
 import io.latentflow.registry.samples.SamplesSincePromotion;
 import io.latentflow.registry.samples.TrainingSampleStore;
 import io.latentflow.model.ServingModel;
@@ -93,6 +94,7 @@ public final class FineTuneRun {
             if (earlier.isPresent()) {
                 return duplicate(request, history, earlier.get(), work);
             }
+            Optional<SigningKey> signingKey = settings.signingKey(); // an unreadable key fails before, not after, training
             Path serving = servingVersion(history, work);
             String servingVersion = ModelDirectory.verify(serving).version();
             Map<String, Object> provenance = provenance(request, servingVersion);
@@ -132,7 +134,7 @@ public final class FineTuneRun {
                 throw new InterruptedIOException("request " + request.getRequestId() + " was interrupted while the"
                         + " gate judged " + tuned.version() + "; nothing was published");
             }
-            CandidatePublisher.Outcome published = new CandidatePublisher(registry, settings.lead())
+            CandidatePublisher.Outcome published = new CandidatePublisher(registry, settings.lead(), signingKey)
                     .publish(versionDir, request.getRequestId(), verdict, request.getPromote());
             TrainingState state = switch (published) {
                 case PROMOTED -> TrainingState.PROMOTED;

@@ -4,9 +4,12 @@ import io.latentflow.model.data.SourceSplit;
 import io.latentflow.model.eval.GateThresholds;
 import io.latentflow.model.finetune.FineTunePlan;
 import io.latentflow.model.finetune.FineTuneScope;
+import io.latentflow.registry.SigningKey;
+import java.io.IOException;
 import java.io.Serializable;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.Optional;
 
 /**
  * How the continuous-training job fine-tunes, whatever a request asks: the encode job's resolution (the gate judges and
@@ -34,14 +37,15 @@ import java.time.Duration;
  */
 public record FineTuneSettings(int resolution, int cropSize, int batchSize, Long defaultSteps, int threads,
                                Double learningRate, String olderImages, double holdout, GateThresholds thresholds,
-                               Duration lead, String workDirectory, FineTuneScope scope) implements Serializable {
+                               Duration lead, String workDirectory, FineTuneScope scope, String signKey)
+        implements Serializable {
 
     public static FineTuneSettings defaults(int resolution, Path olderImages, Path workDirectory) {
         int cropSize = FineTunePlan.cropSizeFor(resolution);
         return new FineTuneSettings(resolution, cropSize, FineTunePlan.batchSizeFor(cropSize), null, 2, null,
                 olderImages.toAbsolutePath().toString(),
                 SourceSplit.DEFAULT_VALIDATION_FRACTION, GateThresholds.DEFAULTS, Duration.ofSeconds(10),
-                workDirectory.toAbsolutePath().toString(), FineTuneScope.DEFAULT);
+                workDirectory.toAbsolutePath().toString(), FineTuneScope.DEFAULT, null);
     }
 
     /** @param steps the step budget of a request that names none; {@link #withPlannedSteps()} to plan it instead */
@@ -56,31 +60,42 @@ public record FineTuneSettings(int resolution, int cropSize, int batchSize, Long
 
     private FineTuneSettings withStepBudget(Long steps) {
         return new FineTuneSettings(resolution, cropSize, batchSize, steps, threads, learningRate, olderImages,
-                holdout, thresholds, lead, workDirectory, scope);
+                holdout, thresholds, lead, workDirectory, scope, signKey);
     }
 
     public FineTuneSettings withScope(FineTuneScope scope) {
         return new FineTuneSettings(resolution, cropSize, batchSize, defaultSteps, threads, learningRate, olderImages,
-                holdout, thresholds, lead, workDirectory, scope);
+                holdout, thresholds, lead, workDirectory, scope, signKey);
     }
 
     public FineTuneSettings withLearningRate(Double learningRate) {
         return new FineTuneSettings(resolution, cropSize, batchSize, defaultSteps, threads, learningRate, olderImages,
-                holdout, thresholds, lead, workDirectory, scope);
+                holdout, thresholds, lead, workDirectory, scope, signKey);
     }
 
     public FineTuneSettings withTraining(int cropSize, int batchSize) {
         return new FineTuneSettings(resolution, cropSize, batchSize, defaultSteps, threads, learningRate, olderImages,
-                holdout, thresholds, lead, workDirectory, scope);
+                holdout, thresholds, lead, workDirectory, scope, signKey);
+    }
+
+    /** Candidates are signed with the private key in {@code keyFile} ({@code models keygen}'s {@code <keyId>.key}). */
+    public FineTuneSettings withSignKey(Path keyFile) {
+        return new FineTuneSettings(resolution, cropSize, batchSize, defaultSteps, threads, learningRate, olderImages,
+                holdout, thresholds, lead, workDirectory, scope, keyFile.toAbsolutePath().toString());
+    }
+
+    /** The key candidates are signed with, read from its file (checked to pair with its .pub when that lies beside it). */
+    public Optional<SigningKey> signingKey() throws IOException {
+        return signKey == null ? Optional.empty() : Optional.of(SigningKey.read(Path.of(signKey)));
     }
 
     public FineTuneSettings withThresholds(GateThresholds thresholds) {
         return new FineTuneSettings(resolution, cropSize, batchSize, defaultSteps, threads, learningRate, olderImages,
-                holdout, thresholds, lead, workDirectory, scope);
+                holdout, thresholds, lead, workDirectory, scope, signKey);
     }
 
     public FineTuneSettings withLead(Duration lead) {
         return new FineTuneSettings(resolution, cropSize, batchSize, defaultSteps, threads, learningRate, olderImages,
-                holdout, thresholds, lead, workDirectory, scope);
+                holdout, thresholds, lead, workDirectory, scope, signKey);
     }
 }

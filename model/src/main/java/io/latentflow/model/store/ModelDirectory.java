@@ -37,6 +37,11 @@ public final class ModelDirectory {
     public static final String MANIFEST = "manifest.json";
     public static final String CONFIG = "config.json";
     public static final String METRICS = "metrics.json";
+    /**
+     * The signature of the manifest, when the version was signed: beside the manifest and not listed in it (it signs
+     * the manifest's bytes, so the manifest cannot name it).
+     */
+    public static final String SIGNATURE = "manifest.sig.json";
     public static final String ENCODER_PARAMS = "encoder.params";
     public static final String DECODER_PARAMS = "decoder.params";
     public static final List<String> REQUIRED_FILES = List.of(ENCODER_PARAMS, DECODER_PARAMS, CONFIG, METRICS);
@@ -257,6 +262,7 @@ public final class ModelDirectory {
         Set<String> listed = new TreeSet<>();
         manifest.files().forEach(f -> listed.add(f.path()));
         listed.add(MANIFEST);
+        listed.add(SIGNATURE);
         for (String present : fileNames(dir)) {
             if (!listed.contains(present)) {
                 throw new InvalidModelDirectoryException(dir, present, "present but not listed in the manifest;"
