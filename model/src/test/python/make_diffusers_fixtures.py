@@ -13,6 +13,12 @@ needed, only PyTorch and numpy (Debian: apt-get install python3-torch python3-nu
 The Java conformance tests (DiffusersConformanceTest) read what this writes; rerunning it with the same PyTorch
 gives the same files (fixed seeds).
 
+Small models for calibrating the drift monitor on 4 and 16 latent channels (random weights, the scale and shift
+read from their own latents as SD's 0.18215 was):
+
+    /usr/bin/python3 make_diffusers_fixtures.py drift-models /tmp/drift-models
+    # writes drift-sd-c4/ and drift-flux-c16/ (the test fixture drift-flux-c16 is the latter, copied)
+
 Two more uses, for the benchmark of the full-size configuration (never committed: 335 MB):
 
     # a random-weight checkpoint of the full SD / FLUX-size VAE (128,256,512,512, 2 layers per block)
@@ -345,6 +351,39 @@ def full_sd(folder, latent_channels=4):
     print(f"{folder}: {sum(p.numel() for p in model.parameters())} parameters")
 
 
+def drift_models(root):
+    """Random-weight SD-family (4 channels, quant convs) and FLUX-family (16 channels, a shift) VAEs, F16.
+
+    A random network's latents have no unit scale, and the drift monitor's SCALE check holds imported latents to one:
+    the scale (and, for the FLUX family, the shift) is read from the model's own posterior means over the smooth test
+    images at 256 px, the way SD's 0.18215 was read from its latents. The conformance fixtures' small widths keep the
+    encoder cheap enough for `bench drift` to encode some 1600 images at 256 px, and the files near 100 kB.
+    """
+    torch.set_num_threads(1)
+    x = torch.from_numpy(images(4, 256))
+    for seed, (name, channels, quant) in enumerate([("drift-sd-c4", 4, True), ("drift-flux-c16", 16, False)],
+                                                   start=1):
+        cfg = config([8, 16, 16, 16], 1, channels, 8, quant, 1.0, None)
+        torch.manual_seed(300 + seed)
+        model = AutoencoderKL(cfg).eval()
+        randomize(model, 400 + seed)
+        with torch.no_grad():
+            for p in model.parameters():
+                p.copy_(p.to(torch.float16).float())
+            mean = model.posterior_mean(x)
+        shift = None if quant else round(float(mean.mean()), 4)
+        cfg["scaling_factor"] = round(1.0 / float((mean - (shift or 0.0)).std()), 4)
+        cfg["shift_factor"] = shift
+        folder = os.path.join(root, name)
+        os.makedirs(folder, exist_ok=True)
+        with open(os.path.join(folder, "config.json"), "w") as out:
+            json.dump(cfg, out, indent=2)
+        write_safetensors(os.path.join(folder, "diffusion_pytorch_model.safetensors"), model.state_dict(), "F16")
+        params = sum(p.numel() for p in model.parameters())
+        print(f"{folder}: {params} parameters, {channels} channels, scaling_factor {cfg['scaling_factor']},"
+              f" shift_factor {shift}")
+
+
 def read_f32_safetensors(path):
     with open(path, "rb") as f:
         length = struct.unpack("<Q", f.read(8))[0]
@@ -441,6 +480,8 @@ def flops(root, side=64):
 if __name__ == "__main__":
     if len(sys.argv) > 1 and sys.argv[1] == "full-sd":
         full_sd(sys.argv[2], int(sys.argv[3]) if len(sys.argv) > 3 else 4)
+    elif len(sys.argv) > 1 and sys.argv[1] == "drift-models":
+        drift_models(sys.argv[2])
     elif len(sys.argv) > 1 and sys.argv[1] == "flops":
         flops(sys.argv[2])
     elif len(sys.argv) > 1 and sys.argv[1] == "bench-encoder":

@@ -9,6 +9,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.function.BooleanSupplier;
 
 /**
@@ -24,6 +25,12 @@ public final class JavaProcess {
     /** Starts {@code java <jvmOptions> -cp <classpath> <mainClass> <arguments>}; waits for nothing. */
     public static Process start(Path logDir, String name, String classpath, List<String> jvmOptions, String mainClass,
                                 List<String> arguments) {
+        return start(logDir, name, classpath, jvmOptions, mainClass, arguments, Map.of());
+    }
+
+    /** Like {@link #start(Path, String, String, List, String, List)}, with {@code environment} on top of this one's. */
+    public static Process start(Path logDir, String name, String classpath, List<String> jvmOptions, String mainClass,
+                                List<String> arguments, Map<String, String> environment) {
         Path logs = logDir.toAbsolutePath();
         List<String> command = new ArrayList<>();
         command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
@@ -40,6 +47,7 @@ public final class JavaProcess {
                     .redirectOutput(ProcessBuilder.Redirect.appendTo(logs.resolve(name + ".out").toFile()));
             // see ./latentflow: spinning OpenMP threads starve each other on shared cores
             builder.environment().putIfAbsent("OMP_WAIT_POLICY", "PASSIVE");
+            builder.environment().putAll(environment);
             return builder.start();
         } catch (IOException e) {
             throw new UncheckedIOException("cannot start the " + name + " process", e);

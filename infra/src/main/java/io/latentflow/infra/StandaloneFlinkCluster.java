@@ -11,7 +11,9 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
@@ -48,6 +50,10 @@ public final class StandaloneFlinkCluster implements AutoCloseable {
     private static final String TASK_MANAGER_MAIN = "org.apache.flink.runtime.taskexecutor.TaskManagerRunner";
     private static final String BASH_JAVA_UTILS = "org.apache.flink.runtime.util.bash.BashJavaUtils";
     private static final String EXEC_RESULT = "BASH_JAVA_UTILS_EXEC_RESULT:";
+    /** Flink's key prefix for a TaskManager's environment variables in container deployments. */
+    static final String TASK_MANAGER_ENV = "containerized.taskmanager.env.";
+    /** Threads per slot that leave PyTorch to choose (every core, for each model). */
+    public static final int PYTORCH_DEFAULT_THREADS = 0;
     private static final Pattern REGISTERED_TASK_MANAGER = Pattern.compile("\"id\"\\s*:");
 
     private final Path home;
@@ -81,15 +87,31 @@ public final class StandaloneFlinkCluster implements AutoCloseable {
      */
     public static StandaloneFlinkCluster start(Path home, int taskManagerCount, int slotsPerTaskManager,
                                                String classpath, Duration timeout, Optional<String> zooKeeperQuorum) {
+        return start(home, taskManagerCount, slotsPerTaskManager, PYTORCH_DEFAULT_THREADS, classpath, timeout,
+                zooKeeperQuorum);
+    }
+
+    /**
+     * Like {@link #start(Path, int, int, String, Duration, Optional)}, with {@code threadsPerSlot} PyTorch intra-op
+     * threads for each slot's model ({@link #PYTORCH_DEFAULT_THREADS}: PyTorch's own choice, every core of the
+     * machine for every model, which oversubscribes the cores as soon as two slots encode).
+     */
+    public static StandaloneFlinkCluster start(Path home, int taskManagerCount, int slotsPerTaskManager,
+                                               int threadsPerSlot, String classpath, Duration timeout,
+                                               Optional<String> zooKeeperQuorum) {
         if (taskManagerCount < 1 || slotsPerTaskManager < 1) {
             throw new IllegalArgumentException("a cluster needs at least one TaskManager with one slot, not "
                     + taskManagerCount + " x " + slotsPerTaskManager);
+        }
+        if (threadsPerSlot < 0) {
+            throw new IllegalArgumentException("threads per slot must be at least 1 (or 0 for PyTorch's default), not "
+                    + threadsPerSlot);
         }
         long started = System.nanoTime();
         int[] ports = FreePorts.pick(2);
         String restAddress = "http://127.0.0.1:" + ports[0];
         Path conf = writeConfiguration(home.toAbsolutePath(), ports[0], ports[1], slotsPerTaskManager,
-                zooKeeperQuorum);
+                threadsPerSlot, zooKeeperQuorum);
         List<Process> taskManagers = new ArrayList<>();
         Process jobManager = null;
         try {
@@ -174,12 +196,34 @@ public final class StandaloneFlinkCluster implements AutoCloseable {
     }
 
     private static Process launchTaskManager(Path home, int index, String classpath, TaskManagerResources resources) {
-        List<String> arguments = new ArrayList<>(List.of("--configDir",
-                home.toAbsolutePath().resolve("conf").toString()));
+        Path conf = home.toAbsolutePath().resolve("conf");
+        List<String> arguments = new ArrayList<>(List.of("--configDir", conf.toString()));
         arguments.addAll(resources.dynamicProperties());
         // a name that says which process it is: Flink's REST then tells whose subtasks run where (bench chaos)
         arguments.addAll(List.of("-D", "taskmanager.resource-id=" + taskManagerResourceId(index)));
-        return launch(home, "taskmanager-" + index, classpath, resources.jvmOptions(), TASK_MANAGER_MAIN, arguments);
+        return launch(home, "taskmanager-" + index, classpath, resources.jvmOptions(), TASK_MANAGER_MAIN, arguments,
+                taskManagerEnvironment(conf));
+    }
+
+    /**
+     * The variables {@code containerized.taskmanager.env.NAME: VALUE} of the configuration under {@code conf}: the
+     * TaskManagers' environment, set the way Flink's container deployments (Kubernetes, YARN) set it, and read again
+     * by a TaskManager started again after a crash.
+     */
+    static Map<String, String> taskManagerEnvironment(Path conf) {
+        Map<String, String> environment = new LinkedHashMap<>();
+        try {
+            for (String line : Files.readAllLines(conf.resolve("config.yaml"))) {
+                if (line.startsWith(TASK_MANAGER_ENV) && line.indexOf(':') > TASK_MANAGER_ENV.length()) {
+                    int colon = line.indexOf(':');
+                    environment.put(line.substring(TASK_MANAGER_ENV.length(), colon).strip(),
+                            line.substring(colon + 1).strip());
+                }
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot read the Flink configuration in " + conf, e);
+        }
+        return environment;
     }
 
     /** {@code http://127.0.0.1:<port>}: the REST endpoint, as {@code flink run -m} and {@code demo --flink} take it. */
@@ -245,7 +289,7 @@ public final class StandaloneFlinkCluster implements AutoCloseable {
                 + " (" + last + "); see the logs in " + home.resolve("log"));
     }
 
-    private static Path writeConfiguration(Path home, int restPort, int rpcPort, int slots,
+    static Path writeConfiguration(Path home, int restPort, int rpcPort, int slots, int threadsPerSlot,
                                            Optional<String> zooKeeperQuorum) {
         Path conf = home.resolve("conf");
         try {
@@ -276,6 +320,10 @@ public final class StandaloneFlinkCluster implements AutoCloseable {
                     "io.tmp.dirs: " + Files.createDirectories(home.resolve("tmp")),
                     "blob.storage.directory: " + Files.createDirectories(home.resolve("blobs")),
                     zooKeeperQuorum.map(quorum -> highAvailability(home, quorum)).orElse(""),
+                    // OpenMP's per-thread default: each slot's encoder thread gets this many intra-op threads, so a
+                    // TaskManager of S slots runs S x N, and the machine's cores are not shared by several pools
+                    threadsPerSlot == PYTORCH_DEFAULT_THREADS ? ""
+                            : TASK_MANAGER_ENV + "OMP_NUM_THREADS: " + threadsPerSlot,
                     "");
             Files.writeString(conf.resolve("config.yaml"), config);
             Files.writeString(conf.resolve("log4j.properties"), String.join("\n",
@@ -307,12 +355,17 @@ public final class StandaloneFlinkCluster implements AutoCloseable {
 
     private static Process launch(Path home, String name, String classpath, List<String> jvmOptions, String mainClass,
                                   List<String> arguments) {
+        return launch(home, name, classpath, jvmOptions, mainClass, arguments, Map.of());
+    }
+
+    private static Process launch(Path home, String name, String classpath, List<String> jvmOptions, String mainClass,
+                                  List<String> arguments, Map<String, String> environment) {
         Path log = home.toAbsolutePath().resolve("log").resolve(name + ".log");
         List<String> options = new ArrayList<>(jvmOptions);
         options.addAll(JAVA_17_OPTIONS);
         options.add("-Dlog.file=" + log);
         options.add("-Dlog4j.configurationFile=" + home.toAbsolutePath().resolve("conf").resolve("log4j.properties"));
-        return JavaProcess.start(home.resolve("log"), name, classpath, options, mainClass, arguments);
+        return JavaProcess.start(home.resolve("log"), name, classpath, options, mainClass, arguments, environment);
     }
 
     private static int count(Pattern pattern, String text) {

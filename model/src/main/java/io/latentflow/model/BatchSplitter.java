@@ -6,9 +6,10 @@ import java.util.List;
  * Splits a batch into sub-batches whose largest activation stays under a byte budget, on CPU only. Why: glibc serves
  * allocations above its mmap threshold (at most 32 MB) with fresh zero-filled pages, so at 256 px a batch of 16 spends
  * most of its time in page faults (measured: ~1.8 GB of faults per call, 2x slower per image than at 128 px).
- * Same arithmetic, smaller tensors, no faults. GPUs have a caching allocator and are never split.
+ * Same arithmetic, smaller tensors, no faults. GPUs have a caching allocator and are never split. Serving splits its
+ * forward calls with it; training sizes its micro-batches with it ({@code MicroBatching.AUTO}).
  */
-final class BatchSplitter {
+public final class BatchSplitter {
 
     /** System property: largest activation per forward call in MB on CPU; 0 disables splitting. */
     static final String BUDGET_PROPERTY = "latentflow.model.maxActivationMb";
@@ -20,13 +21,13 @@ final class BatchSplitter {
         this.budgetBytes = budgetBytes;
     }
 
-    static BatchSplitter forDevice(boolean gpu) {
+    public static BatchSplitter forDevice(boolean gpu) {
         long mb = Long.getLong(BUDGET_PROPERTY, DEFAULT_BUDGET_MB);
         return new BatchSplitter(gpu || mb <= 0 ? Long.MAX_VALUE : mb << 20);
     }
 
     /** Images per forward call given the largest activation one image produces. */
-    int imagesPerCall(int batch, long peakBytesPerImage) {
+    public int imagesPerCall(int batch, long peakBytesPerImage) {
         if (budgetBytes == Long.MAX_VALUE || peakBytesPerImage <= 0) {
             return batch;
         }
@@ -63,7 +64,7 @@ final class BatchSplitter {
      * Largest float activation of one image in the encoder (widths[i] channels at level i) or the decoder (its
      * upsampling keeps the coarser level's width at the finer resolution).
      */
-    static long peakBytesPerImage(List<Integer> widths, int height, int width, boolean decoder) {
+    public static long peakBytesPerImage(List<Integer> widths, int height, int width, boolean decoder) {
         return peakBytesPerImage(widths, height, width, decoder, 0);
     }
 

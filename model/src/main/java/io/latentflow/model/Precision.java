@@ -1,14 +1,10 @@
 package io.latentflow.model;
 
 import ai.djl.Device;
-
-import java.io.IOException;
-import java.nio.file.Files;
+import io.latentflow.model.bench.CpuModel;
 import java.nio.file.Path;
 import java.util.Locale;
 import java.util.Set;
-import java.util.stream.Collectors;
-import java.util.stream.Stream;
 
 /**
  * The number format the encoder's and decoder's convolutions compute in ({@code --precision fp32|bf16|auto}). Stored
@@ -112,14 +108,6 @@ public enum Precision {
 
     /** The first processor's feature flags in a /proc/cpuinfo file (empty where it cannot be read). */
     static Set<String> cpuFlags(Path cpuInfo) {
-        try (Stream<String> lines = Files.lines(cpuInfo)) {
-            return lines.filter(line -> line.startsWith("flags"))
-                    .findFirst()
-                    .map(line -> Stream.of(line.substring(line.indexOf(':') + 1).trim().split("\\s+"))
-                            .collect(Collectors.toSet()))
-                    .orElse(Set.of());
-        } catch (IOException | RuntimeException e) {
-            return Set.of();
-        }
+        return CpuModel.read(cpuInfo).flags();
     }
 }

@@ -7,6 +7,7 @@ import picocli.CommandLine.Command;
         description = "Benchmarks that print measured figures.",
         subcommands = {EncodeBenchmark.class, MonitorBenchmark.class, DriftCalibration.class,
                 ModelBenchmarkCommand.class, LatencyBenchmark.class, SwapMemoryBenchmark.class,
-                SoakBenchmark.class, ReplayBenchmark.class, IngestBenchmark.class, ChaosBenchmark.class})
+                SoakBenchmark.class, ReplayBenchmark.class, IngestBenchmark.class, ChaosBenchmark.class,
+                ScaleBenchmark.class, ProfileBenchmark.class})
 public final class BenchCommand {
 }

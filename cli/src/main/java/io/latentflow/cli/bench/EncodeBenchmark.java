@@ -6,6 +6,7 @@ import io.latentflow.cli.bench.support.EncoderRate;
 import io.latentflow.cli.bench.support.FolderCopies;
 import io.latentflow.cli.bench.support.PeakOptions;
 import io.latentflow.model.bench.ComputeRate;
+import io.latentflow.model.bench.CpuModel;
 import io.latentflow.model.bench.CpuPeak;
 import io.latentflow.model.bench.ResidentMemory;
 import io.latentflow.cli.common.EncodeJobOptions;
@@ -97,6 +98,9 @@ final class EncodeBenchmark implements Callable<Integer> {
         figures.put("pipelineAchievedGflops", round(ComputeRate.of(raw.flopsPerImage(), pipelinePerSecond, peak)
                 .achievedGflops()));
         figures.put("peakDerivation", peak.derivation());
+        CpuModel cpu = CpuModel.detect();
+        figures.put("cpu", cpu.describe());
+        figures.put("cpuFlags", cpu.kernelFlags());
         figures.put("pipelineWallImagesPerSecond", round(pipeline.imagesIn() / pipeline.jobSeconds()));
         figures.put("pipelineJobSeconds", round(pipeline.jobSeconds()));
         figures.put("pipelineBatchSizes", pipeline.batchSizes());
@@ -130,6 +134,7 @@ final class EncodeBenchmark implements Callable<Integer> {
             out.printf("  pipeline achieves:                                %8.1f GFLOP/s%n",
                     figures.get("pipelineAchievedGflops"));
             out.printf("  FP32 peak: %s%n", peak.derivation());
+            out.printf("  CPU: %s%n", cpu.describe());
         }
         out.flush();
         return 0;

@@ -8,10 +8,12 @@ import io.latentflow.cli.common.JsonOptions;
 import io.latentflow.cli.common.JsonPrinter;
 import io.latentflow.model.Precision;
 import io.latentflow.model.ServingModel;
+import io.latentflow.model.bench.CpuModel;
 import io.latentflow.model.bench.Iterations;
 import io.latentflow.model.bench.ModelBenchmark;
 import io.latentflow.model.bench.ModelBenchmarkReport;
 import io.latentflow.model.bench.PrecisionComparison;
+import io.latentflow.model.train.MicroBatching;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -61,6 +63,13 @@ final class ModelBenchmarkCommand implements Callable<Integer> {
     @Option(names = "--iterations", defaultValue = "10", description = "Measured encode and decode calls per size.")
     int iterations;
 
+    @Option(names = "--micro-batch", defaultValue = "auto", paramLabel = "N|auto",
+            description = "The training step is timed whole and, beside it in the same run, in micro-batches of N"
+                    + " images (auto: as many as keep the largest activation under the serving split's budget, one"
+                    + " image at 256 px), wherever that splits the batch; prints both step ratios of the largest"
+                    + " to the smallest size (default: ${DEFAULT-VALUE}).")
+    String microBatch;
+
     @Option(names = "--images", paramLabel = "DIR",
             description = "Images the training step crops (default: the shipped sample photos).")
     Path images;
@@ -102,7 +111,7 @@ final class ModelBenchmarkCommand implements Callable<Integer> {
             report = ModelBenchmark.run(new ModelBenchmark.Options(sizes, batch, threads,
                     images != null ? images : Home.samples().resolve("photos"),
                     new Iterations(trainWarmup, trainSteps), new Iterations(warmup, iterations),
-                    "default".equals(model) ? null : Path.of(model)), peak.peak());
+                    "default".equals(model) ? null : Path.of(model), MicroBatching.parse(microBatch)), peak.peak());
         } catch (IllegalArgumentException e) {
             spec.commandLine().getErr().println("bench model: " + e.getMessage());
             return USAGE;
@@ -123,11 +132,14 @@ final class ModelBenchmarkCommand implements Callable<Integer> {
                         sizes.stream().mapToInt(Integer::intValue).max().orElseThrow(), batch, threads,
                         new Iterations(warmup, iterations), 2)
                 : null;
+        CpuModel cpu = CpuModel.detect();
         PrintWriter out = spec.commandLine().getOut();
         if (output.json()) {
             ObjectNode root = (ObjectNode) (eager.isEmpty() ? JsonPrinter.parse(report.toJson())
                     : EagerEncoderBenchmark.json(report, eager));
             root.put("precision", choice.used().optionValue()).put("precisionReason", choice.reason());
+            root.put("cpu", cpu.describe());
+            cpu.kernelFlags().forEach(root.putArray("cpuFlags")::add);
             if (sideBySide != null) {
                 root.putObject("bf16OverFp32").put("size", sideBySide.size())
                         .put("fp32EncodeImagesPerSecond", sideBySide.fp32().imagesPerSecond())
@@ -139,6 +151,7 @@ final class ModelBenchmarkCommand implements Callable<Integer> {
             output.print(out, root);
         } else {
             out.print(report.toTable());
+            out.println("CPU: " + cpu.describe());
             eager.forEach(result -> out.println(result.line()));
             if (sideBySide != null) {
                 out.println(sideBySide.line());

@@ -4,6 +4,7 @@ import io.latentflow.cli.common.JsonOptions;
 import io.latentflow.cli.common.UntilInterrupted;
 import io.latentflow.cli.stack.ClusterChangeLock;
 import io.latentflow.cli.stack.ClusterFile;
+import io.latentflow.cli.stack.ClusterLayout;
 import io.latentflow.cli.stack.ClusterServices;
 import io.latentflow.cli.stack.ServiceLock;
 import io.latentflow.infra.StandaloneFlinkCluster;
@@ -11,15 +12,9 @@ import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.LinkedHashMap;
-import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 import java.util.concurrent.Callable;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionException;
-import java.util.function.Function;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
@@ -44,6 +39,12 @@ final class ClusterUpCommand implements Callable<Integer> {
 
     @Option(names = "--slots", defaultValue = "1", description = "Task slots per TaskManager (default ${DEFAULT-VALUE}).")
     int slots;
+
+    @Option(names = "--threads-per-slot", defaultValue = "" + StandaloneFlinkCluster.PYTORCH_DEFAULT_THREADS,
+            description = "PyTorch intra-op threads of each slot's model (OMP_NUM_THREADS of the TaskManagers); 0"
+                    + " leaves it to PyTorch, which gives every model every core. Set TaskManagers x slots x threads"
+                    + " to the cores the TaskManagers may use (default ${DEFAULT-VALUE}).")
+    int threadsPerSlot;
 
     @Option(names = "--ha", description = "Run ZooKeeper too, and the JobManager with Flink's ZooKeeper high"
             + " availability (metadata under <state-dir>/cluster/ha): a JobManager killed and started again with"
@@ -93,7 +94,8 @@ final class ClusterUpCommand implements Callable<Integer> {
                             + "): stop it with 'latentflow cluster down' first");
                 }
                 owned = true;
-                cluster = start(services);
+                cluster = services.start(new ClusterLayout(taskManagers, slots, threadsPerSlot, ha, withKafka, withS3,
+                        bucket));
                 cluster.write(file);
             }
             lock.address("flink", cluster.rest());
@@ -134,53 +136,6 @@ final class ClusterUpCommand implements Callable<Integer> {
         }
     }
 
-    /**
-     * Kafka, S3 and ZooKeeper side by side (each is mostly a JVM warming up), then Flink, which needs ZooKeeper with
-     * --ha. Whatever started is stopped again when another part fails.
-     */
-    private ClusterFile start(ClusterServices services) throws Exception {
-        CompletableFuture<ClusterFile.Kafka> kafka = withKafka
-                ? CompletableFuture.supplyAsync(() -> unchecked(services::startKafka))
-                : CompletableFuture.completedFuture(null);
-        CompletableFuture<ClusterFile.S3> s3 = withS3
-                ? CompletableFuture.supplyAsync(() -> unchecked(() -> services.startS3(bucket)))
-                : CompletableFuture.completedFuture(null);
-        List<Long> started = new ArrayList<>();
-        try {
-            ClusterFile.ZooKeeper zooKeeper = ha ? services.startZooKeeper() : null;
-            if (zooKeeper != null) {
-                started.add(zooKeeper.pid());
-            }
-            StandaloneFlinkCluster flink = services.startFlink(taskManagers, slots, Optional.ofNullable(zooKeeper));
-            started.add(flink.jobManagerPid());
-            started.addAll(flink.taskManagerPids());
-            return new ClusterFile(flink.restAddress(), ha, List.of(flink.jobManagerPid()), flink.taskManagerPids(),
-                    joined(kafka), joined(s3), zooKeeper);
-        } catch (Exception e) {
-            startedPid(kafka, ClusterFile.Kafka::pid).ifPresent(started::add);
-            startedPid(s3, ClusterFile.S3::pid).ifPresent(started::add);
-            started.forEach(pid -> ProcessHandle.of(pid).ifPresent(ProcessHandle::destroyForcibly));
-            throw e;
-        }
-    }
-
-    private static <T> T joined(CompletableFuture<T> part) throws Exception {
-        try {
-            return part.join();
-        } catch (CompletionException e) {
-            throw e.getCause() instanceof Exception cause ? cause : e;
-        }
-    }
-
-    /** The pid of a part that started after all, once its start has ended either way. */
-    private static <T> Optional<Long> startedPid(CompletableFuture<T> part, Function<T, Long> pid) {
-        try {
-            return Optional.ofNullable(part.join()).map(pid);
-        } catch (CompletionException failedToo) {
-            return Optional.empty();
-        }
-    }
-
     private void report(ClusterFile cluster, Path home, Path file) {
         if (output.json()) {
             Map<String, Object> started = new LinkedHashMap<>(cluster.toJson());
@@ -206,20 +161,5 @@ final class ClusterUpCommand implements Callable<Integer> {
         }
         out.println("  up until Ctrl-C or 'latentflow cluster down'");
         out.flush();
-    }
-
-    @FunctionalInterface
-    private interface Start<T> {
-        T call() throws Exception;
-    }
-
-    private static <T> T unchecked(Start<T> start) {
-        try {
-            return start.call();
-        } catch (RuntimeException e) {
-            throw e;
-        } catch (Exception e) {
-            throw new IllegalStateException(e.getMessage(), e);
-        }
     }
 }

@@ -15,7 +15,10 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Function;
 
 /**
  * The processes of the local cluster ({@code cluster up}) under one home folder, {@code <state-dir>/cluster}: each
@@ -68,9 +71,36 @@ public final class ClusterServices {
         return startS3(FreePorts.pick(1)[0], bucket, EmbeddedS3.newAccessKey(), secretFile);
     }
 
-    public StandaloneFlinkCluster startFlink(int taskManagers, int slots, Optional<ClusterFile.ZooKeeper> zooKeeper) {
-        return StandaloneFlinkCluster.start(home, taskManagers, slots, ClusterClasspath.of(projectHome), START_TIMEOUT,
-                zooKeeper.map(ClusterFile.ZooKeeper::connect));
+    /**
+     * Kafka, S3 and ZooKeeper side by side (each is mostly a JVM warming up), then Flink, which needs ZooKeeper with
+     * HA. Whatever started is stopped again when another part fails.
+     */
+    public ClusterFile start(ClusterLayout layout) throws Exception {
+        CompletableFuture<ClusterFile.Kafka> kafka = layout.withKafka()
+                ? CompletableFuture.supplyAsync(() -> unchecked(this::startKafka))
+                : CompletableFuture.completedFuture(null);
+        CompletableFuture<ClusterFile.S3> s3 = layout.withS3()
+                ? CompletableFuture.supplyAsync(() -> unchecked(() -> startS3(layout.bucket())))
+                : CompletableFuture.completedFuture(null);
+        List<Long> started = new ArrayList<>();
+        try {
+            ClusterFile.ZooKeeper zooKeeper = layout.ha() ? startZooKeeper() : null;
+            if (zooKeeper != null) {
+                started.add(zooKeeper.pid());
+            }
+            StandaloneFlinkCluster flink = StandaloneFlinkCluster.start(home, layout.taskManagers(), layout.slots(),
+                    layout.threadsPerSlot(), ClusterClasspath.of(projectHome), START_TIMEOUT,
+                    Optional.ofNullable(zooKeeper).map(ClusterFile.ZooKeeper::connect));
+            started.add(flink.jobManagerPid());
+            started.addAll(flink.taskManagerPids());
+            return new ClusterFile(flink.restAddress(), layout.ha(), List.of(flink.jobManagerPid()),
+                    flink.taskManagerPids(), joined(kafka), joined(s3), zooKeeper);
+        } catch (Exception e) {
+            startedPid(kafka, ClusterFile.Kafka::pid).ifPresent(started::add);
+            startedPid(s3, ClusterFile.S3::pid).ifPresent(started::add);
+            started.forEach(pid -> ProcessHandle.of(pid).ifPresent(ProcessHandle::destroyForcibly));
+            throw e;
+        }
     }
 
     /**
@@ -173,6 +203,38 @@ public final class ClusterServices {
     /** The classpath of the Kafka and S3 processes: the launcher's own (they run this project's infra module). */
     private String services() {
         return ClusterClasspath.launcher(projectHome);
+    }
+
+    private static <T> T joined(CompletableFuture<T> part) throws Exception {
+        try {
+            return part.join();
+        } catch (CompletionException e) {
+            throw e.getCause() instanceof Exception cause ? cause : e;
+        }
+    }
+
+    /** The pid of a part that started after all, once its start has ended either way. */
+    private static <T> Optional<Long> startedPid(CompletableFuture<T> part, Function<T, Long> pid) {
+        try {
+            return Optional.ofNullable(part.join()).map(pid);
+        } catch (CompletionException failedToo) {
+            return Optional.empty();
+        }
+    }
+
+    @FunctionalInterface
+    private interface Start<T> {
+        T call() throws Exception;
+    }
+
+    private static <T> T unchecked(Start<T> start) {
+        try {
+            return start.call();
+        } catch (RuntimeException e) {
+            throw e;
+        } catch (Exception e) {
+            throw new IllegalStateException(e.getMessage(), e);
+        }
     }
 
     private static <T> T required(T started, Part part, String option) {

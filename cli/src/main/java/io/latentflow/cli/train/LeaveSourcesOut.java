@@ -47,7 +47,11 @@ public final class LeaveSourcesOut {
             new Statistic("PSI", w -> max(w.assessment(), ChannelDrift::psi) / DriftThresholds.DEFAULTS.psi()),
             new Statistic("NOVELTY", w -> Math.max(0, w.statistics().novelty() - 1)
                     / (DriftThresholds.DEFAULTS.novelty() - 1)),
-            new Statistic("combined drift score", w -> w.assessment().score()));
+            new Statistic("combined drift score", w -> w.assessment().score()),
+            // the named pathologies warn whatever the score: an imported VAE's unit-scale latents must not trip them
+            new Statistic("a pathology", w -> w.assessment().hasPathology() ? 1 : 0),
+            new Statistic("alert (score or pathology)", w -> w.assessment().hasPathology()
+                    ? Math.max(1, w.assessment().score()) : w.assessment().score()));
 
     /** The false-alarm rate the levels are read for: the target, at most 1 per 100 windows. */
     static final double FALSE_ALARM_TARGET = 0.01;
@@ -145,9 +149,9 @@ public final class LeaveSourcesOut {
                 }
             }
         }
-        out.printf(Locale.ROOT, "  %-21s %9s %9s | %-44s | %-44s%n", "", "", "", "at the DEFAULTS level (score 1)",
+        out.printf(Locale.ROOT, "  %-26s %9s %9s | %-44s | %-44s%n", "", "", "", "at the DEFAULTS level (score 1)",
                 "at the level read from the calibration pool");
-        out.printf(Locale.ROOT, "  %-21s %9s %9s | %10s %10s %10s %10s | %10s %10s %10s %10s | %10s%n", "statistic",
+        out.printf(Locale.ROOT, "  %-26s %9s %9s | %10s %10s %10s %10s | %10s %10s %10s %10s | %10s%n", "statistic",
                 "cal wins", "rep wins", "false al.", "<=2 wins", "median", "missed", "level", "false al.",
                 "<=2 wins", "median", "largest");
         List<Map<String, Object>> rows = new ArrayList<>();
@@ -160,7 +164,7 @@ public final class LeaveSourcesOut {
             double largest = java.util.stream.Stream.of(calibration, report).flatMap(p -> p.photoWindows.stream())
                     .mapToDouble(Double::doubleValue).max().orElse(0);
             out.printf(Locale.ROOT,
-                    "  %-21s %9d %9d | %9.1f%% %9.0f%% %10s %9.0f%% | %10.2f %9.1f%% %9.0f%% %10s | %10.2f%n",
+                    "  %-26s %9d %9d | %9.1f%% %9.0f%% %10s %9.0f%% | %10.2f %9.1f%% %9.0f%% %10s | %10.2f%n",
                     STATISTICS.get(s).name(), calibration.photoWindows.size(), report.photoWindows.size(),
                     100 * falseAlarms(report, 1), 100 * atDefault.withinTwo(), atDefault.median(),
                     100 * atDefault.missed(), level, 100 * falseAlarms(report, level), 100 * atLevel.withinTwo(),

@@ -6,6 +6,7 @@ import io.latentflow.model.recipe.RecipeConfig;
 import io.latentflow.model.recipe.RecipeKind;
 import io.latentflow.model.train.Trainer;
 import io.latentflow.model.train.TrainingBudget;
+import io.latentflow.model.train.MicroBatching;
 import io.latentflow.model.train.TrainerConfig;
 import io.latentflow.model.train.TrainingResult;
 import picocli.CommandLine.Command;
@@ -50,6 +51,13 @@ public final class TrainCommand implements Callable<Integer> {
 
     @Option(names = "--batch", defaultValue = "16", description = "Crops per step.")
     int batch;
+
+    @Option(names = "--micro-batch", paramLabel = "N|auto|off",
+            description = "Runs each step's batch through forward and backward N crops at a time, the gradients added"
+                    + " up before the one update (the same step up to float rounding, less memory per pass); auto:"
+                    + " as many as keep the largest activation under 8 MB (one crop at 256 px); default: off, the"
+                    + " whole batch at once (docs/benchmarks.md has the step times with and without).")
+    String microBatch;
 
     @Option(names = "--minutes", description = "Training time budget (total, across resumes).")
     Double minutes;
@@ -160,6 +168,7 @@ public final class TrainCommand implements Callable<Integer> {
                 .batchSize(batch)
                 .seed(seed)
                 .threads(threads)
+                .microBatching(microBatch == null ? null : MicroBatching.parse(microBatch))
                 .checkpointDir(checkpoints)
                 .checkpointEvery(java.time.Duration.ofMillis(Math.round(checkpointMinutes * 60_000)))
                 .resumeFrom(resume)

@@ -8,6 +8,7 @@ import io.latentflow.model.ServingModel;
 import io.latentflow.model.flops.NetworkFlops;
 import io.latentflow.model.recipe.RecipeConfig;
 import io.latentflow.model.recipe.RecipeFile;
+import io.latentflow.model.train.MicroBatching;
 
 import java.io.IOException;
 import java.io.InputStream;
@@ -31,13 +32,20 @@ public final class ModelBenchmark {
      * @param inference warm-up and measured encode (and decode) calls per size
      * @param model     a model version directory, or null for the shipped default model (the only one whose training
      *                  step is timed: its recipe is known)
+     * @param microBatching the split the training step is also timed with, beside the whole batch, at each size where
+     *                  it splits the batch (default: {@link MicroBatching#AUTO})
      */
     public record Options(List<Integer> sizes, int batch, int threads, Path images, Iterations train,
-                          Iterations inference, Path model) {
+                          Iterations inference, Path model, MicroBatching microBatching) {
 
         public Options(List<Integer> sizes, int batch, int threads, Path images, Iterations train,
                        Iterations inference) {
             this(sizes, batch, threads, images, train, inference, null);
+        }
+
+        public Options(List<Integer> sizes, int batch, int threads, Path images, Iterations train,
+                       Iterations inference, Path model) {
+            this(sizes, batch, threads, images, train, inference, model, MicroBatching.AUTO);
         }
 
         public Options {
@@ -49,6 +57,7 @@ public final class ModelBenchmark {
                 throw new IllegalArgumentException("batch " + batch + " and threads " + threads + ": use >= 1");
             }
             sizes = List.copyOf(sizes);
+            microBatching = microBatching == null ? MicroBatching.AUTO : microBatching;
         }
     }
 
@@ -86,7 +95,9 @@ public final class ModelBenchmark {
             }
             for (int size : options.sizes()) {
                 TrainStepBenchmark.Result train = shipped ? TrainStepBenchmark.measure(model.config(), recipe,
-                        options.images(), size, options.batch(), options.threads(), options.train()) : null;
+                        options.images(), size, options.batch(), options.threads(), options.train(),
+                        MicroBatching.WHOLE_BATCH) : null;
+                TrainStepBenchmark.Result split = shipped ? microBatched(train, model, recipe, size, options) : null;
                 Throughput encode = InferenceBenchmark.encode(encoder, size, options.batch(), options.inference());
                 Throughput decode = InferenceBenchmark.decode(encoder, decoder, f, size, options.batch(),
                         options.inference());
@@ -98,7 +109,9 @@ public final class ModelBenchmark {
                         ComputeRate.of(flops.encoder(), encode.imagesPerSecond(), peak),
                         ComputeRate.of(flops.decoder(), decode.imagesPerSecond(), peak),
                         train == null ? null
-                                : ComputeRate.of(flops.trainStep(), train.throughput().imagesPerSecond(), peak)));
+                                : ComputeRate.of(flops.trainStep(), train.throughput().imagesPerSecond(), peak),
+                        split == null ? Double.NaN : split.secondsPerStep(),
+                        split == null ? 0 : split.imagesPerMicroBatch()));
             }
         }
         double loadAfter = ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage();
@@ -106,6 +119,20 @@ public final class ModelBenchmark {
                 : recipe.kind().id(), options.batch(), options.threads(),
                 Runtime.getRuntime().availableProcessors(), loadBefore, loadAfter, options.train(),
                 options.inference(), peak.gflops(), peak.derivation(), rows);
+    }
+
+    /**
+     * The step in micro-batches, timed in the same run as the whole batch (a ratio between two runs on a shared
+     * machine is worth little), or the whole batch's figure where the split would not split it.
+     */
+    private static TrainStepBenchmark.Result microBatched(TrainStepBenchmark.Result wholeBatch, ServingModel model,
+                                                          RecipeConfig recipe, int size, Options options)
+            throws IOException {
+        if (options.microBatching().imagesPerPart(options.batch(), model.config(), size) >= options.batch()) {
+            return wholeBatch;
+        }
+        return TrainStepBenchmark.measure(model.config(), recipe, options.images(), size, options.batch(),
+                options.threads(), options.train(), options.microBatching());
     }
 
     /** The recipe the shipped model was trained with (its recipe.json), so the step timed is the step it took. */

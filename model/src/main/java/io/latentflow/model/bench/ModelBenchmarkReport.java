@@ -1,13 +1,17 @@
 package io.latentflow.model.bench;
 
+import com.fasterxml.jackson.annotation.JsonProperty;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.latentflow.model.drift.ReconstructionSampling;
+import io.latentflow.model.train.MicroBatching;
 
 import java.math.BigDecimal;
 import java.math.MathContext;
+import java.util.Comparator;
 import java.util.List;
 import java.util.Locale;
+import java.util.function.ToDoubleFunction;
 
 /**
  * What {@code latentflow bench model} measured: per image size, the training step and encode/decode throughput.
@@ -36,15 +40,20 @@ public record ModelBenchmarkReport(
      * @param trainStepSeconds      one training step (forward, backward, optimiser) on {@code batch} crops
      * @param trainLoss             the last measured step's total loss (finite when the step was real)
      * @param trainStepFlops        null when no training step was measured
+     * @param trainStepSecondsMicroBatched the same step in micro-batches of {@code trainImagesPerMicroBatch} images,
+     *                              timed in the same run (the whole-batch figure where that is the batch)
+     * @param trainImagesPerMicroBatch 0 when no training step was measured
      */
     public record Row(int size, double trainStepSeconds, double trainImagesPerSecond, double encodeImagesPerSecond,
                       double encodeMillisPerBatch, double decodeImagesPerSecond, double decodeMillisPerBatch,
-                      double trainLoss, ComputeRate encodeFlops, ComputeRate decodeFlops, ComputeRate trainStepFlops) {
+                      double trainLoss, ComputeRate encodeFlops, ComputeRate decodeFlops, ComputeRate trainStepFlops,
+                      double trainStepSecondsMicroBatched, int trainImagesPerMicroBatch) {
 
         public boolean positiveAndFinite() {
             return positive(trainStepSeconds) && positive(trainImagesPerSecond) && positive(encodeImagesPerSecond)
                     && positive(encodeMillisPerBatch) && positive(decodeImagesPerSecond)
-                    && positive(decodeMillisPerBatch) && Double.isFinite(trainLoss);
+                    && positive(decodeMillisPerBatch) && Double.isFinite(trainLoss)
+                    && positive(trainStepSecondsMicroBatched);
         }
 
         private static boolean positive(double value) {
@@ -54,6 +63,37 @@ public record ModelBenchmarkReport(
 
     public ModelBenchmarkReport {
         rows = List.copyOf(rows);
+    }
+
+    /**
+     * The training step at the largest size over the step at the smallest, the batch the same, as training runs it by
+     * default ({@link MicroBatching#DEFAULT}); null without two sizes with a measured step.
+     */
+    @JsonProperty("trainStepRatio")
+    public Double trainStepRatio() {
+        return MicroBatching.DEFAULT.equals(MicroBatching.WHOLE_BATCH) ? trainStepRatioWholeBatch()
+                : trainStepRatioMicroBatched();
+    }
+
+    @JsonProperty("trainStepRatioWholeBatch")
+    public Double trainStepRatioWholeBatch() {
+        return stepRatio(Row::trainStepSeconds);
+    }
+
+    @JsonProperty("trainStepRatioMicroBatched")
+    public Double trainStepRatioMicroBatched() {
+        return stepRatio(Row::trainStepSecondsMicroBatched);
+    }
+
+    private Double stepRatio(ToDoubleFunction<Row> seconds) {
+        List<Row> timed = rows.stream().filter(row -> Double.isFinite(seconds.applyAsDouble(row))).toList();
+        if (timed.size() < 2) {
+            return null;
+        }
+        Row smallest = timed.stream().min(Comparator.comparingInt(Row::size)).orElseThrow();
+        Row largest = timed.stream().max(Comparator.comparingInt(Row::size)).orElseThrow();
+        return smallest.size() == largest.size() ? null
+                : seconds.applyAsDouble(largest) / seconds.applyAsDouble(smallest);
     }
 
     public String toJson() {
@@ -81,6 +121,20 @@ public record ModelBenchmarkReport(
                     row.size(), row.trainStepSeconds(), rate(row.trainImagesPerSecond()),
                     rate(row.encodeImagesPerSecond()), row.encodeMillisPerBatch(), rate(row.decodeImagesPerSecond()),
                     row.decodeMillisPerBatch()));
+        }
+        for (Row row : rows) {
+            if (row.trainImagesPerMicroBatch() > 0 && row.trainImagesPerMicroBatch() < batch) {
+                out.append(String.format(Locale.ROOT, "train at %d px in micro-batches of %d: %.3f s/step (whole"
+                                + " batch %.3f s/step)%n", row.size(), row.trainImagesPerMicroBatch(),
+                        row.trainStepSecondsMicroBatched(), row.trainStepSeconds()));
+            }
+        }
+        if (trainStepRatioWholeBatch() != null) {
+            out.append(String.format(Locale.ROOT, "train step %d px / %d px, same batch: %.1fx whole batch, %.1fx in"
+                            + " micro-batches (training's default: %s)%n",
+                    rows.stream().mapToInt(Row::size).max().orElseThrow(),
+                    rows.stream().mapToInt(Row::size).min().orElseThrow(), trainStepRatioWholeBatch(),
+                    trainStepRatioMicroBatched(), MicroBatching.DEFAULT.optionValue()));
         }
         out.append(String.format(Locale.ROOT, "FLOPs counted from the architecture; FP32 peak %s%n", peakDerivation));
         out.append(String.format(Locale.ROOT, "| %6s | %-7s | %14s | %16s | %9s |%n", "size", "pass", "GFLOP/image",

@@ -3,6 +3,7 @@ package io.latentflow.model.bench;
 import io.latentflow.model.AutoencoderConfig;
 import io.latentflow.model.recipe.RecipeConfig;
 import io.latentflow.model.store.ModelDirectory;
+import io.latentflow.model.train.MicroBatching;
 import io.latentflow.model.train.StepOutcome;
 import io.latentflow.model.train.TrainerConfig;
 import io.latentflow.model.train.TrainingBudget;
@@ -27,8 +28,11 @@ import java.util.concurrent.atomic.AtomicReference;
  */
 public final class TrainStepBenchmark {
 
-    /** Step rate, and the last measured step's loss terms (to tell a real step from a numerically broken one). */
-    public record Result(Throughput throughput, Map<String, Float> lastLosses) {
+    /**
+     * Step rate, the last measured step's loss terms (to tell a real step from a numerically broken one), and the
+     * images per micro-batch the step ran in (the batch when it was not split).
+     */
+    public record Result(Throughput throughput, Map<String, Float> lastLosses, int imagesPerMicroBatch) {
 
         public double secondsPerStep() {
             return throughput.millisPerCall() / 1000;
@@ -39,7 +43,8 @@ public final class TrainStepBenchmark {
     }
 
     public static Result measure(AutoencoderConfig architecture, RecipeConfig recipe, Path images, int cropSize,
-                                 int batch, int threads, Iterations iterations) throws IOException {
+                                 int batch, int threads, Iterations iterations, MicroBatching microBatching)
+            throws IOException {
         Path temp = Files.createTempDirectory("latentflow-bench-train-");
         try {
             // Only a trainer's run writes the output, and a benchmark runs none: nothing lands in temp.
@@ -51,6 +56,7 @@ public final class TrainStepBenchmark {
                     .batchSize(batch)
                     .threads(threads)
                     .seed(1)
+                    .microBatching(microBatching)
                     .progress(new PrintStream(new ByteArrayOutputStream()))
                     .build();
             AtomicReference<Map<String, Float>> losses = new AtomicReference<>(Map.of());
@@ -66,7 +72,7 @@ public final class TrainStepBenchmark {
                     }
                     losses.set(outcome.losses());
                 }, batch, iterations);
-                return new Result(throughput, losses.get());
+                return new Result(throughput, losses.get(), step.imagesPerPart());
             }
         } finally {
             ModelDirectory.deleteRecursively(temp);

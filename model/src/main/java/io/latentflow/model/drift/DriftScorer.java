@@ -19,7 +19,8 @@ import java.util.OptionalDouble;
  * of these, so a score of 1 means that some statistic reached its warning level, and every statistic at or above the
  * warning score is a finding. One number, and an alert can always say what moved.
  *
- * <p>Named pathologies, warnings whatever the score: OUT_OF_RANGE and SCALE against fixed bounds, BLACK_HOLES
+ * <p>Named pathologies, warnings whatever the score: OUT_OF_RANGE (bounded latents only) and SCALE against fixed
+ * bounds, BLACK_HOLES
  * ({@link BlackHoles} positions per image) against a level read from the reference, its most holed window plus a
  * margin.
  *
@@ -135,7 +136,7 @@ public final class DriftScorer implements Serializable {
         List<DriftFinding> found = new ArrayList<>();
         int all = DriftFinding.ALL_CHANNELS;
         double outside = window.fractionOutsideUnit();
-        if (outside > thresholds.outOfRange()) {
+        if (reference.expectedScale().bounded() && outside > thresholds.outOfRange()) {
             found.add(new DriftFinding(all, DriftStatistic.OUT_OF_RANGE, outside, thresholds.outOfRange(), outside,
                     reference.fractionOutsideUnit()));
         }

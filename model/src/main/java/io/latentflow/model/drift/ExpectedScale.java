@@ -35,6 +35,15 @@ public record ExpectedScale(double std, String basis) implements java.io.Seriali
         }
     }
 
+    /**
+     * Whether the latents are bounded, so that OUT_OF_RANGE may hold them to [-1, 1]. Unit-scale latents (an imported
+     * diffusion VAE's, scaled as a diffusion model consumes them) have about a third of their values outside it by
+     * design; what is wrong with them is a wrong scale (SCALE) or extreme positions (BLACK_HOLES).
+     */
+    public boolean bounded() {
+        return !UNIT.equals(basis);
+    }
+
     /** The expectation for a model of this config and recipe whose reference latents have {@code referenceStd}. */
     public static ExpectedScale of(AutoencoderConfig config, Optional<RecipeConfig> recipe, double referenceStd) {
         if (config.latentKind() == LatentKind.KL) {

@@ -42,6 +42,27 @@ public final class AutoencoderObjective {
      */
     public LossTerms compute(ParameterStore parameters, Autoencoder autoencoder, NDArray images, NDArray targets,
                              PerturbationPlan plan, NDArray sampleNoise, int scaleFactor) {
+        return compute(parameters, autoencoder, images, targets, plan, sampleNoise, scaleFactor, BatchPart.WHOLE);
+    }
+
+    /** Whether a step split into micro-batches needs its whole batch's latent statistics first. */
+    public boolean needsBatchVariance() {
+        return config.latentKind() != LatentKind.KL && recipe.variance().weight() > 0;
+    }
+
+    /**
+     * The terms of one micro-batch of a step, as its share of the whole batch's ({@link LossTerms}): the same
+     * arguments, for the part's images, and the part.
+     *
+     * @param part the part's share of the batch and, where {@link #needsBatchVariance()}, the whole batch's
+     *             latent statistics
+     */
+    public LossTerms compute(ParameterStore parameters, Autoencoder autoencoder, NDArray images, NDArray targets,
+                             PerturbationPlan plan, NDArray sampleNoise, int scaleFactor, BatchPart part) {
+        if (part.share() < 1 && needsBatchVariance() && part.batchVariance() == null) {
+            throw new IllegalArgumentException("the variance term is a function of the whole batch: a part of it"
+                    + " needs the batch's latent statistics (LatentVariance)");
+        }
         NDArray encoded = autoencoder.encoder().forward(parameters, new NDList(images), true).singletonOrThrow();
         NDArray latents;
         NDArray kl = null;
@@ -55,14 +76,14 @@ public final class AutoencoderObjective {
                     .get(0)));
         } else {
             latents = encoded;
-            if (recipe.variance().weight() > 0) {
+            if (recipe.variance().weight() > 0 && part.batchVariance() == null) {
                 variance = Losses.varianceLoss(encoded, recipe.variance().target());
             }
         }
         NDArray decoderInput = plan.apply(latents);
         NDArray reconstruction = autoencoder.decoder().forward(parameters, new NDList(decoderInput), true)
                 .singletonOrThrow();
-        LossTerms terms = new LossTerms(reconstruction, targets);
+        LossTerms terms = new LossTerms(reconstruction, targets, part.share());
         if (recipe.reconstruction().l1() > 0) {
             terms.add("l1", Losses.l1(reconstruction, targets), recipe.reconstruction().l1());
         }
@@ -74,6 +95,9 @@ public final class AutoencoderObjective {
         }
         if (variance != null) {
             terms.add("var", variance, recipe.variance().weight());
+        } else if (needsBatchVariance()) {
+            terms.addShare("var", part.batchVariance().lossShare(latents, recipe.variance().target(), part.share()),
+                    recipe.variance().weight());
         }
         if (kl != null) {
             terms.add("kl", kl, recipe.klWeight());

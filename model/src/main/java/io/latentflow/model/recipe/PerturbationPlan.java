@@ -4,6 +4,8 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
 
+import java.util.Arrays;
+
 /**
  * The perturbations drawn for one batch of latents (N, C, H, W): a per-sample roll, a multiplicative mask (channel and
  * spatial dropout) and an additive noise (Gaussian and quantisation). Absent parts are null and cost nothing.
@@ -57,6 +59,24 @@ public final class PerturbationPlan {
     /** The additive noise, NCHW, or null when none is added. */
     public float[] noise() {
         return noise;
+    }
+
+    /** The plan of samples {@code first} to {@code first + count - 1}, for a micro-batch of the step. */
+    public PerturbationPlan part(int first, int count) {
+        if (first < 0 || count < 1 || first + count > batch) {
+            throw new IllegalArgumentException("samples " + first + " to " + (first + count - 1) + " of a plan for "
+                    + batch);
+        }
+        if (first == 0 && count == batch) {
+            return this;
+        }
+        int perSample = channels * height * width;
+        return new PerturbationPlan(count, channels, height, width,
+                shiftY == null ? null : Arrays.copyOfRange(shiftY, first, first + count),
+                shiftX == null ? null : Arrays.copyOfRange(shiftX, first, first + count),
+                mask == null ? null : Arrays.copyOfRange(mask, first * perSample, (first + count) * perSample),
+                noise == null ? null
+                        : Arrays.copyOfRange(noise, first * perSample, (first + count) * perSample));
     }
 
     /** Applies the plan to latents of this plan's shape; differentiable with respect to {@code latents}. */

@@ -64,12 +64,20 @@ final class AdversarialTraining {
     }
 
     /**
-     * One discriminator update on real images and detached reconstructions; every {@code penaltyInterval}-th update adds
-     * {@code interval * gamma / 2 * (R1 + R2)}. Returns its loss terms; applies nothing when one is not finite.
+     * Whether this step's discriminator update adds the penalties: every {@code penaltyInterval}-th update, where it
+     * adds {@code interval * gamma / 2 * (R1 + R2)}. Asked once per step, before its parts accumulate.
      */
-    Map<String, Float> step(NDArray realImages, NDArray fakeImages, double learningRateScale) {
-        boolean penalise = config.gamma() > 0 && adam.updates() % config.penaltyInterval() == 0;
-        Map<String, Float> values = new LinkedHashMap<>();
+    boolean penalises() {
+        return config.gamma() > 0 && adam.updates() % config.penaltyInterval() == 0;
+    }
+
+    /**
+     * Adds one part's gradients of the discriminator's loss on real images and detached reconstructions, weighted by
+     * the part's {@code share} of the step's images (loss and penalties are means over images), and adds the part's
+     * share of each loss term to {@code values} ({@code d}, and {@code r1r2} when penalised).
+     */
+    void accumulate(NDArray realImages, NDArray fakeImages, double share, boolean penalise,
+                    Map<String, Double> values) {
         NDArray loss;
         NDArray penalty = null;
         try (GradientCollector collector = engine.newGradientCollector()) {
@@ -82,18 +90,27 @@ final class AdversarialTraining {
                         .add(RelativisticLoss.gradientPenalty(fake.inputGradient()));
                 total = total.add(Scalars.times(penalty, config.gamma() / 2 * config.penaltyInterval()));
             }
-            collector.backward(total);
+            collector.backward(share == 1 ? total : Scalars.times(total, share));
         }
-        values.put("d", loss.getFloat());
+        values.merge("d", share * loss.getFloat(), Double::sum);
         if (penalty != null) {
-            values.put("r1r2", penalty.getFloat());
+            values.merge("r1r2", share * penalty.getFloat(), Double::sum);
         }
-        if (values.values().stream().allMatch(Float::isFinite)) {
+    }
+
+    /**
+     * One discriminator update from the gradients its parts accumulated; applies nothing when a loss term is not
+     * finite. Returns the step's terms.
+     */
+    Map<String, Float> apply(Map<String, Double> values, double learningRateScale) {
+        Map<String, Float> terms = new LinkedHashMap<>();
+        values.forEach((name, value) -> terms.put(name, value.floatValue()));
+        if (terms.values().stream().allMatch(Float::isFinite)) {
             adam.step(config.learningRate() * learningRateScale);
         } else {
             adam.zeroGradients();
         }
-        return values;
+        return terms;
     }
 
     NamedParameters parameters() {

@@ -50,6 +50,8 @@ import java.util.Objects;
  *                           keeps the latent space); needs {@code startFrom}
  * @param callbacks          more callbacks, run after every step after the weight average and the non-finite guard
  *                           and before progress, early stopping and checkpoints; none by default
+ * @param microBatching      how many of a step's images go through forward and backward at once, their gradients
+ *                           added up before the update (the same step up to float rounding); the whole batch by default
  */
 public record TrainerConfig(
         Path images,
@@ -76,7 +78,8 @@ public record TrainerConfig(
         List<Path> validationFiles,
         EarlyStopping earlyStopping,
         boolean frozenEncoder,
-        List<TrainingCallback> callbacks) {
+        List<TrainingCallback> callbacks,
+        MicroBatching microBatching) {
 
     public TrainerConfig {
         Objects.requireNonNull(images, "images");
@@ -126,6 +129,7 @@ public record TrainerConfig(
                     + " model version to start from");
         }
         callbacks = callbacks == null ? List.of() : List.copyOf(callbacks);
+        microBatching = microBatching == null ? MicroBatching.DEFAULT : microBatching;
     }
 
     /** This config with what a checkpoint fixes (architecture, recipe, seed, crops, batch, split) taken from it. */
@@ -134,7 +138,7 @@ public record TrainerConfig(
                 checkpoint.cropSize(), checkpoint.batchSize(), checkpoint.seed(), threads,
                 checkpoint.validationFraction(), checkpointDir, checkpointEvery, resumeFrom, progressEvery, progress,
                 command, startFrom, trainingFiles, provenance, listener, profileSize, validationFiles, earlyStopping,
-                frozenEncoder, callbacks);
+                frozenEncoder, callbacks, microBatching);
     }
 
     public static Builder builder(Path images, Path output) {
@@ -159,6 +163,7 @@ public record TrainerConfig(
         private boolean frozenEncoder;
         private List<TrainingCallback> callbacks;
         private int profileSize;
+        private MicroBatching microBatching;
 
         private Builder(Path images, Path output) {
             this.images = images;
@@ -235,11 +240,16 @@ public record TrainerConfig(
             return this;
         }
 
+        public Builder microBatching(MicroBatching value) {
+            this.microBatching = value;
+            return this;
+        }
+
         public TrainerConfig build() {
             return new TrainerConfig(images, output, architecture, recipe, budget, cropSize, batchSize, seed,
                     threads, validationFraction, checkpointDir, checkpointEvery, resumeFrom, progressEvery,
                     progress, command, startFrom, trainingFiles, provenance, listener, profileSize, validationFiles,
-                    earlyStopping, frozenEncoder, callbacks);
+                    earlyStopping, frozenEncoder, callbacks, microBatching);
         }
     }
 }

@@ -3,6 +3,7 @@ package io.latentflow.model.train;
 import ai.djl.Device;
 import ai.djl.engine.Engine;
 import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.NDScope;
 import ai.djl.ndarray.types.Shape;
@@ -15,6 +16,8 @@ import io.latentflow.model.AutoencoderConfig;
 import io.latentflow.model.LatentKind;
 import io.latentflow.model.data.CropSampler;
 import io.latentflow.model.loss.AutoencoderObjective;
+import io.latentflow.model.loss.BatchPart;
+import io.latentflow.model.loss.LatentVariance;
 import io.latentflow.model.loss.LossTerms;
 import io.latentflow.model.loss.ScaleEquivariance;
 import io.latentflow.model.nn.ActivationTrace;
@@ -28,6 +31,8 @@ import org.slf4j.LoggerFactory;
 
 import java.io.IOException;
 import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.SplittableRandom;
 
@@ -64,6 +69,7 @@ public final class TrainingStep implements AutoCloseable {
     private final LatentPerturbations perturbations;
     private final LearningRateSchedule schedule;
     private final ActivationTrace trace = new ActivationTrace();
+    private final int imagesPerPart;
 
     /**
      * Builds the model with the seed's weights, or those of {@code startFrom} (a verified model directory of the same
@@ -77,6 +83,7 @@ public final class TrainingStep implements AutoCloseable {
         this.seed = config.seed();
         this.cropSize = config.cropSize();
         this.batchSize = config.batchSize();
+        this.imagesPerPart = config.microBatching().imagesPerPart(batchSize, architecture, cropSize);
         this.sampler = sampler;
         this.objective = new AutoencoderObjective(recipe, architecture);
         if (recipe.scaleEquivariance() > 0 && (cropSize / architecture.downsamplingFactor()) % 4 != 0) {
@@ -130,6 +137,11 @@ public final class TrainingStep implements AutoCloseable {
      * One step at {@code stepIndex}: its random draws derive from (seed, step) alone. A step whose losses or gradients
      * are not finite changes nothing and says where the first non-finite value appeared.
      *
+     * <p>The batch goes through forward and backward in micro-batches of {@link #imagesPerPart()} images (all of it
+     * by default), each in its own NDScope so that its activations are freed before the next; their gradients add up
+     * in the weights' gradients, and one Adam update follows. The draws are the whole batch's, made before the split,
+     * so a split step is the unsplit step up to float rounding.
+     *
      * @param learningRateScale the loop's factor on the rate, also applied to the discriminator's own rate
      */
     public StepOutcome run(long stepIndex, double learningRate, double learningRateScale) {
@@ -146,43 +158,122 @@ public final class TrainingStep implements AutoCloseable {
                 ? gaussian(random, batchSize * c * latentSide * latentSide) : null;
         // drawn last and only when used, so that a recipe without the term draws exactly what it always drew
         int scaleFactor = recipe.scaleEquivariance() > 0 ? ScaleEquivariance.drawFactor(random) : 1;
-        Shape imageShape = new Shape(batchSize, 3, cropSize, cropSize);
+        Batch batch = new Batch(pixels, targetPixels, sampleNoise, plan, scaleFactor, adversarial != null
+                && adversarial.trainsGenerator(stepIndex), adversarial != null && adversarial.trainsDiscriminator(
+                stepIndex));
+        boolean penalise = batch.trainsDiscriminator && adversarial.penalises();
+        LatentVariance batchVariance = imagesPerPart < batchSize && objective.needsBatchVariance()
+                ? batchVariance(pixels) : null;
+        Map<String, Double> values = new LinkedHashMap<>();
+        Map<String, Double> discriminatorValues = new LinkedHashMap<>();
+        for (int first = 0; first < batchSize; first += imagesPerPart) {
+            int count = Math.min(imagesPerPart, batchSize - first);
+            BatchPart part = count == batchSize ? BatchPart.WHOLE
+                    : new BatchPart((double) count / batchSize, batchVariance);
+            String cause = runPart(batch, first, count, part, penalise, values, discriminatorValues);
+            if (cause != null) {
+                adam.zeroGradients();
+                if (adversarial != null) {
+                    adversarial.adam().zeroGradients();
+                }
+                return new StepOutcome(asFloats(values), cause);
+            }
+        }
+        adam.step(learningRate);
+        Map<String, Float> losses = asFloats(values);
+        if (batch.trainsDiscriminator) {
+            losses.putAll(adversarial.apply(discriminatorValues, learningRateScale));
+        }
+        return new StepOutcome(losses, null);
+    }
+
+    /** Images per micro-batch of this run's steps; the batch size when steps are not split. */
+    public int imagesPerPart() {
+        return imagesPerPart;
+    }
+
+    /**
+     * Forward and backward of images {@code first} to {@code first + count - 1}, adding their gradients to the
+     * weights' and their share of each loss term to {@code values}; then the discriminator's gradients on them.
+     *
+     * @return null, or where the first non-finite value of this part appeared
+     */
+    private String runPart(Batch batch, int first, int count, BatchPart part, boolean penalise,
+                           Map<String, Double> values, Map<String, Double> discriminatorValues) {
         trace.clear();
         try (NDScope scope = new NDScope()) {
-            NDArray images = manager.create(pixels, imageShape);
-            NDArray targets = targetPixels == pixels ? images : manager.create(targetPixels, imageShape);
-            NDArray noise = sampleNoise == null ? null
-                    : manager.create(sampleNoise, new Shape(batchSize, c, latentSide, latentSide));
-            boolean adversarialLoss = adversarial != null && adversarial.trainsGenerator(stepIndex);
+            NDArray images = imagesOf(batch.pixels, first, count);
+            NDArray targets = batch.targetPixels == batch.pixels ? images : imagesOf(batch.targetPixels, first, count);
+            int latentValues = batch.sampleNoise == null ? 0 : batch.sampleNoise.length / batchSize;
+            NDArray noise = batch.sampleNoise == null ? null
+                    : manager.create(part(batch.sampleNoise, first, count, latentValues),
+                    new Shape(count, architecture.latentChannels(), cropSize / architecture.downsamplingFactor(),
+                            cropSize / architecture.downsamplingFactor()));
             LossTerms terms;
-            if (adversarialLoss) {
+            if (batch.trainsGenerator) {
                 adversarial.freeze(true);
             }
             try (GradientCollector collector = engine.newGradientCollector()) {
-                terms = objective.compute(parameterStore, live, images, targets, plan, noise, scaleFactor);
-                if (adversarialLoss) {
+                terms = objective.compute(parameterStore, live, images, targets, batch.plan.part(first, count), noise,
+                        batch.scaleFactor, part);
+                if (batch.trainsGenerator) {
                     adversarial.addGeneratorLoss(terms, targets);
                 }
                 collector.backward(terms.total());
             } finally {
-                if (adversarialLoss) {
+                if (batch.trainsGenerator) {
                     adversarial.freeze(false);
                 }
             }
-            Map<String, Float> values = terms.values();
-            if (!values.values().stream().allMatch(Float::isFinite) || !liveParameters.gradientsFinite()) {
-                String cause = NonFiniteLocator.locate(liveParameters, images, trace, values);
-                adam.zeroGradients();
-                return new StepOutcome(values, cause);
+            Map<String, Float> partValues = terms.values();
+            partValues.forEach((name, value) -> values.merge(name, (double) value, Double::sum));
+            if (!partValues.values().stream().allMatch(Float::isFinite) || !liveParameters.gradientsFinite()) {
+                return NonFiniteLocator.locate(liveParameters, images, trace, partValues);
             }
-            adam.step(learningRate);
-            if (adversarial != null && adversarial.trainsDiscriminator(stepIndex)) {
-                values.putAll(adversarial.step(targets, terms.reconstruction().stopGradient(), learningRateScale));
+            if (batch.trainsDiscriminator) {
+                adversarial.accumulate(targets, terms.reconstruction().stopGradient(), part.share(), penalise,
+                        discriminatorValues);
             }
-            return new StepOutcome(values, null);
+            return null;
         } finally {
             trace.clear();
         }
+    }
+
+    /**
+     * The whole batch's latent channel statistics, from a forward pass of the encoder without gradients over each
+     * part: the variance term needs them before any part's backward pass.
+     */
+    private LatentVariance batchVariance(float[] pixels) {
+        LatentVariance.Accumulator accumulator = new LatentVariance.Accumulator();
+        for (int first = 0; first < batchSize; first += imagesPerPart) {
+            int count = Math.min(imagesPerPart, batchSize - first);
+            try (NDScope scope = new NDScope()) {
+                accumulator.add(live.encoder().forward(parameterStore, new NDList(imagesOf(pixels, first, count)),
+                        true).singletonOrThrow());
+            }
+        }
+        return accumulator.result();
+    }
+
+    private NDArray imagesOf(float[] pixels, int first, int count) {
+        int imageValues = 3 * cropSize * cropSize;
+        return manager.create(part(pixels, first, count, imageValues), new Shape(count, 3, cropSize, cropSize));
+    }
+
+    private float[] part(float[] values, int first, int count, int perImage) {
+        return count == batchSize ? values : Arrays.copyOfRange(values, first * perImage, (first + count) * perImage);
+    }
+
+    private static Map<String, Float> asFloats(Map<String, Double> values) {
+        Map<String, Float> floats = new LinkedHashMap<>();
+        values.forEach((name, value) -> floats.put(name, value.floatValue()));
+        return floats;
+    }
+
+    /** What a step drew for its whole batch, before any split. */
+    private record Batch(float[] pixels, float[] targetPixels, float[] sampleNoise, PerturbationPlan plan,
+                         int scaleFactor, boolean trainsGenerator, boolean trainsDiscriminator) {
     }
 
     TrainingSnapshot snapshot(long step) {

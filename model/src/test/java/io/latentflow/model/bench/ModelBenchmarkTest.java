@@ -7,6 +7,7 @@ import io.latentflow.model.diffusers.DiffusersVaeConfig;
 import io.latentflow.model.diffusers.ImportedVae;
 import io.latentflow.model.flops.NetworkFlops;
 import io.latentflow.model.store.ModelDirectory;
+import io.latentflow.model.train.MicroBatching;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -43,7 +44,7 @@ class ModelBenchmarkTest {
     @Test
     void measuresTrainStepEncodeAndDecodeOfTheDefaultModelAsPositiveFiniteFigures() throws IOException {
         ModelBenchmark.Options options = new ModelBenchmark.Options(List.of(32, 64), 2, 1, images(),
-                new Iterations(1, 1), new Iterations(1, 2));
+                new Iterations(1, 1), new Iterations(1, 2), null, new MicroBatching(1));
 
         ModelBenchmarkReport report = ModelBenchmark.run(options, CpuPeak.given(100));
 
@@ -57,6 +58,15 @@ class ModelBenchmarkTest {
         assertThat(json.get("rows").get(1).get("decodeImagesPerSecond").asDouble()).isPositive();
         assertThat(json.get("batch").asInt()).isEqualTo(2);
         assertThat(json.get("peakGflops").asDouble()).isEqualTo(100);
+        // the step whole and in micro-batches of one image, side by side, and the ratio of the sizes for each
+        assertThat(report.rows()).allMatch(r -> r.trainImagesPerMicroBatch() == 1 && r.trainStepSecondsMicroBatched() > 0);
+        assertThat(json.get("trainStepRatioWholeBatch").asDouble()).isEqualTo(
+                report.rows().get(1).trainStepSeconds() / report.rows().get(0).trainStepSeconds());
+        assertThat(json.get("trainStepRatioMicroBatched").asDouble()).isEqualTo(report.rows().get(1)
+                .trainStepSecondsMicroBatched() / report.rows().get(0).trainStepSecondsMicroBatched());
+        assertThat(json.get("trainStepRatio").asDouble()).isEqualTo(MicroBatching.DEFAULT == MicroBatching.AUTO
+                ? json.get("trainStepRatioMicroBatched").asDouble() : json.get("trainStepRatioWholeBatch").asDouble());
+        assertThat(report.toTable()).contains("train at 64 px in micro-batches of 1").contains("train step 64 px / 32 px");
         NetworkFlops flops = NetworkFlops.of(AutoencoderConfig.boundedF8C8(), 64);
         ModelBenchmarkReport.Row row = report.rows().get(1);
         JsonNode encode = json.get("rows").get(1).get("encodeFlops");
@@ -102,7 +112,7 @@ class ModelBenchmarkTest {
         CpuPeak peak = CpuPeak.given(100);
         ModelBenchmarkReport.Row row = new ModelBenchmarkReport.Row(256, Double.NaN, Double.NaN, 0.14583, 6857,
                 0.12589, 7943, Double.NaN, ComputeRate.of(272_722_000_000L, 0.14583, peak),
-                ComputeRate.of(622_187_000_000L, 0.12589, peak), null);
+                ComputeRate.of(622_187_000_000L, 0.12589, peak), null, Double.NaN, 0);
         ModelBenchmarkReport report = new ModelBenchmarkReport("v", "kl-f8c4", "none", 1, 2, 2, 1, 1,
                 new Iterations(2, 3), new Iterations(1, 3), 100, "given", List.of(row));
 
