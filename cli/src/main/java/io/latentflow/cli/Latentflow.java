@@ -1,5 +1,6 @@
 package io.latentflow.cli;
 
+import io.latentflow.cli.stack.ClusterBusyException;
 import io.latentflow.cli.stack.ConnectionFailures;
 import io.latentflow.cli.bench.BenchCommand;
 import io.latentflow.cli.demo.DemoCommand;
@@ -42,7 +43,8 @@ public final class Latentflow {
     }
 
     /**
-     * A failed command says what was wrong in one line on stderr and exits with 1; the stack trace only with
+     * A failed command says what was wrong in one line on stderr and exits with 1 (2 when another command holds the
+     * cluster folder: try again later); the stack trace only with
      * LATENTFLOW_DEBUG set (errors here are written for users: which input, what to do).
      */
     private static int reportFailure(Exception e, CommandLine commandLine, CommandLine.ParseResult parsed) {
@@ -52,7 +54,7 @@ public final class Latentflow {
             e.printStackTrace(commandLine.getErr());
         }
         commandLine.getErr().flush();
-        return 1;
+        return e instanceof ClusterBusyException ? ClusterBusyException.EXIT_CODE : 1;
     }
 
     private static String message(Throwable e) {

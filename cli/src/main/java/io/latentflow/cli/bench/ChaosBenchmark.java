@@ -68,7 +68,8 @@ final class ChaosBenchmark implements Callable<Integer> {
     int copies;
 
     @Option(names = "--faults", defaultValue = "tm-kill,jm-kill,kafka-kill,s3-outage", split = ",",
-            description = "The faults, in this order (default ${DEFAULT-VALUE}).")
+            description = "The faults, in this order (default ${DEFAULT-VALUE}; zk-kill kills ZooKeeper, the"
+                    + " JobManager's high availability).")
     List<String> faults;
 
     @Option(names = "--chunk", defaultValue = "100", description = "Images per ingest (default ${DEFAULT-VALUE}).")
@@ -210,6 +211,7 @@ final class ChaosBenchmark implements Callable<Integer> {
             case JM_KILL -> cluster.jobmanagerPids().get(0);
             case KAFKA_KILL -> cluster.kafka().pid();
             case S3_OUTAGE -> cluster.s3().pid();
+            case ZK_KILL -> cluster.zookeeper().pid();
         };
         long before = LatentsFlow.committedEnd(kafka);
         ProcessHandle process = ProcessHandle.of(pid).orElseThrow(() -> new IllegalStateException(

@@ -129,6 +129,15 @@ public final class ImageIngest implements AutoCloseable {
     /** Attributes the ingest sets itself; a metadata field of the same name does not replace them. */
     private static final Set<String> OWN_ATTRIBUTES = Set.of("file", "sha256", "sample");
 
+    /**
+     * How long an upload waits for object storage that does not answer (a restart of the server, a network blip):
+     * the patience the producer has with the broker ({@code delivery.timeout.ms}), so that a chunk sent while either
+     * is briefly away is sent, not reported failed.
+     */
+    static final Duration STORAGE_PATIENCE = Duration.ofSeconds(60);
+    private static final Duration STORAGE_RETRY = Duration.ofSeconds(1);
+    private static final long REACHABLE = Long.MIN_VALUE;
+
     private final KafkaProducer<String, byte[]> producer;
     private final String topic;
     private final S3Settings s3;
@@ -136,6 +145,7 @@ public final class ImageIngest implements AutoCloseable {
     private final Limits limits;
     private final Bookkeeping bookkeeping;
     private final AvroCodec<ImageRecord> codec = AvroCodec.of(ImageRecord.class);
+    private long storageUnreachableSince = REACHABLE;
 
     /** @param s3 where large files go; null to refuse files over the inline limit */
     public ImageIngest(KafkaSettings kafka, String topic, S3Settings s3, Limits limits) {
@@ -150,7 +160,7 @@ public final class ImageIngest implements AutoCloseable {
         props.put(ProducerConfig.LINGER_MS_CONFIG, "20");
         // Room for an inline file plus the record around it; the broker's own limit still applies.
         props.put(ProducerConfig.MAX_REQUEST_SIZE_CONFIG, String.valueOf(limits.maxInlineBytes() + 64 * 1024));
-        props.put(ProducerConfig.DELIVERY_TIMEOUT_MS_CONFIG, "60000");
+        props.put(ProducerConfig.DELIVERY_TIMEOUT_MS_CONFIG, String.valueOf(STORAGE_PATIENCE.toMillis()));
         this.producer = new KafkaProducer<>(props, new StringSerializer(), new ByteArraySerializer());
         this.topic = topic;
         this.s3 = s3;
@@ -472,13 +482,43 @@ public final class ImageIngest implements AutoCloseable {
         }
         String key = "incoming/" + LocalDate.now(ZoneOffset.UTC) + "/" + ImageIds.sha256(id).substring(0, 16)
                 + "-" + fileName.replaceAll("[^A-Za-z0-9._-]", "_");
-        try {
-            storage.putObject(PutObjectArgs.builder().bucket(s3.bucket()).object(key)
-                    .stream(new ByteArrayInputStream(bytes), bytes.length, -1).build());
-        } catch (Exception e) {
-            throw new IngestException("uploading it to " + s3.uri(key) + " failed: " + e.getMessage());
+        while (true) {
+            try {
+                storage.putObject(PutObjectArgs.builder().bucket(s3.bucket()).object(key)
+                        .stream(new ByteArrayInputStream(bytes), bytes.length, -1).build());
+                storageUnreachableSince = REACHABLE;
+                return s3.uri(key);
+            } catch (IOException unreachable) {
+                if (!awaitStorage()) {
+                    throw new IngestException("uploading it to " + s3.uri(key) + " failed: object storage did not"
+                            + " answer for " + STORAGE_PATIENCE.toSeconds() + " s (" + unreachable.getMessage() + ")");
+                }
+            } catch (Exception e) {
+                throw new IngestException("uploading it to " + s3.uri(key) + " failed: " + e.getMessage());
+            }
         }
-        return s3.uri(key);
+    }
+
+    /**
+     * Pauses before the next try while the current outage of object storage is younger than
+     * {@link #STORAGE_PATIENCE}; false once it is older, so that the files after it fail at once instead of each
+     * waiting its own minute.
+     */
+    private boolean awaitStorage() throws IngestException {
+        long now = System.nanoTime();
+        if (storageUnreachableSince == REACHABLE) {
+            storageUnreachableSince = now;
+        }
+        if (now - storageUnreachableSince > STORAGE_PATIENCE.toNanos()) {
+            return false;
+        }
+        try {
+            Thread.sleep(STORAGE_RETRY.toMillis());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IngestException("interrupted while object storage did not answer");
+        }
+        return true;
     }
 
     private static long size(Path file) throws IngestException {

@@ -1,8 +1,10 @@
 package io.latentflow.cli.service;
 
 import io.latentflow.cli.common.JsonOptions;
+import io.latentflow.cli.stack.ClusterChangeLock;
 import io.latentflow.cli.stack.ClusterFile;
 import io.latentflow.cli.stack.ClusterServices;
+import io.latentflow.cli.stack.ServiceLock;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
@@ -34,20 +36,31 @@ final class ClusterDownCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         Path file = ClusterFile.in(stateDir);
         if (!Files.exists(file)) {
-            if (output.json()) {
-                output.print(spec, report(null, List.of()));
-            } else {
-                spec.commandLine().getOut().println("no cluster runs from " + stateDir + " (no " + file + ")");
-            }
-            return 0;
+            return noCluster(file);
         }
-        ClusterFile cluster = ClusterFile.read(file);
-        List<Long> stopped = ClusterServices.stop(cluster);
-        Files.deleteIfExists(file);
+        ClusterFile cluster;
+        List<Long> stopped;
+        try (ServiceLock changing = ClusterChangeLock.take(stateDir, "cluster down", spec.commandLine().getErr())) {
+            if (!Files.exists(file)) {
+                return noCluster(file); // stopped by the holder it waited for
+            }
+            cluster = ClusterFile.read(file);
+            stopped = ClusterServices.stop(cluster);
+            Files.deleteIfExists(file);
+        }
         if (output.json()) {
             output.print(spec, report(cluster.rest(), stopped));
         } else {
             spec.commandLine().getOut().println("stopped the cluster at " + cluster.rest() + " (pids " + stopped + ")");
+        }
+        return 0;
+    }
+
+    private int noCluster(Path file) {
+        if (output.json()) {
+            output.print(spec, report(null, List.of()));
+        } else {
+            spec.commandLine().getOut().println("no cluster runs from " + stateDir + " (no " + file + ")");
         }
         return 0;
     }

@@ -1,9 +1,11 @@
 package io.latentflow.cli.service;
 
 import io.latentflow.cli.common.JsonOptions;
+import io.latentflow.cli.stack.ClusterChangeLock;
 import io.latentflow.cli.stack.ClusterFile;
 import io.latentflow.cli.stack.ClusterServices;
 import io.latentflow.cli.stack.ClusterServices.Part;
+import io.latentflow.cli.stack.ServiceLock;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -49,15 +51,23 @@ final class ClusterRestartCommand implements Callable<Integer> {
             throw new IllegalArgumentException("no cluster runs from " + stateDir + " (no " + file + "): start one"
                     + " with 'latentflow cluster up'");
         }
-        ClusterFile before = ClusterFile.read(file);
-        ClusterServices services = new ClusterServices(stateDir.resolve("cluster"),
-                Path.of(System.getProperty("latentflow.home", ".")));
-        ClusterFile after = services.restart(before, part);
+        ClusterFile before;
+        ClusterFile after;
+        try (ServiceLock changing = ClusterChangeLock.take(stateDir, "cluster restart " + part,
+                spec.commandLine().getErr())) {
+            if (!Files.exists(file)) {
+                throw new IllegalArgumentException("the cluster of " + stateDir + " was stopped meanwhile");
+            }
+            before = ClusterFile.read(file);
+            ClusterServices services = new ClusterServices(stateDir.resolve("cluster"),
+                    Path.of(System.getProperty("latentflow.home", ".")));
+            after = services.restart(before, part);
+            if (!after.allPids().equals(before.allPids())) {
+                after.write(file);
+            }
+        }
         List<Long> started = new ArrayList<>(after.allPids());
         started.removeAll(before.allPids());
-        if (!started.isEmpty()) {
-            after.write(file);
-        }
         if (output.json()) {
             Map<String, Object> report = new LinkedHashMap<>();
             report.put("part", part.toString());

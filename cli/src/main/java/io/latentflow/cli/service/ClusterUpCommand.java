@@ -2,13 +2,16 @@ package io.latentflow.cli.service;
 
 import io.latentflow.cli.common.JsonOptions;
 import io.latentflow.cli.common.UntilInterrupted;
+import io.latentflow.cli.stack.ClusterChangeLock;
 import io.latentflow.cli.stack.ClusterFile;
 import io.latentflow.cli.stack.ClusterLayout;
 import io.latentflow.cli.stack.ClusterServices;
 import io.latentflow.cli.stack.ServiceLock;
 import io.latentflow.infra.StandaloneFlinkCluster;
+import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.concurrent.Callable;
@@ -24,6 +27,9 @@ import picocli.CommandLine.Spec;
                 + " each a process of its own; print its addresses, write <state-dir>/cluster/cluster.json and stay"
                 + " up until Ctrl-C or 'latentflow cluster down'.")
 final class ClusterUpCommand implements Callable<Integer> {
+
+    /** Longer than a 'cluster restart' takes (a part's start, then the TaskManagers' registration). */
+    private static final Duration STOP_PATIENCE = Duration.ofMinutes(5);
 
     @Spec
     CommandSpec spec;
@@ -68,26 +74,30 @@ final class ClusterUpCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         // its own lock beside the service's: 'run --cluster' on the same folder is how the two are used together
-        try (ServiceLock lock = ServiceLock.acquire(stateDir, ServiceLock.CLUSTER, "cluster up",
-                spec.commandLine().getErr())) {
+        try (ServiceLock lock = ClusterChangeLock.takeCluster(stateDir, spec.commandLine().getErr())) {
             return up(lock);
         }
     }
 
     private int up(ServiceLock lock) throws Exception {
         Path file = ClusterFile.in(stateDir);
-        if (Files.exists(file) && ClusterFile.read(file).anyAlive()) {
-            throw new IllegalStateException("a cluster started from " + stateDir + " still runs (" + file
-                    + "): stop it with 'latentflow cluster down' first");
-        }
+        PrintWriter err = spec.commandLine().getErr();
         UntilInterrupted signal = UntilInterrupted.install();
         ClusterServices services = new ClusterServices(stateDir.resolve("cluster"),
                 Path.of(System.getProperty("latentflow.home", ".")));
         ClusterFile cluster = null;
+        boolean owned = false; // until then the file and its processes are another cluster's, never to be stopped here
         try {
-            cluster = services.start(new ClusterLayout(taskManagers, slots, threadsPerSlot, ha, withKafka, withS3,
-                    bucket));
-            cluster.write(file);
+            try (ServiceLock changing = ClusterChangeLock.take(stateDir, "cluster up", err)) {
+                if (Files.exists(file) && ClusterFile.read(file).anyAlive()) {
+                    throw new IllegalStateException("a cluster started from " + stateDir + " still runs (" + file
+                            + "): stop it with 'latentflow cluster down' first");
+                }
+                owned = true;
+                cluster = services.start(new ClusterLayout(taskManagers, slots, threadsPerSlot, ha, withKafka, withS3,
+                        bucket));
+                cluster.write(file);
+            }
             lock.address("flink", cluster.rest());
             report(cluster, services.home(), file);
             // 'cluster down' stops the processes and removes cluster.json: then this command has nothing left to keep
@@ -106,16 +116,24 @@ final class ClusterUpCommand implements Callable<Integer> {
             watcher.start();
             signal.await();
         } finally {
-            // what runs now, restarted processes included, is in the file
-            if (Files.exists(file)) {
-                ClusterServices.stop(ClusterFile.read(file));
-            } else if (cluster != null) {
-                ClusterServices.stop(cluster);
+            if (owned) {
+                stop(file, cluster, err);
             }
-            Files.deleteIfExists(file);
             signal.released();
         }
         return 0;
+    }
+
+    /** What runs now, restarted processes included, is in the file once a restart in flight has written it. */
+    private void stop(Path file, ClusterFile started, PrintWriter err) throws Exception {
+        try (ServiceLock changing = ClusterChangeLock.await(stateDir, "cluster up (stopping)", err, STOP_PATIENCE)) {
+            if (Files.exists(file)) {
+                ClusterServices.stop(ClusterFile.read(file));
+            } else if (started != null) {
+                ClusterServices.stop(started);
+            }
+            Files.deleteIfExists(file);
+        }
     }
 
     private void report(ClusterFile cluster, Path home, Path file) {

@@ -36,6 +36,21 @@ public final class ServiceLock implements AutoCloseable {
     private final FileLock lock;
     private final Map<String, Object> holder = new LinkedHashMap<>();
 
+    /** The lock is held by a live process: {@link #holder} says which (pid, command, since, addresses). */
+    public static final class Held extends IllegalStateException {
+
+        private final String holder;
+
+        Held(String message, String holder) {
+            super(message);
+            this.holder = holder;
+        }
+
+        public String holder() {
+            return holder;
+        }
+    }
+
     private ServiceLock(Path file, FileChannel channel, FileLock lock) {
         this.file = file;
         this.channel = channel;
@@ -46,7 +61,7 @@ public final class ServiceLock implements AutoCloseable {
      * Takes the lock {@code name} ({@link #SERVICE}, {@link #CLUSTER}) of {@code stateDir} for {@code command}.
      *
      * @param say where the take-over of a dead process's lock is told
-     * @throws IllegalStateException when a live process holds it: what runs there, and what to do
+     * @throws Held when a live process holds it: what runs there, and what to do
      */
     public static ServiceLock acquire(Path stateDir, String name, String command, PrintWriter say) {
         Path file = stateDir.toAbsolutePath().resolve(name + ".lock");
@@ -59,8 +74,8 @@ public final class ServiceLock implements AutoCloseable {
             JsonNode previous = read(channel);
             if (lock == null) {
                 channel.close();
-                throw new IllegalStateException("a " + name + " already runs from " + stateDir + " (" + who(previous)
-                        + "): stop it first, or use --state-dir");
+                throw new Held("a " + name + " already runs from " + stateDir + " (" + who(previous)
+                        + "): stop it first, or use --state-dir", who(previous));
             }
             if (previous != null) {
                 say.println("taking over " + file + " from pid " + previous.path("pid").asText("?") + " ("
@@ -75,9 +90,15 @@ public final class ServiceLock implements AutoCloseable {
             taken.write();
             return taken;
         } catch (java.nio.channels.OverlappingFileLockException e) {
+            String holder = "this process";
+            try {
+                holder = who(read(channel)) + ", in this process";
+            } catch (IOException unreadable) {
+                // the refusal stands without the holder's details
+            }
             closeQuietly(channel);
-            throw new IllegalStateException("a " + name + " already runs from " + stateDir + " in this process: stop"
-                    + " it first, or use --state-dir");
+            throw new Held("a " + name + " already runs from " + stateDir + " (" + holder + "): stop it first, or use"
+                    + " --state-dir", holder);
         } catch (IOException e) {
             closeQuietly(channel);
             throw new UncheckedIOException("cannot lock " + file + ": " + e.getMessage(), e);

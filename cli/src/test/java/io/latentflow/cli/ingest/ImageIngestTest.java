@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.latentflow.infra.EmbeddedKafka;
 import io.latentflow.infra.EmbeddedS3;
+import io.latentflow.infra.NetworkLink;
 import io.latentflow.schemas.AvroCodec;
 import io.latentflow.schemas.ImageRecord;
 import io.latentflow.schemas.Topics;
@@ -18,6 +19,8 @@ import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
 import java.util.function.Function;
 import java.util.stream.Collectors;
 import org.junit.jupiter.api.Test;
@@ -86,6 +89,30 @@ class ImageIngestTest {
                 assertThat(refused.failed()).singleElement()
                         .satisfies(failure -> assertThat(failure.reason()).startsWith("the broker refused it"));
             }
+        }
+    }
+
+    @Test
+    void aLargeFileSentWhileObjectStorageIsBrieflyUnreachableIsUploadedOnceItAnswers() throws Exception {
+        Path folder = Files.createDirectories(work.resolve("camera"));
+        Files.write(folder.resolve("large.jpg"), bytes(1_500_000));
+        try (EmbeddedKafka kafka = EmbeddedKafka.start(work.resolve("kafka"));
+             EmbeddedS3 s3 = EmbeddedS3.start(null, "latentflow");
+             NetworkLink link = s3.link()) {
+            link.cut(); // the S3 server killed; 'cluster restart s3' brings it back a moment later
+            CompletableFuture<ImageIngest.Report> sending = CompletableFuture.supplyAsync(() -> {
+                try (ImageIngest ingest = new ImageIngest(kafka.settings(), Topics.IMAGES, s3.settingsThrough(link),
+                        new ImageIngest.Limits(512 * 1024, 2_000_000))) {
+                    return ingest.send(List.of(folder), null, Instant.now(), Duration.ZERO);
+                }
+            });
+            Thread.sleep(3000);
+            assertThat(sending).as("still waiting for object storage").isNotDone();
+            link.mend();
+
+            ImageIngest.Report report = sending.get(2, TimeUnit.MINUTES);
+            assertThat(report.failed()).isEmpty();
+            assertThat(report.sent()).isEqualTo(1);
         }
     }
 

@@ -9,7 +9,8 @@ public enum ChaosFault {
     TM_KILL("tm-kill", Part.TASKMANAGER),
     JM_KILL("jm-kill", Part.JOBMANAGER),
     KAFKA_KILL("kafka-kill", Part.KAFKA),
-    S3_OUTAGE("s3-outage", Part.S3);
+    S3_OUTAGE("s3-outage", Part.S3),
+    ZK_KILL("zk-kill", Part.ZOOKEEPER);
 
     private final String option;
     private final Part part;
