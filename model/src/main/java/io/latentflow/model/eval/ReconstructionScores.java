@@ -12,10 +12,10 @@ import java.util.Arrays;
  * Each image's PSNR and SSIM against its reconstruction, on pixels in [-1, 1]: how {@code latentflow eval} measures an
  * image, and the replay with it, so that both give the same figures on the same images.
  *
- * <p>Computed by the engine in float32, many images per call: SSIM's blur is a depthwise convolution, which the engine
- * runs vectorised in float32 and an order of magnitude slower in float64, where it cost a replay more than the
- * model's encode and decode together. Per image, float32 stays within 0.01 dB of PSNR and 1e-4 of SSIM of the same
- * figures in double precision ({@code ReconstructionScoresTest}, on the sample photos).
+ * <p>Computed by the engine in float32, many images per pass, where a replay computes them for every image of every
+ * model: in float64, a few images at a time, SSIM cost it more than the model's encode and decode together
+ * (docs/replay.md). Per image, float32 stays within 0.01 dB of PSNR and 1e-4 of SSIM of the same figures in double
+ * precision ({@code ReconstructionScoresTest}, on the sample photos).
  *
  * @param psnr per image, in the batch's order (dB)
  * @param ssim per image, in the batch's order
