@@ -14,6 +14,7 @@ import io.latentflow.shards.LatentSummaries;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import org.apache.flink.api.common.accumulators.LongCounter;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.metrics.Counter;
 import org.apache.flink.streaming.api.operators.AbstractStreamOperator;
@@ -53,6 +54,10 @@ public final class CompareModels extends AbstractStreamOperator<ImageComparison>
     private transient LatentEncoder backfillMoments;
     private transient WorstImages worst;
     private transient Counter imagesCompared;
+    private transient LongCounter encodeNanos;
+    private transient LongCounter decodeNanos;
+    private transient LongCounter scoreNanos;
+    private transient LongCounter batchNanos;
 
     /**
      * @param models    A, then B if any
@@ -104,6 +109,10 @@ public final class CompareModels extends AbstractStreamOperator<ImageComparison>
         }
         worst = new WorstImages(worstKept);
         imagesCompared = getMetricGroup().counter("imagesCompared");
+        encodeNanos = getRuntimeContext().getLongCounter(ReplayTimes.ENCODE_NANOS);
+        decodeNanos = getRuntimeContext().getLongCounter(ReplayTimes.DECODE_NANOS);
+        scoreNanos = getRuntimeContext().getLongCounter(ReplayTimes.SCORE_NANOS);
+        batchNanos = getRuntimeContext().getLongCounter(ReplayTimes.BATCH_NANOS);
         LOG.info("Replay subtask {} compares {} at {} px on {}", subtask,
                 reconstructions.stream().map(ModelReconstruction::version).toList(), resolution, device);
     }
@@ -114,12 +123,17 @@ public final class CompareModels extends AbstractStreamOperator<ImageComparison>
         if (batch.isEmpty()) {
             return;
         }
+        long start = System.nanoTime();
         int count = batch.size();
         List<byte[]> pixels = batch.stream().map(image -> image.pixels).toList();
         ImageBatch input = new ImageBatch(ModelInputBatch.toNchw(pixels, resolution), count, resolution, resolution);
         List<ModelReconstruction.Result> results = new ArrayList<>();
         for (ModelReconstruction model : reconstructions) {
-            results.add(model.reconstruct(input));
+            ModelReconstruction.Result result = model.reconstruct(input);
+            encodeNanos.add(result.encodeNanos());
+            decodeNanos.add(result.decodeNanos());
+            scoreNanos.add(result.scoreNanos());
+            results.add(result);
         }
         float[] moments = backfillMoments == null ? null : ModelReconstruction.requireFinite(
                 backfillMoments.encode(input.pixels(), count, resolution, resolution),
@@ -142,6 +156,7 @@ public final class CompareModels extends AbstractStreamOperator<ImageComparison>
             output.collect(new StreamRecord<>(comparison, image.eventTime));
         }
         imagesCompared.inc(count);
+        batchNanos.add(System.nanoTime() - start);
     }
 
     @Override

@@ -31,20 +31,27 @@ final class ModelReconstruction implements AutoCloseable {
      * @param reconstructions NCHW, as the input
      * @param latentChannels  c
      * @param latentSide      latent height = width
+     * @param encodeNanos     time the encode took
+     * @param decodeNanos     time the decode took
+     * @param scoreNanos      time PSNR and SSIM took
      */
     record Result(float[] latents, float[] reconstructions, double[] psnr, double[] ssim, int latentChannels,
-                  int latentSide) {
+                  int latentSide, long encodeNanos, long decodeNanos, long scoreNanos) {
     }
 
     Result reconstruct(ImageBatch batch) {
         int factor = model.config().downsamplingFactor();
         int latentSide = batch.height() / factor;
+        long start = System.nanoTime();
         float[] latents = requireFinite(encoder.encode(batch.pixels(), batch.count(), batch.height(), batch.width()),
                 model.version());
+        long encoded = System.nanoTime();
         float[] reconstructions = decoder.decode(latents, batch.count(), latentSide, batch.width() / factor);
+        long decoded = System.nanoTime();
         ReconstructionScores scores = ReconstructionScores.of(batch, reconstructions);
+        long scored = System.nanoTime();
         return new Result(latents, reconstructions, scores.psnr(), scores.ssim(), model.config().latentChannels(),
-                latentSide);
+                latentSide, encoded - start, decoded - encoded, scored - decoded);
     }
 
     /**

@@ -151,7 +151,7 @@ public final class ReplayJob {
         }
         JobExecutionResult result = client.getJobExecutionResult().get();
         return new ReplayOutcome(versions, comparisons, worst, windows, rejected,
-                result.getNetRuntime(TimeUnit.MILLISECONDS) / 1000.0);
+                result.getNetRuntime(TimeUnit.MILLISECONDS) / 1000.0, ReplayTimes.of(result));
     }
 
     /** The job's graph, with everything the client collects in one stream. */

@@ -14,7 +14,9 @@ import java.util.List;
  *                    window updated by late images appears again, more complete
  * @param rejected    records the decoder refused (not written anywhere: the replay only reads)
  * @param jobSeconds  the job's run time
+ * @param times       where the models' operator spent its time
  */
 public record ReplayOutcome(List<String> versions, List<ImageComparison> images, List<WorstImage> worst,
-                            List<List<LatentStatsWindow>> windows, List<DeadLetter> rejected, double jobSeconds) {
+                            List<List<LatentStatsWindow>> windows, List<DeadLetter> rejected, double jobSeconds,
+                            ReplayTimes times) {
 }

@@ -71,7 +71,8 @@ class ReplayReportTest {
                                        int worstKept) {
         List<List<io.latentflow.schemas.LatentStatsWindow>> windows = new ArrayList<>();
         versions.forEach(v -> windows.add(List.of()));
-        return new ReplayReport(new ReplayOutcome(versions, images, worst, windows, List.of(), 10), RANGE, MINUTE,
+        return new ReplayReport(new ReplayOutcome(versions, images, worst, windows, List.of(), 10,
+                new ReplayTimes(1, 2, 0.5, 0.1)), RANGE, MINUTE,
                 worstKept, PairedBootstrap.defaults());
     }
 
