@@ -55,8 +55,9 @@ public final class TrainCommand implements Callable<Integer> {
     @Option(names = "--micro-batch", paramLabel = "N|auto|off",
             description = "Runs each step's batch through forward and backward N crops at a time, the gradients added"
                     + " up before the one update (the same step up to float rounding, less memory per pass); auto:"
-                    + " as many as keep the largest activation under 8 MB (one crop at 256 px); default: off, the"
-                    + " whole batch at once (docs/benchmarks.md has the step times with and without).")
+                    + " as many as keep the largest activation under 8 MB (a 64 px batch of 16 stays whole, a 256 px"
+                    + " batch runs one crop at a time); off: the whole batch at once (default: auto;"
+                    + " docs/benchmarks.md has the step times with and without).")
     String microBatch;
 
     @Option(names = "--minutes", description = "Training time budget (total, across resumes).")

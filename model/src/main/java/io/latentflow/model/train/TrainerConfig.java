@@ -51,7 +51,8 @@ import java.util.Objects;
  * @param callbacks          more callbacks, run after every step after the weight average and the non-finite guard
  *                           and before progress, early stopping and checkpoints; none by default
  * @param microBatching      how many of a step's images go through forward and backward at once, their gradients
- *                           added up before the update (the same step up to float rounding); the whole batch by default
+ *                           added up before the update (the same step up to float rounding); {@link
+ *                           MicroBatching#DEFAULT} by default
  */
 public record TrainerConfig(
         Path images,

@@ -137,8 +137,8 @@ public final class TrainingStep implements AutoCloseable {
      * One step at {@code stepIndex}: its random draws derive from (seed, step) alone. A step whose losses or gradients
      * are not finite changes nothing and says where the first non-finite value appeared.
      *
-     * <p>The batch goes through forward and backward in micro-batches of {@link #imagesPerPart()} images (all of it
-     * by default), each in its own NDScope so that its activations are freed before the next; their gradients add up
+     * <p>The batch goes through forward and backward in micro-batches of {@link #imagesPerPart()} images (by default
+     * as many as {@link MicroBatching#AUTO} fits in the budget), each in its own NDScope so that its activations are freed before the next; their gradients add up
      * in the weights' gradients, and one Adam update follows. The draws are the whole batch's, made before the split,
      * so a split step is the unsplit step up to float rounding.
      *
@@ -158,9 +158,10 @@ public final class TrainingStep implements AutoCloseable {
                 ? gaussian(random, batchSize * c * latentSide * latentSide) : null;
         // drawn last and only when used, so that a recipe without the term draws exactly what it always drew
         int scaleFactor = recipe.scaleEquivariance() > 0 ? ScaleEquivariance.drawFactor(random) : 1;
-        Batch batch = new Batch(pixels, targetPixels, sampleNoise, plan, scaleFactor, adversarial != null
-                && adversarial.trainsGenerator(stepIndex), adversarial != null && adversarial.trainsDiscriminator(
-                stepIndex));
+        boolean trainsGenerator = adversarial != null && adversarial.trainsGenerator(stepIndex);
+        boolean trainsDiscriminator = adversarial != null && adversarial.trainsDiscriminator(stepIndex);
+        Batch batch = new Batch(pixels, targetPixels, sampleNoise, plan, scaleFactor, trainsGenerator,
+                trainsDiscriminator);
         boolean penalise = batch.trainsDiscriminator && adversarial.penalises();
         LatentVariance batchVariance = imagesPerPart < batchSize && objective.needsBatchVariance()
                 ? batchVariance(pixels) : null;
