@@ -304,7 +304,11 @@ public final class StandaloneFlinkCluster implements AutoCloseable {
                     "taskmanager.host: 127.0.0.1",
                     "taskmanager.numberOfTaskSlots: " + slots,
                     // The model's tensors live in native memory Flink does not account for: leave room for them.
-                    "taskmanager.memory.process.size: 1728m",
+                    // Its weights are loaded through direct buffers, which count against -XX:MaxDirectMemorySize
+                    // (Flink's default 256 MiB refused the full SD VAE's 335 MB, restarting the operator for ever):
+                    // 1 GiB of task off-heap holds two slots of a VAE that size.
+                    "taskmanager.memory.process.size: 2752m",
+                    "taskmanager.memory.task.off-heap.size: 1g",
                     "rest.address: 127.0.0.1",
                     "rest.bind-address: 127.0.0.1",
                     "rest.port: " + restPort,
