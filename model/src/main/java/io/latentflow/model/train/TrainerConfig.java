@@ -50,6 +50,9 @@ import java.util.Objects;
  *                           keeps the latent space); needs {@code startFrom}
  * @param callbacks          more callbacks, run after every step after the weight average and the non-finite guard
  *                           and before progress, early stopping and checkpoints; none by default
+ * @param curveFractions     fractions of the budget, each in (0, 1), at which the weight average is evaluated on the
+ *                           validation images besides the end ({@code training.curve} in metrics.json); empty for no
+ *                           curve (the default)
  */
 public record TrainerConfig(
         Path images,
@@ -76,7 +79,8 @@ public record TrainerConfig(
         List<Path> validationFiles,
         EarlyStopping earlyStopping,
         boolean frozenEncoder,
-        List<TrainingCallback> callbacks) {
+        List<TrainingCallback> callbacks,
+        List<Double> curveFractions) {
 
     public TrainerConfig {
         Objects.requireNonNull(images, "images");
@@ -126,6 +130,13 @@ public record TrainerConfig(
                     + " model version to start from");
         }
         callbacks = callbacks == null ? List.of() : List.copyOf(callbacks);
+        curveFractions = curveFractions == null ? List.of() : List.copyOf(curveFractions);
+        for (double fraction : curveFractions) {
+            if (!(fraction > 0 && fraction < 1)) {
+                throw new IllegalArgumentException("curve point " + fraction + " is not a fraction of the budget"
+                        + " between 0 and 1 (the end is always evaluated): use e.g. 0.25,0.5,0.75");
+            }
+        }
     }
 
     /** This config with what a checkpoint fixes (architecture, recipe, seed, crops, batch, split) taken from it. */
@@ -134,7 +145,7 @@ public record TrainerConfig(
                 checkpoint.cropSize(), checkpoint.batchSize(), checkpoint.seed(), threads,
                 checkpoint.validationFraction(), checkpointDir, checkpointEvery, resumeFrom, progressEvery, progress,
                 command, startFrom, trainingFiles, provenance, listener, profileSize, validationFiles, earlyStopping,
-                frozenEncoder, callbacks);
+                frozenEncoder, callbacks, curveFractions);
     }
 
     public static Builder builder(Path images, Path output) {
@@ -158,6 +169,7 @@ public record TrainerConfig(
         private EarlyStopping earlyStopping;
         private boolean frozenEncoder;
         private List<TrainingCallback> callbacks;
+        private List<Double> curveFractions;
         private int profileSize;
 
         private Builder(Path images, Path output) {
@@ -235,11 +247,16 @@ public record TrainerConfig(
             return this;
         }
 
+        public Builder curveFractions(List<Double> value) {
+            this.curveFractions = value;
+            return this;
+        }
+
         public TrainerConfig build() {
             return new TrainerConfig(images, output, architecture, recipe, budget, cropSize, batchSize, seed,
                     threads, validationFraction, checkpointDir, checkpointEvery, resumeFrom, progressEvery,
                     progress, command, startFrom, trainingFiles, provenance, listener, profileSize, validationFiles,
-                    earlyStopping, frozenEncoder, callbacks);
+                    earlyStopping, frozenEncoder, callbacks, curveFractions);
         }
     }
 }
