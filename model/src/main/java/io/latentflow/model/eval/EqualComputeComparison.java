@@ -51,16 +51,23 @@ public final class EqualComputeComparison {
         return arms.get(0).seeds().get(0).curve().stream().map(CurvePoint::fraction).toList();
     }
 
-    /** Seed-mean PSNR of an arm at the curve's {@code index}-th point; NaN where a seed lacks it. */
+    /**
+     * Seed-mean PSNR of an arm at the baseline's {@code index}-th evaluation, matched by fraction of the budget; NaN
+     * where a seed lacks it (a run resumed from a checkpoint has no points from before the resume).
+     */
     public double psnrAt(Arm arm, int index) {
-        return arm.seeds().stream().mapToDouble(row -> index < row.curve().size() ? row.curve().get(index).psnr()
-                : Double.NaN).average().orElse(Double.NaN);
+        double fraction = fractions().get(index);
+        return arm.seeds().stream().mapToDouble(row -> row.curve().stream()
+                .filter(point -> Math.abs(point.fraction() - fraction) < 1e-9).mapToDouble(CurvePoint::psnr)
+                .findFirst().orElse(Double.NaN)).average().orElse(Double.NaN);
     }
 
-    /** Arm names from best to worst seed-mean PSNR at the curve's {@code index}-th point. */
+    /** Arm names from best to worst seed-mean PSNR at the {@code index}-th evaluation; arms without it last. */
     public List<String> rankingAt(int index) {
-        return arms.stream().sorted(Comparator.comparingDouble((Arm arm) -> -psnrAt(arm, index)))
-                .map(Arm::name).toList();
+        return arms.stream().sorted(Comparator.comparingDouble((Arm arm) -> {
+            double psnr = psnrAt(arm, index);
+            return Double.isNaN(psnr) ? Double.POSITIVE_INFINITY : -psnr;
+        })).map(Arm::name).toList();
     }
 
     /** Whether the ranking at the last evaluation differs from the one before it (false with one evaluation). */

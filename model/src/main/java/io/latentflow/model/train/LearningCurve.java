@@ -7,7 +7,13 @@ import io.latentflow.model.eval.ImageBatch;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import com.fasterxml.jackson.core.type.TypeReference;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+
 import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -20,29 +26,52 @@ import java.util.Map;
  * not one point of it. Each point keeps every image's PSNR and SSIM, in the validation images' order, for paired
  * comparisons between runs; the end point also decodes noisy latents after the optimal linear denoiser (a diffusion
  * sampler's last step), beside the raw noise the exported validation measures. Recorded as {@code training.curve} in
- * metrics.json.
+ * metrics.json, and as it grows in a file beside the checkpoints, so that a resumed run keeps the points it had
+ * measured up to its checkpoint.
  */
 final class LearningCurve implements TrainingCallback {
 
     private static final Logger LOG = LoggerFactory.getLogger(LearningCurve.class);
     static final String REPORT_KEY = "curve";
 
+    private static final ObjectMapper JSON = new ObjectMapper();
+
     private final List<Double> fractions;
     private final List<ImageBatch> validation;
+    private final Path store;
     private final List<Map<String, Object>> points = new ArrayList<>();
     private int next;
 
-    /** @param fractions of the budget, ascending, each in (0, 1); the end of the budget is always a point */
-    LearningCurve(List<Double> fractions, List<ImageBatch> validation) {
+    /**
+     * @param fractions of the budget, ascending, each in (0, 1); the end of the budget is always a point
+     * @param store     where the points measured so far are kept for a resume (beside the checkpoint directory)
+     */
+    LearningCurve(List<Double> fractions, List<ImageBatch> validation, Path store) {
         this.fractions = fractions.stream().sorted().toList();
         this.validation = validation;
+        this.store = store;
+    }
+
+    /** The file beside a run's checkpoint directory that keeps its curve until the model directory has it. */
+    static Path storeFor(Path checkpointDir) {
+        Path dir = checkpointDir.toAbsolutePath();
+        return dir.resolveSibling(dir.getFileName() + ".curve.json");
     }
 
     @Override
-    public void onTrainStart(TrainingContext context) {
-        // after a resume, the fractions already behind are not measured again
+    public void onTrainStart(TrainingContext context) throws IOException {
+        if (context.firstStep() > 0 && Files.isRegularFile(store)) {
+            // the points up to the checkpoint's step; one measured after it belongs to steps about to be redone
+            for (JsonNode point : JSON.readTree(Files.readString(store))) {
+                if (point.path("step").asLong() <= context.firstStep()) {
+                    points.add(JSON.convertValue(point, new TypeReference<Map<String, Object>>() { }));
+                }
+            }
+        }
+        next = points.size();
+        // fractions passed before a resume without a point (a curve file lost) are not measured late
         double progress = context.budget().progress(context.step(), context.elapsed());
-        while (next < fractions.size() && fractions.get(next) <= progress) {
+        while (next < fractions.size() && fractions.get(next) <= progress && context.firstStep() > 0) {
             next++;
         }
     }
@@ -68,16 +97,19 @@ final class LearningCurve implements TrainingCallback {
         next = recordAt(fractions.size(), end);
         points.add(labelled(end, 1.0));
         context.report(REPORT_KEY, points);
+        Files.deleteIfExists(store);
     }
 
     /** One measurement stands for every fraction the budget has reached (several, when a step is long). */
-    private void recordReached(TrainingContext context, Map<String, Object> point) {
+    private void recordReached(TrainingContext context, Map<String, Object> point) throws IOException {
         double progress = context.budget().progress(context.step(), context.elapsed());
         int reached = next;
         while (reached < fractions.size() && fractions.get(reached) <= progress) {
             reached++;
         }
         next = recordAt(Math.max(reached, next + 1), point);
+        Files.createDirectories(store.getParent());
+        Files.writeString(store, JSON.writeValueAsString(points));
     }
 
     private int recordAt(int upTo, Map<String, Object> point) {

@@ -69,7 +69,7 @@ public final class Trainer implements AutoCloseable {
         list.addAll(config.callbacks());
         if (!config.curveFractions().isEmpty()) {
             list.add(new LearningCurve(config.curveFractions(), ValidationImages.batches(data.validationImages(),
-                    config.architecture().downsamplingFactor())));
+                    config.architecture().downsamplingFactor()), LearningCurve.storeFor(config.checkpointDir())));
         }
         list.add(new ProgressLine(config.progress(), config.progressEvery(), config.batchSize()));
         list.add(config.listener().asCallback());
