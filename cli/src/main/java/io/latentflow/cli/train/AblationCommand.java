@@ -6,6 +6,7 @@ import io.latentflow.cli.Latentflow;
 import io.latentflow.cli.common.Home;
 import io.latentflow.model.eval.AblationRow;
 import io.latentflow.model.eval.AblationTable;
+import io.latentflow.model.eval.EqualComputeComparison;
 import io.latentflow.model.store.InvalidModelDirectoryException;
 import io.latentflow.model.store.ModelDirectory;
 import picocli.CommandLine.Command;
@@ -55,9 +56,23 @@ public final class AblationCommand implements Callable<Integer> {
             + " with it, a cap besides the time).")
     Long stepOption;
 
-    @Option(names = "--minutes-per-run", paramLabel = "M", description = "Equal compute: every run trains for M"
-            + " minutes and does the steps it can in them (recorded per run).")
+    @Option(names = "--minutes-per-run", paramLabel = "M", description = "Every run trains for M wall-clock minutes"
+            + " and does the steps it can in them (recorded per run); equal compute only on an idle machine.")
     Double minutesPerRun;
+
+    @Option(names = "--cpu-minutes-per-run", paramLabel = "M", description = "Equal compute on a shared machine:"
+            + " every run trains for M minutes of its training thread's CPU time (needs --threads 1) and does the steps"
+            + " it can in them (recorded per run).")
+    Double cpuMinutesPerRun;
+
+    @Option(names = "--curve", split = ",", paramLabel = "FRACTION", description = "Evaluate every run at these"
+            + " fractions of its budget too, off the budget (default with a time budget: 0.25,0.5,0.75; none with"
+            + " --steps alone).")
+    List<Double> curve;
+
+    @Option(names = "--no-ema", description = "Every run saves its trained weights, not their moving average (the"
+            + " average of a short run mismatches the KL-VAE's encoder and decoder).")
+    boolean noEma;
 
     private long steps;
 
@@ -67,8 +82,12 @@ public final class AblationCommand implements Callable<Integer> {
     @Option(names = "--batch", defaultValue = "16", description = "Crops per step (default: 16).")
     int batch;
 
-    @Option(names = "--seed", defaultValue = "1", description = "Seed of every run (default: 1).")
-    long seed;
+    @Option(names = {"--seeds", "--seed"}, split = ",", defaultValue = "1", paramLabel = "SEED",
+            description = "Seeds: every run is trained once per seed, seed 1 into OUT/<run>/, seed N into"
+                    + " OUT/<run>-seedN/ (default: 1).")
+    List<Long> seeds;
+
+    private long seed;
 
     @Option(names = "--threads", defaultValue = "2", description = "Intra-op threads (default: 2).")
     int threads;
@@ -101,27 +120,32 @@ public final class AblationCommand implements Callable<Integer> {
         Files.createDirectories(out);
         PrintWriter log = log();
         List<AblationRow> rows = new ArrayList<>();
-        for (AblationRun run : runs) {
-            Path modelDir = out.resolve(run.name());
-            if (hasFiles(modelDir)) {
-                ModelDirectory.verify(modelDir);
-                log.printf("ablation: %s: reusing %s (verified)%n", run.name(), modelDir);
-            } else {
-                int exit = train(run, imageFolder, modelDir);
-                if (exit != 0) {
-                    spec.commandLine().getErr().printf("ablation: run %s failed (train exited with %d); rerun the"
-                            + " same command to resume it%n", run.name(), exit);
-                    spec.commandLine().getErr().flush();
-                    return exit;
+        for (long runSeed : seeds) {
+            seed = runSeed;
+            for (AblationRun run : runs) {
+                Path modelDir = out.resolve(directoryName(run, seed));
+                if (hasFiles(modelDir)) {
+                    ModelDirectory.verify(modelDir);
+                    log.printf("ablation: %s, seed %d: reusing %s (verified)%n", run.name(), seed, modelDir);
+                } else {
+                    int exit = train(run, imageFolder, modelDir);
+                    if (exit != 0) {
+                        spec.commandLine().getErr().printf("ablation: run %s, seed %d failed (train exited with %d);"
+                                + " rerun the same command to resume it%n", run.name(), seed, exit);
+                        spec.commandLine().getErr().flush();
+                        return exit;
+                    }
                 }
+                AblationRow row = AblationRow.read(run.name(), run.label(), modelDir);
+                requireSameBudget(row, modelDir);
+                rows.add(row);
             }
-            AblationRow row = AblationRow.read(run.name(), run.label(), modelDir);
-            requireSameBudget(row, modelDir);
-            rows.add(row);
         }
+        EqualComputeComparison comparison = rows.stream().allMatch(row -> !row.curve().isEmpty())
+                ? new EqualComputeComparison(rows) : null;
         String table = AblationTable.markdown(rows);
-        Files.writeString(out.resolve("ablation.md"), markdown(rows, table));
-        String json = AblationTable.json(settings(imageFolder), rows);
+        Files.writeString(out.resolve("ablation.md"), markdown(rows, table, comparison));
+        String json = AblationTable.json(settings(imageFolder), rows, comparison == null ? null : comparison.json());
         Files.writeString(out.resolve("ablation.json"), json + System.lineSeparator());
         if (output.json()) {
             output.print(spec, JsonPrinter.parse(json));
@@ -129,23 +153,42 @@ public final class AblationCommand implements Callable<Integer> {
         }
         log.println();
         log.print(table);
+        if (comparison != null) {
+            log.println();
+            log.print(comparison.markdown());
+        }
         log.printf("%nwritten: %s, %s%n", out.resolve("ablation.md"), out.resolve("ablation.json"));
         log.flush();
         return 0;
     }
 
     private List<AblationRun> selectedRuns() {
-        steps = stepOption != null ? stepOption : minutesPerRun == null ? 600 : 0;
+        Double timeBudget = timeBudget();
+        steps = stepOption != null ? stepOption : timeBudget == null ? 600 : 0;
         if ((stepOption != null && steps < 1) || size < 1 || batch < 1) {
             throw new IllegalArgumentException("--steps " + steps + ", --size " + size + ", --batch " + batch
                     + ": use positive values");
         }
-        if (minutesPerRun != null && !(minutesPerRun > 0 && minutesPerRun < Double.POSITIVE_INFINITY)) {
-            throw new IllegalArgumentException("--minutes-per-run " + minutesPerRun + ": use a positive number of"
+        if (minutesPerRun != null && cpuMinutesPerRun != null) {
+            throw new IllegalArgumentException("--minutes-per-run and --cpu-minutes-per-run are two clocks for one"
+                    + " budget: give one");
+        }
+        if (timeBudget != null && !(timeBudget > 0 && timeBudget < Double.POSITIVE_INFINITY)) {
+            throw new IllegalArgumentException("minutes per run " + timeBudget + ": use a positive number of"
                     + " minutes");
         }
+        if (cpuMinutesPerRun != null && threads != 1) {
+            throw new IllegalArgumentException("--cpu-minutes-per-run counts the training thread's CPU time, which"
+                    + " is all of a run's compute only with one intra-op thread: add --threads 1");
+        }
+        if (seeds.isEmpty() || seeds.stream().distinct().count() != seeds.size()) {
+            throw new IllegalArgumentException("--seeds " + seeds + ": give distinct seeds");
+        }
+        if (curve == null && timeBudget != null) {
+            curve = List.of(0.25, 0.5, 0.75);
+        }
         List<String> names = runNames != null && !runNames.isEmpty() ? runNames
-                : minutesPerRun != null ? AblationRun.EQUAL_COMPUTE
+                : timeBudget != null ? AblationRun.EQUAL_COMPUTE
                 : AblationRun.ALL.stream().map(AblationRun::name).toList();
         List<AblationRun> runs = new ArrayList<>();
         for (String name : names) {
@@ -174,14 +217,23 @@ public final class AblationCommand implements Callable<Integer> {
         if (minutesPerRun != null) {
             args.addAll(List.of("--minutes", String.valueOf(minutesPerRun)));
         }
+        if (cpuMinutesPerRun != null) {
+            args.addAll(List.of("--cpu-minutes", String.valueOf(cpuMinutesPerRun)));
+        }
+        if (curve != null && !curve.isEmpty()) {
+            args.addAll(List.of("--curve", String.join(",", curve.stream().map(String::valueOf).toList())));
+        }
         args.addAll(run.trainOptions(steps));
-        Path checkpoint = out.resolve(run.name() + "-checkpoint");
+        if (noEma && !args.contains("--no-ema")) {
+            args.add("--no-ema");
+        }
+        Path checkpoint = out.resolve(modelDir.getFileName() + "-checkpoint");
         if (Files.isRegularFile(checkpoint.resolve("checkpoint.json"))) {
             args.addAll(List.of("--resume", checkpoint.toString()));
         }
         args.addAll(List.of("--checkpoints", checkpoint.toString(), "--out", modelDir.toString()));
         PrintWriter log = log();
-        log.printf("ablation: %s: latentflow %s%n", run.name(), String.join(" ", args));
+        log.printf("ablation: %s, seed %d: latentflow %s%n", run.name(), seed, String.join(" ", args));
         log.flush();
         return Latentflow.commandLine().setOut(log).setErr(spec.commandLine().getErr())
                 .execute(args.toArray(String[]::new));
@@ -195,13 +247,27 @@ public final class AblationCommand implements Callable<Integer> {
     /** A reused run trained with another budget would make the comparison unequal: refused, not tabulated. */
     private void requireSameBudget(AblationRow row, Path modelDir) {
         long rowSteps = row.budgetSteps() == null ? 0 : row.budgetSteps();
-        if (rowSteps != steps || !sameMinutes(row.budgetMinutes(), minutesPerRun) || row.cropSize() != size
-                || row.batchSize() != batch || row.seed() != seed) {
+        String clock = cpuMinutesPerRun != null ? "thread-cpu" : "wall";
+        boolean sameClock = row.budgetMinutes() == null || row.clock().equals(clock);
+        if (rowSteps != steps || !sameMinutes(row.budgetMinutes(), timeBudget()) || !sameClock
+                || row.cropSize() != size || row.batchSize() != batch || row.seed() != seed) {
             throw new IllegalArgumentException(String.format("run %s in %s was trained with %s, %d px, batch %d,"
                             + " seed %d, not the %s, %d px, batch %d, seed %d asked for; use another --out or"
-                            + " the same settings", row.name(), modelDir, budget(rowSteps, row.budgetMinutes()),
-                    row.cropSize(), row.batchSize(), row.seed(), budget(steps, minutesPerRun), size, batch, seed));
+                            + " the same settings", row.name(), modelDir,
+                    budget(rowSteps, row.budgetMinutes(), row.clock().equals("thread-cpu")),
+                    row.cropSize(), row.batchSize(), row.seed(), budget(steps, timeBudget(), cpuMinutesPerRun != null),
+                    size, batch, seed));
         }
+    }
+
+    /** The minutes per run on whichever clock was asked for, or null for a step budget. */
+    private Double timeBudget() {
+        return cpuMinutesPerRun != null ? cpuMinutesPerRun : minutesPerRun;
+    }
+
+    /** Seed 1 keeps the directory an ablation of one seed always had. */
+    private static String directoryName(AblationRun run, long seed) {
+        return seed == 1 ? run.name() : run.name() + "-seed" + seed;
     }
 
     /** The trainer keeps a time budget in whole milliseconds: minutes that round to the same ones are the same. */
@@ -210,9 +276,10 @@ public final class AblationCommand implements Callable<Integer> {
                 : Math.abs(recorded - asked) * 60_000 < 1;
     }
 
-    private static String budget(long steps, Double minutes) {
+    private static String budget(long steps, Double minutes, boolean cpu) {
         String stepBudget = steps > 0 ? steps + " steps" : null;
-        String timeBudget = minutes != null ? String.format(Locale.ROOT, "%s minutes", minutes) : null;
+        String timeBudget = minutes != null ? String.format(Locale.ROOT, cpu ? "%s CPU minutes" : "%s minutes",
+                minutes) : null;
         return stepBudget == null ? timeBudget : timeBudget == null ? stepBudget : stepBudget + " or " + timeBudget;
     }
 
@@ -231,35 +298,47 @@ public final class AblationCommand implements Callable<Integer> {
         settings.put("images", imageFolder.toString());
         settings.put("steps", steps > 0 ? steps : null);
         settings.put("minutesPerRun", minutesPerRun);
+        settings.put("cpuMinutesPerRun", cpuMinutesPerRun);
+        settings.put("curve", curve);
+        settings.put("noEma", noEma);
+        settings.put("seeds", seeds);
         settings.put("cropSize", size);
         settings.put("batchSize", batch);
-        settings.put("seed", seed);
         settings.put("threads", threads);
         return settings;
     }
 
-    private String markdown(List<AblationRow> rows, String table) {
+    private String markdown(List<AblationRow> rows, String table, EqualComputeComparison comparison) {
         AblationRow first = rows.get(0);
         boolean sameValidation = rows.stream().allMatch(r -> r.validationSources().equals(first.validationSources())
                 && r.validation().images() == first.validation().images());
-        StringBuilder md = new StringBuilder(minutesPerRun != null ? "# Ablation at equal compute\n\n"
+        StringBuilder md = new StringBuilder(timeBudget() != null ? "# Ablation at equal compute\n\n"
                 : "# Ablation at an equal budget\n\n");
-        md.append(String.format("Each run trained for %s (%d px crops, batch %d, seed %d, %d threads) on %d training"
-                + " images from %s, and was evaluated at %d px on ", budget(steps, minutesPerRun), size, batch, seed,
-                threads, first.trainImages(),
+        md.append(String.format("Each run trained for %s (%d px crops, batch %d, seeds %s, %d threads%s) on %d"
+                + " training images from %s, and was evaluated at %d px on ",
+                budget(steps, timeBudget(), cpuMinutesPerRun != null), size, batch, seedList(), threads,
+                noEma ? ", no weight average" : "", first.trainImages(),
                 images != null ? images : "samples/photos", first.validation().imageHeight()));
         md.append(sameValidation ? String.format("the same %d images of the unseen source photos %s.%n%n",
                 first.validation().images(), String.join(", ", first.validationSources()))
                 : "held-out source photos that differ between runs (see ablation.json).\n\n");
         md.append("```bash\n").append(commandLine()).append("\n```\n\n").append(table).append("\n");
-        md.append(minutesPerRun != null
+        if (comparison != null) {
+            md.append(comparison.markdown()).append("\n");
+        }
+        md.append(timeBudget() != null
                 ? "Steps done per run in the time budget (they depend on the machine's load):\n\n"
                 : "Training time per run (depends on the machine's load; the budget is in steps):\n\n");
         for (AblationRow row : rows) {
-            md.append(String.format(Locale.ROOT, "- %s: %d steps in %.1f min, %.2f s/step: `%s`%n", row.label(),
-                    row.steps(), row.minutes(), row.secondsPerStep(), row.command()));
+            md.append(String.format(Locale.ROOT, "- %s, seed %d: %d steps in %.1f %smin, %.2f s/step: `%s`%n",
+                    row.label(), row.seed(), row.steps(), row.minutes(), row.clock().equals("thread-cpu") ? "CPU "
+                            : "", row.secondsPerStep(), row.command()));
         }
         return md.toString();
+    }
+
+    private String seedList() {
+        return String.join(",", seeds.stream().map(String::valueOf).toList());
     }
 
     private String commandLine() {
@@ -273,7 +352,13 @@ public final class AblationCommand implements Callable<Integer> {
         if (minutesPerRun != null) {
             line.append(" --minutes-per-run ").append(minutesPerRun);
         }
-        line.append(" --size ").append(size).append(" --batch ").append(batch).append(" --seed ").append(seed);
+        if (cpuMinutesPerRun != null) {
+            line.append(" --cpu-minutes-per-run ").append(cpuMinutesPerRun);
+        }
+        if (noEma) {
+            line.append(" --no-ema");
+        }
+        line.append(" --size ").append(size).append(" --batch ").append(batch).append(" --seeds ").append(seedList());
         if (threads != 2) {
             line.append(" --threads ").append(threads);
         }

@@ -63,8 +63,17 @@ public final class TrainCommand implements Callable<Integer> {
     @Option(names = "--minutes", description = "Training time budget (total, across resumes).")
     Double minutes;
 
+    @Option(names = "--cpu-minutes", paramLabel = "M", description = "Training budget in CPU minutes of the training"
+            + " thread (total, across resumes): equal compute on a shared machine, with --threads 1.")
+    Double cpuMinutes;
+
     @Option(names = "--steps", description = "Step budget (total, across resumes).")
     Long steps;
+
+    @Option(names = "--curve", split = ",", paramLabel = "FRACTION", description = "Also evaluate on the validation"
+            + " images at these fractions of the budget, e.g. 0.25,0.5,0.75, and at its end, off the budget"
+            + " (training.curve in metrics.json, with each image's PSNR and SSIM).")
+    List<Double> curve;
 
     @Option(names = "--seed", defaultValue = "1", description = "Seeds the weights and every random draw.")
     long seed;
@@ -173,6 +182,7 @@ public final class TrainCommand implements Callable<Integer> {
                 .checkpointDir(checkpoints)
                 .checkpointEvery(java.time.Duration.ofMillis(Math.round(checkpointMinutes * 60_000)))
                 .resumeFrom(resume)
+                .curveFractions(curve)
                 .command(commandLine())
                 .build();
         try (Trainer trainer = new Trainer(options)) {
@@ -210,13 +220,17 @@ public final class TrainCommand implements Callable<Integer> {
     }
 
     private TrainingBudget budget() {
-        if (minutes == null && steps == null) {
-            throw new IllegalArgumentException("give a budget: --minutes N or --steps N (or both: whichever ends"
-                    + " first)");
+        if (minutes != null && cpuMinutes != null) {
+            throw new IllegalArgumentException("--minutes and --cpu-minutes are two clocks for one budget: give one");
+        }
+        if (minutes == null && cpuMinutes == null && steps == null) {
+            throw new IllegalArgumentException("give a budget: --minutes N, --cpu-minutes N or --steps N (or a time"
+                    + " and steps: whichever ends first)");
         }
         long stepBudget = steps == null ? 0 : steps;
-        return minutes == null ? TrainingBudget.steps(stepBudget)
-                : new TrainingBudget(stepBudget, TrainingBudget.minutes(minutes).time());
+        return minutes != null ? TrainingBudget.minutes(minutes).withSteps(stepBudget)
+                : cpuMinutes != null ? TrainingBudget.cpuMinutes(cpuMinutes).withSteps(stepBudget)
+                : TrainingBudget.steps(stepBudget);
     }
 
     private String commandLine() {
@@ -233,8 +247,14 @@ public final class TrainCommand implements Callable<Integer> {
         if (minutes != null) {
             line.append(" --minutes ").append(minutes);
         }
+        if (cpuMinutes != null) {
+            line.append(" --cpu-minutes ").append(cpuMinutes);
+        }
         if (steps != null) {
             line.append(" --steps ").append(steps);
+        }
+        if (curve != null && !curve.isEmpty()) {
+            line.append(" --curve ").append(String.join(",", curve.stream().map(String::valueOf).toList()));
         }
         line.append(" --seed ").append(seed).append(" --threads ").append(threads);
         if (noPerturbations) {

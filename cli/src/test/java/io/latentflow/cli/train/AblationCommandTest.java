@@ -15,6 +15,7 @@ import java.util.List;
 import java.util.Locale;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.within;
 
 /** Two tiny real runs through the real train command; the table must carry what each run's trainer measured. */
 class AblationCommandTest {
@@ -99,7 +100,7 @@ class AblationCommandTest {
         Result again = ablation(command(images, out, "3"));
 
         assertThat(again.exit()).as("stderr: %s", again.err()).isZero();
-        assertThat(again.out()).contains("bounded-ae-f8c4: reusing").contains("kl-vae-f8c4-no-ema: reusing")
+        assertThat(again.out()).contains("bounded-ae-f8c4, seed 1: reusing").contains("kl-vae-f8c4-no-ema, seed 1: reusing")
                 .doesNotContain("latentflow train");
         assertThat(Files.readString(out.resolve("ablation.md"))).isEqualTo(markdown);
 
@@ -151,6 +152,54 @@ class AblationCommandTest {
 
         assertThat(discriminator.exit()).isEqualTo(2);
         assertThat(discriminator.err()).contains("schedules its discriminator in steps").contains("--steps");
+    }
+
+    @Test
+    void atEqualCpuTimeEverySeedOfEveryArmHasACurveAndTheArmsAnIntervalAgainstTheBaseline() throws Exception {
+        Path images = images();
+        Path out = temp.resolve("cpu");
+        String[] command = {"ablation", "--runs", "kl-vae-f8c4,bounded-ae-f8c4", "--cpu-minutes-per-run", "0.01",
+                "--seeds", "1,2", "--no-ema", "--size", "32", "--batch", "2", "--threads", "1", "--images",
+                images.toString(), "--out", out.toString(), "--json"};
+
+        Result result = ablation(command);
+
+        assertThat(result.exit()).as("stderr: %s", result.err()).isZero();
+        JsonNode metrics = JSON.readTree(Files.readString(out.resolve("bounded-ae-f8c4-seed2").resolve("metrics.json")));
+        JsonNode training = metrics.get("training");
+        assertThat(training.get("clock").asText()).isEqualTo("thread-cpu");
+        assertThat(training.get("seed").asLong()).isEqualTo(2);
+        assertThat(training.get("command").asText()).contains("--cpu-minutes 0.01").contains("--no-ema");
+        JsonNode curve = training.get("curve");
+        assertThat(curve).hasSize(4);
+        assertThat(curve.get(3).get("fraction").asDouble()).isEqualTo(1.0);
+        assertThat(curve.get(3).get("step").asLong()).isEqualTo(training.get("steps").asLong());
+        assertThat(curve.get(3).get("psnr").asDouble()).isEqualTo(metrics.get("psnr").asDouble());
+        assertThat(curve.get(3).get("imageSsim")).hasSize(metrics.get("images").asInt());
+        assertThat(curve.get(3).get("robustnessPsnrDenoised").has("0.2")).isTrue();
+        assertThat(curve.get(0).get("minutes").asDouble()).as("a point at a quarter of the budget")
+                .isBetween(0.0025, 0.01);
+
+        JsonNode comparison = JSON.readTree(result.out()).get("equalCompute");
+        assertThat(comparison.get("baseline").asText()).isEqualTo("kl-vae-f8c4");
+        JsonNode bounded = comparison.get("arms").get(1);
+        assertThat(bounded.get("seeds")).hasSize(2);
+        JsonNode interval = bounded.get("psnrVsBaseline");
+        assertThat(interval.get("low").asDouble()).isLessThanOrEqualTo(interval.get("mean").asDouble());
+        assertThat(interval.get("high").asDouble()).isGreaterThanOrEqualTo(interval.get("mean").asDouble());
+        assertThat(interval.get("mean").asDouble()).isCloseTo(bounded.get("curvePsnr").get(3).asDouble()
+                - comparison.get("arms").get(0).get("curvePsnr").get(3).asDouble(), within(1e-6));
+        assertThat(comparison.get("rankings")).hasSize(4);
+        assertThat(comparison.get("rankingChangedAtEnd").asBoolean())
+                .isEqualTo(!comparison.get("rankings").get(3).equals(comparison.get("rankings").get(2)));
+        assertThat(Files.readString(out.resolve("ablation.md"))).contains("vs baseline dB [95 % CI]")
+                .contains("ranking at 0.75").contains("seed 2:");
+
+        Result twoThreads = ablation("ablation", "--cpu-minutes-per-run", "1", "--threads", "2", "--out",
+                temp.resolve("t").toString());
+
+        assertThat(twoThreads.exit()).isEqualTo(2);
+        assertThat(twoThreads.err()).contains("--threads 1");
     }
 
     @Test

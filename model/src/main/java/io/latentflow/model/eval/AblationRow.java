@@ -17,6 +17,9 @@ import java.util.List;
  *
  * @param budgetSteps   the step budget; for a run written before budgets were recorded, the steps it did
  * @param budgetMinutes the time budget, or null for none
+ * @param clock         what the time budget counted: {@code wall}, or {@code thread-cpu} (the training thread's CPU
+ *                      time); {@code wall} for a run written before clocks were recorded
+ * @param curve         the evaluations along the budget, the last at its end; empty for a run trained without a curve
  */
 public record AblationRow(
         String name,
@@ -32,12 +35,15 @@ public record AblationRow(
         double secondsPerStep,
         String command,
         Long budgetSteps,
-        Double budgetMinutes) {
+        Double budgetMinutes,
+        String clock,
+        List<CurvePoint> curve) {
 
     private static final ObjectMapper JSON = new ObjectMapper();
 
     public AblationRow {
         validationSources = List.copyOf(validationSources);
+        curve = List.copyOf(curve);
     }
 
     /** Reads {@code modelDir/metrics.json}; throws naming the run when it has no validation figures. */
@@ -60,13 +66,20 @@ public record AblationRow(
             budgetSteps = training.get("budgetSteps").isNull() ? null : training.get("budgetSteps").asLong();
         }
         Double budgetMinutes = training.hasNonNull("budgetMinutes") ? training.get("budgetMinutes").asDouble() : null;
+        List<CurvePoint> curve = new ArrayList<>();
+        training.path("curve").forEach(point -> curve.add(CurvePoint.fromJson(point)));
         List<String> sources = new ArrayList<>();
         metrics.path("validationSources").forEach(source -> sources.add(source.asText()));
         return new AblationRow(name, label, EvaluationReport.fromJson(metrics.toString()), sources,
                 training.get("steps").asLong(), training.path("cropSize").asInt(), training.path("batchSize").asInt(),
                 training.path("seed").asLong(), training.path("trainImages").asInt(), training.path("minutes")
                 .asDouble(), training.path("secondsPerStep").asDouble(), training.path("command").asText(), budgetSteps,
-                budgetMinutes);
+                budgetMinutes, training.path("clock").asText("wall"), curve);
+    }
+
+    /** The curve's point at the end of the budget, or null without a curve. */
+    public CurvePoint end() {
+        return curve.isEmpty() ? null : curve.get(curve.size() - 1);
     }
 
     public double minChannelStd() {

@@ -40,11 +40,15 @@ public final class AblationTable {
         return out.toString();
     }
 
-    /** Settings and per-run figures (including training time, which the Markdown table leaves out). */
-    public static String json(Map<String, Object> settings, List<AblationRow> rows) {
+    /**
+     * Settings and per-run figures (including training time, which the Markdown table leaves out), and the seeds-pooled
+     * comparison at equal compute when there is one ({@link EqualComputeComparison#json()}, else null).
+     */
+    public static String json(Map<String, Object> settings, List<AblationRow> rows, Map<String, Object> comparison) {
         Map<String, Object> root = new LinkedHashMap<>();
         root.put("settings", settings);
         root.put("runs", rows.stream().map(AblationTable::runJson).toList());
+        root.put("equalCompute", comparison);
         try {
             return JSON.writeValueAsString(root);
         } catch (JsonProcessingException e) {
@@ -78,6 +82,10 @@ public final class AblationTable {
         run.put("steps", row.steps());
         run.put("budgetSteps", row.budgetSteps());
         run.put("budgetMinutes", row.budgetMinutes());
+        run.put("clock", row.clock());
+        run.put("curve", row.curve().stream().map(point -> Map.of("fraction", point.fraction(), "step",
+                point.step(), "minutes", point.minutes(), "psnr", point.psnr(), "ssim", point.ssim())).toList());
+        run.put("robustnessPsnrDenoised", row.end() == null ? null : row.end().robustnessPsnrDenoised());
         run.put("cropSize", row.cropSize());
         run.put("batchSize", row.batchSize());
         run.put("seed", row.seed());

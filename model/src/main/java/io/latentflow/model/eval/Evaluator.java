@@ -66,6 +66,23 @@ public final class Evaluator {
         }
     }
 
+    /**
+     * Evaluates a served model and tells {@code scores} each image's reconstruction PSNR and SSIM in the batches'
+     * order: what a paired comparison of two models on both figures needs.
+     */
+    public static EvaluationReport evaluateEachImage(ServingModel model, Iterable<ImageBatch> batches,
+                                                     EvaluationOptions options, ImageScores scores) {
+        try (LatentEncoder encoder = model.newEncoder(); LatentDecoder decoder = model.newDecoder()) {
+            return new Evaluator(encoder, decoder, model.config(), model.version(), options)
+                    .evaluate(batches, null, scores);
+        }
+    }
+
+    /** Told each image's reconstruction figures, in the batches' order. */
+    public interface ImageScores {
+        void scored(double psnr, double ssim);
+    }
+
     public static EvaluationReport evaluate(ServingModel model, Iterable<ImageBatch> batches,
                                             EvaluationOptions options) {
         return evaluate(model, batches, options, (ComparisonGrid) null);
@@ -97,7 +114,11 @@ public final class Evaluator {
 
     /** @param imagePsnr told each image's reconstruction PSNR, in the batches' order */
     public EvaluationReport evaluate(Iterable<ImageBatch> batches, ComparisonGrid grid, DoubleConsumer imagePsnr) {
-        FirstPass first = firstPass(batches, grid, imagePsnr);
+        return evaluate(batches, grid, (psnr, ssim) -> imagePsnr.accept(psnr));
+    }
+
+    private EvaluationReport evaluate(Iterable<ImageBatch> batches, ComparisonGrid grid, ImageScores imageScores) {
+        FirstPass first = firstPass(batches, grid, imageScores);
         double[] mean = first.statistics.means();
         double[] std = first.statistics.stds();
 
@@ -145,7 +166,7 @@ public final class Evaluator {
         return report;
     }
 
-    private FirstPass firstPass(Iterable<ImageBatch> batches, ComparisonGrid grid, DoubleConsumer imagePsnr) {
+    private FirstPass firstPass(Iterable<ImageBatch> batches, ComparisonGrid grid, ImageScores imageScores) {
         FirstPass pass = null;
         for (ImageBatch batch : batches) {
             if (pass == null) {
@@ -155,12 +176,10 @@ public final class Evaluator {
             float[] latents = encoder.encode(batch.pixels(), batch.count(), batch.height(), batch.width());
             float[] reconstructions = decoder.decode(latents, batch.count(), pass.latentHeight(), pass.latentWidth());
             ReconstructionScores scores = ReconstructionScores.of(batch, reconstructions);
-            for (double psnr : scores.psnr()) {
-                pass.psnrSum += psnr;
-                imagePsnr.accept(psnr);
-            }
-            for (double ssim : scores.ssim()) {
-                pass.ssimSum += ssim;
+            for (int i = 0; i < batch.count(); i++) {
+                pass.psnrSum += scores.psnr()[i];
+                pass.ssimSum += scores.ssim()[i];
+                imageScores.scored(scores.psnr()[i], scores.ssim()[i]);
             }
             pass.statistics.add(latents, batch.count(), pass.latentPositions());
             if (pass.spectrum != null) {

@@ -133,6 +133,9 @@ final class ModelExport {
         training.put("recipe", recipe.kind().id());
         training.put("steps", context.step());
         training.put("minutes", context.elapsed().toMillis() / 60000.0);
+        // what "minutes" counted: wall-clock time, or the training thread's CPU time (equal compute under load)
+        training.put("clock", config.budget().clock().id());
+        training.put("wallMinutes", context.wallTime().toMillis() / 60000.0);
         // the budget asked for beside what was done: a run on a time budget did the steps it could
         training.put("budgetSteps", config.budget().steps() > 0 ? config.budget().steps() : null);
         training.put("budgetMinutes", config.budget().time() != null

@@ -67,6 +67,10 @@ public final class Trainer implements AutoCloseable {
         }
         list.add(new NonFiniteGuard());
         list.addAll(config.callbacks());
+        if (!config.curveFractions().isEmpty()) {
+            list.add(new LearningCurve(config.curveFractions(), ValidationImages.batches(data.validationImages(),
+                    config.architecture().downsamplingFactor()), LearningCurve.storeFor(config.checkpointDir())));
+        }
         list.add(new ProgressLine(config.progress(), config.progressEvery(), config.batchSize()));
         list.add(config.listener().asCallback());
         if (config.earlyStopping() != null) {

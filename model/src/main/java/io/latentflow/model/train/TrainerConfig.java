@@ -53,6 +53,9 @@ import java.util.Objects;
  * @param microBatching      how many of a step's images go through forward and backward at once, their gradients
  *                           added up before the update (the same step up to float rounding); {@link
  *                           MicroBatching#DEFAULT} by default
+ * @param curveFractions     fractions of the budget, each in (0, 1), at which the weight average is evaluated on the
+ *                           validation images besides the end ({@code training.curve} in metrics.json); empty for no
+ *                           curve (the default)
  */
 public record TrainerConfig(
         Path images,
@@ -80,7 +83,8 @@ public record TrainerConfig(
         EarlyStopping earlyStopping,
         boolean frozenEncoder,
         List<TrainingCallback> callbacks,
-        MicroBatching microBatching) {
+        MicroBatching microBatching,
+        List<Double> curveFractions) {
 
     public TrainerConfig {
         Objects.requireNonNull(images, "images");
@@ -131,6 +135,13 @@ public record TrainerConfig(
         }
         callbacks = callbacks == null ? List.of() : List.copyOf(callbacks);
         microBatching = microBatching == null ? MicroBatching.DEFAULT : microBatching;
+        curveFractions = curveFractions == null ? List.of() : List.copyOf(curveFractions);
+        for (double fraction : curveFractions) {
+            if (!(fraction > 0 && fraction < 1)) {
+                throw new IllegalArgumentException("curve point " + fraction + " is not a fraction of the budget"
+                        + " between 0 and 1 (the end is always evaluated): use e.g. 0.25,0.5,0.75");
+            }
+        }
     }
 
     /** This config with what a checkpoint fixes (architecture, recipe, seed, crops, batch, split) taken from it. */
@@ -139,7 +150,7 @@ public record TrainerConfig(
                 checkpoint.cropSize(), checkpoint.batchSize(), checkpoint.seed(), threads,
                 checkpoint.validationFraction(), checkpointDir, checkpointEvery, resumeFrom, progressEvery, progress,
                 command, startFrom, trainingFiles, provenance, listener, profileSize, validationFiles, earlyStopping,
-                frozenEncoder, callbacks, microBatching);
+                frozenEncoder, callbacks, microBatching, curveFractions);
     }
 
     public static Builder builder(Path images, Path output) {
@@ -163,6 +174,7 @@ public record TrainerConfig(
         private EarlyStopping earlyStopping;
         private boolean frozenEncoder;
         private List<TrainingCallback> callbacks;
+        private List<Double> curveFractions;
         private int profileSize;
         private MicroBatching microBatching;
 
@@ -246,11 +258,16 @@ public record TrainerConfig(
             return this;
         }
 
+        public Builder curveFractions(List<Double> value) {
+            this.curveFractions = value;
+            return this;
+        }
+
         public TrainerConfig build() {
             return new TrainerConfig(images, output, architecture, recipe, budget, cropSize, batchSize, seed,
                     threads, validationFraction, checkpointDir, checkpointEvery, resumeFrom, progressEvery,
                     progress, command, startFrom, trainingFiles, provenance, listener, profileSize, validationFiles,
-                    earlyStopping, frozenEncoder, callbacks, microBatching);
+                    earlyStopping, frozenEncoder, callbacks, microBatching, curveFractions);
         }
     }
 }

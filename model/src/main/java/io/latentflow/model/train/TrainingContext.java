@@ -1,5 +1,6 @@
 package io.latentflow.model.train;
 
+import java.io.IOException;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -16,7 +17,10 @@ public final class TrainingContext {
 
     private final TrainingBudget budget;
     private final TrainingStep model;
+    private final TrainingClock clock;
     private final long startedNanos;
+    private final long startedWallNanos;
+    private long offBudgetNanos;
     private final long trainingMillisBefore;
     private final long firstStep;
     private final List<Map<String, Float>> history = new ArrayList<>();
@@ -35,7 +39,9 @@ public final class TrainingContext {
     TrainingContext(TrainingBudget budget, TrainingStep model, LoopPosition start) {
         this.budget = budget;
         this.model = model;
-        this.startedNanos = System.nanoTime();
+        this.clock = budget.clock();
+        this.startedNanos = clock.nanos();
+        this.startedWallNanos = System.nanoTime();
         this.trainingMillisBefore = start.trainingMillis();
         this.firstStep = start.step();
         this.step = start.step();
@@ -48,10 +54,37 @@ public final class TrainingContext {
         return step;
     }
 
-    /** Training time so far, including time before a resume; once the loop has ended, its total. */
+    /**
+     * Training time so far on the budget's clock, including time before a resume and leaving out what ran
+     * {@link #offBudget}; once the loop has ended, its total.
+     */
     public Duration elapsed() {
         return trainingTime != null ? trainingTime
-                : Duration.ofMillis(trainingMillisBefore + (System.nanoTime() - startedNanos) / 1_000_000);
+                : Duration.ofMillis(trainingMillisBefore + onBudgetNanos() / 1_000_000);
+    }
+
+    private long onBudgetNanos() {
+        return clock.nanos() - startedNanos - offBudgetNanos;
+    }
+
+    /** Wall-clock time of this invocation, whatever the budget's clock (under load it exceeds a CPU budget). */
+    public Duration wallTime() {
+        return Duration.ofNanos(System.nanoTime() - startedWallNanos);
+    }
+
+    /** What a callback does that is measurement, not training: its time does not count against the budget. */
+    public <T> T offBudget(OffBudget<T> work) throws IOException {
+        long before = clock.nanos();
+        try {
+            return work.run();
+        } finally {
+            offBudgetNanos += clock.nanos() - before;
+        }
+    }
+
+    /** Work done beside the training, off its budget. */
+    public interface OffBudget<T> {
+        T run() throws IOException;
     }
 
     /** The step this invocation started from (0, or a checkpoint's step). */
@@ -59,9 +92,9 @@ public final class TrainingContext {
         return firstStep;
     }
 
-    /** Mean wall time per step of this invocation. */
+    /** Mean time per step of this invocation on the budget's clock (wall time for a step budget). */
     public double secondsPerStep() {
-        return (System.nanoTime() - startedNanos) / 1e9 / (step - firstStep);
+        return onBudgetNanos() / 1e9 / (step - firstStep);
     }
 
     public TrainingBudget budget() {
@@ -159,10 +192,10 @@ public final class TrainingContext {
     /** Fixes the training time: checkpoints, metrics and the result all carry this one. */
     void finish() {
         trainingTime = elapsed();
-        secondsPerStepAtEnd = (System.nanoTime() - startedNanos) / 1e9 / Math.max(1, step - firstStep);
+        secondsPerStepAtEnd = onBudgetNanos() / 1e9 / Math.max(1, step - firstStep);
     }
 
-    /** Mean wall time per step of this invocation, as {@link #finish()} measured it. */
+    /** Mean time per step of this invocation on the budget's clock, as {@link #finish()} measured it. */
     double secondsPerStepAtEnd() {
         return secondsPerStepAtEnd;
     }
