@@ -167,7 +167,8 @@ class EvaluatorTest {
         try (ServingModel model = ServingModel.untrained(AutoencoderConfig.boundedF8C4(), 8, "zero-noise")) {
             EvaluationReport report = Evaluator.evaluate(model, photos,
                     EvaluationOptions.defaults().withNoiseSigmas(List.of(0.0, 0.5)));
-            assertThat(report.robustnessPsnr(0.0)).isCloseTo(report.psnr(), within(1e-9));
+            // the plain PSNR is summed in float32 on the engine, the noise sweep's in float64: they agree to rounding
+            assertThat(report.robustnessPsnr(0.0)).isCloseTo(report.psnr(), within(1e-6));
             assertThat(report.robustnessPsnr(0.5)).isNotCloseTo(report.psnr(), within(1e-6));
         }
     }
@@ -180,7 +181,7 @@ class EvaluatorTest {
             EvaluationReport denoised = Evaluator.evaluate(model, photos, options.withDenoised(true));
 
             assertThat(denoised.robustnessPsnr(0.0)).as("no noise: nothing to shrink").isCloseTo(raw.psnr(),
-                    within(1e-9));
+                    within(1e-6));
             // at 3 std the linear denoiser keeps a tenth of the deviation from the mean: another decoder input
             assertThat(denoised.robustnessPsnr(3.0)).isNotCloseTo(raw.robustnessPsnr(3.0), within(1e-3));
         }

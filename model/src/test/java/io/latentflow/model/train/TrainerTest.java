@@ -127,20 +127,22 @@ class TrainerTest {
     /**
      * Seed 7's figures as measured before the loop, the step, the data and the callbacks were split into classes: a
      * refactoring of the trainer gives bit for bit the same losses and the same weights (the version hashes them).
+     * Pinned again once, when SSIM's moments moved to the middle of the pixel range and its blur to one plane a channel
+     * (a numerical change, not a refactoring): the losses moved by one float32 ulp, the weights' hashes with them.
      */
     @Test
     void sevenSeedsFiveStepsOfEachRecipeGiveTheFiguresPinnedBeforeTheTrainerWasSplit() throws IOException {
         Path images = images();
         TrainingResult plain = train(options(images, "plain", 5).seed(7).build());
-        assertThat(plain.version()).isEqualTo("bounded-f8c8-ca010969a2c1");
-        assertThat(plain.totalLosses()).containsExactly(1.3397888f, 1.3023106f, 1.2288992f, 1.2346443f, 1.1835964f);
+        assertThat(plain.version()).isEqualTo("bounded-f8c8-2b58cf256ae9");
+        assertThat(plain.totalLosses()).containsExactly(1.3397889f, 1.3023107f, 1.2288992f, 1.2346444f, 1.1835965f);
 
         TrainingResult adversarial = train(options(images, "adversarial", 5).seed(7).recipe(RecipeConfig.boundedAe()
                 .withAdversarial(new Adversarial(true, 2, 1, 0.05, 0.1, 2, 2e-4, List.of(8, 16)))).build());
-        assertThat(adversarial.version()).isEqualTo("bounded-f8c8-a396681e19b8");
+        assertThat(adversarial.version()).isEqualTo("bounded-f8c8-90009ca4814f");
         assertThat(adversarial.totalLosses())
-                .containsExactly(1.3397888f, 1.3023106f, 1.2628044f, 1.2683129f, 1.2175848f);
-        assertThat(adversarial.losses().get(3)).containsEntry("d", 0.71372724f).containsEntry("r1r2", 1.4891773E-5f);
+                .containsExactly(1.3397889f, 1.3023107f, 1.2628044f, 1.268313f, 1.2175851f);
+        assertThat(adversarial.losses().get(3)).containsEntry("d", 0.7137273f).containsEntry("r1r2", 1.4891773E-5f);
     }
 
     /** Off by default and bit-identical when off (the pinned figures above); on, the step adds it and learns from it. */
