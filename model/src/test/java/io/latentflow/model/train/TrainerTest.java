@@ -29,6 +29,7 @@ import java.util.Map;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.within;
+import static org.assertj.core.api.Assertions.withinPercentage;
 
 class TrainerTest {
 
@@ -126,23 +127,33 @@ class TrainerTest {
 
     /**
      * Seed 7's figures as measured before the loop, the step, the data and the callbacks were split into classes: a
-     * refactoring of the trainer gives bit for bit the same losses and the same weights (the version hashes them).
-     * Pinned again once, when SSIM's moments moved to the middle of the pixel range and its blur to one plane a channel
-     * (a numerical change, not a refactoring): the losses moved by one float32 ulp, the weights' hashes with them.
+     * refactoring of the trainer gives the same losses. Pinned again once, when SSIM's moments moved to the middle of
+     * the pixel range and its blur to one plane a channel (a numerical change, not a refactoring): the losses moved by
+     * one float32 ulp. Held to a relative 1e-5, not bit for bit, and the weights' hash (the version) not at all:
+     * oneDNN and ATen pick other kernels on an AVX2-only CPU than on the AVX-512 one the figures were pinned on, which
+     * changes the weights' last bits and the losses by a few ulps (checked with {@code ATEN_CPU_CAPABILITY=avx2
+     * ONEDNN_MAX_CPU_ISA=AVX2}); a change to the trainer's logic moves them by orders of magnitude more.
      */
     @Test
     void sevenSeedsFiveStepsOfEachRecipeGiveTheFiguresPinnedBeforeTheTrainerWasSplit() throws IOException {
         Path images = images();
         TrainingResult plain = train(options(images, "plain", 5).seed(7).build());
-        assertThat(plain.version()).isEqualTo("bounded-f8c8-2b58cf256ae9");
-        assertThat(plain.totalLosses()).containsExactly(1.3397889f, 1.3023107f, 1.2288992f, 1.2346444f, 1.1835965f);
+        assertThat(plain.version()).startsWith("bounded-f8c8-");
+        assertPinned(plain.totalLosses(), 1.3397889f, 1.3023107f, 1.2288992f, 1.2346444f, 1.1835965f);
 
         TrainingResult adversarial = train(options(images, "adversarial", 5).seed(7).recipe(RecipeConfig.boundedAe()
                 .withAdversarial(new Adversarial(true, 2, 1, 0.05, 0.1, 2, 2e-4, List.of(8, 16)))).build());
-        assertThat(adversarial.version()).isEqualTo("bounded-f8c8-90009ca4814f");
-        assertThat(adversarial.totalLosses())
-                .containsExactly(1.3397889f, 1.3023107f, 1.2628044f, 1.268313f, 1.2175851f);
-        assertThat(adversarial.losses().get(3)).containsEntry("d", 0.7137273f).containsEntry("r1r2", 1.4891773E-5f);
+        assertThat(adversarial.version()).isNotEqualTo(plain.version());
+        assertPinned(adversarial.totalLosses(), 1.3397889f, 1.3023107f, 1.2628044f, 1.268313f, 1.2175851f);
+        assertThat(adversarial.losses().get(3).get("d")).isCloseTo(0.7137273f, withinPercentage(1e-3));
+        assertThat(adversarial.losses().get(3).get("r1r2")).isCloseTo(1.4891773E-5f, withinPercentage(1));
+    }
+
+    private static void assertPinned(List<Float> losses, float... pinned) {
+        assertThat(losses).hasSize(pinned.length);
+        for (int i = 0; i < pinned.length; i++) {
+            assertThat(losses.get(i)).as("loss of step %d", i + 1).isCloseTo(pinned[i], withinPercentage(1e-3));
+        }
     }
 
     /** Off by default and bit-identical when off (the pinned figures above); on, the step adds it and learns from it. */
