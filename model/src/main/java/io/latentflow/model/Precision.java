@@ -72,15 +72,14 @@ public enum Precision {
             throw new UnsupportedOperationException("--precision bf16 is for CPUs (oneDNN's bf16 math); on "
                     + device + " use --precision fp32 or auto");
         }
+        if (this != BF16 && bf16Math) {
+            // auto resolves to fp32 everywhere measured: reporting fp32 while oneDNN computes in bf16 would be a lie
+            throw new UnsupportedOperationException("--precision " + optionValue() + " means fp32 here, but this"
+                    + " process runs with " + FPMATH_ENV + "=" + fpmathEnv + ", which makes oneDNN compute in bf16:"
+                    + " unset it, or use --precision bf16");
+        }
         return switch (this) {
-            case FP32 -> {
-                if (bf16Math) {
-                    throw new UnsupportedOperationException("--precision fp32 asked, but this process runs with "
-                            + FPMATH_ENV + "=" + fpmathEnv + ", which makes oneDNN compute in bf16: unset it, or"
-                            + " use --precision bf16");
-                }
-                yield new Choice(FP32, "asked for");
-            }
+            case FP32 -> new Choice(FP32, "asked for");
             case BF16 -> {
                 if (!bf16Math) {
                     throw new UnsupportedOperationException("--precision bf16 needs the process started with "

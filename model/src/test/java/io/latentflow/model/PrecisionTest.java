@@ -54,6 +54,14 @@ class PrecisionTest {
                 .isInstanceOf(UnsupportedOperationException.class).hasMessageContaining("unset it");
     }
 
+    /** auto would say fp32 while oneDNN computes in bf16: what status shows must be what runs. */
+    @Test
+    void autoIsRefusedInAProcessWhoseMathIsBf16() throws IOException {
+        assertThatThrownBy(() -> Precision.AUTO.resolve(Device.cpu(), flags(ZEN4_FLAGS), "BF16"))
+                .isInstanceOf(UnsupportedOperationException.class)
+                .hasMessageContaining("--precision auto means fp32 here").hasMessageContaining("unset it");
+    }
+
     @Test
     void autoPicksFp32WhereBf16WasNotMeasuredToPayAndSaysWhy() throws IOException {
         Precision.Choice zen4 = Precision.AUTO.resolve(Device.cpu(), flags(ZEN4_FLAGS), null);

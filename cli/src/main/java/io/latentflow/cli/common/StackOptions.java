@@ -33,4 +33,9 @@ public final class StackOptions {
     @Option(names = "--state-dir", defaultValue = "${env:LATENTFLOW_STATE_DIR:-.latentflow}",
             description = "Folder for the embedded stack's state (default ${DEFAULT-VALUE}).")
     public Path stateDir;
+
+    /** Whether the jobs run in this process's MiniCluster (no --flink given). */
+    public boolean embeddedFlink() {
+        return flinkRest == null || flinkRest.isBlank();
+    }
 }

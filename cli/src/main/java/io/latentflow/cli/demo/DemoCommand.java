@@ -4,6 +4,8 @@ import io.latentflow.cli.common.TrustedKeysOptions;
 import io.latentflow.jobs.encode.ModelLocation;
 import io.latentflow.registry.TrustedKeys;
 import io.latentflow.cli.common.JsonOptions;
+import io.latentflow.cli.common.PrecisionOptions;
+import io.latentflow.model.Precision;
 import io.latentflow.cli.common.EncodeJobOptions;
 import io.latentflow.cli.common.Home;
 import io.latentflow.cli.common.MonitorOptions;
@@ -68,6 +70,9 @@ public final class DemoCommand implements Callable<Integer> {
     TrustedKeysOptions trusted;
 
     @Mixin
+    PrecisionOptions precision;
+
+    @Mixin
     JsonOptions output;
 
     @Option(names = "--dashboard-port", defaultValue = "8090",
@@ -93,22 +98,24 @@ public final class DemoCommand implements Callable<Integer> {
             }
         }
         TrustedKeys trustedKeys = trusted.load();
+        Precision.Choice computesIn = precision.resolve(job.stack.embeddedFlink());
         if (trustedKeys.checksSignatures() && !ModelLocation.DEFAULT_NAME.equals(job.encode.model)) {
             trustedKeys.verify(Path.of(job.encode.model)); // the shipped default is part of the program: not checked
         }
         // before anything else in the folder is touched: a second broker on the same logs would damage the first
         try (ServiceLock lock = ServiceLock.acquire(job.stack.stateDir, ServiceLock.SERVICE, "demo",
                 spec.commandLine().getErr())) {
-            return demo(folders, lock, trustedKeys);
+            return demo(folders, lock, trustedKeys, computesIn);
         }
     }
 
-    private int demo(List<Path> folders, ServiceLock lock, TrustedKeys trustedKeys) throws Exception {
+    private int demo(List<Path> folders, ServiceLock lock, TrustedKeys trustedKeys, Precision.Choice computesIn)
+            throws Exception {
         UntilInterrupted ctrlC = keepRunning ? UntilInterrupted.install() : null;
         try (PipelineStack pipeline = PipelineStack.open(job.stack);
              Dashboard dashboard = noDashboard ? null : ServiceDashboard.start(pipeline, dashboardPort,
                      trustedKeys)) {
-            LOG.info("Stack: {}", pipeline.describe());
+            LOG.info("Stack: {}; precision {}", pipeline.describe(), computesIn.line());
             if (dashboard != null) {
                 lock.address("dashboard", dashboard.url().toString());
                 say("Dashboard: " + dashboard.url() + (keepRunning ? " (stays up after the run until Ctrl-C)"

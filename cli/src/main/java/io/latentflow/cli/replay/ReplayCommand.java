@@ -1,6 +1,7 @@
 package io.latentflow.cli.replay;
 
 import io.latentflow.cli.common.JsonOptions;
+import io.latentflow.cli.common.PrecisionOptions;
 import io.latentflow.cli.common.TrustedKeysOptions;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -26,6 +27,7 @@ import io.latentflow.jobs.replay.ReplayReport;
 import io.latentflow.jobs.replay.ReplaySettings;
 import io.latentflow.jobs.replay.WorstImage;
 import io.latentflow.schemas.CommittedTopicReader;
+import io.latentflow.model.Precision;
 import io.latentflow.model.drift.ReferenceProfile;
 import io.latentflow.model.eval.PairedBootstrap;
 import io.latentflow.schemas.AvroCodec;
@@ -113,6 +115,9 @@ public final class ReplayCommand implements Callable<Integer> {
     TrustedKeysOptions trusted;
 
     @Mixin
+    PrecisionOptions precision;
+
+    @Mixin
     JsonOptions output;
 
     @Option(names = "--backfill", description = "Also write the last model's latents for the range (shards under"
@@ -157,12 +162,14 @@ public final class ReplayCommand implements Callable<Integer> {
         RangeBound start = start();
         RangeBound end = end();
         TrustedKeys trustedKeys = trusted.load();
+        Precision.Choice computesIn = precision.resolve(stack.embeddedFlink());
         try (PipelineStack pipeline = openStack()) {
             ReplayRange range;
             try (ReplayRangeResolver resolver = new ReplayRangeResolver(pipeline.kafka())) {
                 range = resolver.resolve(Topics.IMAGES, start, end);
             }
-            say("replay: " + range.describe() + " (" + range.records() + " records) on " + pipeline.describe());
+            say("replay: " + range.describe() + " (" + range.records() + " records) on " + pipeline.describe()
+                    + "; precision " + computesIn.line());
             List<ModelLocation> locations = ReplayModels.resolve(models, pipeline.kafka(), pipeline.s3(),
                     stack.stateDir, trustedKeys);
             Path reference = referenceImages != null ? referenceImages : Home.samples().resolve("photos");
@@ -195,6 +202,8 @@ public final class ReplayCommand implements Callable<Integer> {
             ReplayReport report = new ReplayReport(outcome, range, window.toMillis(), worst,
                     PairedBootstrap.defaults());
             ObjectNode json = report.toJson();
+            // which precision the figures were computed in: an A/B is read against it
+            json.put("precision", computesIn.used().optionValue()).put("precisionReason", computesIn.reason());
             if (backfill) {
                 ObjectNode written = json.putObject("backfill");
                 written.put("version", backfilledVersion);

@@ -4,6 +4,7 @@ import io.latentflow.cli.common.ContinuousTrainingOptions;
 import io.latentflow.cli.common.EncodeJobOptions;
 import io.latentflow.cli.common.JsonOptions;
 import io.latentflow.cli.common.MonitorOptions;
+import io.latentflow.cli.common.PrecisionOptions;
 import io.latentflow.cli.common.SamplingOptions;
 import io.latentflow.cli.common.UntilInterrupted;
 import io.latentflow.cli.stack.ClusterFile;
@@ -23,6 +24,7 @@ import io.latentflow.registry.SigningKey;
 import io.latentflow.registry.TrustedKeys;
 import io.latentflow.jobs.training.ContinuousTrainingJob;
 import io.latentflow.jobs.training.FineTuneSettings;
+import io.latentflow.model.Precision;
 import io.latentflow.model.ServingModel;
 import java.io.PrintWriter;
 import java.nio.file.Files;
@@ -106,10 +108,15 @@ public final class RunCommand implements Callable<Integer> {
     boolean onCluster;
 
     @Mixin
+    PrecisionOptions precision;
+
+    @Mixin
     JsonOptions output;
 
     @Override
     public Integer call() throws Exception {
+        // before anything starts: a precision the job's TaskManagers cannot honour is refused in one line
+        Precision.Choice computesIn = precision.resolve(!onCluster && job.stack.embeddedFlink());
         TrustedKeys trustedKeys = trusted.load();
         Optional<SigningKey> signer = signKey.read();
         signer.ifPresent(trustedKeys::requireTrusted);
@@ -125,11 +132,11 @@ public final class RunCommand implements Callable<Integer> {
         // before anything else in the folder is touched: a second service would damage the first one's broker
         try (ServiceLock lock = ServiceLock.acquire(job.stack.stateDir, ServiceLock.SERVICE, "run",
                 spec.commandLine().getErr())) {
-            return serve(lock, trustedKeys);
+            return serve(lock, trustedKeys, computesIn);
         }
     }
 
-    private int serve(ServiceLock lock, TrustedKeys trustedKeys) throws Exception {
+    private int serve(ServiceLock lock, TrustedKeys trustedKeys, Precision.Choice computesIn) throws Exception {
         ServiceState state = new ServiceState(job.stack.stateDir.toAbsolutePath());
         ClusterFile cluster = onCluster ? cluster(job.stack.stateDir) : null;
         boolean localCheckpoints = cluster != null || flinkOnThisMachine(job.stack.flinkRest);
@@ -159,7 +166,7 @@ public final class RunCommand implements Callable<Integer> {
                 version = model.version();
             }
             state.writeServiceFile(pipeline, dashboard, job.getJobID().toString(), settings, version,
-                    trainer == null ? null : trainer.getJobID().toString());
+                    trainer == null ? null : trainer.getJobID().toString(), computesIn);
             if (output.json()) {
                 Map<String, Object> started = new LinkedHashMap<>();
                 started.put("jobId", job.getJobID().toString());
@@ -167,6 +174,7 @@ public final class RunCommand implements Callable<Integer> {
                 started.put("stack", pipeline.describe());
                 started.put("model", version);
                 started.put("modelSignatures", trustedKeys.describe());
+                started.putAll(ServiceState.precision(computesIn));
                 started.put("trainingJobId", trainer == null ? null : trainer.getJobID().toString());
                 started.put("autoFinetune", trainer != null && training.autoFinetune);
                 started.put("dashboard", dashboard == null ? null : dashboard.url().toString());
@@ -176,6 +184,7 @@ public final class RunCommand implements Callable<Integer> {
             }
             say("latentflow service: job " + job.getJobID() + (resume.map(p -> " resumed from " + p.path()).orElse(""))
                     + "\n  " + pipeline.describe() + "\n  model signatures: " + trustedKeys.describe()
+                    + "\n  precision " + computesIn.line()
                     + (trainer != null ? "\n  continuous-training job " + trainer.getJobID()
                     + (training.autoFinetune ? " (fine-tunes on " + training.trigger() + " drift alerts, --auto-finetune)" : "")
                     + candidateSignatures(trustedKeys) : "")

@@ -102,6 +102,7 @@ public final class StatusCommand implements Callable<Integer> {
             status.put("servingVersion", serving);
             status.put("latentSpace", latentSpaceOf(serving, latents, events));
             status.put(ServiceState.MODEL_SIGNATURES, modelSignatures(service));
+            status.putAll(precision(service));
             // a promotion recorded but not in effect yet (the encoders are loading it)
             status.put("nextVersion", timeline.latest().filter(next -> !next.equals(serving)).orElse(null));
             status.put("consumerLag", consumerLag(kafka, service.get("consumerGroup").asText(), imagesEnd));
@@ -129,6 +130,17 @@ public final class StatusCommand implements Callable<Integer> {
      */
     static String modelSignatures(JsonNode service) {
         return service.path(ServiceState.MODEL_SIGNATURES).asText(TrustedKeys.NOT_CHECKED.describe());
+    }
+
+    /**
+     * What the service's models compute in and why, as its service.json says; nulls for a file written before the
+     * precision was recorded.
+     */
+    static Map<String, Object> precision(JsonNode service) {
+        Map<String, Object> precision = new LinkedHashMap<>();
+        precision.put(ServiceState.PRECISION, service.path(ServiceState.PRECISION).asText(null));
+        precision.put(ServiceState.PRECISION_REASON, service.path(ServiceState.PRECISION_REASON).asText(null));
+        return precision;
     }
 
     /** The service's Kafka (with its --kafka-config, or this command's) and object storage, resolved once. */

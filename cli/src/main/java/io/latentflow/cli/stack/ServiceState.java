@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import io.latentflow.dashboard.Dashboard;
 import io.latentflow.jobs.encode.EncodeJobSettings;
+import io.latentflow.model.Precision;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
@@ -26,6 +27,9 @@ public final class ServiceState {
     public static final String TRAINING_JOB = "training";
     /** service.json field: "not checked", or "trusted keys: N" (the service serves only versions they signed). */
     public static final String MODEL_SIGNATURES = "modelSignatures";
+    /** service.json fields: what the encode job's models compute in (fp32, bf16), and why ({@link Precision}). */
+    public static final String PRECISION = "precision";
+    public static final String PRECISION_REASON = "precisionReason";
     /** service.json field: the --kafka-config file the service was started with, or null for PLAINTEXT. */
     static final String KAFKA_CONFIG_FILE = "kafkaConfigFile";
     private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
@@ -114,12 +118,15 @@ public final class ServiceState {
 
     public void writeServiceFile(PipelineStack pipeline, Dashboard dashboard, String jobId, EncodeJobSettings settings,
                           String servingVersion) {
-        writeServiceFile(pipeline, dashboard, jobId, settings, servingVersion, null);
+        writeServiceFile(pipeline, dashboard, jobId, settings, servingVersion, null, null);
     }
 
-    /** @param trainingJobId the continuous-training job's id, or null when it does not run */
+    /**
+     * @param trainingJobId the continuous-training job's id, or null when it does not run
+     * @param precision     what the encode job's models compute in, or null when not known
+     */
     public void writeServiceFile(PipelineStack pipeline, Dashboard dashboard, String jobId, EncodeJobSettings settings,
-                          String servingVersion, String trainingJobId) {
+                          String servingVersion, String trainingJobId, Precision.Choice precision) {
         Map<String, Object> service = new LinkedHashMap<>();
         service.put("kafka", pipeline.kafka().bootstrapServers());
         // the file's path, never its passwords: clients of this service read it themselves
@@ -134,6 +141,9 @@ public final class ServiceState {
         service.put("consumerGroup", settings.consumerGroup());
         service.put(MODEL_SIGNATURES, settings.trustedKeys().describe());
         service.put("trainingJobId", trainingJobId);
+        if (precision != null) {
+            service.putAll(precision(precision));
+        }
         // who wrote it, so that a client tells a dead service's file from a live one's
         service.put("pid", ProcessHandle.current().pid());
         service.put("pidStartedAt", ProcessHandle.current().info().startInstant().map(Object::toString).orElse(null));
@@ -147,6 +157,14 @@ public final class ServiceState {
         } catch (IOException e) {
             throw new UncheckedIOException("cannot write " + serviceFile(), e);
         }
+    }
+
+    /** The {@link #PRECISION} and {@link #PRECISION_REASON} fields of {@code choice}, as service.json holds them. */
+    public static Map<String, Object> precision(Precision.Choice choice) {
+        Map<String, Object> fields = new LinkedHashMap<>();
+        fields.put(PRECISION, choice.used().optionValue());
+        fields.put(PRECISION_REASON, choice.reason());
+        return fields;
     }
 
     private Path writeCredentials(PipelineStack pipeline) throws IOException {
