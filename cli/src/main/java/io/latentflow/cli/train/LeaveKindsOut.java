@@ -135,9 +135,21 @@ public final class LeaveKindsOut {
                         + " at 1/%d brightness in >= %.0f %%%n", 100 * FALSE_ALARMS_ONE_SOURCE,
                 100 * FALSE_ALARMS_MIXED, WITHIN, 100 * NEW_CONTENT_ALERTED, KindCrops.DARKENING,
                 100 * DARKENED_ALERTED);
+        if (reference.exposure() == null) {
+            out.println("  the reference profile has no exposure levels: no EXPOSURE verdict (./latentflow profile"
+                    + " writes them)");
+        } else {
+            out.printf(Locale.ROOT, "  EXPOSURE levels read from the reference's %d images: highlights below %.3f"
+                            + " (its darkest 1 %%), shadows above %.3f (its brightest 1 %%)%n",
+                    reference.exposure().images(), reference.exposure().darkestHighlight(),
+                    reference.exposure().brightestShadow());
+        }
         Map<String, Object> report = new LinkedHashMap<>();
         report.put("model", reference.modelVersion());
         report.put("reference", reference.source());
+        report.put("exposureLevels", reference.exposure() == null ? null : Map.of(
+                "darkestHighlight", reference.exposure().darkestHighlight(),
+                "brightestShadow", reference.exposure().brightestShadow()));
         report.put("windowImages", WINDOW);
         report.put("withinWindows", WITHIN);
         report.put("mixedStreams", streams);
@@ -212,7 +224,8 @@ public final class LeaveKindsOut {
             WindowAccumulator accumulator = new WindowAccumulator(reference, 0);
             for (int i = w * WINDOW; i < (w + 1) * WINDOW; i++) {
                 KindCrops.Crop crop = order.get(i);
-                accumulator.add("crop-" + i, crop.source(), i, crop.latent(), novelty.get(crop));
+                accumulator.add("crop-" + i, crop.source(), i, crop.latent(), novelty.get(crop), Double.NaN,
+                        crop.exposure());
             }
             windows.add(Window.of(scorer.assess(accumulator.result())));
         }
