@@ -1,11 +1,13 @@
 package io.latentflow.cli.train;
 
+import io.latentflow.model.drift.BrokenExposure;
 import io.latentflow.model.drift.DriftAssessment;
 import io.latentflow.model.drift.DriftFinding;
 import io.latentflow.model.drift.DriftScorer;
 import io.latentflow.model.drift.ReferenceProfile;
 import io.latentflow.model.drift.Severity;
 import io.latentflow.model.drift.WindowAccumulator;
+import io.latentflow.model.drift.WindowStatistics;
 import java.io.PrintWriter;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -60,12 +62,15 @@ public final class LeaveKindsOut {
         }
     }
 
-    /** A window's drift score and what passed its level (pathologies included). */
-    private record Window(double score, boolean pathology, List<String> fired) {
+    /**
+     * A window's drift score and what passed its level (pathologies included), and its EXPOSURE score alone (0
+     * without a verdict): how near an ordinary photo window comes to it.
+     */
+    private record Window(double score, boolean pathology, List<String> fired, double exposure) {
 
-        static Window of(DriftAssessment assessment) {
+        static Window of(DriftAssessment assessment, double exposure) {
             return new Window(assessment.score(), assessment.hasPathology(), assessment.findings().stream()
-                    .map(DriftFinding::statistic).map(Enum::name).distinct().toList());
+                    .map(DriftFinding::statistic).map(Enum::name).distinct().toList(), exposure);
         }
 
         boolean alertsAt(double level) {
@@ -227,7 +232,10 @@ public final class LeaveKindsOut {
                 accumulator.add("crop-" + i, crop.source(), i, crop.latent(), novelty.get(crop), Double.NaN,
                         crop.exposure());
             }
-            windows.add(Window.of(scorer.assess(accumulator.result())));
+            WindowStatistics statistics = accumulator.result();
+            windows.add(Window.of(scorer.assess(statistics), scorer.exposure()
+                    .flatMap(rule -> rule.judge(statistics.exposure())).map(BrokenExposure.Verdict::score)
+                    .orElse(0.0)));
         }
         return windows;
     }
@@ -304,8 +312,19 @@ public final class LeaveKindsOut {
             }
             row.entrySet().removeIf(e -> e.getValue() instanceof Map<?, ?> map && map.isEmpty());
             row.put("fired", fired);
+            String exposure = "";
+            if (!kind.getValue().get(Shape.MIXED).photoWindows.isEmpty()) {
+                Map<String, Object> highest = new LinkedHashMap<>();
+                for (Shape shape : Shape.values()) {
+                    highest.put(shape == Shape.MIXED ? "mixed" : "oneSource", kind.getValue().get(shape).photoWindows
+                            .stream().mapToDouble(Window::exposure).max().orElse(0));
+                }
+                row.put("photoWindowsHighestExposure", highest);
+                exposure = String.format(Locale.ROOT, " (photo windows' EXPOSURE at most %.2f / %.2f)",
+                        (double) highest.get("oneSource"), (double) highest.get("mixed"));
+            }
             rows.add(row);
-            out.printf(Locale.ROOT, "  %-30s %6.2f |%s | %s%n", kind.getKey(), level, cells, fired);
+            out.printf(Locale.ROOT, "  %-30s %6.2f |%s | %s%s%n", kind.getKey(), level, cells, fired, exposure);
         }
         StringBuilder cells = new StringBuilder();
         Map<String, Object> totals = new LinkedHashMap<>();

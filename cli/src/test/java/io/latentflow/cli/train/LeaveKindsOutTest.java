@@ -81,6 +81,7 @@ class LeaveKindsOutTest {
         assertThat(rate(withLevels, "photoWindowsAlerted", "oneSource")).isZero();
         assertThat(rate(withLevels, "photoWindowsAlerted", "mixed")).isZero();
         assertThat(withLevels.get("fired")).asString().contains("EXPOSURE");
+        assertThat(withLevels.get("photoWindowsHighestExposure")).asString().contains("mixed=0.0");
         assertThat(rate(withoutLevels, "darkenedAlerted", "mixed")).as("a profile without exposure levels").isZero();
     }
 
