@@ -90,7 +90,7 @@ class ReconstructionQualityMonitorTest {
         assertThat(raised.get(0).getFindings()).extracting(DriftFinding::getStatistic).contains("QUALITY");
     }
 
-    private static List<PreparedImage> unseenPhotos(int count, long firstEvent) throws Exception {
+    static List<PreparedImage> unseenPhotos(int count, long firstEvent) throws Exception {
         ImageDecoder decoder = new ImageDecoder();
         ModelInputResizer resizer = new ModelInputResizer(SIZE, 8);
         List<PreparedImage> images = new ArrayList<>();

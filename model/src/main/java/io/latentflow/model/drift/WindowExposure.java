@@ -35,6 +35,37 @@ public final class WindowExposure implements Serializable {
         images += other.images;
     }
 
+    /**
+     * The levels as histograms, e.g. read back from a record.
+     *
+     * @param highlights images per highlight level, entry k for level k / 255; empty for none measured
+     * @param shadows    images per shadow level, likewise
+     */
+    public static WindowExposure of(long[] highlights, long[] shadows) {
+        WindowExposure exposure = new WindowExposure();
+        if (highlights.length == 0 && shadows.length == 0) {
+            return exposure;
+        }
+        if (highlights.length != ImageExposure.LEVELS || shadows.length != ImageExposure.LEVELS) {
+            throw new IllegalArgumentException("exposure histograms have " + ImageExposure.LEVELS + " levels each, got "
+                    + highlights.length + " and " + shadows.length);
+        }
+        System.arraycopy(highlights, 0, exposure.highlights, 0, ImageExposure.LEVELS);
+        System.arraycopy(shadows, 0, exposure.shadows, 0, ImageExposure.LEVELS);
+        exposure.images = Arrays.stream(highlights).sum();
+        return exposure;
+    }
+
+    /** Images per highlight level, entry k for level k / 255; empty when none were measured. */
+    public long[] highlightHistogram() {
+        return images == 0 ? new long[0] : highlights.clone();
+    }
+
+    /** Images per shadow level, entry k for level k / 255; empty when none were measured. */
+    public long[] shadowHistogram() {
+        return images == 0 ? new long[0] : shadows.clone();
+    }
+
     public WindowExposure copy() {
         WindowExposure copy = new WindowExposure();
         copy.merge(this);
