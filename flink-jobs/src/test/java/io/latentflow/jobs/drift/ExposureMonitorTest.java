@@ -1,26 +1,21 @@
 package io.latentflow.jobs.drift;
 
+import static io.latentflow.jobs.drift.ReconstructionQualityMonitorTest.FIRST_EVENT;
+import static io.latentflow.jobs.drift.ReconstructionQualityMonitorTest.MINUTE;
+import static io.latentflow.jobs.drift.ReconstructionQualityMonitorTest.PER_WINDOW;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.latentflow.jobs.encode.EncodedLatent;
-import io.latentflow.jobs.encode.LatentEncoderFunction;
-import io.latentflow.jobs.encode.MicroBatcher;
 import io.latentflow.jobs.encode.ModelLocation;
-import io.latentflow.jobs.encode.OperatorFaults;
 import io.latentflow.jobs.encode.PreparedImage;
+import io.latentflow.model.drift.ReconstructionSampling;
 import io.latentflow.model.drift.ReferenceProfile;
 import io.latentflow.schemas.DriftAlert;
 import io.latentflow.schemas.DriftFinding;
 import io.latentflow.schemas.DriftSeverity;
 import io.latentflow.schemas.LatentStatsWindow;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
-import org.apache.flink.api.common.eventtime.WatermarkStrategy;
-import org.apache.flink.api.common.typeinfo.TypeInformation;
-import org.apache.flink.api.common.typeinfo.Types;
-import org.apache.flink.streaming.api.datastream.DataStream;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.junit.jupiter.api.Test;
 
@@ -32,10 +27,6 @@ import org.junit.jupiter.api.Test;
  * an alert naming EXPOSURE.
  */
 class ExposureMonitorTest {
-
-    private static final int PER_WINDOW = 12;
-    private static final long MINUTE = 60_000;
-    private static final long FIRST_EVENT = 28_333_333L * MINUTE;
 
     @Test
     void aCameraAtAQuarterOfItsBrightnessRaisesExposureAndOrdinaryPhotosDoNot() throws Exception {
@@ -53,15 +44,8 @@ class ExposureMonitorTest {
         CollectingSink<LatentStatsWindow> stats = new CollectingSink<>("exposure-stats");
         CollectingSink<DriftAlert> alerts = new CollectingSink<>("exposure-alerts");
         StreamExecutionEnvironment environment = DriftMonitorTest.environment();
-        DataStream<EncodedLatent> encoded = environment
-                .fromData(images, TypeInformation.of(PreparedImage.class))
-                .assignTimestampsAndWatermarks(WatermarkStrategy.<PreparedImage>forMonotonousTimestamps()
-                        .withTimestampAssigner((image, timestamp) -> image.eventTime))
-                .transform("MicroBatcher", Types.LIST(TypeInformation.of(PreparedImage.class)),
-                        new MicroBatcher<PreparedImage>(8, Duration.ofMillis(50)))
-                .process(new LatentEncoderFunction(ModelLocation.DEFAULT, 256, OperatorFaults.NONE),
-                        TypeInformation.of(EncodedLatent.class));
-        new DriftMonitor(DriftMonitorSettings.of(profile)).attach(encoded, stats, alerts);
+        new DriftMonitor(DriftMonitorSettings.of(profile)).attach(ReconstructionQualityMonitorTest.encoded(
+                environment, images, ReconstructionSampling.NONE), stats, alerts);
         environment.execute("exposure-test");
 
         List<LatentStatsWindow> windows = stats.collected();
