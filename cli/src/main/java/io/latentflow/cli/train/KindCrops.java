@@ -6,6 +6,7 @@ import io.latentflow.imaging.ImageRejectedException;
 import io.latentflow.imaging.ModelInputResizer;
 import io.latentflow.model.LatentEncoder;
 import io.latentflow.model.ServingModel;
+import io.latentflow.model.drift.ImageExposure;
 import java.awt.image.BufferedImage;
 import java.io.IOException;
 import java.io.PrintWriter;
@@ -23,7 +24,9 @@ import java.util.stream.Stream;
  * window of 32 needs 32 of them. A crop is a random square of the model input's size to the image's short side (so a
  * crop is downscaled at most as much as the whole image would be), mirrored at random, seeded by the file name so
  * that every run cuts the same crops. Photos are also cut darkened to a quarter of their brightness (every sRGB value
- * over 4): a camera whose exposure broke.
+ * over 4): a camera whose exposure broke. Each crop carries the {@link ImageExposure} levels of its pixels, as the
+ * encode job measures them; they are read again on every run (the crops are cut again anyway, and a pass over their
+ * pixels costs far less than reading a cached latent), so the latent cache holds latents only.
  */
 public final class KindCrops {
 
@@ -37,8 +40,10 @@ public final class KindCrops {
      *
      * @param source   the image it was cut from (its file name)
      * @param darkened whether its pixels were darkened to a quarter before encoding
+     * @param exposure the exposure levels of the pixels it was encoded from
      */
-    public record Crop(String category, String kind, String source, boolean darkened, float[] latent) {
+    public record Crop(String category, String kind, String source, boolean darkened, ImageExposure exposure,
+                       float[] latent) {
     }
 
     private final CachedEncoder encoder;
@@ -75,11 +80,13 @@ public final class KindCrops {
                 for (int c = 0; c < cropsPerImage; c++) {
                     byte[] pixels = cut.get(c);
                     add(crops, pending, new Crop(category, kind.getFileName().toString(),
-                            file.getFileName().toString(), false, null), file, "_crop" + c, pixels);
+                            file.getFileName().toString(), false, ImageExposure.ofRgb(pixels), null), file,
+                            "_crop" + c, pixels);
                     if (category.equals(PHOTO)) {
+                        byte[] dark = darkened(pixels);
                         add(crops, pending, new Crop(category, kind.getFileName().toString(),
-                                file.getFileName().toString(), true, null), file, "_crop" + c + "_dark",
-                                darkened(pixels));
+                                file.getFileName().toString(), true, ImageExposure.ofRgb(dark), null), file,
+                                "_crop" + c + "_dark", dark);
                     }
                 }
             }
@@ -131,7 +138,7 @@ public final class KindCrops {
     }
 
     private static Crop withLatent(Crop crop, float[] latent) {
-        return new Crop(crop.category(), crop.kind(), crop.source(), crop.darkened(), latent);
+        return new Crop(crop.category(), crop.kind(), crop.source(), crop.darkened(), crop.exposure(), latent);
     }
 
     /**

@@ -1,11 +1,13 @@
 package io.latentflow.cli.train;
 
+import io.latentflow.model.drift.BrokenExposure;
 import io.latentflow.model.drift.DriftAssessment;
 import io.latentflow.model.drift.DriftFinding;
 import io.latentflow.model.drift.DriftScorer;
 import io.latentflow.model.drift.ReferenceProfile;
 import io.latentflow.model.drift.Severity;
 import io.latentflow.model.drift.WindowAccumulator;
+import io.latentflow.model.drift.WindowStatistics;
 import java.io.PrintWriter;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -60,12 +62,15 @@ public final class LeaveKindsOut {
         }
     }
 
-    /** A window's drift score and what passed its level (pathologies included). */
-    private record Window(double score, boolean pathology, List<String> fired) {
+    /**
+     * A window's drift score and what passed its level (pathologies included), and its EXPOSURE score alone (0
+     * without a verdict): how near an ordinary photo window comes to it.
+     */
+    private record Window(double score, boolean pathology, List<String> fired, double exposure) {
 
-        static Window of(DriftAssessment assessment) {
+        static Window of(DriftAssessment assessment, double exposure) {
             return new Window(assessment.score(), assessment.hasPathology(), assessment.findings().stream()
-                    .map(DriftFinding::statistic).map(Enum::name).distinct().toList());
+                    .map(DriftFinding::statistic).map(Enum::name).distinct().toList(), exposure);
         }
 
         boolean alertsAt(double level) {
@@ -135,9 +140,21 @@ public final class LeaveKindsOut {
                         + " at 1/%d brightness in >= %.0f %%%n", 100 * FALSE_ALARMS_ONE_SOURCE,
                 100 * FALSE_ALARMS_MIXED, WITHIN, 100 * NEW_CONTENT_ALERTED, KindCrops.DARKENING,
                 100 * DARKENED_ALERTED);
+        if (reference.exposure() == null) {
+            out.println("  the reference profile has no exposure levels: no EXPOSURE verdict (./latentflow profile"
+                    + " writes them)");
+        } else {
+            out.printf(Locale.ROOT, "  EXPOSURE levels read from the reference's %d images: highlights below %.3f"
+                            + " (its darkest 1 %%), shadows above %.3f (its brightest 1 %%)%n",
+                    reference.exposure().images(), reference.exposure().darkestHighlight(),
+                    reference.exposure().brightestShadow());
+        }
         Map<String, Object> report = new LinkedHashMap<>();
         report.put("model", reference.modelVersion());
         report.put("reference", reference.source());
+        report.put("exposureLevels", reference.exposure() == null ? null : Map.of(
+                "darkestHighlight", reference.exposure().darkestHighlight(),
+                "brightestShadow", reference.exposure().brightestShadow()));
         report.put("windowImages", WINDOW);
         report.put("withinWindows", WITHIN);
         report.put("mixedStreams", streams);
@@ -212,9 +229,13 @@ public final class LeaveKindsOut {
             WindowAccumulator accumulator = new WindowAccumulator(reference, 0);
             for (int i = w * WINDOW; i < (w + 1) * WINDOW; i++) {
                 KindCrops.Crop crop = order.get(i);
-                accumulator.add("crop-" + i, crop.source(), i, crop.latent(), novelty.get(crop));
+                accumulator.add("crop-" + i, crop.source(), i, crop.latent(), novelty.get(crop), Double.NaN,
+                        crop.exposure());
             }
-            windows.add(Window.of(scorer.assess(accumulator.result())));
+            WindowStatistics statistics = accumulator.result();
+            windows.add(Window.of(scorer.assess(statistics), scorer.exposure()
+                    .flatMap(rule -> rule.judge(statistics.exposure())).map(BrokenExposure.Verdict::score)
+                    .orElse(0.0)));
         }
         return windows;
     }
@@ -291,8 +312,19 @@ public final class LeaveKindsOut {
             }
             row.entrySet().removeIf(e -> e.getValue() instanceof Map<?, ?> map && map.isEmpty());
             row.put("fired", fired);
+            String exposure = "";
+            if (!kind.getValue().get(Shape.MIXED).photoWindows.isEmpty()) {
+                Map<String, Object> highest = new LinkedHashMap<>();
+                for (Shape shape : Shape.values()) {
+                    highest.put(shape == Shape.MIXED ? "mixed" : "oneSource", kind.getValue().get(shape).photoWindows
+                            .stream().mapToDouble(Window::exposure).max().orElse(0));
+                }
+                row.put("photoWindowsHighestExposure", highest);
+                exposure = String.format(Locale.ROOT, " (photo windows' EXPOSURE at most %.2f / %.2f)",
+                        (double) highest.get("oneSource"), (double) highest.get("mixed"));
+            }
             rows.add(row);
-            out.printf(Locale.ROOT, "  %-30s %6.2f |%s | %s%n", kind.getKey(), level, cells, fired);
+            out.printf(Locale.ROOT, "  %-30s %6.2f |%s | %s%s%n", kind.getKey(), level, cells, fired, exposure);
         }
         StringBuilder cells = new StringBuilder();
         Map<String, Object> totals = new LinkedHashMap<>();

@@ -5,6 +5,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.latentflow.model.AutoencoderConfig;
 import io.latentflow.model.drift.DriftScorer;
 import io.latentflow.model.drift.DriftThresholds;
+import io.latentflow.model.drift.ImageExposure;
+import io.latentflow.model.drift.ReferenceExposure;
 import io.latentflow.model.drift.ReferenceProfile;
 import java.io.PrintWriter;
 import java.io.StringWriter;
@@ -65,7 +67,30 @@ class LeaveKindsOutTest {
                 .as("half a warning level of mean shift is no alarm as shipped").isZero();
     }
 
+    @Test
+    void darkenedPhotosWhoseLatentsBarelyMoveAreAlertedByTheirExposureWhenTheReferenceHasItsLevels() {
+        List<KindCrops.Crop> crops = new ArrayList<>();
+        crops.addAll(kind("photo", "like-reference", 3, 0, false, 31));
+        crops.addAll(kind("photo", "like-reference", 3, 0, true, 32));
+
+        Map<String, Object> withLevels = row(run(crops, true), "asShipped", "photo/like-reference");
+        Map<String, Object> withoutLevels = row(run(crops, false), "asShipped", "photo/like-reference");
+
+        assertThat(rate(withLevels, "darkenedAlerted", "oneSource")).isEqualTo(1.0);
+        assertThat(rate(withLevels, "darkenedAlerted", "mixed")).isEqualTo(1.0);
+        assertThat(rate(withLevels, "photoWindowsAlerted", "oneSource")).isZero();
+        assertThat(rate(withLevels, "photoWindowsAlerted", "mixed")).isZero();
+        assertThat(withLevels.get("fired")).asString().contains("EXPOSURE");
+        assertThat(withLevels.get("photoWindowsHighestExposure")).asString().contains("mixed=0.0");
+        assertThat(rate(withoutLevels, "darkenedAlerted", "mixed")).as("a profile without exposure levels").isZero();
+    }
+
     private static Map<String, Object> run(List<KindCrops.Crop> crops) {
+        return run(crops, false);
+    }
+
+    /** @param exposureLevels whether the reference profile has exposure levels: ordinary photos' */
+    private static Map<String, Object> run(List<KindCrops.Crop> crops, boolean exposureLevels) {
         List<float[]> reference = new ArrayList<>();
         List<String> sources = new ArrayList<>();
         SplittableRandom random = new SplittableRandom(1);
@@ -75,6 +100,11 @@ class LeaveKindsOutTest {
         }
         ReferenceProfile profile = ReferenceProfile.of("test-model", AutoencoderConfig.boundedF8C4(),
                 Optional.empty(), 64, reference, sources, "textured");
+        if (exposureLevels) {
+            SplittableRandom pixels = new SplittableRandom(2);
+            profile = profile.withExposure(ReferenceExposure.of(reference.stream().map(latent -> exposure(pixels, false))
+                    .toList()));
+        }
         StringWriter table = new StringWriter();
         Map<String, Object> report = new LeaveKindsOut(new DriftScorer(profile, DriftThresholds.DEFAULTS), 5, 3)
                 .run(crops, new PrintWriter(table));
@@ -86,14 +116,23 @@ class LeaveKindsOutTest {
     private static List<KindCrops.Crop> kind(String category, String kind, int images, double shift,
                                             boolean darkened, long seed) {
         SplittableRandom random = new SplittableRandom(seed);
+        SplittableRandom pixels = new SplittableRandom(seed + 1);
         List<KindCrops.Crop> crops = new ArrayList<>();
         for (int image = 0; image < images; image++) {
             for (int crop = 0; crop < 64; crop++) {
                 float[] latent = category.equals("photo") ? textured(random, shift) : flat(random);
-                crops.add(new KindCrops.Crop(category, kind, kind + "-" + image + ".jpg", darkened, latent));
+                crops.add(new KindCrops.Crop(category, kind, kind + "-" + image + ".jpg", darkened,
+                        exposure(pixels, darkened), latent));
             }
         }
         return Collections.unmodifiableList(crops);
+    }
+
+    /** An ordinary photo's highlights near white and shadows near black; a darkened one's at a quarter of those. */
+    private static ImageExposure exposure(SplittableRandom random, boolean darkened) {
+        double highlight = 0.75 + 0.25 * random.nextDouble();
+        double shadow = 0.05 * random.nextDouble();
+        return darkened ? new ImageExposure(highlight / 4, shadow / 4) : new ImageExposure(highlight, shadow);
     }
 
     private static float[] textured(SplittableRandom random, double shift) {

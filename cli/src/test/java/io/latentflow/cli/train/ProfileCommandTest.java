@@ -48,6 +48,9 @@ class ProfileCommandTest {
         assertThat(stored.modelVersion()).isEqualTo("profile-test");
         assertThat(stored.imageSize()).isEqualTo(64);
         assertThat(stored.source()).isEqualTo("3 images of images (written by ./latentflow profile)");
+        // EXPOSURE's levels, read from the same pixels: a profile made from images always has them
+        assertThat(stored.exposure().images()).isEqualTo(3);
+        assertThat(stored.exposure().darkestHighlight()).isBetween(0.0, 1.0);
         // the empty metrics.json of a model saved without validation (an imported VAE's) gets the images' PSNRs
         ValidationPsnr validation = ReferenceProfiles.storedValidationPsnr(ModelLocation.of(out), 64).orElseThrow();
         assertThat(validation.images()).isEqualTo(3);

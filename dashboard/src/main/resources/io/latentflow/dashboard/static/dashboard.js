@@ -149,7 +149,7 @@
     const note = $("drift-note");
     const notes = [];
     if (score.every((v) => v === null)) notes.push("The monitor has no reference profile for this model: no drift score.");
-    else notes.push("The score is the largest drift statistic over its warning level: per-channel mean shift, variance ratio or PSI, or the window's novelty (how far its images lie from the nearest reference image).");
+    else notes.push("The score is the largest drift statistic over its warning level: per-channel mean shift, variance ratio or PSI, the window's novelty (how far its images lie from the nearest reference image), the median reconstruction PSNR of its sampled images (quality), or the share of its images darker or brighter than the reference's rarest 1 % (exposure, read from their pixels).");
     note.hidden = false;
     note.textContent = notes.join(" ");
     drawQuality(windows, xs);
@@ -286,7 +286,10 @@
   }
 
   function findingText(finding) {
-    const where = finding.channel < 0 ? "all channels" : "ch " + finding.channel;
+    // EXPOSURE's value is the window's median highlight (below its level) or shadow (above it), in sRGB [0, 1]
+    const where = finding.statistic === "EXPOSURE"
+      ? (finding.value < finding.threshold ? "median highlight" : "median shadow")
+      : finding.channel < 0 ? "all channels" : "ch " + finding.channel;
     return where + " " + statisticName(finding.statistic) + " " + number(finding.value) +
       " (threshold " + number(finding.threshold) + "; observed " + number(finding.observed) + ", reference " +
       number(finding.reference) + ")";

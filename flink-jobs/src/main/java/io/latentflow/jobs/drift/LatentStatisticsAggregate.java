@@ -39,7 +39,7 @@ public final class LatentStatisticsAggregate
                 new IllegalStateException("no reference profile for model version " + latent.modelVersion));
         WindowAccumulator window = accumulator != null ? accumulator : new WindowAccumulator(reference);
         window.add(latent.image.imageId, latent.image.source, latent.image.eventTime, latent.latent,
-                reference.novelty(latent.latent), latent.reconstructionPsnr);
+                reference.novelty(latent.latent), latent.reconstructionPsnr, latent.exposure());
         return window;
     }
 

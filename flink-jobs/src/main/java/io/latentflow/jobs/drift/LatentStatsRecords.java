@@ -7,6 +7,7 @@ import io.latentflow.model.drift.DriftThresholds;
 import io.latentflow.model.drift.LatentOutlier;
 import io.latentflow.model.drift.ReconstructionQuality;
 import io.latentflow.model.drift.ReferenceProfile;
+import io.latentflow.model.drift.WindowExposure;
 import io.latentflow.model.drift.WindowStatistics;
 import io.latentflow.model.eval.Moments;
 import io.latentflow.schemas.ChannelStats;
@@ -93,6 +94,8 @@ public final class LatentStatsRecords {
                 .setValidationPsnrMedian(quality.map(q -> q.validation().median()).orElse(null))
                 .setQualityWarningPsnr(quality.map(q -> q.psnrAtScore(thresholds.warningScore())).orElse(null))
                 .setQualityScore(quality.flatMap(q -> boxed(q.score(window.sampledPsnr()))).orElse(null))
+                .setExposureHighlights(Arrays.stream(window.exposure().highlightHistogram()).boxed().toList())
+                .setExposureShadows(Arrays.stream(window.exposure().shadowHistogram()).boxed().toList())
                 .build();
     }
 
@@ -116,7 +119,12 @@ public final class LatentStatsRecords {
         }
         return new WindowStatistics(record.getImages(), record.getNovelty() == null ? 1 : record.getNovelty(),
                 toArray(record.getQuantileRanks()), channels, outliers, record.getBlackHolePositions(),
-                toArray(record.getSampledPsnr()));
+                toArray(record.getSampledPsnr()), WindowExposure.of(longs(record.getExposureHighlights()),
+                longs(record.getExposureShadows())));
+    }
+
+    private static long[] longs(List<Long> values) {
+        return values.stream().mapToLong(Long::longValue).toArray();
     }
 
     private static Optional<Double> boxed(OptionalDouble value) {

@@ -1,5 +1,6 @@
 package io.latentflow.jobs.encode;
 
+import io.latentflow.model.drift.ImageExposure;
 import io.latentflow.schemas.LatentSummary;
 import io.latentflow.shards.LatentSummaries;
 import io.latentflow.shards.StoredLatents;
@@ -33,6 +34,12 @@ public class EncodedLatent {
      * sampled it for the drift monitor's QUALITY ({@code ReconstructionSampling}); NaN when it did not.
      */
     public double reconstructionPsnr = Double.NaN;
+    /**
+     * The image's highlight and shadow levels (sRGB [0, 1]) for the drift monitor's EXPOSURE, read from the pixels it
+     * was encoded from ({@code ImageExposure}); NaN when they were not measured.
+     */
+    public double exposureHighlight = Double.NaN;
+    public double exposureShadow = Double.NaN;
 
     public EncodedLatent() {
     }
@@ -70,6 +77,8 @@ public class EncodedLatent {
         EncodedLatent changed = new EncodedLatent(image, modelVersion, shape, latent, LatentSummaries.of(latent),
                 encodedAt, latentSpace, scalingFactor, shiftFactor, latents);
         changed.reconstructionPsnr = reconstructionPsnr;
+        changed.exposureHighlight = exposureHighlight;
+        changed.exposureShadow = exposureShadow;
         return changed;
     }
 
@@ -87,6 +96,17 @@ public class EncodedLatent {
             mean[i] = (float) ((latent[i] - shiftFactor) * scalingFactor);
         }
         return withValues(new int[]{channels, shape[1], shape[2]}, mean, StoredLatents.MEAN);
+    }
+
+    /** The image's exposure levels, null when they were not measured. */
+    public ImageExposure exposure() {
+        return Double.isNaN(exposureHighlight) ? null : new ImageExposure(exposureHighlight, exposureShadow);
+    }
+
+    /** Records the exposure levels of the pixels this latent was encoded from. */
+    public void measuredExposure(ImageExposure exposure) {
+        exposureHighlight = exposure.highlight();
+        exposureShadow = exposure.shadow();
     }
 
     @Override

@@ -9,6 +9,7 @@ import io.latentflow.registry.ModelRegistry;
 import io.latentflow.registry.ServingTimeline;
 import io.latentflow.registry.TrustedKeys;
 import io.latentflow.model.ServingModel;
+import io.latentflow.model.drift.ImageExposure;
 import io.latentflow.model.drift.ReconstructionSampling;
 import io.latentflow.schemas.DeadLetterReason;
 import io.latentflow.shards.StoredLatents;
@@ -318,6 +319,8 @@ public final class LatentEncoderFunction extends ProcessFunction<List<PreparedIm
         List<Integer> positions = new ArrayList<>(count);
         for (int i = 0; i < count; i++) {
             PreparedImage image = batch.get(i);
+            // the pixels are in hand only here; a pass over them costs well under 1 % of their encode (bench model)
+            ImageExposure exposure = ImageExposure.ofRgb(image.pixels);
             image.pixels = null; // encoded: no need to ship them further
             float[] latent = Arrays.copyOfRange(latents, i * perImage, (i + 1) * perImage);
             int nonFinite = LatentSummaries.nonFiniteValues(latent);
@@ -333,6 +336,7 @@ public final class LatentEncoderFunction extends ProcessFunction<List<PreparedIm
             EncodedLatent encoded = new EncodedLatent(image, version, shape.clone(), latent,
                     LatentSummaries.of(latent), encodedAt, model.model().latentSpace(),
                     model.model().scalingFactor(), model.model().shiftFactor(), latentsStored);
+            encoded.measuredExposure(exposure);
             encodedBatch.add(encoded);
             positions.add(i);
         }

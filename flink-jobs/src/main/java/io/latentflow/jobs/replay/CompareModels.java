@@ -7,6 +7,7 @@ import io.latentflow.jobs.encode.ModelLocation;
 import io.latentflow.jobs.encode.PreparedImage;
 import io.latentflow.model.LatentEncoder;
 import io.latentflow.model.ServingModel;
+import io.latentflow.model.drift.ImageExposure;
 import io.latentflow.shards.StoredLatents;
 import io.latentflow.model.eval.ImageBatch;
 import io.latentflow.model.eval.Moments;
@@ -145,8 +146,10 @@ public final class CompareModels extends AbstractStreamOperator<ImageComparison>
             ImageComparison comparison = compare(image, i, results, comparedAt);
             offerWorst(image, i, results, comparison);
             PreparedImage described = withoutPixels(image);
+            ImageExposure exposure = ImageExposure.ofRgb(image.pixels); // the replay's drift windows judge it too
             for (int m = 0; m < results.size(); m++) {
                 EncodedLatent latent = latent(described, m, i, results.get(m), comparedAt);
+                latent.measuredExposure(exposure);
                 output.collect(latentOutputs.get(m), new StreamRecord<>(latent, image.eventTime));
                 if (m == last && backfill != null) {
                     output.collect(BACKFILL, new StreamRecord<>(moments == null ? latent

@@ -44,9 +44,9 @@ import org.junit.jupiter.api.Test;
 class ReconstructionQualityMonitorTest {
 
     private static final int SIZE = 256;
-    private static final int PER_WINDOW = 12;
-    private static final long MINUTE = 60_000;
-    private static final long FIRST_EVENT = 28_333_333L * MINUTE;
+    static final int PER_WINDOW = 12;
+    static final long MINUTE = 60_000;
+    static final long FIRST_EVENT = 28_333_333L * MINUTE;
 
     @Test
     void aWindowTheModelReconstructsBadlyRaisesQualityAndUnseenPhotosDoNot() throws Exception {
@@ -59,15 +59,7 @@ class ReconstructionQualityMonitorTest {
         CollectingSink<DriftAlert> alerts = new CollectingSink<>("quality-alerts");
         StreamExecutionEnvironment environment = DriftMonitorTest.environment();
         ReconstructionSampling everyImage = new ReconstructionSampling(1);
-        DataStream<EncodedLatent> encoded = environment
-                .fromData(images, TypeInformation.of(PreparedImage.class))
-                .assignTimestampsAndWatermarks(WatermarkStrategy.<PreparedImage>forMonotonousTimestamps()
-                        .withTimestampAssigner((image, timestamp) -> image.eventTime))
-                .transform("MicroBatcher", Types.LIST(TypeInformation.of(PreparedImage.class)),
-                        new MicroBatcher<PreparedImage>(8, Duration.ofMillis(50)))
-                .process(new LatentEncoderFunction(ModelLocation.DEFAULT, SIZE, StoredLatents.MEAN,
-                        OperatorFaults.NONE, null, null, TrustedKeys.NOT_CHECKED, everyImage),
-                        TypeInformation.of(EncodedLatent.class));
+        DataStream<EncodedLatent> encoded = encoded(environment, images, everyImage);
         new DriftMonitor(DriftMonitorSettings.of(profile).withValidationPsnr(Optional.of(validation))
                 .withSampling(everyImage)).attach(encoded, stats, alerts);
         environment.execute("reconstruction-quality-test");
@@ -90,7 +82,21 @@ class ReconstructionQualityMonitorTest {
         assertThat(raised.get(0).getFindings()).extracting(DriftFinding::getStatistic).contains("QUALITY");
     }
 
-    private static List<PreparedImage> unseenPhotos(int count, long firstEvent) throws Exception {
+    /** The images in event-time order through the encode job's batcher and encoder: the default model at 256 px. */
+    static DataStream<EncodedLatent> encoded(StreamExecutionEnvironment environment, List<PreparedImage> images,
+                                             ReconstructionSampling sampling) {
+        return environment
+                .fromData(images, TypeInformation.of(PreparedImage.class))
+                .assignTimestampsAndWatermarks(WatermarkStrategy.<PreparedImage>forMonotonousTimestamps()
+                        .withTimestampAssigner((image, timestamp) -> image.eventTime))
+                .transform("MicroBatcher", Types.LIST(TypeInformation.of(PreparedImage.class)),
+                        new MicroBatcher<PreparedImage>(8, Duration.ofMillis(50)))
+                .process(new LatentEncoderFunction(ModelLocation.DEFAULT, SIZE, StoredLatents.MEAN,
+                        OperatorFaults.NONE, null, null, TrustedKeys.NOT_CHECKED, sampling),
+                        TypeInformation.of(EncodedLatent.class));
+    }
+
+    static List<PreparedImage> unseenPhotos(int count, long firstEvent) throws Exception {
         ImageDecoder decoder = new ImageDecoder();
         ModelInputResizer resizer = new ModelInputResizer(SIZE, 8);
         List<PreparedImage> images = new ArrayList<>();

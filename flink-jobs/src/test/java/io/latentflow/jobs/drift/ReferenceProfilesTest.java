@@ -124,6 +124,6 @@ class ReferenceProfilesTest {
                 profile.images(), source, profile.createdAt(), profile.expectedScale(), profile.std(),
                 profile.fractionOutsideUnit(), profile.blackHolesPerImage(), profile.blackHolesHighestWindow(),
                 profile.channels(),
-                profile.referenceImages());
+                profile.referenceImages(), profile.exposure());
     }
 }

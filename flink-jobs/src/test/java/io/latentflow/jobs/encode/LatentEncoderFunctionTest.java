@@ -6,6 +6,7 @@ import io.latentflow.imaging.ModelInputResizer;
 import io.latentflow.jobs.fixtures.DiffusersFixtures;
 import io.latentflow.model.LatentEncoder;
 import io.latentflow.model.ServingModel;
+import io.latentflow.model.drift.ImageExposure;
 import io.latentflow.model.drift.ReconstructionSampling;
 import io.latentflow.model.eval.EvaluationOptions;
 import io.latentflow.model.eval.Evaluator;
@@ -62,6 +63,8 @@ class LatentEncoderFunctionTest {
                 }
                 assertThat(latent.summary.getMin()).isGreaterThanOrEqualTo(-1f);
                 assertThat(latent.summary.getMax()).isLessThanOrEqualTo(1f);
+                // EXPOSURE's levels travel with the latent, read from the very pixels it was encoded from
+                assertThat(latent.exposure()).isEqualTo(ImageExposure.ofRgb(pixelsOf(i)));
             }
         }
     }

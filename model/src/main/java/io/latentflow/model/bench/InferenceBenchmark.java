@@ -3,6 +3,7 @@ package io.latentflow.model.bench;
 import io.latentflow.model.LatentDecoder;
 import io.latentflow.model.LatentEncoder;
 import io.latentflow.model.ServingModel;
+import io.latentflow.model.drift.ImageExposure;
 
 import java.util.Arrays;
 import java.util.Locale;
@@ -31,6 +32,21 @@ public final class InferenceBenchmark {
         // Real latents of the model, not random ones: their range is what the decoder sees in service.
         float[] latents = encoder.encode(randomPixels(batch, size), batch, size, size);
         return Throughput.measure(() -> decoder.decode(latents, batch, size / f, size / f), batch, iterations);
+    }
+
+    /** How fast the EXPOSURE levels of {@code size x size} images are read from their bytes, {@code batch} a call. */
+    public static Throughput exposure(int size, int batch, Iterations iterations) {
+        SplittableRandom random = new SplittableRandom(size);
+        byte[][] images = new byte[batch][3 * size * size];
+        for (byte[] image : images) {
+            random.nextBytes(image);
+        }
+        double[] sink = new double[1];
+        return Throughput.measure(() -> {
+            for (byte[] image : images) {
+                sink[0] += ImageExposure.ofRgb(image).highlight();
+            }
+        }, batch, iterations);
     }
 
     public static void main(String[] args) {

@@ -111,7 +111,8 @@ public final class ModelBenchmark {
                         train == null ? null
                                 : ComputeRate.of(flops.trainStep(), train.throughput().imagesPerSecond(), peak),
                         split == null ? Double.NaN : split.secondsPerStep(),
-                        split == null ? 0 : split.imagesPerMicroBatch()));
+                        split == null ? 0 : split.imagesPerMicroBatch(),
+                        InferenceBenchmark.exposure(size, options.batch(), options.inference()).imagesPerSecond()));
             }
         }
         double loadAfter = ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage();

@@ -10,9 +10,12 @@ package io.latentflow.model.drift;
  * @param observed  the window's quantity behind it: the channel mean (MEAN_SHIFT), the channel variance
  *                  (VARIANCE_RATIO), the PSI (PSI), the fraction outside (OUT_OF_RANGE), the overall std (SCALE), black
  *                  holes per image (BLACK_HOLES), the median sampled reconstruction PSNR in dB (QUALITY, whose value
- *                  it also is, the threshold being the PSNR below which it warns)
+ *                  it also is, the threshold being the PSNR below which it warns), the window's median highlight
+ *                  level (EXPOSURE, underexposed: below the threshold) or shadow level (overexposed: above it), in
+ *                  sRGB [0, 1], which it also is
  * @param reference the same quantity in the reference profile (0 for PSI; the expected std for SCALE; for BLACK_HOLES
- *                  the reference's most holed window; for QUALITY the version's median validation PSNR)
+ *                  the reference's most holed window; for QUALITY the version's median validation PSNR; for EXPOSURE
+ *                  the reference level it passed, as the threshold)
  */
 public record DriftFinding(int channel, DriftStatistic statistic, double value, double threshold, double observed,
                            double reference) {
@@ -21,8 +24,9 @@ public record DriftFinding(int channel, DriftStatistic statistic, double value, 
 
     /** E.g. {@code channel 3 MEAN_SHIFT 0.82 > 0.5}. */
     public String describe() {
-        String where = channel == ALL_CHANNELS ? "all channels" : "channel " + channel;
         String comparison = value < threshold ? "<" : ">";
+        String where = statistic == DriftStatistic.EXPOSURE ? (value < threshold ? "median highlight" : "median shadow")
+                : channel == ALL_CHANNELS ? "all channels" : "channel " + channel;
         return String.format(java.util.Locale.ROOT, "%s %s %.3g %s %.3g", where, statistic, value, comparison,
                 threshold);
     }

@@ -26,6 +26,9 @@ import java.util.OptionalDouble;
  *
  * <p>QUALITY, with the version's validation PSNRs ({@link #withValidationPsnr}): the window's sampled reconstruction
  * PSNRs against them ({@link ReconstructionQuality}), part of the score like the drift statistics.
+ *
+ * <p>EXPOSURE, when the reference profile has exposure levels: the window's images' highlights and shadows against
+ * the reference's rarest ({@link BrokenExposure}), part of the score too.
  */
 public final class DriftScorer implements Serializable {
 
@@ -56,6 +59,11 @@ public final class DriftScorer implements Serializable {
     /** The QUALITY rule, when the version has validation PSNRs. */
     public Optional<ReconstructionQuality> quality() {
         return Optional.ofNullable(quality);
+    }
+
+    /** The EXPOSURE rule, when the reference profile has exposure levels (older profiles do not). */
+    public Optional<BrokenExposure> exposure() {
+        return Optional.ofNullable(reference.exposure()).map(BrokenExposure::new);
     }
 
     public ReferenceProfile reference() {
@@ -115,7 +123,19 @@ public final class DriftScorer implements Serializable {
                 }
             }
         }
-        findings.sort(Comparator.comparingDouble(this::normalised).reversed());
+        Optional<BrokenExposure.Verdict> exposure = exposure().flatMap(rule -> rule.judge(window.exposure()));
+        if (exposure.isPresent()) {
+            BrokenExposure.Verdict verdict = exposure.get();
+            score = Math.max(score, verdict.score());
+            if (verdict.score() >= warning) {
+                findings.add(new DriftFinding(DriftFinding.ALL_CHANNELS, DriftStatistic.EXPOSURE,
+                        verdict.windowMedian(), verdict.referenceLevel(), verdict.windowMedian(),
+                        verdict.referenceLevel()));
+            }
+        }
+        double exposureScore = exposure.map(BrokenExposure.Verdict::score).orElse(0.0);
+        findings.sort(Comparator.comparingDouble((DriftFinding finding) -> finding.statistic()
+                == DriftStatistic.EXPOSURE ? exposureScore : normalised(finding)).reversed());
         findings.addAll(pathologies(window));
         Severity level = score >= thresholds.criticalScore() ? Severity.CRITICAL
                 : score >= warning || findings.stream().anyMatch(f -> f.statistic().isPathology()) ? Severity.WARNING

@@ -15,6 +15,11 @@ public enum DriftStatistic {
      * ({@link ReconstructionQuality}): the model reconstructs these images worse than it was validated on.
      */
     QUALITY,
+    /**
+     * Most of the window's images darker (or brighter) than the reference's darkest (brightest) 1 %, read from their
+     * pixels ({@link BrokenExposure}): a camera whose exposure broke.
+     */
+    EXPOSURE,
     /** Fraction of all latent values outside [-1, 1]: the latents are not bounded. */
     OUT_OF_RANGE,
     /** Overall latent std far from the scale the model promises: a diffusion model would need a scale factor. */

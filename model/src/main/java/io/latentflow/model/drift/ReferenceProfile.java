@@ -49,6 +49,9 @@ import java.util.Optional;
  *                            (which it can never be below)
  * @param channels            per channel
  * @param referenceImages     the reference images as points, for the NOVELTY of live images
+ * @param exposure            the reference images' {@link ImageExposure} levels, from which EXPOSURE reads its levels;
+ *                            null when the profile was made from latents alone or before it was recorded (then no
+ *                            EXPOSURE verdict)
  */
 @JsonPropertyOrder(alphabetic = false)
 public record ReferenceProfile(
@@ -65,7 +68,8 @@ public record ReferenceProfile(
         double blackHolesPerImage,
         double blackHolesHighestWindow,
         List<ReferenceChannel> channels,
-        ReferenceImages referenceImages) implements Serializable {
+        ReferenceImages referenceImages,
+        ReferenceExposure exposure) implements Serializable {
 
     public static final String FILE_NAME = "reference-profile.json";
     /**
@@ -145,6 +149,7 @@ public record ReferenceProfile(
     public static ReferenceProfile compute(ServingModel model, String modelVersion, Iterable<ImageBatch> images,
                                            List<String> imageSources, Optional<RecipeConfig> recipe, String source) {
         List<float[]> latents = new ArrayList<>();
+        List<ImageExposure> exposures = new ArrayList<>();
         int imageSize = -1;
         try (LatentEncoder encoder = model.newEncoder()) {
             for (ImageBatch batch : images) {
@@ -157,14 +162,16 @@ public record ReferenceProfile(
                 int perImage = encoded.length / batch.count();
                 for (int i = 0; i < batch.count(); i++) {
                     latents.add(Arrays.copyOfRange(encoded, i * perImage, (i + 1) * perImage));
+                    exposures.add(ImageExposure.ofModelInput(batch.pixels(), i, batch.height(), batch.width()));
                 }
             }
         }
-        return of(modelVersion, model.config(), recipe, imageSize, latents, imageSources, source);
+        return of(modelVersion, model.config(), recipe, imageSize, latents, imageSources, source)
+                .withExposure(ReferenceExposure.of(exposures));
     }
 
     /**
-     * Profiles latents already encoded.
+     * Profiles latents already encoded (without their pixels, so without exposure levels: see {@link #withExposure}).
      *
      * @param latents one {@code C x H x W} array per image, all of one shape, {@code config.latentChannels()} channels
      */
@@ -229,14 +236,21 @@ public record ReferenceProfile(
                 (double) outside / overall.count(), Arrays.stream(holesPerImage).average().orElse(0),
                 ReferenceImages.highestWindowMean(holesPerImage), profiled,
                 ReferenceImages.of(latents.stream().map(latent -> LatentDescriptor.of(latent, channels))
-                        .toArray(double[][]::new), imageSources));
+                        .toArray(double[][]::new), imageSources), null);
+    }
+
+    /** The same profile with the exposure levels of the images its latents were encoded from. */
+    public ReferenceProfile withExposure(ReferenceExposure levels) {
+        return new ReferenceProfile(formatVersion, modelVersion, model, imageSize, images, source, createdAt,
+                expectedScale, std, fractionOutsideUnit, blackHolesPerImage, blackHolesHighestWindow, channels,
+                referenceImages, levels);
     }
 
     /** The same profile, its images described as {@code newSource} (e.g. by folder name, not by a local path). */
     public ReferenceProfile withSource(String newSource) {
         return new ReferenceProfile(formatVersion, modelVersion, model, imageSize, images, newSource, createdAt,
                 expectedScale, std, fractionOutsideUnit, blackHolesPerImage, blackHolesHighestWindow, channels,
-                referenceImages);
+                referenceImages, exposure);
     }
 
     /** At most {@value #MAX_IMAGES} of {@code items}, spread evenly over their order. */

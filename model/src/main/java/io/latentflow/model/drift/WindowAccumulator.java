@@ -31,9 +31,9 @@ public final class WindowAccumulator {
 
     /**
      * 2: black holes counted against the reference ({@link BlackHoles}), not from each channel's extreme values;
-     * 3: the sampled reconstruction PSNRs.
+     * 3: the sampled reconstruction PSNRs; 4: the images' exposure levels.
      */
-    private static final int FORMAT = 3;
+    private static final int FORMAT = 4;
     /**
      * Sampled PSNRs kept per window: beyond this the window's median is well known, and the state stays small even
      * when every image is sampled.
@@ -55,6 +55,7 @@ public final class WindowAccumulator {
     private long blackHolePositions;
     private double noveltySum;
     private double[] sampledPsnr = new double[0];
+    private WindowExposure exposure = new WindowExposure();
 
     public WindowAccumulator(ReferenceProfile reference) {
         this(reference, DEFAULT_OUTLIERS);
@@ -108,6 +109,18 @@ public final class WindowAccumulator {
      */
     public void add(String imageId, String source, long eventTime, float[] latent, double novelty,
                     double reconstructionPsnr) {
+        add(imageId, source, eventTime, latent, novelty, reconstructionPsnr, null);
+    }
+
+    /**
+     * Adds one image's latent, its reconstruction PSNR when the encoder sampled it, and the exposure levels of the
+     * pixels it was encoded from.
+     *
+     * @param reconstructionPsnr dB, or NaN for an image that was not sampled
+     * @param exposure           null when the encoder did not measure them
+     */
+    public void add(String imageId, String source, long eventTime, float[] latent, double novelty,
+                    double reconstructionPsnr, ImageExposure exposure) {
         int channelCount = channels.length;
         if (latent.length == 0 || latent.length % channelCount != 0) {
             throw new IllegalArgumentException("latent of image " + imageId + " has " + latent.length
@@ -136,6 +149,9 @@ public final class WindowAccumulator {
         if (!Double.isNaN(reconstructionPsnr)) {
             addSampledPsnr(new double[]{reconstructionPsnr});
         }
+        if (exposure != null) {
+            this.exposure.add(exposure);
+        }
         offerOutlier(new LatentOutlier(imageId, source == null ? "" : source, eventTime, worstZ, worstChannel,
                 maxAbs));
     }
@@ -153,6 +169,7 @@ public final class WindowAccumulator {
         blackHolePositions += other.blackHolePositions;
         noveltySum += other.noveltySum;
         addSampledPsnr(other.sampledPsnr);
+        exposure.merge(other.exposure);
         other.outliers.forEach(this::offerOutlier);
     }
 
@@ -175,7 +192,7 @@ public final class WindowAccumulator {
             stats.add(channels[c].result(c, quantileRanks, blackHolesPerChannel[c]));
         }
         return new WindowStatistics(images, images == 0 ? 0 : noveltySum / images, quantileRanks.clone(), stats,
-                outliers, blackHolePositions, sampledPsnr);
+                outliers, blackHolePositions, sampledPsnr, exposure);
     }
 
     private void addSampledPsnr(double[] more) {
@@ -223,6 +240,7 @@ public final class WindowAccumulator {
             for (double psnr : sampledPsnr) {
                 out.writeDouble(psnr);
             }
+            exposure.writeTo(out);
         } catch (IOException e) {
             throw new UncheckedIOException("cannot serialise window statistics", e);
         }
@@ -273,6 +291,7 @@ public final class WindowAccumulator {
                 sampled[i] = in.readDouble();
             }
             accumulator.sampledPsnr = sampled;
+            accumulator.exposure = WindowExposure.readFrom(in);
             return accumulator;
         } catch (IOException e) {
             throw new UncheckedIOException("cannot read serialised window statistics", e);

@@ -15,14 +15,29 @@ import java.util.List;
  * @param blackHoles    {@link BlackHoles} positions of all the window's images
  * @param sampledPsnr   reconstruction PSNR (dB) of the window's images the encoder sampled
  *                      ({@link ReconstructionSampling}), in no particular order; empty when none were
+ * @param exposure      the {@link ImageExposure} levels of the window's images the encoder measured
  */
 public record WindowStatistics(long images, double novelty, double[] quantileRanks, List<ChannelStatistics> channels,
-                               List<LatentOutlier> outliers, long blackHoles, double[] sampledPsnr) {
+                               List<LatentOutlier> outliers, long blackHoles, double[] sampledPsnr,
+                               WindowExposure exposure) {
 
     public WindowStatistics {
         channels = List.copyOf(channels);
         outliers = List.copyOf(outliers);
         sampledPsnr = sampledPsnr.clone();
+        exposure = exposure.copy();
+    }
+
+    /** Statistics of a window without exposure levels. */
+    public WindowStatistics(long images, double novelty, double[] quantileRanks, List<ChannelStatistics> channels,
+                            List<LatentOutlier> outliers, long blackHoles, double[] sampledPsnr) {
+        this(images, novelty, quantileRanks, channels, outliers, blackHoles, sampledPsnr, new WindowExposure());
+    }
+
+    /** The exposure levels (a copy: the record stays immutable). */
+    @Override
+    public WindowExposure exposure() {
+        return exposure.copy();
     }
 
     /** Statistics of a window without sampled reconstructions. */

@@ -82,7 +82,10 @@ class ModelBenchmarkTest {
                 .contains("given (--peak-gflops)")
                 // what the drift monitor's QUALITY sampling adds, from the same encode and decode rates
                 .contains(String.format(java.util.Locale.ROOT, "1 in 64 images decoded adds %.1f %%",
-                        100 * row.encodeImagesPerSecond() / row.decodeImagesPerSecond() / 64));
+                        100 * row.encodeImagesPerSecond() / row.decodeImagesPerSecond() / 64))
+                // and what reading every image's EXPOSURE levels adds
+                .contains(String.format(java.util.Locale.ROOT, "EXPOSURE levels at 64 px: %.0f images/s",
+                        row.exposureImagesPerSecond()));
     }
 
     @Test
@@ -112,7 +115,7 @@ class ModelBenchmarkTest {
         CpuPeak peak = CpuPeak.given(100);
         ModelBenchmarkReport.Row row = new ModelBenchmarkReport.Row(256, Double.NaN, Double.NaN, 0.14583, 6857,
                 0.12589, 7943, Double.NaN, ComputeRate.of(272_722_000_000L, 0.14583, peak),
-                ComputeRate.of(622_187_000_000L, 0.12589, peak), null, Double.NaN, 0);
+                ComputeRate.of(622_187_000_000L, 0.12589, peak), null, Double.NaN, 0, 2000);
         ModelBenchmarkReport report = new ModelBenchmarkReport("v", "kl-f8c4", "none", 1, 2, 2, 1, 1,
                 new Iterations(2, 3), new Iterations(1, 3), 100, "given", List.of(row));
 
