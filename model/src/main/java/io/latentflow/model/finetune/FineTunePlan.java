@@ -13,8 +13,9 @@ import io.latentflow.model.train.EarlyStopping;
  * image, within [{@value #MIN_STEPS}, {@value #MAX_STEPS}]. The learning rate is the one measured to gain on both new
  * and older images at 300 steps (3e-4, README "what a fine-tune buys"), lowered with the square root of the recent
  * images below {@value #FULL_RATE_IMAGES}: few images over-fit fast. Early stopping on a validation split of the
- * recent training images ends a run that no longer improves, so the budget is a ceiling. These are rules of thumb
- * sized on this CPU's runs, not a tuned schedule.
+ * recent training images ends a run that gets clearly worse (not one whose validation is flat within its noise: see
+ * {@link EarlyStopping}), so the budget is a ceiling. These are rules of thumb sized on this CPU's runs, not a tuned
+ * schedule.
  *
  * @param steps         step budget
  * @param learningRate  Adam's rate

@@ -3,17 +3,22 @@ package io.latentflow.model.train;
 import io.latentflow.model.eval.EvaluationOptions;
 import io.latentflow.model.eval.Evaluator;
 import io.latentflow.model.eval.ImageBatch;
+import io.latentflow.model.eval.PairedBootstrap;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.io.IOException;
+import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 
 /**
- * Validates the weight average every so many steps (mean PSNR through the serving path), stops the run when it no
- * longer improves, and at the end puts back the best average, the one the model directory then holds.
+ * Validates the weight average every so many steps (each image's PSNR through the serving path), keeps the weights
+ * the {@link EarlyStopping} rule keeps, stops the run when the rule says so, and at the end puts back the weights it
+ * kept, the ones the model directory then holds.
  */
 final class EarlyStopper implements TrainingCallback {
 
@@ -23,7 +28,8 @@ final class EarlyStopper implements TrainingCallback {
     private final EarlyStopping.Tracker tracker;
     private final List<ImageBatch> validation;
     private final Map<String, Object> report = new LinkedHashMap<>();
-    private float[][] bestAveraged;
+    private final List<Map<String, Object>> validations = new ArrayList<>();
+    private float[][] keptAveraged;
 
     EarlyStopper(EarlyStopping rule, List<ImageBatch> validation) {
         this.rule = rule;
@@ -37,30 +43,53 @@ final class EarlyStopper implements TrainingCallback {
         if (step % rule.everySteps() != 0 && !context.isLastStep()) {
             return;
         }
-        double psnr = ThroughServingPath.use(context.model().averaged(), "latentflow-early-stopping-",
-                (dir, model) -> Evaluator.evaluate(model, validation,
-                        EvaluationOptions.reconstructionOnly()).psnr());
-        if (tracker.validated(step, psnr)) {
-            bestAveraged = context.model().averagedParameters().values();
+        List<Double> psnrs = new ArrayList<>();
+        ThroughServingPath.use(context.model().averaged(), "latentflow-early-stopping-",
+                (dir, model) -> Evaluator.evaluate(model, validation, EvaluationOptions.reconstructionOnly(),
+                        psnrs::add));
+        double[] imagePsnrs = psnrs.stream().mapToDouble(Double::doubleValue).toArray();
+        EarlyStopping.Verdict verdict = tracker.validated(step, imagePsnrs);
+        if (verdict != EarlyStopping.Verdict.WORSE) {
+            keptAveraged = context.model().averagedParameters().values();
         }
-        LOG.info("Step {}: validation PSNR {} dB (best {} dB at step {})", step, String.format("%.3f", psnr),
-                String.format("%.3f", tracker.best()), tracker.bestStep());
+        record(step, imagePsnrs, verdict);
         if (!context.isLastStep() && tracker.shouldStop()) {
-            LOG.info("Stopping early at step {}: no gain above {} dB in {} validations", step, rule.minGainDb(),
-                    rule.patience());
+            LOG.info("Stopping early at step {}: {} validations in a row worse than step {} beyond their 95 %"
+                    + " interval, keeping step {}", step, rule.patience(), tracker.bestStep(), tracker.keptStep());
             report.put("stoppedAtStep", step);
-            context.stop("no validation gain");
+            context.stop("validation worse");
         }
+    }
+
+    private void record(long step, double[] imagePsnrs, EarlyStopping.Verdict verdict) {
+        Map<String, Object> row = new LinkedHashMap<>();
+        row.put("step", step);
+        row.put("psnr", Arrays.stream(imagePsnrs).average().orElse(Double.NaN));
+        PairedBootstrap.Interval change = tracker.lastChange();
+        if (change != null) {
+            row.put("change", change.mean());
+            row.put("changeLow", change.low());
+            row.put("changeHigh", change.high());
+        }
+        row.put("verdict", verdict.name().toLowerCase(Locale.ROOT));
+        validations.add(row);
+        LOG.info("Step {}: validation PSNR {} dB on {} images, {}{} (best step {}, kept step {})", step,
+                String.format(Locale.ROOT, "%.3f", (double) row.get("psnr")), imagePsnrs.length, row.get("verdict"),
+                change == null ? "" : String.format(Locale.ROOT, " %+.3f dB [%+.3f, %+.3f]", change.mean(),
+                        change.low(), change.high()), tracker.bestStep(), tracker.keptStep());
     }
 
     @Override
     public void onTrainEnd(TrainingContext context) {
-        if (bestAveraged != null) {
-            context.model().averagedParameters().setValues(bestAveraged);
+        if (keptAveraged != null) {
+            context.model().averagedParameters().setValues(keptAveraged);
+            report.put("keptStep", tracker.keptStep());
+            report.put("keptValidationPsnr", tracker.keptPsnr());
             report.put("bestStep", tracker.bestStep());
-            report.put("bestValidationPsnr", tracker.best());
+            report.put("bestValidationPsnr", tracker.bestPsnr());
             report.put("everySteps", rule.everySteps());
             report.put("patience", rule.patience());
+            report.put("validations", validations);
         }
         if (!report.isEmpty()) {
             context.report("earlyStopping", report);

@@ -163,8 +163,9 @@ class FineTunerTest {
         assertThat(validation).isGreaterThanOrEqualTo(FineTuner.MIN_VALIDATION_IMAGES);
         assertThat(result.recentImages()).isEqualTo(recent.size() - validation);
         assertThat(metrics.at("/training/validationImages").asInt()).isEqualTo(validation);
-        assertThat(metrics.at("/training/earlyStopping/bestStep").asLong()).isEqualTo(2);
-        assertThat(metrics.at("/training/earlyStopping/bestValidationPsnr").asDouble()).isPositive();
+        assertThat(metrics.at("/training/earlyStopping/keptStep").asLong()).isEqualTo(2);
+        assertThat(metrics.at("/training/earlyStopping/keptValidationPsnr").asDouble()).isPositive();
+        assertThat(metrics.at("/training/earlyStopping/validations/0/verdict").asText()).isEqualTo("first");
     }
 
     @Test
