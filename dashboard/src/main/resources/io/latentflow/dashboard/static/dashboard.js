@@ -286,9 +286,11 @@
   }
 
   function findingText(finding) {
-    // EXPOSURE's value is the window's median highlight (below its level) or shadow (above it), in sRGB [0, 1]
+    // EXPOSURE's value is the window's median highlight (below its level) or shadow (above it), in sRGB [0, 1];
+    // REPEATED_PIXELS' the window's median share of pixels equal to the pixel before them
     const where = finding.statistic === "EXPOSURE"
       ? (finding.value < finding.threshold ? "median highlight" : "median shadow")
+      : finding.statistic === "REPEATED_PIXELS" ? "median share"
       : finding.channel < 0 ? "all channels" : "ch " + finding.channel;
     return where + " " + statisticName(finding.statistic) + " " + number(finding.value) +
       " (threshold " + number(finding.threshold) + "; observed " + number(finding.observed) + ", reference " +
