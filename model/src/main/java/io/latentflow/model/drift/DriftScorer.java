@@ -131,31 +131,17 @@ public final class DriftScorer implements Serializable {
             }
         }
         Optional<BrokenExposure.Verdict> exposure = exposure().flatMap(rule -> rule.judge(window.exposure()));
-        if (exposure.isPresent()) {
-            BrokenExposure.Verdict verdict = exposure.get();
-            score = Math.max(score, verdict.score());
-            if (verdict.score() >= warning) {
-                findings.add(new DriftFinding(DriftFinding.ALL_CHANNELS, DriftStatistic.EXPOSURE,
-                        verdict.windowMedian(), verdict.referenceLevel(), verdict.windowMedian(),
-                        verdict.referenceLevel()));
-            }
-        }
+        double exposureScore = exposure.map(BrokenExposure.Verdict::score).orElse(0.0);
+        exposure.ifPresent(verdict -> addPixelFinding(findings, DriftStatistic.EXPOSURE, verdict.score(),
+                verdict.windowMedian(), verdict.referenceLevel(), warning));
         // a window EXPOSURE flags repeats pixels because it has fewer levels left (a quarter of the brightness leaves
         // 64): the cause is named, and REPEATED_PIXELS would only repeat it under another name
-        boolean exposed = exposure.map(verdict -> verdict.score() >= warning).orElse(false);
-        Optional<RepeatedPixels.Verdict> repeats = exposed ? Optional.empty()
+        Optional<RepeatedPixels.Verdict> repeats = exposureScore >= warning ? Optional.empty()
                 : repeatedPixels().flatMap(rule -> rule.judge(window.exposure()));
-        if (repeats.isPresent()) {
-            RepeatedPixels.Verdict verdict = repeats.get();
-            score = Math.max(score, verdict.score());
-            if (verdict.score() >= warning) {
-                findings.add(new DriftFinding(DriftFinding.ALL_CHANNELS, DriftStatistic.REPEATED_PIXELS,
-                        verdict.windowMedian(), verdict.referenceLevel(), verdict.windowMedian(),
-                        verdict.referenceLevel()));
-            }
-        }
-        double exposureScore = exposure.map(BrokenExposure.Verdict::score).orElse(0.0);
         double repeatsScore = repeats.map(RepeatedPixels.Verdict::score).orElse(0.0);
+        repeats.ifPresent(verdict -> addPixelFinding(findings, DriftStatistic.REPEATED_PIXELS, verdict.score(),
+                verdict.windowMedian(), verdict.referenceLevel(), warning));
+        score = Math.max(score, Math.max(exposureScore, repeatsScore));
         findings.sort(Comparator.comparingDouble((DriftFinding finding) -> switch (finding.statistic()) {
             case EXPOSURE -> exposureScore;
             case REPEATED_PIXELS -> repeatsScore;
@@ -207,6 +193,15 @@ public final class DriftScorer implements Serializable {
     /** {@link BlackHoles} positions per image from which a window is a BLACK_HOLES pathology. */
     public double blackHoleLevel() {
         return reference.blackHolesHighestWindow() + thresholds.blackHoleMargin();
+    }
+
+    /** A statistic read from the pixels: its finding names the window's median and the reference level it passed. */
+    private static void addPixelFinding(List<DriftFinding> findings, DriftStatistic statistic, double score,
+                                        double windowMedian, double referenceLevel, double warning) {
+        if (score >= warning) {
+            findings.add(new DriftFinding(DriftFinding.ALL_CHANNELS, statistic, windowMedian, referenceLevel,
+                    windowMedian, referenceLevel));
+        }
     }
 
     private double normalised(DriftFinding finding) {
