@@ -149,7 +149,7 @@
     const note = $("drift-note");
     const notes = [];
     if (score.every((v) => v === null)) notes.push("The monitor has no reference profile for this model: no drift score.");
-    else notes.push("The score is the largest drift statistic over its warning level: per-channel mean shift, variance ratio or PSI, the window's novelty (how far its images lie from the nearest reference image), the median reconstruction PSNR of its sampled images (quality), or the share of its images darker or brighter than the reference's rarest 1 % (exposure, read from their pixels).");
+    else notes.push("The score is the largest drift statistic over its warning level: per-channel mean shift, variance ratio or PSI, the window's novelty (how far its images lie from the nearest reference image), the median reconstruction PSNR of its sampled images (quality), the share of its images darker or brighter than the reference's rarest 1 % (exposure), or its median share of pixels exactly equal to their neighbour against the reference's most repetitive window (repeated pixels: drawn content; both read from the pixels).");
     note.hidden = false;
     note.textContent = notes.join(" ");
     drawQuality(windows, xs);
