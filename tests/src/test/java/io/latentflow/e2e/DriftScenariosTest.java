@@ -66,8 +66,8 @@ class DriftScenariosTest {
 
     /**
      * Per-channel marginals of the illustrations stay within the spread of photo windows (a window holds tiles of one
-     * or two photos); what gives them away is their texture against the reference photos' (NOVELTY). See
-     * DriftThresholds.
+     * or two photos); what gives them away is their texture against the reference photos' (NOVELTY), and their flat
+     * fills' exactly repeated pixels (REPEATED_PIXELS). See DriftThresholds.
      */
     @Test
     void photosThenIllustrationsOfKindsNoLevelWasReadOnRaiseAnAlertWithinTwoWindowsOfTheSwitch() throws Exception {
@@ -95,7 +95,8 @@ class DriftScenariosTest {
             assertThat(f.get("value").asDouble()).isGreaterThanOrEqualTo(f.get("threshold").asDouble());
         });
         assertThat(moved).as("what moved").contains("NOVELTY")
-                .allSatisfy(statistic -> assertThat(statistic).isIn("MEAN_SHIFT", "VARIANCE_RATIO", "PSI", "NOVELTY"));
+                .allSatisfy(statistic -> assertThat(statistic).isIn("MEAN_SHIFT", "VARIANCE_RATIO", "PSI", "NOVELTY",
+                        "REPEATED_PIXELS"));
     }
 
     @Test

@@ -5,6 +5,7 @@ import io.latentflow.model.drift.DriftAssessment;
 import io.latentflow.model.drift.DriftFinding;
 import io.latentflow.model.drift.DriftScorer;
 import io.latentflow.model.drift.ReferenceProfile;
+import io.latentflow.model.drift.RepeatedPixels;
 import io.latentflow.model.drift.Severity;
 import io.latentflow.model.drift.WindowAccumulator;
 import io.latentflow.model.drift.WindowStatistics;
@@ -15,8 +16,10 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Random;
 import java.util.TreeMap;
+import java.util.function.ToDoubleFunction;
 
 /**
  * The drift monitor judged leave-category-out: on kinds of images (macro photos, night photos, flat vector art,
@@ -63,14 +66,15 @@ public final class LeaveKindsOut {
     }
 
     /**
-     * A window's drift score and what passed its level (pathologies included), and its EXPOSURE score alone (0
-     * without a verdict): how near an ordinary photo window comes to it.
+     * A window's drift score and what passed its level (pathologies included), and its EXPOSURE and REPEATED_PIXELS
+     * scores alone (0 without a verdict): how near an ordinary photo window comes to them.
      */
-    private record Window(double score, boolean pathology, List<String> fired, double exposure) {
+    private record Window(double score, boolean pathology, List<String> fired, double exposure,
+                          double repeatedPixels) {
 
-        static Window of(DriftAssessment assessment, double exposure) {
+        static Window of(DriftAssessment assessment, double exposure, double repeatedPixels) {
             return new Window(assessment.score(), assessment.hasPathology(), assessment.findings().stream()
-                    .map(DriftFinding::statistic).map(Enum::name).distinct().toList(), exposure);
+                    .map(DriftFinding::statistic).map(Enum::name).distinct().toList(), exposure, repeatedPixels);
         }
 
         boolean alertsAt(double level) {
@@ -149,12 +153,18 @@ public final class LeaveKindsOut {
                     reference.exposure().images(), reference.exposure().darkestHighlight(),
                     reference.exposure().brightestShadow());
         }
+        Optional<RepeatedPixels> repeats = scorer.repeatedPixels();
+        if (repeats.isPresent()) {
+            out.printf(Locale.ROOT, "  REPEATED_PIXELS level read from the reference's images: a window's median share"
+                    + " of repeated pixels above %.3f (its highest window's)%n", repeats.get().level());
+        }
         Map<String, Object> report = new LinkedHashMap<>();
         report.put("model", reference.modelVersion());
         report.put("reference", reference.source());
         report.put("exposureLevels", reference.exposure() == null ? null : Map.of(
                 "darkestHighlight", reference.exposure().darkestHighlight(),
                 "brightestShadow", reference.exposure().brightestShadow()));
+        report.put("repeatedPixelsLevel", repeats.map(RepeatedPixels::level).orElse(null));
         report.put("windowImages", WINDOW);
         report.put("withinWindows", WITHIN);
         report.put("mixedStreams", streams);
@@ -235,7 +245,8 @@ public final class LeaveKindsOut {
             WindowStatistics statistics = accumulator.result();
             windows.add(Window.of(scorer.assess(statistics), scorer.exposure()
                     .flatMap(rule -> rule.judge(statistics.exposure())).map(BrokenExposure.Verdict::score)
-                    .orElse(0.0)));
+                    .orElse(0.0), scorer.repeatedPixels().flatMap(rule -> rule.judge(statistics.exposure()))
+                    .map(RepeatedPixels.Verdict::score).orElse(0.0)));
         }
         return windows;
     }
@@ -244,6 +255,16 @@ public final class LeaveKindsOut {
      * The lowest drift-score level that keeps the other photo kinds' windows within both false-alarm targets; NaN when
      * there is no other photo kind.
      */
+    /** A kind's photo windows' highest value of one score, per stream shape. */
+    private static Map<String, Object> highest(Map<Shape, Judged> kind, ToDoubleFunction<Window> score) {
+        Map<String, Object> highest = new LinkedHashMap<>();
+        for (Shape shape : Shape.values()) {
+            highest.put(shape == Shape.MIXED ? "mixed" : "oneSource",
+                    kind.get(shape).photoWindows.stream().mapToDouble(score).max().orElse(0));
+        }
+        return highest;
+    }
+
     private static double levelFromOtherKinds(Map<String, Map<Shape, Judged>> judged, String heldOut) {
         double level = 0;
         for (Shape shape : Shape.values()) {
@@ -314,14 +335,14 @@ public final class LeaveKindsOut {
             row.put("fired", fired);
             String exposure = "";
             if (!kind.getValue().get(Shape.MIXED).photoWindows.isEmpty()) {
-                Map<String, Object> highest = new LinkedHashMap<>();
-                for (Shape shape : Shape.values()) {
-                    highest.put(shape == Shape.MIXED ? "mixed" : "oneSource", kind.getValue().get(shape).photoWindows
-                            .stream().mapToDouble(Window::exposure).max().orElse(0));
-                }
+                Map<String, Object> highest = highest(kind.getValue(), Window::exposure);
+                Map<String, Object> highestRepeats = highest(kind.getValue(), Window::repeatedPixels);
                 row.put("photoWindowsHighestExposure", highest);
-                exposure = String.format(Locale.ROOT, " (photo windows' EXPOSURE at most %.2f / %.2f)",
-                        (double) highest.get("oneSource"), (double) highest.get("mixed"));
+                row.put("photoWindowsHighestRepeatedPixels", highestRepeats);
+                exposure = String.format(Locale.ROOT, " (photo windows' EXPOSURE at most %.2f / %.2f,"
+                                + " REPEATED_PIXELS %.2f / %.2f)", (double) highest.get("oneSource"),
+                        (double) highest.get("mixed"), (double) highestRepeats.get("oneSource"),
+                        (double) highestRepeats.get("mixed"));
             }
             rows.add(row);
             out.printf(Locale.ROOT, "  %-30s %6.2f |%s | %s%s%n", kind.getKey(), level, cells, fired, exposure);

@@ -27,6 +27,8 @@ class LeaveKindsOutTest {
     private static final int SIDE = 8;
     private static final int CHANNELS = 4;
     private static final double STD = 0.25;
+    /** The largest share of repeated pixels of a synthetic crop. */
+    private static final double MOST_REPEATS = 0.05;
 
     @Test
     void photosLikeTheReferenceStayQuietWhileFlatContentAndDarkenedPhotosAlertInBothShapes() {
@@ -82,6 +84,7 @@ class LeaveKindsOutTest {
         assertThat(rate(withLevels, "photoWindowsAlerted", "mixed")).isZero();
         assertThat(withLevels.get("fired")).asString().contains("EXPOSURE");
         assertThat(withLevels.get("photoWindowsHighestExposure")).asString().contains("mixed=0.0");
+        assertThat(withLevels.get("photoWindowsHighestRepeatedPixels")).asString().contains("mixed=0.");
         assertThat(rate(withoutLevels, "darkenedAlerted", "mixed")).as("a profile without exposure levels").isZero();
     }
 
@@ -102,8 +105,9 @@ class LeaveKindsOutTest {
                 Optional.empty(), 64, reference, sources, "textured");
         if (exposureLevels) {
             SplittableRandom pixels = new SplittableRandom(2);
+            // its images repeat more pixels than any crop: the synthetic kinds differ in their latents and exposure
             profile = profile.withExposure(ReferenceExposure.of(reference.stream().map(latent -> exposure(pixels, false))
-                    .toList()));
+                    .map(levels -> new ImageExposure(levels.highlight(), levels.shadow(), 2 * MOST_REPEATS)).toList()));
         }
         StringWriter table = new StringWriter();
         Map<String, Object> report = new LeaveKindsOut(new DriftScorer(profile, DriftThresholds.DEFAULTS), 5, 3)
@@ -128,11 +132,16 @@ class LeaveKindsOutTest {
         return Collections.unmodifiableList(crops);
     }
 
-    /** An ordinary photo's highlights near white and shadows near black; a darkened one's at a quarter of those. */
+    /**
+     * An ordinary photo's highlights near white and shadows near black; a darkened one's at a quarter of those; a few
+     * repeated pixels.
+     */
     private static ImageExposure exposure(SplittableRandom random, boolean darkened) {
         double highlight = 0.75 + 0.25 * random.nextDouble();
         double shadow = 0.05 * random.nextDouble();
-        return darkened ? new ImageExposure(highlight / 4, shadow / 4) : new ImageExposure(highlight, shadow);
+        double repeats = shadow / 0.05 * MOST_REPEATS; // from the shadow's draw: another draw would move the levels
+        return darkened ? new ImageExposure(highlight / 4, shadow / 4, repeats)
+                : new ImageExposure(highlight, shadow, repeats);
     }
 
     private static float[] textured(SplittableRandom random, double shift) {

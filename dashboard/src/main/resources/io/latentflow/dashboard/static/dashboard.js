@@ -149,7 +149,7 @@
     const note = $("drift-note");
     const notes = [];
     if (score.every((v) => v === null)) notes.push("The monitor has no reference profile for this model: no drift score.");
-    else notes.push("The score is the largest drift statistic over its warning level: per-channel mean shift, variance ratio or PSI, the window's novelty (how far its images lie from the nearest reference image), the median reconstruction PSNR of its sampled images (quality), or the share of its images darker or brighter than the reference's rarest 1 % (exposure, read from their pixels).");
+    else notes.push("The score is the largest drift statistic over its warning level: per-channel mean shift, variance ratio or PSI, the window's novelty (how far its images lie from the nearest reference image), the median reconstruction PSNR of its sampled images (quality), the share of its images darker or brighter than the reference's rarest 1 % (exposure), or its median share of pixels exactly equal to their neighbour against the reference's most repetitive window (repeated pixels: drawn content; both read from the pixels).");
     note.hidden = false;
     note.textContent = notes.join(" ");
     drawQuality(windows, xs);
@@ -286,9 +286,11 @@
   }
 
   function findingText(finding) {
-    // EXPOSURE's value is the window's median highlight (below its level) or shadow (above it), in sRGB [0, 1]
+    // EXPOSURE's value is the window's median highlight (below its level) or shadow (above it), in sRGB [0, 1];
+    // REPEATED_PIXELS' the window's median share of pixels equal to the pixel before them
     const where = finding.statistic === "EXPOSURE"
       ? (finding.value < finding.threshold ? "median highlight" : "median shadow")
+      : finding.statistic === "REPEATED_PIXELS" ? "median share"
       : finding.channel < 0 ? "all channels" : "ch " + finding.channel;
     return where + " " + statisticName(finding.statistic) + " " + number(finding.value) +
       " (threshold " + number(finding.threshold) + "; observed " + number(finding.observed) + ", reference " +

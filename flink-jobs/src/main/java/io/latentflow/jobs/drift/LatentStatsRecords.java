@@ -96,6 +96,7 @@ public final class LatentStatsRecords {
                 .setQualityScore(quality.flatMap(q -> boxed(q.score(window.sampledPsnr()))).orElse(null))
                 .setExposureHighlights(Arrays.stream(window.exposure().highlightHistogram()).boxed().toList())
                 .setExposureShadows(Arrays.stream(window.exposure().shadowHistogram()).boxed().toList())
+                .setRepeatedPixels(Arrays.stream(window.exposure().repeatedPixelsHistogram()).boxed().toList())
                 .build();
     }
 
@@ -120,7 +121,7 @@ public final class LatentStatsRecords {
         return new WindowStatistics(record.getImages(), record.getNovelty() == null ? 1 : record.getNovelty(),
                 toArray(record.getQuantileRanks()), channels, outliers, record.getBlackHolePositions(),
                 toArray(record.getSampledPsnr()), WindowExposure.of(longs(record.getExposureHighlights()),
-                longs(record.getExposureShadows())));
+                longs(record.getExposureShadows()), longs(record.getRepeatedPixels())));
     }
 
     private static long[] longs(List<Long> values) {

@@ -40,6 +40,11 @@ public class EncodedLatent {
      */
     public double exposureHighlight = Double.NaN;
     public double exposureShadow = Double.NaN;
+    /**
+     * The share of the image's pixels equal to the pixel before them, for the drift monitor's REPEATED_PIXELS, read
+     * in the same pass; NaN when not measured.
+     */
+    public double exposureRepeatedPixels = Double.NaN;
 
     public EncodedLatent() {
     }
@@ -79,6 +84,7 @@ public class EncodedLatent {
         changed.reconstructionPsnr = reconstructionPsnr;
         changed.exposureHighlight = exposureHighlight;
         changed.exposureShadow = exposureShadow;
+        changed.exposureRepeatedPixels = exposureRepeatedPixels;
         return changed;
     }
 
@@ -100,13 +106,16 @@ public class EncodedLatent {
 
     /** The image's exposure levels, null when they were not measured. */
     public ImageExposure exposure() {
-        return Double.isNaN(exposureHighlight) ? null : new ImageExposure(exposureHighlight, exposureShadow);
+        // a latent in flight from a build before the shares counts as no repeats: it can only quieten a window
+        return Double.isNaN(exposureHighlight) ? null : new ImageExposure(exposureHighlight, exposureShadow,
+                Double.isNaN(exposureRepeatedPixels) ? 0 : exposureRepeatedPixels);
     }
 
     /** Records the exposure levels of the pixels this latent was encoded from. */
     public void measuredExposure(ImageExposure exposure) {
         exposureHighlight = exposure.highlight();
         exposureShadow = exposure.shadow();
+        exposureRepeatedPixels = exposure.repeatedPixels();
     }
 
     @Override

@@ -52,6 +52,9 @@ class ExposureMonitorTest {
         windows.sort(Comparator.comparing(LatentStatsWindow::getWindowStart));
         assertThat(windows).hasSize(2);
         assertThat(windows.get(0).getDriftScore()).isLessThan(1);
+        // REPEATED_PIXELS' shares travel in the record too, one per image (and are part of that quiet score)
+        assertThat(windows.get(0).getRepeatedPixels().stream().mapToLong(Long::longValue).sum())
+                .isEqualTo(windows.get(0).getImages());
         List<DriftAlert> raised = alerts.collected();
         assertThat(raised).hasSize(1);
         assertThat(raised.get(0).getWindowStart()).isEqualTo(windows.get(1).getWindowStart());

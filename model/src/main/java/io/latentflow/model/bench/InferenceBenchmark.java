@@ -34,7 +34,7 @@ public final class InferenceBenchmark {
         return Throughput.measure(() -> decoder.decode(latents, batch, size / f, size / f), batch, iterations);
     }
 
-    /** How fast the EXPOSURE levels of {@code size x size} images are read from their bytes, {@code batch} a call. */
+    /** How fast the EXPOSURE and REPEATED_PIXELS levels of {@code size x size} images are read from their bytes, {@code batch} a call. */
     public static Throughput exposure(int size, int batch, Iterations iterations) {
         SplittableRandom random = new SplittableRandom(size);
         byte[][] images = new byte[batch][3 * size * size];

@@ -43,7 +43,7 @@ public record ModelBenchmarkReport(
      * @param trainStepSecondsMicroBatched the same step in micro-batches of {@code trainImagesPerMicroBatch} images,
      *                              timed in the same run (the whole-batch figure where that is the batch)
      * @param trainImagesPerMicroBatch 0 when no training step was measured
-     * @param exposureImagesPerSecond images whose EXPOSURE levels ({@code ImageExposure}) one thread reads per second,
+     * @param exposureImagesPerSecond images whose EXPOSURE and REPEATED_PIXELS levels ({@code ImageExposure}) one thread reads per second,
      *                              from their 8-bit pixels as the encode job has them
      */
     public record Row(int size, double trainStepSeconds, double trainImagesPerSecond, double encodeImagesPerSecond,
@@ -158,9 +158,9 @@ public record ModelBenchmarkReport(
                             + " images decoded adds %.1f %% to the encoder's time%n", row.size(), decodePerEncode, every,
                     100 * decodePerEncode / every));
         }
-        // what the encode job's EXPOSURE levels add: one pass over every image's pixels
+        // what the encode job's EXPOSURE and REPEATED_PIXELS levels add: one pass over every image's pixels
         for (Row row : rows) {
-            out.append(String.format(Locale.ROOT, "EXPOSURE levels at %d px: %.0f images/s, %.2f %% of the encoder's"
+            out.append(String.format(Locale.ROOT, "EXPOSURE and REPEATED_PIXELS levels at %d px: %.0f images/s, %.2f %% of the encoder's"
                             + " time%n", row.size(), row.exposureImagesPerSecond(),
                     100 * row.encodeImagesPerSecond() / row.exposureImagesPerSecond()));
         }

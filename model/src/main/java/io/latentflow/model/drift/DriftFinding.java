@@ -12,10 +12,11 @@ package io.latentflow.model.drift;
  *                  holes per image (BLACK_HOLES), the median sampled reconstruction PSNR in dB (QUALITY, whose value
  *                  it also is, the threshold being the PSNR below which it warns), the window's median highlight
  *                  level (EXPOSURE, underexposed: below the threshold) or shadow level (overexposed: above it), in
- *                  sRGB [0, 1], which it also is
+ *                  sRGB [0, 1], which it also is; the window's median share of repeated pixels (REPEATED_PIXELS),
+ *                  which it also is
  * @param reference the same quantity in the reference profile (0 for PSI; the expected std for SCALE; for BLACK_HOLES
  *                  the reference's most holed window; for QUALITY the version's median validation PSNR; for EXPOSURE
- *                  the reference level it passed, as the threshold)
+ *                  and REPEATED_PIXELS the reference level it passed, as the threshold)
  */
 public record DriftFinding(int channel, DriftStatistic statistic, double value, double threshold, double observed,
                            double reference) {
@@ -26,6 +27,7 @@ public record DriftFinding(int channel, DriftStatistic statistic, double value, 
     public String describe() {
         String comparison = value < threshold ? "<" : ">";
         String where = statistic == DriftStatistic.EXPOSURE ? (value < threshold ? "median highlight" : "median shadow")
+                : statistic == DriftStatistic.REPEATED_PIXELS ? "median share"
                 : channel == ALL_CHANNELS ? "all channels" : "channel " + channel;
         return String.format(java.util.Locale.ROOT, "%s %s %.3g %s %.3g", where, statistic, value, comparison,
                 threshold);

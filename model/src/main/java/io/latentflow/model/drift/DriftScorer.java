@@ -28,7 +28,9 @@ import java.util.OptionalDouble;
  * PSNRs against them ({@link ReconstructionQuality}), part of the score like the drift statistics.
  *
  * <p>EXPOSURE, when the reference profile has exposure levels: the window's images' highlights and shadows against
- * the reference's rarest ({@link BrokenExposure}), part of the score too.
+ * the reference's rarest ({@link BrokenExposure}), part of the score too; and REPEATED_PIXELS, when it also has
+ * repeated-pixel shares: the window's median share of pixels equal to their neighbour against the reference's highest
+ * window ({@link RepeatedPixels}), unless EXPOSURE warns.
  */
 public final class DriftScorer implements Serializable {
 
@@ -64,6 +66,11 @@ public final class DriftScorer implements Serializable {
     /** The EXPOSURE rule, when the reference profile has exposure levels (older profiles do not). */
     public Optional<BrokenExposure> exposure() {
         return Optional.ofNullable(reference.exposure()).map(BrokenExposure::new);
+    }
+
+    /** The REPEATED_PIXELS rule, when the reference profile has repeated-pixel shares (older profiles do not). */
+    public Optional<RepeatedPixels> repeatedPixels() {
+        return RepeatedPixels.of(reference.exposure());
     }
 
     public ReferenceProfile reference() {
@@ -124,18 +131,22 @@ public final class DriftScorer implements Serializable {
             }
         }
         Optional<BrokenExposure.Verdict> exposure = exposure().flatMap(rule -> rule.judge(window.exposure()));
-        if (exposure.isPresent()) {
-            BrokenExposure.Verdict verdict = exposure.get();
-            score = Math.max(score, verdict.score());
-            if (verdict.score() >= warning) {
-                findings.add(new DriftFinding(DriftFinding.ALL_CHANNELS, DriftStatistic.EXPOSURE,
-                        verdict.windowMedian(), verdict.referenceLevel(), verdict.windowMedian(),
-                        verdict.referenceLevel()));
-            }
-        }
         double exposureScore = exposure.map(BrokenExposure.Verdict::score).orElse(0.0);
-        findings.sort(Comparator.comparingDouble((DriftFinding finding) -> finding.statistic()
-                == DriftStatistic.EXPOSURE ? exposureScore : normalised(finding)).reversed());
+        exposure.ifPresent(verdict -> addPixelFinding(findings, DriftStatistic.EXPOSURE, verdict.score(),
+                verdict.windowMedian(), verdict.referenceLevel(), warning));
+        // a window EXPOSURE flags repeats pixels because it has fewer levels left (a quarter of the brightness leaves
+        // 64): the cause is named, and REPEATED_PIXELS would only repeat it under another name
+        Optional<RepeatedPixels.Verdict> repeats = exposureScore >= warning ? Optional.empty()
+                : repeatedPixels().flatMap(rule -> rule.judge(window.exposure()));
+        double repeatsScore = repeats.map(RepeatedPixels.Verdict::score).orElse(0.0);
+        repeats.ifPresent(verdict -> addPixelFinding(findings, DriftStatistic.REPEATED_PIXELS, verdict.score(),
+                verdict.windowMedian(), verdict.referenceLevel(), warning));
+        score = Math.max(score, Math.max(exposureScore, repeatsScore));
+        findings.sort(Comparator.comparingDouble((DriftFinding finding) -> switch (finding.statistic()) {
+            case EXPOSURE -> exposureScore;
+            case REPEATED_PIXELS -> repeatsScore;
+            default -> normalised(finding);
+        }).reversed());
         findings.addAll(pathologies(window));
         Severity level = score >= thresholds.criticalScore() ? Severity.CRITICAL
                 : score >= warning || findings.stream().anyMatch(f -> f.statistic().isPathology()) ? Severity.WARNING
@@ -182,6 +193,15 @@ public final class DriftScorer implements Serializable {
     /** {@link BlackHoles} positions per image from which a window is a BLACK_HOLES pathology. */
     public double blackHoleLevel() {
         return reference.blackHolesHighestWindow() + thresholds.blackHoleMargin();
+    }
+
+    /** A statistic read from the pixels: its finding names the window's median and the reference level it passed. */
+    private static void addPixelFinding(List<DriftFinding> findings, DriftStatistic statistic, double score,
+                                        double windowMedian, double referenceLevel, double warning) {
+        if (score >= warning) {
+            findings.add(new DriftFinding(DriftFinding.ALL_CHANNELS, statistic, windowMedian, referenceLevel,
+                    windowMedian, referenceLevel));
+        }
     }
 
     private double normalised(DriftFinding finding) {

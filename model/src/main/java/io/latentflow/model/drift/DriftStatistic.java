@@ -20,6 +20,12 @@ public enum DriftStatistic {
      * pixels ({@link BrokenExposure}): a camera whose exposure broke.
      */
     EXPOSURE,
+    /**
+     * The window's median share of pixels equal to their neighbour above the reference's highest window's, read from
+     * their pixels ({@link RepeatedPixels}): drawn content (flat fills, line art), which a camera's noise never repeats
+     * so exactly.
+     */
+    REPEATED_PIXELS,
     /** Fraction of all latent values outside [-1, 1]: the latents are not bounded. */
     OUT_OF_RANGE,
     /** Overall latent std far from the scale the model promises: a diffusion model would need a scale factor. */

@@ -10,13 +10,19 @@ import java.io.Serializable;
  * the scene, whereas the latents move no more than between two ordinary photos. A high quantile, not the maximum, so
  * that a few hot pixels or one street light do not count as a highlight.
  *
+ * <p>The same pass reads how much of the image repeats itself exactly: the share of pixels whose R, G and B equal
+ * those of the pixel before it (its left neighbour; at a row's start, the last pixel of the row above). A camera's
+ * sensor and JPEG noise make exact repeats rare even in a sky; a drawing's flat fills and white paper repeat
+ * ({@link RepeatedPixels}).
+ *
  * <p>Pixels are read as their 8-bit codes (a histogram of 256 levels, one pass): a few hundred thousand comparisons
  * for a 256 px image, against the millions of multiply-adds of its encode.
  *
  * @param highlight the {@value #HIGHLIGHT_RANK} quantile of max(R, G, B), in [0, 1]
  * @param shadow    the {@value #SHADOW_RANK} quantile of min(R, G, B), in [0, 1]
+ * @param repeatedPixels the share of pixels equal to the pixel before them, in [0, 1]
  */
-public record ImageExposure(double highlight, double shadow) implements Serializable {
+public record ImageExposure(double highlight, double shadow, double repeatedPixels) implements Serializable {
 
     private static final long serialVersionUID = 1L;
     public static final double HIGHLIGHT_RANK = 0.99;
@@ -25,9 +31,10 @@ public record ImageExposure(double highlight, double shadow) implements Serializ
     static final int LEVELS = 256;
 
     public ImageExposure {
-        if (!(highlight >= 0 && highlight <= 1 && shadow >= 0 && shadow <= 1)) {
+        if (!(highlight >= 0 && highlight <= 1 && shadow >= 0 && shadow <= 1 && repeatedPixels >= 0
+                && repeatedPixels <= 1)) {
             throw new IllegalArgumentException("exposure levels lie in [0, 1]: highlight " + highlight + ", shadow "
-                    + shadow);
+                    + shadow + ", repeated pixels " + repeatedPixels);
         }
     }
 
@@ -40,16 +47,11 @@ public record ImageExposure(double highlight, double shadow) implements Serializ
         if (rgb.length < 3 || rgb.length % 3 != 0) {
             throw new IllegalArgumentException("an RGB image has 3 bytes per pixel, got " + rgb.length + " bytes");
         }
-        int[] brightest = new int[LEVELS];
-        int[] darkest = new int[LEVELS];
+        Pass pass = new Pass();
         for (int i = 0; i < rgb.length; i += 3) {
-            int r = rgb[i] & 0xFF;
-            int g = rgb[i + 1] & 0xFF;
-            int b = rgb[i + 2] & 0xFF;
-            brightest[Math.max(r, Math.max(g, b))]++;
-            darkest[Math.min(r, Math.min(g, b))]++;
+            pass.add(rgb[i] & 0xFF, rgb[i + 1] & 0xFF, rgb[i + 2] & 0xFF);
         }
-        return of(brightest, darkest, rgb.length / 3);
+        return pass.levels();
     }
 
     /**
@@ -66,16 +68,11 @@ public record ImageExposure(double highlight, double shadow) implements Serializ
             throw new IllegalArgumentException("image " + image + " of " + height + "x" + width + " is not in a batch"
                     + " of " + nchw.length + " values");
         }
-        int[] brightest = new int[LEVELS];
-        int[] darkest = new int[LEVELS];
+        Pass pass = new Pass();
         for (int p = 0; p < plane; p++) {
-            int r = code(nchw[red + p]);
-            int g = code(nchw[red + plane + p]);
-            int b = code(nchw[red + 2 * plane + p]);
-            brightest[Math.max(r, Math.max(g, b))]++;
-            darkest[Math.min(r, Math.min(g, b))]++;
+            pass.add(code(nchw[red + p]), code(nchw[red + plane + p]), code(nchw[red + 2 * plane + p]));
         }
-        return of(brightest, darkest, plane);
+        return pass.levels();
     }
 
     /** The 8-bit code of a model input value: the inverse of {@code x / 127.5 - 1}. */
@@ -83,9 +80,29 @@ public record ImageExposure(double highlight, double shadow) implements Serializ
         return Math.max(0, Math.min(LEVELS - 1, Math.round((value + 1f) * 127.5f)));
     }
 
-    private static ImageExposure of(int[] brightest, int[] darkest, int pixels) {
-        return new ImageExposure(levelOf(quantileCode(brightest, pixels, HIGHLIGHT_RANK)),
-                levelOf(quantileCode(darkest, pixels, SHADOW_RANK)));
+    /** One pass over an image's pixels in raster order, 8-bit codes. */
+    private static final class Pass {
+        private final int[] brightest = new int[LEVELS];
+        private final int[] darkest = new int[LEVELS];
+        private int previous = -1;
+        private long repeats;
+        private int pixels;
+
+        void add(int r, int g, int b) {
+            brightest[Math.max(r, Math.max(g, b))]++;
+            darkest[Math.min(r, Math.min(g, b))]++;
+            int colour = (r << 16) | (g << 8) | b;
+            if (colour == previous) {
+                repeats++;
+            }
+            previous = colour;
+            pixels++;
+        }
+
+        ImageExposure levels() {
+            return new ImageExposure(levelOf(quantileCode(brightest, pixels, HIGHLIGHT_RANK)),
+                    levelOf(quantileCode(darkest, pixels, SHADOW_RANK)), pixels < 2 ? 0 : repeats / (pixels - 1.0));
+        }
     }
 
     /** The nearest-rank quantile of a histogram of 8-bit codes: the lowest code with that share at or below it. */

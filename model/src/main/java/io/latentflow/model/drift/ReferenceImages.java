@@ -4,6 +4,7 @@ import java.io.Serializable;
 import java.util.Arrays;
 import java.util.List;
 import java.util.function.IntPredicate;
+import java.util.function.ToDoubleFunction;
 
 /**
  * The reference images as points, for the NOVELTY statistic: each image's latent as its {@link LatentDescriptor},
@@ -104,14 +105,24 @@ public record ReferenceImages(double[] scale, int neighbours, double typicalDist
      * photos: what a window of a new photo looks like.
      */
     static double highestWindowMean(double[] values) {
+        return highestWindow(values, window -> Arrays.stream(window).average().orElse(0));
+    }
+
+    /** As {@link #highestWindowMean}, of each window's median (nearest rank, the lower one of an even count, as a
+     * window's histogram reads it). */
+    static double highestWindowMedian(double[] values) {
+        return highestWindow(values, window -> {
+            double[] sorted = window.clone();
+            Arrays.sort(sorted);
+            return sorted[(sorted.length - 1) / 2];
+        });
+    }
+
+    private static double highestWindow(double[] values, ToDoubleFunction<double[]> summary) {
         int window = Math.min(WINDOW, values.length);
         double highest = 0;
         for (int start = 0; start + window <= values.length; start += WINDOW_STRIDE) {
-            double sum = 0;
-            for (int i = start; i < start + window; i++) {
-                sum += values[i];
-            }
-            highest = Math.max(highest, sum / window);
+            highest = Math.max(highest, summary.applyAsDouble(Arrays.copyOfRange(values, start, start + window)));
         }
         return highest;
     }

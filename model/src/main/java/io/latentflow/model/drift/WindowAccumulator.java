@@ -31,9 +31,9 @@ public final class WindowAccumulator {
 
     /**
      * 2: black holes counted against the reference ({@link BlackHoles}), not from each channel's extreme values;
-     * 3: the sampled reconstruction PSNRs; 4: the images' exposure levels.
+     * 3: the sampled reconstruction PSNRs; 4: the images' exposure levels; 5: and their repeated-pixel shares.
      */
-    private static final int FORMAT = 4;
+    private static final int FORMAT = 5;
     /**
      * Sampled PSNRs kept per window: beyond this the window's median is well known, and the state stays small even
      * when every image is sampled.

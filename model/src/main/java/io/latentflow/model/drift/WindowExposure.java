@@ -7,9 +7,10 @@ import java.io.Serializable;
 import java.util.Arrays;
 
 /**
- * The {@link ImageExposure} levels of a window's images, as two histograms of 8-bit levels: mergeable in any order,
- * exact (levels come from 8-bit pixels), and the same size however many images the window holds. Images without
- * levels (an encoder that did not measure them) are not counted.
+ * The {@link ImageExposure} levels of a window's images, as three histograms of 8-bit levels (highlights, shadows,
+ * repeated-pixel shares): mergeable in any order, exact for the exposure levels (they come from 8-bit pixels), to
+ * 1/255 for the shares, and the same size however many images the window holds. Images without levels (an encoder
+ * that did not measure them) are not counted; windows recorded before the shares have none.
  *
  * <p>Not thread-safe.
  */
@@ -19,40 +20,50 @@ public final class WindowExposure implements Serializable {
 
     private final long[] highlights = new long[ImageExposure.LEVELS];
     private final long[] shadows = new long[ImageExposure.LEVELS];
+    private final long[] repeatedPixels = new long[ImageExposure.LEVELS];
     private long images;
+    private long imagesWithRepeats;
 
     public void add(ImageExposure exposure) {
         highlights[ImageExposure.codeOf(exposure.highlight())]++;
         shadows[ImageExposure.codeOf(exposure.shadow())]++;
+        repeatedPixels[ImageExposure.codeOf(exposure.repeatedPixels())]++;
         images++;
+        imagesWithRepeats++;
     }
 
     public void merge(WindowExposure other) {
         for (int code = 0; code < ImageExposure.LEVELS; code++) {
             highlights[code] += other.highlights[code];
             shadows[code] += other.shadows[code];
+            repeatedPixels[code] += other.repeatedPixels[code];
         }
         images += other.images;
+        imagesWithRepeats += other.imagesWithRepeats;
     }
 
     /**
      * The levels as histograms, e.g. read back from a record.
      *
      * @param highlights images per highlight level, entry k for level k / 255; empty for none measured
-     * @param shadows    images per shadow level, likewise
+     * @param shadows        images per shadow level, likewise
+     * @param repeatedPixels images per repeated-pixel share, likewise; empty for none measured (older records)
      */
-    public static WindowExposure of(long[] highlights, long[] shadows) {
+    public static WindowExposure of(long[] highlights, long[] shadows, long[] repeatedPixels) {
         WindowExposure exposure = new WindowExposure();
         if (highlights.length == 0 && shadows.length == 0) {
             return exposure;
         }
-        if (highlights.length != ImageExposure.LEVELS || shadows.length != ImageExposure.LEVELS) {
+        if (highlights.length != ImageExposure.LEVELS || shadows.length != ImageExposure.LEVELS
+                || (repeatedPixels.length != 0 && repeatedPixels.length != ImageExposure.LEVELS)) {
             throw new IllegalArgumentException("exposure histograms have " + ImageExposure.LEVELS + " levels each, got "
-                    + highlights.length + " and " + shadows.length);
+                    + highlights.length + ", " + shadows.length + " and " + repeatedPixels.length);
         }
         System.arraycopy(highlights, 0, exposure.highlights, 0, ImageExposure.LEVELS);
         System.arraycopy(shadows, 0, exposure.shadows, 0, ImageExposure.LEVELS);
+        System.arraycopy(repeatedPixels, 0, exposure.repeatedPixels, 0, repeatedPixels.length);
         exposure.images = Arrays.stream(highlights).sum();
+        exposure.imagesWithRepeats = Arrays.stream(repeatedPixels).sum();
         return exposure;
     }
 
@@ -66,6 +77,11 @@ public final class WindowExposure implements Serializable {
         return images == 0 ? new long[0] : shadows.clone();
     }
 
+    /** Images per repeated-pixel share, entry k for share k / 255; empty when none were measured. */
+    public long[] repeatedPixelsHistogram() {
+        return imagesWithRepeats == 0 ? new long[0] : repeatedPixels.clone();
+    }
+
     public WindowExposure copy() {
         WindowExposure copy = new WindowExposure();
         copy.merge(this);
@@ -75,6 +91,11 @@ public final class WindowExposure implements Serializable {
     /** Images whose levels were measured. */
     public long images() {
         return images;
+    }
+
+    /** Images whose repeated-pixel share was measured. */
+    public long imagesWithRepeatedPixels() {
+        return imagesWithRepeats;
     }
 
     /** The share of the measured images whose highlight level lies below {@code level}; 0 without images. */
@@ -105,8 +126,17 @@ public final class WindowExposure implements Serializable {
         return median(shadows);
     }
 
+    /** The median image's repeated-pixel share; NaN without images that measured it. */
+    public double medianRepeatedPixels() {
+        return median(repeatedPixels, imagesWithRepeats);
+    }
+
     private double median(long[] histogram) {
-        return images == 0 ? Double.NaN : ImageExposure.levelOf(ImageExposure.quantileCode(histogram, images, 0.5));
+        return median(histogram, images);
+    }
+
+    private static double median(long[] histogram, long count) {
+        return count == 0 ? Double.NaN : ImageExposure.levelOf(ImageExposure.quantileCode(histogram, count, 0.5));
     }
 
     /** The non-empty levels only: most windows' images share a few dozen of the 256. */
@@ -114,6 +144,7 @@ public final class WindowExposure implements Serializable {
         out.writeLong(images);
         write(highlights, out);
         write(shadows, out);
+        write(repeatedPixels, out);
     }
 
     public static WindowExposure readFrom(DataInput in) throws IOException {
@@ -121,6 +152,8 @@ public final class WindowExposure implements Serializable {
         exposure.images = in.readLong();
         read(exposure.highlights, in);
         read(exposure.shadows, in);
+        read(exposure.repeatedPixels, in);
+        exposure.imagesWithRepeats = Arrays.stream(exposure.repeatedPixels).sum();
         return exposure;
     }
 

@@ -83,8 +83,9 @@ class ModelBenchmarkTest {
                 // what the drift monitor's QUALITY sampling adds, from the same encode and decode rates
                 .contains(String.format(java.util.Locale.ROOT, "1 in 64 images decoded adds %.1f %%",
                         100 * row.encodeImagesPerSecond() / row.decodeImagesPerSecond() / 64))
-                // and what reading every image's EXPOSURE levels adds
-                .contains(String.format(java.util.Locale.ROOT, "EXPOSURE levels at 64 px: %.0f images/s",
+                // and what reading every image's EXPOSURE and REPEATED_PIXELS levels adds
+                .contains(String.format(java.util.Locale.ROOT,
+                        "EXPOSURE and REPEATED_PIXELS levels at 64 px: %.0f images/s",
                         row.exposureImagesPerSecond()));
     }
 

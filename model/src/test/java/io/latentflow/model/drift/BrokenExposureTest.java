@@ -156,13 +156,7 @@ class BrokenExposureTest {
     }
 
     private static WindowAccumulator accumulator(List<byte[]> images) {
-        List<float[]> latents = Latents.standard(images.size(), 11);
-        WindowAccumulator accumulator = new WindowAccumulator(profile);
-        for (int i = 0; i < images.size(); i++) {
-            accumulator.add("image-" + i, "camera", i, latents.get(i), 1.0, Double.NaN,
-                    ImageExposure.ofRgb(images.get(i)));
-        }
-        return accumulator;
+        return PixelWindows.of(profile, images);
     }
 
     private static List<byte[]> changed(List<byte[]> images, IntUnaryOperator change) {
