@@ -91,9 +91,10 @@ public final class ContinuousTrainingJob {
                     .process(new DriftTriggeredRequests(auto.trigger(), auto.cooldown(), null),
                             new AvroTypeInfo<>(TrainingRequest.class))
                     .name("DriftTriggeredRequests").uid("drift-triggered-requests");
-            // outcomes come back through Kafka: the graph cannot loop from the fine-tune to its own input
+            // outcomes come back through Kafka, since the graph cannot loop from the fine-tune to its own input; from
+            // the earliest on a first start, so none is missed: those of requests this job never kept are dropped
             DataStream<TrainingProgress> outcomes = environment.fromSource(source(Topics.TRAINING_PROGRESS,
-                            TrainingProgress.class, OffsetResetStrategy.LATEST), WatermarkStrategy.noWatermarks(),
+                            TrainingProgress.class), WatermarkStrategy.noWatermarks(),
                             "training-outcomes").uid("training-outcomes-source")
                     .filter(RefusedDriftRequests::isDriftOutcome).name("DriftOutcomes").uid("drift-outcomes");
             SingleOutputStreamOperator<TrainingRequest> retries = drift
@@ -115,20 +116,11 @@ public final class ContinuousTrainingJob {
     }
 
     private <T extends org.apache.avro.specific.SpecificRecordBase> KafkaSource<T> source(String topic, Class<T> type) {
-        return source(topic, type, OffsetResetStrategy.EARLIEST);
-    }
-
-    /**
-     * @param firstStart where a consumer group with no committed offsets starts: LATEST for the outcomes, whose
-     *                   history holds no request this job still keeps
-     */
-    private <T extends org.apache.avro.specific.SpecificRecordBase> KafkaSource<T> source(String topic, Class<T> type,
-            OffsetResetStrategy firstStart) {
         return KafkaSource.<T>builder()
                 .setProperties(kafka.clientProperties())
                 .setTopics(topic)
                 .setGroupId(CONSUMER_GROUP + "-" + topic)
-                .setStartingOffsets(OffsetsInitializer.committedOffsets(firstStart))
+                .setStartingOffsets(OffsetsInitializer.committedOffsets(OffsetResetStrategy.EARLIEST))
                 .setProperty("isolation.level", "read_committed")
                 .setDeserializer(new AvroRecordDeserializer<>(type))
                 .build();

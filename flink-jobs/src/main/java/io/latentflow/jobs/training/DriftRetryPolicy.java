@@ -71,7 +71,7 @@ public record DriftRetryPolicy(int maxAttempts, Duration maxWait, Duration check
                     + episode.neededSamples + " needed");
         }
         if (now - episode.firstRefusedAt >= maxWait.toMillis()) {
-            return giveUp("still " + missing + " samples short " + maxWait.toMinutes() + " min after the refusal");
+            return giveUp("still " + missing + " samples short " + maxWait + " after the first refusal");
         }
         return new Decision(Action.WAIT, missing, "waiting for " + missing + " more samples (" + samplesNow + " of "
                 + episode.neededSamples + ")");

@@ -217,10 +217,11 @@ final class RefusedDriftRequests extends KeyedCoProcessFunction<String, Training
 
     private void note(Context context, TrainingRequest asked, DriftEpisode current, int missing, long now) {
         String refused = attemptId(asked.getRequestId(), current.attempt);
-        String message = "drift fine-tune " + refused + " is waiting for " + missing + " more samples since "
+        String waits = "waiting for " + missing + " more samples since "
                 + asked.getAttributes().get(FineTuneRun.SAMPLES_SINCE) + " (" + current.neededSamples + " needed)"
-                + " and asks again then as " + attemptId(asked.getRequestId(), current.attempt + 1);
-        LOG.info("Drift fine-tune {} was refused; {}", refused, message);
+                + " to ask again as " + attemptId(asked.getRequestId(), current.attempt + 1);
+        String message = "drift fine-tune " + refused + " was refused for too few samples and is " + waits;
+        LOG.info("Drift fine-tune {} is {}", refused, waits);
         current.missingReported = missing;
         context.output(WAITING, TrainingProgress.newBuilder().setRequestId(refused).setTime(Instant.ofEpochMilli(now))
                 .setState(TrainingState.REFUSED).setFraction(1).setServingVersion(current.servingVersion)
