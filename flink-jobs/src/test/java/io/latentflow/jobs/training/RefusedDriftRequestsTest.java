@@ -2,10 +2,13 @@ package io.latentflow.jobs.training;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
 import io.latentflow.infra.EmbeddedFlink;
 import io.latentflow.infra.EmbeddedKafka;
 import io.latentflow.infra.EmbeddedS3;
+import io.latentflow.jobs.encode.PreparedImage;
+import io.latentflow.jobs.sampling.SampledImage;
+import io.latentflow.jobs.sampling.TrainingSampleShard;
+import io.latentflow.model.data.TrainingImages;
 import io.latentflow.model.eval.GateThresholds;
 import io.latentflow.registry.samples.TrainingSampleLayout;
 import io.latentflow.schemas.AvroCodec;
@@ -16,21 +19,19 @@ import io.latentflow.schemas.Topics;
 import io.latentflow.schemas.TrainingProgress;
 import io.latentflow.schemas.TrainingState;
 import io.minio.PutObjectArgs;
+import java.awt.Graphics2D;
+import java.awt.image.BufferedImage;
 import java.io.ByteArrayInputStream;
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.TimeUnit;
-import java.util.stream.Stream;
 import javax.imageio.ImageIO;
-import org.apache.commons.compress.archivers.tar.TarArchiveEntry;
-import org.apache.commons.compress.archivers.tar.TarArchiveOutputStream;
 import org.apache.flink.core.execution.JobClient;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
@@ -53,7 +54,7 @@ class RefusedDriftRequestsTest {
 
     private static final Path SAMPLES = Path.of(System.getProperty("latentflow.home"), "samples");
     private static final String VERSION = "serving-v1";
-    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final List<Path> ILLUSTRATIONS = TrainingImages.list(SAMPLES.resolve("illustrations"));
 
     @TempDir
     Path work;
@@ -87,21 +88,10 @@ class RefusedDriftRequestsTest {
     void aDriftRequestRefusedForTooFewSamplesIsAskedAgainOnceTheyArriveAndIsPromoted() throws Exception {
         JobClient job = start(new DriftRetryPolicy(3, Duration.ofMinutes(10), Duration.ofSeconds(1)));
         try {
-            List<Path> illustrations = illustrations();
             Instant window = Instant.parse("2026-12-06T10:00:00Z");
-            String episode = "drift-" + VERSION + "-" + window.toEpochMilli();
-            putShard(window, "early", illustrations.subList(0, 3));
-            alert(window);
+            String episode = refusedAndWaiting(window);
 
-            TrainingProgress refused = awaitProgress(episode, p -> p.getState() == TrainingState.REFUSED
-                    && !p.getFigures().containsKey(RefusedDriftRequests.WAITING_FOR_SAMPLES));
-            assertThat(refused.getFigures()).containsEntry("recentImages", 3.0).containsKey("moreRecentImages");
-            TrainingProgress waiting = awaitProgress(episode,
-                    p -> p.getFigures().containsKey(RefusedDriftRequests.WAITING_FOR_SAMPLES));
-            assertThat(waiting.getMessage()).contains("waiting for").contains("more samples")
-                    .contains(episode + "-attempt-2");
-
-            putShard(window.plusSeconds(60), "later", illustrations.subList(3, illustrations.size()));
+            putShard(window.plusSeconds(60), "later", ILLUSTRATIONS.subList(3, ILLUSTRATIONS.size()));
 
             TrainingProgress retried = awaitProgress(episode + "-attempt-2", RefusedDriftRequests::isDriftOutcome);
             assertThat(retried.getState()).as("outcome: %s", retried).isEqualTo(TrainingState.PROMOTED);
@@ -115,15 +105,11 @@ class RefusedDriftRequestsTest {
     void samplesThatArriveOnlyAfterTheWaitIsOverAskNothing() throws Exception {
         JobClient job = start(new DriftRetryPolicy(3, Duration.ofSeconds(3), Duration.ofSeconds(1)));
         try {
-            List<Path> illustrations = illustrations();
             Instant window = Instant.parse("2026-12-06T11:00:00Z");
-            String episode = "drift-" + VERSION + "-" + window.toEpochMilli();
-            putShard(window, "early", illustrations.subList(0, 3));
-            alert(window);
-            awaitProgress(episode, p -> p.getFigures().containsKey(RefusedDriftRequests.WAITING_FOR_SAMPLES));
+            String episode = refusedAndWaiting(window);
             Thread.sleep(5_000); // past the 3 s the policy waits
 
-            putShard(window.plusSeconds(60), "later", illustrations.subList(3, illustrations.size()));
+            putShard(window.plusSeconds(60), "later", ILLUSTRATIONS.subList(3, ILLUSTRATIONS.size()));
             Thread.sleep(10_000); // ten checks' worth, had the episode still been waiting
 
             assertThat(progressOf(episode + "-attempt-2")).isEmpty();
@@ -132,16 +118,28 @@ class RefusedDriftRequestsTest {
         }
     }
 
+    /**
+     * A CRITICAL alert whose window holds 3 samples: its request is REFUSED, then a record says how many more
+     * samples it waits for. Returns the request id.
+     */
+    private String refusedAndWaiting(Instant window) throws Exception {
+        String episode = "drift-" + VERSION + "-" + window.toEpochMilli();
+        putShard(window, "early", ILLUSTRATIONS.subList(0, 3));
+        alert(window);
+        TrainingProgress refused = awaitProgress(episode, p -> p.getState() == TrainingState.REFUSED
+                && !p.getFigures().containsKey(RefusedDriftRequests.WAITING_FOR_SAMPLES));
+        assertThat(refused.getFigures()).containsEntry("recentImages", 3.0).containsKey("moreRecentImages");
+        TrainingProgress waiting = awaitProgress(episode,
+                p -> p.getFigures().containsKey(RefusedDriftRequests.WAITING_FOR_SAMPLES));
+        assertThat(waiting.getMessage()).contains("waiting for").contains("more samples")
+                .contains(episode + "-attempt-2");
+        return episode;
+    }
+
     private JobClient start(DriftRetryPolicy policy) throws Exception {
         return new ContinuousTrainingJob(kafka.settings(), s3.settings(), settings,
                 new ContinuousTrainingJob.AutoFinetune(FineTuneTrigger.parse("CRITICAL"), Duration.ofMinutes(30),
                         policy)).start(flink.environment());
-    }
-
-    private static List<Path> illustrations() throws IOException {
-        try (Stream<Path> files = Files.list(SAMPLES.resolve("illustrations"))) {
-            return files.filter(f -> f.toString().endsWith(".jpg")).sorted().toList();
-        }
     }
 
     private void alert(Instant window) throws Exception {
@@ -156,32 +154,47 @@ class RefusedDriftRequestsTest {
         }
     }
 
-    /** A window's training-sample shard, as the sampler writes it: a PNG and its metadata per image. */
+    /** A window's training-sample shard, written as the sampler writes it, of 64 px images. */
     private void putShard(Instant window, String source, List<Path> images) throws Exception {
-        ByteArrayOutputStream bytes = new ByteArrayOutputStream();
-        try (TarArchiveOutputStream tar = new TarArchiveOutputStream(bytes)) {
-            for (Path image : images) {
-                String key = image.getFileName().toString().replace(".jpg", "");
-                ByteArrayOutputStream png = new ByteArrayOutputStream();
-                ImageIO.write(ImageIO.read(image.toFile()), "png", png);
-                add(tar, key + TrainingSampleLayout.IMAGE_SUFFIX, png.toByteArray());
-                add(tar, key + TrainingSampleLayout.METADATA_SUFFIX, JSON.writeValueAsBytes(Map.of(
-                        "imageId", "illustrations/" + image.getFileName(), "topic", Topics.IMAGES, "partition", 0,
-                        "offset", offset++)));
-            }
+        List<SampledImage> samples = new ArrayList<>();
+        for (Path file : images) {
+            String stem = file.getFileName().toString().replace(".jpg", "");
+            PreparedImage image = new PreparedImage();
+            image.topic = Topics.IMAGES;
+            image.offset = offset++;
+            image.imageId = "illustrations/" + file.getFileName();
+            image.sampleKey = stem;
+            image.source = source;
+            image.eventTime = window.toEpochMilli();
+            image.size = 64;
+            image.pixels = rgb(file, 64);
+            SampledImage sample = new SampledImage();
+            sample.image = image;
+            sample.contentHash = stem;
+            samples.add(sample);
         }
-        byte[] shard = bytes.toByteArray();
+        byte[] shard = TrainingSampleShard.tar(samples);
         s3.settings().newClient().putObject(PutObjectArgs.builder().bucket(s3.settings().bucket())
                 .object(TrainingSampleLayout.key(window.toEpochMilli(), source, images.size()))
                 .stream(new ByteArrayInputStream(shard), shard.length, -1).build());
     }
 
-    private static void add(TarArchiveOutputStream tar, String name, byte[] content) throws IOException {
-        TarArchiveEntry entry = new TarArchiveEntry(name);
-        entry.setSize(content.length);
-        tar.putArchiveEntry(entry);
-        tar.write(content);
-        tar.closeArchiveEntry();
+    /** The image squeezed to {@code side} x {@code side}, as interleaved RGB bytes. */
+    private static byte[] rgb(Path file, int side) throws IOException {
+        BufferedImage square = new BufferedImage(side, side, BufferedImage.TYPE_INT_RGB);
+        Graphics2D graphics = square.createGraphics();
+        graphics.drawImage(ImageIO.read(file.toFile()), 0, 0, side, side, null);
+        graphics.dispose();
+        byte[] pixels = new byte[side * side * 3];
+        for (int y = 0, i = 0; y < side; y++) {
+            for (int x = 0; x < side; x++, i += 3) {
+                int argb = square.getRGB(x, y);
+                pixels[i] = (byte) (argb >> 16);
+                pixels[i + 1] = (byte) (argb >> 8);
+                pixels[i + 2] = (byte) argb;
+            }
+        }
+        return pixels;
     }
 
     private TrainingProgress awaitProgress(String requestId, java.util.function.Predicate<TrainingProgress> which)
