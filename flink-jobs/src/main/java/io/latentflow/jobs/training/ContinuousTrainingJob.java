@@ -22,6 +22,7 @@ import org.apache.flink.core.execution.JobClient;
 import org.apache.flink.formats.avro.typeutils.AvroTypeInfo;
 import org.apache.flink.streaming.api.datastream.AsyncDataStream;
 import org.apache.flink.streaming.api.datastream.DataStream;
+import org.apache.flink.streaming.api.datastream.SingleOutputStreamOperator;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.kafka.clients.consumer.OffsetResetStrategy;
 
@@ -31,8 +32,9 @@ import org.apache.kafka.clients.consumer.OffsetResetStrategy;
  * <pre>
  *   training-requests ----------------------------------------+
  *   drift-alerts -> keyBy(model version) -> DriftTriggeredRequests (with --auto-finetune)
- *                                                             +-> FineTuneFunction (async, one at a time)
- *                                                                    -> training-progress (outcomes)
+ *                                              |              +-> FineTuneFunction (async, one at a time)
+ *                                              v              |      -> training-progress (outcomes)
+ *   training-progress -> keyBy(episode) -> RefusedDriftRequests --+ (asked again) and -> training-progress (waiting)
  * </pre>
  *
  * Requests are taken one at a time, in order; each fine-tunes the serving version ({@link FineTuneRun}) and ends with a
@@ -52,9 +54,14 @@ public final class ContinuousTrainingJob {
 
     /**
      * When drift alerts ask for fine-tunes: from alerts {@code trigger} takes, at most once per episode and
-     * {@code cooldown}.
+     * {@code cooldown}; a request refused for too few samples is asked again as {@code retry} allows.
      */
-    public record AutoFinetune(FineTuneTrigger trigger, Duration cooldown) implements java.io.Serializable {
+    public record AutoFinetune(FineTuneTrigger trigger, Duration cooldown, DriftRetryPolicy retry)
+            implements java.io.Serializable {
+
+        public AutoFinetune(FineTuneTrigger trigger, Duration cooldown) {
+            this(trigger, cooldown, DriftRetryPolicy.DEFAULT);
+        }
     }
 
     /** @param auto null: only explicit requests; else drift alerts ask too */
@@ -76,18 +83,35 @@ public final class ContinuousTrainingJob {
         DataStream<TrainingRequest> requests = environment.fromSource(source(Topics.TRAINING_REQUESTS,
                         TrainingRequest.class), WatermarkStrategy.noWatermarks(), "training-requests")
                 .uid("training-requests-source");
+        DataStream<TrainingProgress> waiting = null;
         if (auto != null) {
-            requests = requests.union(environment.fromSource(source(Topics.DRIFT_ALERTS, DriftAlert.class),
+            DataStream<TrainingRequest> drift = environment.fromSource(source(Topics.DRIFT_ALERTS, DriftAlert.class),
                             WatermarkStrategy.noWatermarks(), "drift-alerts").uid("drift-alerts-source")
                     .keyBy(alert -> alert.getModelVersion(), Types.STRING)
                     .process(new DriftTriggeredRequests(auto.trigger(), auto.cooldown(), null),
                             new AvroTypeInfo<>(TrainingRequest.class))
-                    .name("DriftTriggeredRequests").uid("drift-triggered-requests"));
+                    .name("DriftTriggeredRequests").uid("drift-triggered-requests");
+            // outcomes come back through Kafka, since the graph cannot loop from the fine-tune to its own input; from
+            // the earliest on a first start, so none is missed: those of requests this job never kept are dropped
+            DataStream<TrainingProgress> outcomes = environment.fromSource(source(Topics.TRAINING_PROGRESS,
+                            TrainingProgress.class), WatermarkStrategy.noWatermarks(),
+                            "training-outcomes").uid("training-outcomes-source")
+                    .filter(RefusedDriftRequests::isDriftOutcome).name("DriftOutcomes").uid("drift-outcomes");
+            SingleOutputStreamOperator<TrainingRequest> retries = drift
+                    .keyBy(TrainingRequest::getRequestId, Types.STRING)
+                    .connect(outcomes.keyBy(p -> RefusedDriftRequests.episodeOf(p.getRequestId()).orElseThrow(),
+                            Types.STRING))
+                    .process(new RefusedDriftRequests(kafka, s3, auto.retry()),
+                            new AvroTypeInfo<>(TrainingRequest.class))
+                    .name("RefusedDriftRequests").uid("refused-drift-requests");
+            requests = requests.union(drift, retries);
+            waiting = retries.getSideOutput(RefusedDriftRequests.WAITING);
         }
-        AsyncDataStream.orderedWait(requests, new FineTuneFunction(kafka, s3, settings), RUN_LIMIT.toMillis(),
-                        TimeUnit.MILLISECONDS, 1)
+        DataStream<TrainingProgress> progress = AsyncDataStream.orderedWait(requests,
+                        new FineTuneFunction(kafka, s3, settings), RUN_LIMIT.toMillis(), TimeUnit.MILLISECONDS, 1)
                 .returns(new AvroTypeInfo<>(TrainingProgress.class))
-                .name("FineTune").uid("fine-tune")
+                .name("FineTune").uid("fine-tune");
+        (waiting == null ? progress : progress.union(waiting))
                 .sinkTo(progressSink()).name("training-progress").uid("training-progress-sink");
     }
 

@@ -101,13 +101,15 @@ public final class FineTuneRun {
             Path recentFolder = recentImages(request, history, work, provenance);
             Path olderFolder = Path.of(request.getOlderImages() != null ? request.getOlderImages()
                     : settings.olderImages());
+            List<Path> recentImages = images(recentFolder);
             FineTuneData data;
             try {
-                data = FineTuneData.split(images(recentFolder), images(olderFolder), settings.holdout(),
+                data = FineTuneData.split(recentImages, images(olderFolder), settings.holdout(),
                         settings.thresholds());
             } catch (FineTuneData.NotEnoughSamples e) {
                 return new Outcome(TrainingState.REFUSED, servingVersion, null, e.getMessage(),
-                        Map.of("moreRecentImages", (double) e.moreRecentImages()));
+                        Map.of("moreRecentImages", (double) e.moreRecentImages(),
+                                "recentImages", (double) recentImages.size()));
             }
             HeldOutSplit recent = data.recent();
             HeldOutSplit older = data.older();
