@@ -35,6 +35,12 @@ public final class WindowAccumulator {
      */
     private static final int FORMAT = 5;
     /**
+     * The oldest format this build reads: a service checkpoint written by an earlier release restores in this one. A
+     * field its format lacks starts empty, and an empty histogram means "not measured", which EXPOSURE and
+     * REPEATED_PIXELS answer with no verdict; so a window restored from format 3 or 4 is judged on what it has.
+     */
+    private static final int OLDEST_FORMAT = 3;
+    /**
      * Sampled PSNRs kept per window: beyond this the window's median is well known, and the state stays small even
      * when every image is sampled.
      */
@@ -250,9 +256,11 @@ public final class WindowAccumulator {
     public static WindowAccumulator fromBytes(byte[] bytes) {
         try (DataInputStream in = new DataInputStream(new ByteArrayInputStream(bytes))) {
             int format = in.readInt();
-            if (format != FORMAT) {
+            if (format < OLDEST_FORMAT || format > FORMAT) {
                 throw new IllegalArgumentException("window statistics in format " + format + ", this build reads "
-                        + FORMAT);
+                        + OLDEST_FORMAT + " to " + FORMAT + (format > FORMAT
+                        ? ": they were written by a newer release; restore them with that release or a newer one"
+                        : ": they were written by a release too old to restore from; start the job without its state"));
             }
             String modelVersion = in.readUTF();
             int channelCount = in.readInt();
@@ -291,7 +299,7 @@ public final class WindowAccumulator {
                 sampled[i] = in.readDouble();
             }
             accumulator.sampledPsnr = sampled;
-            accumulator.exposure = WindowExposure.readFrom(in);
+            accumulator.exposure = format >= 4 ? WindowExposure.readFrom(in, format >= 5) : new WindowExposure();
             return accumulator;
         } catch (IOException e) {
             throw new UncheckedIOException("cannot read serialised window statistics", e);

@@ -147,12 +147,20 @@ public final class WindowExposure implements Serializable {
         write(repeatedPixels, out);
     }
 
-    public static WindowExposure readFrom(DataInput in) throws IOException {
+    /**
+     * Reads what {@link #writeTo} wrote.
+     *
+     * @param withRepeatedPixels false for the two histograms written before the shares, whose histogram then stays
+     *                           empty (none measured)
+     */
+    public static WindowExposure readFrom(DataInput in, boolean withRepeatedPixels) throws IOException {
         WindowExposure exposure = new WindowExposure();
         exposure.images = in.readLong();
         read(exposure.highlights, in);
         read(exposure.shadows, in);
-        read(exposure.repeatedPixels, in);
+        if (withRepeatedPixels) {
+            read(exposure.repeatedPixels, in);
+        }
         exposure.imagesWithRepeats = Arrays.stream(exposure.repeatedPixels).sum();
         return exposure;
     }
