@@ -6,6 +6,7 @@ import io.latentflow.jobs.training.DriftRetryPolicy.Decision;
 import io.latentflow.jobs.training.DriftRetryPolicy.DriftEpisode;
 import io.latentflow.registry.ModelHistory;
 import io.latentflow.registry.ModelRegistry;
+import io.latentflow.registry.samples.SamplesSincePromotion;
 import io.latentflow.registry.samples.TrainingSampleStore;
 import io.latentflow.schemas.TrainingProgress;
 import io.latentflow.schemas.TrainingRequest;
@@ -41,6 +42,10 @@ import org.slf4j.LoggerFactory;
  * episode's plus {@code -attempt-<n>}, a function of the state, so an outcome read twice (the progress sink is
  * at-least-once) or a restore asks nothing twice: only the outcome of the attempt asked last counts, once.
  *
+ * <p>When the stream stops before the alert's own samples suffice, the episode widens once to the samples since the
+ * serving version was promoted (the policy's quiet period; the retry then carries no {@value FineTuneRun#SAMPLES_SINCE}
+ * and names the window it widened from).
+ *
  * <p>An episode ends when one of its attempts ends in anything but REFUSED, when the version the refusal named no
  * longer serves, or when the policy's bounds are spent. While it waits, a REFUSED record on {@code training-progress}
  * (a side output) says how many more samples it waits for, which {@code status} and the dashboard show.
@@ -58,6 +63,8 @@ final class RefusedDriftRequests extends KeyedCoProcessFunction<String, Training
     static final String WAITING_FOR_SAMPLES = "waitingForSamples";
     /** Attribute of a retry: its attempt number (2 and on). */
     static final String ATTEMPT = "attempt";
+    /** Attribute of a widened retry: the alert's window start, whose samples alone were too few. */
+    static final String WIDENED_FROM = "widenedFromSamplesSince";
 
     private static final String DRIFT_PREFIX = "drift-";
     private static final Pattern ATTEMPT_SUFFIX = Pattern.compile("^(.+)-attempt-(\\d+)$");
@@ -153,33 +160,42 @@ final class RefusedDriftRequests extends KeyedCoProcessFunction<String, Training
         if (asked == null || current == null || !current.waiting) {
             return;
         }
-        Instant since = Instant.parse(asked.getAttributes().get(FineTuneRun.SAMPLES_SINCE));
-        int counted;
+        Instant alertWindow = Instant.parse(asked.getAttributes().get(FineTuneRun.SAMPLES_SINCE));
+        int sinceWindow;
+        int sincePromotion;
         boolean sameVersion;
         try {
-            counted = samples.availableSince(since).values().stream().mapToInt(Integer::intValue).sum();
-            sameVersion = stillServing(current.servingVersion);
+            ModelHistory history = history();
+            sameVersion = serves(history, current.servingVersion);
+            sincePromotion = count(SamplesSincePromotion.since(history, history.serving().orElse(null)));
+            sinceWindow = count(alertWindow);
         } catch (IOException | RuntimeException e) {
             LOG.warn("Drift fine-tune {} could not count its samples, tries again in {} s: {}",
                     attemptId(asked.getRequestId(), current.attempt), policy.checkEvery().toSeconds(), e.toString());
             context.timerService().registerProcessingTimeTimer(timestamp + policy.checkEvery().toMillis());
             return;
         }
-        Decision decision = policy.check(current, sameVersion, counted, timestamp);
+        int counted = current.widened ? sincePromotion : sinceWindow;
+        Decision decision = policy.check(current, sameVersion, counted, sincePromotion, timestamp);
         switch (decision.action()) {
-            case ASK -> {
+            case ASK, ASK_WIDER -> {
+                if (decision.action() == DriftRetryPolicy.Action.ASK_WIDER) {
+                    current.widened = true;
+                    counted = sincePromotion;
+                }
                 current.attempt++;
                 current.waiting = false;
                 current.samplesWhenAsked = counted;
                 current.missingReported = -1;
                 episode.update(current);
-                TrainingRequest retry = retry(asked, current.attempt, decision.reason(), timestamp);
+                TrainingRequest retry = retry(asked, current, decision.reason(), timestamp);
                 LOG.warn("Drift fine-tune {} asked again as {}: {}", asked.getRequestId(), retry.getRequestId(),
                         decision.reason());
                 out.collect(retry);
             }
             case WAIT -> {
                 context.timerService().registerProcessingTimeTimer(timestamp + policy.checkEvery().toMillis());
+                episode.update(current); // the last count and when it changed: the quiet period
                 if (decision.missingSamples() != current.missingReported) {
                     note(context, asked, current, decision.missingSamples(), timestamp);
                     episode.update(current);
@@ -192,20 +208,35 @@ final class RefusedDriftRequests extends KeyedCoProcessFunction<String, Training
         }
     }
 
+    private ModelHistory history() {
+        try (ModelRegistry registry = new ModelRegistry(kafka, s3)) {
+            return registry.history();
+        }
+    }
+
+    private int count(Instant since) throws IOException {
+        return samples.availableSince(since).values().stream().mapToInt(Integer::intValue).sum();
+    }
+
     /**
      * Whether the refused run's version serves still: the registry's serving version, or, before any promotion (or
      * after rolling back to it), the shipped default, which the registry does not list.
      */
-    private boolean stillServing(String version) {
-        try (ModelRegistry registry = new ModelRegistry(kafka, s3)) {
-            ModelHistory history = registry.history();
-            return history.serving().map(version::equals).orElse(!history.versions().containsKey(version));
-        }
+    private static boolean serves(ModelHistory history, String version) {
+        return history.serving().map(version::equals).orElse(!history.versions().containsKey(version));
     }
 
-    private TrainingRequest retry(TrainingRequest asked, int attempt, String why, long now) {
+    /**
+     * The episode's next attempt. Widened, it names no {@value FineTuneRun#SAMPLES_SINCE}: the fine-tune then takes the
+     * samples since the serving version was promoted, as one asked by hand does.
+     */
+    private TrainingRequest retry(TrainingRequest asked, DriftEpisode current, String why, long now) {
+        int attempt = current.attempt;
         Map<String, String> attributes = new HashMap<>(asked.getAttributes());
         attributes.put(ATTEMPT, Integer.toString(attempt));
+        if (current.widened) {
+            attributes.put(WIDENED_FROM, attributes.remove(FineTuneRun.SAMPLES_SINCE));
+        }
         return TrainingRequest.newBuilder(asked)
                 .setRequestId(attemptId(asked.getRequestId(), attempt))
                 .setRequestedAt(Instant.ofEpochMilli(now))
@@ -217,8 +248,11 @@ final class RefusedDriftRequests extends KeyedCoProcessFunction<String, Training
 
     private void note(Context context, TrainingRequest asked, DriftEpisode current, int missing, long now) {
         String refused = attemptId(asked.getRequestId(), current.attempt);
-        String waits = "waiting for " + missing + " more samples since "
-                + asked.getAttributes().get(FineTuneRun.SAMPLES_SINCE) + " (" + current.neededSamples + " needed)"
+        String since = current.widened ? "the serving version was promoted"
+                : asked.getAttributes().get(FineTuneRun.SAMPLES_SINCE);
+        String waits = "waiting for " + missing + " more samples since " + since + " (" + current.neededSamples
+                + " needed" + (current.widened ? "" : "; or, once no sample comes for " + policy.quietFor().toMinutes()
+                + " min, for enough since the serving version was promoted") + ")"
                 + " to ask again as " + attemptId(asked.getRequestId(), current.attempt + 1);
         String message = "drift fine-tune " + refused + " was refused for too few samples and is " + waits;
         LOG.info("Drift fine-tune {} is {}", refused, waits);

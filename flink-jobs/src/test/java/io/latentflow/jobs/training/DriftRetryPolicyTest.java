@@ -18,7 +18,9 @@ import org.junit.jupiter.api.Test;
  */
 class DriftRetryPolicyTest {
 
-    private static final DriftRetryPolicy POLICY = new DriftRetryPolicy(3, Duration.ofHours(6), Duration.ofSeconds(30));
+    private static final DriftRetryPolicy POLICY = new DriftRetryPolicy(3, Duration.ofHours(6), Duration.ofSeconds(30),
+            Duration.ofMinutes(5));
+    private static final long MINUTE = Duration.ofMinutes(1).toMillis();
     private static final long HOUR = Duration.ofHours(1).toMillis();
 
     @Test
@@ -29,9 +31,9 @@ class DriftRetryPolicyTest {
 
         assertThat(refused.action()).isEqualTo(Action.WAIT);
         assertThat(refused.missingSamples()).isEqualTo(84);
-        assertThat(POLICY.check(episode, true, 96, 2 * HOUR).action()).isEqualTo(Action.WAIT);
-        assertThat(POLICY.check(episode, true, 96, 2 * HOUR).missingSamples()).isEqualTo(1);
-        assertThat(POLICY.check(episode, true, 97, 2 * HOUR).action()).isEqualTo(Action.ASK);
+        assertThat(POLICY.check(episode, true, 96, 96, 2 * HOUR).action()).isEqualTo(Action.WAIT);
+        assertThat(POLICY.check(episode, true, 96, 96, 2 * HOUR).missingSamples()).isEqualTo(1);
+        assertThat(POLICY.check(episode, true, 97, 97, 2 * HOUR).action()).isEqualTo(Action.ASK);
     }
 
     @Test
@@ -44,9 +46,9 @@ class DriftRetryPolicyTest {
 
         POLICY.refused(episode, 90, 10, "v1", 2 * HOUR);
 
-        assertThat(POLICY.check(episode, true, 120, 2 * HOUR).action())
+        assertThat(POLICY.check(episode, true, 120, 120, 2 * HOUR).action())
                 .as("the same listing that was not enough is not asked again").isEqualTo(Action.WAIT);
-        assertThat(POLICY.check(episode, true, 130, 2 * HOUR).action()).isEqualTo(Action.ASK);
+        assertThat(POLICY.check(episode, true, 130, 130, 2 * HOUR).action()).isEqualTo(Action.ASK);
     }
 
     @Test
@@ -54,7 +56,7 @@ class DriftRetryPolicyTest {
         DriftEpisode episode = new DriftEpisode();
         POLICY.refused(episode, 13, 84, "v1", HOUR);
 
-        Decision decision = POLICY.check(episode, false, 500, 2 * HOUR);
+        Decision decision = POLICY.check(episode, false, 500, 500, 2 * HOUR);
 
         assertThat(decision.action()).isEqualTo(Action.GIVE_UP);
         assertThat(decision.reason()).contains("v1 no longer serves");
@@ -65,8 +67,55 @@ class DriftRetryPolicyTest {
         DriftEpisode episode = new DriftEpisode();
         POLICY.refused(episode, 13, 84, "v1", HOUR);
 
-        assertThat(POLICY.check(episode, true, 50, HOUR + 6 * HOUR - 1).action()).isEqualTo(Action.WAIT);
-        assertThat(POLICY.check(episode, true, 50, HOUR + 6 * HOUR).action()).isEqualTo(Action.GIVE_UP);
+        assertThat(POLICY.check(episode, true, 50, 50, HOUR + 6 * HOUR - 1).action()).isEqualTo(Action.WAIT);
+        assertThat(POLICY.check(episode, true, 50, 50, HOUR + 6 * HOUR).action()).isEqualTo(Action.GIVE_UP);
+    }
+
+    @Test
+    void aStreamThatStopsShortWidensOnceToTheSamplesSincePromotionAfterTheQuietPeriod() {
+        DriftEpisode episode = new DriftEpisode();
+        POLICY.refused(episode, 72, 24, "v1", HOUR); // 96 needed since the alert's window
+
+        assertThat(POLICY.check(episode, true, 80, 336, HOUR + MINUTE).action()).isEqualTo(Action.WAIT);
+        assertThat(POLICY.check(episode, true, 80, 336, HOUR + 5 * MINUTE).action())
+                .as("4 min without a sample is not yet quiet").isEqualTo(Action.WAIT);
+        Decision widened = POLICY.check(episode, true, 80, 336, HOUR + 6 * MINUTE);
+
+        assertThat(widened.action()).isEqualTo(Action.ASK_WIDER);
+        assertThat(widened.reason()).contains("336 samples since the serving version was promoted");
+    }
+
+    @Test
+    void samplesThatKeepComingPostponeWidening() {
+        DriftEpisode episode = new DriftEpisode();
+        POLICY.refused(episode, 72, 24, "v1", HOUR);
+
+        for (int minute = 1, count = 73; minute <= 20; minute++, count++) {
+            assertThat(POLICY.check(episode, true, Math.min(count, 95), 400, HOUR + minute * MINUTE).action())
+                    .as("minute %d", minute).isEqualTo(Action.WAIT);
+        }
+    }
+
+    @Test
+    void aStreamThatStopsWithTooFewSamplesSincePromotionTooWaitsOn() {
+        DriftEpisode episode = new DriftEpisode();
+        POLICY.refused(episode, 13, 84, "v1", HOUR);
+        POLICY.check(episode, true, 13, 60, HOUR + MINUTE);
+
+        assertThat(POLICY.check(episode, true, 13, 60, HOUR + 30 * MINUTE).action()).isEqualTo(Action.WAIT);
+    }
+
+    @Test
+    void aWidenedEpisodeDoesNotWidenAgain() {
+        DriftEpisode episode = new DriftEpisode();
+        POLICY.refused(episode, 72, 24, "v1", HOUR);
+        episode.widened = true; // asked at 336 since promotion, refused for 30 more
+        episode.samplesWhenAsked = 336;
+        POLICY.refused(episode, 330, 30, "v1", 2 * HOUR);
+        POLICY.check(episode, true, 336, 336, 2 * HOUR + MINUTE);
+
+        assertThat(POLICY.check(episode, true, 336, 336, 3 * HOUR).action()).isEqualTo(Action.WAIT);
+        assertThat(POLICY.check(episode, true, 366, 366, 3 * HOUR).action()).isEqualTo(Action.ASK);
     }
 
     @Test

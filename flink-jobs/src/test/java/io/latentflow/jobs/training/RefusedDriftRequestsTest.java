@@ -46,8 +46,9 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * The continuous-training job with {@code --auto-finetune} on an embedded Kafka, S3 and Flink cluster: a CRITICAL alert
  * whose window holds too few samples for the gate is REFUSED; the job says how many more it waits for, and once later
- * windows' samples bring them, it asks again by itself and the fine-tune is trained and promoted. Samples that come
- * only after the wait is over ask nothing.
+ * windows' samples bring them, it asks again by itself and the fine-tune is trained and promoted. A stream that stops
+ * short is asked again, once quiet, on the samples since promotion. Samples that come only after the wait is over ask
+ * nothing.
  */
 @Timeout(value = 8, unit = TimeUnit.MINUTES)
 class RefusedDriftRequestsTest {
@@ -86,7 +87,8 @@ class RefusedDriftRequestsTest {
 
     @Test
     void aDriftRequestRefusedForTooFewSamplesIsAskedAgainOnceTheyArriveAndIsPromoted() throws Exception {
-        JobClient job = start(new DriftRetryPolicy(3, Duration.ofMinutes(10), Duration.ofSeconds(1)));
+        JobClient job = start(new DriftRetryPolicy(3, Duration.ofMinutes(10), Duration.ofSeconds(1),
+                Duration.ofMinutes(10)));
         try {
             Instant window = Instant.parse("2026-12-06T10:00:00Z");
             String episode = refusedAndWaiting(window);
@@ -103,7 +105,8 @@ class RefusedDriftRequestsTest {
 
     @Test
     void samplesThatArriveOnlyAfterTheWaitIsOverAskNothing() throws Exception {
-        JobClient job = start(new DriftRetryPolicy(3, Duration.ofSeconds(3), Duration.ofSeconds(1)));
+        JobClient job = start(new DriftRetryPolicy(3, Duration.ofSeconds(3), Duration.ofSeconds(1),
+                Duration.ofSeconds(1)));
         try {
             Instant window = Instant.parse("2026-12-06T11:00:00Z");
             String episode = refusedAndWaiting(window);
@@ -113,6 +116,25 @@ class RefusedDriftRequestsTest {
             Thread.sleep(10_000); // ten checks' worth, had the episode still been waiting
 
             assertThat(progressOf(episode + "-attempt-2")).isEmpty();
+        } finally {
+            job.cancel().get(1, TimeUnit.MINUTES);
+        }
+    }
+
+    @Test
+    void aStreamThatStopsShortIsFineTunedOnTheSamplesSincePromotionOnceQuiet() throws Exception {
+        JobClient job = start(new DriftRetryPolicy(3, Duration.ofMinutes(10), Duration.ofSeconds(1),
+                Duration.ofSeconds(3)));
+        try {
+            Instant window = Instant.parse("2026-12-06T12:00:00Z");
+            // the stream's earlier images, before the alert's window: a fine-tune by hand would take them too
+            putShard(window.minusSeconds(120), "earlier", ILLUSTRATIONS.subList(3, ILLUSTRATIONS.size()));
+            String episode = refusedAndWaiting(window);
+
+            TrainingProgress retried = awaitProgress(episode + "-attempt-2", RefusedDriftRequests::isDriftOutcome);
+
+            assertThat(retried.getState()).as("outcome: %s", retried).isEqualTo(TrainingState.PROMOTED);
+            assertThat(progressOf(episode + "-attempt-3")).as("one retry, once").isEmpty();
         } finally {
             job.cancel().get(1, TimeUnit.MINUTES);
         }
