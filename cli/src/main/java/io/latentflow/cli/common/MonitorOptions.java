@@ -34,7 +34,7 @@ public final class MonitorOptions {
 
     @Option(names = "--quality-sample-every", paramLabel = "N", defaultValue = "" + ReconstructionSampling.DEFAULT_EVERY,
             description = "Decode 1 image in N (by image id) to measure its reconstruction PSNR for the QUALITY drift"
-                    + " statistic; 1 every image, 0 none (default ${DEFAULT-VALUE}: about 4 % of the encoder's time).")
+                    + " statistic; 1 every image, 0 none (default ${DEFAULT-VALUE}: about 4 %% of the encoder's time).")
     int qualitySampleEvery;
 
     /** {@code settings} with the monitor, its reference profile resolved now; as they are with --no-monitor. */
