@@ -1,8 +1,10 @@
 package io.latentflow.cli.common;
 
 import io.latentflow.jobs.training.ContinuousTrainingJob;
+import io.latentflow.jobs.training.DriftRetryPolicy;
 import io.latentflow.jobs.training.FineTuneSettings;
 import io.latentflow.jobs.training.FineTuneTrigger;
+import io.latentflow.jobs.training.NewSamplesPolicy;
 import io.latentflow.model.finetune.FineTuneScope;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -15,8 +17,15 @@ public final class ContinuousTrainingOptions {
     public boolean off;
 
     @Option(names = "--auto-finetune", description = "Fine-tune when the drift monitor raises an alert of"
-            + " --finetune-on (once per alert episode, at most once per --finetune-cooldown).")
+            + " --finetune-on (once per alert episode, at most once per --finetune-cooldown), and when"
+            + " --finetune-after-samples new training samples have been taken.")
     public boolean autoFinetune;
+
+    @Option(names = "--finetune-after-samples", defaultValue = "256", paramLabel = "N",
+            description = "With --auto-finetune: also fine-tune once N training samples have been taken since the"
+                    + " serving version was promoted and since the last fine-tune request (at most once per"
+                    + " --finetune-cooldown); 0: only drift alerts ask (default ${DEFAULT-VALUE}).")
+    int afterSamples;
 
     @Option(names = "--finetune-on", defaultValue = "QUALITY,CRITICAL", paramLabel = "QUALITY|WARNING|CRITICAL",
             description = "With --auto-finetune: the drift alerts that ask for a fine-tune, a comma list: QUALITY (the"
@@ -55,8 +64,15 @@ public final class ContinuousTrainingOptions {
         return FineTuneTrigger.parse(finetuneOn);
     }
 
-    /** When drift alerts ask for fine-tunes, or null without --auto-finetune. */
+    /** When the training job asks for fine-tunes by itself, or null without --auto-finetune. */
     public ContinuousTrainingJob.AutoFinetune auto() {
-        return autoFinetune ? new ContinuousTrainingJob.AutoFinetune(trigger(), cooldown) : null;
+        if (!autoFinetune) {
+            return null;
+        }
+        if (afterSamples < 0) {
+            throw new IllegalArgumentException("--finetune-after-samples is " + afterSamples + ": use 0 (off) or more");
+        }
+        return new ContinuousTrainingJob.AutoFinetune(trigger(), cooldown, DriftRetryPolicy.DEFAULT,
+                afterSamples == 0 ? null : NewSamplesPolicy.of(afterSamples, cooldown));
     }
 }

@@ -4,6 +4,7 @@ import io.latentflow.connections.KafkaSettings;
 import io.latentflow.connections.S3Settings;
 import io.latentflow.jobs.encode.AvroSerialization;
 import io.latentflow.schemas.DriftAlert;
+import io.latentflow.schemas.LatentStatsWindow;
 import io.latentflow.schemas.Topics;
 import io.latentflow.schemas.TrainingProgress;
 import io.latentflow.schemas.TrainingRequest;
@@ -35,6 +36,7 @@ import org.apache.kafka.clients.consumer.OffsetResetStrategy;
  *                                              |              +-> FineTuneFunction (async, one at a time)
  *                                              v              |      -> training-progress (outcomes)
  *   training-progress -> keyBy(episode) -> RefusedDriftRequests --+ (asked again) and -> training-progress (waiting)
+ *   latent-stats + all requests above -> NewSampleRequests ---------+ (enough new samples since the last request)
  * </pre>
  *
  * Requests are taken one at a time, in order; each fine-tunes the serving version ({@link FineTuneRun}) and ends with a
@@ -53,14 +55,21 @@ public final class ContinuousTrainingJob {
     private final AutoFinetune auto;
 
     /**
-     * When drift alerts ask for fine-tunes: from alerts {@code trigger} takes, at most once per episode and
-     * {@code cooldown}; a request refused for too few samples is asked again as {@code retry} allows.
+     * When the job asks for fine-tunes by itself: from drift alerts {@code trigger} takes, at most once per episode and
+     * {@code cooldown}; a request refused for too few samples is asked again as {@code retry} allows; and, unless
+     * {@code newSamples} is null, when enough new training samples have been taken.
      */
-    public record AutoFinetune(FineTuneTrigger trigger, Duration cooldown, DriftRetryPolicy retry)
-            implements java.io.Serializable {
+    public record AutoFinetune(FineTuneTrigger trigger, Duration cooldown, DriftRetryPolicy retry,
+                               NewSamplesPolicy newSamples) implements java.io.Serializable {
 
+        /** Drift alerts only. */
         public AutoFinetune(FineTuneTrigger trigger, Duration cooldown) {
             this(trigger, cooldown, DriftRetryPolicy.DEFAULT);
+        }
+
+        /** Drift alerts only. */
+        public AutoFinetune(FineTuneTrigger trigger, Duration cooldown, DriftRetryPolicy retry) {
+            this(trigger, cooldown, retry, null);
         }
     }
 
@@ -106,6 +115,17 @@ public final class ContinuousTrainingJob {
                     .name("RefusedDriftRequests").uid("refused-drift-requests");
             requests = requests.union(drift, retries);
             waiting = retries.getSideOutput(RefusedDriftRequests.WAITING);
+            if (auto.newSamples() != null) {
+                DataStream<LatentStatsWindow> windows = environment.fromSource(source(Topics.LATENT_STATS,
+                                LatentStatsWindow.class), WatermarkStrategy.noWatermarks(), "latent-stats")
+                        .uid("latent-stats-source");
+                DataStream<TrainingRequest> fromSamples = windows.keyBy(w -> NewSampleRequests.KEY, Types.STRING)
+                        .connect(requests.keyBy(r -> NewSampleRequests.KEY, Types.STRING))
+                        .process(new NewSampleRequests(kafka, s3, auto.newSamples()),
+                                new AvroTypeInfo<>(TrainingRequest.class))
+                        .name("NewSampleRequests").uid("new-sample-requests");
+                requests = requests.union(fromSamples);
+            }
         }
         DataStream<TrainingProgress> progress = AsyncDataStream.orderedWait(requests,
                         new FineTuneFunction(kafka, s3, settings), RUN_LIMIT.toMillis(), TimeUnit.MILLISECONDS, 1)

@@ -15,6 +15,7 @@ import io.latentflow.schemas.AvroCodec;
 import io.latentflow.schemas.CommittedTopicReader;
 import io.latentflow.schemas.DriftAlert;
 import io.latentflow.schemas.DriftSeverity;
+import io.latentflow.schemas.LatentStatsWindow;
 import io.latentflow.schemas.Topics;
 import io.latentflow.schemas.TrainingProgress;
 import io.latentflow.schemas.TrainingState;
@@ -27,9 +28,11 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.EnumSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import javax.imageio.ImageIO;
 import org.apache.flink.core.execution.JobClient;
@@ -44,17 +47,20 @@ import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * The continuous-training job with {@code --auto-finetune} on an embedded Kafka, S3 and Flink cluster: a CRITICAL alert
+ * The continuous-training job with {@code --auto-finetune} on an embedded Kafka, S3 and Flink cluster. Enough new
+ * samples ask for a fine-tune with no alert at all, fewer do not ({@link NewSampleRequests}). A CRITICAL alert
  * whose window holds too few samples for the gate is REFUSED; the job says how many more it waits for, and once later
  * windows' samples bring them, it asks again by itself and the fine-tune is trained and promoted. A stream that stops
  * short is asked again, once quiet, on the samples since promotion. Samples that come only after the wait is over ask
  * nothing.
  */
 @Timeout(value = 8, unit = TimeUnit.MINUTES)
-class RefusedDriftRequestsTest {
+class AutomaticFineTuneRequestsTest {
 
     private static final Path SAMPLES = Path.of(System.getProperty("latentflow.home"), "samples");
     private static final String VERSION = "serving-v1";
+    private static final Set<TrainingState> OUTCOMES = EnumSet.of(TrainingState.PROMOTED, TrainingState.PUBLISHED,
+            TrainingState.REJECTED, TrainingState.FAILED, TrainingState.DUPLICATE, TrainingState.REFUSED);
     private static final List<Path> ILLUSTRATIONS = TrainingImages.list(SAMPLES.resolve("illustrations"));
 
     @TempDir
@@ -70,7 +76,7 @@ class RefusedDriftRequestsTest {
     void anEmbeddedStack() {
         kafka = EmbeddedKafka.start(work.resolve("kafka"));
         kafka.createTopics(1, Topics.TRAINING_REQUESTS, Topics.DRIFT_ALERTS, Topics.TRAINING_PROGRESS,
-                Topics.MODEL_EVENTS);
+                Topics.MODEL_EVENTS, Topics.LATENT_STATS);
         s3 = EmbeddedS3.start(null, "latentflow");
         flink = EmbeddedFlink.start(work.resolve("flink"), 2);
         // the loop is under test, not the gate: 2 steps, and a gate that lets any sound candidate through on 4 a side
@@ -83,6 +89,33 @@ class RefusedDriftRequestsTest {
         flink.close();
         s3.close();
         kafka.close();
+    }
+
+    @Test
+    void newSamplesAskForAFineTuneWithoutAnAlertOnceThereAreEnoughAndNotBefore() throws Exception {
+        JobClient job = new ContinuousTrainingJob(kafka.settings(), s3.settings(), settings,
+                new ContinuousTrainingJob.AutoFinetune(FineTuneTrigger.parse("CRITICAL"), Duration.ofMinutes(30),
+                        DriftRetryPolicy.DEFAULT, new NewSamplesPolicy(50, Duration.ofMinutes(30),
+                        Duration.ofSeconds(1), Duration.ofSeconds(20)))).start(flink.environment());
+        try {
+            Instant window = Instant.parse("2026-12-06T13:00:00Z");
+            putShard(window, "illustrations", ILLUSTRATIONS.subList(0, 30));
+            windowClosed(window);
+            Thread.sleep(8_000); // eight counts of 30 samples
+            assertThat(progressOf("samples-default-0")).as("30 of 50 samples ask nothing").isEmpty();
+
+            putShard(window.plusSeconds(60), "illustrations", ILLUSTRATIONS.subList(30, ILLUSTRATIONS.size()));
+            windowClosed(window.plusSeconds(60));
+            TrainingProgress outcome = awaitProgress("samples-default-0",
+                    p -> OUTCOMES.contains(p.getState()));
+
+            assertThat(outcome.getState()).as("outcome: %s", outcome).isEqualTo(TrainingState.PROMOTED);
+            windowClosed(window.plusSeconds(120));
+            Thread.sleep(5_000);
+            assertThat(requestIds()).as("one request: the promotion restarted the count").hasSize(1);
+        } finally {
+            job.cancel().get(1, TimeUnit.MINUTES);
+        }
     }
 
     @Test
@@ -162,6 +195,25 @@ class RefusedDriftRequestsTest {
         return new ContinuousTrainingJob(kafka.settings(), s3.settings(), settings,
                 new ContinuousTrainingJob.AutoFinetune(FineTuneTrigger.parse("CRITICAL"), Duration.ofMinutes(30),
                         policy)).start(flink.environment());
+    }
+
+    /** What the encode job publishes when a window closes: here only its time matters. */
+    private void windowClosed(Instant start) throws Exception {
+        LatentStatsWindow window = LatentStatsWindow.newBuilder().setModelVersion(VERSION).setWindowStart(start)
+                .setWindowEnd(start.plusSeconds(60)).setImages(30).setMean(0).setStd(0.7).setFractionOutsideUnit(0)
+                .setBlackHolePositions(0).setQuantileRanks(List.of()).setChannels(List.of()).build();
+        try (KafkaProducer<String, byte[]> producer = new KafkaProducer<>(kafka.settings().clientProperties(),
+                new StringSerializer(), new ByteArraySerializer())) {
+            producer.send(new ProducerRecord<>(Topics.LATENT_STATS, VERSION,
+                    AvroCodec.of(LatentStatsWindow.class).encode(window))).get();
+        }
+    }
+
+    private List<String> requestIds() {
+        try (CommittedTopicReader reader = new CommittedTopicReader(kafka.settings().clientProperties())) {
+            return reader.readFrom(Topics.TRAINING_PROGRESS, Map.of(), AvroCodec.of(TrainingProgress.class)).stream()
+                    .map(TrainingProgress::getRequestId).distinct().toList();
+        }
     }
 
     private void alert(Instant window) throws Exception {
