@@ -15,7 +15,7 @@ import java.util.function.ToDoubleFunction;
  * images), the axes a diffusion model cares about (high-frequency share, scale equivariance, robustness to latent
  * noise raw and denoised, values outside [-1, 1]), and the learning curve: seed-mean PSNR at every evaluation along the
  * budget with the arms' ranking, and whether that ranking changed between the last two evaluations (if it did, the
- * budget was too short to rank the arms).
+ * budget was too short to rank the arms), pairs that no seed and no interval can order apart.
  */
 public final class EqualComputeComparison {
 
@@ -70,21 +70,93 @@ public final class EqualComputeComparison {
         })).map(Arm::name).toList();
     }
 
-    /** Whether the ranking at the last evaluation differs from the one before it (false with one evaluation). */
+    /**
+     * Whether the ranking changed between the last two evaluations (false with one evaluation), not counting pairs
+     * the data could order at neither of them ({@link #unresolvedSwapsAtEnd}): two arms tied within their noise swap
+     * places by chance at any budget, and no longer run would settle them.
+     */
     public boolean rankingChangedAtEnd() {
+        return swapsAtEnd().stream().anyMatch(swap -> !swap.tied());
+    }
+
+    /** The pairs that swapped between the last two evaluations and are tied at both of them. */
+    public List<Swap> unresolvedSwapsAtEnd() {
+        return swapsAtEnd().stream().filter(Swap::tied).toList();
+    }
+
+    /**
+     * Two arms that swapped places between the last two evaluations: {@code first} ranked above {@code second} before
+     * and below it at the end.
+     *
+     * @param difference {@code first} minus {@code second} at the end, per image (seed means), with its interval
+     * @param tied       the data orders them at neither evaluation ({@link #ordered})
+     */
+    public record Swap(Arm first, Arm second, PairedBootstrap.Interval difference, boolean tied) {
+    }
+
+    private List<Swap> swapsAtEnd() {
         int last = fractions().size() - 1;
-        return last > 0 && !rankingAt(last).equals(rankingAt(last - 1));
+        List<Swap> swaps = new ArrayList<>();
+        if (last < 1) {
+            return swaps;
+        }
+        List<String> before = rankingAt(last - 1);
+        List<String> after = rankingAt(last);
+        for (Arm a : arms) {
+            for (Arm b : arms) {
+                if (before.indexOf(a.name()) < before.indexOf(b.name())
+                        && after.indexOf(a.name()) > after.indexOf(b.name())) {
+                    swaps.add(new Swap(a, b, bootstrap.ofDifferences(imagePsnrAt(b, last), imagePsnrAt(a, last)),
+                            !ordered(a, b, last - 1) && !ordered(a, b, last)));
+                }
+            }
+        }
+        return swaps;
+    }
+
+    /**
+     * Whether the data orders two arms at the {@code index}-th evaluation: every seed they share puts them in the same
+     * order, and the paired bootstrap interval over images of their seed-mean difference excludes 0. The interval alone
+     * is not enough: it covers which images were chosen, not the training's randomness, which a second seed shows.
+     */
+    boolean ordered(Arm a, Arm b, int index) {
+        PairedBootstrap.Interval difference = bootstrap.ofDifferences(imagePsnrAt(b, index), imagePsnrAt(a, index));
+        if (difference.low() <= 0 && difference.high() >= 0) {
+            return false;
+        }
+        double sign = Math.signum(difference.mean());
+        for (AblationRow seedOfA : a.seeds()) {
+            for (AblationRow seedOfB : b.seeds()) {
+                if (seedOfA.seed() == seedOfB.seed()
+                        && Math.signum(point(seedOfA, index).psnr() - point(seedOfB, index).psnr()) != sign) {
+                    return false;
+                }
+            }
+        }
+        return true;
+    }
+
+    private CurvePoint point(AblationRow row, int index) {
+        double fraction = fractions().get(index);
+        return row.curve().stream().filter(point -> Math.abs(point.fraction() - fraction) < 1e-9).findFirst()
+                .orElseThrow(() -> new IllegalArgumentException("run " + row.name() + " (seed " + row.seed()
+                        + ") has no evaluation at " + fraction + " of its budget"));
+    }
+
+    private double[] imagePsnrAt(Arm arm, int index) {
+        return seedMean(arm, row -> point(row, index).imagePsnr());
     }
 
     /** Arm minus baseline at the end of the budget, per image (seed means), with its bootstrap interval. */
     public PairedBootstrap.Interval againstBaseline(Arm arm, Function<CurvePoint, double[]> figure) {
-        return bootstrap.ofDifferences(seedMean(arms.get(0), figure), seedMean(arm, figure));
+        return bootstrap.ofDifferences(seedMean(arms.get(0), row -> figure.apply(row.end())),
+                seedMean(arm, row -> figure.apply(row.end())));
     }
 
-    private static double[] seedMean(Arm arm, Function<CurvePoint, double[]> figure) {
+    private static double[] seedMean(Arm arm, Function<AblationRow, double[]> figure) {
         double[] sum = null;
         for (AblationRow row : arm.seeds()) {
-            double[] values = figure.apply(row.end());
+            double[] values = figure.apply(row);
             if (sum == null) {
                 sum = new double[values.length];
             } else if (values.length != sum.length) {
@@ -144,8 +216,20 @@ public final class EqualComputeComparison {
             out.append(String.format(Locale.ROOT, "- ranking at %.2f: %s%n", fractions.get(i),
                     String.join(" > ", rankingAt(i).stream().map(this::label).toList())));
         }
-        out.append(rankingChangedAtEnd() ? "\n**The ranking changed between the last two evaluations: this budget"
-                + " does not settle it.**\n" : "\nThe ranking did not change between the last two evaluations.\n");
+        List<Swap> tied = unresolvedSwapsAtEnd();
+        if (rankingChangedAtEnd()) {
+            out.append("\n**The ranking changed between the last two evaluations: this budget does not settle it.**\n");
+        } else if (tied.isEmpty()) {
+            out.append("\nThe ranking did not change between the last two evaluations.\n");
+        } else {
+            out.append("\nThe ranking did not change between the last two evaluations but for arms the data orders at"
+                    + " neither of them (tied: a seed ranks them the other way, or the interval over images holds 0):"
+                    + "\n\n");
+            for (Swap swap : tied) {
+                out.append(String.format(Locale.ROOT, "- %s and %s: %s dB at the end%n", swap.first().label(),
+                        swap.second().label(), interval(swap.difference(), "%+.2f")));
+            }
+        }
         return out.toString();
     }
 
@@ -178,6 +262,8 @@ public final class EqualComputeComparison {
         }
         root.put("rankings", rankings);
         root.put("rankingChangedAtEnd", rankingChangedAtEnd());
+        root.put("tiedSwapsAtEnd", unresolvedSwapsAtEnd().stream().map(swap -> List.of(swap.first().name(),
+                swap.second().name())).toList());
         return root;
     }
 
