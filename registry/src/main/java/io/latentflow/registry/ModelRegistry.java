@@ -215,6 +215,14 @@ public final class ModelRegistry implements AutoCloseable {
 
     /** Every event so far, in order, and what they add up to. */
     public ModelHistory history() {
+        return readHistory(kafka);
+    }
+
+    /**
+     * {@link #history()} with a consumer alone: for readers that only look (the training job's operators, which count
+     * every 30 s), without the producer, admin and object-store clients a registry opens.
+     */
+    public static ModelHistory readHistory(KafkaSettings kafka) {
         try (CommittedTopicReader reader = new CommittedTopicReader(kafka.clientProperties())) {
             return ModelHistory.of(reader.readFrom(Topics.MODEL_EVENTS, Map.of(), CODEC));
         }

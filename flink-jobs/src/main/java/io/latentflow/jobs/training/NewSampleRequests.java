@@ -91,7 +91,7 @@ final class NewSampleRequests extends KeyedCoProcessFunction<String, LatentStats
         Instant from;
         int counted;
         try {
-            history = history();
+            history = ModelRegistry.readHistory(kafka);
             from = NewSamplesPolicy.countFrom(
                     SamplesSincePromotion.since(history, history.serving().orElse(null)), lastRequestAt.value());
             counted = samples.availableSince(from).values().stream().mapToInt(Integer::intValue).sum();
@@ -123,11 +123,5 @@ final class NewSampleRequests extends KeyedCoProcessFunction<String, LatentStats
                 .setAttributes(Map.of("modelVersion", serving, "newSamplesSince", from.toString(),
                         "newSamples", Integer.toString(counted)))
                 .build();
-    }
-
-    private ModelHistory history() {
-        try (ModelRegistry registry = new ModelRegistry(kafka, s3)) {
-            return registry.history();
-        }
     }
 }

@@ -165,7 +165,7 @@ final class RefusedDriftRequests extends KeyedCoProcessFunction<String, Training
         int sincePromotion;
         boolean sameVersion;
         try {
-            ModelHistory history = history();
+            ModelHistory history = ModelRegistry.readHistory(kafka);
             sameVersion = serves(history, current.servingVersion);
             sincePromotion = count(SamplesSincePromotion.since(history, history.serving().orElse(null)));
             sinceWindow = count(alertWindow);
@@ -195,22 +195,15 @@ final class RefusedDriftRequests extends KeyedCoProcessFunction<String, Training
             }
             case WAIT -> {
                 context.timerService().registerProcessingTimeTimer(timestamp + policy.checkEvery().toMillis());
-                episode.update(current); // the last count and when it changed: the quiet period
                 if (decision.missingSamples() != current.missingReported) {
                     note(context, asked, current, decision.missingSamples(), timestamp);
-                    episode.update(current);
                 }
+                episode.update(current); // the last count and when it changed (the quiet period), the note's figure
             }
             case GIVE_UP -> {
                 LOG.warn("Drift fine-tune {} is not asked again: {}", asked.getRequestId(), decision.reason());
                 end();
             }
-        }
-    }
-
-    private ModelHistory history() {
-        try (ModelRegistry registry = new ModelRegistry(kafka, s3)) {
-            return registry.history();
         }
     }
 

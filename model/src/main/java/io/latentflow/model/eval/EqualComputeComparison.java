@@ -6,6 +6,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Optional;
 import java.util.function.Function;
 import java.util.function.ToDoubleFunction;
 
@@ -56,10 +57,14 @@ public final class EqualComputeComparison {
      * where a seed lacks it (a run resumed from a checkpoint has no points from before the resume).
      */
     public double psnrAt(Arm arm, int index) {
+        return arm.seeds().stream().mapToDouble(row -> pointAt(row, index).map(CurvePoint::psnr).orElse(Double.NaN))
+                .average().orElse(Double.NaN);
+    }
+
+    /** A run's evaluation at the baseline's {@code index}-th fraction of the budget, if it has one. */
+    private Optional<CurvePoint> pointAt(AblationRow row, int index) {
         double fraction = fractions().get(index);
-        return arm.seeds().stream().mapToDouble(row -> row.curve().stream()
-                .filter(point -> Math.abs(point.fraction() - fraction) < 1e-9).mapToDouble(CurvePoint::psnr)
-                .findFirst().orElse(Double.NaN)).average().orElse(Double.NaN);
+        return row.curve().stream().filter(point -> Math.abs(point.fraction() - fraction) < 1e-9).findFirst();
     }
 
     /** Arm names from best to worst seed-mean PSNR at the {@code index}-th evaluation; arms without it last. */
@@ -137,10 +142,8 @@ public final class EqualComputeComparison {
     }
 
     private CurvePoint point(AblationRow row, int index) {
-        double fraction = fractions().get(index);
-        return row.curve().stream().filter(point -> Math.abs(point.fraction() - fraction) < 1e-9).findFirst()
-                .orElseThrow(() -> new IllegalArgumentException("run " + row.name() + " (seed " + row.seed()
-                        + ") has no evaluation at " + fraction + " of its budget"));
+        return pointAt(row, index).orElseThrow(() -> new IllegalArgumentException("run " + row.name() + " (seed "
+                + row.seed() + ") has no evaluation at " + fractions().get(index) + " of its budget"));
     }
 
     private double[] imagePsnrAt(Arm arm, int index) {
