@@ -107,7 +107,10 @@ public final class FineTuneRun {
                 data = FineTuneData.split(recentImages, images(olderFolder), settings.holdout(),
                         settings.thresholds());
             } catch (FineTuneData.NotEnoughSamples e) {
-                return new Outcome(TrainingState.REFUSED, servingVersion, null, e.getMessage(),
+                String reason = recentImages.isEmpty() && provenance.containsKey(SAMPLES_SINCE)
+                        ? e.getMessage() + " " + noSampleYet(Instant.parse((String) provenance.get(SAMPLES_SINCE)))
+                        : e.getMessage();
+                return new Outcome(TrainingState.REFUSED, servingVersion, null, reason,
                         Map.of("moreRecentImages", (double) e.moreRecentImages(),
                                 "recentImages", (double) recentImages.size()));
             }
@@ -200,14 +203,29 @@ public final class FineTuneRun {
                 work.resolve("recent"));
         Map<String, List<Long>> offsets = new LinkedHashMap<>();
         recent.offsets().forEach((partition, range) -> offsets.put(partition, List.of(range[0], range[1])));
-        provenance.put("samplesSince", since.toString());
+        provenance.put(SAMPLES_SINCE, since.toString());
         provenance.put("sampleShards", recent.shards());
         provenance.put("sampleOffsets", offsets);
         return work.resolve("recent");
     }
 
-    private static List<Path> images(Path folder) {
-        return Files.isDirectory(folder) ? TrainingImages.list(folder) : List.of();
+    /** Why a fine-tune asked right after its images were sent finds no sample: samples are taken as windows close. */
+    static String noSampleYet(Instant since) {
+        return (since.equals(Instant.EPOCH) ? "No training sample has been taken yet" : "No training sample was taken"
+                + " since " + since) + ": the encode job takes them from each window of"
+                + " images as it closes and commits them with its next checkpoint, about a window (run --window, 1 min"
+                + " by default) after the window's last image; ask again then ('latentflow status' counts them under"
+                + " samplesSincePromotion).";
+    }
+
+    /** The folder's images; none for a folder that is missing or empty (the refusal then says how many are needed). */
+    private static List<Path> images(Path folder) throws IOException {
+        if (!Files.isDirectory(folder)) {
+            return List.of();
+        }
+        try (var entries = Files.list(folder)) {
+            return entries.findAny().isPresent() ? TrainingImages.list(folder) : List.of();
+        }
     }
 
     private FineTuneScope scope(TrainingRequest request) {
