@@ -34,11 +34,13 @@ import java.util.stream.Stream;
  * to its metrics.json. The budget is a number of steps, or, for equal compute, minutes of training per run (each run
  * then does the steps it can, recorded in its metrics.json and the table). A run whose model directory exists and
  * verifies is reused (after checking it was trained with the same budget); one interrupted mid-training resumes from
- * its checkpoint.
+ * its checkpoint; one that holds only its record ({@link AblationRecord}: manifest.json and metrics.json) is tabulated
+ * as recorded.
  */
 @Command(name = "ablation", mixinStandardHelpOptions = true,
         description = "Reproduce the ablation at an equal budget of steps or of minutes: train each run (reusing"
-                + " finished ones), then write OUT/ablation.md and OUT/ablation.json and print the table.")
+                + " finished ones, and tabulating runs kept as manifest.json and metrics.json alone), then write"
+                + " OUT/ablation.md and OUT/ablation.json and print the table.")
 public final class AblationCommand implements Callable<Integer> {
 
     private static final int USAGE = 2;
@@ -124,7 +126,11 @@ public final class AblationCommand implements Callable<Integer> {
             seed = runSeed;
             for (AblationRun run : runs) {
                 Path modelDir = out.resolve(directoryName(run, seed));
-                if (hasFiles(modelDir)) {
+                if (AblationRecord.isRecord(modelDir)) {
+                    AblationRecord.verify(modelDir);
+                    log.printf("ablation: %s, seed %d: tabulating the record in %s (no weights)%n", run.name(), seed,
+                            modelDir);
+                } else if (hasFiles(modelDir)) {
                     ModelDirectory.verify(modelDir);
                     log.printf("ablation: %s, seed %d: reusing %s (verified)%n", run.name(), seed, modelDir);
                 } else {

@@ -104,6 +104,28 @@ class AblationCommandTest {
                 .doesNotContain("latentflow train");
         assertThat(Files.readString(out.resolve("ablation.md"))).isEqualTo(markdown);
 
+        Path records = temp.resolve("records");
+        for (String run : List.of("bounded-ae-f8c4", "kl-vae-f8c4-no-ema")) {
+            Files.createDirectories(records.resolve(run));
+            for (String file : List.of("manifest.json", "metrics.json")) {
+                Files.copy(out.resolve(run).resolve(file), records.resolve(run).resolve(file));
+            }
+        }
+        Result fromRecords = ablation(command(images, records, "3"));
+
+        assertThat(fromRecords.exit()).as("stderr: %s", fromRecords.err()).isZero();
+        assertThat(fromRecords.out()).contains("bounded-ae-f8c4, seed 1: tabulating the record")
+                .doesNotContain("latentflow train").contains(rows.get(0)).contains(rows.get(1));
+        assertThat(records.resolve("bounded-ae-f8c4")).as("nothing trained into a record").isDirectoryNotContaining(
+                "glob:**.params");
+        Files.writeString(records.resolve("bounded-ae-f8c4").resolve("metrics.json"), Files.readString(
+                records.resolve("bounded-ae-f8c4").resolve("metrics.json")).replaceFirst("\"psnr\" *: *[0-9.]+",
+                "\"psnr\":40.0"));
+        Result editedRecord = ablation(command(images, records, "3"));
+
+        assertThat(editedRecord.exit()).isEqualTo(2);
+        assertThat(editedRecord.err()).contains("metrics.json").contains("differs from the run's manifest");
+
         Result otherBudget = ablation(command(images, out, "4"));
 
         assertThat(otherBudget.exit()).isEqualTo(2);
