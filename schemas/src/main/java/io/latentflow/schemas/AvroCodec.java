@@ -5,6 +5,7 @@ import java.io.EOFException;
 import java.io.IOException;
 import java.io.Serializable;
 import java.io.UncheckedIOException;
+import java.util.HexFormat;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import org.apache.avro.Schema;
@@ -101,10 +102,12 @@ public final class AvroCodec<T extends SpecificRecord> implements Serializable {
         SpecificDatumReader<T> reader = readers().forFingerprint(fingerprint);
         if (reader == null) {
             throw new MalformedRecordException(String.format(
-                    "Unknown writer schema for %s (fingerprint %016x): it is neither the current schema nor one of the %d "
-                            + "released under %s%s/. Was it written for another topic, or by a newer producer? "
-                            + "Upgrade this reader to a release that knows that schema.",
-                    name, fingerprint, history.size(), SchemaHistory.RESOURCE_ROOT, history.recordName()));
+                    "Unknown writer schema for %s (fingerprint bytes %s): it is neither the current schema nor one of"
+                            + " the %d released under %s%s/. Was it written for another topic, or by a newer producer?"
+                            + " Upgrade this reader to a release that knows that schema. (A producer of its own finds"
+                            + " the bytes of each released schema in %sfingerprints.json.)",
+                    name, HexFormat.of().formatHex(bytes, MARKER.length, HEADER_LENGTH), history.size(),
+                    SchemaHistory.RESOURCE_ROOT, history.recordName(), SchemaHistory.RESOURCE_ROOT));
         }
         BoundedBinaryDecoder body = new BoundedBinaryDecoder(bytes, HEADER_LENGTH, bytes.length - HEADER_LENGTH);
         T record;

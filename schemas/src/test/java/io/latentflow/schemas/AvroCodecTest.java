@@ -10,6 +10,7 @@ import java.io.ObjectInputStream;
 import java.io.ObjectOutputStream;
 import java.nio.ByteBuffer;
 import java.util.Arrays;
+import java.util.HexFormat;
 import org.apache.avro.io.BinaryEncoder;
 import org.apache.avro.io.EncoderFactory;
 import org.junit.jupiter.api.Test;
@@ -109,7 +110,10 @@ class AvroCodecTest {
         assertThatThrownBy(() -> images.decode(deadLetter))
                 .isInstanceOf(MalformedRecordException.class)
                 .hasMessageContaining("Unknown writer schema for ImageRecord")
-                .hasMessageContaining("avro-history/ImageRecord/");
+                .hasMessageContaining("avro-history/ImageRecord/")
+                .as("the bytes as the record carries them, as fingerprints.json lists them")
+                .hasMessageContaining("fingerprint bytes " + HexFormat.of().formatHex(deadLetter, 2, 10))
+                .hasMessageContaining("avro-history/fingerprints.json");
     }
 
     @Test
