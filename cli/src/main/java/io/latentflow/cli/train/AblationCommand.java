@@ -361,6 +361,9 @@ public final class AblationCommand implements Callable<Integer> {
         if (cpuMinutesPerRun != null) {
             line.append(" --cpu-minutes-per-run ").append(cpuMinutesPerRun);
         }
+        if (curve != null && !curve.isEmpty()) {
+            line.append(" --curve ").append(String.join(",", curve.stream().map(String::valueOf).toList()));
+        }
         if (noEma) {
             line.append(" --no-ema");
         }
